@@ -1,0 +1,254 @@
+//! The shared language of findings: byte [`Span`]s, the [`LineIndex`] that
+//! turns them into lines and columns, and the [`Diagnostic`] every stage emits.
+//!
+//! Every stage of assure (syntax, model, rules, config) reports problems as
+//! `Diagnostic`s pointing into one source text by byte span. This crate knows
+//! nothing of proposals, rule packs or output formats: it is the bottom of the
+//! dependency graph, so that the syntax crate can report errors without
+//! knowing any layer above it.
+
+mod line_index;
+mod span;
+
+pub use line_index::{LineCol, LineIndex, Location};
+pub use span::Span;
+
+use std::fmt;
+use std::sync::Arc;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; never fails a run.
+    Info,
+    /// Fails a run only with `--deny warnings`.
+    Warning,
+    /// Fails the run and blocks readiness.
+    Error,
+}
+
+impl Severity {
+    /// Every severity, from least to most serious.
+    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
+
+    /// The lower-case name used in packs, configs and JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses the lower-case name; `None` for anything else.
+    pub fn parse(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stable finding code such as `SYN001` or `CAP001`. Cheap to clone.
+pub type Code = Arc<str>;
+
+/// A secondary place involved in a finding, with what it has to do with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// Where, in the same source as the diagnostic.
+    pub span: Span,
+    /// Why this place matters, e.g. "the holder's turnover".
+    pub message: String,
+}
+
+/// One finding: a code, a severity, a message, the exact span at fault,
+/// secondary labels and an optional line of help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The stable code.
+    pub code: Code,
+    /// How serious it is.
+    pub severity: Severity,
+    /// One sentence a reader can act on.
+    pub message: String,
+    /// The primary span: the exact text at fault.
+    pub span: Span,
+    /// Other places involved.
+    pub labels: Vec<Label>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with no labels and no help.
+    pub fn new(
+        code: impl Into<Code>,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            code: code.into(),
+            severity,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// An error-level diagnostic.
+    pub fn error(code: impl Into<Code>, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic::new(code, Severity::Error, span, message)
+    }
+
+    /// A warning-level diagnostic.
+    pub fn warning(code: impl Into<Code>, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic::new(code, Severity::Warning, span, message)
+    }
+
+    /// Adds a secondary label.
+    #[must_use]
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Sets the help line.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the help line if there is one.
+    #[must_use]
+    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+}
+
+/// The structural codes: reported by the parser and the model, never by a
+/// pack, and never turned off.
+pub mod codes {
+    /// Malformed line or token.
+    pub const SYN001: &str = "SYN001";
+    /// Invalid value: impossible date, bad digit grouping, money overflow.
+    pub const SYN002: &str = "SYN002";
+    /// File is not UTF-8 or cannot be read.
+    pub const SYN003: &str = "SYN003";
+    /// Unknown section heading.
+    pub const SCH001: &str = "SCH001";
+    /// Unknown field for this section or kind.
+    pub const SCH002: &str = "SCH002";
+    /// Value of the wrong type for its field.
+    pub const SCH003: &str = "SCH003";
+    /// Unknown or missing `kind`.
+    pub const SCH004: &str = "SCH004";
+    /// Entity heading outside an entity section.
+    pub const SCH005: &str = "SCH005";
+    /// A field given twice where it may appear once.
+    pub const SCH006: &str = "SCH006";
+    /// Reference to no entity.
+    pub const REF001: &str = "REF001";
+    /// Two entities with the same name.
+    pub const REF002: &str = "REF002";
+    /// Suppression without a reason, or one that suppresses nothing.
+    pub const DIR001: &str = "DIR001";
+}
+
+/// Finds the candidate closest to `wanted` for a "did you mean" hint, or
+/// `None` when nothing is close enough to be a plausible typo.
+///
+/// Comparison is case-insensitive. Candidates are scanned once; the cost is
+/// bounded by `MAX_SUGGESTION_CANDIDATES` so that a proposal with many
+/// unresolved names and a huge vocabulary cannot make hinting quadratic.
+pub fn closest<'a, I>(wanted: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    const MAX_SUGGESTION_CANDIDATES: usize = 20_000;
+    let wanted_lower = wanted.to_lowercase();
+    let mut best: Option<(f64, &'a str)> = None;
+    for candidate in candidates.into_iter().take(MAX_SUGGESTION_CANDIDATES) {
+        let lower = candidate.to_lowercase();
+        if lower == wanted_lower {
+            return Some(candidate);
+        }
+        let score = similarity(&wanted_lower, &lower);
+        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Normalised similarity in `0.0..=1.0`: 1 minus the edit distance over the
+/// longer length, with a bonus when one is a prefix of the other (a name typed
+/// in part).
+fn similarity(a: &str, b: &str) -> f64 {
+    let a_chars: Vec<char> = a.chars().collect();
+    let b_chars: Vec<char> = b.chars().collect();
+    let longest = a_chars.len().max(b_chars.len());
+    if longest == 0 {
+        return 1.0;
+    }
+    // Names that differ wildly in length cannot be typos of each other.
+    if a_chars.len().abs_diff(b_chars.len()) * 2 > longest {
+        return 0.0;
+    }
+    let distance = levenshtein(&a_chars, &b_chars);
+    let score = 1.0 - distance as f64 / longest as f64;
+    // One or two slips in a short word are still a typo.
+    if distance <= 2 && longest >= 4 {
+        return score.max(0.8);
+    }
+    score
+}
+
+fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_and_rejects_strangers() {
+        let names = ["Organisations", "People", "Contracts", "Liabilities"];
+        assert_eq!(closest("Organizations", names), Some("Organisations"));
+        assert_eq!(closest("people", names), Some("People"));
+        assert_eq!(closest("Contract", names), Some("Contracts"));
+        assert_eq!(closest("Weather", names), None);
+        assert_eq!(closest("", names), None);
+    }
+
+    #[test]
+    fn severity_round_trips_and_orders() {
+        for s in Severity::ALL {
+            assert_eq!(Severity::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Severity::parse("fatal"), None);
+        assert!(Severity::Info < Severity::Warning && Severity::Warning < Severity::Error);
+    }
+}

@@ -1,0 +1,121 @@
+//! Byte offsets to 1-based lines and character columns.
+
+use crate::Span;
+
+/// A 1-based line and a 1-based column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters (not bytes).
+    pub column: u32,
+}
+
+/// Where a span lies, in every unit the outputs need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Byte offset of the start.
+    pub offset: u32,
+    /// Length in bytes.
+    pub length: u32,
+    /// Start line and column.
+    pub start: LineCol,
+    /// End line and column (the position just after the last character).
+    pub end: LineCol,
+}
+
+/// The start offset of every line of one text, built once per file and
+/// queried in `O(log lines)`.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    /// Indexes `text`. A line ends after each `\n`; a `\r` before it belongs
+    /// to the line it ends.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        LineIndex { starts }
+    }
+
+    /// Number of lines (a final line without a newline counts).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The byte offset where 1-based `line` starts, if it exists.
+    pub fn line_start(&self, line: u32) -> Option<u32> {
+        let index = usize::try_from(line.checked_sub(1)?).ok()?;
+        self.starts.get(index).copied()
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line_of(&self, offset: u32) -> u32 {
+        let index = self.starts.partition_point(|&start| start <= offset);
+        u32::try_from(index.max(1)).unwrap_or(u32::MAX)
+    }
+
+    /// Line and character column of `offset` in `text`. An offset inside a
+    /// multi-byte character is treated as the start of that character.
+    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
+        let offset = floor_char_boundary(text, offset as usize);
+        let line = self.line_of(offset as u32);
+        let start = self.starts[line as usize - 1] as usize;
+        let column = text[start..offset].chars().count() + 1;
+        LineCol {
+            line,
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Where `span` lies in `text`.
+    pub fn locate(&self, text: &str, span: Span) -> Location {
+        Location {
+            offset: span.start,
+            length: span.len(),
+            start: self.line_col(text, span.start),
+            end: self.line_col(text, span.end),
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_character_columns() {
+        let text = "ab\r\n£c\nlast";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 3);
+        assert_eq!(index.line_col(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(index.line_col(text, 4), LineCol { line: 2, column: 1 });
+        // '£' is two bytes; 'c' is the second character of line 2.
+        assert_eq!(index.line_col(text, 6), LineCol { line: 2, column: 2 });
+        // An offset inside '£' snaps to its start.
+        assert_eq!(index.line_col(text, 5), LineCol { line: 2, column: 1 });
+        assert_eq!(index.line_col(text, 8), LineCol { line: 3, column: 1 });
+        assert_eq!(index.line_start(3), Some(8));
+        assert_eq!(index.line_start(4), None);
+        assert_eq!(index.line_start(0), None);
+        let location = index.locate(text, Span::new(4, 7));
+        assert_eq!(location.start, LineCol { line: 2, column: 1 });
+        assert_eq!(location.end, LineCol { line: 2, column: 3 });
+        assert_eq!(location.length, 3);
+    }
+}

@@ -1,0 +1,144 @@
+//! Comments and the directives they carry.
+
+use crate::tree::{Comment, Directive, DirectiveKind};
+use assure_diagnostic::Span;
+use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::character::complete::{char, space0};
+use nom::combinator::{opt, recognize};
+use nom::sequence::{pair, preceded};
+use nom::{IResult, Parser as _};
+
+/// Reads the comment `<!-- ... -->` at `span` of `text`.
+pub(crate) fn parse_comment(text: &str, span: Span) -> Comment {
+    let inner_start = span.start as usize + 4;
+    let inner_end = (span.end as usize).saturating_sub(3).max(inner_start);
+    let inner = &text[inner_start..inner_end];
+    let lead = inner.len() - inner.trim_start().len();
+    let body_text = inner.trim();
+    let body_start = inner_start + lead;
+    let body = Span::from_range(body_start..body_start + body_text.len());
+    Comment {
+        span,
+        body,
+        directive: directive(body_text, body_start),
+    }
+}
+
+fn directive(body: &str, base: usize) -> Option<Directive> {
+    let (rest, keyword) = keyword(body).ok()?;
+    let kind = match keyword {
+        "assure-allow" => DirectiveKind::Allow,
+        _ => DirectiveKind::Expect,
+    };
+    let keyword_span = Span::from_range(base..base + keyword.len());
+    // Skip the colon and the white space after it.
+    let mut rest = &rest[1..];
+    rest = rest.trim_start();
+    let mut codes = Vec::new();
+    while let Ok((after, code)) = code(rest) {
+        let at = base + (body.len() - rest.len());
+        codes.push(Span::from_range(at..at + code.len()));
+        match list_separator(after) {
+            Ok((next, _)) => rest = next,
+            Err(_) => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    let reason_text = rest.trim();
+    let reason = (!reason_text.is_empty()).then(|| {
+        let at = base + (body.len() - rest.len()) + (rest.len() - rest.trim_start().len());
+        Span::from_range(at..at + reason_text.len())
+    });
+    Some(Directive {
+        kind,
+        keyword: keyword_span,
+        codes,
+        reason,
+    })
+}
+
+fn keyword(input: &str) -> IResult<&str, &str> {
+    let (rest, word) = nom::branch::alt((tag("assure-allow"), tag("expect"))).parse(input)?;
+    let (_, _) = char(':').parse(rest)?;
+    Ok((rest, word))
+}
+
+/// A finding code: upper-case letters then digits, ending at white space, a
+/// comma or the end.
+fn code(input: &str) -> IResult<&str, &str> {
+    let (rest, code) = recognize(pair(
+        take_while1(|c: char| c.is_ascii_uppercase()),
+        take_while1(|c: char| c.is_ascii_digit()),
+    ))
+    .parse(input)?;
+    if rest.is_empty() || rest.starts_with([' ', '\t', ',']) {
+        Ok((rest, code))
+    } else {
+        Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Verify,
+        )))
+    }
+}
+
+/// `, ` between codes; codes may be listed as `A001, A002`.
+fn list_separator(input: &str) -> IResult<&str, &str> {
+    recognize(preceded(
+        pair(space0, char(',')),
+        opt(take_while(|c: char| c == ' ' || c == '\t')),
+    ))
+    .parse(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(comment: &str) -> Option<(DirectiveKind, Vec<String>, Option<String>)> {
+        let parsed = parse_comment(comment, Span::from_range(0..comment.len()));
+        parsed.directive.map(|d| {
+            (
+                d.kind,
+                d.codes.iter().map(|s| s.text(comment).to_owned()).collect(),
+                d.reason.map(|s| s.text(comment).to_owned()),
+            )
+        })
+    }
+
+    #[test]
+    fn directives() {
+        assert_eq!(
+            check("<!-- assure-allow: CAP001 the trust guarantees the federation -->"),
+            Some((
+                DirectiveKind::Allow,
+                vec!["CAP001".into()],
+                Some("the trust guarantees the federation".into())
+            ))
+        );
+        assert_eq!(
+            check("<!-- assure-allow: CAP001, CAP002 both known -->"),
+            Some((
+                DirectiveKind::Allow,
+                vec!["CAP001".into(), "CAP002".into()],
+                Some("both known".into())
+            ))
+        );
+        assert_eq!(
+            check("<!-- assure-allow: CAP001 -->"),
+            Some((DirectiveKind::Allow, vec!["CAP001".into()], None))
+        );
+        assert_eq!(
+            check("<!-- expect: COI001 -->"),
+            Some((DirectiveKind::Expect, vec!["COI001".into()], None))
+        );
+        assert_eq!(
+            check("<!-- assure-allow: because -->"),
+            Some((DirectiveKind::Allow, vec![], Some("because".into())))
+        );
+        assert_eq!(check("<!-- just a note -->"), None);
+        assert_eq!(check("<!-- expect COI001 -->"), None);
+        assert_eq!(check("<!---->"), None);
+    }
+}

@@ -1,0 +1,392 @@
+//! Line classification with error recovery.
+//!
+//! The parser walks the source one physical line at a time, decides what each
+//! line is, and never stops: a malformed line gets a SYN001 error and the
+//! most useful recovery (a heading missing its space is still a heading), and
+//! the next line is read as if nothing had happened.
+
+use crate::directive::parse_comment;
+use crate::tree::{Comment, Field, Line, LineKind, SourceFile};
+use assure_diagnostic::{Diagnostic, Span, codes};
+use nom::bytes::complete::take_while;
+use nom::character::complete::{char, satisfy};
+use nom::combinator::recognize;
+use nom::sequence::{pair, terminated};
+use nom::{IResult, Parser as _};
+
+/// The result of parsing: the tree, and every syntax error found in it.
+#[derive(Debug, Clone, Default)]
+pub struct Parse {
+    /// The lossless tree.
+    pub file: SourceFile,
+    /// SYN001 errors, in source order.
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Parses a proposal. Never fails: malformed lines become errors in the
+/// result and parsing goes on. The text must be at most `u32::MAX` bytes
+/// (see [`crate::decode`]); longer input is truncated to that length.
+pub fn parse(text: &str) -> Parse {
+    let mut end = text.len().min(u32::MAX as usize);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    LineParser::new(&text[..end]).run()
+}
+
+const BOM: &str = "\u{feff}";
+
+struct LineParser<'a> {
+    text: &'a str,
+    file: SourceFile,
+    errors: Vec<Diagnostic>,
+    /// The field whose value an indented line would continue.
+    open_field: Option<u32>,
+    /// Whether an indented line would continue prose.
+    in_prose: bool,
+    /// Lines starting before this offset lie inside an unclosed multi-line
+    /// comment and are skipped.
+    comment_body_until: usize,
+    /// Set once a search for a closing `-->` has failed, so that a file full
+    /// of unclosed comments does not search to its end for every one of them.
+    no_close_after: Option<usize>,
+}
+
+impl<'a> LineParser<'a> {
+    fn new(text: &'a str) -> Self {
+        LineParser {
+            text,
+            file: SourceFile {
+                bom: text.starts_with(BOM),
+                ..SourceFile::default()
+            },
+            errors: Vec::new(),
+            open_field: None,
+            in_prose: false,
+            comment_body_until: 0,
+            no_close_after: None,
+        }
+    }
+
+    fn run(mut self) -> Parse {
+        let len = self.text.len();
+        let mut pos = if self.file.bom { BOM.len() } else { 0 };
+        while pos < len {
+            let newline = self.text.as_bytes()[pos..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|i| pos + i);
+            let (mut content_end, end) = match newline {
+                Some(nl) => (nl, nl + 1),
+                None => (len, len),
+            };
+            if content_end > pos && self.text.as_bytes()[content_end - 1] == b'\r' {
+                content_end -= 1;
+            }
+            self.line(pos, content_end, end);
+            pos = end;
+        }
+        self.close_field();
+        Parse {
+            file: self.file,
+            errors: self.errors,
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        // `parse` caps the text at u32::MAX bytes, so offsets fit.
+        Span::new(start as u32, end as u32)
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.errors
+            .push(Diagnostic::error(codes::SYN001, span, message).with_help(help));
+    }
+
+    fn push(&mut self, start: usize, content_end: usize, end: usize, kind: LineKind) {
+        self.push_with_comment(start, content_end, end, kind, None);
+    }
+
+    fn push_with_comment(
+        &mut self,
+        start: usize,
+        content_end: usize,
+        end: usize,
+        kind: LineKind,
+        trailing_comment: Option<Comment>,
+    ) {
+        let span = self.span(start, content_end);
+        self.file.lines.push(Line {
+            span,
+            end: end as u32,
+            kind,
+            trailing_comment,
+        });
+    }
+
+    fn line(&mut self, start: usize, content_end: usize, end: usize) {
+        let content = &self.text[start..content_end];
+        if start < self.comment_body_until {
+            self.push(start, content_end, end, LineKind::Malformed);
+            return;
+        }
+        let trimmed = content.trim();
+        if trimmed.is_empty() {
+            self.close_field();
+            self.push(start, content_end, end, LineKind::Blank);
+            return;
+        }
+        let lead = content.len() - content.trim_start().len();
+        if content[lead..].starts_with("<!--") {
+            let kind = self.comment_line(start + lead, start + lead + content.trim().len());
+            self.push(start, content_end, end, kind);
+            return;
+        }
+        // A trailing comment is cut off first, so the rest reads as if it
+        // were not there.
+        let (content_end_without_comment, trailing) = self.split_trailing_comment(start, content);
+        let body_end = start
+            + self.text[start..content_end_without_comment]
+                .trim_end()
+                .len();
+        let body = &self.text[start..body_end];
+        let kind = if body.starts_with('#') {
+            self.heading(start, body)
+        } else if lead > 0 {
+            self.indented(start, body, lead)
+        } else if let Some(kind) = self.field(start, body) {
+            kind
+        } else {
+            self.prose(start, body_end)
+        };
+        self.push_with_comment(start, content_end, end, kind, trailing);
+    }
+
+    /// A line starting with `<!--`, from `start` to the last non-blank byte.
+    fn comment_line(&mut self, start: usize, end: usize) -> LineKind {
+        let text = &self.text[start..end];
+        match text[4..].find("-->") {
+            Some(close) if 4 + close + 3 == text.len() => {
+                LineKind::Comment(parse_comment(self.text, self.span(start, end)))
+            }
+            Some(_) => {
+                let span = self.span(start, end);
+                self.error(
+                    span,
+                    "text after a comment on the same line",
+                    "put the comment at the end of the line, or the text on a line of its own",
+                );
+                LineKind::Malformed
+            }
+            None => {
+                let span = self.span(start, end);
+                self.error(
+                    span,
+                    "comment is not closed on the line it opens",
+                    "a comment must open with `<!--` and close with `-->` on one line",
+                );
+                self.skip_comment_body(end);
+                LineKind::Malformed
+            }
+        }
+    }
+
+    /// After an unclosed `<!--`, skips the lines up to a closing `-->` so its
+    /// body is not read as proposal text.
+    fn skip_comment_body(&mut self, from: usize) {
+        if self.no_close_after.is_some_and(|after| from >= after) {
+            return;
+        }
+        match self.text[from..].find("-->") {
+            Some(close) => self.comment_body_until = from + close + 3,
+            None => self.no_close_after = Some(from),
+        }
+    }
+
+    fn split_trailing_comment(&self, start: usize, content: &str) -> (usize, Option<Comment>) {
+        let trimmed = content.trim_end();
+        if !trimmed.ends_with("-->") {
+            return (start + content.len(), None);
+        }
+        match trimmed[..trimmed.len() - 3].rfind("<!--") {
+            Some(open) => {
+                let span = self.span(start + open, start + trimmed.len());
+                (start + open, Some(parse_comment(self.text, span)))
+            }
+            None => (start + content.len(), None),
+        }
+    }
+
+    fn heading(&mut self, start: usize, body: &str) -> LineKind {
+        self.close_field();
+        self.in_prose = false;
+        let hashes = body.bytes().take_while(|&b| b == b'#').count();
+        let line = self.span(start, start + body.len());
+        if hashes > 2 {
+            self.error(
+                line,
+                format!(
+                    "`{}` heading: only `#` and `##` headings are part of a proposal",
+                    &body[..hashes]
+                ),
+                "use `# Section` for a section and `## Name` for an entity; other text is prose",
+            );
+            return LineKind::Malformed;
+        }
+        let rest = &body[hashes..];
+        let title_start = start + hashes + (rest.len() - rest.trim_start().len());
+        let title = self.span(title_start, start + body.len());
+        let what = if hashes == 1 { "section" } else { "entity" };
+        if title.is_empty() {
+            self.error(
+                line,
+                format!("{what} heading has no text"),
+                if hashes == 1 {
+                    "write the section's title after `# `, e.g. `# Organisations`"
+                } else {
+                    "write the entity's name after `## `, e.g. `## Dudley CCG`"
+                },
+            );
+            return LineKind::Malformed;
+        }
+        if !rest.starts_with([' ', '\t']) {
+            self.error(
+                Span::new(line.start, line.start + hashes as u32),
+                format!("{what} heading needs a space after `{}`", &body[..hashes]),
+                format!("write `{} {}`", &body[..hashes], title.text(self.text)),
+            );
+        }
+        if hashes == 1 {
+            LineKind::Section { title }
+        } else {
+            LineKind::Entity { name: title }
+        }
+    }
+
+    fn indented(&mut self, start: usize, body: &str, lead: usize) -> LineKind {
+        let text = self.span(start + lead, start + body.len());
+        let indent = &body[..lead];
+        let is_continuation_indent = indent.contains('\t') || lead >= 2;
+        if is_continuation_indent {
+            if let Some(field) = self.open_field {
+                self.file.segments.push(text);
+                let current = &mut self.file.fields[field as usize];
+                current.segments.end += 1;
+                if current.value.is_empty() {
+                    current.value = text;
+                } else {
+                    current.value = current.value.cover(text);
+                }
+                return LineKind::Continuation {
+                    field: Some(field),
+                    text,
+                };
+            }
+            if self.in_prose {
+                return LineKind::Continuation { field: None, text };
+            }
+        }
+        // An indented `key: value` with nothing to continue is a field typed
+        // with a stray indent: say so, and keep it as the field.
+        if let Some(kind) = self.field(start + lead, &body[lead..]) {
+            let key_end = self.file.fields.last().map_or(text.end, |f| f.key.end);
+            self.error(
+                Span::new(start as u32, key_end),
+                "field key must start at the beginning of the line",
+                "remove the leading white space",
+            );
+            return kind;
+        }
+        if is_continuation_indent {
+            self.error(
+                text,
+                "indented line continues nothing",
+                "an indented line continues the field above it, and a blank line or a heading ends that field; \
+                 remove the blank line or the indent",
+            );
+            return LineKind::Malformed;
+        }
+        self.prose(start + lead, start + body.len())
+    }
+
+    /// Reads `body` (starting at `start`) as a field, if it has the shape of
+    /// one.
+    fn field(&mut self, start: usize, body: &str) -> Option<LineKind> {
+        let (rest, key) = field_key(body).ok()?;
+        if rest.starts_with("//") {
+            // `https://...` at the start of a line is prose, not a field.
+            return None;
+        }
+        self.close_field();
+        self.in_prose = false;
+        let key_span = self.span(start, start + key.len() - 1);
+        let colon = start + key.len();
+        let value_text = rest.trim();
+        if !value_text.is_empty() && !rest.starts_with([' ', '\t']) {
+            self.error(
+                self.span(colon - 1, colon),
+                format!("no space after `{}:`", key_span.text(self.text)),
+                format!("write `{}: {}`", key_span.text(self.text), value_text),
+            );
+        }
+        let value_start = colon + (rest.len() - rest.trim_start().len());
+        let value = self.span(
+            value_start.min(colon + rest.len()),
+            value_start + value_text.len(),
+        );
+        let value = if value_text.is_empty() {
+            Span::empty(colon as u32)
+        } else {
+            value
+        };
+        let first_segment = self.file.segments.len() as u32;
+        if !value_text.is_empty() {
+            self.file.segments.push(value);
+        }
+        let index = self.file.fields.len() as u32;
+        self.file.fields.push(Field {
+            line: self.file.lines.len() as u32,
+            key: key_span,
+            value,
+            segments: first_segment..self.file.segments.len() as u32,
+        });
+        self.open_field = Some(index);
+        Some(LineKind::Field { field: index })
+    }
+
+    fn prose(&mut self, start: usize, end: usize) -> LineKind {
+        self.close_field();
+        self.in_prose = true;
+        LineKind::Prose {
+            text: self.span(start, end),
+        }
+    }
+
+    /// Ends the open field; a field that ends with no value is an error.
+    fn close_field(&mut self) {
+        let Some(index) = self.open_field.take() else {
+            return;
+        };
+        let field = &self.file.fields[index as usize];
+        if !field.has_value() {
+            let key = field.key;
+            self.error(
+                key.cover(field.value),
+                format!("field `{}` has no value", key.text(self.text)),
+                "write the value after the colon, or remove the field",
+            );
+        }
+    }
+}
+
+/// `[a-z][a-z0-9-]*:`, returning the key with its colon.
+fn field_key(input: &str) -> IResult<&str, &str> {
+    recognize(terminated(
+        pair(
+            satisfy(|c| c.is_ascii_lowercase()),
+            take_while(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+        ),
+        char(':'),
+    ))
+    .parse(input)
+}

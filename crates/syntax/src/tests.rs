@@ -1,0 +1,288 @@
+//! Parser and lexer tests in the `check(input, expect)` style: the whole
+//! tree and every error are compared, so any change in behaviour shows.
+
+use crate::{TokenKind, lex_value, parse};
+use assure_diagnostic::Span;
+use insta::assert_snapshot;
+
+/// The tree dump followed by the errors, one per line.
+fn check(text: &str) -> String {
+    let parse = parse(text);
+    let mut out = parse.file.debug_dump(text);
+    for error in &parse.errors {
+        out.push_str(&format!(
+            "{} {:?} {:?}: {}\n",
+            error.code,
+            error.span,
+            error.span.text(text),
+            error.message
+        ));
+    }
+    // Lossless: the lines cover the input exactly.
+    let mut rebuilt = String::new();
+    if parse.file.bom {
+        rebuilt.push('\u{feff}');
+    }
+    for line in &parse.file.lines {
+        rebuilt.push_str(line.full_span().text(text));
+    }
+    assert_eq!(rebuilt, text, "the tree must cover the input exactly");
+    out
+}
+
+/// Every token of a one-line value, with its kind.
+fn tokens(value: &str) -> String {
+    let tree = lex_value(value, &[Span::from_range(0..value.len())]);
+    tree.tokens
+        .iter()
+        .map(|t| format!("{:?} {:?}", t.kind, t.span.text(value)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The items of a one-line value: head text and qualifier items, nested.
+fn items(value: &str) -> String {
+    fn render(tree: &crate::ValueTree, value: &str, items: &[crate::Item]) -> String {
+        items
+            .iter()
+            .map(|item| {
+                let head = tree.text(value, &item.head);
+                match &item.qualifier {
+                    Some(q) => format!("{head} ({})", render(tree, value, &q.items)),
+                    None => head,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+    let tree = lex_value(value, &[Span::from_range(0..value.len())]);
+    let mut out = render(&tree, value, &tree.items);
+    for problem in &tree.problems {
+        out.push_str(&format!(
+            "\nproblem {:?}: {}",
+            problem.span.text(value),
+            problem.message
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_line_kind() {
+    assert_snapshot!(check("proposal: Dudley MCP\n\n# Organisations\n\n## Dudley CCG\nkind: ccg\nSome prose.\n<!-- a note -->\nwhy: one\n  two\n"), @r#"
+    0..20 Field "proposal" = ["Dudley MCP"]
+    21..21 Blank
+    22..37 Section "Organisations"
+    38..38 Blank
+    39..52 Entity "Dudley CCG"
+    53..62 Field "kind" = ["ccg"]
+    63..74 Prose "Some prose."
+    75..90 Comment "a note"
+    91..99 Field "why" = ["one", "two"]
+    100..105 Continuation of field 2 "two"
+    "#);
+}
+
+#[test]
+fn crlf_bom_and_no_final_newline() {
+    assert_snapshot!(check("\u{feff}model: mcp\r\n# People\r\n## Dr A\r\nrole: gp"), @r#"
+    3..13 Field "model" = ["mcp"]
+    15..23 Section "People"
+    25..32 Entity "Dr A"
+    34..42 Field "role" = ["gp"]
+    "#);
+}
+
+#[test]
+fn empty_input_has_no_lines() {
+    assert_snapshot!(check(""), @"");
+    assert_snapshot!(check("\u{feff}"), @"");
+}
+
+#[test]
+fn malformed_headings_are_reported_and_recovered() {
+    assert_snapshot!(check("#Organisations\n##\n### Notes\n##Dr A\n"), @r####"
+    0..14 Section "Organisations"
+    15..17 Malformed
+    18..27 Malformed
+    28..34 Entity "Dr A"
+    SYN001 0..1 "#": section heading needs a space after `#`
+    SYN001 15..17 "##": entity heading has no text
+    SYN001 18..27 "### Notes": `###` heading: only `#` and `##` headings are part of a proposal
+    SYN001 28..30 "##": entity heading needs a space after `##`
+    "####);
+}
+
+#[test]
+fn malformed_fields_are_reported_and_recovered() {
+    assert_snapshot!(check("turnover:£4m/yr\nkind:\n\nsee https://example.org\nhttps://example.org\n kind: ccg\n"), @r#"
+    0..16 Field "turnover" = ["£4m/yr"]
+    17..22 Field "kind" = []
+    23..23 Blank
+    24..47 Prose "see https://example.org"
+    48..67 Prose "https://example.org"
+    68..78 Field "kind" = ["ccg"]
+    SYN001 8..9 ":": no space after `turnover:`
+    SYN001 17..22 "kind:": field `kind` has no value
+    SYN001 68..73 " kind": field key must start at the beginning of the line
+    "#);
+}
+
+#[test]
+fn a_field_value_may_start_on_the_next_line() {
+    assert_snapshot!(check("why-this-model:\n  because\n  of this\n"), @r#"
+    0..15 Field "why-this-model" = ["because", "of this"]
+    16..25 Continuation of field 0 "because"
+    26..35 Continuation of field 0 "of this"
+    "#);
+}
+
+#[test]
+fn indented_lines_continue_fields_or_prose_or_nothing() {
+    assert_snapshot!(check("a: one\n\n  stray\nSome prose\n  more prose\n\n  after a blank\n# S\n  after a heading\n"), @r#"
+    0..6 Field "a" = ["one"]
+    7..7 Blank
+    8..15 Malformed
+    16..26 Prose "Some prose"
+    27..39 Continuation of prose "more prose"
+    40..40 Blank
+    41..56 Continuation of prose "after a blank"
+    57..60 Section "S"
+    61..78 Malformed
+    SYN001 10..15 "stray": indented line continues nothing
+    SYN001 63..78 "after a heading": indented line continues nothing
+    "#);
+}
+
+#[test]
+fn comments_and_directives() {
+    assert_snapshot!(check("<!-- expect: CAP001 -->\nvalue: £4m <!-- assure-allow: CAP001 guaranteed by the trust -->\n## Dr A <!-- note -->\n<!-- assure-allow: COI001 -->\n"), @r#"
+    0..23 Comment "expect: CAP001" [Expect CAP001]
+    24..89 Field "value" = ["£4m"] [Allow CAP001 reason="guaranteed by the trust"]
+    90..111 Entity "Dr A" [comment "note"]
+    112..141 Comment "assure-allow: COI001" [Allow COI001]
+    "#);
+}
+
+#[test]
+fn unclosed_comments_swallow_their_body_once() {
+    assert_snapshot!(check("<!-- opens\nkind: ignored\n-->\nkind: ccg\n<!-- never closed\nkind: x\n<!-- a --> b\n"), @r#"
+    0..10 Malformed
+    11..24 Malformed
+    25..28 Malformed
+    29..38 Field "kind" = ["ccg"]
+    39..56 Malformed
+    57..64 Malformed
+    65..77 Malformed
+    SYN001 0..10 "<!-- opens": comment is not closed on the line it opens
+    SYN001 39..56 "<!-- never closed": comment is not closed on the line it opens
+    "#);
+}
+
+#[test]
+fn value_tokens() {
+    assert_snapshot!(tokens("£4m £4.5m/yr £1.2bn £350,000 GBP 12k 40% 12.5% 310,000 43 0.75 31,00"), @r#"
+    Money { annual: false } "£4m"
+    Money { annual: true } "£4.5m/yr"
+    Money { annual: false } "£1.2bn"
+    Money { annual: false } "£350,000"
+    Money { annual: false } "GBP 12k"
+    Percent "40%"
+    Percent "12.5%"
+    Number "310,000"
+    Number "43"
+    Number "0.75"
+    Number "31,00"
+    "#);
+    assert_snapshot!(tokens("2017-04-01 2017-04 2017-02-30 15 years 6 months 1 year 90 days 2 weeks yes No"), @r#"
+    Date "2017-04-01"
+    Date "2017-04"
+    Date "2017-02-30"
+    Duration "15 years"
+    Duration "6 months"
+    Duration "1 year"
+    Duration "90 days"
+    Duration "2 weeks"
+    Bool "yes"
+    Bool "No"
+    "#);
+    assert_snapshot!(tokens("£4x £ GBP x 50:50 2017-04-01x 15 yearsago a,b"), @r#"
+    MalformedMoney "£4x"
+    MalformedMoney "£"
+    Word "GBP"
+    Word "x"
+    Word "50:50"
+    Word "2017-04-01x"
+    Number "15"
+    Word "yearsago"
+    Word "a,b"
+    "#);
+}
+
+#[test]
+fn items_and_qualifiers() {
+    assert_snapshot!(items("Dr A Patel (40%), Dr D Green (60%)"), @"Dr A Patel (40%) | Dr D Green (60%)");
+    assert_snapshot!(items("Shay Lane Medical Centre (Kelman)"), @"Shay Lane Medical Centre (Kelman)");
+    assert_snapshot!(items("310,000"), @"310,000");
+    assert_snapshot!(items("A, B, C"), @"A | B | C");
+    assert_snapshot!(items("X (a, b (c))"), @"X (a | b (c))");
+    assert_snapshot!(items("(whole)"), @"(whole)");
+    assert_snapshot!(items("A (40%, B"), @r#"
+    A (40%, B
+    problem "(": `(` is never closed
+    "#);
+    assert_snapshot!(items("A), B,"), @r#"
+    A) | B
+    problem ")": `)` without a matching `(`
+    problem ",": empty item in a list
+    "#);
+    assert_snapshot!(items("A, , B ()"), @r#"
+    A | B ()
+    problem ",": empty item in a list
+    problem "()": empty qualifier `()`
+    "#);
+}
+
+#[test]
+fn values_span_lines_and_fold_white_space() {
+    let text = "members: Lyndhurst Surgery,\n  Totton   Health\n  Centre\n";
+    let parse = parse(text);
+    let field = &parse.file.fields[0];
+    let tree = lex_value(text, parse.file.segments(field));
+    let names: Vec<String> = tree
+        .items
+        .iter()
+        .map(|i| tree.text(text, &i.head))
+        .collect();
+    assert_eq!(names, ["Lyndhurst Surgery", "Totton Health Centre"]);
+    assert_eq!(
+        field.value.text(text),
+        "Lyndhurst Surgery,\n  Totton   Health\n  Centre"
+    );
+    assert!(
+        tree.tokens
+            .iter()
+            .all(|t| t.kind == TokenKind::Word || t.kind == TokenKind::Separator)
+    );
+}
+
+#[test]
+fn money_splits_like_the_lexer_reads_it() {
+    use crate::number::split_money;
+    assert_eq!(split_money("£4.5m/yr"), Some(("4.5", "m", true)));
+    assert_eq!(split_money("GBP 12k"), Some(("12", "k", false)));
+    assert_eq!(split_money("£350,000"), Some(("350,000", "", false)));
+    assert_eq!(split_money("£4x"), None);
+}
+
+#[test]
+fn decode_rejects_invalid_utf8_with_its_offset() {
+    assert_eq!(crate::decode(b"ok").unwrap(), "ok");
+    let error = crate::decode(b"model: mcp\n\xff\xfe").unwrap_err();
+    assert_eq!(&*error.code, "SYN003");
+    assert_eq!(error.span, Span::empty(11));
+    assert_eq!(
+        error.message,
+        "file is not UTF-8: byte 0xFF at offset 11 is not valid UTF-8"
+    );
+}

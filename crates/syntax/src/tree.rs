@@ -1,0 +1,225 @@
+//! The lossless line tree: every byte of the source belongs to exactly one
+//! [`Line`], and every line says what it is.
+
+use assure_diagnostic::Span;
+use std::ops::Range;
+
+/// A parsed proposal. Lines cover the whole source, in order, without gaps:
+/// concatenating `line.full_span()` over all lines (after the BOM, if any)
+/// reproduces the input byte for byte.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFile {
+    /// Whether the source starts with a UTF-8 byte-order mark (bytes `0..3`),
+    /// which belongs to no line.
+    pub bom: bool,
+    /// Every physical line, in order.
+    pub lines: Vec<Line>,
+    /// Every field, in order; a field owns its continuation lines.
+    pub fields: Vec<Field>,
+    /// The value segments of all fields, in order; each field points at its
+    /// own range. A segment is the trimmed value text of one physical line.
+    pub segments: Vec<Span>,
+}
+
+impl SourceFile {
+    /// The value segments of `field`.
+    pub fn segments(&self, field: &Field) -> &[Span] {
+        &self.segments[field.segments.start as usize..field.segments.end as usize]
+    }
+}
+
+/// One physical line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The line's content, without its terminator.
+    pub span: Span,
+    /// The offset just past the terminator (`\n` or `\r\n`); equal to
+    /// `span.end` on a last line without one.
+    pub end: u32,
+    /// What the line is.
+    pub kind: LineKind,
+    /// A `<!-- ... -->` comment closing a heading, field, continuation or
+    /// prose line, kept apart from the line's content.
+    pub trailing_comment: Option<Comment>,
+}
+
+impl Line {
+    /// The line including its terminator.
+    pub fn full_span(&self) -> Span {
+        Span::new(self.span.start, self.end)
+    }
+
+    /// Every comment on this line: a comment line's own, or a trailing one.
+    pub fn comment(&self) -> Option<&Comment> {
+        match &self.kind {
+            LineKind::Comment(comment) => Some(comment),
+            _ => self.trailing_comment.as_ref(),
+        }
+    }
+}
+
+/// What a line is. The variants are those of the format's line table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    /// Empty or only white space; ends a field's continuation.
+    Blank,
+    /// `# Title`: starts a section.
+    Section {
+        /// The title, trimmed.
+        title: Span,
+    },
+    /// `## Name`: starts an entity.
+    Entity {
+        /// The entity's name, trimmed.
+        name: Span,
+    },
+    /// `key: value`: the first line of field `SourceFile::fields[field]`.
+    Field {
+        /// Index into [`SourceFile::fields`].
+        field: u32,
+    },
+    /// An indented line continuing the value of a field, or of prose.
+    Continuation {
+        /// The field it continues; `None` when it continues prose.
+        field: Option<u32>,
+        /// The trimmed text.
+        text: Span,
+    },
+    /// A line holding only `<!-- ... -->`.
+    Comment(Comment),
+    /// Narrative text.
+    Prose {
+        /// The trimmed text.
+        text: Span,
+    },
+    /// A line that could not be read as any kind; it has a SYN001 error.
+    Malformed,
+}
+
+/// A `key: value` field, possibly continued over several lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Index of its first line in [`SourceFile::lines`].
+    pub line: u32,
+    /// The key, e.g. `turnover`.
+    pub key: Span,
+    /// From the first to the last byte of the value over all its lines;
+    /// empty (just after the colon) when the field has no value.
+    pub value: Span,
+    /// Its value segments, as a range of [`SourceFile::segments`].
+    pub segments: Range<u32>,
+}
+
+impl Field {
+    /// The whole field: from the key to the end of its value.
+    pub fn span(&self) -> Span {
+        self.key.cover(self.value)
+    }
+
+    /// Whether the field has any value text.
+    pub fn has_value(&self) -> bool {
+        !self.segments.is_empty()
+    }
+}
+
+/// An HTML comment, `<!-- body -->`, on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// From `<!--` to `-->` inclusive.
+    pub span: Span,
+    /// The text between the markers, trimmed.
+    pub body: Span,
+    /// The directive the comment carries, if it is one.
+    pub directive: Option<Directive>,
+}
+
+/// Which directive a comment carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectiveKind {
+    /// `assure-allow: CODE reason`: suppresses CODE on the line it covers.
+    Allow,
+    /// `expect: CODE`: a rule fixture expects CODE on the next line.
+    Expect,
+}
+
+/// A directive comment: `<!-- assure-allow: CODE reason -->` or
+/// `<!-- expect: CODE -->`. Codes may be listed with commas:
+/// `<!-- assure-allow: CAP001, CAP002 reason -->`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// Allow or expect.
+    pub kind: DirectiveKind,
+    /// The keyword, without its colon.
+    pub keyword: Span,
+    /// The codes named, each `[A-Z]+[0-9]+`; may be empty if none was given.
+    pub codes: Vec<Span>,
+    /// The rest of the text after the codes, trimmed; `None` if there is none.
+    pub reason: Option<Span>,
+}
+
+impl SourceFile {
+    /// A line-per-line rendering of the tree, for tests and debugging:
+    /// each line's span, kind and text, fields with their value segments.
+    pub fn debug_dump(&self, text: &str) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let quote = |span: Span| format!("{:?}", span.text(text));
+        for line in &self.lines {
+            let _ = write!(out, "{:?} ", line.span);
+            match &line.kind {
+                LineKind::Blank => out.push_str("Blank"),
+                LineKind::Section { title } => {
+                    let _ = write!(out, "Section {}", quote(*title));
+                }
+                LineKind::Entity { name } => {
+                    let _ = write!(out, "Entity {}", quote(*name));
+                }
+                LineKind::Field { field } => {
+                    let field = &self.fields[*field as usize];
+                    let segments: Vec<String> =
+                        self.segments(field).iter().map(|s| quote(*s)).collect();
+                    let _ = write!(
+                        out,
+                        "Field {} = [{}]",
+                        quote(field.key),
+                        segments.join(", ")
+                    );
+                }
+                LineKind::Continuation { field, text: t } => match field {
+                    Some(f) => {
+                        let _ = write!(out, "Continuation of field {f} {}", quote(*t));
+                    }
+                    None => {
+                        let _ = write!(out, "Continuation of prose {}", quote(*t));
+                    }
+                },
+                LineKind::Comment(comment) => {
+                    let _ = write!(out, "Comment {}", quote(comment.body));
+                }
+                LineKind::Prose { text: t } => {
+                    let _ = write!(out, "Prose {}", quote(*t));
+                }
+                LineKind::Malformed => out.push_str("Malformed"),
+            }
+            if let Some(comment) = line.comment() {
+                if let Some(directive) = &comment.directive {
+                    let codes: Vec<&str> = directive.codes.iter().map(|c| c.text(text)).collect();
+                    let _ = write!(
+                        out,
+                        " [{:?} {}{}]",
+                        directive.kind,
+                        codes.join(","),
+                        directive
+                            .reason
+                            .map(|r| format!(" reason={}", quote(r)))
+                            .unwrap_or_default()
+                    );
+                } else if !matches!(line.kind, LineKind::Comment(_)) {
+                    let _ = write!(out, " [comment {}]", quote(comment.body));
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -1,0 +1,526 @@
+//! Loading and extending a vocabulary from spanned TOML.
+
+use crate::{
+    EntityType, EntityTypeId, EnumType, FieldDef, FieldId, FieldSet, HEADER, Owner, RefType,
+    Section, SectionId, Target, ValueType, Vocabulary, fold,
+};
+use assure_diagnostic::{Diagnostic, Span, closest};
+use assure_toml_reader::{DeValue, Reader, Table, Value, codes, parse, span_of};
+use std::sync::Arc;
+
+/// The code for a vocabulary that contradicts itself or what it extends.
+pub const VOC001: &str = "VOC001";
+
+const BASE_TYPES: [(&str, ValueType); 8] = [
+    ("text", ValueType::Text),
+    ("number", ValueType::Number),
+    ("percent", ValueType::Percent),
+    ("money", ValueType::Money),
+    ("annual-money", ValueType::AnnualMoney),
+    ("date", ValueType::Date),
+    ("duration", ValueType::Duration),
+    ("bool", ValueType::Bool),
+];
+
+const TOP_KEYS: [&str; 5] = ["version", "types", "header", "sections", "entities"];
+
+impl Vocabulary {
+    /// Extends the vocabulary from a whole TOML document shaped like
+    /// `rules/vocabulary.toml`, returning every problem found.
+    pub fn extend_from_source(&mut self, source: &str) -> Vec<Diagnostic> {
+        let (document, mut diagnostics) = parse(source);
+        let mut reader = Reader::new(source);
+        let mut root = Table::root(&document);
+        self.extend(&mut reader, &mut root);
+        root.finish(&mut reader, &TOP_KEYS, "the vocabulary");
+        diagnostics.append(&mut reader.diagnostics);
+        diagnostics
+    }
+
+    /// Extends the vocabulary from `table` (the root of a vocabulary file, or
+    /// a pack's `[vocabulary]`): new named types and enum values, sections,
+    /// entity types, kinds and fields. Redeclaring something with a
+    /// different meaning is an error; redeclaring it identically is not.
+    /// Keys other than those of a vocabulary are left for the caller's
+    /// [`Table::finish`].
+    pub fn extend(&mut self, reader: &mut Reader<'_>, table: &mut Table<'_, '_>) {
+        if let Some(version) = table.get("version") {
+            if !matches!(version.get_ref(), DeValue::Integer(i) if i.as_str() == "1") {
+                reader.error(
+                    codes::TOML003,
+                    span_of(version),
+                    "the vocabulary format version must be 1",
+                );
+            }
+        }
+        if let Some(types) = table.get("types") {
+            self.load_types(reader, types);
+        }
+        // Entity types first, so that sections and references may name them
+        // in any order.
+        let entities = table
+            .get("entities")
+            .and_then(|v| reader.table(v, "`entities`"));
+        let mut entity_tables = Vec::new();
+        if let Some(mut entities) = entities {
+            for (name, span, value) in entities.entries() {
+                let id = self.entity_type_by_id(name).unwrap_or_else(|| {
+                    self.entity_types.push(EntityType {
+                        id: name.to_owned(),
+                        section: SectionId(u32::MAX),
+                        kinds: Vec::new(),
+                        kind_field: None,
+                        fields: FieldSet::default(),
+                    });
+                    EntityTypeId(self.entity_types.len() as u32 - 1)
+                });
+                entity_tables.push((id, span, value));
+            }
+        }
+        if let Some(sections) = table.get("sections") {
+            for section in reader.tables(sections, "`sections`") {
+                self.load_section(reader, section);
+            }
+        }
+        for (id, span, value) in entity_tables {
+            if let Some(mut entity) = reader.table(value, "an entity type") {
+                self.load_entity(reader, id, &mut entity);
+                entity.finish(reader, &["kinds", "fields"], "an entity type");
+            }
+            if self.entity_type(id).section.0 == u32::MAX {
+                reader.push(
+                    Diagnostic::error(
+                        VOC001,
+                        span,
+                        format!(
+                            "entity type `{}` is held by no section",
+                            self.entity_type(id).id
+                        ),
+                    )
+                    .with_help(format!(
+                        "add a section with `entity = \"{}\"`",
+                        self.entity_type(id).id
+                    )),
+                );
+            }
+        }
+        if let Some(header) = table.get("header") {
+            if let Some(mut header) = reader.table(header, "`header`") {
+                if let Some(fields) = header.get("fields") {
+                    self.load_fields(reader, Owner::Section(HEADER), fields);
+                }
+                header.finish(reader, &["fields"], "`header`");
+            }
+        }
+    }
+
+    fn load_types(&mut self, reader: &mut Reader<'_>, types: &Value<'_>) {
+        let Some(mut types) = reader.table(types, "`types`") else {
+            return;
+        };
+        for (name, span, value) in types.entries() {
+            if BASE_TYPES.iter().any(|(base, _)| *base == name) {
+                reader.error(
+                    VOC001,
+                    span,
+                    format!("`{name}` is a base type and cannot be redefined"),
+                );
+                continue;
+            }
+            let Some(mut spec) = reader.table(value, "a named type") else {
+                continue;
+            };
+            let Some(new) = self.enum_spec(reader, &mut spec, Some(name)) else {
+                spec.finish(reader, &["enum", "dated"], "a named type");
+                continue;
+            };
+            spec.finish(reader, &["enum", "dated"], "a named type");
+            match self.named_types.get_mut(name) {
+                Some(ValueType::Enum(existing)) => {
+                    let merged = Arc::make_mut(existing);
+                    for value in new.values {
+                        if merged.position(&value).is_none() {
+                            merged.values.push(value);
+                        }
+                    }
+                    for dated in new.dated {
+                        if !merged.is_dated(&dated) {
+                            merged.dated.push(dated);
+                        }
+                    }
+                }
+                _ => {
+                    self.named_types
+                        .insert(name.to_owned(), ValueType::Enum(Arc::new(new)));
+                }
+            }
+        }
+    }
+
+    fn enum_spec(
+        &self,
+        reader: &mut Reader<'_>,
+        spec: &mut Table<'_, '_>,
+        name: Option<&str>,
+    ) -> Option<EnumType> {
+        let values = spec.required(reader, "enum", "an enumerated type")?;
+        let values = reader.strings(values, "`enum`")?;
+        if values.is_empty() {
+            reader.error(
+                codes::TOML003,
+                spec.span(),
+                "`enum` must list at least one word",
+            );
+            return None;
+        }
+        let dated = match spec.get("dated") {
+            Some(dated) => reader.strings(dated, "`dated`").unwrap_or_default(),
+            None => Vec::new(),
+        };
+        for (word, span) in &dated {
+            if !values.iter().any(|(v, _)| v == word) {
+                reader.error(
+                    codes::TOML003,
+                    *span,
+                    format!("`{word}` is in `dated` but not in `enum`"),
+                );
+            }
+        }
+        Some(EnumType {
+            name: name.map(str::to_owned),
+            values: values.iter().map(|(v, _)| (*v).to_owned()).collect(),
+            dated: dated.iter().map(|(v, _)| (*v).to_owned()).collect(),
+        })
+    }
+
+    fn load_section(&mut self, reader: &mut Reader<'_>, mut table: Table<'_, '_>) {
+        let id = table
+            .required(reader, "id", "a section")
+            .and_then(|v| reader.string(v, "a section's `id`"));
+        let title = table
+            .required(reader, "title", "a section")
+            .and_then(|v| reader.string(v, "a section's `title`"));
+        let entity = table
+            .get("entity")
+            .and_then(|v| reader.string(v, "a section's `entity`"))
+            .and_then(|(name, span)| {
+                let found = self.entity_type_by_id(name);
+                if found.is_none() {
+                    self.unknown_entity_type(reader, name, span);
+                }
+                found
+            });
+        let fields = table.get("fields");
+        table.finish(reader, &["id", "title", "entity", "fields"], "a section");
+        let (Some((id, id_span)), Some((title, title_span))) = (id, title) else {
+            return;
+        };
+        let section = match self.section_by_id(id) {
+            Some(existing) => {
+                let section = &self.sections[existing.0 as usize];
+                if section.title.as_deref() != Some(title)
+                    || (entity.is_some() && section.entity != entity)
+                {
+                    reader.push(
+                        Diagnostic::error(
+                            VOC001,
+                            id_span,
+                            format!("section `{id}` is already declared with another title or entity type"),
+                        )
+                        .with_help("extend an existing section by repeating its id and title exactly"),
+                    );
+                    return;
+                }
+                existing
+            }
+            None => {
+                if let Some(clash) = self.section_by_title(title) {
+                    reader.error(
+                        VOC001,
+                        title_span,
+                        format!(
+                            "title `{title}` is already used by section `{}`",
+                            self.section(clash).id
+                        ),
+                    );
+                    return;
+                }
+                let new = SectionId(self.sections.len() as u32);
+                self.sections.push(Section {
+                    id: id.to_owned(),
+                    title: Some(title.to_owned()),
+                    entity,
+                    fields: FieldSet::default(),
+                });
+                self.section_by_title.insert(fold(title), new);
+                if let Some(entity) = entity {
+                    self.entity_types[entity.0 as usize].section = new;
+                }
+                new
+            }
+        };
+        if let Some(fields) = fields {
+            if entity.is_some() || self.section(section).entity.is_some() {
+                reader.error(
+                    VOC001,
+                    span_of(fields),
+                    "a section that holds entities has no fields of its own; declare them on the entity type",
+                );
+            } else {
+                self.load_fields(reader, Owner::Section(section), fields);
+            }
+        }
+    }
+
+    fn load_entity(
+        &mut self,
+        reader: &mut Reader<'_>,
+        id: EntityTypeId,
+        table: &mut Table<'_, '_>,
+    ) {
+        if let Some(kinds) = table.get("kinds") {
+            for (kind, _) in reader.strings(kinds, "`kinds`").unwrap_or_default() {
+                let entity = &mut self.entity_types[id.0 as usize];
+                if !entity.kinds.iter().any(|k| k == kind) {
+                    entity.kinds.push(kind.to_owned());
+                }
+            }
+            if self.entity_type(id).kind_field.is_none() && !self.entity_type(id).kinds.is_empty() {
+                let field = self.add_field(
+                    Owner::Entity(id),
+                    "kind",
+                    ValueType::Kind,
+                    None,
+                    Some("what kind it is".into()),
+                );
+                self.entity_types[id.0 as usize].kind_field = Some(field);
+            }
+        }
+        if let Some(fields) = table.get("fields") {
+            self.load_fields(reader, Owner::Entity(id), fields);
+        }
+    }
+
+    fn load_fields(&mut self, reader: &mut Reader<'_>, owner: Owner, fields: &Value<'_>) {
+        let Some(mut fields) = reader.table(fields, "`fields`") else {
+            return;
+        };
+        for (name, span, spec) in fields.entries() {
+            if !is_field_key(name) {
+                reader.error(
+                    codes::TOML003,
+                    span,
+                    format!("`{name}` cannot be a field key: keys are lower-case letters, digits and `-`, starting with a letter"),
+                );
+                continue;
+            }
+            if name == "kind" {
+                reader.error(
+                    VOC001,
+                    span,
+                    "`kind` is declared by an entity type's `kinds`, not as a field",
+                );
+                continue;
+            }
+            let Some((ty, kinds, doc)) = self.field_spec(reader, owner, spec) else {
+                continue;
+            };
+            match self.fields_of(owner).get(name) {
+                Some(existing) if self.field(existing).ty == ty => {}
+                Some(existing) => reader.error(
+                    VOC001,
+                    span,
+                    format!(
+                        "field `{name}` of {} is already declared as {}",
+                        self.owner_name(owner),
+                        self.field(existing).ty.describe()
+                    ),
+                ),
+                None => {
+                    self.add_field(owner, name, ty, kinds, doc);
+                }
+            }
+        }
+    }
+
+    fn add_field(
+        &mut self,
+        owner: Owner,
+        name: &str,
+        ty: ValueType,
+        kinds: Option<Vec<String>>,
+        doc: Option<String>,
+    ) -> FieldId {
+        let id = FieldId(self.fields.len() as u32);
+        self.fields.push(FieldDef {
+            name: name.to_owned(),
+            owner,
+            ty,
+            kinds,
+            doc,
+        });
+        match owner {
+            Owner::Section(section) => self.sections[section.0 as usize].fields.insert(name, id),
+            Owner::Entity(entity) => self.entity_types[entity.0 as usize].fields.insert(name, id),
+        }
+        id
+    }
+
+    /// A field's type, kinds and doc, from a string or a table.
+    fn field_spec(
+        &self,
+        reader: &mut Reader<'_>,
+        owner: Owner,
+        spec: &Value<'_>,
+    ) -> Option<(ValueType, Option<Vec<String>>, Option<String>)> {
+        if let DeValue::String(name) = spec.get_ref() {
+            return self
+                .type_by_name(reader, name, span_of(spec))
+                .map(|ty| (ty, None, None));
+        }
+        let mut table = reader.table(spec, "a field's type")?;
+        let forms = ["type", "enum", "ref", "refs"];
+        let present: Vec<&str> = forms
+            .iter()
+            .copied()
+            .filter(|k| table.key_span(k).is_some())
+            .collect();
+        let ty = match present.as_slice() {
+            ["type"] => {
+                let (name, span) = reader.string(table.get("type")?, "`type`")?;
+                self.type_by_name(reader, name, span)
+            }
+            ["enum"] => self
+                .enum_spec(reader, &mut table, None)
+                .map(|e| ValueType::Enum(Arc::new(e))),
+            [form @ ("ref" | "refs")] => {
+                let many = *form == "refs";
+                let (target, span) = reader.string(table.get(form)?, "a reference's target")?;
+                let target = if target == "any" {
+                    Some(Target::Any)
+                } else {
+                    let found = self.entity_type_by_id(target).map(Target::Entity);
+                    if found.is_none() {
+                        self.unknown_entity_type(reader, target, span);
+                    }
+                    found
+                };
+                let qualifier = match table.get("qualifier") {
+                    Some(q) => {
+                        let (name, span) = reader.string(q, "`qualifier`")?;
+                        Some(Box::new(self.type_by_name(reader, name, span)?))
+                    }
+                    None => None,
+                };
+                target.map(|target| {
+                    ValueType::Ref(RefType {
+                        target,
+                        many,
+                        qualifier,
+                    })
+                })
+            }
+            _ => {
+                for form in present {
+                    table.get(form);
+                }
+                reader.error(
+                    codes::TOML003,
+                    reader.first_line(table.span()),
+                    "a field's type needs exactly one of `type`, `enum`, `ref` or `refs`",
+                );
+                None
+            }
+        };
+        let kinds = table
+            .get("kinds")
+            .and_then(|k| reader.strings(k, "`kinds`"))
+            .map(|kinds| self.checked_kinds(reader, owner, &kinds));
+        let doc = table
+            .get("doc")
+            .and_then(|d| reader.string(d, "`doc`"))
+            .map(|(d, _)| d.to_owned());
+        table.finish(
+            reader,
+            &[
+                "type",
+                "enum",
+                "dated",
+                "ref",
+                "refs",
+                "qualifier",
+                "kinds",
+                "doc",
+            ],
+            "a field's type",
+        );
+        Some((ty?, kinds, doc))
+    }
+
+    fn checked_kinds(
+        &self,
+        reader: &mut Reader<'_>,
+        owner: Owner,
+        kinds: &[(&str, Span)],
+    ) -> Vec<String> {
+        let known: &[String] = match owner {
+            Owner::Entity(id) => &self.entity_type(id).kinds,
+            Owner::Section(_) => &[],
+        };
+        for (kind, span) in kinds {
+            if !known.iter().any(|k| k == kind) {
+                let mut diagnostic = Diagnostic::error(
+                    codes::TOML003,
+                    *span,
+                    format!("`{kind}` is not a kind of {}", self.owner_name(owner)),
+                );
+                if let Some(near) = closest(kind, known.iter().map(String::as_str)) {
+                    diagnostic = diagnostic.with_help(format!("did you mean `{near}`?"));
+                }
+                reader.push(diagnostic);
+            }
+        }
+        kinds.iter().map(|(k, _)| (*k).to_owned()).collect()
+    }
+
+    fn type_by_name(&self, reader: &mut Reader<'_>, name: &str, span: Span) -> Option<ValueType> {
+        if let Some((_, ty)) = BASE_TYPES.iter().find(|(base, _)| *base == name) {
+            return Some(ty.clone());
+        }
+        if let Some(ty) = self.named_types.get(name) {
+            return Some(ty.clone());
+        }
+        let candidates: Vec<&str> = BASE_TYPES
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(self.named_types.keys().map(String::as_str))
+            .collect();
+        let mut diagnostic =
+            Diagnostic::error(codes::TOML003, span, format!("unknown type `{name}`"));
+        diagnostic = match closest(name, candidates.iter().copied()) {
+            Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+            None => diagnostic.with_help(format!("the types are: {}", candidates.join(", "))),
+        };
+        reader.push(diagnostic);
+        None
+    }
+
+    fn unknown_entity_type(&self, reader: &mut Reader<'_>, name: &str, span: Span) {
+        let known: Vec<&str> = self.entity_types.iter().map(|e| e.id.as_str()).collect();
+        let mut diagnostic = Diagnostic::error(
+            codes::TOML003,
+            span,
+            format!("unknown entity type `{name}`"),
+        );
+        if let Some(near) = closest(name, known.iter().copied()) {
+            diagnostic = diagnostic.with_help(format!("did you mean `{near}`?"));
+        }
+        reader.push(diagnostic);
+    }
+}
+
+fn is_field_key(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}

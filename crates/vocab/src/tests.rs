@@ -1,0 +1,157 @@
+//! Vocabulary loading: the core file, extensions, and every kind of error.
+
+use crate::{Owner, Target, ValueType, Vocabulary};
+use insta::assert_snapshot;
+
+fn render(source: &str, diagnostics: &[assure_diagnostic::Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {:?}: {}{}",
+                d.code,
+                d.span.text(source),
+                d.message,
+                d.help
+                    .as_deref()
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_core_vocabulary_loads_cleanly() {
+    let mut vocabulary = Vocabulary::empty();
+    let errors = vocabulary.extend_from_source(crate::CORE_SOURCE);
+    assert_snapshot!(render(crate::CORE_SOURCE, &errors), @"");
+    let titles: Vec<&str> = vocabulary
+        .sections()
+        .iter()
+        .filter_map(|s| s.title.as_deref())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Case for change",
+            "Organisations",
+            "People",
+            "Contracts",
+            "Liabilities",
+            "Governance",
+            "Gateway",
+            "Risk",
+            "Funding"
+        ]
+    );
+    let organisation = vocabulary.entity_type_by_id("organisation").unwrap();
+    let owned_by = vocabulary
+        .entity_type(organisation)
+        .fields
+        .get("owned-by")
+        .unwrap();
+    let ValueType::Ref(reference) = &vocabulary.field(owned_by).ty else {
+        panic!("owned-by must be a reference");
+    };
+    assert!(reference.many);
+    assert_eq!(reference.target, Target::Any);
+    assert_eq!(reference.qualifier.as_deref(), Some(&ValueType::Percent));
+    assert_eq!(vocabulary.entity_type(organisation).kinds.len(), 14);
+    let person = vocabulary.entity_type_by_id("person").unwrap();
+    assert!(vocabulary.entity_type(person).kind_field.is_none());
+    assert_eq!(
+        vocabulary.section_by_title("case  FOR change"),
+        vocabulary.section_by_id("case-for-change")
+    );
+}
+
+#[test]
+fn a_pack_adds_kinds_fields_sections_and_enum_values() {
+    let mut vocabulary = Vocabulary::core();
+    let extension = r#"
+[types]
+model = { enum = ["integrated-care"] }
+[[sections]]
+id = "workforce"
+title = "Workforce"
+[sections.fields]
+vacancy-rate = "percent"
+[entities.organisation]
+kinds = ["charity"]
+[entities.organisation.fields]
+staff = { type = "number", kinds = ["charity", "nhs-trust"], doc = "head count" }
+turnover = "annual-money"
+"#;
+    let errors = vocabulary.extend_from_source(extension);
+    assert_snapshot!(render(extension, &errors), @"");
+    let organisation = vocabulary.entity_type_by_id("organisation").unwrap();
+    assert!(
+        vocabulary
+            .entity_type(organisation)
+            .kinds
+            .iter()
+            .any(|k| k == "charity")
+    );
+    let staff = vocabulary
+        .entity_type(organisation)
+        .fields
+        .get("staff")
+        .unwrap();
+    assert_eq!(vocabulary.field(staff).owner, Owner::Entity(organisation));
+    let workforce = vocabulary.section_by_title("workforce").unwrap();
+    assert!(
+        vocabulary
+            .section(workforce)
+            .fields
+            .get("vacancy-rate")
+            .is_some()
+    );
+    let ValueType::Enum(model) = vocabulary.named_type("model").unwrap() else {
+        panic!("model is an enum");
+    };
+    assert!(model.position("integrated-care").is_some() && model.position("mcp").is_some());
+}
+
+#[test]
+fn every_error_in_an_extension_is_reported() {
+    let mut vocabulary = Vocabulary::core();
+    let extension = r#"
+[types]
+text = { enum = ["a"] }
+odd = { enum = ["a"], dated = ["b"] }
+[[sections]]
+id = "extra"
+title = "Organisations"
+[[sections]]
+id = "notes"
+title = "Notes"
+[sections.fields]
+Bad-Key = "text"
+kind = "text"
+score = "nubmer"
+link = { ref = "organisaton" }
+both = { type = "text", enum = ["x"] }
+[entities.organisation.fields]
+turnover = "money"
+size = { type = "number", kinds = ["gp-practise"], colour = "red" }
+[entities.orphan]
+kinds = ["x"]
+"#;
+    let errors = vocabulary.extend_from_source(extension);
+    assert_snapshot!(render(extension, &errors), @r#"
+    VOC001 "text": `text` is a base type and cannot be redefined
+    TOML003 "\"b\"": `b` is in `dated` but not in `enum`
+    VOC001 "\"Organisations\"": title `Organisations` is already used by section `organisations`
+    TOML003 "Bad-Key": `Bad-Key` cannot be a field key: keys are lower-case letters, digits and `-`, starting with a letter
+    VOC001 "kind": `kind` is declared by an entity type's `kinds`, not as a field
+    TOML003 "\"nubmer\"": unknown type `nubmer` (did you mean `number`?)
+    TOML003 "\"organisaton\"": unknown entity type `organisaton` (did you mean `organisation`?)
+    TOML003 "{ type = \"text\", enum = [\"x\"] }": a field's type needs exactly one of `type`, `enum`, `ref` or `refs`
+    VOC001 "turnover": field `turnover` of organisation is already declared as an annual amount (ending in /yr)
+    TOML003 "\"gp-practise\"": `gp-practise` is not a kind of organisation (did you mean `gp-practice`?)
+    TOML002 "colour": unknown key `colour` in a field's type (expected one of: type, enum, dated, ref, refs, qualifier, kinds, doc)
+    VOC001 "orphan": entity type `orphan` is held by no section (add a section with `entity = "orphan"`)
+    "#);
+}
