@@ -166,6 +166,29 @@ pub mod codes {
     pub const DIR001: &str = "DIR001";
 }
 
+/// Quotes user text in a message: on one line, at most 60 characters, with
+/// `...` where it was cut. A message must never grow with its input.
+pub fn excerpt(text: &str) -> String {
+    const LIMIT: usize = 60;
+    let mut out = String::new();
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+            count += 1;
+        }
+        for c in word.chars() {
+            if count == LIMIT - 3 {
+                out.push_str("...");
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
 /// Finds the candidate closest to `wanted` for a "did you mean" hint, or
 /// `None` when nothing is close enough to be a plausible typo.
 ///
@@ -241,6 +264,14 @@ mod tests {
         assert_eq!(closest("Contract", names), Some("Contracts"));
         assert_eq!(closest("Weather", names), None);
         assert_eq!(closest("", names), None);
+    }
+
+    #[test]
+    fn excerpts_are_short_and_on_one_line() {
+        assert_eq!(excerpt("Dudley\n  CCG"), "Dudley CCG");
+        assert_eq!(excerpt(&"9".repeat(1000)).len(), 60);
+        assert!(excerpt(&"9".repeat(1000)).ends_with("..."));
+        assert_eq!(excerpt(&"£".repeat(100)).chars().count(), 60);
     }
 
     #[test]

@@ -243,21 +243,20 @@ fn word_len(input: &str) -> usize {
 
 /// A token starting with a digit: date, percent, duration or number.
 fn numeric(input: &str) -> Option<(TokenKind, usize)> {
-    if let Ok((rest, _)) = date(input) {
-        if at_boundary(rest) {
-            return Some((TokenKind::Date, input.len() - rest.len()));
-        }
+    if let Ok((rest, _)) = date(input)
+        && at_boundary(rest)
+    {
+        return Some((TokenKind::Date, input.len() - rest.len()));
     }
     let (rest, _) = number(input).ok()?;
     if let Some(after) = rest.strip_prefix('%') {
         return Some((TokenKind::Percent, input.len() - after.len()));
     }
-    if at_boundary(rest) {
-        if let Ok((after, _)) = duration_unit(rest) {
-            if at_boundary(after) {
-                return Some((TokenKind::Duration, input.len() - after.len()));
-            }
-        }
+    if at_boundary(rest)
+        && let Ok((after, _)) = duration_unit(rest)
+        && at_boundary(after)
+    {
+        return Some((TokenKind::Duration, input.len() - after.len()));
     }
     Some((TokenKind::Number, input.len() - rest.len()))
 }
@@ -364,18 +363,17 @@ fn build_items(tokens: &[Token], range: Range<u32>, problems: &mut Vec<ValueProb
             &mut items,
         );
     }
-    if depth > 0 {
-        if let Some(open) = tokens[range.start as usize..range.end as usize]
+    if depth > 0
+        && let Some(open) = tokens[range.start as usize..range.end as usize]
             .iter()
             .rev()
             .find(|t| t.kind == TokenKind::Open)
-        {
-            problems.push(ValueProblem {
-                span: open.span,
-                message: "`(` is never closed",
-                help: "close the qualifier with `)`",
-            });
-        }
+    {
+        problems.push(ValueProblem {
+            span: open.span,
+            message: "`(` is never closed",
+            help: "close the qualifier with `)`",
+        });
     }
     items
 }

@@ -7,7 +7,7 @@
 
 use crate::directive::parse_comment;
 use crate::tree::{Comment, Field, Line, LineKind, SourceFile};
-use assure_diagnostic::{Diagnostic, Span, codes};
+use assure_diagnostic::{Diagnostic, Span, codes, excerpt};
 use nom::bytes::complete::take_while;
 use nom::character::complete::{char, satisfy};
 use nom::combinator::recognize;
@@ -87,6 +87,19 @@ impl<'a> LineParser<'a> {
             pos = end;
         }
         self.close_field();
+        let has_content = self
+            .file
+            .lines
+            .iter()
+            .any(|line| !matches!(line.kind, LineKind::Blank | LineKind::Comment(_)));
+        if !has_content {
+            let at = Span::empty(if self.file.bom { BOM.len() as u32 } else { 0 });
+            self.error(
+                at,
+                "the proposal is empty",
+                "start with the header, e.g. `proposal: ...` and `model: ...`; `assure init` writes a starting proposal",
+            );
+        }
         Parse {
             file: self.file,
             errors: self.errors,
@@ -253,7 +266,11 @@ impl<'a> LineParser<'a> {
             self.error(
                 Span::new(line.start, line.start + hashes as u32),
                 format!("{what} heading needs a space after `{}`", &body[..hashes]),
-                format!("write `{} {}`", &body[..hashes], title.text(self.text)),
+                format!(
+                    "write `{} {}`",
+                    &body[..hashes],
+                    excerpt(title.text(self.text))
+                ),
             );
         }
         if hashes == 1 {
@@ -325,8 +342,12 @@ impl<'a> LineParser<'a> {
         if !value_text.is_empty() && !rest.starts_with([' ', '\t']) {
             self.error(
                 self.span(colon - 1, colon),
-                format!("no space after `{}:`", key_span.text(self.text)),
-                format!("write `{}: {}`", key_span.text(self.text), value_text),
+                format!("no space after `{}:`", excerpt(key_span.text(self.text))),
+                format!(
+                    "write `{}: {}`",
+                    excerpt(key_span.text(self.text)),
+                    excerpt(value_text)
+                ),
             );
         }
         let value_start = colon + (rest.len() - rest.trim_start().len());
@@ -372,7 +393,7 @@ impl<'a> LineParser<'a> {
             let key = field.key;
             self.error(
                 key.cover(field.value),
-                format!("field `{}` has no value", key.text(self.text)),
+                format!("field `{}` has no value", excerpt(key.text(self.text))),
                 "write the value after the colon, or remove the field",
             );
         }

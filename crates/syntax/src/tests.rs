@@ -94,9 +94,15 @@ fn crlf_bom_and_no_final_newline() {
 }
 
 #[test]
-fn empty_input_has_no_lines() {
-    assert_snapshot!(check(""), @"");
-    assert_snapshot!(check("\u{feff}"), @"");
+fn empty_input_is_reported() {
+    assert_snapshot!(check(""), @r#"SYN001 0..0 "": the proposal is empty"#);
+    assert_snapshot!(check("\u{feff}"), @r#"SYN001 3..3 "": the proposal is empty"#);
+    assert_snapshot!(check("\n  \n<!-- only a comment -->\n"), @r#"
+    0..0 Blank
+    1..3 Blank
+    4..27 Comment "only a comment"
+    SYN001 0..0 "": the proposal is empty
+    "#);
 }
 
 #[test]

@@ -44,14 +44,14 @@ impl Vocabulary {
     /// Keys other than those of a vocabulary are left for the caller's
     /// [`Table::finish`].
     pub fn extend(&mut self, reader: &mut Reader<'_>, table: &mut Table<'_, '_>) {
-        if let Some(version) = table.get("version") {
-            if !matches!(version.get_ref(), DeValue::Integer(i) if i.as_str() == "1") {
-                reader.error(
-                    codes::TOML003,
-                    span_of(version),
-                    "the vocabulary format version must be 1",
-                );
-            }
+        if let Some(version) = table.get("version")
+            && !matches!(version.get_ref(), DeValue::Integer(i) if i.as_str() == "1")
+        {
+            reader.error(
+                codes::TOML003,
+                span_of(version),
+                "the vocabulary format version must be 1",
+            );
         }
         if let Some(types) = table.get("types") {
             self.load_types(reader, types);
@@ -104,13 +104,13 @@ impl Vocabulary {
                 );
             }
         }
-        if let Some(header) = table.get("header") {
-            if let Some(mut header) = reader.table(header, "`header`") {
-                if let Some(fields) = header.get("fields") {
-                    self.load_fields(reader, Owner::Section(HEADER), fields);
-                }
-                header.finish(reader, &["fields"], "`header`");
+        if let Some(header) = table.get("header")
+            && let Some(mut header) = reader.table(header, "`header`")
+        {
+            if let Some(fields) = header.get("fields") {
+                self.load_fields(reader, Owner::Section(HEADER), fields);
             }
+            header.finish(reader, &["fields"], "`header`");
         }
     }
 

@@ -1,0 +1,194 @@
+//! The whole check of one proposal, with no I/O: bytes in, a [`FileReport`]
+//! out.
+//!
+//! [`Checker::check`] decodes the bytes (SYN003 if they are not UTF-8),
+//! parses, builds the model, and gathers every finding in source order. The
+//! caller reads files and writes reports; this crate never touches the file
+//! system, so the CLI, `xtask` and the tests all run the same pipeline.
+
+use assure_diagnostic::{Diagnostic, LineIndex, Severity, Span, codes};
+use assure_model::Model;
+use assure_syntax::Parse;
+use assure_vocab::Vocabulary;
+
+/// One finding in a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// What, where, how serious.
+    pub diagnostic: Diagnostic,
+    /// The gateway stage the finding belongs to; `None` for structural
+    /// findings, which block every stage.
+    pub stage: Option<String>,
+}
+
+impl Finding {
+    /// A structural finding.
+    pub fn structural(diagnostic: Diagnostic) -> Finding {
+        Finding {
+            diagnostic,
+            stage: None,
+        }
+    }
+}
+
+/// Where a proposal stands at one gateway stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The document says the stage is approved, and no error of this stage
+    /// or an earlier one stands.
+    Approved,
+    /// Not approved, and no error of this stage or an earlier one stands.
+    Ready,
+    /// At least one error of this stage or an earlier one stands.
+    Blocked,
+}
+
+impl Status {
+    /// The lower-case name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Approved => "approved",
+            Status::Ready => "ready",
+            Status::Blocked => "blocked",
+        }
+    }
+}
+
+/// One row of the readiness table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// The stage's id, e.g. `case-for-change`.
+    pub stage: String,
+    /// Where the proposal stands.
+    pub status: Status,
+    /// Errors that stand at this stage or an earlier one (structural errors
+    /// count at every stage).
+    pub errors: usize,
+}
+
+impl Readiness {
+    /// `approved`, `ready`, or `blocked (2 errors)`.
+    pub fn describe(&self) -> String {
+        match self.status {
+            Status::Blocked if self.errors == 1 => "blocked (1 error)".to_owned(),
+            Status::Blocked => format!("blocked ({} errors)", self.errors),
+            status => status.as_str().to_owned(),
+        }
+    }
+}
+
+/// The result of checking one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The path as given by the caller, for display.
+    pub path: String,
+    /// The text checked; for a file that is not UTF-8, its lossy decoding,
+    /// so that the SYN003 span can still be shown.
+    pub text: String,
+    /// Every finding, in source order.
+    pub findings: Vec<Finding>,
+    /// Readiness at each gateway stage the packs define, in order.
+    pub readiness: Vec<Readiness>,
+}
+
+impl FileReport {
+    /// The report of a file that could not be read at all.
+    pub fn unreadable(path: &str, reason: &str) -> FileReport {
+        FileReport {
+            path: path.to_owned(),
+            text: String::new(),
+            findings: vec![Finding::structural(
+                Diagnostic::error(
+                    codes::SYN003,
+                    Span::empty(0),
+                    format!("cannot read the file: {reason}"),
+                )
+                .with_help("check that the path exists and that you may read it"),
+            )],
+            readiness: Vec::new(),
+        }
+    }
+
+    /// A line index of the text, for turning spans into lines and columns.
+    pub fn line_index(&self) -> LineIndex {
+        LineIndex::new(&self.text)
+    }
+
+    /// How many findings of `severity` there are.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.diagnostic.severity == severity)
+            .count()
+    }
+}
+
+/// A proposal parsed and modelled, for commands that show the model itself
+/// (`graph`, `export`).
+#[derive(Debug)]
+pub struct Modelled {
+    /// The tree.
+    pub parse: Parse,
+    /// The model.
+    pub model: Model,
+    /// Structural diagnostics, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks proposals against one vocabulary.
+#[derive(Debug, Clone)]
+pub struct Checker {
+    vocabulary: Vocabulary,
+}
+
+impl Checker {
+    /// A checker for `vocabulary`.
+    pub fn new(vocabulary: Vocabulary) -> Checker {
+        Checker { vocabulary }
+    }
+
+    /// The vocabulary in use.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// Parses and models `text`.
+    pub fn model(&self, text: &str) -> Modelled {
+        let parse = assure_syntax::parse(text);
+        let (model, model_diagnostics) = assure_model::build(text, &parse, &self.vocabulary);
+        let mut diagnostics = parse.errors.clone();
+        diagnostics.extend(model_diagnostics);
+        diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        Modelled {
+            parse,
+            model,
+            diagnostics,
+        }
+    }
+
+    /// Checks the proposal `bytes`, read from `path`.
+    pub fn check(&self, path: &str, bytes: &[u8]) -> FileReport {
+        let text = match assure_syntax::decode(bytes) {
+            Ok(text) => text,
+            Err(diagnostic) => {
+                return FileReport {
+                    path: path.to_owned(),
+                    text: String::from_utf8_lossy(bytes).into_owned(),
+                    findings: vec![Finding::structural(*diagnostic)],
+                    readiness: Vec::new(),
+                };
+            }
+        };
+        let modelled = self.model(text);
+        FileReport {
+            path: path.to_owned(),
+            text: text.to_owned(),
+            findings: modelled
+                .diagnostics
+                .into_iter()
+                .map(Finding::structural)
+                .collect(),
+            readiness: Vec::new(),
+        }
+    }
+}

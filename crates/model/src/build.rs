@@ -1,0 +1,527 @@
+//! From the line tree to the model: sections and entities found, names
+//! indexed, values typed, edges added.
+
+use crate::typing::Typer;
+use crate::{
+    Edge, Entity, EntityId, FieldValues, Model, Node, SectionHeading, UnknownField, Value,
+};
+use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
+use assure_syntax::{LineKind, Parse, SourceFile};
+use assure_vocab::{FieldId, HEADER, Owner, SectionId, Vocabulary, fold};
+use petgraph::graph::DiGraph;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Builds the model of a parsed proposal, returning it with every structural
+/// diagnostic found on the way. `source` must be the text that was parsed.
+pub fn build(source: &str, parse: &Parse, vocabulary: &Vocabulary) -> (Model, Vec<Diagnostic>) {
+    Builder::new(source, &parse.file, vocabulary).run()
+}
+
+/// Where the walk is: which section, and under which entity.
+#[derive(Clone, Copy)]
+enum SectionState {
+    Header,
+    Known(SectionId),
+    Unknown,
+}
+
+struct Builder<'a> {
+    source: &'a str,
+    file: &'a SourceFile,
+    vocabulary: &'a Vocabulary,
+    diagnostics: Vec<Diagnostic>,
+    entities: Vec<Entity>,
+    /// The syntax fields written under each entity, typed once all names
+    /// are known.
+    entity_fields: Vec<Vec<u32>>,
+    /// The syntax fields of each section (and the header), by section id.
+    section_fields: Vec<Vec<(FieldId, u32)>>,
+    headings: Vec<SectionHeading>,
+    section_prose: Vec<(SectionId, Span)>,
+    unknown_fields: Vec<UnknownField>,
+    /// Names of entities under unknown sections: references to them are not
+    /// reported again, the section heading already is.
+    unknown_section_names: FxHashSet<String>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(source: &'a str, file: &'a SourceFile, vocabulary: &'a Vocabulary) -> Self {
+        Builder {
+            source,
+            file,
+            vocabulary,
+            diagnostics: Vec::new(),
+            entities: Vec::new(),
+            entity_fields: Vec::new(),
+            section_fields: vec![Vec::new(); vocabulary.sections().len()],
+            headings: Vec::new(),
+            section_prose: Vec::new(),
+            unknown_fields: Vec::new(),
+            unknown_section_names: FxHashSet::default(),
+        }
+    }
+
+    fn key(&self, field: u32) -> &'a str {
+        self.file.fields[field as usize].key.text(self.source)
+    }
+
+    fn run(mut self) -> (Model, Vec<Diagnostic>) {
+        self.walk();
+        let names = self.index_names();
+        let mut section_values = vec![FieldValues::default(); self.vocabulary.sections().len()];
+        let mut typer = Typer::new(
+            self.source,
+            self.file,
+            self.vocabulary,
+            &names,
+            &self.unknown_section_names,
+            &self.entities,
+        );
+        let mut entity_values = Vec::with_capacity(self.entities.len());
+        let mut kinds = Vec::with_capacity(self.entities.len());
+        for (index, fields) in self.entity_fields.iter().enumerate() {
+            let (kind, values) = type_entity(
+                &mut typer,
+                &self.entities[index],
+                fields,
+                &mut self.unknown_fields,
+                index,
+            );
+            kinds.push(kind);
+            entity_values.push(values);
+        }
+        for (section, fields) in self.section_fields.iter().enumerate() {
+            for &(field, syntax_field) in fields {
+                if let Some(value) = typer.field(field, syntax_field) {
+                    section_values[section].push(value);
+                }
+            }
+        }
+        self.diagnostics.append(&mut typer.into_diagnostics());
+        for ((entity, kind), values) in self.entities.iter_mut().zip(kinds).zip(entity_values) {
+            entity.kind = kind;
+            entity.fields = values;
+        }
+        let graph = graph(&self.entities, &section_values);
+        let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
+        for (index, entity) in self.entities.iter().enumerate() {
+            by_type[entity.ty.0 as usize].push(EntityId(index as u32));
+        }
+        // Diagnostics are reported in source order, whatever phase found them.
+        self.diagnostics.sort_by_key(|d| d.span.start);
+        let model = Model {
+            entities: self.entities,
+            by_type,
+            names,
+            section_values,
+            headings: self.headings,
+            section_prose: self.section_prose,
+            unknown_fields: self.unknown_fields,
+            graph,
+        };
+        (model, self.diagnostics)
+    }
+
+    /// Walks the lines: sections, entities, and which fields belong where.
+    fn walk(&mut self) {
+        let mut section = SectionState::Header;
+        let mut entity: Option<EntityId> = None;
+        // Under an entity heading that could not be an entity: its fields are
+        // kept but not checked, the heading's error says why.
+        let mut orphan = false;
+        for line in &self.file.lines {
+            match &line.kind {
+                LineKind::Section { title } => {
+                    section = self.section_heading(*title, line.span);
+                    entity = None;
+                    orphan = false;
+                }
+                LineKind::Entity { name } => {
+                    let heading = Span::new(line.span.start, name.end);
+                    entity = None;
+                    orphan = true;
+                    match section {
+                        SectionState::Known(id) => match self.vocabulary.section(id).entity {
+                            Some(ty) => {
+                                let id = EntityId(self.entities.len() as u32);
+                                self.entities.push(Entity {
+                                    name: name.text(self.source).into(),
+                                    heading,
+                                    name_span: *name,
+                                    ty,
+                                    kind: None,
+                                    fields: FieldValues::default(),
+                                    prose: Vec::new(),
+                                });
+                                self.entity_fields.push(Vec::new());
+                                entity = Some(id);
+                                orphan = false;
+                            }
+                            None => self.entity_outside_section(heading),
+                        },
+                        SectionState::Header => self.entity_outside_section(heading),
+                        SectionState::Unknown => {
+                            self.unknown_section_names
+                                .insert(fold(name.text(self.source)));
+                        }
+                    }
+                }
+                LineKind::Field { field } => {
+                    let field = *field;
+                    if orphan {
+                        self.keep_unknown(None, field);
+                    } else if let Some(id) = entity {
+                        self.entity_fields[id.0 as usize].push(field);
+                    } else {
+                        match section {
+                            SectionState::Header => self.section_field(HEADER, field),
+                            SectionState::Known(id)
+                                if self.vocabulary.section(id).entity.is_none() =>
+                            {
+                                self.section_field(id, field);
+                            }
+                            SectionState::Known(id) => self.field_before_entity(id, field),
+                            SectionState::Unknown => self.keep_unknown(None, field),
+                        }
+                    }
+                }
+                LineKind::Prose { text } | LineKind::Continuation { field: None, text } => {
+                    if let Some(id) = entity {
+                        self.entities[id.0 as usize].prose.push(*text);
+                    } else {
+                        match section {
+                            SectionState::Header => self.section_prose.push((HEADER, *text)),
+                            SectionState::Known(id) => self.section_prose.push((id, *text)),
+                            SectionState::Unknown => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn section_heading(&mut self, title: Span, line: Span) -> SectionState {
+        let text = title.text(self.source);
+        if let Some(id) = self.vocabulary.section_by_title(text) {
+            self.headings.push(SectionHeading {
+                section: id,
+                span: line,
+            });
+            return SectionState::Known(id);
+        }
+        let titles: Vec<&str> = self
+            .vocabulary
+            .sections()
+            .iter()
+            .filter_map(|s| s.title.as_deref())
+            .collect();
+        let suggestion = closest(text, titles.iter().copied());
+        let diagnostic = Diagnostic::error(
+            codes::SCH001,
+            title,
+            format!("unknown section `{}`", excerpt(text)),
+        );
+        let diagnostic = match suggestion {
+            Some(near) => diagnostic.with_help(format!("did you mean `# {near}`?")),
+            None => diagnostic.with_help(format!("the sections are: {}", titles.join(", "))),
+        };
+        self.diagnostics.push(diagnostic);
+        // Recover as the section it is most likely a misspelling of, so the
+        // rest of it is still checked.
+        match suggestion.and_then(|near| self.vocabulary.section_by_title(near)) {
+            Some(id) => {
+                self.headings.push(SectionHeading {
+                    section: id,
+                    span: line,
+                });
+                SectionState::Known(id)
+            }
+            None => SectionState::Unknown,
+        }
+    }
+
+    fn entity_sections(&self) -> String {
+        self.vocabulary
+            .sections()
+            .iter()
+            .filter(|s| s.entity.is_some())
+            .filter_map(|s| s.title.as_deref())
+            .map(|t| format!("`# {t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn entity_outside_section(&mut self, heading: Span) {
+        let help = format!("entities are written under {}", self.entity_sections());
+        self.diagnostics.push(
+            Diagnostic::error(
+                codes::SCH005,
+                heading,
+                format!(
+                    "entity heading `{}` is outside an entity section",
+                    excerpt(heading.text(self.source))
+                ),
+            )
+            .with_help(help),
+        );
+    }
+
+    fn field_before_entity(&mut self, section: SectionId, field: u32) {
+        let title = self
+            .vocabulary
+            .section(section)
+            .title
+            .clone()
+            .unwrap_or_default();
+        let key = self.file.fields[field as usize].key;
+        self.diagnostics.push(
+            Diagnostic::warning(
+                codes::SCH002,
+                key,
+                format!(
+                    "field `{}` in `# {title}` is not under any entity",
+                    excerpt(key.text(self.source))
+                ),
+            )
+            .with_help("write it under the `## Name` heading of the entity it describes"),
+        );
+        self.keep_unknown(None, field);
+    }
+
+    fn keep_unknown(&mut self, entity: Option<EntityId>, field: u32) {
+        let syntax = &self.file.fields[field as usize];
+        self.unknown_fields.push(UnknownField {
+            entity,
+            key: syntax.key,
+            value: syntax.value,
+        });
+    }
+
+    fn section_field(&mut self, section: SectionId, field: u32) {
+        let key = self.key(field);
+        let owner = Owner::Section(section);
+        let Some(id) = self.vocabulary.fields_of(owner).get(key) else {
+            let diagnostic = unknown_field(
+                self.vocabulary,
+                owner,
+                key,
+                self.file.fields[field as usize].key,
+            );
+            self.diagnostics.push(diagnostic);
+            self.keep_unknown(None, field);
+            return;
+        };
+        let earlier = self.section_fields[section.0 as usize]
+            .iter()
+            .find(|(f, _)| *f == id)
+            .map(|(_, syntax)| self.file.fields[*syntax as usize].key);
+        match earlier {
+            Some(first) => {
+                let key_span = self.file.fields[field as usize].key;
+                self.diagnostics.push(duplicate_field(key, key_span, first));
+            }
+            None => self.section_fields[section.0 as usize].push((id, field)),
+        }
+    }
+
+    /// Indexes entity names; a name given twice is REF002 on the later
+    /// heading, and references go to the first.
+    fn index_names(&mut self) -> FxHashMap<Box<str>, EntityId> {
+        let mut names: FxHashMap<Box<str>, EntityId> = FxHashMap::default();
+        names.reserve(self.entities.len());
+        for (index, entity) in self.entities.iter().enumerate() {
+            let folded = fold(&entity.name);
+            match names.get(folded.as_str()) {
+                Some(first) => {
+                    let first = &self.entities[first.0 as usize];
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::REF002,
+                            entity.heading,
+                            format!("`{}` is defined twice", excerpt(&entity.name)),
+                        )
+                        .with_label(first.heading, "first defined here")
+                        .with_help("give each entity its own name, or merge the two"),
+                    );
+                }
+                None => {
+                    names.insert(folded.into_boxed_str(), EntityId(index as u32));
+                }
+            }
+        }
+        names
+    }
+}
+
+/// Types an entity's fields: its kind first (other fields may apply only to
+/// some kinds), then the rest in source order.
+fn type_entity(
+    typer: &mut Typer<'_>,
+    entity: &Entity,
+    fields: &[u32],
+    unknown_fields: &mut Vec<UnknownField>,
+    index: usize,
+) -> (Option<Box<str>>, FieldValues) {
+    let vocabulary = typer.vocabulary();
+    let ty = vocabulary.entity_type(entity.ty);
+    let owner = Owner::Entity(entity.ty);
+    let mut values = FieldValues::default();
+    let mut kind = None;
+    let mut seen: Vec<(FieldId, Span)> = Vec::new();
+    if let Some(kind_field) = ty.kind_field {
+        match fields.iter().find(|&&f| typer.key(f) == "kind") {
+            Some(&field) => {
+                if let Some(value) = typer.field(kind_field, field) {
+                    if let Value::Word { word, .. } = &value.value {
+                        kind = Some(word.clone());
+                    }
+                    seen.push((kind_field, value.key));
+                    values.push(value);
+                } else {
+                    seen.push((kind_field, typer.syntax_field(field).key));
+                }
+            }
+            None => typer.push(
+                Diagnostic::error(
+                    codes::SCH004,
+                    entity.heading,
+                    format!("{} `{}` has no `kind`", ty.id, excerpt(&entity.name)),
+                )
+                .with_help(format!("add `kind: ...`, one of: {}", ty.kinds.join(", "))),
+            ),
+        }
+    }
+    for &field in fields {
+        let key = typer.key(field);
+        let key_span = typer.syntax_field(field).key;
+        let Some(id) = ty.fields.get(key) else {
+            typer.push(unknown_field(vocabulary, owner, key, key_span));
+            unknown_fields.push(UnknownField {
+                entity: Some(EntityId(index as u32)),
+                key: key_span,
+                value: typer.syntax_field(field).value,
+            });
+            continue;
+        };
+        if let Some(first) = seen.iter().find(|(f, _)| *f == id).map(|(_, span)| *span) {
+            if first != key_span {
+                typer.push(duplicate_field(key, key_span, first));
+            }
+            continue;
+        }
+        seen.push((id, key_span));
+        let def = vocabulary.field(id);
+        if let (Some(allowed), Some(kind)) = (&def.kinds, &kind)
+            && !allowed.iter().any(|k| **k == **kind)
+        {
+            typer.push(
+                Diagnostic::warning(
+                    codes::SCH002,
+                    key_span,
+                    format!(
+                        "field `{key}` does not apply to {} of kind `{kind}`",
+                        with_article(&ty.id)
+                    ),
+                )
+                .with_help(format!("`{key}` applies to: {}", allowed.join(", "))),
+            );
+            continue;
+        }
+        if let Some(value) = typer.field(id, field) {
+            values.push(value);
+        }
+    }
+    (kind, values)
+}
+
+fn unknown_field(vocabulary: &Vocabulary, owner: Owner, key: &str, span: Span) -> Diagnostic {
+    let known = vocabulary.fields_of(owner);
+    let names: Vec<&str> = known
+        .ids()
+        .iter()
+        .map(|id| vocabulary.field(*id).name.as_str())
+        .collect();
+    let diagnostic = Diagnostic::warning(
+        codes::SCH002,
+        span,
+        format!(
+            "unknown field `{}` for {}",
+            excerpt(key),
+            describe_owner(vocabulary, owner)
+        ),
+    );
+    match closest(key, names.iter().copied()) {
+        Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+        None if names.is_empty() => diagnostic.with_help("this section has no fields"),
+        None => diagnostic.with_help(format!("the fields here are: {}", names.join(", "))),
+    }
+}
+
+fn describe_owner(vocabulary: &Vocabulary, owner: Owner) -> String {
+    match owner {
+        Owner::Entity(id) => with_article(&vocabulary.entity_type(id).id),
+        Owner::Section(_) => vocabulary.owner_name(owner),
+    }
+}
+
+/// `organisation` → `an organisation`, `person` → `a person`.
+pub(crate) fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
+fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::SCH006,
+        span,
+        format!("field `{}` is given twice", excerpt(key)),
+    )
+    .with_label(first, "first given here")
+    .with_help("keep one of the two")
+}
+
+/// One node for the proposal, one per entity, one edge per resolved
+/// reference item.
+fn graph(entities: &[Entity], section_values: &[FieldValues]) -> DiGraph<Node, Edge> {
+    let edge_count: usize = entities
+        .iter()
+        .flat_map(|e| e.fields.iter())
+        .chain(section_values.iter().flat_map(FieldValues::iter))
+        .map(|f| match &f.value {
+            Value::Refs(refs) => refs.len(),
+            _ => 0,
+        })
+        .sum();
+    let mut graph = DiGraph::with_capacity(entities.len() + 1, edge_count);
+    let proposal = graph.add_node(Node::Proposal);
+    for index in 0..entities.len() {
+        graph.add_node(Node::Entity(EntityId(index as u32)));
+    }
+    let mut add_edges = |from, fields: &FieldValues| {
+        for field in fields.iter() {
+            if let Value::Refs(refs) = &field.value {
+                for reference in refs {
+                    if let Some(target) = reference.target {
+                        graph.add_edge(
+                            from,
+                            petgraph::graph::NodeIndex::new(target.0 as usize + 1),
+                            Edge {
+                                field: field.field,
+                                span: reference.name_span,
+                                qualifier: reference.qualifier.clone(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    };
+    for fields in section_values {
+        add_edges(proposal, fields);
+    }
+    for (index, entity) in entities.iter().enumerate() {
+        add_edges(petgraph::graph::NodeIndex::new(index + 1), &entity.fields);
+    }
+    graph
+}

@@ -1,0 +1,342 @@
+//! The proposal model: entities with typed field values, names resolved, and
+//! a petgraph graph of who holds, owns, sits on and guarantees what.
+//!
+//! [`build`] takes a parsed [`assure_syntax::SourceFile`] and the
+//! [`Vocabulary`], and returns a [`Model`] and the structural diagnostics
+//! (SCH001-SCH006, REF001, REF002, SYN001 and SYN002 for values). It never
+//! fails: whatever cannot be understood is reported and left out, and the
+//! rest is modelled.
+//!
+//! Values are exact: money in integer pence, numbers and percents as
+//! decimals, dates as calendar dates, durations in calendar months and days.
+//!
+//! The graph has one node for the proposal and one per entity; every
+//! resolved reference item is one edge, labelled with its field and carrying
+//! the item's span and qualifier. Ownership and membership may form cycles;
+//! the model does not traverse, so it cannot loop.
+
+mod build;
+mod typing;
+pub mod value;
+
+pub use build::build;
+pub use value::{Date, Duration, Money};
+
+use assure_diagnostic::Span;
+use assure_vocab::{EntityTypeId, FieldId, SectionId, Vocabulary};
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+/// Names an entity of one model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityId(pub u32);
+
+/// A typed value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Free text, continuation lines joined with one space.
+    Text(Box<str>),
+    /// A number.
+    Number(Decimal),
+    /// A percentage: the number written before `%`.
+    Percent(Decimal),
+    /// An amount of money.
+    Money(Money),
+    /// A calendar date.
+    Date(Date),
+    /// A duration.
+    Duration(Duration),
+    /// `yes` or `no`.
+    Bool(bool),
+    /// A word of an enumerated type or a kind, in the vocabulary's spelling,
+    /// with its date for dated words (`approved 2016-06-20`).
+    Word {
+        /// The word.
+        word: Box<str>,
+        /// The date after it, and the date's span.
+        date: Option<(Date, Span)>,
+    },
+    /// References, resolved or not.
+    Refs(Vec<Reference>),
+}
+
+/// One item of a reference field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// The entity named, if the name resolved.
+    pub target: Option<EntityId>,
+    /// The name as written.
+    pub name: Box<str>,
+    /// The span of the name.
+    pub name_span: Span,
+    /// The span of the whole item, qualifier included.
+    pub span: Span,
+    /// The parenthesised qualifier, typed.
+    pub qualifier: Option<Qualifier>,
+}
+
+/// A reference's qualifier: `40%` in `Dr A Patel (40%)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Qualifier {
+    /// The qualifier's value.
+    pub value: Value,
+    /// Its span, without the parentheses.
+    pub span: Span,
+}
+
+/// A field as written, with its typed value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldValue {
+    /// Which field.
+    pub field: FieldId,
+    /// The key's span.
+    pub key: Span,
+    /// The value's span (over continuation lines).
+    pub value_span: Span,
+    /// The typed value.
+    pub value: Value,
+}
+
+impl FieldValue {
+    /// The whole field, from key to the end of its value.
+    pub fn span(&self) -> Span {
+        self.key.cover(self.value_span)
+    }
+}
+
+/// The fields of one entity, section or the header.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldValues(Vec<FieldValue>);
+
+impl FieldValues {
+    /// The value of `field`, if given.
+    pub fn get(&self, field: FieldId) -> Option<&FieldValue> {
+        self.0.iter().find(|f| f.field == field)
+    }
+
+    /// Every field, in source order.
+    pub fn iter(&self) -> std::slice::Iter<'_, FieldValue> {
+        self.0.iter()
+    }
+
+    /// How many fields there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn push(&mut self, value: FieldValue) {
+        self.0.push(value);
+    }
+}
+
+/// An organisation, person, contract, liability, or entity of a type a pack
+/// added.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// The name, as written in the heading.
+    pub name: Box<str>,
+    /// The heading line, `## Name`.
+    pub heading: Span,
+    /// The name within the heading.
+    pub name_span: Span,
+    /// Its type.
+    pub ty: EntityTypeId,
+    /// Its kind, if it has a valid one.
+    pub kind: Option<Box<str>>,
+    /// Its fields.
+    pub fields: FieldValues,
+    /// The prose written under it.
+    pub prose: Vec<Span>,
+}
+
+/// A section as it appears in the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionHeading {
+    /// Which section.
+    pub section: SectionId,
+    /// The heading's span.
+    pub span: Span,
+}
+
+/// A node of the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// The proposal itself (the header and the non-entity sections).
+    Proposal,
+    /// An entity.
+    Entity(EntityId),
+}
+
+/// An edge of the graph: one resolved reference item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// The field it comes from, e.g. `owned-by`.
+    pub field: FieldId,
+    /// The span of the name referred to.
+    pub span: Span,
+    /// The item's qualifier, e.g. an ownership share.
+    pub qualifier: Option<Qualifier>,
+}
+
+/// A field the vocabulary does not know, kept so that exports lose nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownField {
+    /// The entity it was written under, if any.
+    pub entity: Option<EntityId>,
+    /// Its key.
+    pub key: Span,
+    /// Its value, as written.
+    pub value: Span,
+}
+
+/// The whole resolved proposal.
+#[derive(Debug, Clone)]
+pub struct Model {
+    entities: Vec<Entity>,
+    by_type: Vec<Vec<EntityId>>,
+    names: FxHashMap<Box<str>, EntityId>,
+    section_values: Vec<FieldValues>,
+    headings: Vec<SectionHeading>,
+    section_prose: Vec<(SectionId, Span)>,
+    unknown_fields: Vec<UnknownField>,
+    graph: DiGraph<Node, Edge>,
+}
+
+impl Model {
+    /// The graph node of the proposal.
+    pub fn proposal_node(&self) -> NodeIndex {
+        NodeIndex::new(0)
+    }
+
+    /// Every entity, in document order.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// One entity.
+    pub fn entity(&self, id: EntityId) -> &Entity {
+        &self.entities[id.0 as usize]
+    }
+
+    /// Every entity id, in document order.
+    pub fn entity_ids(&self) -> impl Iterator<Item = EntityId> + '_ {
+        (0..self.entities.len() as u32).map(EntityId)
+    }
+
+    /// The entities of one type, in document order.
+    pub fn entities_of(&self, ty: EntityTypeId) -> &[EntityId] {
+        self.by_type.get(ty.0 as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The entity a reference would name (case-insensitive, white space
+    /// folded).
+    pub fn lookup(&self, name: &str) -> Option<EntityId> {
+        self.names.get(assure_vocab::fold(name).as_str()).copied()
+    }
+
+    /// The fields of a non-entity section, or of the header
+    /// ([`assure_vocab::HEADER`]).
+    pub fn section_fields(&self, section: SectionId) -> &FieldValues {
+        &self.section_values[section.0 as usize]
+    }
+
+    /// The section headings, in document order.
+    pub fn headings(&self) -> &[SectionHeading] {
+        &self.headings
+    }
+
+    /// Prose written directly in sections (before any entity).
+    pub fn section_prose(&self) -> &[(SectionId, Span)] {
+        &self.section_prose
+    }
+
+    /// Fields the vocabulary does not know.
+    pub fn unknown_fields(&self) -> &[UnknownField] {
+        &self.unknown_fields
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &DiGraph<Node, Edge> {
+        &self.graph
+    }
+
+    /// The graph node of an entity.
+    pub fn node(&self, id: EntityId) -> NodeIndex {
+        NodeIndex::new(id.0 as usize + 1)
+    }
+
+    /// The entity at a node, if it is one.
+    pub fn entity_at(&self, node: NodeIndex) -> Option<EntityId> {
+        match self.graph[node] {
+            Node::Entity(id) => Some(id),
+            Node::Proposal => None,
+        }
+    }
+
+    /// Edges leaving `node` along `field`, in source order.
+    pub fn outgoing(
+        &self,
+        node: NodeIndex,
+        field: FieldId,
+    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
+        self.edges(node, field, Direction::Outgoing)
+    }
+
+    /// Edges entering `node` along `field`, in source order of their origin.
+    pub fn incoming(
+        &self,
+        node: NodeIndex,
+        field: FieldId,
+    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
+        self.edges(node, field, Direction::Incoming)
+    }
+
+    fn edges(
+        &self,
+        node: NodeIndex,
+        field: FieldId,
+        direction: Direction,
+    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
+        let mut edges: Vec<_> = self
+            .graph
+            .edges_directed(node, direction)
+            .filter(|e| e.weight().field == field)
+            .map(|e| {
+                let other = match direction {
+                    Direction::Outgoing => e.target(),
+                    Direction::Incoming => e.source(),
+                };
+                (other, e.weight())
+            })
+            .collect();
+        // petgraph lists a node's edges newest first, and edges are added in
+        // source order: reversed, they are in the order they were written.
+        edges.reverse();
+        edges.into_iter()
+    }
+
+    /// A short description of an entity for messages: `gp-federation Mid
+    /// Hampshire GP Federation`.
+    pub fn describe(&self, vocabulary: &Vocabulary, id: EntityId) -> String {
+        let entity = self.entity(id);
+        match &entity.kind {
+            Some(kind) => format!(
+                "{} `{}` ({kind})",
+                vocabulary.entity_type(entity.ty).id,
+                entity.name
+            ),
+            None => format!("{} `{}`", vocabulary.entity_type(entity.ty).id, entity.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,279 @@
+//! Model tests: the example proposals model cleanly, and every structural
+//! diagnostic is checked with its exact span, message and help.
+
+use crate::{Model, Value, build};
+use assure_diagnostic::{Diagnostic, LineIndex};
+use assure_vocab::Vocabulary;
+use insta::assert_snapshot;
+
+fn model(text: &str) -> (Model, Vec<Diagnostic>) {
+    let vocabulary = Vocabulary::core();
+    let parse = assure_syntax::parse(text);
+    let (model, mut diagnostics) = build(text, &parse, &vocabulary);
+    diagnostics.splice(0..0, parse.errors);
+    (model, diagnostics)
+}
+
+/// Every diagnostic as `CODE line:col "text at fault": message (help) [label]`.
+fn check(text: &str) -> String {
+    let (_, diagnostics) = model(text);
+    let index = LineIndex::new(text);
+    diagnostics
+        .iter()
+        .map(|d| {
+            let at = index.line_col(text, d.span.start);
+            let mut line = format!(
+                "{} {}:{} {:?}: {}",
+                d.code,
+                at.line,
+                at.column,
+                d.span.text(text),
+                d.message
+            );
+            if let Some(help) = &d.help {
+                line.push_str(&format!(" (help: {help})"));
+            }
+            for label in &d.labels {
+                let at = index.line_col(text, label.span.start);
+                line.push_str(&format!(" [{}:{} {}]", at.line, at.column, label.message));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../../fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn the_examples_model_without_structural_findings() {
+    for name in [
+        "cambridgeshire-older-people.proposal",
+        "dudley-mcp.proposal",
+        "hampshire-mcp.proposal",
+        "hampshire-mcp-v2.proposal",
+        "tower-hamlets-community.proposal",
+    ] {
+        assert_eq!(check(&fixture(name)), "", "{name}");
+    }
+}
+
+#[test]
+fn the_dudley_graph() {
+    let text = fixture("dudley-mcp.proposal");
+    let (model, _) = model(&text);
+    let vocabulary = Vocabulary::core();
+    assert_eq!(model.entities().len(), 11);
+    // One edge per resolved reference item, in source order.
+    let edges: Vec<String> = model
+        .graph()
+        .edge_indices()
+        .map(|e| {
+            let (from, to) = model.graph().edge_endpoints(e).unwrap();
+            let name = |n| match model.entity_at(n) {
+                Some(id) => model.entity(id).name.to_string(),
+                None => "(proposal)".to_string(),
+            };
+            let edge = &model.graph()[e];
+            let qualifier = match edge.qualifier.as_ref().map(|q| &q.value) {
+                Some(Value::Percent(p)) => format!(" ({p}%)"),
+                Some(Value::Text(t)) => format!(" ({t})"),
+                _ => String::new(),
+            };
+            format!(
+                "{} -{}-> {}{qualifier}",
+                name(from),
+                vocabulary.field(edge.field).name,
+                name(to)
+            )
+        })
+        .collect();
+    assert_snapshot!(edges.join("\n"), @r####"
+    (proposal) -commissioner-> Dudley CCG
+    Dudley Primary Care Partnership Ltd -owned-by-> Dr Anita Patel (30%)
+    Dudley Primary Care Partnership Ltd -owned-by-> Dr David Green (70%)
+    Dr Anita Patel -member-of-> Dudley CCG (governing body)
+    Dr Anita Patel -owns-> Dudley Primary Care Partnership Ltd (30%)
+    Dr David Green -owns-> Dudley Primary Care Partnership Ltd (70%)
+    Dr Paul Hughes -member-of-> Dudley CCG (governing body)
+    Ms Claire Rowe -member-of-> Dudley CCG (governing body)
+    Mr Steven Marsh -member-of-> Dudley CCG (governing body)
+    Ms Helen Shaw -member-of-> Dudley CCG (lay member)
+    Dudley MCP contract -commissioner-> Dudley CCG
+    Dudley MCP contract -holder-> Dudley Group NHS Foundation Trust
+    Dudley MCP contract -subcontractors-> Dudley Primary Care Partnership Ltd
+    Russells Hall PFI -held-by-> Dudley Group NHS Foundation Trust
+    "####);
+}
+
+#[test]
+fn values_are_typed_exactly() {
+    let text = "population: 310,000\nas-of: 2016-09-30\n# Organisations\n## X\nkind: gp-company\nturnover: £4.5m/yr\ncqc-registered: yes\n# Contracts\n## C\nkind: mcp-virtual\nvalue: £800m\nterm: 5 years\n# Gateway\ncase-for-change: approved 2016-06-20\n";
+    let (model, diagnostics) = model(text);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let render = |fields: &crate::FieldValues| {
+        fields
+            .iter()
+            .map(|f| format!("{:?}", f.value))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_snapshot!(render(model.section_fields(assure_vocab::HEADER)), @r####"
+    Number(310000)
+    Date(Date { year: 2016, month: 9, day: 30, has_day: true })
+    "####);
+    assert_snapshot!(render(&model.entities()[0].fields), @r####"
+    Word { word: "gp-company", date: None }
+    Money(Money { pence: 450000000, annual: true })
+    Bool(true)
+    "####);
+    assert_snapshot!(render(&model.entities()[1].fields), @r####"
+    Word { word: "mcp-virtual", date: None }
+    Money(Money { pence: 80000000000, annual: false })
+    Duration(Duration { months: 60, days: 0 })
+    "####);
+    let gateway = Vocabulary::core().section_by_id("gateway").unwrap();
+    assert_snapshot!(render(model.section_fields(gateway)), @r#"Word { word: "approved", date: Some((Date { year: 2016, month: 6, day: 20, has_day: true }, 215..225)) }"#);
+}
+
+#[test]
+fn sch001_unknown_section_recovers_as_the_nearest() {
+    assert_snapshot!(check("# Organizations\n## A\nkind: ccg\n# Weather\n## B\nkind: sunny\n# People\n## P\nmember-of: A, B\n"), @r####"
+    SCH001 1:3 "Organizations": unknown section `Organizations` (help: did you mean `# Organisations`?)
+    SCH001 4:3 "Weather": unknown section `Weather` (help: the sections are: Case for change, Organisations, People, Contracts, Liabilities, Governance, Gateway, Risk, Funding)
+    "####);
+}
+
+#[test]
+fn sch002_unknown_fields_with_suggestions() {
+    assert_snapshot!(check("modle: mcp\n# Organisations\nkind: ccg\n## A\nkind: ccg\nturnvoer: £1m/yr\nfavourite-colour: blue\n# Gateway\nsafe-to-lanch: pending\n"), @r####"
+    SCH002 1:1 "modle": unknown field `modle` for the header (help: did you mean `model`?)
+    SCH002 3:1 "kind": field `kind` in `# Organisations` is not under any entity (help: write it under the `## Name` heading of the entity it describes)
+    SCH002 6:1 "turnvoer": unknown field `turnvoer` for an organisation (help: did you mean `turnover`?)
+    SCH002 7:1 "favourite-colour": unknown field `favourite-colour` for an organisation (help: the fields here are: kind, turnover, established, list-size, owned-by, members, parent, guarantor, cqc-registered, quorum, control-total)
+    SCH002 9:1 "safe-to-lanch": unknown field `safe-to-lanch` for section `Gateway` (help: did you mean `safe-to-launch`?)
+    "####);
+}
+
+#[test]
+fn sch003_values_of_the_wrong_type() {
+    assert_snapshot!(check("population: about 30,000\nlaunch: soon\n# Organisations\n## A\nkind: gp-company\nturnover: £4m\ncqc-registered: true\nowned-by: Dr P (most)\n# People\n## Dr P\nowns: A (all)\n# Contracts\n## C\nkind: alliance\nholder: A, Dr P\nsubcontractors: Dr P\nprocurement: tender\nterm: forever\n# Gateway\ncase-for-change: approved\ncontract-and-capability: pending 2017-01-01\n"), @r####"
+    SCH003 1:13 "about 30,000": `population` must be a number, not `about 30,000` (help: write the number alone, e.g. `310,000`)
+    SCH003 2:9 "soon": `launch` must be a date (YYYY-MM-DD), not `soon` (help: write a date as YYYY-MM-DD, e.g. `2017-04-01`)
+    SCH003 6:11 "£4m": `turnover` must be an amount per year, not `£4m` (help: write `£4m/yr`)
+    SCH003 7:17 "true": `cqc-registered` must be yes or no, not `true` (help: write `yes` or `no`)
+    SCH003 8:17 "most": the qualifier in `owned-by` must be a percentage, not `most` (help: write a percentage, e.g. `40%`)
+    SCH003 11:10 "all": the qualifier in `owns` must be a percentage, not `all` (help: write a percentage, e.g. `40%`)
+    SCH003 15:9 "A, Dr P": `holder` takes one name, not a list of 2 (help: name one entity, or use `holders` for several)
+    SCH003 16:17 "Dr P": `subcontractors` must name an organisation, but `Dr P` is a person
+    SCH003 17:14 "tender": unknown value of `procurement`: `tender` (help: one of: competitive, direct-award, most-capable-provider, extension)
+    SCH003 18:7 "forever": `term` must be a duration (e.g. 15 years), not `forever` (help: write a duration, e.g. `15 years`, `6 months` or `90 days`)
+    SCH003 20:18 "approved": `approved` needs a date after it (help: write `approved YYYY-MM-DD`, e.g. `approved 2017-04-01`)
+    SCH003 21:26 "pending 2017-01-01": `contract-and-capability` takes one word, not `pending 2017-01-01` (help: write `pending` alone)
+    "####);
+}
+
+#[test]
+fn sch004_missing_and_unknown_kinds() {
+    assert_snapshot!(check("# Organisations\n## A\nturnover: £1m/yr\n## B\nkind: gp-practise\n## C\nkind: CCG\n# Liabilities\n## L\nkind: mortgage\n"), @r####"
+    SCH004 2:1 "## A": organisation `A` has no `kind` (help: add `kind: ...`, one of: ccg, icb, nhs-trust, foundation-trust, gp-practice, gp-federation, gp-company, local-authority, private-company, social-enterprise, llp, joint-venture, pfi-company, regulator)
+    SCH004 5:7 "gp-practise": unknown kind of an organisation: `gp-practise` (help: did you mean `gp-practice`?)
+    SCH004 10:7 "mortgage": unknown kind of a liability: `mortgage` (help: one of: pfi, lease, loan)
+    "####);
+}
+
+#[test]
+fn sch005_entity_headings_outside_entity_sections() {
+    assert_snapshot!(check("## Early\nkind: ccg\n# Case for change\n## Why\nwhy-this-model: because\n"), @r####"
+    SCH005 1:1 "## Early": entity heading `## Early` is outside an entity section (help: entities are written under `# Organisations`, `# People`, `# Contracts`, `# Liabilities`)
+    SCH005 4:1 "## Why": entity heading `## Why` is outside an entity section (help: entities are written under `# Organisations`, `# People`, `# Contracts`, `# Liabilities`)
+    "####);
+}
+
+#[test]
+fn sch006_a_field_given_twice() {
+    assert_snapshot!(check("model: mcp\nmodel: pacs\n# Organisations\n## A\nkind: ccg\nquorum: 3\nkind: icb\nquorum: 4\n"), @r####"
+    SCH006 2:1 "model": field `model` is given twice (help: keep one of the two) [1:1 first given here]
+    SCH006 7:1 "kind": field `kind` is given twice (help: keep one of the two) [5:1 first given here]
+    SCH006 8:1 "quorum": field `quorum` is given twice (help: keep one of the two) [6:1 first given here]
+    "####);
+}
+
+#[test]
+fn ref001_references_to_nothing() {
+    assert_snapshot!(check("commissioner: Dudley CGG\n# Organisations\n## Dudley CCG\nkind: ccg\n## Trust\nkind: nhs-trust\nowned-by: Nobody At All (10%), Dudley CCG (90%)\n"), @r####"
+    REF001 1:15 "Dudley CGG": reference to `Dudley CGG`, which is not defined (help: did you mean `Dudley CCG`?)
+    REF001 7:11 "Nobody At All": reference to `Nobody At All`, which is not defined (help: define it with a `## Nobody At All` heading)
+    "####);
+}
+
+#[test]
+fn ref002_duplicate_names_label_both_headings() {
+    assert_snapshot!(check("# Organisations\n## Dudley CCG\nkind: ccg\n# People\n## dudley   ccg\n"), @r####"REF002 5:1 "## dudley   ccg": `dudley ccg` is defined twice (help: give each entity its own name, or merge the two) [2:1 first defined here]"####);
+}
+
+#[test]
+fn syn002_impossible_values() {
+    assert_snapshot!(check("population: 31,00\nas-of: 2017-02-30\n# Organisations\n## A\nkind: gp-company\nturnover: £99999999999999bn/yr\nestablished: 2017-13\n# Contracts\n## C\nkind: other\nterm: 0.5 months\nvalue: £0.001\n# Gateway\ncase-for-change: approved 2015-02-29\n"), @r####"
+    SYN002 1:13 "31,00": `31,00` has bad digit grouping: a comma separates thousands, so groups after it have three digits
+    SYN002 2:8 "2017-02-30": `2017-02-30` is not a real date: February 2017 has 28 days
+    SYN002 6:11 "£99999999999999bn/yr": `£99999999999999bn/yr` is too large an amount to hold exactly
+    SYN002 7:14 "2017-13": `2017-13` is not a real date: there is no month 13
+    SYN002 11:7 "0.5 months": `0.5 months` is not a whole number of months
+    SYN002 12:8 "£0.001": `£0.001` is not a whole number of pence
+    SYN002 14:27 "2015-02-29": `2015-02-29` is not a real date: February 2015 has 28 days
+    "####);
+}
+
+#[test]
+fn syn001_in_values() {
+    assert_snapshot!(check("# Organisations\n## A\nkind: gp-company\nturnover: £4x/yr\nowned-by: B (40%\n"), @r####"
+    SYN001 4:11 "£4x/yr": malformed amount `£4x/yr` (help: write amounts like `£4m`, `£4.5m/yr`, `£1.2bn`, `£350,000` or `GBP 12k`)
+    SYN001 5:13 "(": `(` is never closed (help: close the qualifier with `)`)
+    "####);
+}
+
+#[test]
+fn names_with_parentheses_and_commas() {
+    let text = "# Organisations\n## Shay Lane Medical Centre (Kelman)\nkind: gp-practice\n## Smith, Jones & Co\nkind: private-company\n## Group\nkind: gp-company\nowned-by: Shay Lane Medical Centre (Kelman) (60%), Smith, Jones & Co (40%)\nmembers: Shay Lane Medical Centre (Kelman), Smith, Jones & Co\n";
+    assert_eq!(check(text), "");
+    let (model, _) = model(text);
+    let shares: Vec<String> = model.entities()[2]
+        .fields
+        .iter()
+        .filter_map(|f| match &f.value {
+            Value::Refs(refs) => Some(
+                refs.iter()
+                    .map(|r| {
+                        let q = r
+                            .qualifier
+                            .as_ref()
+                            .map(|q| format!(" ({:?})", q.value))
+                            .unwrap_or_default();
+                        format!("{}{q}", r.name)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            ),
+            _ => None,
+        })
+        .collect();
+    assert_snapshot!(shares.join("\n"), @r####"
+    Shay Lane Medical Centre (Kelman) (Percent(60)) | Smith, Jones & Co (Percent(40))
+    Shay Lane Medical Centre (Kelman) | Smith, Jones & Co
+    "####);
+}
+
+#[test]
+fn ownership_cycles_are_just_edges() {
+    let text = "# Organisations\n## A\nkind: llp\nowned-by: B (100%)\n## B\nkind: llp\nowned-by: A (100%)\nparent: B\n";
+    let (model, diagnostics) = model(text);
+    assert!(diagnostics.is_empty());
+    assert_eq!(model.graph().edge_count(), 3);
+}

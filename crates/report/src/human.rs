@@ -1,0 +1,220 @@
+//! Reports for people: miette's graphical diagnostics, then readiness and
+//! a one-line summary.
+
+use crate::Summary;
+use assure_check::{FileReport, Finding};
+use assure_diagnostic::{LineIndex, Severity, Span};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+use std::io::{self, Write};
+
+/// Lines longer than this are not shown in snippets: a finding on a 50 MB
+/// line prints its location instead of the line.
+const MAX_SNIPPET_LINE: usize = 2_000;
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct HumanOptions {
+    /// ANSI colours.
+    pub color: bool,
+    /// Only the findings: no readiness, no summary.
+    pub quiet: bool,
+    /// Width to wrap messages at.
+    pub width: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        HumanOptions {
+            color: false,
+            quiet: false,
+            width: 100,
+        }
+    }
+}
+
+/// Writes every finding of every report, then (unless quiet) each file's
+/// readiness and the summary.
+pub fn render(
+    reports: &[FileReport],
+    options: &HumanOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false);
+    for report in reports {
+        let index = report.line_index();
+        for finding in &report.findings {
+            out.write_all(render_finding(&handler, report, &index, finding).as_bytes())?;
+        }
+    }
+    if options.quiet {
+        return Ok(());
+    }
+    for report in reports {
+        if report.readiness.is_empty() {
+            continue;
+        }
+        writeln!(out, "{}", report.path)?;
+        for row in &report.readiness {
+            writeln!(out, "  {:<25} {}", row.stage, row.describe())?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", Summary::of(reports).sentence())
+}
+
+/// One finding as miette renders it.
+pub fn render_finding(
+    handler: &GraphicalReportHandler,
+    report: &FileReport,
+    index: &LineIndex,
+    finding: &Finding,
+) -> String {
+    let showable = !report.text.is_empty()
+        && spans(finding).all(|span| line_length(&report.text, span) <= MAX_SNIPPET_LINE);
+    let diagnostic = MietteFinding {
+        finding,
+        source: showable.then_some(NamedText {
+            name: &report.path,
+            text: &report.text,
+        }),
+    };
+    let mut rendered = String::new();
+    // Rendering into a String cannot fail on I/O; a formatting error would
+    // only drop this one report's decoration, never its message.
+    if handler.render_report(&mut rendered, &diagnostic).is_err() {
+        rendered = format!(
+            "{}: {}\n",
+            finding.diagnostic.code, finding.diagnostic.message
+        );
+    }
+    if !showable {
+        let at = index.line_col(&report.text, finding.diagnostic.span.start);
+        let why = if report.text.is_empty() {
+            ""
+        } else {
+            " (the line is too long to show)"
+        };
+        rendered.push_str(&format!(
+            "  at {}:{}:{}{why}\n",
+            report.path, at.line, at.column
+        ));
+    }
+    rendered.push('\n');
+    rendered
+}
+
+fn spans(finding: &Finding) -> impl Iterator<Item = Span> + '_ {
+    std::iter::once(finding.diagnostic.span).chain(finding.diagnostic.labels.iter().map(|l| l.span))
+}
+
+/// The length of the longest line `span` touches.
+fn line_length(text: &str, span: Span) -> usize {
+    let start = (span.start as usize).min(text.len());
+    let end = (span.end as usize).min(text.len()).max(start);
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+
+    text[line_start..line_end]
+        .split('\n')
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+struct NamedText<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl SourceCode for NamedText<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_owned(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}
+
+struct MietteFinding<'a> {
+    finding: &'a Finding,
+    source: Option<NamedText<'a>>,
+}
+
+impl fmt::Debug for MietteFinding<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MietteFinding")
+            .field("finding", self.finding)
+            .finish()
+    }
+}
+
+impl fmt::Display for MietteFinding<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.diagnostic.message)
+    }
+}
+
+impl std::error::Error for MietteFinding<'_> {}
+
+fn source_span(span: Span) -> SourceSpan {
+    SourceSpan::new((span.start as usize).into(), span.len() as usize)
+}
+
+impl miette::Diagnostic for MietteFinding<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.finding.diagnostic.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.finding
+            .diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let diagnostic = &self.finding.diagnostic;
+        let primary = LabeledSpan::new_primary_with_span(None, source_span(diagnostic.span));
+        let secondary = diagnostic.labels.iter().map(|label| {
+            LabeledSpan::new_with_span(Some(label.message.clone()), source_span(label.span))
+        });
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
+    }
+}

@@ -1,0 +1,64 @@
+//! Every output of assure, from [`FileReport`]s and models to text.
+//!
+//! - [`human`]: miette reports (code, message, labelled snippet, help), then
+//!   readiness and a summary;
+//! - [`json`]: the machine-readable document of `cli.md`;
+//! - [`graph`] and [`export`]: the model as Graphviz dot or JSON.
+//!
+//! Renderers write to any `io::Write` or return values; choosing where the
+//! output goes (stdout, a file) is the caller's job.
+
+pub mod export;
+pub mod graph;
+pub mod human;
+pub mod json;
+
+use assure_check::FileReport;
+use assure_diagnostic::Severity;
+
+/// Totals over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files checked.
+    pub files: usize,
+    /// Findings at error level.
+    pub errors: usize,
+    /// Findings at warning level.
+    pub warnings: usize,
+    /// Findings at info level.
+    pub infos: usize,
+}
+
+impl Summary {
+    /// Totals of `reports`.
+    pub fn of(reports: &[FileReport]) -> Summary {
+        let mut summary = Summary {
+            files: reports.len(),
+            ..Summary::default()
+        };
+        for report in reports {
+            summary.errors += report.count(Severity::Error);
+            summary.warnings += report.count(Severity::Warning);
+            summary.infos += report.count(Severity::Info);
+        }
+        summary
+    }
+
+    /// `2 errors, 1 warning, 0 infos in 3 files`.
+    pub fn sentence(&self) -> String {
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("{n} {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        format!(
+            "{}, {}, {} in {}",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            plural(self.infos, "info"),
+            plural(self.files, "file")
+        )
+    }
+}

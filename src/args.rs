@@ -1,0 +1,103 @@
+//! Raw arguments validated into what the commands need: colour decided,
+//! paths checked to exist.
+
+use crate::Failure;
+use crate::cli::{ColorChoice, DenyLevel, GraphFormat, LintFormat, RawArgs, RawCommand};
+use std::path::PathBuf;
+
+/// The environment the arguments are judged in.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// Whether stdout is a terminal.
+    pub stdout_is_terminal: bool,
+    /// Whether `NO_COLOR` is set to a non-empty value.
+    pub no_color: bool,
+}
+
+/// Validated arguments.
+#[derive(Debug)]
+pub struct Args {
+    /// The command and its own arguments.
+    pub command: Command,
+    /// Whether to colour human output.
+    pub color: bool,
+    /// Findings only.
+    pub quiet: bool,
+}
+
+/// A validated command.
+#[derive(Debug)]
+pub enum Command {
+    /// Lint these paths.
+    Lint {
+        /// Files and directories, each checked to exist.
+        paths: Vec<PathBuf>,
+        /// Output format.
+        format: LintFormat,
+        /// Whether warnings fail the run.
+        deny_warnings: bool,
+    },
+    /// Show the graph of one file.
+    Graph {
+        /// The proposal.
+        file: PathBuf,
+        /// Output format.
+        format: GraphFormat,
+    },
+    /// Export the model of one file.
+    Export {
+        /// The proposal.
+        file: PathBuf,
+    },
+}
+
+impl Args {
+    /// Validates raw arguments.
+    pub fn validate(raw: RawArgs, environment: &Environment) -> Result<Args, Failure> {
+        let color = match raw.common.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => environment.stdout_is_terminal && !environment.no_color,
+        };
+        let command = match raw.command {
+            RawCommand::Lint(lint) => {
+                for path in &lint.paths {
+                    exists(path)?;
+                }
+                Command::Lint {
+                    paths: lint.paths,
+                    format: lint.format,
+                    deny_warnings: lint.deny == Some(DenyLevel::Warnings),
+                }
+            }
+            RawCommand::Graph(graph) => Command::Graph {
+                file: exists(&graph.file)?.clone(),
+                format: graph.format,
+            },
+            RawCommand::Export(export) => Command::Export {
+                file: exists(&export.file)?.clone(),
+            },
+        };
+        Ok(Args {
+            command,
+            color,
+            quiet: raw.common.quiet,
+        })
+    }
+}
+
+/// A path argument must name something; one that cannot be *read* is a
+/// finding (SYN003) later, one that does not exist is a bad argument now.
+fn exists(path: &PathBuf) -> Result<&PathBuf, Failure> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(path),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(Failure::new(format!(
+            "no such file or directory: {}",
+            path.display()
+        ))),
+        Err(error) => Err(Failure::new(format!(
+            "cannot access {}: {error}",
+            path.display()
+        ))),
+    }
+}

@@ -1,0 +1,119 @@
+//! The command line as clap sees it: every flag is defined here, once. The
+//! raw values are validated into [`crate::args::Args`] before any command
+//! runs.
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Checks proposals for new models of NHS care before they are signed.
+#[derive(Debug, Parser)]
+#[command(name = "assure", version, about, max_term_width = 100)]
+pub struct RawArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: RawCommand,
+    /// Options every command takes.
+    #[command(flatten)]
+    pub common: CommonOptions,
+}
+
+/// Options every command takes.
+#[derive(Debug, ClapArgs)]
+pub struct CommonOptions {
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print findings only: no readiness table, no summary.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RawCommand {
+    /// Check proposal files; a directory means every `*.proposal` below it.
+    Lint(LintArgs),
+    /// The graph of one proposal: entities and the references between them.
+    Graph(GraphArgs),
+    /// The parsed, resolved model of one proposal, as JSON for other tools.
+    Export(ExportArgs),
+}
+
+/// `assure lint`.
+#[derive(Debug, ClapArgs)]
+pub struct LintArgs {
+    /// Files or directories to check.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Also fail (exit 1) on warnings.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<DenyLevel>,
+}
+
+/// `assure graph`.
+#[derive(Debug, ClapArgs)]
+pub struct GraphArgs {
+    /// The proposal.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// `assure export`.
+#[derive(Debug, ClapArgs)]
+pub struct ExportArgs {
+    /// The proposal.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// `lint --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// miette reports, readiness and a summary.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// `--deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    /// Warnings fail the run too.
+    Warnings,
+}
+
+/// `graph --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz dot.
+    Dot,
+    /// JSON nodes and edges.
+    Json,
+}
+
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// JSON.
+    Json,
+}

@@ -1,0 +1,142 @@
+//! One function per command.
+
+use crate::args::{Args, Command};
+use crate::cli::{GraphFormat, LintFormat};
+use crate::{EXIT_FINDINGS, EXIT_OK, Failure, files};
+use assure_check::{Checker, FileReport};
+use assure_diagnostic::Severity;
+use assure_report::Summary;
+use assure_report::human::HumanOptions;
+use assure_vocab::Vocabulary;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Runs the validated command.
+pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8, Failure> {
+    let checker = Checker::new(Vocabulary::core());
+    let human = HumanOptions {
+        color: args.color,
+        quiet: args.quiet,
+        ..HumanOptions::default()
+    };
+    let status = match &args.command {
+        Command::Lint {
+            paths,
+            format,
+            deny_warnings,
+        } => {
+            let discovered = files::discover(paths);
+            if discovered.is_empty() {
+                writeln!(stderr, "warning: no *.{} files found", files::EXTENSION)?;
+            }
+            let reports = files::check_all(&checker, &discovered);
+            write_lint(&reports, *format, &human, stdout)?;
+            lint_status(&reports, *deny_warnings)
+        }
+        Command::Graph { file, format } => {
+            let (report, modelled) = model_of(&checker, file)?;
+            let rendered = match format {
+                GraphFormat::Dot => {
+                    assure_report::graph::dot(&modelled.model, checker.vocabulary())
+                }
+                GraphFormat::Json => pretty(&assure_report::graph::json(
+                    &modelled.model,
+                    checker.vocabulary(),
+                ))?,
+            };
+            ignore_broken_pipe(stdout.write_all(rendered.as_bytes()))?;
+            structural_status(&report, stderr)?
+        }
+        Command::Export { file } => {
+            let (report, modelled) = model_of(&checker, file)?;
+            let document = assure_report::export::document(
+                &modelled.model,
+                checker.vocabulary(),
+                &report.text,
+            );
+            ignore_broken_pipe(stdout.write_all(pretty(&document)?.as_bytes()))?;
+            structural_status(&report, stderr)?
+        }
+    };
+    Ok(status)
+}
+
+fn write_lint(
+    reports: &[FileReport],
+    format: LintFormat,
+    human: &HumanOptions,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let written = match format {
+        LintFormat::Human => assure_report::human::render(reports, human, out),
+        LintFormat::Json => {
+            let text = pretty(&assure_report::json::document(reports))?;
+            out.write_all(text.as_bytes())
+        }
+    };
+    ignore_broken_pipe(written)?;
+    Ok(())
+}
+
+/// 1 when an error stands, or a warning with `--deny warnings`.
+fn lint_status(reports: &[FileReport], deny_warnings: bool) -> u8 {
+    let summary = Summary::of(reports);
+    if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Reads and models one file for `graph` and `export`: a file that cannot
+/// be read fails the run; one that is not UTF-8 fails with its SYN003.
+fn model_of(
+    checker: &Checker,
+    file: &Path,
+) -> Result<(FileReport, assure_check::Modelled), Failure> {
+    let shown = file.display().to_string();
+    let bytes =
+        std::fs::read(file).map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
+    let report = checker.check(&shown, &bytes);
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Err(Failure {
+            message: format!("{shown} is not UTF-8"),
+            reports: vec![report],
+        });
+    };
+    let modelled = checker.model(text);
+    Ok((report, modelled))
+}
+
+/// After a graph or an export: structural errors go to stderr, and fail the
+/// run with status 1 as they would in `lint`.
+fn structural_status(report: &FileReport, stderr: &mut dyn Write) -> Result<u8, Failure> {
+    if report.findings.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    let options = HumanOptions {
+        quiet: true,
+        ..HumanOptions::default()
+    };
+    assure_report::human::render(std::slice::from_ref(report), &options, stderr)?;
+    Ok(if report.count(Severity::Error) > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn pretty(value: &serde_json::Value) -> Result<String, Failure> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::new(format!("cannot write JSON: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// `assure lint ... | head` closes the pipe early: that is not a failure.
+fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

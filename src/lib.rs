@@ -1,0 +1,108 @@
+//! The `assure` command line.
+//!
+//! [`run`] is the whole program: it parses the arguments ([`cli`]),
+//! validates them ([`args`]), runs one command, writes its output and returns
+//! the exit status of `cli.md`:
+//!
+//! - 0: no finding at error level (nor at warning level, with
+//!   `--deny warnings`);
+//! - 1: at least one such finding;
+//! - 2: the run itself failed (bad arguments, unreadable config, invalid
+//!   pack, I/O error).
+//!
+//! Only this crate (and `xtask`) reads files; the pipeline it drives,
+//! `assure-check`, works on bytes.
+
+pub mod args;
+pub mod cli;
+mod commands;
+pub mod files;
+
+use args::{Args, Environment};
+use assure_check::FileReport;
+use clap::Parser as _;
+use std::ffi::OsString;
+use std::io::{self, Write};
+
+/// No finding that fails the run.
+pub const EXIT_OK: u8 = 0;
+/// A finding that fails the run.
+pub const EXIT_FINDINGS: u8 = 1;
+/// The run itself failed.
+pub const EXIT_FAILURE: u8 = 2;
+
+/// Why a run failed (exit status 2).
+#[derive(Debug)]
+pub struct Failure {
+    /// What went wrong.
+    pub message: String,
+    /// Diagnostics into the files at fault (a rule pack, a config), shown
+    /// like findings.
+    pub reports: Vec<FileReport>,
+}
+
+impl Failure {
+    /// A failure with only a message.
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            reports: Vec::new(),
+        }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Failure {
+        Failure::new(format!("I/O error: {error}"))
+    }
+}
+
+/// Runs assure with `arguments` (the first being the program name),
+/// writing to `stdout` and `stderr`, and returns the exit status.
+pub fn run<I, T>(
+    arguments: I,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    environment: &Environment,
+) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let raw = match cli::RawArgs::try_parse_from(arguments) {
+        Ok(raw) => raw,
+        Err(error) => {
+            let is_output = matches!(
+                error.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            );
+            let rendered = error.render().to_string();
+            if is_output {
+                let _ = stdout.write_all(rendered.as_bytes());
+                return EXIT_OK;
+            }
+            let _ = stderr.write_all(rendered.as_bytes());
+            return EXIT_FAILURE;
+        }
+    };
+    let outcome =
+        Args::validate(raw, environment).and_then(|args| commands::run(&args, stdout, stderr));
+    match outcome {
+        Ok(status) => status,
+        Err(failure) => {
+            report_failure(&failure, stderr);
+            EXIT_FAILURE
+        }
+    }
+}
+
+fn report_failure(failure: &Failure, stderr: &mut dyn Write) {
+    if !failure.reports.is_empty() {
+        let options = assure_report::human::HumanOptions {
+            quiet: true,
+            ..Default::default()
+        };
+        let _ = assure_report::human::render(&failure.reports, &options, stderr);
+    }
+    let _ = writeln!(stderr, "error: {}", failure.message);
+}

@@ -1,0 +1,18 @@
+//! The `assure` binary: a thin shell around [`assure::run`].
+
+use assure::args::Environment;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let environment = Environment {
+        stdout_is_terminal: io::stdout().is_terminal(),
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty()),
+    };
+    let mut stdout = BufWriter::new(io::stdout().lock());
+    let mut stderr = io::stderr().lock();
+    let status = assure::run(std::env::args_os(), &mut stdout, &mut stderr, &environment);
+    // A closed pipe on the final flush is the reader's choice, not an error.
+    let _ = stdout.flush();
+    ExitCode::from(status)
+}
