@@ -1,0 +1,3 @@
+//! Rule packs: TOML, a typed expression language, and its evaluator.
+pub mod ast;
+pub mod parse;
