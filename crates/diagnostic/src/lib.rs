@@ -164,6 +164,12 @@ pub mod codes {
     pub const REF002: &str = "REF002";
     /// Suppression without a reason, or one that suppresses nothing.
     pub const DIR001: &str = "DIR001";
+
+    /// Every structural code.
+    pub const STRUCTURAL: [&str; 13] = [
+        SYN001, SYN002, SYN003, SCH001, SCH002, SCH003, SCH004, SCH005, SCH006, REF001, REF002,
+        DIR001, "EVAL001",
+    ];
 }
 
 /// Quotes user text in a message: on one line, at most 60 characters, with

@@ -1,3 +1,432 @@
-//! Rule packs: TOML, a typed expression language, and its evaluator.
+//! Rule packs: a TOML format, a small typed expression language, and its
+//! evaluator over the proposal graph.
+//!
+//! The Rust code here knows the language and nothing of the NHS: every
+//! domain rule lives in a pack (`rules/nhs-new-care-models.toml` is the
+//! embedded default). The pipeline within this crate:
+//!
+//! - [`parse`]: expressions and message templates to a syntax tree, with
+//!   nom, refusing input too long or too deep to handle safely;
+//! - [`compile`]: names resolved against the vocabulary and the rule's
+//!   bindings, units checked, everything turned into [`compile::Code`]
+//!   once, when the pack loads;
+//! - [`pack`]: the TOML read with spans, so every problem points into the
+//!   pack file;
+//! - [`eval`]: the code run over a [`Model`], with an edge index built once
+//!   per model, a visited set on every traversal and a fuel budget, so
+//!   that evaluation always ends.
+
 pub mod ast;
+pub mod compile;
+pub mod eval;
+pub mod pack;
 pub mod parse;
+pub mod ty;
+
+pub use compile::Const;
+pub use pack::{PackErrors, PackSource, Settings, load};
+
+use assure_diagnostic::{Diagnostic, Severity, Span};
+use assure_model::Model;
+use assure_vocab::Vocabulary;
+use compile::{Code, DefineSig};
+use eval::{DefineCode, Evaluator, Frame, OutOfFuel, Val};
+
+/// The embedded default pack.
+pub const DEFAULT_PACK: &str = include_str!("../../../rules/nhs-new-care-models.toml");
+/// The path shown for the embedded default pack.
+pub const DEFAULT_PACK_PATH: &str = "<embedded>/rules/nhs-new-care-models.toml";
+
+/// The code of a finding that evaluation was cut short.
+pub const EVAL001: &str = "EVAL001";
+
+/// The default pack as a source.
+pub fn default_pack() -> PackSource {
+    PackSource {
+        path: DEFAULT_PACK_PATH.to_owned(),
+        text: DEFAULT_PACK.to_owned(),
+    }
+}
+
+/// A pack's name and version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackInfo {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// What it is for.
+    pub description: Option<String>,
+}
+
+/// A gateway stage.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// Its id, e.g. `case-for-change`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    approved: Option<(Code, u32)>,
+}
+
+/// A rule parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Its name.
+    pub name: String,
+    /// The pack's default.
+    pub default: Const,
+    /// The value in force (the default unless the project overrides it).
+    pub value: Const,
+    /// What it means.
+    pub doc: Option<String>,
+}
+
+/// A rule's examples: proposals on which it fires and does not.
+#[derive(Debug, Clone, Default)]
+pub struct Examples {
+    /// A proposal on which the rule fires, and where it is in the pack.
+    pub fail: Option<(String, Span)>,
+    /// A proposal on which it does not, and where it is in the pack.
+    pub pass: Option<(String, Span)>,
+}
+
+/// A rule example that does not behave as it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The rule.
+    pub code: String,
+    /// Which pack source the rule came from (an index into the sources
+    /// given to [`load`]).
+    pub source_index: usize,
+    /// Where the example is in that pack.
+    pub span: Span,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// A piece of a message template.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// Literal text.
+    Text(String),
+    /// A value to interpolate.
+    Hole(Code),
+}
+
+/// A secondary label of a rule.
+#[derive(Debug, Clone)]
+pub struct Label {
+    each: Option<(u32, Code)>,
+    at: Code,
+    message: Vec<Piece>,
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Its stable code.
+    pub code: String,
+    /// Its name, in kebab case.
+    pub name: String,
+    /// The pack it comes from.
+    pub pack: String,
+    /// Which of the sources given to [`load`] defined it.
+    pub source_index: usize,
+    /// Its gateway stage, an index into [`RuleSet::stages`].
+    pub stage: usize,
+    /// Its severity.
+    pub severity: Severity,
+    /// What it checks.
+    pub summary: String,
+    /// Why: where the rule comes from.
+    pub source: String,
+    /// What to do instead.
+    pub help: Option<String>,
+    /// Its parameters.
+    pub params: Vec<Param>,
+    /// Its examples.
+    pub examples: Examples,
+    fors: Vec<(u32, Code)>,
+    lets: Vec<Code>,
+    when: Code,
+    message: Vec<Piece>,
+    primary: Option<Code>,
+    labels: Vec<Label>,
+    slots: u32,
+}
+
+/// Every loaded pack, compiled.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// The packs, in load order.
+    pub packs: Vec<PackInfo>,
+    /// The gateway stages, in order.
+    pub stages: Vec<Stage>,
+    /// The rules, in load order.
+    pub rules: Vec<Rule>,
+    defines: Vec<DefineCode>,
+    define_sigs: Vec<DefineSig>,
+    /// The vocabulary, extended by the packs.
+    pub vocabulary: Vocabulary,
+}
+
+/// How to run the rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Run only rules of stages up to this index.
+    pub last_stage: Option<usize>,
+    /// Severity overrides are applied by the caller; this is the evaluation
+    /// budget per rule, in steps, on top of a share proportional to the
+    /// proposal's size.
+    pub base_fuel: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            last_stage: None,
+            base_fuel: 5_000_000,
+        }
+    }
+}
+
+/// A finding of a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleFinding {
+    /// The finding.
+    pub diagnostic: Diagnostic,
+    /// Its stage, an index into [`RuleSet::stages`].
+    pub stage: usize,
+}
+
+/// The result of running the rules over one model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Findings, in the order rules produced them.
+    pub findings: Vec<RuleFinding>,
+    /// Whether the document says each stage is approved.
+    pub approved: Vec<bool>,
+}
+
+impl RuleSet {
+    /// The embedded default pack on the core vocabulary.
+    pub fn default_set() -> Result<RuleSet, Vec<PackErrors>> {
+        load(&[default_pack()], Vocabulary::core(), &Settings::default())
+    }
+
+    /// The rule with `code`.
+    pub fn rule(&self, code: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(code))
+    }
+
+    /// The index of the stage with `id`.
+    pub fn stage_index(&self, id: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.id == id)
+    }
+
+    /// Runs each rule's examples: the `fail` example must give the rule's
+    /// code and the `pass` example must not.
+    pub fn check_examples(&self) -> Vec<ExampleFailure> {
+        let mut failures = Vec::new();
+        for rule in &self.rules {
+            for (example, should_fire) in
+                [(&rule.examples.fail, true), (&rule.examples.pass, false)]
+            {
+                let Some((text, span)) = example else {
+                    continue;
+                };
+                let parse = assure_syntax::parse(text);
+                let (model, _) = assure_model::build(text, &parse, &self.vocabulary);
+                let fired = self
+                    .evaluate(&model, &Options::default())
+                    .findings
+                    .iter()
+                    .any(|f| *f.diagnostic.code == *rule.code);
+                if fired != should_fire {
+                    let message = if should_fire {
+                        format!(
+                            "the `fail` example of {} does not give {}",
+                            rule.code, rule.code
+                        )
+                    } else {
+                        format!("the `pass` example of {} gives {}", rule.code, rule.code)
+                    };
+                    failures.push(ExampleFailure {
+                        code: rule.code.clone(),
+                        source_index: rule.source_index,
+                        span: *span,
+                        message,
+                    });
+                }
+            }
+        }
+        failures
+    }
+
+    /// Runs every rule (up to `options.last_stage`) over `model`.
+    pub fn evaluate(&self, model: &Model, options: &Options) -> Evaluation {
+        let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, 0);
+        let size = (model.entities().len() + model.graph().edge_count()) as u64;
+        let budget = options.base_fuel.saturating_add(size.saturating_mul(2_000));
+        let mut findings = Vec::new();
+        for rule in &self.rules {
+            if options.last_stage.is_some_and(|last| rule.stage > last) {
+                continue;
+            }
+            evaluator.refuel(budget);
+            let before = findings.len();
+            if run_rule(&evaluator, rule, &mut findings).is_err() {
+                findings.push(RuleFinding {
+                    diagnostic: Diagnostic::warning(
+                        EVAL001,
+                        Span::empty(0),
+                        format!(
+                            "rule {} stopped after {budget} steps, so its findings may be incomplete",
+                            rule.code
+                        ),
+                    )
+                    .with_help("the proposal may be very large, or the rule's traversals too costly; report it to the pack's authors"),
+                    stage: rule.stage,
+                });
+            }
+            dedupe(&mut findings, before);
+        }
+        let approved = self
+            .stages
+            .iter()
+            .map(|stage| match &stage.approved {
+                Some((code, slots)) => {
+                    evaluator.refuel(budget);
+                    let mut frame = Frame::new(*slots, &[]);
+                    evaluator.eval(code, &mut frame).is_ok_and(|v| v.truthy())
+                }
+                None => false,
+            })
+            .collect();
+        Evaluation { findings, approved }
+    }
+}
+
+fn dedupe(findings: &mut Vec<RuleFinding>, from: usize) {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut index = 0;
+    findings.retain(|f| {
+        index += 1;
+        index <= from || seen.insert((f.diagnostic.span, f.diagnostic.message.clone()))
+    });
+}
+
+fn run_rule(
+    evaluator: &Evaluator<'_>,
+    rule: &Rule,
+    findings: &mut Vec<RuleFinding>,
+) -> Result<(), OutOfFuel> {
+    let mut frame = Frame::new(rule.slots, &rule.lets);
+    bind_fors(evaluator, rule, 0, &mut frame, findings)
+}
+
+fn bind_fors<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    clause: usize,
+    frame: &mut Frame<'a>,
+    findings: &mut Vec<RuleFinding>,
+) -> Result<(), OutOfFuel> {
+    let Some((slot, source)) = rule.fors.get(clause) else {
+        frame.reset_lets();
+        if evaluator.eval(&rule.when, frame)?.truthy() {
+            findings.push(finding(evaluator, rule, frame)?);
+        }
+        return Ok(());
+    };
+    frame.reset_lets();
+    let items = match evaluator.eval(source, frame)? {
+        Val::List(items) => items,
+        Val::Missing => return Ok(()),
+        single => std::rc::Rc::from([single]),
+    };
+    for item in items.iter() {
+        frame.slots[*slot as usize] = item.clone();
+        bind_fors(evaluator, rule, clause + 1, frame, findings)?;
+    }
+    Ok(())
+}
+
+fn render<'a>(
+    evaluator: &Evaluator<'a>,
+    pieces: &'a [Piece],
+    frame: &mut Frame<'a>,
+) -> Result<String, OutOfFuel> {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Hole(code) => {
+                let value = evaluator.eval(code, frame)?;
+                out.push_str(&evaluator.display(&value));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn finding<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    frame: &mut Frame<'a>,
+) -> Result<RuleFinding, OutOfFuel> {
+    let message = render(evaluator, &rule.message, frame)?;
+    let span = match &rule.primary {
+        Some(primary) => evaluator.place(primary, frame)?,
+        None => None,
+    };
+    let span = span.or_else(|| {
+        let (slot, _) = rule.fors.first()?;
+        match &frame.slots[*slot as usize] {
+            Val::Entity(id) => Some(evaluator.model.entity(*id).heading),
+            _ => None,
+        }
+    });
+    let mut diagnostic = Diagnostic::new(
+        rule.code.as_str(),
+        rule.severity,
+        span.unwrap_or(Span::empty(0)),
+        message,
+    )
+    .with_help_opt(rule.help.clone());
+    for label in &rule.labels {
+        match &label.each {
+            Some((slot, source)) => {
+                let items = match evaluator.eval(source, frame)? {
+                    Val::List(items) => items,
+                    Val::Missing => continue,
+                    single => std::rc::Rc::from([single]),
+                };
+                for item in items.iter() {
+                    frame.slots[*slot as usize] = item.clone();
+                    if let Some(at) = evaluator.place(&label.at, frame)? {
+                        let text = render(evaluator, &label.message, frame)?;
+                        diagnostic = diagnostic.with_label(at, text);
+                    }
+                }
+            }
+            None => {
+                if let Some(at) = evaluator.place(&label.at, frame)? {
+                    let text = render(evaluator, &label.message, frame)?;
+                    diagnostic = diagnostic.with_label(at, text);
+                }
+            }
+        }
+    }
+    diagnostic.labels.dedup_by(|a, b| a.span == b.span);
+    Ok(RuleFinding {
+        diagnostic,
+        stage: rule.stage,
+    })
+}
+
+#[cfg(test)]
+mod tests;

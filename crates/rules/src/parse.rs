@@ -174,7 +174,10 @@ fn check_limits(text: &str) -> Result<(), ParseError> {
     if text.len() > MAX_LENGTH {
         return Err(ParseError {
             span: ExprSpan::new(0, 0),
-            message: format!("the expression is {} bytes long; the limit is {MAX_LENGTH}", text.len()),
+            message: format!(
+                "the expression is {} bytes long; the limit is {MAX_LENGTH}",
+                text.len()
+            ),
         });
     }
     let mut depth = 0usize;
@@ -197,7 +200,9 @@ fn check_limits(text: &str) -> Result<(), ParseError> {
                 if depth > MAX_DEPTH {
                     return Err(ParseError {
                         span: ExprSpan::new(i, i + 1),
-                        message: format!("the expression nests more than {MAX_DEPTH} brackets deep"),
+                        message: format!(
+                            "the expression nests more than {MAX_DEPTH} brackets deep"
+                        ),
                     });
                 }
             }
@@ -271,7 +276,9 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-const KEYWORDS: [&str; 11] = ["and", "or", "not", "in", "if", "then", "else", "for", "true", "false", "none"];
+const KEYWORDS: [&str; 11] = [
+    "and", "or", "not", "in", "if", "then", "else", "for", "true", "false", "none",
+];
 
 struct Parser<'s> {
     source: &'s str,
@@ -329,17 +336,27 @@ impl<'s> Parser<'s> {
         if let Ok((rest, _)) = self.keyword("if", start) {
             let (rest, condition) = self.expr(rest)?;
             let Ok((rest, _)) = self.keyword("then", rest) else {
-                return failure(self.skip(rest), "expected `then` after the condition of `if`");
+                return failure(
+                    self.skip(rest),
+                    "expected `then` after the condition of `if`",
+                );
             };
             let (rest, then) = self.expr(rest)?;
             let Ok((rest, _)) = self.keyword("else", rest) else {
-                return failure(self.skip(rest), "expected `else`: an `if` must say what it is otherwise");
+                return failure(
+                    self.skip(rest),
+                    "expected `else`: an `if` must say what it is otherwise",
+                );
             };
             let (rest, otherwise) = self.expr(rest)?;
             let span = self.span(start, rest);
             return Ok((
                 rest,
-                self.node(rest, ExprKind::If(Box::new(condition), Box::new(then), Box::new(otherwise)), span)?,
+                self.node(
+                    rest,
+                    ExprKind::If(Box::new(condition), Box::new(then), Box::new(otherwise)),
+                    span,
+                )?,
             ));
         }
         self.or(input)
@@ -347,7 +364,12 @@ impl<'s> Parser<'s> {
 
     /// Builds a node, refusing trees deeper than [`MAX_TREE_DEPTH`] so that
     /// no later recursive pass over the tree can exhaust the stack.
-    fn node<'a>(&self, at: &'a str, kind: ExprKind, span: ExprSpan) -> Result<Expr, nom::Err<Error<'a>>> {
+    fn node<'a>(
+        &self,
+        at: &'a str,
+        kind: ExprKind,
+        span: ExprSpan,
+    ) -> Result<Expr, nom::Err<Error<'a>>> {
         let depth = 1 + kind_children_depth(&kind);
         if depth > MAX_TREE_DEPTH {
             return Err(nom::Err::Failure(Error {
@@ -371,23 +393,34 @@ impl<'s> Parser<'s> {
             let (after, right) = match operand(after) {
                 Ok(ok) => ok,
                 Err(nom::Err::Error(_)) => {
-                    return failure(self.skip(after), format!("expected an expression after `{}`", op.symbol()));
+                    return failure(
+                        self.skip(after),
+                        format!("expected an expression after `{}`", op.symbol()),
+                    );
                 }
                 Err(other) => return Err(other),
             };
             let span = left.span.cover(right.span);
-            left = self.node(after, ExprKind::Binary(op, Box::new(left), Box::new(right)), span)?;
+            left = self.node(
+                after,
+                ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span,
+            )?;
             rest = after;
         }
         Ok((rest, left))
     }
 
     fn or<'a>(&self, input: &'a str) -> Res<'a, Expr> {
-        self.binary_chain(input, &|i| self.and(i), &|i| self.keyword("or", i).map(|(r, _)| (r, BinaryOp::Or)))
+        self.binary_chain(input, &|i| self.and(i), &|i| {
+            self.keyword("or", i).map(|(r, _)| (r, BinaryOp::Or))
+        })
     }
 
     fn and<'a>(&self, input: &'a str) -> Res<'a, Expr> {
-        self.binary_chain(input, &|i| self.not(i), &|i| self.keyword("and", i).map(|(r, _)| (r, BinaryOp::And)))
+        self.binary_chain(input, &|i| self.not(i), &|i| {
+            self.keyword("and", i).map(|(r, _)| (r, BinaryOp::And))
+        })
     }
 
     fn not<'a>(&self, input: &'a str) -> Res<'a, Expr> {
@@ -441,14 +474,20 @@ impl<'s> Parser<'s> {
         let (rest, left) = self.coalesce(input)?;
         let Ok((after, op)) = self.compare_op(rest) else {
             if self.symbol("=", rest).is_ok() && self.symbol("=>", rest).is_err() {
-                return failure(self.skip(rest), "`=` is not an operator here: compare with `==`");
+                return failure(
+                    self.skip(rest),
+                    "`=` is not an operator here: compare with `==`",
+                );
             }
             return Ok((rest, left));
         };
         let (after, right) = match self.coalesce(after) {
             Ok(ok) => ok,
             Err(nom::Err::Error(_)) => {
-                return failure(self.skip(after), format!("expected an expression after `{}`", op.symbol()));
+                return failure(
+                    self.skip(after),
+                    format!("expected an expression after `{}`", op.symbol()),
+                );
             }
             Err(other) => return Err(other),
         };
@@ -461,23 +500,37 @@ impl<'s> Parser<'s> {
         let span = left.span.cover(right.span);
         Ok((
             after,
-            self.node(after, ExprKind::Binary(op, Box::new(left), Box::new(right)), span)?,
+            self.node(
+                after,
+                ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span,
+            )?,
         ))
     }
 
     fn coalesce<'a>(&self, input: &'a str) -> Res<'a, Expr> {
-        self.binary_chain(input, &|i| self.sum(i), &|i| self.symbol("??", i).map(|(r, _)| (r, BinaryOp::Coalesce)))
+        self.binary_chain(input, &|i| self.sum(i), &|i| {
+            self.symbol("??", i).map(|(r, _)| (r, BinaryOp::Coalesce))
+        })
     }
 
     fn sum<'a>(&self, input: &'a str) -> Res<'a, Expr> {
         self.binary_chain(input, &|i| self.product(i), &|i| {
-            alt((tag("+").map(|_| BinaryOp::Add), tag("-").map(|_| BinaryOp::Sub))).parse(self.skip(i))
+            alt((
+                tag("+").map(|_| BinaryOp::Add),
+                tag("-").map(|_| BinaryOp::Sub),
+            ))
+            .parse(self.skip(i))
         })
     }
 
     fn product<'a>(&self, input: &'a str) -> Res<'a, Expr> {
         self.binary_chain(input, &|i| self.negation(i), &|i| {
-            alt((tag("*").map(|_| BinaryOp::Mul), tag("/").map(|_| BinaryOp::Div))).parse(self.skip(i))
+            alt((
+                tag("*").map(|_| BinaryOp::Mul),
+                tag("/").map(|_| BinaryOp::Div),
+            ))
+            .parse(self.skip(i))
         })
     }
 
@@ -504,7 +557,11 @@ impl<'s> Parser<'s> {
                     return failure(self.skip(after), "expected a field name after `.`");
                 };
                 let span = expr.span.cover(name_span);
-                expr = self.node(after, ExprKind::Member(Box::new(expr), name.to_owned(), name_span), span)?;
+                expr = self.node(
+                    after,
+                    ExprKind::Member(Box::new(expr), name.to_owned(), name_span),
+                    span,
+                )?;
                 rest = after;
             } else if let Ok((after, _)) = self.symbol("[", rest) {
                 let (after, index) = self.expr(after)?;
@@ -512,7 +569,11 @@ impl<'s> Parser<'s> {
                     return failure(self.skip(after), "expected `]` to close the index");
                 };
                 let span = ExprSpan::new(expr.span.start as usize, self.offset(close) + 1);
-                expr = self.node(after, ExprKind::Index(Box::new(expr), Box::new(index)), span)?;
+                expr = self.node(
+                    after,
+                    ExprKind::Index(Box::new(expr), Box::new(index)),
+                    span,
+                )?;
                 rest = after;
             } else {
                 return Ok((rest, expr));
@@ -537,10 +598,7 @@ impl<'s> Parser<'s> {
             let Ok((rest, _)) = self.symbol(")", rest) else {
                 return failure(self.skip(rest), "expected `)`");
             };
-            return Ok((
-                rest,
-                self.node(rest, inner.kind, self.span(input, rest))?,
-            ));
+            return Ok((rest, self.node(rest, inner.kind, self.span(input, rest))?));
         }
         if let Ok((rest, _)) = self.symbol("[", input) {
             return self.list(input, rest);
@@ -549,14 +607,21 @@ impl<'s> Parser<'s> {
         if KEYWORDS.contains(&name) {
             return match name {
                 "true" | "false" | "none" => unreachable_literal(input),
-                _ => failure(input, format!("expected an expression, found the keyword `{name}`")),
+                _ => failure(
+                    input,
+                    format!("expected an expression, found the keyword `{name}`"),
+                ),
             };
         }
         if let Ok((after, _)) = self.symbol("(", rest) {
             let (after, args) = self.args(after)?;
             return Ok((
                 after,
-                self.node(after, ExprKind::Call(name.to_owned(), name_span, args), self.span(input, after))?,
+                self.node(
+                    after,
+                    ExprKind::Call(name.to_owned(), name_span, args),
+                    self.span(input, after),
+                )?,
             ));
         }
         Ok((
@@ -580,7 +645,11 @@ impl<'s> Parser<'s> {
             };
             return Ok((
                 rest,
-                self.node(rest, ExprKind::Comprehension(Box::new(generator)), self.span(open, rest))?,
+                self.node(
+                    rest,
+                    ExprKind::Comprehension(Box::new(generator)),
+                    self.span(open, rest),
+                )?,
             ));
         }
         let mut items = vec![first];
@@ -614,7 +683,10 @@ impl<'s> Parser<'s> {
                 return failure(self.skip(after), "expected a name after `for`");
             };
             let Ok((after, _)) = self.keyword("in", after) else {
-                return failure(self.skip(after), format!("expected `in` after `for {binder}`"));
+                return failure(
+                    self.skip(after),
+                    format!("expected `in` after `for {binder}`"),
+                );
             };
             let (after, source) = self.or(after)?;
             clauses.push(ForClause {
@@ -700,7 +772,8 @@ impl<'s> Parser<'s> {
         if input.starts_with('£') {
             return self.money(input);
         }
-        let (rest, number_text) = recognize(pair(digit1, opt(pair(char('.'), digit1)))).parse(input)?;
+        let (rest, number_text) =
+            recognize(pair(digit1, opt(pair(char('.'), digit1)))).parse(input)?;
         // A date: 2017-04-01.
         if number_text.len() == 4 && !number_text.contains('.') {
             if let Ok((after, date)) =
@@ -735,7 +808,10 @@ impl<'s> Parser<'s> {
         )
         .parse(rest);
         if let Ok((after, unit)) = unit {
-            if peek(satisfy::<_, &str, Error>(|c| is_name_char(c) || c == '-')).parse(after).is_err() {
+            if peek(satisfy::<_, &str, Error>(|c| is_name_char(c) || c == '-'))
+                .parse(after)
+                .is_err()
+            {
                 let text = format!("{number_text} {unit}");
                 return match assure_model::value::parse_duration(&text) {
                     Ok(duration) => Ok((after, Literal::Duration(duration))),
@@ -743,7 +819,10 @@ impl<'s> Parser<'s> {
                 };
             }
         }
-        if peek(satisfy::<_, &str, Error>(is_name_start)).parse(rest).is_ok() {
+        if peek(satisfy::<_, &str, Error>(is_name_start))
+            .parse(rest)
+            .is_ok()
+        {
             return failure(rest, "a name cannot start with a digit");
         }
         Ok((rest, Literal::Number(number)))
@@ -763,7 +842,12 @@ impl<'s> Parser<'s> {
                     Some((_, '"')) => out.push('"'),
                     Some((_, '\\')) => out.push('\\'),
                     Some((_, 'n')) => out.push('\n'),
-                    _ => return failure(&input[i + 1..], "unknown escape: use `\\\"`, `\\\\` or `\\n`"),
+                    _ => {
+                        return failure(
+                            &input[i + 1..],
+                            "unknown escape: use `\\\"`, `\\\\` or `\\n`",
+                        );
+                    }
                 },
                 c => out.push(c),
             }
@@ -780,7 +864,10 @@ impl<'s> Parser<'s> {
             opt(tag("/yr")),
         ))
         .parse(input)?;
-        if take_while::<_, &str, Error>(is_name_char).parse(rest).is_ok_and(|(_, s)| !s.is_empty()) {
+        if take_while::<_, &str, Error>(is_name_char)
+            .parse(rest)
+            .is_ok_and(|(_, s)| !s.is_empty())
+        {
             return failure(input, "write amounts like `£10m`, `£4.5m/yr` or `£350000`");
         }
         match assure_model::value::parse_money(text) {
@@ -838,7 +925,10 @@ mod tests {
                     .collect();
                 format!("{f}({})", args.join(", "))
             }
-            ExprKind::List(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::List(items) => format!(
+                "[{}]",
+                items.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
             ExprKind::Comprehension(g) => format!("[{}]", show_generator(g)),
             ExprKind::Unary(UnaryOp::Not, e) => format!("(not {})", show(e)),
             ExprKind::Unary(UnaryOp::Neg, e) => format!("(- {})", show(e)),
@@ -850,7 +940,11 @@ mod tests {
     fn show_generator(g: &Generator) -> String {
         let mut out = show(&g.element);
         for clause in &g.clauses {
-            out.push_str(&format!(" for {} in {}", clause.binder, show(&clause.source)));
+            out.push_str(&format!(
+                " for {} in {}",
+                clause.binder,
+                show(&clause.source)
+            ));
         }
         if let Some(filter) = &g.filter {
             out.push_str(&format!(" if {}", show(filter)));
@@ -879,7 +973,10 @@ mod tests {
         assert_eq!(check("not not x"), "(not (not x))");
         assert_eq!(check("- - x"), "(- (- x))");
         assert_eq!(check("if a then b else c"), "(if a b c)");
-        assert_eq!(check("k.kind not in [\"gms\", \"pms\"]"), "(not in k.kind [\"gms\", \"pms\"])");
+        assert_eq!(
+            check("k.kind not in [\"gms\", \"pms\"]"),
+            "(not in k.kind [\"gms\", \"pms\"])"
+        );
         assert_eq!(check("not k in xs"), "(not (in k xs))");
     }
 
@@ -887,7 +984,10 @@ mod tests {
     fn names_with_hyphens_and_subtraction() {
         assert_eq!(check("o.list-size"), "o.list-size");
         assert_eq!(check("a - b"), "(- a b)");
-        assert_eq!(check("k.kind starts-with \"mcp-\""), "(starts-with k.kind \"mcp-\")");
+        assert_eq!(
+            check("k.kind starts-with \"mcp-\""),
+            "(starts-with k.kind \"mcp-\")"
+        );
         assert_eq!(check("case-for-change.savings"), "case-for-change.savings");
     }
 
@@ -906,12 +1006,18 @@ mod tests {
 
     #[test]
     fn comprehensions_calls_and_lambdas() {
-        assert_eq!(check("any(h.turnover > 0 for h in holders(k))"), "any((> h.turnover 0) for h in holders(k))");
+        assert_eq!(
+            check("any(h.turnover > 0 for h in holders(k))"),
+            "any((> h.turnover 0) for h in holders(k))"
+        );
         assert_eq!(
             check("[k for e in links(p, owns) for k in referrers(e.to, holder) if present(k)]"),
             "[k for e in links(p, owns) for k in referrers(e.to, holder) if present(k)]"
         );
-        assert_eq!(check("closure([o], x => x.parent)"), "closure([o], x => x.parent)");
+        assert_eq!(
+            check("closure([o], x => x.parent)"),
+            "closure([o], x => x.parent)"
+        );
         assert_eq!(check("xs[1].date"), "xs[1].date");
         assert_eq!(check("[]"), "[]");
         assert_eq!(check("[a, b,]"), "[a, b]");
@@ -920,29 +1026,66 @@ mod tests {
 
     #[test]
     fn errors_say_what_and_where() {
-        assert_eq!(check("a +"), "error at 3..3 \"\": expected an expression after `+`");
-        assert_eq!(check("a = b"), "error at 2..3 \"=\": `=` is not an operator here: compare with `==`");
-        assert_eq!(check("a < b < c"), "error at 6..7 \"<\": comparisons do not chain: write `a < b and b < c`");
-        assert_eq!(check("if a then b"), "error at 11..11 \"\": expected `else`: an `if` must say what it is otherwise");
-        assert_eq!(check("f(a b)"), "error at 4..5 \"b\": expected `,` or `)` in the arguments");
+        assert_eq!(
+            check("a +"),
+            "error at 3..3 \"\": expected an expression after `+`"
+        );
+        assert_eq!(
+            check("a = b"),
+            "error at 2..3 \"=\": `=` is not an operator here: compare with `==`"
+        );
+        assert_eq!(
+            check("a < b < c"),
+            "error at 6..7 \"<\": comparisons do not chain: write `a < b and b < c`"
+        );
+        assert_eq!(
+            check("if a then b"),
+            "error at 11..11 \"\": expected `else`: an `if` must say what it is otherwise"
+        );
+        assert_eq!(
+            check("f(a b)"),
+            "error at 4..5 \"b\": expected `,` or `)` in the arguments"
+        );
         assert_eq!(check("(a"), "error at 2..2 \"\": expected `)`");
-        assert_eq!(check("\"open"), "error at 0..1 \"\\\"\": the string is never closed");
-        assert_eq!(check("2017-02-30"), "error at 0..10 \"2017-02-30\": `2017-02-30` is not a real date: February 2017 has 28 days");
+        assert_eq!(
+            check("\"open"),
+            "error at 0..1 \"\\\"\": the string is never closed"
+        );
+        assert_eq!(
+            check("2017-02-30"),
+            "error at 0..10 \"2017-02-30\": `2017-02-30` is not a real date: February 2017 has 28 days"
+        );
         assert_eq!(check("a b"), "error at 2..3 \"b\": unexpected `b`");
         assert_eq!(check("x.for"), "x.for");
-        assert_eq!(check("and"), "error at 0..3 \"and\": expected an expression, found the keyword `and`");
-        assert_eq!(check("3x"), "error at 1..2 \"x\": a name cannot start with a digit");
-        assert_eq!(check(""), "error at 0..0 \"\": the expression ends too early");
+        assert_eq!(
+            check("and"),
+            "error at 0..3 \"and\": expected an expression, found the keyword `and`"
+        );
+        assert_eq!(
+            check("3x"),
+            "error at 1..2 \"x\": a name cannot start with a digit"
+        );
+        assert_eq!(
+            check(""),
+            "error at 0..0 \"\": the expression ends too early"
+        );
     }
 
     #[test]
     fn hostile_input_is_refused_not_overflowed() {
         let deep = format!("{}x{}", "(".repeat(100), ")".repeat(100));
-        assert_eq!(check(&deep), "error at 64..65 \"(\": the expression nests more than 64 brackets deep");
+        assert_eq!(
+            check(&deep),
+            "error at 64..65 \"(\": the expression nests more than 64 brackets deep"
+        );
         let nots = format!("{}x", "not ".repeat(4000));
-        assert!(check(&nots).ends_with("the expression is more than 200 operations deep; name parts of it with `let`"));
+        assert!(check(&nots).ends_with(
+            "the expression is more than 200 operations deep; name parts of it with `let`"
+        ));
         let chain = "x + ".repeat(300) + "x";
-        assert!(check(&chain).ends_with("more than 200 operations deep; name parts of it with `let`"));
+        assert!(
+            check(&chain).ends_with("more than 200 operations deep; name parts of it with `let`")
+        );
         let fine = "x + ".repeat(150) + "x";
         assert!(check(&fine).starts_with("(+ (+"));
         let long = "x + ".repeat(6000) + "x";
@@ -955,7 +1098,10 @@ mod tests {
         assert_eq!(pieces.len(), 4);
         assert!(matches!(&pieces[3], TemplatePiece::Text(t) if t == "; {not a hole}"));
         let error = parse_template("value {a +}").unwrap_err();
-        assert_eq!((error.span.start, error.message.as_str()), (10, "expected an expression after `+`"));
+        assert_eq!(
+            (error.span.start, error.message.as_str()),
+            (10, "expected an expression after `+`")
+        );
         assert!(parse_template("oops {").is_err());
         assert!(parse_template("oops }").is_err());
     }

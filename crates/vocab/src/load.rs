@@ -22,7 +22,8 @@ const BASE_TYPES: [(&str, ValueType); 8] = [
     ("bool", ValueType::Bool),
 ];
 
-const TOP_KEYS: [&str; 5] = ["version", "types", "header", "sections", "entities"];
+/// The keys of a vocabulary table (the file, or a pack's `[vocabulary]`).
+pub const TOP_KEYS: [&str; 5] = ["version", "types", "header", "sections", "entities"];
 
 impl Vocabulary {
     /// Extends the vocabulary from a whole TOML document shaped like

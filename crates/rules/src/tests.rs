@@ -1,0 +1,349 @@
+//! Tests of the language and the default pack, in the `check(input, expect)`
+//! style: each renders findings as `line CODE message` and compares.
+
+use super::*;
+use assure_diagnostic::LineIndex;
+
+fn render_pack_errors(errors: &[PackErrors]) -> String {
+    let mut out = String::new();
+    for pack in errors {
+        let index = LineIndex::new(&pack.text);
+        for d in &pack.diagnostics {
+            let at = index.line_col(&pack.text, d.span.start);
+            let text = &pack.text[d.span.start as usize..d.span.end as usize];
+            out.push_str(&format!(
+                "{}:{} {} {:?}: {}",
+                at.line, at.column, d.code, text, d.message
+            ));
+            if let Some(help) = &d.help {
+                out.push_str(&format!(" (help: {help})"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn default_rules() -> RuleSet {
+    match RuleSet::default_set() {
+        Ok(set) => set,
+        Err(errors) => panic!(
+            "the default pack does not load:\n{}",
+            render_pack_errors(&errors)
+        ),
+    }
+}
+
+fn lint_with(set: &RuleSet, proposal: &str) -> String {
+    let parse = assure_syntax::parse(proposal);
+    let (model, _) = assure_model::build(proposal, &parse, &set.vocabulary);
+    let evaluation = set.evaluate(&model, &Options::default());
+    let index = LineIndex::new(proposal);
+    let mut findings = evaluation.findings;
+    findings.sort_by_key(|f| (f.diagnostic.span.start, f.diagnostic.code.clone()));
+    let mut out = String::new();
+    for f in findings {
+        let d = &f.diagnostic;
+        out.push_str(&format!(
+            "{} {} {}\n",
+            index.line_col(proposal, d.span.start).line,
+            d.code,
+            d.message
+        ));
+        for label in &d.labels {
+            out.push_str(&format!(
+                "  {} {}\n",
+                index.line_col(proposal, label.span.start).line,
+                label.message
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn default_pack_loads() {
+    let set = default_rules();
+    assert_eq!(
+        set.stages.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        [
+            "case-for-change",
+            "contract-and-capability",
+            "safe-to-launch"
+        ]
+    );
+    let codes: Vec<&str> = set.rules.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(
+        codes.join(" "),
+        "CFC001 CFC002 CFC003 CFC004 CFC005 FUND001 GOV001 CAP001 CAP002 CAP003 CAP004 CAP005 FAIL001 \
+         PFI001 PFI002 PROC001 PROC002 COI001 COI002 COI003 SAFE001 GATE001 GATE002"
+    );
+}
+
+fn lint_fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../../fixtures/{name}.proposal",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).expect("the shared examples are in fixtures/");
+    lint_with(&default_rules(), &text)
+}
+
+#[test]
+fn hampshire_v1_fails_five_rules() {
+    insta::assert_snapshot!(lint_fixture("hampshire-mcp"), @"
+    5 CFC003 the population is given as 180,000, but the practices' list sizes add up to 161,500, which differs by more than 5%
+      35 Lyndhurst Surgery: 62,000
+      39 Totton Health Centre: 58,500
+      43 New Milton Practice: 41,000
+    62 CAP002 Mid Hampshire GP Federation was established 18 months before the contract starts (2015-10-01 to 2017-04-01), short of the minimum track record of 2 years, and no guarantor or parent covers the annual value
+      29 established here
+    65 CAP001 the contract is worth £150m/yr, 16.67 times the turnover of Mid Hampshire GP Federation (£9m/yr); the limit is 10 times
+      28 the turnover of Mid Hampshire GP Federation
+    80 PFI002 Lymington Hospital PFI runs for 22 years more, but passes to the holder of Mid Hampshire MCP contract, which runs for only 10 years
+      66 Mid Hampshire MCP contract runs for 10 years
+    83 PFI001 Lymington Hospital PFI would pass to Mid Hampshire GP Federation, which is not an NHS trust, foundation trust or local authority, and nothing behind it has a turnover of 10 times the annual charge of £6m/yr
+    ");
+}
+
+#[test]
+fn hampshire_v2_resolves_them() {
+    assert_eq!(lint_fixture("hampshire-mcp-v2"), "");
+}
+
+#[test]
+fn dudley_launches_too_soon() {
+    insta::assert_snapshot!(lint_fixture("dudley-mcp"), @"7 GATE002 launch on 2017-04-01 is too soon: 2 gateway stage(s) still pending need about 8 months from 2016-09-30, so not before 2017-05-30");
+}
+
+#[test]
+fn cambridgeshire_lead_provider() {
+    insta::assert_snapshot!(lint_fixture("cambridgeshire-older-people"), @"
+    35 FAIL001 Older people and adult community services contract is a care-model contract with no risk share and no failure regime
+    40 CAP002 UnitingCare Partnership LLP was established 5 months before the contract starts (2014-11-01 to 2015-04-01), short of the minimum track record of 2 years, and no guarantor or parent covers the annual value
+      28 established here
+    40 CAP003 UnitingCare Partnership LLP holds a care-model contract but gives no turnover, so its capacity to hold the contract (CAP001) cannot be judged
+    ");
+}
+
+#[test]
+fn tower_hamlets_conflicts() {
+    insta::assert_snapshot!(lint_fixture("tower-hamlets-community"), @"
+    16 COI003 Tower Hamlets CCG needs 5 members to be quorate, but once its 3 conflicted members (Dr Amira Khan, Dr Ben Cole and Dr Daniel Price) step out only 4 remain
+      39 conflicted
+      47 conflicted
+      61 conflicted
+    47 COI001 Dr Ben Cole sits on Tower Hamlets CCG, which commissions Community health services contract, and has an interest in Tower Hamlets GP Care Group CIC on its provider side, with no conflict-plan
+      49 member of the commissioner
+      50 interest
+    54 COI002 Dr Chloe Adeyemi sits on Tower Hamlets CCG and has interests in Whitechapel Health Centre, but has not declared them
+      56 member of the commissioner
+      57 interest
+    61 COI001 Dr Daniel Price sits on Tower Hamlets CCG, which commissions Community health services contract, and has an interest in Tower Hamlets GP Care Group CIC on its provider side, with no conflict-plan
+      63 member of the commissioner
+      64 interest
+    61 COI002 Dr Daniel Price sits on Tower Hamlets CCG and has interests in Tower Hamlets GP Care Group CIC, but has not declared them
+      63 member of the commissioner
+      64 interest
+    ");
+}
+
+#[test]
+fn every_rule_has_examples_that_behave() {
+    let set = default_rules();
+    for rule in &set.rules {
+        assert!(
+            rule.examples.fail.is_some() && rule.examples.pass.is_some(),
+            "{} lacks an example",
+            rule.code
+        );
+    }
+    assert_eq!(set.check_examples(), []);
+}
+
+/// Loads `pack` after the default one, and renders its problems.
+fn load_errors(pack: &str) -> String {
+    let sources = [
+        default_pack(),
+        PackSource {
+            path: "test.toml".into(),
+            text: pack.into(),
+        },
+    ];
+    match load(
+        &sources,
+        assure_vocab::Vocabulary::core(),
+        &Settings::default(),
+    ) {
+        Ok(_) => "loaded".to_owned(),
+        Err(errors) => render_pack_errors(&errors),
+    }
+}
+
+const HEAD: &str = "[pack]\nname = \"test\"\nversion = \"1\"\n";
+
+fn rule(body: &str) -> String {
+    format!(
+        "{HEAD}[[rules]]\ncode = \"TEST001\"\nname = \"t\"\nstage = \"case-for-change\"\nseverity = \"error\"\n\
+         summary = \"s\"\nsource = \"s\"\n{body}\n"
+    )
+}
+
+#[test]
+fn pack_errors_point_into_the_toml() {
+    // Money compared with a duration.
+    insta::assert_snapshot!(load_errors(&rule("for = \"k in contracts\"\nwhen = \"k.value > k.term\"\nmessage = \"m\"")), @r#"12:9 PACK002 "k.value > k.term": cannot compare money and a duration"#);
+    // An unknown field, with a suggestion.
+    insta::assert_snapshot!(load_errors(&rule("for = \"k in contracts\"\nwhen = \"present(k.holdr)\"\nmessage = \"m\"")), @r#"12:19 PACK003 "holdr": contract has no field `holdr` (help: did you mean `holder`?)"#);
+    // An unknown parameter.
+    insta::assert_snapshot!(load_errors(&rule("when = \"proposal.population < param.minimum\"\nmessage = \"m\"\n[rules.params.minimum_population]\ndefault = 3")), @r#"11:37 PACK003 "minimum": unknown parameter `minimum` (help: this rule's parameters: minimum_population)"#);
+    // A malformed expression.
+    insta::assert_snapshot!(load_errors(&rule("when = \"proposal.population <\"\nmessage = \"m\"")), @r#"11:30 PACK001 "": expected an expression after `<`"#);
+    // A duplicate code and an unknown stage.
+    insta::assert_snapshot!(load_errors(&rule("when = \"true\"\nmessage = \"m\"").replace("TEST001", "CAP001").replace("case-for-change", "case-for-chnage")), @r#"
+    5:8 PACK004 "\"CAP001\"": the code `CAP001` is already used by rule `contract-dwarfs-holder` of pack `nhs-new-care-models`
+    7:9 PACK003 "\"case-for-chnage\"": unknown stage `case-for-chnage` (help: did you mean `case-for-change`?)
+    "#);
+    // A condition that is not true or false, and an unknown key.
+    insta::assert_snapshot!(load_errors(&rule("when = \"proposal.population\"\nmessage = \"{nope}\"\nsevrity = \"x\"")), @r#"
+    11:9 PACK002 "proposal.population": a condition must be true or false, not a number (help: compare it, or test it with `present(...)`)
+    12:13 PACK003 "nope": unknown name `nope` (help: names here: `proposal`, `case-for-change`, `organisations`, `people`, `contracts`, `liabilities`, `governance`, `gateway`, `risk`, `funding`)
+    13:1 PACK005 "sevrity": unknown key `sevrity` in a rule (help: did you mean `severity`?)
+    "#);
+    // Not TOML at all.
+    insta::assert_snapshot!(load_errors("[pack\nname = 1"), @r#"1:6 PACK001 "": invalid TOML: unclosed table, expected `]`"#);
+    // Annual money divided by a total, and a wrong-unit parameter default.
+    insta::assert_snapshot!(load_errors(&rule("for = \"k in contracts\"\nwhen = \"k.holder.turnover / £1m > param.x\"\nmessage = \"m\"\n[rules.params.x]\ndefault = \"1 +\"")), @r#"
+    12:9 PACK002 "k.holder.turnover / £1m": this divides a total and an annual amount: convert the total with `per_year(amount, term)`
+    12:41 PACK003 "x": unknown parameter `x` (help: declare it under the rule's `params`)
+    15:15 PACK001 "": expected an expression after `+`
+    "#);
+}
+
+#[test]
+fn a_pack_adds_a_rule_a_parameter_and_a_field_without_rust() {
+    let pack = r#"
+[pack]
+name = "local"
+version = "0.1.0"
+
+[vocabulary.entities.organisation.fields]
+ofsted-rating = { enum = ["outstanding", "good", "requires-improvement", "inadequate"], doc = "the latest Ofsted rating" }
+beds = { type = "number" }
+
+[[rules]]
+code = "LOC001"
+name = "too-few-beds"
+stage = "safe-to-launch"
+severity = "warning"
+summary = "A provider with a poor Ofsted rating needs enough beds."
+source = "local policy"
+for = "o in organisations"
+when = 'o.ofsted-rating in ["requires-improvement", "inadequate"] and o.beds < param.min_beds'
+message = "{o.name} is rated {o.ofsted-rating} and has {o.beds} beds, fewer than {param.min_beds}"
+primary = "o.beds"
+labels = [{ at = "o.ofsted-rating", message = "rated here" }]
+[rules.params.min_beds]
+default = 20
+"#;
+    let sources = [
+        default_pack(),
+        PackSource {
+            path: "local.toml".into(),
+            text: pack.into(),
+        },
+    ];
+    let set = match load(
+        &sources,
+        assure_vocab::Vocabulary::core(),
+        &Settings::default(),
+    ) {
+        Ok(set) => set,
+        Err(errors) => panic!("{}", render_pack_errors(&errors)),
+    };
+    let proposal = "proposal: Example\n\n# Organisations\n\n## Care Home\nkind: private-company\nofsted-rating: inadequate\nbeds: 12\n\n## Other Home\nkind: private-company\nofsted-rating: good\nbeds: 2\n";
+    insta::assert_snapshot!(lint_with(&set, proposal), @"
+    8 LOC001 Care Home is rated inadequate and has 12 beds, fewer than 20
+      7 rated here
+    ");
+    let settings = Settings {
+        params: vec![("min_beds".into(), Const::Number(10.into()))],
+    };
+    let set = load(&sources, assure_vocab::Vocabulary::core(), &settings).unwrap();
+    assert_eq!(lint_with(&set, proposal), "");
+}
+
+#[test]
+fn traversals_end_on_cycles() {
+    let pack = format!(
+        "{HEAD}{}",
+        r#"
+[[rules]]
+code = "CYC001"
+name = "cycle"
+stage = "case-for-change"
+severity = "info"
+summary = "s"
+source = "s"
+for = "o in organisations"
+let.reach = "closure(o, x => referrers(x, owned-by) + list(x.parent))"
+when = "count(reach) > 1"
+message = "{o.name} reaches {reach}"
+"#
+    );
+    let sources = [
+        default_pack(),
+        PackSource {
+            path: "cycle.toml".into(),
+            text: pack,
+        },
+    ];
+    let set = load(
+        &sources,
+        assure_vocab::Vocabulary::core(),
+        &Settings::default(),
+    )
+    .unwrap();
+    let proposal = "proposal: Cycle\n\n# Organisations\n\n## A\nkind: llp\nowned-by: B (100%)\n\n## B\nkind: llp\nowned-by: A (100%)\nparent: A\n";
+    insta::assert_snapshot!(lint_with(&set, proposal), @"
+    5 CYC001 A reaches A and B
+    9 CYC001 B reaches B and A
+    ");
+}
+
+#[test]
+fn evaluation_is_bounded_by_fuel() {
+    let pack = format!(
+        "{HEAD}{}",
+        r#"
+[[stages]]
+id = "case-for-change"
+
+[[rules]]
+code = "SLOW001"
+name = "slow"
+stage = "case-for-change"
+severity = "info"
+summary = "s"
+source = "s"
+let.big = "[a for a in organisations for b in organisations for c in organisations for d in organisations]"
+when = "count(big) > 0"
+message = "{count(big)}"
+"#
+    );
+    let sources = [PackSource {
+        path: "slow.toml".into(),
+        text: pack,
+    }];
+    let set = load(
+        &sources,
+        assure_vocab::Vocabulary::core(),
+        &Settings::default(),
+    )
+    .unwrap();
+    let mut proposal = String::from("proposal: Big\n\n# Organisations\n");
+    for i in 0..60 {
+        proposal.push_str(&format!("\n## Org {i}\nkind: llp\n"));
+    }
+    insta::assert_snapshot!(lint_with(&set, &proposal), @"1 EVAL001 rule SLOW001 stopped after 5120000 steps, so its findings may be incomplete");
+}
