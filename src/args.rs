@@ -2,7 +2,9 @@
 //! paths checked to exist.
 
 use crate::Failure;
-use crate::cli::{ColorChoice, DenyLevel, GraphFormat, LintFormat, RawArgs, RawCommand};
+use crate::cli::{
+    ColorChoice, DenyLevel, GraphFormat, LintFormat, RawArgs, RawCommand, RulesCommand,
+};
 use std::path::PathBuf;
 
 /// The environment the arguments are judged in.
@@ -23,6 +25,8 @@ pub struct Args {
     pub color: bool,
     /// Findings only.
     pub quiet: bool,
+    /// Rule packs to load after the default, each checked to exist.
+    pub packs: Vec<PathBuf>,
 }
 
 /// A validated command.
@@ -36,6 +40,25 @@ pub enum Command {
         format: LintFormat,
         /// Whether warnings fail the run.
         deny_warnings: bool,
+        /// The last gateway stage whose rules run.
+        stage: Option<String>,
+    },
+    /// Explain a code.
+    Explain {
+        /// The code, upper-cased.
+        code: String,
+    },
+    /// List the rules.
+    RulesList,
+    /// Check packs.
+    RulesCheck {
+        /// The packs, each checked to exist.
+        packs: Vec<PathBuf>,
+    },
+    /// Run fixtures.
+    RulesTest {
+        /// Files and directories, each checked to exist.
+        paths: Vec<PathBuf>,
     },
     /// Show the graph of one file.
     Graph {
@@ -68,8 +91,32 @@ impl Args {
                     paths: lint.paths,
                     format: lint.format,
                     deny_warnings: lint.deny == Some(DenyLevel::Warnings),
+                    stage: lint.stage,
                 }
             }
+            RawCommand::Explain(explain) => Command::Explain {
+                code: explain.code.trim().to_ascii_uppercase(),
+            },
+            RawCommand::Rules(rules) => match rules.command {
+                RulesCommand::List => Command::RulesList,
+                RulesCommand::Check { packs } => {
+                    for pack in &packs {
+                        exists(pack)?;
+                    }
+                    Command::RulesCheck { packs }
+                }
+                RulesCommand::Test { paths } => {
+                    let paths = if paths.is_empty() {
+                        vec![PathBuf::from("fixtures")]
+                    } else {
+                        paths
+                    };
+                    for path in &paths {
+                        exists(path)?;
+                    }
+                    Command::RulesTest { paths }
+                }
+            },
             RawCommand::Graph(graph) => Command::Graph {
                 file: exists(&graph.file)?.clone(),
                 format: graph.format,
@@ -78,10 +125,14 @@ impl Args {
                 file: exists(&export.file)?.clone(),
             },
         };
+        for pack in &raw.common.packs {
+            exists(pack)?;
+        }
         Ok(Args {
             command,
             color,
             quiet: raw.common.quiet,
+            packs: raw.common.packs,
         })
     }
 }

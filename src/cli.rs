@@ -26,6 +26,10 @@ pub struct CommonOptions {
     /// Print findings only: no readiness table, no summary.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// A rule pack to load after the embedded default (repeatable); a pack
+    /// with the default's name replaces it.
+    #[arg(long = "pack", value_name = "FILE", global = true)]
+    pub packs: Vec<PathBuf>,
 }
 
 /// The subcommands.
@@ -33,6 +37,10 @@ pub struct CommonOptions {
 pub enum RawCommand {
     /// Check proposal files; a directory means every `*.proposal` below it.
     Lint(LintArgs),
+    /// What a rule checks, why, its parameters and examples.
+    Explain(ExplainArgs),
+    /// List, check and test rule packs.
+    Rules(RulesArgs),
     /// The graph of one proposal: entities and the references between them.
     Graph(GraphArgs),
     /// The parsed, resolved model of one proposal, as JSON for other tools.
@@ -51,6 +59,46 @@ pub struct LintArgs {
     /// Also fail (exit 1) on warnings.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<DenyLevel>,
+    /// Run only the rules of gateway stages up to this one, e.g.
+    /// `case-for-change`.
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Option<String>,
+}
+
+/// `assure explain`.
+#[derive(Debug, ClapArgs)]
+pub struct ExplainArgs {
+    /// The code, e.g. `CAP001`.
+    #[arg(value_name = "CODE")]
+    pub code: String,
+}
+
+/// `assure rules`.
+#[derive(Debug, ClapArgs)]
+pub struct RulesArgs {
+    /// What to do with the packs.
+    #[command(subcommand)]
+    pub command: RulesCommand,
+}
+
+/// `assure rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every rule in the active packs: code, severity, stage, name.
+    List,
+    /// Validate rule packs: TOML, expressions, codes, and their examples.
+    Check {
+        /// The packs.
+        #[arg(required = true, value_name = "PACK")]
+        packs: Vec<PathBuf>,
+    },
+    /// Run rule fixtures: every `<!-- expect: CODE -->` must be reported on
+    /// the line after it, and nothing else.
+    Test {
+        /// A fixture file or a directory of them (default `fixtures/`).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
 }
 
 /// `assure graph`.

@@ -66,17 +66,27 @@ fn has_extension(path: &Path) -> bool {
 /// Reads and checks every file, in parallel, keeping the order of `files`.
 /// A file that cannot be read gets a SYN003 report; the others are checked.
 pub fn check_all(checker: &Checker, files: &[Discovered]) -> Vec<FileReport> {
+    read_all(files, |shown, bytes| match bytes {
+        Ok(bytes) => checker.check(shown, &bytes),
+        Err(reason) => checker.unreadable(shown, &reason),
+    })
+}
+
+/// Reads every file in parallel and hands its bytes (or why they could not
+/// be read) to `each`, keeping the files' order.
+pub fn read_all<T: Send>(
+    files: &[Discovered],
+    each: impl Fn(&str, Result<Vec<u8>, String>) -> T + Sync,
+) -> Vec<T> {
     files
         .par_iter()
         .map(|file| {
             let shown = file.path.display().to_string();
-            if let Some(error) = &file.error {
-                return FileReport::unreadable(&shown, error);
-            }
-            match std::fs::read(&file.path) {
-                Ok(bytes) => checker.check(&shown, &bytes),
-                Err(error) => FileReport::unreadable(&shown, &error.to_string()),
-            }
+            let bytes = match &file.error {
+                Some(error) => Err(error.clone()),
+                None => std::fs::read(&file.path).map_err(|e| e.to_string()),
+            };
+            each(&shown, bytes)
         })
         .collect()
 }

@@ -1,5 +1,7 @@
 //! One function per command.
 
+mod rules;
+
 use crate::args::{Args, Command};
 use crate::cli::{GraphFormat, LintFormat};
 use crate::{EXIT_FINDINGS, EXIT_OK, Failure, files};
@@ -7,13 +9,13 @@ use assure_check::{Checker, FileReport};
 use assure_diagnostic::Severity;
 use assure_report::Summary;
 use assure_report::human::HumanOptions;
-use assure_vocab::Vocabulary;
 use std::io::{self, Write};
 use std::path::Path;
 
 /// Runs the validated command.
 pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8, Failure> {
-    let checker = Checker::new(Vocabulary::core());
+    let rule_set = rules::load(&args.packs, &[])?;
+    let checker = Checker::new(rule_set);
     let human = HumanOptions {
         color: args.color,
         quiet: args.quiet,
@@ -24,7 +26,13 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             paths,
             format,
             deny_warnings,
+            stage,
         } => {
+            let last_stage = match stage {
+                Some(stage) => Some(rules::stage_index(checker.rules(), stage)?),
+                None => None,
+            };
+            let checker = checker.up_to_stage(last_stage);
             let discovered = files::discover(paths);
             if discovered.is_empty() {
                 writeln!(stderr, "warning: no *.{} files found", files::EXTENSION)?;
@@ -33,6 +41,10 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             write_lint(&reports, *format, &human, stdout)?;
             lint_status(&reports, *deny_warnings)
         }
+        Command::Explain { code } => rules::explain(checker.rules(), code, stdout)?,
+        Command::RulesList => rules::list(checker.rules(), stdout)?,
+        Command::RulesCheck { packs } => rules::check(&args.packs, packs, stdout)?,
+        Command::RulesTest { paths } => rules::test(&checker, paths, &human, stdout)?,
         Command::Graph { file, format } => {
             let (report, modelled) = model_of(&checker, file)?;
             let rendered = match format {
@@ -126,7 +138,7 @@ fn structural_status(report: &FileReport, stderr: &mut dyn Write) -> Result<u8, 
     })
 }
 
-fn pretty(value: &serde_json::Value) -> Result<String, Failure> {
+pub(crate) fn pretty(value: &serde_json::Value) -> Result<String, Failure> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::new(format!("cannot write JSON: {e}")))?;
     text.push('\n');
@@ -134,7 +146,7 @@ fn pretty(value: &serde_json::Value) -> Result<String, Failure> {
 }
 
 /// `assure lint ... | head` closes the pipe early: that is not a failure.
-fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
+pub(crate) fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
     match result {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,

@@ -6,8 +6,11 @@
 //! caller reads files and writes reports; this crate never touches the file
 //! system, so the CLI, `xtask` and the tests all run the same pipeline.
 
+pub mod fixture;
+
 use assure_diagnostic::{Diagnostic, LineIndex, Severity, Span, codes};
 use assure_model::Model;
+use assure_rules::{Options, RuleSet};
 use assure_syntax::Parse;
 use assure_vocab::Vocabulary;
 
@@ -135,27 +138,44 @@ pub struct Modelled {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks proposals against one vocabulary.
+/// Checks proposals against a set of rule packs and their vocabulary.
 #[derive(Debug, Clone)]
 pub struct Checker {
-    vocabulary: Vocabulary,
+    rules: RuleSet,
+    options: Options,
 }
 
 impl Checker {
-    /// A checker for `vocabulary`.
-    pub fn new(vocabulary: Vocabulary) -> Checker {
-        Checker { vocabulary }
+    /// A checker running `rules`.
+    pub fn new(rules: RuleSet) -> Checker {
+        Checker {
+            rules,
+            options: Options::default(),
+        }
+    }
+
+    /// Runs only the rules of stages up to and including `stage` (an index
+    /// into [`RuleSet::stages`]).
+    #[must_use]
+    pub fn up_to_stage(mut self, stage: Option<usize>) -> Checker {
+        self.options.last_stage = stage;
+        self
     }
 
     /// The vocabulary in use.
     pub fn vocabulary(&self) -> &Vocabulary {
-        &self.vocabulary
+        &self.rules.vocabulary
+    }
+
+    /// The rules in use.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
     }
 
     /// Parses and models `text`.
     pub fn model(&self, text: &str) -> Modelled {
         let parse = assure_syntax::parse(text);
-        let (model, model_diagnostics) = assure_model::build(text, &parse, &self.vocabulary);
+        let (model, model_diagnostics) = assure_model::build(text, &parse, self.vocabulary());
         let mut diagnostics = parse.errors.clone();
         diagnostics.extend(model_diagnostics);
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
@@ -171,24 +191,89 @@ impl Checker {
         let text = match assure_syntax::decode(bytes) {
             Ok(text) => text,
             Err(diagnostic) => {
+                let findings = vec![Finding::structural(*diagnostic)];
                 return FileReport {
                     path: path.to_owned(),
                     text: String::from_utf8_lossy(bytes).into_owned(),
-                    findings: vec![Finding::structural(*diagnostic)],
-                    readiness: Vec::new(),
+                    readiness: self.readiness(&findings, &[]),
+                    findings,
                 };
             }
         };
         let modelled = self.model(text);
+        let evaluation = self.rules.evaluate(&modelled.model, &self.options);
+        let mut findings: Vec<Finding> = modelled
+            .diagnostics
+            .into_iter()
+            .map(Finding::structural)
+            .collect();
+        findings.extend(evaluation.findings.into_iter().map(|f| Finding {
+            diagnostic: f.diagnostic,
+            stage: Some(self.rules.stages[f.stage].id.clone()),
+        }));
+        findings.sort_by(|a, b| {
+            (
+                a.diagnostic.span.start,
+                a.diagnostic.span.end,
+                &a.diagnostic.code,
+            )
+                .cmp(&(
+                    b.diagnostic.span.start,
+                    b.diagnostic.span.end,
+                    &b.diagnostic.code,
+                ))
+        });
         FileReport {
             path: path.to_owned(),
             text: text.to_owned(),
-            findings: modelled
-                .diagnostics
-                .into_iter()
-                .map(Finding::structural)
-                .collect(),
-            readiness: Vec::new(),
+            readiness: self.readiness(&findings, &evaluation.approved),
+            findings,
         }
+    }
+
+    /// The report of a file that could not be read at all.
+    pub fn unreadable(&self, path: &str, reason: &str) -> FileReport {
+        let mut report = FileReport::unreadable(path, reason);
+        report.readiness = self.readiness(&report.findings, &[]);
+        report
+    }
+
+    /// Readiness per stage: blocked by any error of that stage or an earlier
+    /// one (structural errors block every stage), else approved if the
+    /// document says so, else ready. With a stage limit, later stages are
+    /// not shown, since their rules did not run.
+    fn readiness(&self, findings: &[Finding], approved: &[bool]) -> Vec<Readiness> {
+        let stages = &self.rules.stages;
+        let shown = self
+            .options
+            .last_stage
+            .map_or(stages.len(), |last| (last + 1).min(stages.len()));
+        let stage_of = |finding: &Finding| {
+            finding
+                .stage
+                .as_ref()
+                .and_then(|id| stages.iter().position(|s| s.id == *id))
+        };
+        (0..shown)
+            .map(|index| {
+                let errors = findings
+                    .iter()
+                    .filter(|f| f.diagnostic.severity == Severity::Error)
+                    .filter(|f| stage_of(f).is_none_or(|stage| stage <= index))
+                    .count();
+                let status = if errors > 0 {
+                    Status::Blocked
+                } else if approved.get(index).copied().unwrap_or(false) {
+                    Status::Approved
+                } else {
+                    Status::Ready
+                };
+                Readiness {
+                    stage: stages[index].id.clone(),
+                    status,
+                    errors,
+                }
+            })
+            .collect()
     }
 }

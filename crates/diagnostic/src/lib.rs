@@ -165,6 +165,34 @@ pub mod codes {
     /// Suppression without a reason, or one that suppresses nothing.
     pub const DIR001: &str = "DIR001";
 
+    /// What a structural code means, for `assure explain`.
+    pub fn describe(code: &str) -> Option<&'static str> {
+        Some(match code {
+            SYN001 => {
+                "A malformed line or token. Parsing recovers and goes on, so every such line is reported."
+            }
+            SYN002 => {
+                "An invalid value: an impossible date, bad digit grouping, or an amount too large to hold."
+            }
+            SYN003 => "The file is not UTF-8, or cannot be read.",
+            SCH001 => {
+                "A section heading the vocabulary does not know; the help names the closest one."
+            }
+            SCH002 => "A field the vocabulary does not know for this section or kind.",
+            SCH003 => "A value of the wrong type for its field.",
+            SCH004 => "An entity with an unknown or missing `kind`.",
+            SCH005 => "An entity heading (`## Name`) outside an entity section.",
+            SCH006 => "A field given twice where it may appear once.",
+            REF001 => "A reference to no entity; the help names the closest name.",
+            REF002 => "Two entities with the same name; both headings are labelled.",
+            DIR001 => "A suppression without a reason, or one that suppresses nothing.",
+            "EVAL001" => {
+                "A rule ran out of its evaluation budget on this proposal, so its findings may be incomplete."
+            }
+            _ => return None,
+        })
+    }
+
     /// Every structural code.
     pub const STRUCTURAL: [&str; 13] = [
         SYN001, SYN002, SYN003, SCH001, SCH002, SCH003, SCH004, SCH005, SCH006, REF001, REF002,

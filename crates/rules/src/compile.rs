@@ -12,7 +12,7 @@ use assure_diagnostic::closest;
 use assure_model::{Date, Duration};
 use assure_vocab::{EntityTypeId, FieldId, Owner, SectionId, ValueType, Vocabulary};
 use rust_decimal::Decimal;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A constant.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +65,26 @@ impl Const {
     }
 }
 
+impl std::fmt::Display for Const {
+    /// The constant as a pack author would write it: `10`, `5%`, `£10m`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Const::Missing => f.write_str("none"),
+            Const::Bool(b) => write!(f, "{b}"),
+            Const::Number(n) => write!(f, "{}", n.normalize()),
+            Const::Percent(n) => write!(f, "{}%", n.normalize()),
+            Const::Money(pence, annual) => {
+                let pounds = pence.checked_div(Decimal::ONE_HUNDRED).unwrap_or(*pence);
+                f.write_str(&assure_model::value::format_pounds(pounds))?;
+                if *annual { f.write_str("/yr") } else { Ok(()) }
+            }
+            Const::Duration(d) => write!(f, "{d}"),
+            Const::Date(d) => write!(f, "{d}"),
+            Const::Text(t) => write!(f, "{t:?}"),
+        }
+    }
+}
+
 /// Where a field name leads, for each owner that has a field of that name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldLookup {
@@ -80,7 +100,7 @@ pub struct FieldLookup {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Member {
     /// A field of an entity or section.
-    Field(Rc<FieldLookup>),
+    Field(Arc<FieldLookup>),
     /// An entity's name.
     Name,
     /// An entity's kind.
@@ -193,9 +213,9 @@ pub enum Code {
     /// `closure(start, x => step)`.
     Closure(Box<Code>, u32, Box<Code>),
     /// `links(x, fields)` and `backlinks(x, fields)`.
-    Links(Direction, Box<Code>, Rc<[FieldId]>),
+    Links(Direction, Box<Code>, Arc<[FieldId]>),
     /// `referrers(x, fields)`.
-    Referrers(Box<Code>, Rc<[FieldId]>),
+    Referrers(Box<Code>, Arc<[FieldId]>),
     /// `not x`.
     Not(Box<Code>),
     /// `-x`.
@@ -714,7 +734,7 @@ impl<'g> Compiler<'g> {
             .collect()
     }
 
-    fn lookup(&self, name: &str) -> Rc<FieldLookup> {
+    fn lookup(&self, name: &str) -> Arc<FieldLookup> {
         let vocabulary = self.globals.vocabulary;
         let entity = (0..vocabulary.entity_types().len())
             .map(|i| {
@@ -730,7 +750,7 @@ impl<'g> Compiler<'g> {
                     .get(name)
             })
             .collect();
-        Rc::new(FieldLookup {
+        Arc::new(FieldLookup {
             name: name.into(),
             entity,
             section,
@@ -1239,7 +1259,7 @@ impl<'g> Compiler<'g> {
                 );
             }
         }
-        let ids: Rc<[FieldId]> = ids.into();
+        let ids: Arc<[FieldId]> = ids.into();
         match name {
             "referrers" => {
                 let mut ty: Option<Ty> = None;
