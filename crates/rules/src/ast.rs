@@ -226,7 +226,7 @@ impl ExprKind {
                     }
                 }
             }
-            ExprKind::List(items) => items.iter().for_each(|item| visit(item)),
+            ExprKind::List(items) => items.iter().for_each(&mut *visit),
             ExprKind::Comprehension(generator) => generator.for_each_child(visit),
             ExprKind::Unary(_, operand) => visit(operand),
             ExprKind::Binary(_, left, right) => {

@@ -485,10 +485,10 @@ impl<'a> Evaluator<'a> {
                 };
                 let mut best = Val::Missing;
                 self.iterate(comprehension, 0, frame, &mut |_, v| {
-                    if matches!(best, Val::Missing) || compare(&v, &best) == Some(wanted) {
-                        if !matches!(v, Val::Missing) {
-                            best = v;
-                        }
+                    if (matches!(best, Val::Missing) || compare(&v, &best) == Some(wanted))
+                        && !matches!(v, Val::Missing)
+                    {
+                        best = v;
                     }
                     Ok(true)
                 })?;

@@ -444,10 +444,10 @@ impl<'s> Parser<'s> {
 
     fn compare_op<'a>(&self, input: &'a str) -> Res<'a, BinaryOp> {
         let input = self.skip(input);
-        if let Ok((rest, _)) = self.keyword("not", input) {
-            if let Ok((rest, _)) = self.keyword("in", rest) {
-                return Ok((rest, BinaryOp::NotIn));
-            }
+        if let Ok((rest, _)) = self.keyword("not", input)
+            && let Ok((rest, _)) = self.keyword("in", rest)
+        {
+            return Ok((rest, BinaryOp::NotIn));
         }
         for (word, op) in [
             ("in", BinaryOp::In),
@@ -735,18 +735,18 @@ impl<'s> Parser<'s> {
     }
 
     fn arg<'a>(&self, input: &'a str) -> Res<'a, Arg> {
-        if let Ok((rest, (param, param_span))) = self.name(input) {
-            if let Ok((rest, _)) = self.symbol("=>", rest) {
-                let (rest, body) = self.expr(rest)?;
-                return Ok((
-                    rest,
-                    Arg::Lambda {
-                        param: param.to_owned(),
-                        param_span,
-                        body: Box::new(body),
-                    },
-                ));
-            }
+        if let Ok((rest, (param, param_span))) = self.name(input)
+            && let Ok((rest, _)) = self.symbol("=>", rest)
+        {
+            let (rest, body) = self.expr(rest)?;
+            return Ok((
+                rest,
+                Arg::Lambda {
+                    param: param.to_owned(),
+                    param_span,
+                    body: Box::new(body),
+                },
+            ));
         }
         let (rest, expr) = self.expr(input)?;
         if self.keyword("for", rest).is_ok() {
@@ -775,17 +775,17 @@ impl<'s> Parser<'s> {
         let (rest, number_text) =
             recognize(pair(digit1, opt(pair(char('.'), digit1)))).parse(input)?;
         // A date: 2017-04-01.
-        if number_text.len() == 4 && !number_text.contains('.') {
-            if let Ok((after, date)) =
+        if number_text.len() == 4
+            && !number_text.contains('.')
+            && let Ok((after, date)) =
                 recognize((char('-'), digit1::<&str, Error>, char('-'), digit1)).parse(rest)
-            {
-                let text = &input[..4 + date.len()];
-                return match Date::parse(text) {
-                    Ok(date) if text.len() == 10 => Ok((after, Literal::Date(date))),
-                    Ok(_) => failure(input, "write dates in full: YYYY-MM-DD"),
-                    Err(message) => failure(input, message),
-                };
-            }
+        {
+            let text = &input[..4 + date.len()];
+            return match Date::parse(text) {
+                Ok(date) if text.len() == 10 => Ok((after, Literal::Date(date))),
+                Ok(_) => failure(input, "write dates in full: YYYY-MM-DD"),
+                Err(message) => failure(input, message),
+            };
         }
         let Ok(number) = number_text.parse::<Decimal>() else {
             return failure(input, format!("`{number_text}` is too large a number"));
@@ -807,17 +807,16 @@ impl<'s> Parser<'s> {
             )),
         )
         .parse(rest);
-        if let Ok((after, unit)) = unit {
-            if peek(satisfy::<_, &str, Error>(|c| is_name_char(c) || c == '-'))
+        if let Ok((after, unit)) = unit
+            && peek(satisfy::<_, &str, Error>(|c| is_name_char(c) || c == '-'))
                 .parse(after)
                 .is_err()
-            {
-                let text = format!("{number_text} {unit}");
-                return match assure_model::value::parse_duration(&text) {
-                    Ok(duration) => Ok((after, Literal::Duration(duration))),
-                    Err(message) => failure(input, message),
-                };
-            }
+        {
+            let text = format!("{number_text} {unit}");
+            return match assure_model::value::parse_duration(&text) {
+                Ok(duration) => Ok((after, Literal::Duration(duration))),
+                Err(message) => failure(input, message),
+            };
         }
         if peek(satisfy::<_, &str, Error>(is_name_start))
             .parse(rest)

@@ -170,11 +170,7 @@ fn load_errors(pack: &str) -> String {
             text: pack.into(),
         },
     ];
-    match load(
-        &sources,
-        assure_vocab::Vocabulary::core(),
-        &Settings::default(),
-    ) {
+    match load(&sources, Vocabulary::core(), &Settings::default()) {
         Ok(_) => "loaded".to_owned(),
         Err(errors) => render_pack_errors(&errors),
     }
@@ -253,11 +249,7 @@ default = 20
             text: pack.into(),
         },
     ];
-    let set = match load(
-        &sources,
-        assure_vocab::Vocabulary::core(),
-        &Settings::default(),
-    ) {
+    let set = match load(&sources, Vocabulary::core(), &Settings::default()) {
         Ok(set) => set,
         Err(errors) => panic!("{}", render_pack_errors(&errors)),
     };
@@ -269,7 +261,7 @@ default = 20
     let settings = Settings {
         params: vec![("min_beds".into(), Const::Number(10.into()))],
     };
-    let set = load(&sources, assure_vocab::Vocabulary::core(), &settings).unwrap();
+    let set = load(&sources, Vocabulary::core(), &settings).unwrap();
     assert_eq!(lint_with(&set, proposal), "");
 }
 
@@ -298,12 +290,7 @@ message = "{o.name} reaches {reach}"
             text: pack,
         },
     ];
-    let set = load(
-        &sources,
-        assure_vocab::Vocabulary::core(),
-        &Settings::default(),
-    )
-    .unwrap();
+    let set = load(&sources, Vocabulary::core(), &Settings::default()).unwrap();
     let proposal = "proposal: Cycle\n\n# Organisations\n\n## A\nkind: llp\nowned-by: B (100%)\n\n## B\nkind: llp\nowned-by: A (100%)\nparent: A\n";
     insta::assert_snapshot!(lint_with(&set, proposal), @"
     5 CYC001 A reaches A and B
@@ -335,12 +322,7 @@ message = "{count(big)}"
         path: "slow.toml".into(),
         text: pack,
     }];
-    let set = load(
-        &sources,
-        assure_vocab::Vocabulary::core(),
-        &Settings::default(),
-    )
-    .unwrap();
+    let set = load(&sources, Vocabulary::core(), &Settings::default()).unwrap();
     let mut proposal = String::from("proposal: Big\n\n# Organisations\n");
     for i in 0..60 {
         proposal.push_str(&format!("\n## Org {i}\nkind: llp\n"));

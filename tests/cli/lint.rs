@@ -1,0 +1,216 @@
+//! `assure lint` on the shared examples: human and JSON output, readiness,
+//! `--stage`, `--deny warnings`, `--pack`.
+
+use crate::{assert_status, assure, assure_in};
+
+#[test]
+fn hampshire_human_output() {
+    let run = assure(&[
+        "lint",
+        "--color",
+        "never",
+        "fixtures/hampshire-mcp.proposal",
+    ]);
+    assert_status!(run, 1);
+    insta::assert_snapshot!(run.stdout);
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn hampshire_v2_is_clean_and_ready() {
+    let run = assure(&[
+        "lint",
+        "--color",
+        "never",
+        "fixtures/hampshire-mcp-v2.proposal",
+    ]);
+    assert_status!(run, 0);
+    insta::assert_snapshot!(run.stdout, @"
+    fixtures/hampshire-mcp-v2.proposal
+      case-for-change           approved
+      contract-and-capability   ready
+      safe-to-launch            ready
+
+    0 errors, 0 warnings, 0 infos in 1 file
+    ");
+}
+
+#[test]
+fn dudley_json_output() {
+    let run = assure(&["lint", "--format", "json", "fixtures/dudley-mcp.proposal"]);
+    assert_status!(run, 0);
+    let json: serde_json::Value =
+        serde_json::from_str(&run.stdout).expect("lint --format json prints JSON");
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn deny_warnings_fails_on_a_warning() {
+    let run = assure(&[
+        "lint",
+        "-q",
+        "--deny",
+        "warnings",
+        "fixtures/dudley-mcp.proposal",
+    ]);
+    assert_status!(run, 1);
+}
+
+#[test]
+fn tower_hamlets_conflicts_are_labelled() {
+    let run = assure(&[
+        "lint",
+        "--format",
+        "json",
+        "fixtures/tower-hamlets-community.proposal",
+    ]);
+    assert_status!(run, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = json["files"][0]["findings"].as_array().unwrap();
+    let summary: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            let labels: Vec<String> = f["labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| format!("{}:{}", l["span"]["line"], l["message"].as_str().unwrap()))
+                .collect();
+            format!(
+                "{} {} {} [{}]",
+                f["span"]["line"],
+                f["code"].as_str().unwrap(),
+                f["stage"].as_str().unwrap(),
+                labels.join("; ")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(summary.join("\n"), @"
+    16 COI003 contract-and-capability [39:conflicted; 47:conflicted; 61:conflicted]
+    47 COI001 contract-and-capability [49:member of the commissioner; 50:interest]
+    54 COI002 contract-and-capability [56:member of the commissioner; 57:interest]
+    61 COI001 contract-and-capability [63:member of the commissioner; 64:interest]
+    61 COI002 contract-and-capability [63:member of the commissioner; 64:interest]
+    ");
+}
+
+#[test]
+fn a_directory_is_linted_whole_and_in_order() {
+    let run = assure(&["lint", "-q", "--format", "json", "fixtures"]);
+    assert_status!(run, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 66);
+    assert_eq!(
+        files[0]["path"],
+        "fixtures/cambridgeshire-older-people.proposal"
+    );
+    insta::assert_json_snapshot!(json["summary"], @r#"
+    {
+      "files": 66,
+      "errors": 40,
+      "warnings": 15,
+      "infos": 3
+    }
+    "#);
+}
+
+#[test]
+fn stage_limits_the_rules_and_the_readiness() {
+    let run = assure(&[
+        "lint",
+        "--color",
+        "never",
+        "--stage",
+        "case-for-change",
+        "fixtures/hampshire-mcp.proposal",
+    ]);
+    assert_status!(run, 0);
+    let tail: Vec<&str> = run.stdout.lines().rev().take(4).collect();
+    assert_eq!(
+        tail,
+        [
+            "0 errors, 1 warning, 0 infos in 1 file",
+            "",
+            "  case-for-change           approved",
+            "fixtures/hampshire-mcp.proposal"
+        ]
+    );
+    let run = assure(&[
+        "lint",
+        "--stage",
+        "launch",
+        "fixtures/hampshire-mcp.proposal",
+    ]);
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: unknown stage `launch`; the stages are: case-for-change, contract-and-capability, safe-to-launch\n"
+    );
+}
+
+#[test]
+fn a_pack_adds_a_rule_a_parameter_and_a_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("local.toml"),
+        r#"[pack]
+name = "local"
+version = "0.1.0"
+
+[vocabulary.entities.organisation.fields]
+beds = { type = "number", doc = "beds available" }
+
+[[rules]]
+code = "LOC001"
+name = "too-few-beds"
+stage = "safe-to-launch"
+severity = "error"
+summary = "A care home needs enough beds."
+source = "local policy"
+for = "o in organisations"
+when = "o.beds < param.min_beds"
+message = "{o.name} has {o.beds} beds; at least {param.min_beds} are needed"
+primary = "o.beds"
+[rules.params.min_beds]
+default = 20
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("home.proposal"),
+        "proposal: Care home\nmodel: care-homes\n\n# Organisations\n\n## Oak House\nkind: private-company\nbeds: 12\n",
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "-q",
+            "--color",
+            "never",
+            "--pack",
+            "local.toml",
+            "home.proposal",
+        ],
+    );
+    assert_status!(run, 1);
+    insta::assert_snapshot!(run.stdout, @"
+    LOC001
+
+      × Oak House has 12 beds; at least 20 are needed
+       ╭─[home.proposal:8:7]
+     7 │ kind: private-company
+     8 │ beds: 12
+       ·       ──
+       ╰────
+    ");
+    let run = assure_in(dir.path(), &["explain", "--pack", "local.toml", "LOC001"]);
+    assert_status!(run, 0);
+    assert!(
+        run.stdout
+            .starts_with("LOC001: too-few-beds\nerror · stage safe-to-launch · pack local 0.1.0\n"),
+        "{}",
+        run.stdout
+    );
+}

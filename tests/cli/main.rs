@@ -1,0 +1,63 @@
+//! Integration tests: the built `assure` binary run as a user would run it,
+//! asserting its exact output and exit status.
+//!
+//! One test binary (as ripgrep does), with small helpers: [`assure`] runs
+//! the binary in the repository root with colour off, and [`Run`] holds what
+//! it printed.
+
+mod bad_input;
+mod lint;
+mod rules;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What a run printed, and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    /// Standard output, decoded lossily.
+    pub stdout: String,
+    /// Standard error, decoded lossily.
+    pub stderr: String,
+    /// The exit status; -1 if killed by a signal.
+    pub status: i32,
+}
+
+/// The repository root, where `fixtures/` is.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `assure` with `args` in `dir`, colour off and `NO_COLOR` unset.
+pub fn assure_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("the assure binary runs");
+    Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        status: output.status.code().unwrap_or(-1),
+    }
+}
+
+/// Runs `assure` with `args` in the repository root.
+pub fn assure(args: &[&str]) -> Run {
+    assure_in(&root(), args)
+}
+
+/// Asserts a run's exit status, showing its output when it differs.
+#[macro_export]
+macro_rules! assert_status {
+    ($run:expr, $status:expr) => {{
+        let run = &$run;
+        assert_eq!(
+            run.status, $status,
+            "unexpected exit status\n--- stdout\n{}\n--- stderr\n{}",
+            run.stdout, run.stderr
+        );
+    }};
+}

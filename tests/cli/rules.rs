@@ -1,0 +1,273 @@
+//! `assure explain`, `rules list`, `rules check` and `rules test`.
+
+use crate::{assert_status, assure, assure_in};
+
+#[test]
+fn every_fixture_passes_rules_test() {
+    let run = assure(&["rules", "test", "-q"]);
+    assert_status!(run, 0);
+    assert!(
+        run.stdout
+            .ends_with("\n66 of 66 fixtures passed; 58 expected findings reported\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn rules_test_reports_missing_and_unexpected_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("wrong.proposal"),
+        "proposal: Wrong\nmodel: mcp\n<!-- expect: CFC002 -->\npopulation: 120,000\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["rules", "test", "-q", "."]);
+    assert_status!(run, 1);
+    insta::assert_snapshot!(run.stdout, @"
+    FAIL  ./wrong.proposal
+          ./wrong.proposal:4: expected CFC002, not reported (expectation at line 3)
+          ./wrong.proposal:2: unexpected CFC001: the proposal's model is `mcp`, but the case for change does not say why this model rather than the other
+
+    0 of 1 fixtures passed; 0 expected findings reported
+    ");
+}
+
+#[test]
+fn explain_a_rule() {
+    let run = assure(&["explain", "gate002"]);
+    assert_status!(run, 0);
+    insta::assert_snapshot!(run.stdout, @"
+    GATE002: launch-too-soon
+    warning · stage safe-to-launch · pack nhs-new-care-models 1.0.0
+
+    What it checks
+        Launch must follow the safe-to-launch approval, leaving time for the stages still pending.
+
+    Why
+        The national assurance gateway took months per stage for the 2016 vanguards.
+
+    Parameters
+      months_per_pending_stage = 4
+          months the gateway needs for each stage not yet approved
+
+    Instead
+        move `launch:` later, or record the approvals already given
+
+    Fails
+        proposal: Example
+        as-of: 2016-09-30
+        launch: 2017-01-01
+
+    Passes
+        proposal: Example
+        as-of: 2016-09-30
+        launch: 2018-01-01
+    ");
+}
+
+#[test]
+fn explain_a_structural_code_and_an_unknown_one() {
+    let run = assure(&["explain", "REF002"]);
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stdout,
+        "REF002 (structural; always on)\n\nTwo entities with the same name; both headings are labelled.\n"
+    );
+    let run = assure(&["explain", "CAP01"]);
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: no rule has the code `CAP01`; did you mean `CAP001`?\n"
+    );
+}
+
+#[test]
+fn rules_list() {
+    let run = assure(&["rules", "list"]);
+    assert_status!(run, 0);
+    insta::assert_snapshot!(run.stdout, @"
+    CFC001   error    case-for-change          no-why-this-model
+    CFC002   error    case-for-change          mcp-population-too-small
+    CFC003   warning  case-for-change          list-sizes-disagree-with-population
+    CFC004   error    case-for-change          no-population
+    CFC005   info     case-for-change          mcp-below-vanguard-scale
+    FUND001  error    case-for-change          funding-without-control-total
+    GOV001   info     case-for-change          unanimous-joint-board
+    CAP001   error    contract-and-capability  contract-dwarfs-holder
+    CAP002   error    contract-and-capability  holder-without-track-record
+    CAP003   warning  contract-and-capability  holder-turnover-unknown
+    CAP004   error    contract-and-capability  alliance-incomplete
+    CAP005   warning  contract-and-capability  gp-contracts-unsettled
+    FAIL001  error    contract-and-capability  no-failure-regime
+    PFI001   error    contract-and-capability  pfi-transferred-without-backing
+    PFI002   warning  contract-and-capability  pfi-outlives-contract
+    PROC001  error    contract-and-capability  not-advertised
+    PROC002  warning  contract-and-capability  exit-cost-exceeds-savings
+    COI001   error    contract-and-capability  unmanaged-conflict
+    COI002   warning  contract-and-capability  interest-not-declared
+    COI003   error    contract-and-capability  inquorate-without-conflicted
+    SAFE001  error    safe-to-launch           provider-not-cqc-registered
+    GATE001  error    safe-to-launch           stages-out-of-order
+    GATE002  warning  safe-to-launch           launch-too-soon
+    ");
+}
+
+#[test]
+fn rules_check_accepts_a_good_pack_and_points_into_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = "[pack]\nname = \"good\"\nversion = \"1\"\n\n[[rules]]\ncode = \"GOOD001\"\nname = \"g\"\nstage = \"case-for-change\"\nseverity = \"info\"\nsummary = \"s\"\nsource = \"s\"\nwhen = \"missing(proposal.stp)\"\nmessage = \"no STP\"\nprimary = \"proposal.proposal\"\n[rules.examples]\nfail = \"proposal: x\\n\"\npass = \"proposal: x\\nstp: Black Country\\n\"\n";
+    std::fs::write(dir.path().join("good.toml"), good).unwrap();
+    let run = assure_in(dir.path(), &["rules", "check", "good.toml"]);
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stdout,
+        "ok: 1 rule in good.toml, examples behave as written\n"
+    );
+
+    let bad = good
+        .replace("missing(proposal.stp)", "proposal.launch > 2 years")
+        .replace("stp: Black", "stpp: Black");
+    std::fs::write(dir.path().join("bad.toml"), &bad).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["rules", "check", "--color", "never", "bad.toml"],
+    );
+    assert_status!(run, 2);
+    insta::assert_snapshot!(run.stderr, @r#"
+    PACK002
+
+      × cannot compare a date and a duration
+        ╭─[bad.toml:12:9]
+     11 │ source = "s"
+     12 │ when = "proposal.launch > 2 years"
+        ·         ─────────────────────────
+     13 │ message = "no STP"
+        ╰────
+
+    error: invalid rule pack: 1 problem in bad.toml
+    "#);
+
+    let lying = good.replace(
+        "pass = \"proposal: x\\nstp: Black Country\\n\"",
+        "pass = \"proposal: x\\n\"",
+    );
+    std::fs::write(dir.path().join("lying.toml"), &lying).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["rules", "check", "--color", "never", "lying.toml"],
+    );
+    assert_status!(run, 2);
+    insta::assert_snapshot!(run.stderr, @r#"
+    PACK006
+
+      × the `pass` example of GOOD001 gives GOOD001
+        ╭─[lying.toml:17:8]
+     16 │ fail = "proposal: x\n"
+     17 │ pass = "proposal: x\n"
+        ·        ───────────────
+        ╰────
+      help: fix the rule or its example; `assure explain CODE` shows both
+
+    error: invalid rule pack: 1 problem in lying.toml
+    "#);
+}
+
+#[test]
+fn a_broken_pack_stops_lint_with_status_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.toml"),
+        "[pack]\nname = \"b\"\nversion = \"1\"\n[[rules]]\ncode = \"CAP001\"\n",
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--color", "never", "--pack", "broken.toml", "."],
+    );
+    assert_status!(run, 2);
+    insta::assert_snapshot!(run.stderr, @r#"
+    PACK005
+
+      × a rule has no `name`
+       ╭─[broken.toml:4:1]
+     3 │ version = "1"
+     4 │ [[rules]]
+       · ─────────
+     5 │ code = "CAP001"
+       ╰────
+
+    PACK005
+
+      × a rule has no `stage`
+       ╭─[broken.toml:4:1]
+     3 │ version = "1"
+     4 │ [[rules]]
+       · ─────────
+     5 │ code = "CAP001"
+       ╰────
+
+    PACK005
+
+      × a rule has no `severity`
+       ╭─[broken.toml:4:1]
+     3 │ version = "1"
+     4 │ [[rules]]
+       · ─────────
+     5 │ code = "CAP001"
+       ╰────
+
+    PACK005
+
+      × a rule has no `summary`
+       ╭─[broken.toml:4:1]
+     3 │ version = "1"
+     4 │ [[rules]]
+       · ─────────
+     5 │ code = "CAP001"
+       ╰────
+
+    PACK005
+
+      × a rule has no `source`
+       ╭─[broken.toml:4:1]
+     3 │ version = "1"
+     4 │ [[rules]]
+       · ─────────
+     5 │ code = "CAP001"
+       ╰────
+
+    PACK005
+
+      × a rule has no `when`
+       ╭─[broken.toml:4:1]
+     3 │ version = "1"
+     4 │ [[rules]]
+       · ─────────
+     5 │ code = "CAP001"
+       ╰────
+
+    PACK005
+
+      × a rule has no `message`
+       ╭─[broken.toml:4:1]
+     3 │ version = "1"
+     4 │ [[rules]]
+       · ─────────
+     5 │ code = "CAP001"
+       ╰────
+
+    PACK004
+
+      × the code `CAP001` is already used by rule `contract-dwarfs-holder` of pack `nhs-new-care-
+      │ models`
+       ╭─[broken.toml:5:8]
+     4 │ [[rules]]
+     5 │ code = "CAP001"
+       ·        ────────
+       ╰────
+
+    error: invalid rule pack: 8 problems in broken.toml
+    "#);
+    assert_eq!(run.stdout, "");
+}
