@@ -8,6 +8,7 @@
 mod bad_input;
 mod lint;
 mod rules;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

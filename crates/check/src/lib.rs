@@ -277,3 +277,47 @@ impl Checker {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_proposals_have_no_structural_findings() {
+        let checker = Checker::new(RuleSet::default_set().expect("the default pack loads"));
+        for seed in 0..4 {
+            let text = assure_gen::proposal(2_000, seed);
+            let report = checker.check("generated.proposal", text.as_bytes());
+            let structural: Vec<String> = report
+                .findings
+                .iter()
+                .filter(|f| f.stage.is_none())
+                .map(|f| format!("{} {}", f.diagnostic.code, f.diagnostic.message))
+                .collect();
+            assert_eq!(structural, Vec::<String>::new(), "seed {seed}");
+            // A realistic share of violations, not none and not everything.
+            let rule_findings = report.findings.len();
+            assert!((100..2_000).contains(&rule_findings), "seed {seed}: {rule_findings} findings");
+        }
+    }
+
+    #[test]
+    fn readiness_counts_errors_of_each_stage_and_earlier() {
+        let checker = Checker::new(RuleSet::default_set().expect("the default pack loads"));
+        let text = "proposal: X\nmodel: mcp\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £1m/yr\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £50m/yr\nrisk-share: shared\n\n# Gateway\ncase-for-change: approved 2016-01-01\n";
+        let report = checker.check("x.proposal", text.as_bytes());
+        let rows: Vec<String> = report.readiness.iter().map(|r| format!("{} {}", r.stage, r.describe())).collect();
+        // CFC001 and CFC004 (stage 1) block everything; CAP001 adds at stage 2.
+        assert_eq!(
+            rows,
+            [
+                "case-for-change blocked (2 errors)",
+                "contract-and-capability blocked (3 errors)",
+                "safe-to-launch blocked (3 errors)"
+            ]
+        );
+        let report = checker.check("bad.proposal", b"\xff");
+        assert_eq!(report.readiness.len(), 3);
+        assert!(report.readiness.iter().all(|r| r.status == Status::Blocked && r.errors == 1));
+    }
+}

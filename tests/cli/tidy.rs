@@ -1,0 +1,76 @@
+//! Repository rules a reviewer would otherwise have to remember: a `//!`
+//! doc on every module, no test that cannot fail, and a firing and a
+//! near-miss fixture for every rule of the default pack.
+
+use crate::root;
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if !path.ends_with("target") {
+                rust_files(&path, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn all_rust_files() -> Vec<PathBuf> {
+    let root = root();
+    let mut files = Vec::new();
+    for dir in ["src", "crates", "xtask", "tests"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_module_has_a_doc_comment() {
+    let files = all_rust_files();
+    assert!(files.len() > 30, "found only {} files", files.len());
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            !text.trim_start().starts_with("//!")
+        })
+        .map(|path| path.strip_prefix(root()).unwrap_or(path).display().to_string())
+        .collect();
+    assert_eq!(missing, Vec::<String>::new(), "modules without a `//!` doc comment");
+}
+
+#[test]
+fn no_test_is_ignored_or_expected_to_panic() {
+    let forbidden = [concat!("#[", "ignore"), concat!("#[", "should_panic")];
+    let offenders: Vec<String> = all_rust_files()
+        .iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            forbidden.iter().any(|f| text.contains(f))
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    assert_eq!(offenders, Vec::<String>::new());
+}
+
+#[test]
+fn every_rule_has_a_firing_and_a_near_miss_fixture() {
+    let pack = std::fs::read_to_string(root().join("rules/nhs-new-care-models.toml")).unwrap();
+    let codes: Vec<&str> = pack
+        .lines()
+        .filter_map(|line| line.strip_prefix("code = \""))
+        .filter_map(|rest| rest.strip_suffix('"'))
+        .collect();
+    assert_eq!(codes.len(), 23);
+    let missing: Vec<String> = codes
+        .iter()
+        .flat_map(|code| ["fires", "near-miss"].map(|kind| format!("fixtures/rules/{}-{kind}.proposal", code.to_lowercase())))
+        .filter(|path| !root().join(path).exists())
+        .collect();
+    assert_eq!(missing, Vec::<String>::new());
+}

@@ -1,0 +1,73 @@
+//! `cargo xtask`: the project's automation, in Rust.
+//!
+//! - `cargo xtask gen --entities N --seed S [--out FILE]`: a synthetic
+//!   proposal (see `assure-gen`);
+//! - `cargo xtask bench [--quick]`: times parse, model, rules and the whole
+//!   check on generated proposals of 1k, 10k and 100k entities and prints a
+//!   table (the figures of `docs/performance.md`).
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bench;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// assure's automation.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask")]
+struct Args {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Write a synthetic proposal.
+    Gen {
+        /// About how many entities.
+        #[arg(long, default_value_t = 1000)]
+        entities: usize,
+        /// The seed; the same seed gives the same proposal.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write it (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Time the pipeline on generated proposals and print a table.
+    Bench {
+        /// Fewer repetitions, for a quick look.
+        #[arg(long)]
+        quick: bool,
+        /// Instead, time each rule on a proposal of this many entities.
+        #[arg(long, value_name = "ENTITIES")]
+        per_rule: Option<usize>,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Task::Gen { entities, seed, out } => {
+            let text = assure_gen::proposal(entities, seed);
+            match out {
+                Some(path) => std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+                None => {
+                    print!("{text}");
+                    Ok(())
+                }
+            }
+        }
+        Task::Bench { per_rule: Some(entities), .. } => bench::per_rule(entities),
+        Task::Bench { quick, .. } => bench::run(quick),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
