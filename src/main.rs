@@ -4,6 +4,12 @@ use assure::args::Environment;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
+// The pipeline allocates many small values per field and per rule step;
+// mimalloc makes that ~15% faster than the system allocator (see
+// docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let environment = Environment {
         stdout_is_terminal: io::stdout().is_terminal(),

@@ -114,12 +114,11 @@ fn overflowing_amounts_and_ownership_cycles() {
     SYN002
 
       × `£92233720368547758.08/yr` is too large an amount to hold exactly
-        ╭─[cycle.proposal:9:11]
-      8 │ owned-by: B Ltd (100%)
-      9 │ turnover: £92233720368547758.08/yr
-        ·           ────────────────────────
-     10 │ 
-        ╰────
+       ╭─[cycle.proposal:9:11]
+     8 │ owned-by: B Ltd (100%)
+     9 │ turnover: £92233720368547758.08/yr
+       ·           ────────────────────────
+       ╰────
 
     PFI001
 

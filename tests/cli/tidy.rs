@@ -6,7 +6,9 @@ use crate::root;
 use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -39,9 +41,18 @@ fn every_module_has_a_doc_comment() {
             let text = std::fs::read_to_string(path).unwrap_or_default();
             !text.trim_start().starts_with("//!")
         })
-        .map(|path| path.strip_prefix(root()).unwrap_or(path).display().to_string())
+        .map(|path| {
+            path.strip_prefix(root())
+                .unwrap_or(path)
+                .display()
+                .to_string()
+        })
         .collect();
-    assert_eq!(missing, Vec::<String>::new(), "modules without a `//!` doc comment");
+    assert_eq!(
+        missing,
+        Vec::<String>::new(),
+        "modules without a `//!` doc comment"
+    );
 }
 
 #[test]
@@ -69,7 +80,10 @@ fn every_rule_has_a_firing_and_a_near_miss_fixture() {
     assert_eq!(codes.len(), 23);
     let missing: Vec<String> = codes
         .iter()
-        .flat_map(|code| ["fires", "near-miss"].map(|kind| format!("fixtures/rules/{}-{kind}.proposal", code.to_lowercase())))
+        .flat_map(|code| {
+            ["fires", "near-miss"]
+                .map(|kind| format!("fixtures/rules/{}-{kind}.proposal", code.to_lowercase()))
+        })
         .filter(|path| !root().join(path).exists())
         .collect();
     assert_eq!(missing, Vec::<String>::new());

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 pub fn run(quick: bool) -> Result<(), String> {
     let rules = RuleSet::default_set().map_err(|_| "the default pack does not load".to_owned())?;
     let checker = Checker::new(rules.clone());
-    println!("| entities | size | parse | model | parse + model | rules | check (all) | findings |");
+    println!(
+        "| entities | size | parse | model | parse + model | rules | check (all) | findings |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for entities in [1_000, 10_000, 100_000] {
         let text = assure_gen::proposal(entities, 1);
@@ -33,7 +35,10 @@ pub fn run(quick: bool) -> Result<(), String> {
         let check = median(runs, || {
             std::hint::black_box(checker.check("bench.proposal", text.as_bytes()));
         });
-        let findings = checker.check("bench.proposal", text.as_bytes()).findings.len();
+        let findings = checker
+            .check("bench.proposal", text.as_bytes())
+            .findings
+            .len();
         let megabytes = text.len() as f64 / 1e6;
         let front = parse + model;
         println!(
@@ -84,5 +89,36 @@ pub fn per_rule(entities: usize) -> Result<(), String> {
     for (time, code) in rows.iter().rev() {
         println!("{code:8} {}", ms(*time));
     }
+    Ok(())
+}
+
+/// Runs one stage in a loop for about five seconds.
+pub fn only(stage: &str) -> Result<(), String> {
+    let rules = RuleSet::default_set().map_err(|_| "the default pack does not load".to_owned())?;
+    let text = assure_gen::proposal(100_000, 1);
+    let parsed = assure_syntax::parse(&text);
+    let (built, _) = assure_model::build(&text, &parsed, &rules.vocabulary);
+    let start = Instant::now();
+    let mut runs = 0;
+    while start.elapsed() < Duration::from_secs(5) {
+        match stage {
+            "parse" => drop(std::hint::black_box(assure_syntax::parse(&text))),
+            "model" => drop(std::hint::black_box(assure_model::build(
+                &text,
+                &parsed,
+                &rules.vocabulary,
+            ))),
+            "rules" => drop(std::hint::black_box(
+                rules.evaluate(&built, &Options::default()),
+            )),
+            other => {
+                return Err(format!(
+                    "unknown stage `{other}`: use parse, model or rules"
+                ));
+            }
+        }
+        runs += 1;
+    }
+    println!("{stage}: {runs} runs, {} each", ms(start.elapsed() / runs));
     Ok(())
 }

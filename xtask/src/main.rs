@@ -10,6 +10,10 @@
 
 mod bench;
 
+// The same allocator as the `assure` binary, so that timings match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,23 +48,38 @@ enum Task {
         /// Instead, time each rule on a proposal of this many entities.
         #[arg(long, value_name = "ENTITIES")]
         per_rule: Option<usize>,
+        /// Instead, run one stage (`parse`, `model` or `rules`) on 100k
+        /// entities in a loop for a few seconds, for a profiler to watch.
+        #[arg(long, value_name = "STAGE")]
+        only: Option<String>,
     },
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
-        Task::Gen { entities, seed, out } => {
+        Task::Gen {
+            entities,
+            seed,
+            out,
+        } => {
             let text = assure_gen::proposal(entities, seed);
             match out {
-                Some(path) => std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
                 None => {
                     print!("{text}");
                     Ok(())
                 }
             }
         }
-        Task::Bench { per_rule: Some(entities), .. } => bench::per_rule(entities),
+        Task::Bench {
+            per_rule: Some(entities),
+            ..
+        } => bench::per_rule(entities),
+        Task::Bench {
+            only: Some(stage), ..
+        } => bench::only(&stage),
         Task::Bench { quick, .. } => bench::run(quick),
     };
     match result {

@@ -297,7 +297,10 @@ mod tests {
             assert_eq!(structural, Vec::<String>::new(), "seed {seed}");
             // A realistic share of violations, not none and not everything.
             let rule_findings = report.findings.len();
-            assert!((100..2_000).contains(&rule_findings), "seed {seed}: {rule_findings} findings");
+            assert!(
+                (100..2_000).contains(&rule_findings),
+                "seed {seed}: {rule_findings} findings"
+            );
         }
     }
 
@@ -306,7 +309,11 @@ mod tests {
         let checker = Checker::new(RuleSet::default_set().expect("the default pack loads"));
         let text = "proposal: X\nmodel: mcp\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £1m/yr\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £50m/yr\nrisk-share: shared\n\n# Gateway\ncase-for-change: approved 2016-01-01\n";
         let report = checker.check("x.proposal", text.as_bytes());
-        let rows: Vec<String> = report.readiness.iter().map(|r| format!("{} {}", r.stage, r.describe())).collect();
+        let rows: Vec<String> = report
+            .readiness
+            .iter()
+            .map(|r| format!("{} {}", r.stage, r.describe()))
+            .collect();
         // CFC001 and CFC004 (stage 1) block everything; CAP001 adds at stage 2.
         assert_eq!(
             rows,
@@ -318,6 +325,11 @@ mod tests {
         );
         let report = checker.check("bad.proposal", b"\xff");
         assert_eq!(report.readiness.len(), 3);
-        assert!(report.readiness.iter().all(|r| r.status == Status::Blocked && r.errors == 1));
+        assert!(
+            report
+                .readiness
+                .iter()
+                .all(|r| r.status == Status::Blocked && r.errors == 1)
+        );
     }
 }

@@ -19,7 +19,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -29,12 +29,12 @@ impl Rng {
 
     /// A number in `0..n` (`n` > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
     /// True with probability `percent`/100.
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.next_u64() % 100 < percent
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -73,7 +73,9 @@ pub fn proposal(entities: usize, seed: u64) -> String {
     let others = entities * 25 / 100;
     let people = entities * 35 / 100;
     let contracts = entities * 20 / 100;
-    let liabilities = entities.saturating_sub(ccgs + practices + others + people + contracts).max(1);
+    let liabilities = entities
+        .saturating_sub(ccgs + practices + others + people + contracts)
+        .max(1);
     let mut out = String::with_capacity(entities * 160);
     let population: usize = practices * 8_000;
     let _ = write!(
@@ -84,10 +86,18 @@ pub fn proposal(entities: usize, seed: u64) -> String {
     out.push_str("Generated for benchmarks; every name is invented.\n\n# Case for change\n");
     out.push_str("why-this-model: most of the population's care is primary and community care,\n  which an MCP brings under one budget\nsavings: £12m/yr\n\n# Organisations\n");
     for c in 0..ccgs {
-        let _ = write!(out, "\n## CCG {c}\nkind: ccg\nquorum: {}\n", 3 + rng.below(4));
+        let _ = write!(
+            out,
+            "\n## CCG {c}\nkind: ccg\nquorum: {}\n",
+            3 + rng.below(4)
+        );
     }
     for p in 0..practices {
-        let _ = write!(out, "\n## Practice {p}\nkind: gp-practice\nlist-size: {}\n", group(4_000 + rng.below(8_000)));
+        let _ = write!(
+            out,
+            "\n## Practice {p}\nkind: gp-practice\nlist-size: {}\n",
+            group(4_000 + rng.below(8_000))
+        );
         if rng.chance(60) {
             out.push_str("cqc-registered: yes\n");
         }
@@ -99,11 +109,18 @@ pub fn proposal(entities: usize, seed: u64) -> String {
             let _ = writeln!(out, "turnover: £{}m/yr", 1 + rng.below(400));
         }
         if rng.chance(70) {
-            let _ = writeln!(out, "established: {}-{:02}-01", 2000 + rng.below(17), 1 + rng.below(12));
+            let _ = writeln!(
+                out,
+                "established: {}-{:02}-01",
+                2000 + rng.below(17),
+                1 + rng.below(12)
+            );
         }
         match kind {
             "gp-federation" if practices > 0 => {
-                let members: Vec<String> = (0..2 + rng.below(4)).map(|_| format!("Practice {}", rng.below(practices))).collect();
+                let members: Vec<String> = (0..2 + rng.below(4))
+                    .map(|_| format!("Practice {}", rng.below(practices)))
+                    .collect();
                 let _ = writeln!(out, "members: {}", dedup(members).join(", "));
             }
             "gp-company" | "llp" | "social-enterprise" => {
@@ -133,7 +150,11 @@ pub fn proposal(entities: usize, seed: u64) -> String {
     }
     out.push_str("\n# People\n");
     for p in 0..people {
-        let _ = write!(out, "\n## Person {p}\nrole: {}\n", rng.pick(&["gp", "nurse", "manager", "lay member"]));
+        let _ = write!(
+            out,
+            "\n## Person {p}\nrole: {}\n",
+            rng.pick(&["gp", "nurse", "manager", "lay member"])
+        );
         if rng.chance(30) {
             let _ = writeln!(out, "member-of: CCG {} (governing body)", rng.below(ccgs));
         }
@@ -141,7 +162,12 @@ pub fn proposal(entities: usize, seed: u64) -> String {
             let _ = writeln!(out, "partner-in: Practice {}", rng.below(practices));
         }
         if rng.chance(15) {
-            let _ = writeln!(out, "owns: Org {} ({}%)", rng.below(others), 5 + rng.below(60));
+            let _ = writeln!(
+                out,
+                "owns: Org {} ({}%)",
+                rng.below(others),
+                5 + rng.below(60)
+            );
         }
         if rng.chance(20) {
             let _ = writeln!(out, "employed-by: Org {}", rng.below(others));
@@ -150,15 +176,26 @@ pub fn proposal(entities: usize, seed: u64) -> String {
             out.push_str("interest-declared: 2016-04-01\n");
         }
         if rng.chance(50) {
-            out.push_str("conflict-plan: excluded from decisions on contracts with declared interests\n");
+            out.push_str(
+                "conflict-plan: excluded from decisions on contracts with declared interests\n",
+            );
         }
     }
     out.push_str("\n# Contracts\n");
     for k in 0..contracts {
         let kind = rng.pick(&CONTRACT_KINDS);
-        let _ = write!(out, "\n## Contract {k}\nkind: {kind}\ncommissioner: CCG {}\n", rng.below(ccgs));
+        let _ = write!(
+            out,
+            "\n## Contract {k}\nkind: {kind}\ncommissioner: CCG {}\n",
+            rng.below(ccgs)
+        );
         if kind == "alliance" {
-            let _ = writeln!(out, "holders: Org {}, Org {}", rng.below(others), rng.below(others));
+            let _ = writeln!(
+                out,
+                "holders: Org {}, Org {}",
+                rng.below(others),
+                rng.below(others)
+            );
             if rng.chance(70) {
                 out.push_str("alliance-agreement: signed 2016-05-01\n");
             }
@@ -166,7 +203,12 @@ pub fn proposal(entities: usize, seed: u64) -> String {
             let _ = writeln!(out, "holder: Org {}", rng.below(others));
         }
         if rng.chance(50) {
-            let _ = writeln!(out, "subcontractors: Org {}, Practice {}", rng.below(others), rng.below(practices.max(1)));
+            let _ = writeln!(
+                out,
+                "subcontractors: Org {}, Practice {}",
+                rng.below(others),
+                rng.below(practices.max(1))
+            );
         }
         if rng.chance(50) {
             let _ = writeln!(out, "value: £{}m/yr", 1 + rng.below(300));
@@ -174,7 +216,12 @@ pub fn proposal(entities: usize, seed: u64) -> String {
             let _ = writeln!(out, "value: £{}m", 5 + rng.below(3000));
         }
         let _ = writeln!(out, "term: {} years\nstart: 2017-04-01", 2 + rng.below(13));
-        let procurement = rng.pick(&["competitive", "direct-award", "most-capable-provider", "extension"]);
+        let procurement = rng.pick(&[
+            "competitive",
+            "direct-award",
+            "most-capable-provider",
+            "extension",
+        ]);
         let _ = writeln!(out, "procurement: {procurement}");
         if rng.chance(80) {
             out.push_str("advertised: 2016-08-01\n");
@@ -189,7 +236,12 @@ pub fn proposal(entities: usize, seed: u64) -> String {
             }
         }
         if k > 0 && rng.chance(5) {
-            let _ = writeln!(out, "replaces: Contract {}\nexit-cost: £{}m", rng.below(k), 1 + rng.below(20));
+            let _ = writeln!(
+                out,
+                "replaces: Contract {}\nexit-cost: £{}m",
+                rng.below(k),
+                1 + rng.below(20)
+            );
         }
     }
     out.push_str("\n# Liabilities\n");
@@ -221,7 +273,7 @@ fn group(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

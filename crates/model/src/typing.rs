@@ -26,6 +26,8 @@ pub(crate) struct Typer<'a> {
     entities: &'a [Entity],
     diagnostics: Vec<Diagnostic>,
     suggestions_left: u32,
+    /// Reused for folding names, which happens once per reference.
+    fold_buffer: std::cell::RefCell<String>,
 }
 
 /// A reference item's name, resolved or not.
@@ -56,6 +58,7 @@ impl<'a> Typer<'a> {
             entities,
             diagnostics: Vec::new(),
             suggestions_left: SUGGESTION_BUDGET,
+            fold_buffer: std::cell::RefCell::new(String::new()),
         }
     }
 
@@ -365,7 +368,9 @@ impl<'a> Typer<'a> {
     }
 
     fn lookup(&self, name: &str) -> Option<EntityId> {
-        self.names.get(fold(name).as_str()).copied()
+        let mut buffer = self.fold_buffer.borrow_mut();
+        assure_vocab::fold_into(name, &mut buffer);
+        self.names.get(buffer.as_str()).copied()
     }
 
     fn references(

@@ -87,6 +87,7 @@ pub fn render_finding(
         source: showable.then_some(NamedText {
             name: &report.path,
             text: &report.text,
+            index,
         }),
     };
     let mut rendered = String::new();
@@ -132,9 +133,13 @@ fn line_length(text: &str, span: Span) -> usize {
         .unwrap_or(0)
 }
 
+/// The file's text, named, with its line index: miette's own `read_span`
+/// on a `str` counts lines from the start of the text for every span,
+/// which makes rendering N findings in a large file O(N × size).
 struct NamedText<'a> {
     name: &'a str,
     text: &'a str,
+    index: &'a LineIndex,
 }
 
 impl SourceCode for NamedText<'_> {
@@ -144,16 +149,54 @@ impl SourceCode for NamedText<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let len = self.text.len();
+        let start = span.offset();
+        let end = start + span.len();
+        if start > len || end > len {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first_line = self.index.line_of(start as u32);
+        let last_line = self
+            .index
+            .line_of(end.saturating_sub(usize::from(!span.is_empty())) as u32);
+        let window_first = first_line
+            .saturating_sub(context_lines_before as u32)
+            .max(1);
+        let line_count = self.index.line_count() as u32;
+        let window_last = (last_line + context_lines_after as u32).min(line_count);
+        let window_start = self.index.line_start(window_first).unwrap_or(0) as usize;
+        let window_end = match self.index.line_start(window_last + 1) {
+            Some(next) => {
+                let next = next as usize;
+                // Exclude the terminator, as miette's own reader does.
+                let bytes = self.text.as_bytes();
+                let mut end = next;
+                if end > window_start && bytes[end - 1] == b'\n' {
+                    end -= 1;
+                    if end > window_start && bytes[end - 1] == b'\r' {
+                        end -= 1;
+                    }
+                }
+                end
+            }
+            None => len,
+        };
+        // Without leading context, miette wants the contents to start at
+        // the span itself, with its column: that is how it finds the
+        // `file:line:column` of the header.
+        let (window_start, column) = if context_lines_before == 0 {
+            (start, start - window_start)
+        } else {
+            (window_start, 0)
+        };
+        let data = &self.text[window_start..window_end.max(window_start)];
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_owned(),
-            contents.data(),
-            *contents.span(),
-            contents.line(),
-            contents.column(),
-            contents.line_count(),
+            data.as_bytes(),
+            SourceSpan::new(window_start.into(), data.len()),
+            window_first as usize - 1,
+            column,
+            (window_last - window_first + 1) as usize,
         )))
     }
 }

@@ -37,6 +37,9 @@ pub const DEFAULT_PACK: &str = include_str!("../../../rules/nhs-new-care-models.
 /// The path shown for the embedded default pack.
 pub const DEFAULT_PACK_PATH: &str = "<embedded>/rules/nhs-new-care-models.toml";
 
+/// The most secondary labels a finding keeps.
+pub const MAX_LABELS: usize = 16;
+
 /// The code of a finding that evaluation was cut short.
 pub const EVAL001: &str = "EVAL001";
 
@@ -422,6 +425,16 @@ fn finding<'a>(
         }
     }
     diagnostic.labels.dedup_by(|a, b| a.span == b.span);
+    if diagnostic.labels.len() > MAX_LABELS {
+        // A finding about thousands of places is unreadable, and renders
+        // in time quadratic in its labels: keep the first, count the rest.
+        let more = diagnostic.labels.len() - MAX_LABELS;
+        diagnostic.labels.truncate(MAX_LABELS);
+        if let Some(last) = diagnostic.labels.last_mut() {
+            last.message
+                .push_str(&format!(" (and {more} more like it)"));
+        }
+    }
     Ok(RuleFinding {
         diagnostic,
         stage: rule.stage,

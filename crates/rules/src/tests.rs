@@ -329,3 +329,21 @@ message = "{count(big)}"
     }
     insta::assert_snapshot!(lint_with(&set, &proposal), @"1 EVAL001 rule SLOW001 stopped after 5120000 steps, so its findings may be incomplete");
 }
+
+#[test]
+fn labels_are_capped() {
+    let mut proposal =
+        String::from("proposal: Many\nmodel: other\npopulation: 1,000,000\n\n# Organisations\n");
+    for i in 0..20 {
+        proposal.push_str(&format!(
+            "\n## Practice {i}\nkind: gp-practice\nlist-size: 1,000\n"
+        ));
+    }
+    let out = lint_with(&default_rules(), &proposal);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1 + MAX_LABELS, "{out}");
+    assert_eq!(
+        lines[MAX_LABELS],
+        "  69 Practice 15: 1,000 (and 4 more like it)"
+    );
+}

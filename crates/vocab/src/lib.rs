@@ -349,15 +349,25 @@ impl Vocabulary {
 /// Lower-cases and folds runs of white space to one space.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`] into a buffer, which is cleared first: for lookups in a loop.
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
     for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        for c in word.chars() {
-            out.extend(c.to_lowercase());
+        if word.is_ascii() {
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            for c in word.chars() {
+                out.extend(c.to_lowercase());
+            }
         }
     }
-    out
 }
 
 #[cfg(test)]
