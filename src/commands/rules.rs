@@ -54,6 +54,7 @@ fn pack_report(errors: PackErrors) -> FileReport {
             .map(Finding::structural)
             .collect(),
         readiness: Vec::new(),
+        allows_used: Vec::new(),
     }
 }
 

@@ -8,7 +8,7 @@ fn every_fixture_passes_rules_test() {
     assert_status!(run, 0);
     assert!(
         run.stdout
-            .ends_with("\n66 of 66 fixtures passed; 58 expected findings reported\n"),
+            .ends_with("\n67 of 67 fixtures passed; 64 expected findings reported\n"),
         "{}",
         run.stdout
     );

@@ -2,8 +2,9 @@
 //! for exactly the findings they expect.
 //!
 //! An `expect` comment on a line of its own expects the finding on the next
-//! line that is neither blank nor a comment; one at the end of a line
-//! expects it on that line. A finding counts at the line where its primary
+//! line that is neither blank nor another `expect` (so a fixture can expect
+//! a finding on a comment, such as DIR001 on a suppression); one at the end
+//! of a line expects it on that line. A finding counts at the line where its primary
 //! span starts. Comparison is of (line, code) as a multiset: two expected
 //! findings of one code on one line need two such findings.
 
@@ -72,7 +73,7 @@ pub fn expectations(text: &str, parse: &Parse) -> Vec<Expectation> {
         let target = if matches!(line.kind, LineKind::Comment(_)) {
             lines[i + 1..]
                 .iter()
-                .find(|l| !matches!(l.kind, LineKind::Blank | LineKind::Comment(_)))
+                .find(|l| !matches!(l.kind, LineKind::Blank) && !is_expectation(l))
                 .map(|l| index.line_col(text, l.span.start).line)
         } else {
             Some(written_at)
@@ -89,6 +90,10 @@ pub fn expectations(text: &str, parse: &Parse) -> Vec<Expectation> {
     expected
 }
 
+fn is_expectation(line: &assure_syntax::Line) -> bool {
+    matches!(&line.kind, LineKind::Comment(c) if c.directive.as_ref().is_some_and(|d| d.kind == DirectiveKind::Expect))
+}
+
 impl Checker {
     /// Checks a fixture against its expectations.
     pub fn check_fixture(&self, path: &str, bytes: &[u8]) -> FixtureOutcome {
@@ -103,7 +108,7 @@ impl Checker {
         let index = report.line_index();
         let mut unexpected = Vec::new();
         let mut matched = 0;
-        for finding in &report.findings {
+        for finding in report.findings.iter().filter(|f| f.is_active()) {
             let line = index
                 .line_col(&report.text, finding.diagnostic.span.start)
                 .line;

@@ -7,6 +7,7 @@
 //! system, so the CLI, `xtask` and the tests all run the same pipeline.
 
 pub mod fixture;
+pub mod suppress;
 
 use assure_diagnostic::{Diagnostic, LineIndex, Severity, Span, codes};
 use assure_model::Model;
@@ -22,6 +23,12 @@ pub struct Finding {
     /// The gateway stage the finding belongs to; `None` for structural
     /// findings, which block every stage.
     pub stage: Option<String>,
+    /// Why the finding does not count, if it does not.
+    pub suppressed: Option<suppress::Suppression>,
+    /// The entity whose block holds the primary span, if any.
+    pub entity: Option<String>,
+    /// The field whose line holds the primary span, if any.
+    pub field: Option<String>,
 }
 
 impl Finding {
@@ -30,7 +37,15 @@ impl Finding {
         Finding {
             diagnostic,
             stage: None,
+            suppressed: None,
+            entity: None,
+            field: None,
         }
+    }
+
+    /// Whether the finding counts: it is not suppressed or baselined.
+    pub fn is_active(&self) -> bool {
+        self.suppressed.is_none()
     }
 }
 
@@ -92,6 +107,9 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Readiness at each gateway stage the packs define, in order.
     pub readiness: Vec<Readiness>,
+    /// The `[[allow]]` entries of the project configuration that matched a
+    /// finding in this file, by index.
+    pub allows_used: Vec<usize>,
 }
 
 impl FileReport {
@@ -109,6 +127,7 @@ impl FileReport {
                 .with_help("check that the path exists and that you may read it"),
             )],
             readiness: Vec::new(),
+            allows_used: Vec::new(),
         }
     }
 
@@ -117,11 +136,20 @@ impl FileReport {
         LineIndex::new(&self.text)
     }
 
-    /// How many findings of `severity` there are.
+    /// How many active findings of `severity` there are.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.diagnostic.severity == severity)
+            .filter(|f| f.is_active() && f.diagnostic.severity == severity)
+            .count()
+    }
+
+    /// How many findings are suppressed (`baselined` false) or baselined
+    /// (`baselined` true).
+    pub fn count_suppressed(&self, baselined: bool) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed.as_ref().is_some_and(|s| s.is_baseline() == baselined))
             .count()
     }
 }
@@ -143,6 +171,7 @@ pub struct Modelled {
 pub struct Checker {
     rules: RuleSet,
     options: Options,
+    allows: Vec<suppress::AllowEntry>,
 }
 
 impl Checker {
@@ -151,7 +180,15 @@ impl Checker {
         Checker {
             rules,
             options: Options::default(),
+            allows: Vec::new(),
         }
+    }
+
+    /// Applies the project's `[[allow]]` entries.
+    #[must_use]
+    pub fn with_allows(mut self, allows: Vec<suppress::AllowEntry>) -> Checker {
+        self.allows = allows;
+        self
     }
 
     /// Runs only the rules of stages up to and including `stage` (an index
@@ -197,6 +234,7 @@ impl Checker {
                     text: String::from_utf8_lossy(bytes).into_owned(),
                     readiness: self.readiness(&findings, &[]),
                     findings,
+                    allows_used: Vec::new(),
                 };
             }
         };
@@ -210,7 +248,14 @@ impl Checker {
         findings.extend(evaluation.findings.into_iter().map(|f| Finding {
             diagnostic: f.diagnostic,
             stage: Some(self.rules.stages[f.stage].id.clone()),
+            suppressed: None,
+            entity: None,
+            field: None,
         }));
+        suppress::locate(&mut findings, &modelled.parse, &modelled.model, text);
+        let directive_problems = suppress::apply_inline(&mut findings, &modelled.parse, text, &self.rules);
+        findings.extend(directive_problems);
+        let allows_used = suppress::apply_config(&mut findings, path, &self.allows);
         findings.sort_by(|a, b| {
             (
                 a.diagnostic.span.start,
@@ -228,6 +273,7 @@ impl Checker {
             text: text.to_owned(),
             readiness: self.readiness(&findings, &evaluation.approved),
             findings,
+            allows_used,
         }
     }
 
@@ -258,7 +304,7 @@ impl Checker {
             .map(|index| {
                 let errors = findings
                     .iter()
-                    .filter(|f| f.diagnostic.severity == Severity::Error)
+                    .filter(|f| f.is_active() && f.diagnostic.severity == Severity::Error)
                     .filter(|f| stage_of(f).is_none_or(|stage| stage <= index))
                     .count();
                 let status = if errors > 0 {

@@ -53,7 +53,7 @@ pub fn render(
         .with_links(false);
     for report in reports {
         let index = report.line_index();
-        for finding in &report.findings {
+        for finding in report.findings.iter().filter(|f| f.is_active()) {
             out.write_all(render_finding(&handler, report, &index, finding).as_bytes())?;
         }
     }

@@ -20,6 +20,8 @@ pub fn document(reports: &[FileReport]) -> Value {
             "errors": summary.errors,
             "warnings": summary.warnings,
             "infos": summary.infos,
+            "suppressed": summary.suppressed,
+            "baselined": summary.baselined,
         },
     })
 }
@@ -52,6 +54,13 @@ pub fn finding(text: &str, index: &LineIndex, finding: &Finding) -> Value {
             "message": label.message,
             "span": span(text, index, label.span),
         })).collect::<Vec<_>>(),
+        "entity": finding.entity,
+        "field": finding.field,
+        "suppressed": finding.suppressed.is_some(),
+        "suppression": finding.suppressed.as_ref().map(|s| json!({
+            "reason": s.reason,
+            "origin": s.origin.as_str(),
+        })),
     })
 }
 

@@ -27,6 +27,10 @@ pub struct Summary {
     pub warnings: usize,
     /// Findings at info level.
     pub infos: usize,
+    /// Findings suppressed by a directive or the configuration.
+    pub suppressed: usize,
+    /// Findings in the baseline.
+    pub baselined: usize,
 }
 
 impl Summary {
@@ -40,6 +44,8 @@ impl Summary {
             summary.errors += report.count(Severity::Error);
             summary.warnings += report.count(Severity::Warning);
             summary.infos += report.count(Severity::Info);
+            summary.suppressed += report.count_suppressed(false);
+            summary.baselined += report.count_suppressed(true);
         }
         summary
     }
@@ -53,12 +59,19 @@ impl Summary {
                 format!("{n} {word}s")
             }
         };
-        format!(
+        let mut sentence = format!(
             "{}, {}, {} in {}",
             plural(self.errors, "error"),
             plural(self.warnings, "warning"),
             plural(self.infos, "info"),
             plural(self.files, "file")
-        )
+        );
+        if self.suppressed > 0 {
+            sentence.push_str(&format!("; {} suppressed", self.suppressed));
+        }
+        if self.baselined > 0 {
+            sentence.push_str(&format!("; {} in the baseline", self.baselined));
+        }
+        sentence
     }
 }

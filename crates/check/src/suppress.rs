@@ -1,0 +1,224 @@
+//! Suppressions: inline `<!-- assure-allow: CODE reason -->` directives and
+//! the project's `[[allow]]` entries, and the entity and field each finding
+//! is about (what suppressions and baselines match on).
+//!
+//! A suppressed finding is kept, marked with its reason, so that outputs
+//! can list it: nothing is silently dropped. A directive without a reason,
+//! naming an unknown or structural code, or suppressing nothing, is itself a
+//! finding (DIR001).
+
+use crate::Finding;
+use assure_diagnostic::{Diagnostic, LineIndex, Span, closest, codes};
+use assure_model::Model;
+use assure_rules::RuleSet;
+use assure_syntax::{DirectiveKind, LineKind, Parse};
+use std::fmt;
+use std::sync::Arc;
+
+/// Why a finding does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The reason given.
+    pub reason: String,
+    /// Where the suppression comes from.
+    pub origin: Origin,
+}
+
+impl Suppression {
+    /// Whether the finding is in the baseline rather than suppressed.
+    pub fn is_baseline(&self) -> bool {
+        self.origin == Origin::Baseline
+    }
+}
+
+/// Where a suppression comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// An `assure-allow` directive on this 1-based line.
+    Inline {
+        /// The directive's line.
+        line: u32,
+    },
+    /// The project configuration's `[[allow]]` entry with this index.
+    Config {
+        /// The entry's index.
+        index: usize,
+    },
+    /// The baseline given with `--baseline`.
+    Baseline,
+}
+
+impl Origin {
+    /// `inline`, `config` or `baseline`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Inline { .. } => "inline",
+            Origin::Config { .. } => "config",
+            Origin::Baseline => "baseline",
+        }
+    }
+}
+
+/// A project-level suppression: findings of `code` in files the path test
+/// accepts (and about `entity`, if given).
+#[derive(Clone)]
+pub struct AllowEntry {
+    /// Its index in the configuration.
+    pub index: usize,
+    /// Whether a file's path is covered.
+    pub path_matches: Arc<dyn Fn(&str) -> bool + Send + Sync>,
+    /// The code.
+    pub code: String,
+    /// The entity, by name (case and spacing folded).
+    pub entity: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+impl fmt::Debug for AllowEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AllowEntry")
+            .field("index", &self.index)
+            .field("code", &self.code)
+            .field("entity", &self.entity)
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sets each finding's entity (the `## heading` whose block holds its
+/// primary span) and field (the field whose text holds it).
+pub fn locate(findings: &mut [Finding], parse: &Parse, model: &Model, text: &str) {
+    let mut blocks: Vec<(u32, Option<&str>)> = model
+        .entities()
+        .iter()
+        .map(|e| (e.heading.start, Some(&*e.name)))
+        .chain(model.headings().iter().map(|h| (h.span.start, None)))
+        .collect();
+    blocks.sort_by_key(|(start, _)| *start);
+    let fields = &parse.file.fields;
+    for finding in findings {
+        let at = finding.diagnostic.span.start;
+        let block = blocks.partition_point(|(start, _)| *start <= at);
+        finding.entity = block.checked_sub(1).and_then(|i| blocks[i].1).map(str::to_owned);
+        let field = fields.partition_point(|f| f.key.start <= at);
+        finding.field = field
+            .checked_sub(1)
+            .map(|i| &fields[i])
+            .filter(|f| at <= f.span().end)
+            .map(|f| f.key.text(text).to_owned());
+    }
+}
+
+/// Applies the file's `assure-allow` directives to `findings`, returning
+/// the DIR001 findings for directives that are malformed or unused.
+pub fn apply_inline(findings: &mut [Finding], parse: &Parse, text: &str, rules: &RuleSet) -> Vec<Finding> {
+    let index = LineIndex::new(text);
+    let lines = &parse.file.lines;
+    let mut problems = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(comment) = line.comment() else { continue };
+        let Some(directive) = &comment.directive else { continue };
+        if directive.kind != DirectiveKind::Allow {
+            continue;
+        }
+        let at = comment.span;
+        let written_at = index.line_col(text, line.span.start).line;
+        let target = if matches!(line.kind, LineKind::Comment(_)) {
+            lines[i + 1..]
+                .iter()
+                .find(|l| !matches!(l.kind, LineKind::Blank | LineKind::Comment(_)))
+                .map(|l| index.line_col(text, l.span.start).line)
+        } else {
+            Some(written_at)
+        };
+        if directive.codes.is_empty() {
+            problems.push(dir001(at, "this suppression names no code", "write `<!-- assure-allow: CODE why it is acceptable -->`"));
+            continue;
+        }
+        let Some(reason) = directive.reason.map(|r| r.text(text).to_owned()) else {
+            problems.push(dir001(
+                at,
+                "this suppression gives no reason, so it suppresses nothing",
+                "say why the finding is acceptable: `<!-- assure-allow: CODE the reason -->`",
+            ));
+            continue;
+        };
+        for code_span in &directive.codes {
+            let code = code_span.text(text);
+            if codes::STRUCTURAL.contains(&code) {
+                problems.push(dir001(
+                    *code_span,
+                    format!("{code} is a structural finding and cannot be suppressed"),
+                    "fix the line instead",
+                ));
+                continue;
+            }
+            if rules.rule(code).is_none() {
+                let known = rules.rules.iter().map(|r| r.code.as_str());
+                let help = closest(code, known).map_or_else(
+                    || "`assure rules list` shows every code".to_owned(),
+                    |c| format!("did you mean `{c}`?"),
+                );
+                problems.push(dir001(*code_span, format!("no rule has the code {code}"), help));
+                continue;
+            }
+            let mut used = false;
+            for finding in findings.iter_mut() {
+                if *finding.diagnostic.code == *code
+                    && finding.suppressed.is_none()
+                    && Some(index.line_col(text, finding.diagnostic.span.start).line) == target
+                {
+                    finding.suppressed = Some(Suppression {
+                        reason: reason.clone(),
+                        origin: Origin::Inline { line: written_at },
+                    });
+                    used = true;
+                }
+            }
+            if !used {
+                let line = target.map_or_else(|| "after it".to_owned(), |l| format!("on line {l}"));
+                problems.push(dir001(
+                    *code_span,
+                    format!("this suppression of {code} suppresses nothing: there is no {code} finding {line}"),
+                    "remove it, or move it to the line before the finding",
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn dir001(span: Span, message: impl Into<String>, help: impl Into<String>) -> Finding {
+    Finding::structural(Diagnostic::warning(codes::DIR001, span, message).with_help(help))
+}
+
+/// Applies the project's `[[allow]]` entries to the findings of the file
+/// at `path`, returning the indices of the entries that matched.
+pub fn apply_config(findings: &mut [Finding], path: &str, entries: &[AllowEntry]) -> Vec<usize> {
+    let shown = path.strip_prefix("./").unwrap_or(path);
+    let mut used = Vec::new();
+    for entry in entries {
+        if !(entry.path_matches)(shown) {
+            continue;
+        }
+        let wanted_entity = entry.entity.as_deref().map(assure_vocab::fold);
+        for finding in findings.iter_mut() {
+            let entity_matches = match (&wanted_entity, &finding.entity) {
+                (None, _) => true,
+                (Some(wanted), Some(entity)) => *wanted == assure_vocab::fold(entity),
+                (Some(_), None) => false,
+            };
+            if *finding.diagnostic.code == *entry.code && finding.suppressed.is_none() && entity_matches {
+                finding.suppressed = Some(Suppression {
+                    reason: entry.reason.clone(),
+                    origin: Origin::Config { index: entry.index },
+                });
+                if !used.contains(&entry.index) {
+                    used.push(entry.index);
+                }
+            }
+        }
+    }
+    used
+}
