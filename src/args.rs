@@ -27,6 +27,8 @@ pub struct Args {
     pub quiet: bool,
     /// Rule packs to load after the default, each checked to exist.
     pub packs: Vec<PathBuf>,
+    /// The configuration file given with `--config`, checked to exist.
+    pub config: Option<PathBuf>,
 }
 
 /// A validated command.
@@ -128,11 +130,15 @@ impl Args {
         for pack in &raw.common.packs {
             exists(pack)?;
         }
+        if let Some(config) = &raw.common.config {
+            exists(config)?;
+        }
         Ok(Args {
             command,
             color,
             quiet: raw.common.quiet,
             packs: raw.common.packs,
+            config: raw.common.config,
         })
     }
 }

@@ -30,6 +30,10 @@ pub struct CommonOptions {
     /// with the default's name replaces it.
     #[arg(long = "pack", value_name = "FILE", global = true)]
     pub packs: Vec<PathBuf>,
+    /// The project configuration (default: `assure.toml` in the current
+    /// directory or the nearest one above it).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
 }
 
 /// The subcommands.

@@ -16,6 +16,7 @@
 pub mod args;
 pub mod cli;
 mod commands;
+pub mod config;
 pub mod files;
 
 use args::{Args, Environment};

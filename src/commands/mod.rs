@@ -4,6 +4,7 @@ mod rules;
 
 use crate::args::{Args, Command};
 use crate::cli::{GraphFormat, LintFormat};
+use crate::config::{Config, ConfigErrors};
 use crate::{EXIT_FINDINGS, EXIT_OK, Failure, files};
 use assure_check::{Checker, FileReport};
 use assure_diagnostic::Severity;
@@ -14,8 +15,26 @@ use std::path::Path;
 
 /// Runs the validated command.
 pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8, Failure> {
-    let rule_set = rules::load(&args.packs, &[])?;
-    let checker = Checker::new(rule_set);
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::new(format!("cannot read the current directory: {e}")))?;
+    let config = Config::discover(args.config.as_deref(), &cwd)
+        .map_err(Failure::new)?
+        .parse()
+        .map_err(config_failure)?;
+    let packs: Vec<_> = config.packs.iter().chain(&args.packs).cloned().collect();
+    let mut rule_set = rules::load(
+        config.default_pack,
+        &packs,
+        &assure_rules::Settings::default(),
+    )?;
+    // Checked against the packs' defaults first, so that a parameter in the
+    // wrong unit is reported in the configuration, where the mistake is.
+    config.validate(&rule_set).map_err(config_failure)?;
+    if !config.params.is_empty() {
+        rule_set = rules::load(config.default_pack, &packs, &config.settings())?;
+    }
+    config.apply_levels(&mut rule_set);
+    let checker = Checker::new(rule_set).with_allows(config.allow_entries());
     let human = HumanOptions {
         color: args.color,
         quiet: args.quiet,
@@ -39,6 +58,7 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             }
             let reports = files::check_all(&checker, &discovered);
             write_lint(&reports, *format, &human, stdout)?;
+            warn_unused_allows(&config, &reports, stderr)?;
             lint_status(&reports, *deny_warnings)
         }
         Command::Explain { code } => rules::explain(checker.rules(), code, stdout)?,
@@ -71,6 +91,57 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
         }
     };
     Ok(status)
+}
+
+fn config_failure(errors: ConfigErrors) -> Failure {
+    let count = errors.diagnostics.len();
+    let plural = if count == 1 { "" } else { "s" };
+    Failure {
+        message: format!(
+            "invalid configuration: {count} problem{plural} in {}",
+            errors.path
+        ),
+        reports: vec![FileReport {
+            path: errors.path,
+            text: errors.text,
+            findings: errors
+                .diagnostics
+                .into_iter()
+                .map(assure_check::Finding::structural)
+                .collect(),
+            readiness: Vec::new(),
+            allows_used: Vec::new(),
+        }],
+    }
+}
+
+/// Entries that match nothing are probably stale or misspelt (cargo-deny
+/// warns about them the same way).
+fn warn_unused_allows(
+    config: &Config,
+    reports: &[FileReport],
+    stderr: &mut dyn Write,
+) -> Result<(), Failure> {
+    let path = config
+        .path
+        .as_ref()
+        .map_or_else(String::new, |p| p.display().to_string());
+    for (index, allow) in config.allows.iter().enumerate() {
+        if reports.iter().any(|r| r.allows_used.contains(&index)) {
+            continue;
+        }
+        let line = config.text[..allow.span.start as usize].lines().count() + 1;
+        let entity = allow
+            .entity
+            .as_ref()
+            .map_or_else(String::new, |e| format!(" on `{e}`"));
+        writeln!(
+            stderr,
+            "warning: {path}:{line}: the [[allow]] entry for {}{entity} in `{}` matched no finding",
+            allow.code.0, allow.path
+        )?;
+    }
+    Ok(())
 }
 
 fn write_lint(

@@ -12,14 +12,30 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Loads the embedded default pack, then `packs`, then `more`.
-pub fn load(packs: &[PathBuf], more: &[PathBuf]) -> Result<RuleSet, Failure> {
-    let sources = sources(packs.iter().chain(more))?;
-    assure_rules::load(&sources, Vocabulary::core(), &Settings::default()).map_err(pack_failure)
+/// Loads the embedded default pack (unless `default_pack` is false), then
+/// `packs`.
+pub fn load(
+    default_pack: bool,
+    packs: &[PathBuf],
+    settings: &Settings,
+) -> Result<RuleSet, Failure> {
+    if !default_pack && packs.is_empty() {
+        return Err(Failure::new(
+            "no rule packs to run: the configuration sets `default-pack = false` and names no `packs`",
+        ));
+    }
+    let sources = sources(default_pack, packs.iter())?;
+    assure_rules::load(&sources, Vocabulary::core(), settings).map_err(pack_failure)
 }
 
-fn sources<'p>(packs: impl Iterator<Item = &'p PathBuf>) -> Result<Vec<PackSource>, Failure> {
-    let mut sources = vec![assure_rules::default_pack()];
+fn sources<'p>(
+    default_pack: bool,
+    packs: impl Iterator<Item = &'p PathBuf>,
+) -> Result<Vec<PackSource>, Failure> {
+    let mut sources = Vec::new();
+    if default_pack {
+        sources.push(assure_rules::default_pack());
+    }
     for pack in packs {
         let shown = pack.display().to_string();
         let bytes = std::fs::read(pack)
@@ -173,7 +189,7 @@ pub fn list(rules: &RuleSet, out: &mut dyn Write) -> Result<u8, Failure> {
 /// pack files; any makes the run fail with status 2, as an invalid pack
 /// would anywhere.
 pub fn check(extra: &[PathBuf], packs: &[PathBuf], out: &mut dyn Write) -> Result<u8, Failure> {
-    let sources = sources(extra.iter().chain(packs))?;
+    let sources = sources(true, extra.iter().chain(packs))?;
     let rules = assure_rules::load(&sources, Vocabulary::core(), &Settings::default())
         .map_err(pack_failure)?;
     let failures = rules.check_examples();

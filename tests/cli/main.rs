@@ -6,6 +6,7 @@
 //! it printed.
 
 mod bad_input;
+mod config;
 mod lint;
 mod rules;
 mod tidy;

@@ -149,7 +149,11 @@ impl FileReport {
     pub fn count_suppressed(&self, baselined: bool) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.suppressed.as_ref().is_some_and(|s| s.is_baseline() == baselined))
+            .filter(|f| {
+                f.suppressed
+                    .as_ref()
+                    .is_some_and(|s| s.is_baseline() == baselined)
+            })
             .count()
     }
 }
@@ -253,7 +257,8 @@ impl Checker {
             field: None,
         }));
         suppress::locate(&mut findings, &modelled.parse, &modelled.model, text);
-        let directive_problems = suppress::apply_inline(&mut findings, &modelled.parse, text, &self.rules);
+        let directive_problems =
+            suppress::apply_inline(&mut findings, &modelled.parse, text, &self.rules);
         findings.extend(directive_problems);
         let allows_used = suppress::apply_config(&mut findings, path, &self.allows);
         findings.sort_by(|a, b| {

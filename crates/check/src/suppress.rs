@@ -100,7 +100,10 @@ pub fn locate(findings: &mut [Finding], parse: &Parse, model: &Model, text: &str
     for finding in findings {
         let at = finding.diagnostic.span.start;
         let block = blocks.partition_point(|(start, _)| *start <= at);
-        finding.entity = block.checked_sub(1).and_then(|i| blocks[i].1).map(str::to_owned);
+        finding.entity = block
+            .checked_sub(1)
+            .and_then(|i| blocks[i].1)
+            .map(str::to_owned);
         let field = fields.partition_point(|f| f.key.start <= at);
         finding.field = field
             .checked_sub(1)
@@ -112,13 +115,22 @@ pub fn locate(findings: &mut [Finding], parse: &Parse, model: &Model, text: &str
 
 /// Applies the file's `assure-allow` directives to `findings`, returning
 /// the DIR001 findings for directives that are malformed or unused.
-pub fn apply_inline(findings: &mut [Finding], parse: &Parse, text: &str, rules: &RuleSet) -> Vec<Finding> {
+pub fn apply_inline(
+    findings: &mut [Finding],
+    parse: &Parse,
+    text: &str,
+    rules: &RuleSet,
+) -> Vec<Finding> {
     let index = LineIndex::new(text);
     let lines = &parse.file.lines;
     let mut problems = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(comment) = line.comment() else { continue };
-        let Some(directive) = &comment.directive else { continue };
+        let Some(comment) = line.comment() else {
+            continue;
+        };
+        let Some(directive) = &comment.directive else {
+            continue;
+        };
         if directive.kind != DirectiveKind::Allow {
             continue;
         }
@@ -133,7 +145,11 @@ pub fn apply_inline(findings: &mut [Finding], parse: &Parse, text: &str, rules: 
             Some(written_at)
         };
         if directive.codes.is_empty() {
-            problems.push(dir001(at, "this suppression names no code", "write `<!-- assure-allow: CODE why it is acceptable -->`"));
+            problems.push(dir001(
+                at,
+                "this suppression names no code",
+                "write `<!-- assure-allow: CODE why it is acceptable -->`",
+            ));
             continue;
         }
         let Some(reason) = directive.reason.map(|r| r.text(text).to_owned()) else {
@@ -160,7 +176,11 @@ pub fn apply_inline(findings: &mut [Finding], parse: &Parse, text: &str, rules: 
                     || "`assure rules list` shows every code".to_owned(),
                     |c| format!("did you mean `{c}`?"),
                 );
-                problems.push(dir001(*code_span, format!("no rule has the code {code}"), help));
+                problems.push(dir001(
+                    *code_span,
+                    format!("no rule has the code {code}"),
+                    help,
+                ));
                 continue;
             }
             let mut used = false;
@@ -209,7 +229,10 @@ pub fn apply_config(findings: &mut [Finding], path: &str, entries: &[AllowEntry]
                 (Some(wanted), Some(entity)) => *wanted == assure_vocab::fold(entity),
                 (Some(_), None) => false,
             };
-            if *finding.diagnostic.code == *entry.code && finding.suppressed.is_none() && entity_matches {
+            if *finding.diagnostic.code == *entry.code
+                && finding.suppressed.is_none()
+                && entity_matches
+            {
                 finding.suppressed = Some(Suppression {
                     reason: entry.reason.clone(),
                     origin: Origin::Config { index: entry.index },

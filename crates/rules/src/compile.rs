@@ -51,7 +51,8 @@ impl Const {
         }
     }
 
-    pub(crate) fn from_literal(literal: &Literal) -> Const {
+    /// The constant a literal denotes.
+    pub fn from_literal(literal: &Literal) -> Const {
         match literal {
             Literal::Number(n) => Const::Number(*n),
             Literal::Percent(n) => Const::Percent(*n),

@@ -443,3 +443,28 @@ fn finding<'a>(
 
 #[cfg(test)]
 mod tests;
+
+/// Reads a parameter value written as text: `5%`, `£10m`, `2 years`,
+/// `2017-04-01`, `10`.
+pub fn parse_constant(text: &str) -> Result<Const, String> {
+    let wanted =
+        "write a number, a percentage (`5%`), an amount (`£10m`), a duration (`2 years`) or a date";
+    match parse::parse_expr(text) {
+        Ok(ast::Expr {
+            kind: ast::ExprKind::Literal(literal),
+            ..
+        }) => Ok(Const::from_literal(&literal)),
+        Ok(_) => Err(format!(
+            "`{}` is not a single value: {wanted}",
+            assure_diagnostic::excerpt(text)
+        )),
+        Err(error) => Err(format!("{}: {wanted}", error.message)),
+    }
+}
+
+/// Whether `value` may stand in for a parameter whose default is `default`:
+/// the same kind of value (numbers of any precision are alike).
+pub fn same_kind(default: &Const, value: &Const) -> bool {
+    std::mem::discriminant(default) == std::mem::discriminant(value)
+        && !matches!((default, value), (Const::Money(_, a), Const::Money(_, b)) if a != b)
+}

@@ -586,10 +586,7 @@ impl PackLoader<'_, '_> {
             };
             let mut value = constant.clone();
             if let Some((_, overridden)) = self.settings.params.iter().find(|(n, _)| n == name) {
-                if overridden.ty() != constant.ty()
-                    && !(matches!(overridden, Const::Number(_))
-                        && matches!(constant, Const::Number(_)))
-                {
+                if !crate::same_kind(&constant, overridden) {
                     let message = format!(
                         "the project sets `{name}` of {code} to {}, but its default is {}",
                         describe_const(overridden),

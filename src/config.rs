@@ -1,0 +1,462 @@
+//! `assure.toml`: the project configuration, found upward from the current
+//! directory or given with `--config`.
+//!
+//! Read in two steps, as cargo-deny reads its config: first the TOML with
+//! spans, every key and type checked ([`Config::parse`]); then, once the
+//! packs are loaded, every code and parameter checked against them
+//! ([`Config::validate`]). Each problem is a diagnostic into the file, and
+//! any makes the run fail with status 2.
+
+use assure_check::suppress::AllowEntry;
+use assure_diagnostic::{Diagnostic, Span, closest};
+use assure_rules::{Const, RuleSet};
+use assure_toml_reader::{DeValue, Reader, Table, Value, span_of};
+use globset::Glob;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The name of the configuration file.
+pub const FILE_NAME: &str = "assure.toml";
+
+/// Config problem codes.
+pub mod codes {
+    /// A code, parameter or pack the configuration names does not exist.
+    pub const CFG001: &str = "CFG001";
+    /// A value of the wrong kind: a parameter in the wrong unit, a
+    /// severity that is not one, a glob that does not parse.
+    pub const CFG002: &str = "CFG002";
+}
+
+/// A severity override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The rule does not run.
+    Off,
+    /// The rule reports at this severity.
+    At(assure_diagnostic::Severity),
+}
+
+/// One `[[allow]]` entry, as written.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    /// The path glob.
+    pub path: String,
+    /// The code.
+    pub code: (String, Span),
+    /// The entity, if given.
+    pub entity: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// The entry's table, for messages.
+    pub span: Span,
+}
+
+/// The configuration, read but not yet checked against the packs.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from, if anywhere.
+    pub path: Option<PathBuf>,
+    /// Its text.
+    pub text: String,
+    /// Extra packs, resolved against the configuration's directory.
+    pub packs: Vec<PathBuf>,
+    /// Whether to load the embedded default pack.
+    pub default_pack: bool,
+    /// Severity overrides by code.
+    pub rules: Vec<(String, Span, Level)>,
+    /// Parameter overrides by name.
+    pub params: Vec<(String, Span, Const)>,
+    /// Suppressions.
+    pub allows: Vec<Allow>,
+}
+
+/// A configuration that cannot be used: its diagnostics.
+#[derive(Debug)]
+pub struct ConfigErrors {
+    /// The file.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+    /// What is wrong.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Config {
+    /// The configuration in force: `explicit` if given, else `assure.toml`
+    /// in `start` or the nearest directory above it, else the defaults.
+    pub fn discover(explicit: Option<&Path>, start: &Path) -> Result<Config, String> {
+        let path = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => start
+                .ancestors()
+                .map(|dir| dir.join(FILE_NAME))
+                .find(|p| p.is_file()),
+        };
+        let Some(path) = path else {
+            return Ok(Config {
+                default_pack: true,
+                ..Config::default()
+            });
+        };
+        // Shown relative to where assure runs, as the user would write it.
+        let path = match path.strip_prefix(start) {
+            Ok(relative) if path.is_absolute() => relative.to_path_buf(),
+            _ => path,
+        };
+        let bytes = std::fs::read(&path)
+            .map_err(|e| format!("cannot read the configuration {}: {e}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("the configuration {} is not UTF-8", path.display()))?;
+        Ok(Config {
+            path: Some(path),
+            text,
+            default_pack: true,
+            ..Config::default()
+        })
+    }
+
+    /// Reads the text: keys and types.
+    pub fn parse(mut self) -> Result<Config, ConfigErrors> {
+        let Some(path) = self.path.clone() else {
+            return Ok(self);
+        };
+        let text = self.text.clone();
+        let (document, mut diagnostics) = assure_toml_reader::parse(&text);
+        let mut reader = Reader::new(&text);
+        if diagnostics.is_empty() {
+            let mut root = Table::root(&document);
+            self.read(&mut reader, &mut root, &path);
+            root.finish(
+                &mut reader,
+                &["packs", "default-pack", "rules", "params", "allow"],
+                "assure.toml",
+            );
+        }
+        diagnostics.append(&mut reader.diagnostics);
+        if diagnostics.is_empty() {
+            Ok(self)
+        } else {
+            Err(self.errors(diagnostics))
+        }
+    }
+
+    fn errors(&self, mut diagnostics: Vec<Diagnostic>) -> ConfigErrors {
+        diagnostics.sort_by_key(|d| d.span.start);
+        ConfigErrors {
+            path: self
+                .path
+                .as_ref()
+                .map_or_else(String::new, |p| p.display().to_string()),
+            text: self.text.clone(),
+            diagnostics,
+        }
+    }
+
+    fn read(&mut self, reader: &mut Reader<'_>, root: &mut Table<'_, '_>, path: &Path) {
+        let base = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        if let Some(packs) = root.get("packs")
+            && let Some(packs) = reader.strings(packs, "`packs`")
+        {
+            for (pack, span) in packs {
+                let resolved = base.join(pack);
+                if resolved.is_file() {
+                    self.packs.push(resolved);
+                } else {
+                    reader.error(
+                        codes::CFG001,
+                        span,
+                        format!("no rule pack at `{pack}` (relative to {})", base.display()),
+                    );
+                }
+            }
+        }
+        if let Some(value) = root.get("default-pack")
+            && let Some(flag) = reader.boolean(value, "`default-pack`")
+        {
+            self.default_pack = flag;
+        }
+        if let Some(rules) = root.get("rules")
+            && let Some(mut table) = reader.table(rules, "`[rules]`")
+        {
+            for (code, key_span, value) in table.entries() {
+                let Some((level, span)) = reader.string(value, &format!("the severity of {code}"))
+                else {
+                    continue;
+                };
+                let level = match level {
+                    "off" => Level::Off,
+                    other => match assure_diagnostic::Severity::parse(other) {
+                        Some(severity) => Level::At(severity),
+                        None => {
+                            reader.push(
+                                Diagnostic::error(
+                                    codes::CFG002,
+                                    span,
+                                    format!("`{level}` is not a severity"),
+                                )
+                                .with_help("use `off`, `info`, `warning` or `error`"),
+                            );
+                            continue;
+                        }
+                    },
+                };
+                self.rules.push((code.to_owned(), key_span, level));
+            }
+        }
+        if let Some(params) = root.get("params")
+            && let Some(mut table) = reader.table(params, "`[params]`")
+        {
+            for (name, key_span, value) in table.entries() {
+                if let Some(constant) = constant(reader, value, name) {
+                    self.params.push((name.to_owned(), key_span, constant));
+                }
+                let _ = key_span;
+            }
+        }
+        if let Some(allows) = root.get("allow") {
+            for mut table in reader.tables(allows, "`[[allow]]`") {
+                let span = reader.first_line(table.span());
+                let path = match table.get("path") {
+                    Some(value) => reader
+                        .string(value, "`path`")
+                        .map(|(s, span)| (s.to_owned(), span)),
+                    None => Some(("**".to_owned(), span)),
+                };
+                let code = table
+                    .required(reader, "code", "an `[[allow]]` entry")
+                    .and_then(|v| reader.string(v, "`code`"))
+                    .map(|(s, span)| (s.to_owned(), span));
+                let entity = table
+                    .get("entity")
+                    .and_then(|v| reader.string(v, "`entity`"))
+                    .map(|(s, _)| s.to_owned());
+                let reason = table
+                    .required(reader, "reason", "an `[[allow]]` entry")
+                    .and_then(|v| reader.string(v, "`reason`"))
+                    .map(|(s, span)| (s.trim().to_owned(), span));
+                table.finish(
+                    reader,
+                    &["path", "code", "entity", "reason"],
+                    "an `[[allow]]` entry",
+                );
+                if let Some((reason, span)) = &reason
+                    && reason.is_empty()
+                {
+                    reader.error(
+                        codes::CFG002,
+                        *span,
+                        "the reason must say why the finding is acceptable",
+                    );
+                }
+                if let Some((glob, glob_span)) = &path
+                    && let Err(error) = Glob::new(glob)
+                {
+                    reader.error(
+                        codes::CFG002,
+                        *glob_span,
+                        format!("`{glob}` is not a glob: {}", error.kind()),
+                    );
+                }
+                if let (Some((path, _)), Some(code), Some((reason, _))) = (path, code, reason) {
+                    self.allows.push(Allow {
+                        path,
+                        code,
+                        entity,
+                        reason,
+                        span,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Checks codes and parameters against the loaded packs.
+    pub fn validate(&self, rules: &RuleSet) -> Result<(), ConfigErrors> {
+        let mut diagnostics = Vec::new();
+        let codes: Vec<&str> = rules.rules.iter().map(|r| r.code.as_str()).collect();
+        let unknown_code = |code: &str, span: Span, diagnostics: &mut Vec<Diagnostic>| {
+            if rules.rule(code).is_some() {
+                return;
+            }
+            let message = if assure_diagnostic::codes::STRUCTURAL.contains(&code) {
+                format!("{code} is a structural finding: it is always on and cannot be configured")
+            } else {
+                format!("no rule has the code {code}")
+            };
+            let help = closest(code, codes.iter().copied()).map_or_else(
+                || "`assure rules list` shows every code".to_owned(),
+                |c| format!("did you mean `{c}`?"),
+            );
+            diagnostics.push(Diagnostic::error(codes::CFG001, span, message).with_help(help));
+        };
+        for (code, span, _) in &self.rules {
+            unknown_code(code, *span, &mut diagnostics);
+        }
+        for allow in &self.allows {
+            unknown_code(&allow.code.0, allow.code.1, &mut diagnostics);
+        }
+        for (name, span, value) in &self.params {
+            let defaults: Vec<&assure_rules::Param> = rules
+                .rules
+                .iter()
+                .flat_map(|r| &r.params)
+                .filter(|p| p.name == *name)
+                .collect();
+            match defaults.first() {
+                None => {
+                    let names: Vec<&str> = rules
+                        .rules
+                        .iter()
+                        .flat_map(|r| &r.params)
+                        .map(|p| p.name.as_str())
+                        .collect();
+                    let help = closest(name, names.iter().copied()).map_or_else(
+                        || "`assure explain CODE` lists a rule's parameters".to_owned(),
+                        |c| format!("did you mean `{c}`?"),
+                    );
+                    diagnostics.push(
+                        Diagnostic::error(
+                            codes::CFG001,
+                            *span,
+                            format!("no rule has a parameter `{name}`"),
+                        )
+                        .with_help(help),
+                    );
+                }
+                Some(param) if !assure_rules::same_kind(&param.default, value) => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            codes::CFG002,
+                            *span,
+                            format!(
+                                "`{name}` is {} (its default is {}), not {}",
+                                kind(&param.default),
+                                param.default,
+                                kind(value)
+                            ),
+                        )
+                        .with_help(format!(
+                            "write it like its default: {name} = {}",
+                            toml_value(&param.default)
+                        )),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        if diagnostics.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors(diagnostics))
+        }
+    }
+
+    /// The `[[allow]]` entries, ready for the checker.
+    pub fn allow_entries(&self) -> Vec<AllowEntry> {
+        self.allows
+            .iter()
+            .enumerate()
+            .filter_map(|(index, allow)| {
+                let matcher = Glob::new(&allow.path).ok()?.compile_matcher();
+                Some(AllowEntry {
+                    index,
+                    path_matches: Arc::new(move |path: &str| matcher.is_match(path)),
+                    code: allow.code.0.clone(),
+                    entity: allow.entity.clone(),
+                    reason: allow.reason.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Applies the severity overrides to `rules`.
+    pub fn apply_levels(&self, rules: &mut RuleSet) {
+        for (code, _, level) in &self.rules {
+            match level {
+                Level::Off => rules.rules.retain(|r| !r.code.eq_ignore_ascii_case(code)),
+                Level::At(severity) => {
+                    for rule in rules
+                        .rules
+                        .iter_mut()
+                        .filter(|r| r.code.eq_ignore_ascii_case(code))
+                    {
+                        rule.severity = *severity;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The parameter overrides, for loading the packs.
+    pub fn settings(&self) -> assure_rules::Settings {
+        assure_rules::Settings {
+            params: self
+                .params
+                .iter()
+                .map(|(name, _, value)| (name.clone(), value.clone()))
+                .collect(),
+        }
+    }
+}
+
+fn constant(reader: &mut Reader<'_>, value: &Value<'_>, name: &str) -> Option<Const> {
+    match value.get_ref() {
+        DeValue::Integer(i) => i.as_str().parse().ok().map(Const::Number).or_else(|| {
+            reader.error(
+                codes::CFG002,
+                span_of(value),
+                format!("`{name}` is too large"),
+            );
+            None
+        }),
+        DeValue::Float(f) => f.as_str().parse().ok().map(Const::Number).or_else(|| {
+            reader.error(
+                codes::CFG002,
+                span_of(value),
+                format!("`{name}` is not a decimal number"),
+            );
+            None
+        }),
+        DeValue::Boolean(b) => Some(Const::Bool(*b)),
+        DeValue::String(text) => match assure_rules::parse_constant(text) {
+            Ok(constant) => Some(constant),
+            Err(message) => {
+                reader.error(codes::CFG002, span_of(value), message);
+                None
+            }
+        },
+        other => {
+            let message = format!(
+                "`{name}` must be a number or a string, not {}",
+                assure_toml_reader::type_name(other)
+            );
+            reader.error(codes::CFG002, span_of(value), message);
+            None
+        }
+    }
+}
+
+fn kind(value: &Const) -> &'static str {
+    match value {
+        Const::Missing => "`none`",
+        Const::Bool(_) => "true or false",
+        Const::Number(_) => "a number",
+        Const::Percent(_) => "a percentage",
+        Const::Money(_, true) => "an annual amount",
+        Const::Money(_, false) => "an amount of money",
+        Const::Duration(_) => "a duration",
+        Const::Date(_) => "a date",
+        Const::Text(_) => "text",
+    }
+}
+
+fn toml_value(value: &Const) -> String {
+    match value {
+        Const::Number(_) | Const::Bool(_) => value.to_string(),
+        Const::Text(t) => format!("{t:?}"),
+        other => format!("\"{other}\""),
+    }
+}

@@ -1,0 +1,255 @@
+//! `assure.toml`: discovery, overrides, suppressions, and every way it can
+//! be wrong.
+
+use crate::{assert_status, assure_in, root};
+use std::path::Path;
+
+fn project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/hampshire-mcp.proposal"),
+        dir.path().join("hampshire.proposal"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("assure.toml"), config).unwrap();
+    dir
+}
+
+fn lint(dir: &Path, extra: &[&str]) -> crate::Run {
+    let mut args = vec!["lint", "--color", "never", "--format", "json", "-q"];
+    args.extend_from_slice(extra);
+    args.push("hampshire.proposal");
+    assure_in(dir, &args)
+}
+
+fn codes(run: &crate::Run) -> String {
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let suppressed = if f["suppressed"] == true {
+                " (suppressed)"
+            } else {
+                ""
+            };
+            format!(
+                "{} {}{suppressed}",
+                f["code"].as_str().unwrap(),
+                f["severity"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[test]
+fn overrides_and_suppressions_apply() {
+    let dir = project(
+        r#"
+[rules]
+CFC003 = "off"
+CAP001 = "warning"
+PFI002 = "error"
+
+[params]
+min_track_record = "1 year"
+
+[[allow]]
+path = "*.proposal"
+code = "PFI001"
+entity = "lymington hospital pfi"
+reason = "the trust keeps the PFI until 2019"
+
+[[allow]]
+path = "other/*.proposal"
+code = "PFI002"
+reason = "not this file"
+"#,
+    );
+    let run = lint(dir.path(), &[]);
+    assert_status!(run, 1);
+    assert_eq!(
+        codes(&run),
+        "CAP001 warning, PFI002 error, PFI001 error (suppressed)"
+    );
+    assert_eq!(
+        run.stderr,
+        "warning: assure.toml:16: the [[allow]] entry for PFI002 in `other/*.proposal` matched no finding\n"
+    );
+}
+
+#[test]
+fn found_upward_and_given_explicitly() {
+    let dir = project("[rules]\nCFC003 = \"off\"\n");
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::copy(
+        dir.path().join("hampshire.proposal"),
+        sub.join("hampshire.proposal"),
+    )
+    .unwrap();
+    let run = lint(&sub, &[]);
+    assert!(!codes(&run).contains("CFC003"), "{}", run.stdout);
+    std::fs::write(
+        dir.path().join("strict.toml"),
+        "[rules]\nCFC003 = \"error\"\n",
+    )
+    .unwrap();
+    let run = lint(&sub, &["--config", "../strict.toml"]);
+    assert!(codes(&run).starts_with("CFC003 error"), "{}", run.stdout);
+}
+
+#[test]
+fn a_project_pack_without_the_default() {
+    let dir = project("default-pack = false\npacks = [\"local.toml\"]\n");
+    std::fs::write(
+        dir.path().join("local.toml"),
+        "[pack]\nname = \"local\"\nversion = \"1\"\n[[stages]]\nid = \"only\"\n[[rules]]\ncode = \"LOC001\"\nname = \"l\"\nstage = \"only\"\nseverity = \"warning\"\nsummary = \"s\"\nsource = \"s\"\nwhen = \"present(proposal.launch)\"\nmessage = \"launch is set\"\nprimary = \"proposal.launch\"\n",
+    )
+    .unwrap();
+    let run = lint(dir.path(), &[]);
+    assert_status!(run, 0);
+    assert_eq!(codes(&run), "LOC001 warning");
+}
+
+#[test]
+fn mistakes_in_the_file_itself() {
+    let dir = project(
+        "packs = [\"missing.toml\"]\n[rules]\nPFI002 = \"loud\"\n[[allow]]\ncode = \"CAP002\"\nreason = \"\"\nsevrity = 1\n",
+    );
+    let run = lint(dir.path(), &[]);
+    assert_status!(run, 2);
+    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!(run.stderr, @r#"
+    CFG001
+
+      × no rule pack at `missing.toml` (relative to .)
+       ╭─[assure.toml:1:10]
+     1 │ packs = ["missing.toml"]
+       ·          ──────────────
+     2 │ [rules]
+       ╰────
+
+    CFG002
+
+      × `loud` is not a severity
+       ╭─[assure.toml:3:10]
+     2 │ [rules]
+     3 │ PFI002 = "loud"
+       ·          ──────
+     4 │ [[allow]]
+       ╰────
+      help: use `off`, `info`, `warning` or `error`
+
+    CFG002
+
+      × the reason must say why the finding is acceptable
+       ╭─[assure.toml:6:10]
+     5 │ code = "CAP002"
+     6 │ reason = ""
+       ·          ──
+     7 │ sevrity = 1
+       ╰────
+
+    TOML002
+
+      × unknown key `sevrity` in an `[[allow]]` entry
+       ╭─[assure.toml:7:1]
+     6 │ reason = ""
+     7 │ sevrity = 1
+       · ───────
+       ╰────
+      help: expected one of: path, code, entity, reason
+
+    error: invalid configuration: 4 problems in assure.toml
+    "#);
+}
+
+#[test]
+fn codes_and_parameters_checked_against_the_packs() {
+    let dir = project(
+        "[rules]\nCAP01 = \"error\"\nSYN001 = \"off\"\n[params]\nmax_turnover_multiple = \"2 years\"\nmin_track_recrd = \"1 year\"\n",
+    );
+    let run = lint(dir.path(), &[]);
+    assert_status!(run, 2);
+    insta::assert_snapshot!(run.stderr, @r#"
+    CFG001
+
+      × no rule has the code CAP01
+       ╭─[assure.toml:2:1]
+     1 │ [rules]
+     2 │ CAP01 = "error"
+       · ─────
+     3 │ SYN001 = "off"
+       ╰────
+      help: did you mean `CAP001`?
+
+    CFG001
+
+      × SYN001 is a structural finding: it is always on and cannot be configured
+       ╭─[assure.toml:3:1]
+     2 │ CAP01 = "error"
+     3 │ SYN001 = "off"
+       · ──────
+     4 │ [params]
+       ╰────
+      help: `assure rules list` shows every code
+
+    CFG002
+
+      × `max_turnover_multiple` is a number (its default is 10), not a duration
+       ╭─[assure.toml:5:1]
+     4 │ [params]
+     5 │ max_turnover_multiple = "2 years"
+       · ─────────────────────
+     6 │ min_track_recrd = "1 year"
+       ╰────
+      help: write it like its default: max_turnover_multiple = 10
+
+    CFG001
+
+      × no rule has a parameter `min_track_recrd`
+       ╭─[assure.toml:6:1]
+     5 │ max_turnover_multiple = "2 years"
+     6 │ min_track_recrd = "1 year"
+       · ───────────────
+       ╰────
+      help: did you mean `min_track_record`?
+
+    error: invalid configuration: 4 problems in assure.toml
+    "#);
+}
+
+#[test]
+fn a_parameter_that_is_not_a_value() {
+    let dir = project("[params]\npopulation_tolerance = \"5 apples\"\n");
+    let run = lint(dir.path(), &[]);
+    assert_status!(run, 2);
+    assert!(
+        run.stderr
+            .contains("unexpected `apples`: write a number, a percentage"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn not_toml_at_all() {
+    let dir = project("[rules\nCAP001 = \"off\"\n");
+    let run = lint(dir.path(), &[]);
+    assert_status!(run, 2);
+    insta::assert_snapshot!(run.stderr, @r#"
+    TOML001
+
+      × invalid TOML: unclosed table, expected `]`
+       ╭─[assure.toml:1:7]
+     1 │ [rules
+       ·       ▲
+     2 │ CAP001 = "off"
+       ╰────
+
+    error: invalid configuration: 1 problem in assure.toml
+    "#);
+}
