@@ -145,6 +145,10 @@ pub enum LintFormat {
     Human,
     /// One JSON document.
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// `--deny`.

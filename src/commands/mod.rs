@@ -57,7 +57,7 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
                 writeln!(stderr, "warning: no *.{} files found", files::EXTENSION)?;
             }
             let reports = files::check_all(&checker, &discovered);
-            write_lint(&reports, *format, &human, stdout)?;
+            write_lint(&reports, *format, &human, checker.rules(), stdout)?;
             warn_unused_allows(&config, &reports, stderr)?;
             lint_status(&reports, *deny_warnings)
         }
@@ -148,6 +148,7 @@ fn write_lint(
     reports: &[FileReport],
     format: LintFormat,
     human: &HumanOptions,
+    rules: &assure_rules::RuleSet,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     let written = match format {
@@ -156,6 +157,11 @@ fn write_lint(
             let text = pretty(&assure_report::json::document(reports))?;
             out.write_all(text.as_bytes())
         }
+        LintFormat::Sarif => {
+            let text = pretty(&assure_report::sarif::document(reports, rules))?;
+            out.write_all(text.as_bytes())
+        }
+        LintFormat::Github => out.write_all(assure_report::github::commands(reports).as_bytes()),
     };
     ignore_broken_pipe(written)?;
     Ok(())

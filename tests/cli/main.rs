@@ -9,6 +9,7 @@ mod bad_input;
 mod config;
 mod lint;
 mod rules;
+mod sarif;
 mod tidy;
 
 use std::path::{Path, PathBuf};

@@ -329,6 +329,31 @@ impl Checker {
     }
 }
 
+impl Finding {
+    /// A fingerprint that survives edits elsewhere in the file: the code,
+    /// the entity and field involved, and the text at the primary span
+    /// (white space folded), never the line number. Stable across versions
+    /// of assure and of Rust (FNV-1a, 64 bits, in hex).
+    pub fn fingerprint(&self, text: &str) -> String {
+        let at = self.diagnostic.span;
+        let content = text.get(at.start as usize..at.end as usize).unwrap_or("");
+        let folded: Vec<&str> = content.split_whitespace().collect();
+        let key = [
+            &*self.diagnostic.code,
+            self.entity.as_deref().unwrap_or(""),
+            self.field.as_deref().unwrap_or(""),
+            &folded.join(" "),
+        ]
+        .join("\u{1f}");
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

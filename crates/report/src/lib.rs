@@ -9,9 +9,11 @@
 //! output goes (stdout, a file) is the caller's job.
 
 pub mod export;
+pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use assure_check::FileReport;
 use assure_diagnostic::Severity;

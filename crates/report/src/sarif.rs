@@ -1,0 +1,161 @@
+//! SARIF 2.1.0 for code scanning: one run, every rule (and structural code)
+//! in `tool.driver.rules` with its help, and one result per finding with a
+//! physical location, a fingerprint that survives unrelated edits, and the
+//! justification of any suppression.
+
+use assure_check::FileReport;
+use assure_check::suppress::Origin;
+use assure_diagnostic::{LineIndex, Severity, codes};
+use assure_rules::RuleSet;
+use serde_json::{Value, json};
+
+/// The SARIF version written.
+pub const VERSION: &str = "2.1.0";
+
+/// The SARIF log of a run.
+pub fn document(reports: &[FileReport], rules: &RuleSet) -> Value {
+    let mut descriptors: Vec<Value> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    for code in codes::STRUCTURAL {
+        ids.push(code.to_owned());
+        let text = codes::describe(code).unwrap_or(code);
+        descriptors.push(json!({
+            "id": code,
+            "name": "structural",
+            "shortDescription": {"text": text},
+            "fullDescription": {"text": text},
+            "help": {"text": text},
+            "defaultConfiguration": {"level": if code == codes::DIR001 || code == "EVAL001" || code == codes::SCH002 { "warning" } else { "error" }},
+        }));
+    }
+    for rule in &rules.rules {
+        ids.push(rule.code.clone());
+        let help = rule.help.clone().unwrap_or_else(|| rule.summary.clone());
+        descriptors.push(json!({
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.source},
+            "help": {"text": help},
+            "defaultConfiguration": {"level": level(rule.severity)},
+            "properties": {"stage": rules.stages[rule.stage].id, "pack": rule.pack},
+        }));
+    }
+    let mut results = Vec::new();
+    for report in reports {
+        let index = report.line_index();
+        for finding in &report.findings {
+            let diagnostic = &finding.diagnostic;
+            let rule_index = ids.iter().position(|id| **id == *diagnostic.code);
+            let mut result = json!({
+                "ruleId": &*diagnostic.code,
+                "level": level(diagnostic.severity),
+                "message": {"text": diagnostic.message},
+                "locations": [location(report, &index, diagnostic.span, None)],
+                "partialFingerprints": {"assureFinding/v1": finding.fingerprint(&report.text)},
+            });
+            if let Some(rule_index) = rule_index {
+                result["ruleIndex"] = json!(rule_index);
+            }
+            if !diagnostic.labels.is_empty() {
+                result["relatedLocations"] = diagnostic
+                    .labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, label)| {
+                        location(report, &index, label.span, Some((i, &label.message)))
+                    })
+                    .collect();
+            }
+            if let Some(suppression) = &finding.suppressed {
+                let kind = match suppression.origin {
+                    Origin::Inline { .. } => "inSource",
+                    Origin::Config { .. } | Origin::Baseline => "external",
+                };
+                result["suppressions"] = json!([{
+                    "kind": kind,
+                    "status": "accepted",
+                    "justification": suppression.reason,
+                }]);
+            }
+            results.push(result);
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": VERSION,
+        "runs": [{
+            "tool": {"driver": {
+                "name": "assure",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": descriptors,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn location(
+    report: &FileReport,
+    index: &LineIndex,
+    span: assure_diagnostic::Span,
+    label: Option<(usize, &str)>,
+) -> Value {
+    let at = index.locate(&report.text, span);
+    let mut location = json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri(&report.path)},
+            "region": {
+                "startLine": at.start.line,
+                "startColumn": at.start.column,
+                "endLine": at.end.line,
+                "endColumn": at.end.column,
+            },
+        },
+    });
+    if let Some((id, message)) = label {
+        location["id"] = json!(id);
+        location["message"] = json!({"text": message});
+    }
+    location
+}
+
+/// A relative path as a URI reference: `/`-separated, with every byte
+/// outside the unreserved set percent-encoded (spaces, non-ASCII names).
+pub fn uri(path: &str) -> String {
+    let path = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri("./fixtures/a b.proposal"), "fixtures/a%20b.proposal");
+        assert_eq!(
+            uri("propositions/café.proposal"),
+            "propositions/caf%C3%A9.proposal"
+        );
+        assert_eq!(uri("dir\\x.proposal"), "dir/x.proposal");
+    }
+}
