@@ -31,6 +31,17 @@ pub struct Args {
     pub config: Option<PathBuf>,
 }
 
+/// What `lint` does with baselines.
+#[derive(Debug, Default)]
+pub struct BaselineArgs {
+    /// Known findings, checked to exist.
+    pub read: Option<PathBuf>,
+    /// Whether stale entries fail the run.
+    pub strict: bool,
+    /// Where to record today's findings.
+    pub write: Option<PathBuf>,
+}
+
 /// A validated command.
 #[derive(Debug)]
 pub enum Command {
@@ -44,6 +55,8 @@ pub enum Command {
         deny_warnings: bool,
         /// The last gateway stage whose rules run.
         stage: Option<String>,
+        /// Baseline handling.
+        baseline: BaselineArgs,
     },
     /// Explain a code.
     Explain {
@@ -94,6 +107,14 @@ impl Args {
                     format: lint.format,
                     deny_warnings: lint.deny == Some(DenyLevel::Warnings),
                     stage: lint.stage,
+                    baseline: BaselineArgs {
+                        read: match lint.baseline {
+                            Some(path) => Some(exists(&path)?.clone()),
+                            None => None,
+                        },
+                        strict: lint.strict_baseline,
+                        write: lint.write_baseline,
+                    },
                 }
             }
             RawCommand::Explain(explain) => Command::Explain {

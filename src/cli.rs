@@ -67,6 +67,16 @@ pub struct LintArgs {
     /// `case-for-change`.
     #[arg(long, value_name = "STAGE")]
     pub stage: Option<String>,
+    /// Report only findings not recorded in this baseline.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With `--baseline`: fail (exit 1) when entries no longer match a
+    /// finding.
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
+    /// Record today's findings in this baseline file, and succeed.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// `assure explain`.

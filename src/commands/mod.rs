@@ -46,12 +46,21 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             format,
             deny_warnings,
             stage,
+            baseline,
         } => {
             let last_stage = match stage {
                 Some(stage) => Some(rules::stage_index(checker.rules(), stage)?),
                 None => None,
             };
-            let checker = checker.up_to_stage(last_stage);
+            let mut checker = checker.up_to_stage(last_stage);
+            let known = match &baseline.read {
+                Some(path) => {
+                    let known = read_baseline(path)?;
+                    checker = checker.with_baseline(known.clone());
+                    Some(known)
+                }
+                None => None,
+            };
             let discovered = files::discover(paths);
             if discovered.is_empty() {
                 writeln!(stderr, "warning: no *.{} files found", files::EXTENSION)?;
@@ -59,7 +68,27 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             let reports = files::check_all(&checker, &discovered);
             write_lint(&reports, *format, &human, checker.rules(), stdout)?;
             warn_unused_allows(&config, &reports, stderr)?;
-            lint_status(&reports, *deny_warnings)
+            let stale = match &known {
+                Some(known) => report_stale(known, &reports, baseline.strict, stderr)?,
+                None => 0,
+            };
+            if let Some(path) = &baseline.write {
+                let recorded = assure_check::baseline::Baseline::of(&reports);
+                std::fs::write(path, pretty(&recorded.to_json())?).map_err(|e| {
+                    Failure::new(format!("cannot write the baseline {}: {e}", path.display()))
+                })?;
+                writeln!(
+                    stderr,
+                    "recorded {} findings in {}",
+                    recorded.entries.len(),
+                    path.display()
+                )?;
+                EXIT_OK
+            } else if baseline.strict && stale > 0 {
+                EXIT_FINDINGS
+            } else {
+                lint_status(&reports, *deny_warnings)
+            }
         }
         Command::Explain { code } => rules::explain(checker.rules(), code, stdout)?,
         Command::RulesList => rules::list(checker.rules(), stdout)?,
@@ -93,6 +122,46 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
     Ok(status)
 }
 
+fn read_baseline(path: &Path) -> Result<assure_check::baseline::Baseline, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::new(format!("cannot read the baseline {}: {e}", path.display())))?;
+    assure_check::baseline::Baseline::from_json(&text)
+        .map_err(|why| Failure::new(format!("{} is not a baseline: {why}", path.display())))
+}
+
+/// Entries for files linted in this run that matched no finding: fixed, or
+/// changed so much that they are new findings now.
+fn report_stale(
+    known: &assure_check::baseline::Baseline,
+    reports: &[FileReport],
+    strict: bool,
+    stderr: &mut dyn Write,
+) -> Result<usize, Failure> {
+    let linted: Vec<&str> = reports
+        .iter()
+        .map(|r| assure_check::baseline::file_key(&r.path))
+        .collect();
+    let stale: Vec<&assure_check::baseline::Entry> = known
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            linted.contains(&e.file.as_str())
+                && !reports.iter().any(|r| r.baseline_used.contains(i))
+        })
+        .map(|(_, e)| e)
+        .collect();
+    let level = if strict { "error" } else { "warning" };
+    for entry in &stale {
+        writeln!(
+            stderr,
+            "{level}: stale baseline entry: {} {} ({}) no longer occurs",
+            entry.file, entry.code, entry.message
+        )?;
+    }
+    Ok(stale.len())
+}
+
 fn config_failure(errors: ConfigErrors) -> Failure {
     let count = errors.diagnostics.len();
     let plural = if count == 1 { "" } else { "s" };
@@ -111,6 +180,7 @@ fn config_failure(errors: ConfigErrors) -> Failure {
                 .collect(),
             readiness: Vec::new(),
             allows_used: Vec::new(),
+            baseline_used: Vec::new(),
         }],
     }
 }

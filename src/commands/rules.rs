@@ -71,6 +71,7 @@ fn pack_report(errors: PackErrors) -> FileReport {
             .collect(),
         readiness: Vec::new(),
         allows_used: Vec::new(),
+        baseline_used: Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! it printed.
 
 mod bad_input;
+mod baseline;
 mod config;
 mod lint;
 mod rules;

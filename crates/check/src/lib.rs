@@ -6,6 +6,7 @@
 //! caller reads files and writes reports; this crate never touches the file
 //! system, so the CLI, `xtask` and the tests all run the same pipeline.
 
+pub mod baseline;
 pub mod fixture;
 pub mod suppress;
 
@@ -110,6 +111,8 @@ pub struct FileReport {
     /// The `[[allow]]` entries of the project configuration that matched a
     /// finding in this file, by index.
     pub allows_used: Vec<usize>,
+    /// The baseline entries that matched a finding in this file, by index.
+    pub baseline_used: Vec<usize>,
 }
 
 impl FileReport {
@@ -128,6 +131,7 @@ impl FileReport {
             )],
             readiness: Vec::new(),
             allows_used: Vec::new(),
+            baseline_used: Vec::new(),
         }
     }
 
@@ -176,6 +180,7 @@ pub struct Checker {
     rules: RuleSet,
     options: Options,
     allows: Vec<suppress::AllowEntry>,
+    baseline: Option<std::sync::Arc<baseline::Baseline>>,
 }
 
 impl Checker {
@@ -185,7 +190,16 @@ impl Checker {
             rules,
             options: Options::default(),
             allows: Vec::new(),
+            baseline: None,
         }
+    }
+
+    /// Treats findings recorded in `baseline` as known: they are kept but
+    /// do not count.
+    #[must_use]
+    pub fn with_baseline(mut self, baseline: baseline::Baseline) -> Checker {
+        self.baseline = Some(std::sync::Arc::new(baseline));
+        self
     }
 
     /// Applies the project's `[[allow]]` entries.
@@ -239,6 +253,7 @@ impl Checker {
                     readiness: self.readiness(&findings, &[]),
                     findings,
                     allows_used: Vec::new(),
+                    baseline_used: Vec::new(),
                 };
             }
         };
@@ -273,13 +288,19 @@ impl Checker {
                     &b.diagnostic.code,
                 ))
         });
-        FileReport {
+        let mut report = FileReport {
             path: path.to_owned(),
             text: text.to_owned(),
-            readiness: self.readiness(&findings, &evaluation.approved),
+            readiness: Vec::new(),
             findings,
             allows_used,
+            baseline_used: Vec::new(),
+        };
+        if let Some(baseline) = &self.baseline {
+            report.baseline_used = baseline.apply(&mut report);
         }
+        report.readiness = self.readiness(&report.findings, &evaluation.approved);
+        report
     }
 
     /// The report of a file that could not be read at all.
