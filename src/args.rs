@@ -65,6 +65,11 @@ pub enum Command {
     },
     /// List the rules.
     RulesList,
+    /// Write a starting proposal.
+    Init {
+        /// Where; must not exist.
+        path: PathBuf,
+    },
     /// Check packs.
     RulesCheck {
         /// The packs, each checked to exist.
@@ -117,6 +122,7 @@ impl Args {
                     },
                 }
             }
+            RawCommand::Init(init) => Command::Init { path: init.path },
             RawCommand::Explain(explain) => Command::Explain {
                 code: explain.code.trim().to_ascii_uppercase(),
             },

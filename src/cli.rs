@@ -47,6 +47,8 @@ pub enum RawCommand {
     Rules(RulesArgs),
     /// The graph of one proposal: entities and the references between them.
     Graph(GraphArgs),
+    /// Write a commented starting proposal (never over an existing file).
+    Init(InitArgs),
     /// The parsed, resolved model of one proposal, as JSON for other tools.
     Export(ExportArgs),
 }
@@ -77,6 +79,14 @@ pub struct LintArgs {
     /// Record today's findings in this baseline file, and succeed.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+}
+
+/// `assure init`.
+#[derive(Debug, ClapArgs)]
+pub struct InitArgs {
+    /// Where to write it.
+    #[arg(value_name = "PATH", default_value = "new.proposal")]
+    pub path: PathBuf,
 }
 
 /// `assure explain`.

@@ -90,6 +90,7 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
                 lint_status(&reports, *deny_warnings)
             }
         }
+        Command::Init { path } => init(path, stdout)?,
         Command::Explain { code } => rules::explain(checker.rules(), code, stdout)?,
         Command::RulesList => rules::list(checker.rules(), stdout)?,
         Command::RulesCheck { packs } => rules::check(&args.packs, packs, stdout)?,
@@ -120,6 +121,32 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
         }
     };
     Ok(status)
+}
+
+/// The starting proposal `assure init` writes.
+const TEMPLATE: &str = include_str!("../templates/new.proposal");
+
+fn init(path: &Path, out: &mut dyn Write) -> Result<u8, Failure> {
+    let shown = path.display();
+    // `create_new` refuses an existing file atomically, even one created a
+    // moment ago by someone else.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => Failure::new(format!(
+                "{shown} already exists; assure init never overwrites a file"
+            )),
+            _ => Failure::new(format!("cannot create {shown}: {e}")),
+        })?;
+    file.write_all(TEMPLATE.as_bytes())
+        .map_err(|e| Failure::new(format!("cannot write {shown}: {e}")))?;
+    writeln!(
+        out,
+        "wrote {shown}: replace the placeholders in capitals, then run `assure lint {shown}` to see what is still missing"
+    )?;
+    Ok(EXIT_OK)
 }
 
 fn read_baseline(path: &Path) -> Result<assure_check::baseline::Baseline, Failure> {

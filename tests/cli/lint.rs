@@ -216,3 +216,37 @@ default = 20
         run.stdout
     );
 }
+
+#[test]
+fn init_writes_a_starting_proposal_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = assure_in(dir.path(), &["init", "my plan.proposal"]);
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stdout,
+        "wrote my plan.proposal: replace the placeholders in capitals, then run `assure lint my plan.proposal` to see what is still missing\n"
+    );
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--format", "json", "my plan.proposal"],
+    );
+    assert_status!(run, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings: Vec<String> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["code"].as_str().unwrap(), f["span"]["line"]))
+        .collect();
+    // No structural finding: only what the author must still write.
+    assert_eq!(findings, ["CFC001 3", "FAIL001 55", "CAP003 58"]);
+    let run = assure_in(dir.path(), &["init", "my plan.proposal"]);
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: my plan.proposal already exists; assure init never overwrites a file\n"
+    );
+    let run = assure_in(dir.path(), &["init"]);
+    assert_status!(run, 0);
+    assert!(dir.path().join("new.proposal").is_file());
+}
