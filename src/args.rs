@@ -128,11 +128,11 @@ impl Args {
             },
             RawCommand::Rules(rules) => match rules.command {
                 RulesCommand::List => Command::RulesList,
-                RulesCommand::Check { packs } => {
-                    for pack in &packs {
+                RulesCommand::Check { files } => {
+                    for pack in &files {
                         exists(pack)?;
                     }
-                    Command::RulesCheck { packs }
+                    Command::RulesCheck { packs: files }
                 }
                 RulesCommand::Test { paths } => {
                     let paths = if paths.is_empty() {

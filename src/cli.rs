@@ -114,7 +114,7 @@ pub enum RulesCommand {
     Check {
         /// The packs.
         #[arg(required = true, value_name = "PACK")]
-        packs: Vec<PathBuf>,
+        files: Vec<PathBuf>,
     },
     /// Run rule fixtures: every `<!-- expect: CODE -->` must be reported on
     /// the line after it, and nothing else.

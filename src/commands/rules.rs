@@ -293,9 +293,14 @@ pub fn test(
         }
     }
     let passed = outcomes.len() - failed;
+    let findings_word = if expected_total == 1 {
+        "finding"
+    } else {
+        "findings"
+    };
     let _ = writeln!(
         text,
-        "\n{passed} of {} fixtures passed; {expected_total} expected findings reported",
+        "\n{passed} of {} fixtures passed; {expected_total} expected {findings_word} reported",
         outcomes.len()
     );
     ignore_broken_pipe(out.write_all(text.as_bytes()))?;

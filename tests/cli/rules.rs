@@ -271,3 +271,38 @@ fn a_broken_pack_stops_lint_with_status_2() {
     "#);
     assert_eq!(run.stdout, "");
 }
+
+#[test]
+fn a_pack_repository_needs_only_check_and_test() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("packs")).unwrap();
+    std::fs::create_dir_all(dir.path().join("fixtures")).unwrap();
+    std::fs::write(
+        dir.path().join("packs/local.toml"),
+        "[pack]\nname = \"local\"\nversion = \"1\"\n\n[[rules]]\ncode = \"LOC001\"\nname = \"stp-named\"\nstage = \"case-for-change\"\nseverity = \"warning\"\nsummary = \"Name the STP.\"\nsource = \"local\"\nwhen = \"missing(proposal.stp)\"\nmessage = \"the proposal names no STP\"\nprimary = \"proposal.proposal\"\n[rules.examples]\nfail = \"proposal: x\\n\"\npass = \"proposal: x\\nstp: Black Country\\n\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("fixtures/fires.proposal"),
+        "<!-- expect: LOC001 -->\nproposal: x\nmodel: other\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("fixtures/near-miss.proposal"),
+        "proposal: x\nmodel: other\nstp: Black Country\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["rules", "check", "packs/local.toml"]);
+    assert_status!(run, 0);
+    let run = assure_in(
+        dir.path(),
+        &["rules", "test", "--pack", "packs/local.toml", "fixtures"],
+    );
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stdout,
+        "ok    fixtures/fires.proposal (1 finding as expected)\nok    fixtures/near-miss.proposal (0 findings as expected)\n\n2 of 2 fixtures passed; 1 expected finding reported\n"
+    );
+    let run = assure_in(dir.path(), &["rules", "test", "fixtures"]);
+    assert_status!(run, 1);
+}
