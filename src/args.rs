@@ -65,6 +65,15 @@ pub enum Command {
     },
     /// List the rules.
     RulesList,
+    /// Compare two versions.
+    Diff {
+        /// The older, checked to exist.
+        old: PathBuf,
+        /// The newer, checked to exist.
+        new: PathBuf,
+        /// Output format.
+        format: crate::cli::DiffFormat,
+    },
     /// Write a starting proposal.
     Init {
         /// Where; must not exist.
@@ -123,6 +132,11 @@ impl Args {
                 }
             }
             RawCommand::Init(init) => Command::Init { path: init.path },
+            RawCommand::Diff(diff) => Command::Diff {
+                old: exists(&diff.old)?.clone(),
+                new: exists(&diff.new)?.clone(),
+                format: diff.format,
+            },
             RawCommand::Explain(explain) => Command::Explain {
                 code: explain.code.trim().to_ascii_uppercase(),
             },

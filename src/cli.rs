@@ -49,6 +49,9 @@ pub enum RawCommand {
     Graph(GraphArgs),
     /// Write a commented starting proposal (never over an existing file).
     Init(InitArgs),
+    /// Compare two versions of a proposal: the text, the findings that
+    /// appear and disappear, and readiness.
+    Diff(DiffArgs),
     /// The parsed, resolved model of one proposal, as JSON for other tools.
     Export(ExportArgs),
 }
@@ -79,6 +82,29 @@ pub struct LintArgs {
     /// Record today's findings in this baseline file, and succeed.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+}
+
+/// `assure diff`.
+#[derive(Debug, ClapArgs)]
+pub struct DiffArgs {
+    /// The older version.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The newer version.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// The diff, then findings and readiness.
+    Human,
+    /// One JSON document.
+    Json,
 }
 
 /// `assure init`.

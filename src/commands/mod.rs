@@ -91,6 +91,7 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             }
         }
         Command::Init { path } => init(path, stdout)?,
+        Command::Diff { old, new, format } => diff(&checker, old, new, *format, stdout)?,
         Command::Explain { code } => rules::explain(checker.rules(), code, stdout)?,
         Command::RulesList => rules::list(checker.rules(), stdout)?,
         Command::RulesCheck { packs } => rules::check(&args.packs, packs, stdout)?,
@@ -121,6 +122,34 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
         }
     };
     Ok(status)
+}
+
+/// `assure diff`: exit 1 when the new version has an error the old one
+/// did not, so that a CI step can gate on a change making things worse.
+fn diff(
+    checker: &Checker,
+    old: &Path,
+    new: &Path,
+    format: crate::cli::DiffFormat,
+    out: &mut dyn Write,
+) -> Result<u8, Failure> {
+    let read = |path: &Path| -> Result<FileReport, Failure> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
+        Ok(checker.check(&path.display().to_string(), &bytes))
+    };
+    let (old, new) = (read(old)?, read(new)?);
+    let comparison = assure_report::diff::compare_reports(&old, &new);
+    let text = match format {
+        crate::cli::DiffFormat::Human => assure_report::diff::human(&comparison),
+        crate::cli::DiffFormat::Json => pretty(&assure_report::diff::json(&comparison))?,
+    };
+    ignore_broken_pipe(out.write_all(text.as_bytes()))?;
+    let worse = comparison
+        .appeared
+        .iter()
+        .any(|f| f.diagnostic.severity == Severity::Error);
+    Ok(if worse { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 /// The starting proposal `assure init` writes.

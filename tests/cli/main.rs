@@ -8,6 +8,7 @@
 mod bad_input;
 mod baseline;
 mod config;
+mod diff;
 mod lint;
 mod rules;
 mod sarif;

@@ -7,6 +7,7 @@
 //! system, so the CLI, `xtask` and the tests all run the same pipeline.
 
 pub mod baseline;
+pub mod changes;
 pub mod fixture;
 pub mod suppress;
 

@@ -8,6 +8,7 @@
 //! Renderers write to any `io::Write` or return values; choosing where the
 //! output goes (stdout, a file) is the caller's job.
 
+pub mod diff;
 pub mod export;
 pub mod github;
 pub mod graph;

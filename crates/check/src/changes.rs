@@ -1,0 +1,158 @@
+//! What changed between two sets of findings: two versions of a proposal
+//! (`assure diff`) or two runs over a corpus (`cargo xtask report`).
+//!
+//! Findings are matched first by fingerprint (same code, entity, field and
+//! text), then by code and entity alone: a finding whose paragraph moved,
+//! or whose value was edited without fixing it, is the same finding, not a
+//! new one. Line numbers never decide a match.
+
+/// What identifies a finding across versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The code.
+    pub code: String,
+    /// The entity involved, if any.
+    pub entity: Option<String>,
+    /// The fingerprint ([`crate::Finding::fingerprint`]).
+    pub fingerprint: String,
+    /// The line, to tell a moved finding from one that stayed.
+    pub line: u32,
+}
+
+/// How one finding fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Only in the new set, at this index.
+    New(usize),
+    /// Only in the old set, at this index.
+    Resolved(usize),
+    /// In both, on another line or with other text.
+    Moved {
+        /// Its index in the old set.
+        old: usize,
+        /// Its index in the new set.
+        new: usize,
+    },
+    /// In both, unchanged.
+    Same {
+        /// Its index in the old set.
+        old: usize,
+        /// Its index in the new set.
+        new: usize,
+    },
+}
+
+/// Matches `old` against `new`; every index of each appears exactly once.
+pub fn compare(old: &[Key], new: &[Key]) -> Vec<Change> {
+    let mut old_taken = vec![false; old.len()];
+    let mut new_match: Vec<Option<usize>> = vec![None; new.len()];
+    // Exact matches first, so that a moved twin does not steal them.
+    for (n, key) in new.iter().enumerate() {
+        if let Some(o) = (0..old.len()).find(|&o| {
+            !old_taken[o] && old[o].code == key.code && old[o].fingerprint == key.fingerprint
+        }) {
+            old_taken[o] = true;
+            new_match[n] = Some(o);
+        }
+    }
+    for (n, key) in new.iter().enumerate() {
+        if new_match[n].is_some() {
+            continue;
+        }
+        if let Some(o) = (0..old.len())
+            .find(|&o| !old_taken[o] && old[o].code == key.code && old[o].entity == key.entity)
+        {
+            old_taken[o] = true;
+            new_match[n] = Some(o);
+        }
+    }
+    let mut changes = Vec::with_capacity(old.len().max(new.len()));
+    for (n, matched) in new_match.iter().enumerate() {
+        changes.push(match matched {
+            Some(o) if old[*o].fingerprint == new[n].fingerprint && old[*o].line == new[n].line => {
+                Change::Same { old: *o, new: n }
+            }
+            Some(o) => Change::Moved { old: *o, new: n },
+            None => Change::New(n),
+        });
+    }
+    changes.extend(
+        (0..old.len())
+            .filter(|o| !old_taken[*o])
+            .map(Change::Resolved),
+    );
+    changes
+}
+
+impl crate::FileReport {
+    /// The keys of the findings that count.
+    pub fn keys(&self) -> Vec<(Key, &crate::Finding)> {
+        let index = self.line_index();
+        self.findings
+            .iter()
+            .filter(|f| f.is_active())
+            .map(|f| {
+                (
+                    Key {
+                        code: f.diagnostic.code.to_string(),
+                        entity: f.entity.clone(),
+                        fingerprint: f.fingerprint(&self.text),
+                        line: index.line_col(&self.text, f.diagnostic.span.start).line,
+                    },
+                    f,
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: &str, entity: &str, fingerprint: &str, line: u32) -> Key {
+        Key {
+            code: code.to_owned(),
+            entity: Some(entity.to_owned()),
+            fingerprint: fingerprint.to_owned(),
+            line,
+        }
+    }
+
+    #[test]
+    fn matches_by_fingerprint_then_by_code_and_entity() {
+        let old = [
+            key("CAP001", "K", "a", 10),
+            key("PFI001", "L", "b", 20),
+            key("COI001", "P", "c", 30),
+        ];
+        let new = [
+            key("CAP001", "K", "a", 14),
+            key("PFI001", "L", "x", 24),
+            key("SAFE001", "O", "d", 5),
+        ];
+        assert_eq!(
+            compare(&old, &new),
+            [
+                Change::Moved { old: 0, new: 0 },
+                Change::Moved { old: 1, new: 1 },
+                Change::New(2),
+                Change::Resolved(2)
+            ]
+        );
+        assert_eq!(
+            compare(&old[..1], &[key("CAP001", "K", "a", 10)]),
+            [Change::Same { old: 0, new: 0 }]
+        );
+    }
+
+    #[test]
+    fn a_second_finding_of_a_code_is_new() {
+        let old = [key("PROC001", "A", "f", 8)];
+        let new = [key("PROC001", "A", "f", 8), key("PROC001", "B", "f", 12)];
+        assert_eq!(
+            compare(&old, &new),
+            [Change::Same { old: 0, new: 0 }, Change::New(1)]
+        );
+    }
+}

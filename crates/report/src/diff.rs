@@ -1,0 +1,184 @@
+//! `assure diff OLD NEW`: the unified diff of two versions of a proposal,
+//! the findings that appear and disappear between them (matched by code and
+//! entity, never by line; see [`assure_check::changes`]), and the change in
+//! readiness per stage.
+
+use assure_check::changes::{Change, compare};
+use assure_check::{FileReport, Finding};
+use serde_json::{Value, json};
+use similar::TextDiff;
+use std::fmt::Write as _;
+
+/// The comparison of two reports.
+#[derive(Debug)]
+pub struct Comparison<'a> {
+    /// The older version.
+    pub old: &'a FileReport,
+    /// The newer version.
+    pub new: &'a FileReport,
+    /// Findings only in the new version.
+    pub appeared: Vec<&'a Finding>,
+    /// Findings only in the old version.
+    pub resolved: Vec<&'a Finding>,
+    /// Findings in both that moved or whose text changed: (old, new).
+    pub moved: Vec<(&'a Finding, &'a Finding)>,
+    /// Findings in both, unchanged.
+    pub unchanged: usize,
+}
+
+/// Compares two reports.
+pub fn compare_reports<'a>(old: &'a FileReport, new: &'a FileReport) -> Comparison<'a> {
+    let old_keys = old.keys();
+    let new_keys = new.keys();
+    let old_plain: Vec<_> = old_keys.iter().map(|(k, _)| k.clone()).collect();
+    let new_plain: Vec<_> = new_keys.iter().map(|(k, _)| k.clone()).collect();
+    let mut comparison = Comparison {
+        old,
+        new,
+        appeared: Vec::new(),
+        resolved: Vec::new(),
+        moved: Vec::new(),
+        unchanged: 0,
+    };
+    for change in compare(&old_plain, &new_plain) {
+        match change {
+            Change::New(n) => comparison.appeared.push(new_keys[n].1),
+            Change::Resolved(o) => comparison.resolved.push(old_keys[o].1),
+            Change::Moved { old, new } => comparison.moved.push((old_keys[old].1, new_keys[new].1)),
+            Change::Same { .. } => comparison.unchanged += 1,
+        }
+    }
+    comparison
+}
+
+/// The unified diff of the two texts, three lines of context.
+pub fn unified(old: &FileReport, new: &FileReport) -> String {
+    TextDiff::from_lines(&old.text, &new.text)
+        .unified_diff()
+        .context_radius(3)
+        .header(&old.path, &new.path)
+        .to_string()
+}
+
+fn line_of(report: &FileReport, finding: &Finding) -> u32 {
+    report
+        .line_index()
+        .line_col(&report.text, finding.diagnostic.span.start)
+        .line
+}
+
+fn describe(report: &FileReport, finding: &Finding) -> String {
+    let entity = finding.entity.as_deref().unwrap_or("the proposal");
+    format!(
+        "{} {} at line {} ({entity}): {}",
+        finding.diagnostic.code,
+        finding.diagnostic.severity,
+        line_of(report, finding),
+        finding.diagnostic.message
+    )
+}
+
+/// The comparison for people.
+pub fn human(comparison: &Comparison<'_>) -> String {
+    let mut out = unified(comparison.old, comparison.new);
+    if out.is_empty() {
+        out.push_str("the two versions are identical\n");
+    }
+    let count = |n: usize| {
+        if n == 1 {
+            "1 finding".to_owned()
+        } else {
+            format!("{n} findings")
+        }
+    };
+    let _ = writeln!(out, "\nResolved: {}", count(comparison.resolved.len()));
+    for finding in &comparison.resolved {
+        let _ = writeln!(out, "  - {}", describe(comparison.old, finding));
+    }
+    let _ = writeln!(out, "New: {}", count(comparison.appeared.len()));
+    for finding in &comparison.appeared {
+        let _ = writeln!(out, "  + {}", describe(comparison.new, finding));
+    }
+    if !comparison.moved.is_empty() {
+        let _ = writeln!(
+            out,
+            "Moved or edited, still present: {}",
+            count(comparison.moved.len())
+        );
+        for (old, new) in &comparison.moved {
+            let _ = writeln!(
+                out,
+                "  ~ {} line {} → {}",
+                new.diagnostic.code,
+                line_of(comparison.old, old),
+                line_of(comparison.new, new)
+            );
+        }
+    }
+    let _ = writeln!(out, "Unchanged: {}", count(comparison.unchanged));
+    let _ = writeln!(out, "\nReadiness");
+    let width = comparison
+        .new
+        .readiness
+        .iter()
+        .map(|r| r.stage.len())
+        .max()
+        .unwrap_or(0);
+    for (old, new) in comparison
+        .old
+        .readiness
+        .iter()
+        .zip(&comparison.new.readiness)
+    {
+        let marker = if old.describe() == new.describe() {
+            " "
+        } else {
+            "*"
+        };
+        let _ = writeln!(
+            out,
+            "{marker} {:width$}  {} → {}",
+            new.stage,
+            old.describe(),
+            new.describe()
+        );
+    }
+    out
+}
+
+/// The comparison as JSON.
+pub fn json(comparison: &Comparison<'_>) -> Value {
+    let finding = |report: &FileReport, f: &Finding| {
+        json!({
+            "code": &*f.diagnostic.code,
+            "severity": f.diagnostic.severity.as_str(),
+            "stage": f.stage,
+            "entity": f.entity,
+            "field": f.field,
+            "line": line_of(report, f),
+            "message": f.diagnostic.message,
+        })
+    };
+    json!({
+        "version": 1,
+        "old": comparison.old.path,
+        "new": comparison.new.path,
+        "diff": unified(comparison.old, comparison.new),
+        "findings": {
+            "resolved": comparison.resolved.iter().map(|f| finding(comparison.old, f)).collect::<Vec<_>>(),
+            "new": comparison.appeared.iter().map(|f| finding(comparison.new, f)).collect::<Vec<_>>(),
+            "moved": comparison.moved.iter().map(|(o, n)| json!({
+                "code": &*n.diagnostic.code,
+                "entity": n.entity,
+                "old_line": line_of(comparison.old, o),
+                "new_line": line_of(comparison.new, n),
+            })).collect::<Vec<_>>(),
+            "unchanged": comparison.unchanged,
+        },
+        "readiness": comparison.old.readiness.iter().zip(&comparison.new.readiness).map(|(o, n)| json!({
+            "stage": n.stage,
+            "old": {"status": o.status.as_str(), "errors": o.errors},
+            "new": {"status": n.status.as_str(), "errors": n.errors},
+        })).collect::<Vec<_>>(),
+    })
+}
