@@ -4,11 +4,15 @@
 //!   proposal (see `assure-gen`);
 //! - `cargo xtask bench [--quick]`: times parse, model, rules and the whole
 //!   check on generated proposals of 1k, 10k and 100k entities and prints a
-//!   table (the figures of `docs/performance.md`).
+//!   table (the figures of `docs/performance.md`);
+//! - `cargo xtask report [--corpus DIR] [--db PATH] [--html DIR]`: lint a
+//!   corpus, record the run in SQLite, write the static report site.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod report;
+mod site;
 
 // The same allocator as the `assure` binary, so that timings match it.
 #[global_allocator]
@@ -39,6 +43,18 @@ enum Task {
         /// Where to write it (default: stdout).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Lint a corpus, record the run in SQLite, and write the HTML report.
+    Report {
+        /// The proposals.
+        #[arg(long, default_value = "fixtures")]
+        corpus: PathBuf,
+        /// The history database.
+        #[arg(long, default_value = "target/assure-history.sqlite")]
+        db: PathBuf,
+        /// Where to write the static site.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// Time the pipeline on generated proposals and print a table.
     Bench {
@@ -81,6 +97,7 @@ fn main() -> ExitCode {
             only: Some(stage), ..
         } => bench::only(&stage),
         Task::Bench { quick, .. } => bench::run(quick),
+        Task::Report { corpus, db, html } => report::run(&report::ReportArgs { corpus, db, html }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

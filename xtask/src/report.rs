@@ -1,0 +1,211 @@
+//! `cargo xtask report`: lint a corpus, record the run in SQLite, and with
+//! `--html` write a static site of the history.
+
+use crate::site;
+use assure_check::{Checker, FileReport};
+use assure_rules::RuleSet;
+use assure_store::{FileRecord, FindingRecord, RunRecord, Store};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// What to report on and where.
+pub struct ReportArgs {
+    /// The corpus directory.
+    pub corpus: PathBuf,
+    /// The database.
+    pub db: PathBuf,
+    /// Where to write the site, if anywhere.
+    pub html: Option<PathBuf>,
+}
+
+/// Runs the report.
+pub fn run(args: &ReportArgs) -> Result<(), String> {
+    let rules = RuleSet::default_set().map_err(|_| "the default pack does not load".to_owned())?;
+    let checker = Checker::new(rules.clone());
+    let files = discover(&args.corpus)?;
+    if files.is_empty() {
+        return Err(format!(
+            "no *.proposal files under {}",
+            args.corpus.display()
+        ));
+    }
+    let progress = progress_bar(files.len());
+    let reports: Vec<(FileReport, String)> = files
+        .par_iter()
+        .map(|path| {
+            let shown = path.display().to_string();
+            let result = match std::fs::read(path) {
+                Ok(bytes) => (checker.check(&shown, &bytes), fnv1a64(&bytes)),
+                Err(error) => (
+                    checker.unreadable(&shown, &error.to_string()),
+                    String::new(),
+                ),
+            };
+            progress.inc(1);
+            result
+        })
+        .collect();
+    progress.finish_and_clear();
+    let record = RunRecord {
+        started_at: now_rfc3339(),
+        tool: env!("CARGO_PKG_VERSION").to_owned(),
+        packs: rules
+            .packs
+            .iter()
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect(),
+        git_commit: git_commit(&args.corpus),
+        corpus: args.corpus.display().to_string(),
+        files: reports
+            .iter()
+            .map(|(report, hash)| file_record(report, hash))
+            .collect(),
+    };
+    if let Some(parent) = args.db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let mut store = Store::open(&args.db).map_err(|e| e.to_string())?;
+    let run_id = store.record(&record).map_err(|e| e.to_string())?;
+    let errors: usize = record
+        .files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.severity == "error" && f.suppressed.is_none())
+        .count();
+    println!(
+        "recorded run {run_id} in {}: {} files, {} findings ({errors} errors)",
+        args.db.display(),
+        record.files.len(),
+        record.files.iter().map(|f| f.findings.len()).sum::<usize>()
+    );
+    if let Some(html) = &args.html {
+        site::write(&store, run_id, &checker, html)?;
+        println!("wrote {}", html.join("index.html").display());
+    }
+    Ok(())
+}
+
+fn discover(corpus: &Path) -> Result<Vec<PathBuf>, String> {
+    if !corpus.is_dir() {
+        return Err(format!(
+            "the corpus {} is not a directory",
+            corpus.display()
+        ));
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(corpus)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", corpus.display()))?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "proposal")
+        {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn progress_bar(total: usize) -> ProgressBar {
+    if total < 50 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} proposals {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn file_record(report: &FileReport, hash: &str) -> FileRecord {
+    let index = report.line_index();
+    FileRecord {
+        path: report.path.clone(),
+        content_hash: hash.to_owned(),
+        text: report.text.clone(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| {
+                let at = index.line_col(&report.text, f.diagnostic.span.start);
+                FindingRecord {
+                    code: f.diagnostic.code.to_string(),
+                    severity: f.diagnostic.severity.as_str().to_owned(),
+                    stage: f.stage.clone(),
+                    message: f.diagnostic.message.clone(),
+                    start: i64::from(f.diagnostic.span.start),
+                    end: i64::from(f.diagnostic.span.end),
+                    line: i64::from(at.line),
+                    column: i64::from(at.column),
+                    entity: f.entity.clone(),
+                    field: f.field.clone(),
+                    fingerprint: f.fingerprint(&report.text),
+                    suppressed: f.suppressed.as_ref().map(|s| s.reason.clone()),
+                }
+            })
+            .collect(),
+        readiness: report
+            .readiness
+            .iter()
+            .map(|r| {
+                (
+                    r.stage.clone(),
+                    r.status.as_str().to_owned(),
+                    r.errors as i64,
+                )
+            })
+            .collect(),
+    }
+}
+
+fn git_commit(corpus: &Path) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(corpus)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .filter(|c| !c.is_empty())
+}
+
+/// FNV-1a, 64 bits, in hex: enough to tell whether a file changed.
+pub fn fnv1a64(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The current time, RFC 3339 in UTC, to the second.
+pub fn now_rfc3339() -> String {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}

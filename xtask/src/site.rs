@@ -1,0 +1,443 @@
+//! The static report site: an overview of every proposal's readiness, a page
+//! per proposal with its findings, source snippets, graph and changes since
+//! the previous run. Plain HTML and CSS with relative links, so it works
+//! from the file system with no server and no script.
+
+use assure_check::Checker;
+use assure_check::changes::{Change, Key, compare};
+use assure_store::{FileRecord, FindingRecord, RunSummary, Store};
+use std::fmt::Write as _;
+use std::path::Path;
+
+const STYLE: &str = "
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #1d2530; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde2e8; vertical-align: top; }
+.approved { background: #d8f3dc; } .ready { background: #e7eefc; } .blocked { background: #fde2e1; }
+.error { color: #b42318; } .warning { color: #9a6700; } .info { color: #1f5fbf; }
+.new { color: #b42318; } .resolved { color: #1a7f37; } .moved { color: #6e7781; }
+pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 13px; }
+pre .hit { background: #fff1b8; display: block; }
+svg text { font-size: 10px; } .muted { color: #6e7781; }
+";
+
+/// Writes the site for `run_id` into `dir`.
+pub fn write(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Result<(), String> {
+    let fail = |e: assure_store::StoreError| e.to_string();
+    let runs = store.runs().map_err(fail)?;
+    let run = runs
+        .iter()
+        .find(|r| r.id == run_id)
+        .ok_or("the run just recorded is missing")?;
+    let files = store.files(run_id).map_err(fail)?;
+    let previous = match store.previous_run(run_id).map_err(fail)? {
+        Some(id) => Some(store.files(id).map_err(fail)?),
+        None => None,
+    };
+    let pages = dir.join("p");
+    std::fs::create_dir_all(&pages)
+        .map_err(|e| format!("cannot create {}: {e}", pages.display()))?;
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write(&dir.join("style.css"), STYLE)?;
+    write(
+        &dir.join("index.html"),
+        &index(run, &runs, &files, previous.as_deref()),
+    )?;
+    for file in &files {
+        let before = previous
+            .as_ref()
+            .and_then(|p| p.iter().find(|f| f.path == file.path));
+        write(
+            &pages.join(format!("{}.html", slug(&file.path))),
+            &page(run, file, before, previous.is_some(), checker),
+        )?;
+    }
+    Ok(())
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A file name for a proposal's page.
+fn slug(path: &str) -> String {
+    path.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn active(file: &FileRecord) -> impl Iterator<Item = &FindingRecord> {
+    file.findings.iter().filter(|f| f.suppressed.is_none())
+}
+
+fn keys(file: &FileRecord) -> (Vec<Key>, Vec<&FindingRecord>) {
+    let findings: Vec<&FindingRecord> = active(file).collect();
+    let keys = findings
+        .iter()
+        .map(|f| Key {
+            code: f.code.clone(),
+            entity: f.entity.clone(),
+            fingerprint: f.fingerprint.clone(),
+            line: f.line as u32,
+        })
+        .collect();
+    (keys, findings)
+}
+
+/// New, resolved and moved findings of a file since the previous run.
+struct FileChanges<'a> {
+    new: Vec<&'a FindingRecord>,
+    resolved: Vec<&'a FindingRecord>,
+    moved: Vec<(&'a FindingRecord, &'a FindingRecord)>,
+}
+
+fn changes<'a>(before: &'a FileRecord, after: &'a FileRecord) -> FileChanges<'a> {
+    let (old_keys, old) = keys(before);
+    let (new_keys, new) = keys(after);
+    let mut out = FileChanges {
+        new: Vec::new(),
+        resolved: Vec::new(),
+        moved: Vec::new(),
+    };
+    for change in compare(&old_keys, &new_keys) {
+        match change {
+            Change::New(n) => out.new.push(new[n]),
+            Change::Resolved(o) => out.resolved.push(old[o]),
+            Change::Moved { old: o, new: n } => out.moved.push((old[o], new[n])),
+            Change::Same { .. } => {}
+        }
+    }
+    out
+}
+
+fn head(title: &str, css: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><link rel=\"stylesheet\" href=\"{css}\"></head><body>\n",
+        escape(title)
+    )
+}
+
+fn index(
+    run: &RunSummary,
+    runs: &[RunSummary],
+    files: &[FileRecord],
+    previous: Option<&[FileRecord]>,
+) -> String {
+    let mut out = head("assure: readiness of every proposal", "style.css");
+    let _ = write!(
+        out,
+        "<h1>Readiness of every proposal</h1>\n<p id=\"run\">Run {} at {}, assure {}{}; {} proposals.</p>\n",
+        run.id,
+        escape(&run.started_at),
+        escape(&run.tool),
+        run.git_commit.as_ref().map_or(String::new(), |c| format!(
+            ", commit {}",
+            escape(&c[..c.len().min(12)])
+        )),
+        files.len()
+    );
+    let stages: Vec<&str> = files.first().map_or(Vec::new(), |f| {
+        f.readiness.iter().map(|(s, _, _)| s.as_str()).collect()
+    });
+    out.push_str("<table id=\"overview\"><thead><tr><th>Proposal</th>");
+    for stage in &stages {
+        let _ = write!(out, "<th>{}</th>", escape(stage));
+    }
+    out.push_str(
+        "<th>Errors</th><th>Warnings</th><th>Since the previous run</th></tr></thead><tbody>\n",
+    );
+    for file in files {
+        let _ = write!(
+            out,
+            "<tr><td><a href=\"p/{}.html\">{}</a></td>",
+            slug(&file.path),
+            escape(&file.path)
+        );
+        for (_, status, errors) in &file.readiness {
+            let detail = if status == "blocked" {
+                format!(" ({errors})")
+            } else {
+                String::new()
+            };
+            let _ = write!(out, "<td class=\"{status}\">{status}{detail}</td>");
+        }
+        let count = |severity: &str| active(file).filter(|f| f.severity == severity).count();
+        let since = match previous {
+            None => "first run".to_owned(),
+            Some(previous) => match previous.iter().find(|f| f.path == file.path) {
+                None => "new proposal".to_owned(),
+                Some(before) => {
+                    let c = changes(before, file);
+                    if c.new.is_empty() && c.resolved.is_empty() && c.moved.is_empty() {
+                        "no change".to_owned()
+                    } else {
+                        format!(
+                            "<span class=\"new\">{} new</span>, <span class=\"resolved\">{} resolved</span>, <span class=\"moved\">{} moved</span>",
+                            c.new.len(),
+                            c.resolved.len(),
+                            c.moved.len()
+                        )
+                    }
+                }
+            },
+        };
+        let _ = writeln!(
+            out,
+            "<td>{}</td><td>{}</td><td class=\"since\">{since}</td></tr>",
+            count("error"),
+            count("warning")
+        );
+    }
+    out.push_str("</tbody></table>\n<h2>History</h2>\n<table id=\"history\"><thead><tr><th>Run</th><th>Time</th><th>Files</th><th>Findings</th></tr></thead><tbody>\n");
+    for past in runs.iter().rev() {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            past.id,
+            escape(&past.started_at),
+            past.files,
+            past.findings
+        );
+    }
+    out.push_str("</tbody></table>\n</body></html>\n");
+    out
+}
+
+fn snippet(text: &str, finding: &FindingRecord) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let line = finding.line.max(1) as usize;
+    let first = line.saturating_sub(2).max(1);
+    let last = (line + 1).min(lines.len());
+    let mut out = String::from("<pre>");
+    for number in first..=last {
+        let content = lines.get(number - 1).copied().unwrap_or("");
+        let shown: String = content.chars().take(200).collect();
+        // A highlighted line is a block, which ends the line itself.
+        let (class, end) = if number == line {
+            (" class=\"hit\"", "")
+        } else {
+            ("", "\n")
+        };
+        let _ = write!(
+            out,
+            "<span{class}>{number:>4} │ {}</span>{end}",
+            escape(&shown)
+        );
+    }
+    out.push_str("</pre>");
+    out
+}
+
+fn page(
+    run: &RunSummary,
+    file: &FileRecord,
+    before: Option<&FileRecord>,
+    has_previous: bool,
+    checker: &Checker,
+) -> String {
+    let mut out = head(&format!("assure: {}", file.path), "../style.css");
+    let _ = write!(
+        out,
+        "<p><a href=\"../index.html\">All proposals</a></p>\n<h1>{}</h1>\n<p class=\"muted\">Run {} at {}</p>\n",
+        escape(&file.path),
+        run.id,
+        escape(&run.started_at)
+    );
+    out.push_str("<table id=\"readiness\"><tbody>");
+    for (stage, status, errors) in &file.readiness {
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><td class=\"{status}\">{status}{}</td></tr>",
+            escape(stage),
+            if status == "blocked" {
+                format!(" ({errors} errors)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    out.push_str("</tbody></table>\n<h2>Since the previous run</h2>\n<div id=\"changes\">");
+    match (has_previous, before) {
+        (false, _) => out.push_str("<p>This is the first run.</p>"),
+        (true, None) => out.push_str("<p>This proposal is new in this run.</p>"),
+        (true, Some(before)) => {
+            let c = changes(before, file);
+            if c.new.is_empty() && c.resolved.is_empty() && c.moved.is_empty() {
+                out.push_str("<p>No finding changed.</p>");
+            }
+            out.push_str("<ul>");
+            for f in &c.new {
+                let _ = write!(
+                    out,
+                    "<li class=\"new\">new: {} at line {}: {}</li>",
+                    escape(&f.code),
+                    f.line,
+                    escape(&f.message)
+                );
+            }
+            for f in &c.resolved {
+                let _ = write!(
+                    out,
+                    "<li class=\"resolved\">resolved: {} (was at line {}): {}</li>",
+                    escape(&f.code),
+                    f.line,
+                    escape(&f.message)
+                );
+            }
+            for (old, new) in &c.moved {
+                let _ = write!(
+                    out,
+                    "<li class=\"moved\">moved: {} from line {} to line {}</li>",
+                    escape(&new.code),
+                    old.line,
+                    new.line
+                );
+            }
+            out.push_str("</ul>");
+        }
+    }
+    out.push_str("</div>\n<h2>Findings</h2>\n<div id=\"findings\">");
+    let mut any = false;
+    for finding in &file.findings {
+        any = true;
+        let suppressed = finding.suppressed.as_ref().map_or(String::new(), |r| {
+            format!(" <span class=\"muted\">(suppressed: {})</span>", escape(r))
+        });
+        let _ = write!(
+            out,
+            "<h3 class=\"{}\">{} {} at line {}{suppressed}</h3><p>{}</p>{}",
+            escape(&finding.severity),
+            escape(&finding.code),
+            escape(&finding.severity),
+            finding.line,
+            escape(&finding.message),
+            snippet(&file.text, finding)
+        );
+    }
+    if !any {
+        out.push_str("<p>No findings.</p>");
+    }
+    out.push_str("</div>\n<h2>Graph</h2>\n");
+    out.push_str(&graph(&file.text, checker));
+    out.push_str("\n</body></html>\n");
+    out
+}
+
+/// The proposal's graph as an SVG picture: one column per entity type,
+/// references as lines.
+fn graph(text: &str, checker: &Checker) -> String {
+    const MAX_NODES: usize = 300;
+    let modelled = checker.model(text);
+    let model = &modelled.model;
+    let vocabulary = checker.vocabulary();
+    let entities = model.entities();
+    if entities.is_empty() {
+        return "<p>No entities.</p>".to_owned();
+    }
+    if entities.len() > MAX_NODES {
+        return format!(
+            "<p>{} entities: too many to draw; use <code>assure graph --format dot</code>.</p>",
+            entities.len()
+        );
+    }
+    let types = vocabulary.entity_types().len();
+    let mut rows = vec![0usize; types];
+    let mut position = Vec::with_capacity(entities.len());
+    for entity in entities {
+        let column = entity.ty.0 as usize;
+        position.push((20 + column * 230, 30 + rows[column] * 34));
+        rows[column] += 1;
+    }
+    let height = 40 + rows.iter().max().copied().unwrap_or(1) * 34;
+    let width = 20 + types * 230;
+    let mut out = format!(
+        "<svg id=\"graph\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"the proposal's graph\">"
+    );
+    for (i, entity_type) in vocabulary.entity_types().iter().enumerate() {
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"14\" font-weight=\"bold\">{}</text>",
+            20 + i * 230,
+            escape(&entity_type.id)
+        );
+    }
+    use petgraph_free::EdgeList as _;
+    for (from, to, field) in model.edge_list() {
+        let (Some(a), Some(b)) = (from, to) else {
+            continue;
+        };
+        let (x1, y1) = position[a];
+        let (x2, y2) = position[b];
+        let _ = write!(
+            out,
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#9aa4b2\"><title>{}</title></line>",
+            x1 + 90,
+            y1 + 10,
+            x2 + 90,
+            y2 + 10,
+            escape(&vocabulary.field(field).name)
+        );
+    }
+    for (i, entity) in entities.iter().enumerate() {
+        let (x, y) = position[i];
+        let name: String = entity.name.chars().take(28).collect();
+        let _ = write!(
+            out,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"180\" height=\"22\" rx=\"4\" fill=\"#f6f8fa\" stroke=\"#57606a\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            x + 6,
+            y + 15,
+            escape(&name)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Edges of the model as (source entity, target entity, field), without
+/// this crate depending on petgraph.
+mod petgraph_free {
+    use assure_model::Model;
+    use assure_vocab::FieldId;
+
+    pub trait EdgeList {
+        fn edge_list(&self) -> Vec<(Option<usize>, Option<usize>, FieldId)>;
+    }
+
+    impl EdgeList for Model {
+        fn edge_list(&self) -> Vec<(Option<usize>, Option<usize>, FieldId)> {
+            let mut edges = Vec::new();
+            for id in self.entity_ids() {
+                for (_, field) in self.entity(id).fields.iter().map(|f| (f, f.field)) {
+                    for (target, _) in self.outgoing(self.node(id), field) {
+                        edges.push((
+                            Some(id.0 as usize),
+                            self.entity_at(target).map(|t| t.0 as usize),
+                            field,
+                        ));
+                    }
+                }
+            }
+            edges
+        }
+    }
+}

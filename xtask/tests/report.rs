@@ -1,0 +1,164 @@
+//! `cargo xtask report` end to end: two runs over a corpus with one edit
+//! between them, the database they leave, and the site they write, opened
+//! in a real headless browser (Debian's chromium) and asserted on what it
+//! renders.
+
+use assure_store::Store;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+fn report(corpus: &Path, db: &Path, site: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("report")
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--db")
+        .arg(db)
+        .arg("--html")
+        .arg(site)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn chromium() -> PathBuf {
+    let path = PathBuf::from("/usr/bin/chromium");
+    if !path.exists() {
+        // As .ci/run does: Debian's package, the browser the site is checked in.
+        let status = Command::new("sh")
+            .args(["-c", "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"])
+            .status()
+            .expect("apt-get runs");
+        assert!(
+            status.success() && path.exists(),
+            "chromium is needed: apt-get install chromium"
+        );
+    }
+    path
+}
+
+/// The DOM after the browser has loaded and rendered `page`.
+fn rendered(page: &Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let output = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The text of the table row (or list) whose HTML contains `needle`.
+fn row_with<'a>(dom: &'a str, needle: &str) -> &'a str {
+    let at = dom
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in the page"));
+    let start = dom[..at].rfind("<tr>").unwrap_or(at);
+    let end = dom[at..].find("</tr>").map_or(dom.len(), |e| at + e);
+    &dom[start..end]
+}
+
+#[test]
+fn two_runs_and_the_site_shows_the_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for name in [
+        "hampshire-mcp.proposal",
+        "dudley-mcp.proposal",
+        "tower-hamlets-community.proposal",
+    ] {
+        std::fs::copy(fixtures().join(name), corpus.join(name)).unwrap();
+    }
+    let db = dir.path().join("history.sqlite");
+    let site = dir.path().join("site");
+    let first = report(&corpus, &db, &site);
+    assert!(first.starts_with("recorded run 1 in "), "{first}");
+
+    // The edit: Hampshire's population now matches its practices' lists.
+    let hampshire = corpus.join("hampshire-mcp.proposal");
+    let text = std::fs::read_to_string(&hampshire).unwrap();
+    std::fs::write(
+        &hampshire,
+        text.replace("population: 180,000", "population: 161,500"),
+    )
+    .unwrap();
+    let second = report(&corpus, &db, &site);
+    assert!(second.starts_with("recorded run 2 in "), "{second}");
+
+    let store = Store::open(&db).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(
+        runs.iter()
+            .map(|r| (r.id, r.files, r.findings))
+            .collect::<Vec<_>>(),
+        [(1, 3, 11), (2, 3, 10)]
+    );
+
+    let index = rendered(&site.join("index.html"));
+    assert!(
+        index.contains("<h1>Readiness of every proposal</h1>"),
+        "{index}"
+    );
+    let row = row_with(&index, "hampshire-mcp.proposal</a>");
+    assert!(
+        row.contains("<td class=\"approved\">approved</td><td class=\"blocked\">blocked (3)</td>"),
+        "{row}"
+    );
+    assert!(row.contains("0 new</span>, <span class=\"resolved\">1 resolved</span>, <span class=\"moved\">0 moved"), "{row}");
+    for other in [
+        "dudley-mcp.proposal</a>",
+        "tower-hamlets-community.proposal</a>",
+    ] {
+        assert!(
+            row_with(&index, other).contains("<td class=\"since\">no change</td>"),
+            "{other}"
+        );
+    }
+
+    // Pages are named after the path as the corpus gave it.
+    let hampshire_page = std::fs::read_dir(site.join("p"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with("hampshire-mcp_proposal.html"))
+        .unwrap();
+    let page = rendered(&hampshire_page);
+    let changes = &page[page.find("<div id=\"changes\">").unwrap()..];
+    let changes = &changes[..changes.find("</div>").unwrap()];
+    assert_eq!(
+        changes,
+        "<div id=\"changes\"><ul><li class=\"resolved\">resolved: CFC003 (was at line 5): the population is given as 180,000, but the practices' list sizes add up to 161,500, which differs by more than 5%</li></ul>"
+    );
+    assert!(page.contains("<svg id=\"graph\""), "the graph is drawn");
+    assert_eq!(
+        page.matches("<h3 class=").count(),
+        4,
+        "four findings remain"
+    );
+}
