@@ -19,7 +19,9 @@ pub struct Discovered {
 }
 
 /// Expands the command line's paths: a file is itself (whatever its
-/// extension), a directory is every `*.proposal` below it, sorted by path.
+/// extension), a directory is every `*.proposal` below it. The result is
+/// sorted by path and without repeats, so that output never depends on the
+/// order of the arguments.
 /// Places that cannot be listed are kept, with their error, so that they are
 /// reported rather than skipped.
 pub fn discover(paths: &[PathBuf]) -> Vec<Discovered> {
@@ -56,6 +58,8 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Discovered> {
             }
         }
     }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
     found
 }
 

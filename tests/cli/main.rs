@@ -35,11 +35,17 @@ pub fn root() -> PathBuf {
 
 /// Runs `assure` with `args` in `dir`, colour off and `NO_COLOR` unset.
 pub fn assure_in(dir: &Path, args: &[&str]) -> Run {
+    assure_with(dir, args, &[])
+}
+
+/// Runs `assure` with `args` in `dir` and extra environment variables.
+pub fn assure_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_assure"))
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
         .env("COLUMNS", "100")
+        .envs(env.iter().copied())
         .output()
         .expect("the assure binary runs");
     Run {
