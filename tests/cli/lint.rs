@@ -254,11 +254,32 @@ fn init_writes_a_starting_proposal_once() {
 #[test]
 fn output_is_the_same_in_any_file_order_and_thread_count() {
     let root = crate::root();
-    let one = crate::assure_with(&root, &["lint", "--format", "json", "fixtures"], &[("RAYON_NUM_THREADS", "1")]);
-    let many = crate::assure_with(&root, &["lint", "--format", "json", "fixtures"], &[("RAYON_NUM_THREADS", "4")]);
+    let one = crate::assure_with(
+        &root,
+        &["lint", "--format", "json", "fixtures"],
+        &[("RAYON_NUM_THREADS", "1")],
+    );
+    let many = crate::assure_with(
+        &root,
+        &["lint", "--format", "json", "fixtures"],
+        &[("RAYON_NUM_THREADS", "4")],
+    );
     assert_eq!(one.stdout, many.stdout);
-    let forwards = assure(&["lint", "--format", "json", "fixtures/dudley-mcp.proposal", "fixtures/hampshire-mcp.proposal"]);
-    let backwards = assure(&["lint", "--format", "json", "fixtures/hampshire-mcp.proposal", "fixtures/dudley-mcp.proposal", "fixtures/dudley-mcp.proposal"]);
+    let forwards = assure(&[
+        "lint",
+        "--format",
+        "json",
+        "fixtures/dudley-mcp.proposal",
+        "fixtures/hampshire-mcp.proposal",
+    ]);
+    let backwards = assure(&[
+        "lint",
+        "--format",
+        "json",
+        "fixtures/hampshire-mcp.proposal",
+        "fixtures/dudley-mcp.proposal",
+        "fixtures/dudley-mcp.proposal",
+    ]);
     assert_eq!(forwards.stdout, backwards.stdout);
     assert_eq!(forwards.status, 1);
 }

@@ -9,6 +9,7 @@ mod bad_input;
 mod baseline;
 mod config;
 mod diff;
+mod hostile;
 mod lint;
 mod rules;
 mod sarif;

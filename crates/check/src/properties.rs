@@ -15,21 +15,80 @@ fn checker() -> &'static Checker {
 
 /// Lines a proposal is made of, well-formed or not.
 fn line() -> impl Strategy<Value = String> {
-    let names = prop::sample::select(vec!["A Trust", "B Ltd", "Dr C", "Contract D", "Café É", "X (1)", "Y, Z"]);
+    let names = prop::sample::select(vec![
+        "A Trust",
+        "B Ltd",
+        "Dr C",
+        "Contract D",
+        "Café É",
+        "X (1)",
+        "Y, Z",
+    ]);
     let fields = prop::sample::select(vec![
-        "kind", "turnover", "holder", "holders", "owned-by", "member-of", "value", "term", "start", "population",
-        "model", "launch", "as-of", "remaining-term", "transfers-to", "quorum", "procurement", "risk-share", "unknwn",
+        "kind",
+        "turnover",
+        "holder",
+        "holders",
+        "owned-by",
+        "member-of",
+        "value",
+        "term",
+        "start",
+        "population",
+        "model",
+        "launch",
+        "as-of",
+        "remaining-term",
+        "transfers-to",
+        "quorum",
+        "procurement",
+        "risk-share",
+        "unknwn",
     ]);
     let values = prop::sample::select(vec![
-        "£5m/yr", "£150m", "31,00", "2017-02-30", "2016-06-01", "10 years", "40%", "yes", "mcp", "gp-company",
-        "ccg", "A Trust (60%), B Ltd", "Dr C (governing body)", "£99999999999999999999m", "approved 2016-01-01",
-        "pending", "", "  ", "ünïcödé", "\u{feff}", "direct-award", "alliance",
+        "£5m/yr",
+        "£150m",
+        "31,00",
+        "2017-02-30",
+        "2016-06-01",
+        "10 years",
+        "40%",
+        "yes",
+        "mcp",
+        "gp-company",
+        "ccg",
+        "A Trust (60%), B Ltd",
+        "Dr C (governing body)",
+        "£99999999999999999999m",
+        "approved 2016-01-01",
+        "pending",
+        "",
+        "  ",
+        "ünïcödé",
+        "\u{feff}",
+        "direct-award",
+        "alliance",
     ]);
     prop_oneof![
         prop::sample::select(vec![
-            "# Organisations", "# People", "# Contracts", "# Liabilities", "# Gateway", "# Risk", "# Funding",
-            "# Case for change", "# Governance", "#Contracts", "### Deep", "", "   ", "prose line",
-            "<!-- comment", "-->", "<!-- assure-allow: CAP001 because -->", "<!-- expect: SYN001 -->",
+            "# Organisations",
+            "# People",
+            "# Contracts",
+            "# Liabilities",
+            "# Gateway",
+            "# Risk",
+            "# Funding",
+            "# Case for change",
+            "# Governance",
+            "#Contracts",
+            "### Deep",
+            "",
+            "   ",
+            "prose line",
+            "<!-- comment",
+            "-->",
+            "<!-- assure-allow: CAP001 because -->",
+            "<!-- expect: SYN001 -->",
         ])
         .prop_map(str::to_owned),
         names.prop_map(|n| format!("## {n}")),
@@ -53,11 +112,20 @@ fn spans_are_sound(report: &FileReport) -> Result<(), TestCaseError> {
     let text = &report.text;
     let index = LineIndex::new(text);
     let check = |span: Span| -> Result<(), TestCaseError> {
-        prop_assert!(span.start <= span.end && span.end as usize <= text.len(), "{span:?} outside {}", text.len());
-        prop_assert!(text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize));
+        prop_assert!(
+            span.start <= span.end && span.end as usize <= text.len(),
+            "{span:?} outside {}",
+            text.len()
+        );
+        prop_assert!(
+            text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize)
+        );
         let at = index.line_col(text, span.start);
         let line_start = index.line_start(at.line).expect("the line exists") as usize;
-        prop_assert_eq!(text[line_start..span.start as usize].chars().count() + 1, at.column as usize);
+        prop_assert_eq!(
+            text[line_start..span.start as usize].chars().count() + 1,
+            at.column as usize
+        );
         Ok(())
     };
     for finding in &report.findings {

@@ -1,0 +1,152 @@
+//! Hostile input: packs built to hang or overflow the tool, and proposals
+//! built to be too large. Each gives its diagnostic and exit status, and
+//! none panics or hangs.
+
+use crate::{assert_status, assure_in};
+
+fn pack_with(rule: &str) -> String {
+    format!(
+        "[pack]\nname = \"hostile\"\nversion = \"1\"\n\n[[rules]]\ncode = \"HOS001\"\nname = \"h\"\nstage = \"case-for-change\"\nseverity = \"warning\"\nsummary = \"s\"\nsource = \"s\"\n{rule}\n"
+    )
+}
+
+fn lint_with_pack(pack: &str, proposal: &str) -> crate::Run {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hostile.toml"), pack).unwrap();
+    std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
+    assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "-q",
+            "--color",
+            "never",
+            "--format",
+            "json",
+            "--pack",
+            "hostile.toml",
+            "p.proposal",
+        ],
+    )
+}
+
+fn first_error_line(run: &crate::Run) -> &str {
+    run.stderr
+        .lines()
+        .find(|l| l.contains('×'))
+        .map_or("", str::trim)
+}
+
+#[test]
+fn deeply_nested_expressions_are_refused() {
+    let deep = format!("{}true{}", "(".repeat(200), ")".repeat(200));
+    let run = lint_with_pack(
+        &pack_with(&format!("when = \"{deep}\"\nmessage = \"m\"")),
+        "proposal: P\n",
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        first_error_line(&run),
+        "× the expression nests more than 64 brackets deep"
+    );
+    let chained = format!("{}true", "not ".repeat(500));
+    let run = lint_with_pack(
+        &pack_with(&format!("when = \"{chained}\"\nmessage = \"m\"")),
+        "proposal: P\n",
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        first_error_line(&run),
+        "× the expression is more than 200 operations deep; name parts of it with `let`"
+    );
+}
+
+#[test]
+fn huge_numbers_and_long_expressions_are_refused() {
+    let run = lint_with_pack(
+        &pack_with(
+            "when = \"proposal.population > param.n\"\nmessage = \"m\"\n[rules.params.n]\ndefault = \"99999999999999999999999999999999999\"",
+        ),
+        "proposal: P\n",
+    );
+    assert_status!(run, 2);
+    assert!(
+        run.stderr
+            .contains("× `99999999999999999999999999999999999` is too large a number"),
+        "{}",
+        run.stderr
+    );
+    let long = vec!["true"; 6000].join(" or ");
+    let run = lint_with_pack(
+        &pack_with(&format!("when = \"{long}\"\nmessage = \"m\"")),
+        "proposal: P\n",
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        first_error_line(&run),
+        "× the expression is 47996 bytes long; the limit is 20000"
+    );
+}
+
+#[test]
+fn self_referential_and_explosive_rules_end() {
+    let mut proposal = String::from("proposal: P\nmodel: other\n\n# Organisations\n");
+    for i in 0..80 {
+        // Every organisation owned by the next: one big ownership cycle.
+        proposal.push_str(&format!(
+            "\n## Org {i}\nkind: llp\nowned-by: Org {} (100%)\nparent: Org {i}\n",
+            (i + 1) % 80
+        ));
+    }
+    let cycle = pack_with(
+        "for = \"o in organisations\"\nlet.reach = \"closure(o, x => referrers(x, owned-by) + list(x.parent) + list(x))\"\nwhen = \"count(reach) == 80\"\nmessage = \"{o.name} reaches all\"",
+    );
+    let run = lint_with_pack(&cycle, &proposal);
+    assert_status!(run, 0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["summary"]["warnings"], 80);
+    let explosive = pack_with(
+        "let.all = \"[a for a in organisations for b in organisations for c in organisations for d in organisations]\"\nwhen = \"count(all) > 0\"\nmessage = \"{count(all)}\"",
+    );
+    let run = lint_with_pack(&explosive, &proposal);
+    assert_status!(run, 0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["EVAL001"]);
+}
+
+#[test]
+fn a_million_item_list_is_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("proposal: M\nmodel: other\n\n# Organisations\n");
+    for i in 0..1000 {
+        text.push_str(&format!("\n## Practice {i}\nkind: gp-practice\n"));
+    }
+    let items: Vec<String> = (0..1_000_000)
+        .map(|i| format!("Practice {}", i % 1000))
+        .collect();
+    text.push_str(&format!(
+        "\n## Federation\nkind: gp-federation\nmembers: {}, Nobody\n",
+        items.join(", ")
+    ));
+    std::fs::write(dir.path().join("m.proposal"), text).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--format", "json", "m.proposal"],
+    );
+    assert_status!(run, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = &json["files"][0]["findings"][0];
+    assert_eq!(
+        (finding["code"].as_str(), finding["message"].as_str()),
+        (
+            Some("REF001"),
+            Some("reference to `Nobody`, which is not defined")
+        )
+    );
+}
