@@ -6,11 +6,13 @@
 //!   check on generated proposals of 1k, 10k and 100k entities and prints a
 //!   table (the figures of `docs/performance.md`);
 //! - `cargo xtask report [--corpus DIR] [--db PATH] [--html DIR]`: lint a
-//!   corpus, record the run in SQLite, write the static report site.
+//!   corpus, record the run in SQLite, write the static report site;
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod fuzz;
 mod report;
 mod site;
 
@@ -56,6 +58,14 @@ enum Task {
         #[arg(long)]
         html: Option<PathBuf>,
     },
+    /// Run the fuzzers (cargo-fuzz) for a while each.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Targets to run (proposal, pack, config); all by default.
+        targets: Vec<String>,
+    },
     /// Time the pipeline on generated proposals and print a table.
     Bench {
         /// Fewer repetitions, for a quick look.
@@ -97,6 +107,7 @@ fn main() -> ExitCode {
             only: Some(stage), ..
         } => bench::only(&stage),
         Task::Bench { quick, .. } => bench::run(quick),
+        Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
         Task::Report { corpus, db, html } => report::run(&report::ReportArgs { corpus, db, html }),
     };
     match result {
