@@ -279,10 +279,7 @@ fn write_lint(
 ) -> Result<(), Failure> {
     let written = match format {
         LintFormat::Human => assure_report::human::render(reports, human, out),
-        LintFormat::Json => {
-            let text = pretty(&assure_report::json::document(reports))?;
-            out.write_all(text.as_bytes())
-        }
+        LintFormat::Json => assure_report::json::write(reports, out),
         LintFormat::Sarif => {
             let text = pretty(&assure_report::sarif::document(reports, rules))?;
             out.write_all(text.as_bytes())
