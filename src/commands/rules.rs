@@ -6,7 +6,7 @@ use crate::{EXIT_FINDINGS, EXIT_OK, Failure, files};
 use assure_check::{Checker, FileReport, Finding};
 use assure_diagnostic::{Diagnostic, closest};
 use assure_report::human::HumanOptions;
-use assure_rules::{Const, PackErrors, PackSource, RuleSet, Settings, compile::codes};
+use assure_rules::{PackErrors, PackSource, RuleSet, Settings, compile::codes};
 use assure_vocab::Vocabulary;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -125,11 +125,11 @@ fn explain_rule(rules: &RuleSet, rule: &assure_rules::Rule) -> String {
     if !rule.params.is_empty() {
         let _ = writeln!(out, "\nParameters");
         for param in &rule.params {
-            let shown = describe_const(&param.value);
+            let shown = param.value.to_string();
             let default = if param.value == param.default {
                 String::new()
             } else {
-                format!(" (default {})", describe_const(&param.default))
+                format!(" (default {})", param.default)
             };
             let _ = writeln!(out, "  {} = {shown}{default}", param.name);
             if let Some(doc) = &param.doc {
@@ -160,10 +160,6 @@ fn indent(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn describe_const(value: &Const) -> String {
-    value.to_string()
 }
 
 /// `assure rules list`.

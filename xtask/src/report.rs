@@ -38,7 +38,7 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         .map(|path| {
             let shown = path.display().to_string();
             let result = match std::fs::read(path) {
-                Ok(bytes) => (checker.check(&shown, &bytes), fnv1a64(&bytes)),
+                Ok(bytes) => (checker.check(&shown, &bytes), assure_check::fnv1a64(&bytes)),
                 Err(error) => (
                     checker.unreadable(&shown, &error.to_string()),
                     String::new(),
@@ -174,16 +174,6 @@ fn git_commit(corpus: &Path) -> Option<String> {
         .success()
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
         .filter(|c| !c.is_empty())
-}
-
-/// FNV-1a, 64 bits, in hex: enough to tell whether a file changed.
-pub fn fnv1a64(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
 }
 
 /// The current time, RFC 3339 in UTC, to the second.

@@ -121,22 +121,33 @@ impl Baseline {
     /// Marks the findings of `report` that the baseline records, returning
     /// the indices of the entries used.
     pub fn apply(&self, report: &mut FileReport) -> Vec<usize> {
-        let file = file_key(&report.path).to_owned();
+        let file = file_key(&report.path);
+        // Entries of this file by code and fingerprint, consumed in order, so
+        // that matching is linear however many findings there are.
+        let key = |code: &str, fingerprint: &str| format!("{code}\u{1f}{fingerprint}");
+        let mut candidates: std::collections::HashMap<String, std::collections::VecDeque<usize>> =
+            std::collections::HashMap::new();
+        for (i, entry) in self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.file == file)
+        {
+            candidates
+                .entry(key(&entry.code, &entry.fingerprint))
+                .or_default()
+                .push_back(i);
+        }
         let mut used = Vec::new();
-        let candidates: Vec<usize> = (0..self.entries.len())
-            .filter(|i| self.entries[*i].file == file)
-            .collect();
         if candidates.is_empty() {
             return used;
         }
-        let text = report.text.clone();
+        let text = &report.text;
         for finding in report.findings.iter_mut().filter(|f| f.is_active()) {
-            let fingerprint = finding.fingerprint(&text);
-            let found = candidates.iter().copied().find(|i| {
-                !used.contains(i)
-                    && self.entries[*i].code == *finding.diagnostic.code
-                    && self.entries[*i].fingerprint == fingerprint
-            });
+            let fingerprint = finding.fingerprint(text);
+            let found = candidates
+                .get_mut(&key(&finding.diagnostic.code, &fingerprint))
+                .and_then(std::collections::VecDeque::pop_front);
             if let Some(index) = found {
                 used.push(index);
                 finding.suppressed = Some(crate::suppress::Suppression {

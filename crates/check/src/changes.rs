@@ -43,27 +43,47 @@ pub enum Change {
 }
 
 /// Matches `old` against `new`; every index of each appears exactly once.
+/// Linear in the number of findings: old ones are indexed by fingerprint
+/// and by code and entity, each candidate list consumed in order.
 pub fn compare(old: &[Key], new: &[Key]) -> Vec<Change> {
+    use std::collections::{HashMap, VecDeque};
     let mut old_taken = vec![false; old.len()];
     let mut new_match: Vec<Option<usize>> = vec![None; new.len()];
+    let mut by_fingerprint: HashMap<(&str, &str), VecDeque<usize>> = HashMap::new();
+    let mut by_entity: HashMap<(&str, Option<&str>), VecDeque<usize>> = HashMap::new();
+    for (o, key) in old.iter().enumerate() {
+        by_fingerprint
+            .entry((&key.code, &key.fingerprint))
+            .or_default()
+            .push_back(o);
+        by_entity
+            .entry((&key.code, key.entity.as_deref()))
+            .or_default()
+            .push_back(o);
+    }
+    let take = |queue: Option<&mut VecDeque<usize>>, taken: &mut [bool]| -> Option<usize> {
+        let queue = queue?;
+        while let Some(o) = queue.pop_front() {
+            if !taken[o] {
+                taken[o] = true;
+                return Some(o);
+            }
+        }
+        None
+    };
     // Exact matches first, so that a moved twin does not steal them.
     for (n, key) in new.iter().enumerate() {
-        if let Some(o) = (0..old.len()).find(|&o| {
-            !old_taken[o] && old[o].code == key.code && old[o].fingerprint == key.fingerprint
-        }) {
-            old_taken[o] = true;
-            new_match[n] = Some(o);
-        }
+        new_match[n] = take(
+            by_fingerprint.get_mut(&(key.code.as_str(), key.fingerprint.as_str())),
+            &mut old_taken,
+        );
     }
     for (n, key) in new.iter().enumerate() {
-        if new_match[n].is_some() {
-            continue;
-        }
-        if let Some(o) = (0..old.len())
-            .find(|&o| !old_taken[o] && old[o].code == key.code && old[o].entity == key.entity)
-        {
-            old_taken[o] = true;
-            new_match[n] = Some(o);
+        if new_match[n].is_none() {
+            new_match[n] = take(
+                by_entity.get_mut(&(key.code.as_str(), key.entity.as_deref())),
+                &mut old_taken,
+            );
         }
     }
     let mut changes = Vec::with_capacity(old.len().max(new.len()));
@@ -143,6 +163,22 @@ mod tests {
         assert_eq!(
             compare(&old[..1], &[key("CAP001", "K", "a", 10)]),
             [Change::Same { old: 0, new: 0 }]
+        );
+    }
+
+    #[test]
+    fn large_sets_compare_quickly() {
+        let old: Vec<Key> = (0..200_000)
+            .map(|i| key("CAP001", &format!("K{i}"), &format!("f{i}"), i))
+            .collect();
+        let new: Vec<Key> = (0..200_000)
+            .map(|i| key("CAP001", &format!("K{i}"), &format!("f{i}"), i + 1))
+            .collect();
+        let changes = compare(&old, &new);
+        assert!(
+            changes
+                .iter()
+                .all(|c| matches!(c, Change::Moved { old, new } if old == new))
         );
     }
 

@@ -367,13 +367,19 @@ impl Finding {
             &folded.join(" "),
         ]
         .join("\u{1f}");
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in key.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        format!("{hash:016x}")
+        fnv1a64(key.as_bytes())
     }
+}
+
+/// FNV-1a, 64 bits, in hex: a hash that never changes with the version of
+/// Rust or of a dependency, for fingerprints and content hashes.
+pub fn fnv1a64(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 #[cfg(test)]
