@@ -22,6 +22,8 @@ pub fn run(targets: &[String], seconds: u64) -> Result<(), String> {
             continue;
         }
         let corpus = fuzz.join("corpus").join(target);
+        let artifacts = fuzz.join("artifacts").join(target);
+        let crashes_before = count_files(&artifacts);
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
         println!("fuzzing {target} for {seconds} s");
         let status = Command::new("cargo")
@@ -42,4 +44,8 @@ pub fn run(targets: &[String], seconds: u64) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| entries.count())
 }
