@@ -38,9 +38,11 @@ pub fn run(targets: &[String], seconds: u64) -> Result<(), String> {
             .status()
             .map_err(|e| format!("cannot run cargo fuzz (cargo install cargo-fuzz): {e}"))?;
         if !status.success() {
-            return Err(format!(
-                "the {target} fuzzer found a crash: see fuzz/artifacts/{target}/"
-            ));
+            return Err(if count_files(&artifacts) > crashes_before {
+                format!("the {target} fuzzer found a crash: see fuzz/artifacts/{target}/")
+            } else {
+                format!("cargo fuzz failed on {target} (see its output above)")
+            });
         }
     }
     Ok(())
