@@ -31,7 +31,7 @@ fn hampshire_v2_is_clean_and_ready() {
       contract-and-capability   ready
       safe-to-launch            ready
 
-    0 errors, 0 warnings, 0 infos in 1 file
+    0 errors, 0 warnings in 1 file
     ");
 }
 
@@ -132,7 +132,7 @@ fn stage_limits_the_rules_and_the_readiness() {
     assert_eq!(
         tail,
         [
-            "0 errors, 1 warning, 0 infos in 1 file",
+            "0 errors, 1 warning in 1 file",
             "",
             "  case-for-change           approved",
             "fixtures/hampshire-mcp.proposal"

@@ -53,7 +53,7 @@ impl Summary {
         summary
     }
 
-    /// `2 errors, 1 warning, 0 infos in 3 files`.
+    /// `2 errors, 1 warning in 3 files`.
     pub fn sentence(&self) -> String {
         let plural = |n: usize, word: &str| {
             if n == 1 {
@@ -62,13 +62,13 @@ impl Summary {
                 format!("{n} {word}s")
             }
         };
-        let mut sentence = format!(
-            "{}, {}, {} in {}",
-            plural(self.errors, "error"),
-            plural(self.warnings, "warning"),
-            plural(self.infos, "info"),
-            plural(self.files, "file")
-        );
+        // As cli.md writes it: `2 errors, 1 warning in 3 files`; infos are
+        // mentioned only when there are some.
+        let mut counts = vec![plural(self.errors, "error"), plural(self.warnings, "warning")];
+        if self.infos > 0 {
+            counts.push(plural(self.infos, "info"));
+        }
+        let mut sentence = format!("{} in {}", counts.join(", "), plural(self.files, "file"));
         if self.suppressed > 0 {
             sentence.push_str(&format!("; {} suppressed", self.suppressed));
         }
