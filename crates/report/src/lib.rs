@@ -64,7 +64,10 @@ impl Summary {
         };
         // As cli.md writes it: `2 errors, 1 warning in 3 files`; infos are
         // mentioned only when there are some.
-        let mut counts = vec![plural(self.errors, "error"), plural(self.warnings, "warning")];
+        let mut counts = vec![
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+        ];
         if self.infos > 0 {
             counts.push(plural(self.infos, "info"));
         }
