@@ -611,44 +611,10 @@ impl<'g> Compiler<'g> {
             Ty::Entity(_) if name == "name" => (Code::Member(object_code, Member::Name), Ty::Text),
             Ty::Entity(_) if name == "kind" => (Code::Member(object_code, Member::Kind), Ty::Word),
             Ty::Entity(Some(entity_type)) => {
-                let owner = Owner::Entity(*entity_type);
-                match vocabulary.fields_of(owner).get(name) {
-                    Some(field) => {
-                        let field_ty = Ty::of_field(&vocabulary.field(field).ty);
-                        (
-                            Code::Member(object_code, Member::Field(self.lookup(name))),
-                            field_ty,
-                        )
-                    }
-                    None => {
-                        let names = self.field_names(owner);
-                        let help = closest(name, names.iter().map(String::as_str))
-                            .map(|s| format!("did you mean `{s}`?"));
-                        let message =
-                            format!("{} has no field `{name}`", vocabulary.owner_name(owner));
-                        self.error(codes::PACK003, name_span, message, help)
-                    }
-                }
+                self.owned_field(Owner::Entity(*entity_type), name, object_code, name_span)
             }
             Ty::Section(section) => {
-                let owner = Owner::Section(*section);
-                match vocabulary.fields_of(owner).get(name) {
-                    Some(field) => {
-                        let field_ty = Ty::of_field(&vocabulary.field(field).ty);
-                        (
-                            Code::Member(object_code, Member::Field(self.lookup(name))),
-                            field_ty,
-                        )
-                    }
-                    None => {
-                        let names = self.field_names(owner);
-                        let help = closest(name, names.iter().map(String::as_str))
-                            .map(|s| format!("did you mean `{s}`?"));
-                        let message =
-                            format!("{} has no field `{name}`", vocabulary.owner_name(owner));
-                        self.error(codes::PACK003, name_span, message, help)
-                    }
-                }
+                self.owned_field(Owner::Section(*section), name, object_code, name_span)
             }
             Ty::Edge(qualifier) => match name {
                 "from" => (Code::Member(object_code, Member::From), Ty::Any),
@@ -721,6 +687,34 @@ impl<'g> Compiler<'g> {
             other => {
                 let message = format!("{} has no field `{name}`", self.describe(other));
                 self.error(codes::PACK002, name_span, message, None)
+            }
+        }
+    }
+
+    /// `object.name` where the object's owner (entity type or section) is
+    /// known: the field, or an unknown-field error with a suggestion.
+    fn owned_field(
+        &mut self,
+        owner: Owner,
+        name: &str,
+        object_code: Box<Code>,
+        name_span: ExprSpan,
+    ) -> Compiled {
+        let vocabulary = self.globals.vocabulary;
+        match vocabulary.fields_of(owner).get(name) {
+            Some(field) => {
+                let field_ty = Ty::of_field(&vocabulary.field(field).ty);
+                (
+                    Code::Member(object_code, Member::Field(self.lookup(name))),
+                    field_ty,
+                )
+            }
+            None => {
+                let names = self.field_names(owner);
+                let help = closest(name, names.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"));
+                let message = format!("{} has no field `{name}`", vocabulary.owner_name(owner));
+                self.error(codes::PACK003, name_span, message, help)
             }
         }
     }
