@@ -249,16 +249,7 @@ impl PackLoader<'_, '_> {
                     params: &[],
                 };
                 let mut compiler = Compiler::new(&globals);
-                let compiled = parse_in(self.reader, text, value).and_then(|expr| {
-                    compile_in(
-                        self.reader,
-                        &mut compiler,
-                        &expr,
-                        text,
-                        value,
-                        Mode::Condition,
-                    )
-                });
+                let compiled = compile_in(self.reader, &mut compiler, text, value, Mode::Condition);
                 compiled.map(|(code, _)| (code, compiler.slots()))
             }
             None => None,
@@ -318,11 +309,7 @@ impl PackLoader<'_, '_> {
             }
             compiler.bind(param, Ty::Any);
         }
-        let Some(expr) = parse_in(self.reader, text, value) else {
-            return;
-        };
-        let Some((body, ty)) =
-            compile_in(self.reader, &mut compiler, &expr, text, value, Mode::Value)
+        let Some((body, ty)) = compile_in(self.reader, &mut compiler, text, value, Mode::Value)
         else {
             return;
         };
@@ -477,29 +464,17 @@ impl PackLoader<'_, '_> {
                     failed = true;
                     continue;
                 };
-                let Some(expr) = parse_in(self.reader, text, value) else {
-                    failed = true;
-                    continue;
-                };
-                match compile_in(self.reader, &mut compiler, &expr, text, value, Mode::Value) {
+                match compile_in(self.reader, &mut compiler, text, value, Mode::Value) {
                     Some((code, ty)) => compiler.declare_let(name, code, ty),
                     None => failed = true,
                 }
             }
         }
         let when = match self.string_at(table, "when", what, true) {
-            Some((text, _, value)) => parse_in(self.reader, text, value)
-                .and_then(|expr| {
-                    compile_in(
-                        self.reader,
-                        &mut compiler,
-                        &expr,
-                        text,
-                        value,
-                        Mode::Condition,
-                    )
-                })
-                .map(|(code, _)| code),
+            Some((text, _, value)) => {
+                compile_in(self.reader, &mut compiler, text, value, Mode::Condition)
+                    .map(|(code, _)| code)
+            }
             None => None,
         };
         let message = match self.string_at(table, "message", what, true) {
@@ -507,15 +482,15 @@ impl PackLoader<'_, '_> {
             None => None,
         };
         let primary = match self.string_at(table, "primary", what, false) {
-            Some((text, _, value)) => match parse_in(self.reader, text, value).and_then(|expr| {
-                compile_in(self.reader, &mut compiler, &expr, text, value, Mode::Place)
-            }) {
-                Some((code, _)) => Some(code),
-                None => {
-                    failed = true;
-                    None
+            Some((text, _, value)) => {
+                match compile_in(self.reader, &mut compiler, text, value, Mode::Place) {
+                    Some((code, _)) => Some(code),
+                    None => {
+                        failed = true;
+                        None
+                    }
                 }
-            },
+            }
             None => None,
         };
         let mut labels = Vec::new();
@@ -752,8 +727,7 @@ impl PackLoader<'_, '_> {
         let message = self.string_at(table, "message", "a label", true);
         let result = (|| {
             let (at_text, _, at_value) = at?;
-            let expr = parse_in(self.reader, at_text, at_value)?;
-            let (at, _) = compile_in(self.reader, compiler, &expr, at_text, at_value, Mode::Place)?;
+            let (at, _) = compile_in(self.reader, compiler, at_text, at_value, Mode::Place)?;
             let (message_text, _, message_value) = message?;
             let message = self.template(compiler, message_text, message_value)?;
             Some(Label {
@@ -857,14 +831,17 @@ fn parse_at(
     }
 }
 
+/// Parses and compiles the expression `text`, read from the TOML string
+/// `value`, reporting any problem at its place in the pack.
 fn compile_in(
     reader: &mut Reader<'_>,
     compiler: &mut Compiler<'_>,
-    expr: &Expr,
     text: &str,
     value: &Value<'_>,
     mode: Mode,
 ) -> Option<(crate::compile::Code, Ty)> {
+    let expr = parse_in(reader, text, value)?;
+    let expr = &expr;
     let result = match mode {
         Mode::Place => compiler.compile_place(expr),
         _ => compiler.compile(expr),
