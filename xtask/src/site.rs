@@ -4,7 +4,7 @@
 //! from the file system with no server and no script.
 
 use assure_check::Checker;
-use assure_check::changes::{Change, Key, compare};
+use assure_check::changes::{Key, Partition, partition};
 use assure_store::{FileRecord, FindingRecord, RunSummary, Store};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -90,44 +90,24 @@ fn active(file: &FileRecord) -> impl Iterator<Item = &FindingRecord> {
     file.findings.iter().filter(|f| f.suppressed.is_none())
 }
 
-fn keys(file: &FileRecord) -> (Vec<Key>, Vec<&FindingRecord>) {
-    let findings: Vec<&FindingRecord> = active(file).collect();
-    let keys = findings
-        .iter()
-        .map(|f| Key {
-            code: f.code.clone(),
-            entity: f.entity.clone(),
-            fingerprint: f.fingerprint.clone(),
-            line: f.line as u32,
+/// The file's active findings, keyed for matching across runs.
+fn keyed(file: &FileRecord) -> Vec<(Key, &FindingRecord)> {
+    active(file)
+        .map(|f| {
+            let key = Key {
+                code: f.code.clone(),
+                entity: f.entity.clone(),
+                fingerprint: f.fingerprint.clone(),
+                line: f.line as u32,
+            };
+            (key, f)
         })
-        .collect();
-    (keys, findings)
+        .collect()
 }
 
 /// New, resolved and moved findings of a file since the previous run.
-struct FileChanges<'a> {
-    new: Vec<&'a FindingRecord>,
-    resolved: Vec<&'a FindingRecord>,
-    moved: Vec<(&'a FindingRecord, &'a FindingRecord)>,
-}
-
-fn changes<'a>(before: &'a FileRecord, after: &'a FileRecord) -> FileChanges<'a> {
-    let (old_keys, old) = keys(before);
-    let (new_keys, new) = keys(after);
-    let mut out = FileChanges {
-        new: Vec::new(),
-        resolved: Vec::new(),
-        moved: Vec::new(),
-    };
-    for change in compare(&old_keys, &new_keys) {
-        match change {
-            Change::New(n) => out.new.push(new[n]),
-            Change::Resolved(o) => out.resolved.push(old[o]),
-            Change::Moved { old: o, new: n } => out.moved.push((old[o], new[n])),
-            Change::Same { .. } => {}
-        }
-    }
-    out
+fn changes<'a>(before: &'a FileRecord, after: &'a FileRecord) -> Partition<&'a FindingRecord> {
+    partition(&keyed(before), &keyed(after))
 }
 
 fn head(title: &str, css: &str) -> String {
@@ -188,7 +168,7 @@ fn index(
                 None => "new proposal".to_owned(),
                 Some(before) => {
                     let c = changes(before, file);
-                    if c.new.is_empty() && c.resolved.is_empty() && c.moved.is_empty() {
+                    if c.is_empty() {
                         "no change".to_owned()
                     } else {
                         format!(
@@ -282,7 +262,7 @@ fn page(
         (true, None) => out.push_str("<p>This proposal is new in this run.</p>"),
         (true, Some(before)) => {
             let c = changes(before, file);
-            if c.new.is_empty() && c.resolved.is_empty() && c.moved.is_empty() {
+            if c.is_empty() {
                 out.push_str("<p>No finding changed.</p>");
             }
             out.push_str("<ul>");

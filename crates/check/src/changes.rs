@@ -104,6 +104,48 @@ pub fn compare(old: &[Key], new: &[Key]) -> Vec<Change> {
     changes
 }
 
+/// Findings sorted by how they fared between two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partition<T> {
+    /// Only in the new version.
+    pub new: Vec<T>,
+    /// Only in the old version.
+    pub resolved: Vec<T>,
+    /// In both, moved or with other text: (old, new).
+    pub moved: Vec<(T, T)>,
+    /// In both, unchanged.
+    pub unchanged: usize,
+}
+
+impl<T> Partition<T> {
+    /// Whether nothing appeared, disappeared or moved.
+    pub fn is_empty(&self) -> bool {
+        self.new.is_empty() && self.resolved.is_empty() && self.moved.is_empty()
+    }
+}
+
+/// [`compare`]s two keyed lists of findings (of any representation) and
+/// sorts the findings by how they fared.
+pub fn partition<T: Copy>(old: &[(Key, T)], new: &[(Key, T)]) -> Partition<T> {
+    let old_keys: Vec<Key> = old.iter().map(|(k, _)| k.clone()).collect();
+    let new_keys: Vec<Key> = new.iter().map(|(k, _)| k.clone()).collect();
+    let mut out = Partition {
+        new: Vec::new(),
+        resolved: Vec::new(),
+        moved: Vec::new(),
+        unchanged: 0,
+    };
+    for change in compare(&old_keys, &new_keys) {
+        match change {
+            Change::New(n) => out.new.push(new[n].1),
+            Change::Resolved(o) => out.resolved.push(old[o].1),
+            Change::Moved { old: o, new: n } => out.moved.push((old[o].1, new[n].1)),
+            Change::Same { .. } => out.unchanged += 1,
+        }
+    }
+    out
+}
+
 impl crate::FileReport {
     /// The keys of the findings that count.
     pub fn keys(&self) -> Vec<(Key, &crate::Finding)> {

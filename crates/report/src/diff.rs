@@ -3,7 +3,7 @@
 //! entity, never by line; see [`assure_check::changes`]), and the change in
 //! readiness per stage.
 
-use assure_check::changes::{Change, compare};
+use assure_check::changes::partition;
 use assure_check::{FileReport, Finding};
 use serde_json::{Value, json};
 use similar::TextDiff;
@@ -28,27 +28,15 @@ pub struct Comparison<'a> {
 
 /// Compares two reports.
 pub fn compare_reports<'a>(old: &'a FileReport, new: &'a FileReport) -> Comparison<'a> {
-    let old_keys = old.keys();
-    let new_keys = new.keys();
-    let old_plain: Vec<_> = old_keys.iter().map(|(k, _)| k.clone()).collect();
-    let new_plain: Vec<_> = new_keys.iter().map(|(k, _)| k.clone()).collect();
-    let mut comparison = Comparison {
+    let changes = partition(&old.keys(), &new.keys());
+    Comparison {
         old,
         new,
-        appeared: Vec::new(),
-        resolved: Vec::new(),
-        moved: Vec::new(),
-        unchanged: 0,
-    };
-    for change in compare(&old_plain, &new_plain) {
-        match change {
-            Change::New(n) => comparison.appeared.push(new_keys[n].1),
-            Change::Resolved(o) => comparison.resolved.push(old_keys[o].1),
-            Change::Moved { old, new } => comparison.moved.push((old_keys[old].1, new_keys[new].1)),
-            Change::Same { .. } => comparison.unchanged += 1,
-        }
+        appeared: changes.new,
+        resolved: changes.resolved,
+        moved: changes.moved,
+        unchanged: changes.unchanged,
     }
-    comparison
 }
 
 /// The unified diff of the two texts, three lines of context.
