@@ -5,6 +5,7 @@
 
 use assure_check::changes::partition;
 use assure_check::{FileReport, Finding};
+use assure_diagnostic::LineIndex;
 use serde_json::{Value, json};
 use similar::TextDiff;
 use std::fmt::Write as _;
@@ -24,6 +25,33 @@ pub struct Comparison<'a> {
     pub moved: Vec<(&'a Finding, &'a Finding)>,
     /// Findings in both, unchanged.
     pub unchanged: usize,
+    old_lines: LineIndex,
+    new_lines: LineIndex,
+}
+
+impl Comparison<'_> {
+    /// The line of a finding of the old (`new` false) or new version.
+    fn line_of(&self, new: bool, finding: &Finding) -> u32 {
+        let (report, lines) = if new {
+            (self.new, &self.new_lines)
+        } else {
+            (self.old, &self.old_lines)
+        };
+        lines
+            .line_col(&report.text, finding.diagnostic.span.start)
+            .line
+    }
+
+    fn describe(&self, new: bool, finding: &Finding) -> String {
+        let entity = finding.entity.as_deref().unwrap_or("the proposal");
+        format!(
+            "{} {} at line {} ({entity}): {}",
+            finding.diagnostic.code,
+            finding.diagnostic.severity,
+            self.line_of(new, finding),
+            finding.diagnostic.message
+        )
+    }
 }
 
 /// Compares two reports.
@@ -36,6 +64,8 @@ pub fn compare_reports<'a>(old: &'a FileReport, new: &'a FileReport) -> Comparis
         resolved: changes.resolved,
         moved: changes.moved,
         unchanged: changes.unchanged,
+        old_lines: old.line_index(),
+        new_lines: new.line_index(),
     }
 }
 
@@ -46,24 +76,6 @@ pub fn unified(old: &FileReport, new: &FileReport) -> String {
         .context_radius(3)
         .header(&old.path, &new.path)
         .to_string()
-}
-
-fn line_of(report: &FileReport, finding: &Finding) -> u32 {
-    report
-        .line_index()
-        .line_col(&report.text, finding.diagnostic.span.start)
-        .line
-}
-
-fn describe(report: &FileReport, finding: &Finding) -> String {
-    let entity = finding.entity.as_deref().unwrap_or("the proposal");
-    format!(
-        "{} {} at line {} ({entity}): {}",
-        finding.diagnostic.code,
-        finding.diagnostic.severity,
-        line_of(report, finding),
-        finding.diagnostic.message
-    )
 }
 
 /// The comparison for people.
@@ -81,11 +93,11 @@ pub fn human(comparison: &Comparison<'_>) -> String {
     };
     let _ = writeln!(out, "\nResolved: {}", count(comparison.resolved.len()));
     for finding in &comparison.resolved {
-        let _ = writeln!(out, "  - {}", describe(comparison.old, finding));
+        let _ = writeln!(out, "  - {}", comparison.describe(false, finding));
     }
     let _ = writeln!(out, "New: {}", count(comparison.appeared.len()));
     for finding in &comparison.appeared {
-        let _ = writeln!(out, "  + {}", describe(comparison.new, finding));
+        let _ = writeln!(out, "  + {}", comparison.describe(true, finding));
     }
     if !comparison.moved.is_empty() {
         let _ = writeln!(
@@ -98,8 +110,8 @@ pub fn human(comparison: &Comparison<'_>) -> String {
                 out,
                 "  ~ {} line {} → {}",
                 new.diagnostic.code,
-                line_of(comparison.old, old),
-                line_of(comparison.new, new)
+                comparison.line_of(false, old),
+                comparison.line_of(true, new)
             );
         }
     }
@@ -136,14 +148,14 @@ pub fn human(comparison: &Comparison<'_>) -> String {
 
 /// The comparison as JSON.
 pub fn json(comparison: &Comparison<'_>) -> Value {
-    let finding = |report: &FileReport, f: &Finding| {
+    let finding = |new: bool, f: &Finding| {
         json!({
             "code": &*f.diagnostic.code,
             "severity": f.diagnostic.severity.as_str(),
             "stage": f.stage,
             "entity": f.entity,
             "field": f.field,
-            "line": line_of(report, f),
+            "line": comparison.line_of(new, f),
             "message": f.diagnostic.message,
         })
     };
@@ -153,13 +165,13 @@ pub fn json(comparison: &Comparison<'_>) -> Value {
         "new": comparison.new.path,
         "diff": unified(comparison.old, comparison.new),
         "findings": {
-            "resolved": comparison.resolved.iter().map(|f| finding(comparison.old, f)).collect::<Vec<_>>(),
-            "new": comparison.appeared.iter().map(|f| finding(comparison.new, f)).collect::<Vec<_>>(),
+            "resolved": comparison.resolved.iter().map(|f| finding(false, f)).collect::<Vec<_>>(),
+            "new": comparison.appeared.iter().map(|f| finding(true, f)).collect::<Vec<_>>(),
             "moved": comparison.moved.iter().map(|(o, n)| json!({
                 "code": &*n.diagnostic.code,
                 "entity": n.entity,
-                "old_line": line_of(comparison.old, o),
-                "new_line": line_of(comparison.new, n),
+                "old_line": comparison.line_of(false, o),
+                "new_line": comparison.line_of(true, n),
             })).collect::<Vec<_>>(),
             "unchanged": comparison.unchanged,
         },
