@@ -70,15 +70,10 @@ pub fn expectations(text: &str, parse: &Parse) -> Vec<Expectation> {
             continue;
         }
         let written_at = index.line_col(text, line.span.start).line;
-        let target = if matches!(line.kind, LineKind::Comment(_)) {
-            lines[i + 1..]
-                .iter()
-                .find(|l| !matches!(l.kind, LineKind::Blank) && !is_expectation(l))
-                .map(|l| index.line_col(text, l.span.start).line)
-        } else {
-            Some(written_at)
+        let Some(target) = crate::suppress::covered_line(lines, i, &index, text, is_expectation)
+        else {
+            continue;
         };
-        let Some(target) = target else { continue };
         for code in &directive.codes {
             expected.push(Expectation {
                 line: target,

@@ -136,14 +136,9 @@ pub fn apply_inline(
         }
         let at = comment.span;
         let written_at = index.line_col(text, line.span.start).line;
-        let target = if matches!(line.kind, LineKind::Comment(_)) {
-            lines[i + 1..]
-                .iter()
-                .find(|l| !matches!(l.kind, LineKind::Blank | LineKind::Comment(_)))
-                .map(|l| index.line_col(text, l.span.start).line)
-        } else {
-            Some(written_at)
-        };
+        let target = covered_line(lines, i, &index, text, |l| {
+            matches!(l.kind, LineKind::Comment(_))
+        });
         if directive.codes.is_empty() {
             problems.push(dir001(
                 at,
@@ -207,6 +202,25 @@ pub fn apply_inline(
         }
     }
     problems
+}
+
+/// The 1-based line a directive on line `i` covers: its own line when it
+/// ends a line, else the next line that is not blank and not `skipped`.
+pub(crate) fn covered_line(
+    lines: &[assure_syntax::Line],
+    i: usize,
+    index: &LineIndex,
+    text: &str,
+    skipped: impl Fn(&assure_syntax::Line) -> bool,
+) -> Option<u32> {
+    let line = &lines[i];
+    if !matches!(line.kind, LineKind::Comment(_)) {
+        return Some(index.line_col(text, line.span.start).line);
+    }
+    lines[i + 1..]
+        .iter()
+        .find(|l| !matches!(l.kind, LineKind::Blank) && !skipped(l))
+        .map(|l| index.line_col(text, l.span.start).line)
 }
 
 fn dir001(span: Span, message: impl Into<String>, help: impl Into<String>) -> Finding {
