@@ -56,21 +56,28 @@ impl FixtureOutcome {
 
 /// The expectations written in `text`.
 pub fn expectations(text: &str, parse: &Parse) -> Vec<Expectation> {
-    let index = LineIndex::new(text);
-    let lines = &parse.file.lines;
+    let file = &parse.file;
     let mut expected = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(comment) = line.comment() else {
-            continue;
-        };
+    // Built only for a file with directives.
+    let mut index = None;
+    for comment in &file.comments {
         let Some(directive) = &comment.directive else {
             continue;
         };
         if directive.kind != DirectiveKind::Expect {
             continue;
         }
-        let written_at = index.line_col(text, line.span.start).line;
-        let Some(target) = crate::suppress::covered_line(lines, i, &index, text, is_expectation)
+        let index = index.get_or_insert_with(|| LineIndex::new(text));
+        let i = comment.line as usize;
+        let written_at = index.line_col(text, file.lines[i].span.start).line;
+        let is_expectation = |l: usize| {
+            file.lines[l].kind == LineKind::Comment
+                && file
+                    .comment_on(l)
+                    .and_then(|c| c.directive.as_ref())
+                    .is_some_and(|d| d.kind == DirectiveKind::Expect)
+        };
+        let Some(target) = crate::suppress::covered_line(file, i, index, text, is_expectation)
         else {
             continue;
         };
@@ -83,10 +90,6 @@ pub fn expectations(text: &str, parse: &Parse) -> Vec<Expectation> {
         }
     }
     expected
-}
-
-fn is_expectation(line: &assure_syntax::Line) -> bool {
-    matches!(&line.kind, LineKind::Comment(c) if c.directive.as_ref().is_some_and(|d| d.kind == DirectiveKind::Expect))
 }
 
 impl Checker {

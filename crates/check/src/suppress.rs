@@ -11,7 +11,7 @@ use crate::Finding;
 use assure_diagnostic::{Diagnostic, LineIndex, Span, closest, codes};
 use assure_model::Model;
 use assure_rules::RuleSet;
-use assure_syntax::{DirectiveKind, LineKind, Parse};
+use assure_syntax::{DirectiveKind, LineKind, Parse, SourceFile};
 use std::fmt;
 use std::sync::Arc;
 
@@ -121,23 +121,23 @@ pub fn apply_inline(
     text: &str,
     rules: &RuleSet,
 ) -> Vec<Finding> {
-    let index = LineIndex::new(text);
-    let lines = &parse.file.lines;
+    let file = &parse.file;
     let mut problems = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(comment) = line.comment() else {
-            continue;
-        };
+    // Built only for a file with directives: most have none.
+    let mut index = None;
+    for comment in &file.comments {
         let Some(directive) = &comment.directive else {
             continue;
         };
         if directive.kind != DirectiveKind::Allow {
             continue;
         }
+        let index = index.get_or_insert_with(|| LineIndex::new(text));
         let at = comment.span;
-        let written_at = index.line_col(text, line.span.start).line;
-        let target = covered_line(lines, i, &index, text, |l| {
-            matches!(l.kind, LineKind::Comment(_))
+        let i = comment.line as usize;
+        let written_at = index.line_col(text, file.lines[i].span.start).line;
+        let target = covered_line(file, i, index, text, |l| {
+            file.lines[l].kind == LineKind::Comment
         });
         if directive.codes.is_empty() {
             problems.push(dir001(
@@ -207,20 +207,20 @@ pub fn apply_inline(
 /// The 1-based line a directive on line `i` covers: its own line when it
 /// ends a line, else the next line that is not blank and not `skipped`.
 pub(crate) fn covered_line(
-    lines: &[assure_syntax::Line],
+    file: &SourceFile,
     i: usize,
     index: &LineIndex,
     text: &str,
-    skipped: impl Fn(&assure_syntax::Line) -> bool,
+    skipped: impl Fn(usize) -> bool,
 ) -> Option<u32> {
+    let lines = &file.lines;
     let line = &lines[i];
-    if !matches!(line.kind, LineKind::Comment(_)) {
+    if line.kind != LineKind::Comment {
         return Some(index.line_col(text, line.span.start).line);
     }
-    lines[i + 1..]
-        .iter()
-        .find(|l| !matches!(l.kind, LineKind::Blank) && !skipped(l))
-        .map(|l| index.line_col(text, l.span.start).line)
+    (i + 1..lines.len())
+        .find(|&l| lines[l].kind != LineKind::Blank && !skipped(l))
+        .map(|l| index.line_col(text, lines[l].span.start).line)
 }
 
 fn dir001(span: Span, message: impl Into<String>, help: impl Into<String>) -> Finding {

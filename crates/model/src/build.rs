@@ -185,7 +185,7 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
-                LineKind::Prose { text } | LineKind::Continuation { field: None, text } => {
+                LineKind::Prose { text } | LineKind::ProseContinuation { text } => {
                     if let Some(id) = entity {
                         self.entities[id.0 as usize].prose.push(*text);
                     } else {

@@ -8,8 +8,8 @@ use nom::combinator::{opt, recognize};
 use nom::sequence::{pair, preceded};
 use nom::{IResult, Parser as _};
 
-/// Reads the comment `<!-- ... -->` at `span` of `text`.
-pub(crate) fn parse_comment(text: &str, span: Span) -> Comment {
+/// Reads the comment `<!-- ... -->` at `span` of `text`, on line `line`.
+pub(crate) fn parse_comment(text: &str, span: Span, line: u32) -> Comment {
     let inner_start = span.start as usize + 4;
     let inner_end = (span.end as usize).saturating_sub(3).max(inner_start);
     let inner = &text[inner_start..inner_end];
@@ -18,6 +18,7 @@ pub(crate) fn parse_comment(text: &str, span: Span) -> Comment {
     let body_start = inner_start + lead;
     let body = Span::from_range(body_start..body_start + body_text.len());
     Comment {
+        line,
         span,
         body,
         directive: directive(body_text, body_start),
@@ -97,7 +98,7 @@ mod tests {
     use super::*;
 
     fn check(comment: &str) -> Option<(DirectiveKind, Vec<String>, Option<String>)> {
-        let parsed = parse_comment(comment, Span::from_range(0..comment.len()));
+        let parsed = parse_comment(comment, Span::from_range(0..comment.len()), 0);
         parsed.directive.map(|d| {
             (
                 d.kind,

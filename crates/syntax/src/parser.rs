@@ -6,7 +6,7 @@
 //! the next line is read as if nothing had happened.
 
 use crate::directive::parse_comment;
-use crate::tree::{Comment, Field, Line, LineKind, SourceFile};
+use crate::tree::{Field, Line, LineKind, SourceFile};
 use assure_diagnostic::{Diagnostic, Span, codes, excerpt};
 use nom::bytes::complete::take_while;
 use nom::character::complete::{char, satisfy};
@@ -91,7 +91,7 @@ impl<'a> LineParser<'a> {
             .file
             .lines
             .iter()
-            .any(|line| !matches!(line.kind, LineKind::Blank | LineKind::Comment(_)));
+            .any(|line| !matches!(line.kind, LineKind::Blank | LineKind::Comment));
         if !has_content {
             let at = Span::empty(if self.file.bom { BOM.len() as u32 } else { 0 });
             self.error(
@@ -117,24 +117,17 @@ impl<'a> LineParser<'a> {
     }
 
     fn push(&mut self, start: usize, content_end: usize, end: usize, kind: LineKind) {
-        self.push_with_comment(start, content_end, end, kind, None);
-    }
-
-    fn push_with_comment(
-        &mut self,
-        start: usize,
-        content_end: usize,
-        end: usize,
-        kind: LineKind,
-        trailing_comment: Option<Comment>,
-    ) {
         let span = self.span(start, content_end);
         self.file.lines.push(Line {
             span,
             end: end as u32,
             kind,
-            trailing_comment,
         });
+    }
+
+    /// The index the line being read will have.
+    fn line_number(&self) -> u32 {
+        self.file.lines.len() as u32
     }
 
     fn line(&mut self, start: usize, content_end: usize, end: usize) {
@@ -157,7 +150,7 @@ impl<'a> LineParser<'a> {
         }
         // A trailing comment is cut off first, so the rest reads as if it
         // were not there.
-        let (content_end_without_comment, trailing) = self.split_trailing_comment(start, content);
+        let content_end_without_comment = self.split_trailing_comment(start, content);
         let body_end = start
             + self.text[start..content_end_without_comment]
                 .trim_end()
@@ -172,7 +165,7 @@ impl<'a> LineParser<'a> {
         } else {
             self.prose(start, body_end)
         };
-        self.push_with_comment(start, content_end, end, kind, trailing);
+        self.push(start, content_end, end, kind);
     }
 
     /// A line starting with `<!--`, from `start` to the last non-blank byte.
@@ -180,7 +173,9 @@ impl<'a> LineParser<'a> {
         let text = &self.text[start..end];
         match text[4..].find("-->") {
             Some(close) if 4 + close + 3 == text.len() => {
-                LineKind::Comment(parse_comment(self.text, self.span(start, end)))
+                let comment = parse_comment(self.text, self.span(start, end), self.line_number());
+                self.file.comments.push(comment);
+                LineKind::Comment
             }
             Some(_) => {
                 let span = self.span(start, end);
@@ -216,17 +211,21 @@ impl<'a> LineParser<'a> {
         }
     }
 
-    fn split_trailing_comment(&self, start: usize, content: &str) -> (usize, Option<Comment>) {
+    /// Cuts a trailing comment off the line, recording it; returns where
+    /// the rest of the line ends.
+    fn split_trailing_comment(&mut self, start: usize, content: &str) -> usize {
         let trimmed = content.trim_end();
         if !trimmed.ends_with("-->") {
-            return (start + content.len(), None);
+            return start + content.len();
         }
         match trimmed[..trimmed.len() - 3].rfind("<!--") {
             Some(open) => {
                 let span = self.span(start + open, start + trimmed.len());
-                (start + open, Some(parse_comment(self.text, span)))
+                let comment = parse_comment(self.text, span, self.line_number());
+                self.file.comments.push(comment);
+                start + open
             }
-            None => (start + content.len(), None),
+            None => start + content.len(),
         }
     }
 
@@ -294,13 +293,10 @@ impl<'a> LineParser<'a> {
                 } else {
                     current.value = current.value.cover(text);
                 }
-                return LineKind::Continuation {
-                    field: Some(field),
-                    text,
-                };
+                return LineKind::Continuation { field, text };
             }
             if self.in_prose {
-                return LineKind::Continuation { field: None, text };
+                return LineKind::ProseContinuation { text };
             }
         }
         // An indented `key: value` with nothing to continue is a field typed

@@ -19,6 +19,10 @@ pub struct SourceFile {
     /// The value segments of all fields, in order; each field points at its
     /// own range. A segment is the trimmed value text of one physical line.
     pub segments: Vec<Span>,
+    /// Every comment, in order: comment lines' own and trailing ones. Kept
+    /// apart from [`Line`] because few lines have one, and a line is stored
+    /// for every line of a file of millions.
+    pub comments: Vec<Comment>,
 }
 
 impl SourceFile {
@@ -26,9 +30,20 @@ impl SourceFile {
     pub fn segments(&self, field: &Field) -> &[Span] {
         &self.segments[field.segments.start as usize..field.segments.end as usize]
     }
+
+    /// The comment on line `line` (an index into [`SourceFile::lines`]): a
+    /// comment line's own, or a trailing one.
+    pub fn comment_on(&self, line: usize) -> Option<&Comment> {
+        let found = self
+            .comments
+            .binary_search_by_key(&line, |c| c.line as usize)
+            .ok()?;
+        Some(&self.comments[found])
+    }
 }
 
-/// One physical line.
+/// One physical line. Its comment, if it has one, is in
+/// [`SourceFile::comments`] (see [`SourceFile::comment_on`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
     /// The line's content, without its terminator.
@@ -38,9 +53,6 @@ pub struct Line {
     pub end: u32,
     /// What the line is.
     pub kind: LineKind,
-    /// A `<!-- ... -->` comment closing a heading, field, continuation or
-    /// prose line, kept apart from the line's content.
-    pub trailing_comment: Option<Comment>,
 }
 
 impl Line {
@@ -48,18 +60,10 @@ impl Line {
     pub fn full_span(&self) -> Span {
         Span::new(self.span.start, self.end)
     }
-
-    /// Every comment on this line: a comment line's own, or a trailing one.
-    pub fn comment(&self) -> Option<&Comment> {
-        match &self.kind {
-            LineKind::Comment(comment) => Some(comment),
-            _ => self.trailing_comment.as_ref(),
-        }
-    }
 }
 
 /// What a line is. The variants are those of the format's line table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineKind {
     /// Empty or only white space; ends a field's continuation.
     Blank,
@@ -78,15 +82,21 @@ pub enum LineKind {
         /// Index into [`SourceFile::fields`].
         field: u32,
     },
-    /// An indented line continuing the value of a field, or of prose.
+    /// An indented line continuing the value of a field.
     Continuation {
-        /// The field it continues; `None` when it continues prose.
-        field: Option<u32>,
+        /// The field it continues, an index into [`SourceFile::fields`].
+        field: u32,
         /// The trimmed text.
         text: Span,
     },
-    /// A line holding only `<!-- ... -->`.
-    Comment(Comment),
+    /// An indented line continuing prose.
+    ProseContinuation {
+        /// The trimmed text.
+        text: Span,
+    },
+    /// A line holding only `<!-- ... -->`; the comment is the line's entry
+    /// in [`SourceFile::comments`].
+    Comment,
     /// Narrative text.
     Prose {
         /// The trimmed text.
@@ -125,6 +135,8 @@ impl Field {
 /// An HTML comment, `<!-- body -->`, on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
+    /// The line it is on, an index into [`SourceFile::lines`].
+    pub line: u32,
     /// From `<!--` to `-->` inclusive.
     pub span: Span,
     /// The text between the markers, trimmed.
@@ -164,7 +176,7 @@ impl SourceFile {
         use std::fmt::Write as _;
         let mut out = String::new();
         let quote = |span: Span| format!("{:?}", span.text(text));
-        for line in &self.lines {
+        for (index, line) in self.lines.iter().enumerate() {
             let _ = write!(out, "{:?} ", line.span);
             match &line.kind {
                 LineKind::Blank => out.push_str("Blank"),
@@ -185,23 +197,23 @@ impl SourceFile {
                         segments.join(", ")
                     );
                 }
-                LineKind::Continuation { field, text: t } => match field {
-                    Some(f) => {
-                        let _ = write!(out, "Continuation of field {f} {}", quote(*t));
+                LineKind::Continuation { field, text: t } => {
+                    let _ = write!(out, "Continuation of field {field} {}", quote(*t));
+                }
+                LineKind::ProseContinuation { text: t } => {
+                    let _ = write!(out, "Continuation of prose {}", quote(*t));
+                }
+                LineKind::Comment => {
+                    if let Some(comment) = self.comment_on(index) {
+                        let _ = write!(out, "Comment {}", quote(comment.body));
                     }
-                    None => {
-                        let _ = write!(out, "Continuation of prose {}", quote(*t));
-                    }
-                },
-                LineKind::Comment(comment) => {
-                    let _ = write!(out, "Comment {}", quote(comment.body));
                 }
                 LineKind::Prose { text: t } => {
                     let _ = write!(out, "Prose {}", quote(*t));
                 }
                 LineKind::Malformed => out.push_str("Malformed"),
             }
-            if let Some(comment) = line.comment() {
+            if let Some(comment) = self.comment_on(index) {
                 if let Some(directive) = &comment.directive {
                     let codes: Vec<&str> = directive.codes.iter().map(|c| c.text(text)).collect();
                     let _ = write!(
@@ -214,7 +226,7 @@ impl SourceFile {
                             .map(|r| format!(" reason={}", quote(r)))
                             .unwrap_or_default()
                     );
-                } else if !matches!(line.kind, LineKind::Comment(_)) {
+                } else if line.kind != LineKind::Comment {
                     let _ = write!(out, " [comment {}]", quote(comment.body));
                 }
             }
