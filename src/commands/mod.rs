@@ -97,7 +97,8 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
         Command::RulesCheck { packs } => rules::check(&args.packs, packs, stdout)?,
         Command::RulesTest { paths } => rules::test(&checker, paths, &human, stdout)?,
         Command::Graph { file, format } => {
-            let (report, modelled) = model_of(&checker, file)?;
+            let report = checked_utf8(&checker, file)?;
+            let modelled = checker.model(&report.text);
             let rendered = match format {
                 GraphFormat::Dot => {
                     assure_report::graph::dot(&modelled.model, checker.vocabulary())
@@ -111,7 +112,8 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
             structural_status(&report, stderr)?
         }
         Command::Export { file } => {
-            let (report, modelled) = model_of(&checker, file)?;
+            let report = checked_utf8(&checker, file)?;
+            let modelled = checker.model(&report.text);
             let document = assure_report::export::document(
                 &modelled.model,
                 checker.vocabulary(),
@@ -300,24 +302,21 @@ fn lint_status(reports: &[FileReport], deny_warnings: bool) -> u8 {
     }
 }
 
-/// Reads and models one file for `graph` and `export`: a file that cannot
-/// be read fails the run; one that is not UTF-8 fails with its SYN003.
-fn model_of(
-    checker: &Checker,
-    file: &Path,
-) -> Result<(FileReport, assure_check::Modelled), Failure> {
+/// Reads and checks one file for `graph` and `export`, which then model
+/// its text: a file that cannot be read fails the run; one that is not
+/// UTF-8 fails with its SYN003.
+fn checked_utf8(checker: &Checker, file: &Path) -> Result<FileReport, Failure> {
     let shown = file.display().to_string();
     let bytes =
         std::fs::read(file).map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
     let report = checker.check(&shown, &bytes);
-    let Ok(text) = std::str::from_utf8(&bytes) else {
+    if std::str::from_utf8(&bytes).is_err() {
         return Err(Failure {
             message: format!("{shown} is not UTF-8"),
             reports: vec![report],
         });
-    };
-    let modelled = checker.model(text);
-    Ok((report, modelled))
+    }
+    Ok(report)
 }
 
 /// After a graph or an export: structural errors go to stderr, and fail the

@@ -403,7 +403,7 @@ mod petgraph_free {
         fn edge_list(&self) -> Vec<(Option<usize>, Option<usize>, FieldId)>;
     }
 
-    impl EdgeList for Model {
+    impl EdgeList for Model<'_> {
         fn edge_list(&self) -> Vec<(Option<usize>, Option<usize>, FieldId)> {
             let mut edges = Vec::new();
             for id in self.entity_ids() {

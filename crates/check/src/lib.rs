@@ -166,11 +166,11 @@ impl FileReport {
 /// A proposal parsed and modelled, for commands that show the model itself
 /// (`graph`, `export`).
 #[derive(Debug)]
-pub struct Modelled {
+pub struct Modelled<'a> {
     /// The tree.
     pub parse: Parse,
-    /// The model.
-    pub model: Model,
+    /// The model, borrowing from the text and the checker's vocabulary.
+    pub model: Model<'a>,
     /// Structural diagnostics, in source order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -229,7 +229,7 @@ impl Checker {
     }
 
     /// Parses and models `text`.
-    pub fn model(&self, text: &str) -> Modelled {
+    pub fn model<'a>(&'a self, text: &'a str) -> Modelled<'a> {
         let parse = assure_syntax::parse(text);
         let (model, model_diagnostics) = assure_model::build(text, &parse, self.vocabulary());
         let mut diagnostics = parse.errors.clone();

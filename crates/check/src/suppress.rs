@@ -92,7 +92,7 @@ pub fn locate(findings: &mut [Finding], parse: &Parse, model: &Model, text: &str
     let mut blocks: Vec<(u32, Option<&str>)> = model
         .entities()
         .iter()
-        .map(|e| (e.heading.start, Some(&*e.name)))
+        .map(|e| (e.heading.start, Some(e.name)))
         .chain(model.headings().iter().map(|h| (h.span.start, None)))
         .collect();
     blocks.sort_by_key(|(start, _)| *start);

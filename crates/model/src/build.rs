@@ -3,7 +3,8 @@
 
 use crate::typing::Typer;
 use crate::{
-    Edge, Entity, EntityId, FieldValues, Model, Node, SectionHeading, UnknownField, Value,
+    Edge, Entity, EntityId, FieldValue, FieldValues, Model, Node, SectionHeading, UnknownField,
+    Value,
 };
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
 use assure_syntax::{LineKind, Parse, SourceFile};
@@ -13,7 +14,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Builds the model of a parsed proposal, returning it with every structural
 /// diagnostic found on the way. `source` must be the text that was parsed.
-pub fn build(source: &str, parse: &Parse, vocabulary: &Vocabulary) -> (Model, Vec<Diagnostic>) {
+pub fn build<'a>(
+    source: &'a str,
+    parse: &Parse,
+    vocabulary: &'a Vocabulary,
+) -> (Model<'a>, Vec<Diagnostic>) {
     Builder::new(source, &parse.file, vocabulary).run()
 }
 
@@ -25,12 +30,12 @@ enum SectionState {
     Unknown,
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'b> {
     source: &'a str,
-    file: &'a SourceFile,
+    file: &'b SourceFile,
     vocabulary: &'a Vocabulary,
     diagnostics: Vec<Diagnostic>,
-    entities: Vec<Entity>,
+    entities: Vec<Entity<'a>>,
     /// The syntax fields written under each entity, typed once all names
     /// are known.
     entity_fields: Vec<Vec<u32>>,
@@ -44,8 +49,8 @@ struct Builder<'a> {
     unknown_section_names: FxHashSet<String>,
 }
 
-impl<'a> Builder<'a> {
-    fn new(source: &'a str, file: &'a SourceFile, vocabulary: &'a Vocabulary) -> Self {
+impl<'a, 'b> Builder<'a, 'b> {
+    fn new(source: &'a str, file: &'b SourceFile, vocabulary: &'a Vocabulary) -> Self {
         Builder {
             source,
             file,
@@ -65,10 +70,11 @@ impl<'a> Builder<'a> {
         self.file.fields[field as usize].key.text(self.source)
     }
 
-    fn run(mut self) -> (Model, Vec<Diagnostic>) {
+    fn run(mut self) -> (Model<'a>, Vec<Diagnostic>) {
         self.walk();
         let names = self.index_names();
-        let mut section_values = vec![FieldValues::default(); self.vocabulary.sections().len()];
+        let mut section_values = Vec::with_capacity(self.vocabulary.sections().len());
+        let mut scratch = Scratch::default();
         let mut typer = Typer::new(
             self.source,
             self.file,
@@ -86,16 +92,17 @@ impl<'a> Builder<'a> {
                 fields,
                 &mut self.unknown_fields,
                 index,
+                &mut scratch,
             );
             kinds.push(kind);
             entity_values.push(values);
         }
-        for (section, fields) in self.section_fields.iter().enumerate() {
-            for &(field, syntax_field) in fields {
-                if let Some(value) = typer.field(field, syntax_field) {
-                    section_values[section].push(value);
-                }
-            }
+        for fields in &self.section_fields {
+            let values: Vec<_> = fields
+                .iter()
+                .filter_map(|&(field, syntax_field)| typer.field(field, syntax_field))
+                .collect();
+            section_values.push(FieldValues::from(values));
         }
         self.diagnostics.append(&mut typer.into_diagnostics());
         for ((entity, kind), values) in self.entities.iter_mut().zip(kinds).zip(entity_values) {
@@ -145,7 +152,7 @@ impl<'a> Builder<'a> {
                             Some(ty) => {
                                 let id = EntityId(self.entities.len() as u32);
                                 self.entities.push(Entity {
-                                    name: name.text(self.source).into(),
+                                    name: name.text(self.source),
                                     heading,
                                     name_span: *name,
                                     ty,
@@ -331,7 +338,7 @@ impl<'a> Builder<'a> {
         let mut names: FxHashMap<Box<str>, EntityId> = FxHashMap::default();
         names.reserve(self.entities.len());
         for (index, entity) in self.entities.iter().enumerate() {
-            let folded = fold(&entity.name);
+            let folded = fold(entity.name);
             match names.get(folded.as_str()) {
                 Some(first) => {
                     let first = &self.entities[first.0 as usize];
@@ -339,7 +346,7 @@ impl<'a> Builder<'a> {
                         Diagnostic::error(
                             codes::REF002,
                             entity.heading,
-                            format!("`{}` is defined twice", excerpt(&entity.name)),
+                            format!("`{}` is defined twice", excerpt(entity.name)),
                         )
                         .with_label(first.heading, "first defined here")
                         .with_help("give each entity its own name, or merge the two"),
@@ -354,27 +361,37 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Buffers reused from one entity to the next.
+#[derive(Default)]
+struct Scratch<'a> {
+    values: Vec<FieldValue<'a>>,
+    seen: Vec<(FieldId, Span)>,
+}
+
 /// Types an entity's fields: its kind first (other fields may apply only to
 /// some kinds), then the rest in source order.
-fn type_entity(
-    typer: &mut Typer<'_>,
-    entity: &Entity,
+fn type_entity<'a>(
+    typer: &mut Typer<'a, '_>,
+    entity: &Entity<'a>,
     fields: &[u32],
     unknown_fields: &mut Vec<UnknownField>,
     index: usize,
-) -> (Option<Box<str>>, FieldValues) {
+    scratch: &mut Scratch<'a>,
+) -> (Option<&'a str>, FieldValues<'a>) {
     let vocabulary = typer.vocabulary();
     let ty = vocabulary.entity_type(entity.ty);
     let owner = Owner::Entity(entity.ty);
-    let mut values = FieldValues::default();
+    let values = &mut scratch.values;
+    let seen = &mut scratch.seen;
+    values.clear();
+    seen.clear();
     let mut kind = None;
-    let mut seen: Vec<(FieldId, Span)> = Vec::new();
     if let Some(kind_field) = ty.kind_field {
         match fields.iter().find(|&&f| typer.key(f) == "kind") {
             Some(&field) => {
                 if let Some(value) = typer.field(kind_field, field) {
                     if let Value::Word { word, .. } = &value.value {
-                        kind = Some(word.clone());
+                        kind = Some(*word);
                     }
                     seen.push((kind_field, value.key));
                     values.push(value);
@@ -386,7 +403,7 @@ fn type_entity(
                 Diagnostic::error(
                     codes::SCH004,
                     entity.heading,
-                    format!("{} `{}` has no `kind`", ty.id, excerpt(&entity.name)),
+                    format!("{} `{}` has no `kind`", ty.id, excerpt(entity.name)),
                 )
                 .with_help(format!("add `kind: ...`, one of: {}", ty.kinds.join(", "))),
             ),
@@ -412,8 +429,8 @@ fn type_entity(
         }
         seen.push((id, key_span));
         let def = vocabulary.field(id);
-        if let (Some(allowed), Some(kind)) = (&def.kinds, &kind)
-            && !allowed.iter().any(|k| **k == **kind)
+        if let (Some(allowed), Some(kind)) = (&def.kinds, kind)
+            && !allowed.iter().any(|k| k == kind)
         {
             typer.push(
                 Diagnostic::warning(
@@ -432,7 +449,7 @@ fn type_entity(
             values.push(value);
         }
     }
-    (kind, values)
+    (kind, FieldValues::from(exact_copy(values)))
 }
 
 fn unknown_field(vocabulary: &Vocabulary, owner: Owner, key: &str, span: Span) -> Diagnostic {
@@ -483,7 +500,10 @@ fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
 
 /// One node for the proposal, one per entity, one edge per resolved
 /// reference item.
-fn graph(entities: &[Entity], section_values: &[FieldValues]) -> DiGraph<Node, Edge> {
+fn graph<'a>(
+    entities: &[Entity<'a>],
+    section_values: &[FieldValues<'a>],
+) -> DiGraph<Node, Edge<'a>> {
     let edge_count: usize = entities
         .iter()
         .flat_map(|e| e.fields.iter())
@@ -498,7 +518,7 @@ fn graph(entities: &[Entity], section_values: &[FieldValues]) -> DiGraph<Node, E
     for index in 0..entities.len() {
         graph.add_node(Node::Entity(EntityId(index as u32)));
     }
-    let mut add_edges = |from, fields: &FieldValues| {
+    let mut add_edges = |from, fields: &FieldValues<'a>| {
         for field in fields.iter() {
             if let Value::Refs(refs) = &field.value {
                 for reference in refs {
@@ -524,4 +544,12 @@ fn graph(entities: &[Entity], section_values: &[FieldValues]) -> DiGraph<Node, E
         add_edges(petgraph::graph::NodeIndex::new(index + 1), &entity.fields);
     }
     graph
+}
+
+/// Moves `buffer`'s items into a vector of exactly their number, keeping
+/// the buffer's capacity for the next entity.
+fn exact_copy<T>(buffer: &mut Vec<T>) -> Vec<T> {
+    let mut exact = Vec::with_capacity(buffer.len());
+    exact.append(buffer);
+    exact
 }

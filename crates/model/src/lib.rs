@@ -10,6 +10,11 @@
 //! Values are exact: money in integer pence, numbers and percents as
 //! decimals, dates as calendar dates, durations in calendar months and days.
 //!
+//! The model borrows: names, text and words are slices of the source or of
+//! the vocabulary (`Model<'a>` lives no longer than either), and are copied
+//! only where the document spreads one over several lines. A proposal of a
+//! million entities is modelled without a million small allocations.
+//!
 //! The graph has one node for the proposal and one per entity; every
 //! resolved reference item is one edge, labelled with its field and carrying
 //! the item's span and qualifier. Ownership and membership may form cycles;
@@ -29,6 +34,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// Names an entity of one model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,9 +42,9 @@ pub struct EntityId(pub u32);
 
 /// A typed value.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     /// Free text, continuation lines joined with one space.
-    Text(Box<str>),
+    Text(Cow<'a, str>),
     /// A number.
     Number(Decimal),
     /// A percentage: the number written before `%`.
@@ -54,42 +60,42 @@ pub enum Value {
     /// A word of an enumerated type or a kind, in the vocabulary's spelling,
     /// with its date for dated words (`approved 2016-06-20`).
     Word {
-        /// The word.
-        word: Box<str>,
+        /// The word, as the vocabulary spells it.
+        word: &'a str,
         /// The date after it, and the date's span.
         date: Option<(Date, Span)>,
     },
     /// References, resolved or not.
-    Refs(Vec<Reference>),
+    Refs(Vec<Reference<'a>>),
 }
 
 /// One item of a reference field.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reference {
+pub struct Reference<'a> {
     /// The entity named, if the name resolved.
     pub target: Option<EntityId>,
-    /// The name as written.
-    pub name: Box<str>,
+    /// The name as written, white space folded.
+    pub name: Cow<'a, str>,
     /// The span of the name.
     pub name_span: Span,
     /// The span of the whole item, qualifier included.
     pub span: Span,
     /// The parenthesised qualifier, typed.
-    pub qualifier: Option<Qualifier>,
+    pub qualifier: Option<Qualifier<'a>>,
 }
 
 /// A reference's qualifier: `40%` in `Dr A Patel (40%)`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Qualifier {
+pub struct Qualifier<'a> {
     /// The qualifier's value.
-    pub value: Value,
+    pub value: Value<'a>,
     /// Its span, without the parentheses.
     pub span: Span,
 }
 
 /// A field as written, with its typed value.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FieldValue {
+pub struct FieldValue<'a> {
     /// Which field.
     pub field: FieldId,
     /// The key's span.
@@ -97,28 +103,29 @@ pub struct FieldValue {
     /// The value's span (over continuation lines).
     pub value_span: Span,
     /// The typed value.
-    pub value: Value,
+    pub value: Value<'a>,
 }
 
-impl FieldValue {
+impl FieldValue<'_> {
     /// The whole field, from key to the end of its value.
     pub fn span(&self) -> Span {
         self.key.cover(self.value_span)
     }
 }
 
-/// The fields of one entity, section or the header.
+/// The fields of one entity, section or the header: exactly as many as
+/// were given, with no room to grow.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FieldValues(Vec<FieldValue>);
+pub struct FieldValues<'a>(Box<[FieldValue<'a>]>);
 
-impl FieldValues {
+impl<'a> FieldValues<'a> {
     /// The value of `field`, if given.
-    pub fn get(&self, field: FieldId) -> Option<&FieldValue> {
+    pub fn get(&self, field: FieldId) -> Option<&FieldValue<'a>> {
         self.0.iter().find(|f| f.field == field)
     }
 
     /// Every field, in source order.
-    pub fn iter(&self) -> std::slice::Iter<'_, FieldValue> {
+    pub fn iter(&self) -> std::slice::Iter<'_, FieldValue<'a>> {
         self.0.iter()
     }
 
@@ -131,28 +138,30 @@ impl FieldValues {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
 
-    fn push(&mut self, value: FieldValue) {
-        self.0.push(value);
+impl<'a> From<Vec<FieldValue<'a>>> for FieldValues<'a> {
+    fn from(values: Vec<FieldValue<'a>>) -> Self {
+        FieldValues(values.into_boxed_slice())
     }
 }
 
 /// An organisation, person, contract, liability, or entity of a type a pack
 /// added.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entity {
+pub struct Entity<'a> {
     /// The name, as written in the heading.
-    pub name: Box<str>,
+    pub name: &'a str,
     /// The heading line, `## Name`.
     pub heading: Span,
     /// The name within the heading.
     pub name_span: Span,
     /// Its type.
     pub ty: EntityTypeId,
-    /// Its kind, if it has a valid one.
-    pub kind: Option<Box<str>>,
+    /// Its kind, if it has a valid one, as the vocabulary spells it.
+    pub kind: Option<&'a str>,
     /// Its fields.
-    pub fields: FieldValues,
+    pub fields: FieldValues<'a>,
     /// The prose written under it.
     pub prose: Vec<Span>,
 }
@@ -177,13 +186,13 @@ pub enum Node {
 
 /// An edge of the graph: one resolved reference item.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Edge {
+pub struct Edge<'a> {
     /// The field it comes from, e.g. `owned-by`.
     pub field: FieldId,
     /// The span of the name referred to.
     pub span: Span,
     /// The item's qualifier, e.g. an ownership share.
-    pub qualifier: Option<Qualifier>,
+    pub qualifier: Option<Qualifier<'a>>,
 }
 
 /// A field the vocabulary does not know, kept so that exports lose nothing.
@@ -197,32 +206,33 @@ pub struct UnknownField {
     pub value: Span,
 }
 
-/// The whole resolved proposal.
+/// The whole resolved proposal, borrowing from its source text and
+/// vocabulary.
 #[derive(Debug, Clone)]
-pub struct Model {
-    entities: Vec<Entity>,
+pub struct Model<'a> {
+    entities: Vec<Entity<'a>>,
     by_type: Vec<Vec<EntityId>>,
     names: FxHashMap<Box<str>, EntityId>,
-    section_values: Vec<FieldValues>,
+    section_values: Vec<FieldValues<'a>>,
     headings: Vec<SectionHeading>,
     section_prose: Vec<(SectionId, Span)>,
     unknown_fields: Vec<UnknownField>,
-    graph: DiGraph<Node, Edge>,
+    graph: DiGraph<Node, Edge<'a>>,
 }
 
-impl Model {
+impl<'a> Model<'a> {
     /// The graph node of the proposal.
     pub fn proposal_node(&self) -> NodeIndex {
         NodeIndex::new(0)
     }
 
     /// Every entity, in document order.
-    pub fn entities(&self) -> &[Entity] {
+    pub fn entities(&self) -> &[Entity<'a>] {
         &self.entities
     }
 
     /// One entity.
-    pub fn entity(&self, id: EntityId) -> &Entity {
+    pub fn entity(&self, id: EntityId) -> &Entity<'a> {
         &self.entities[id.0 as usize]
     }
 
@@ -244,7 +254,7 @@ impl Model {
 
     /// The fields of a non-entity section, or of the header
     /// ([`assure_vocab::HEADER`]).
-    pub fn section_fields(&self, section: SectionId) -> &FieldValues {
+    pub fn section_fields(&self, section: SectionId) -> &FieldValues<'a> {
         &self.section_values[section.0 as usize]
     }
 
@@ -264,7 +274,7 @@ impl Model {
     }
 
     /// The graph.
-    pub fn graph(&self) -> &DiGraph<Node, Edge> {
+    pub fn graph(&self) -> &DiGraph<Node, Edge<'a>> {
         &self.graph
     }
 
@@ -286,7 +296,7 @@ impl Model {
         &self,
         node: NodeIndex,
         field: FieldId,
-    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
+    ) -> impl Iterator<Item = (NodeIndex, &Edge<'a>)> {
         self.edges(node, field, Direction::Outgoing)
     }
 
@@ -295,7 +305,7 @@ impl Model {
         &self,
         node: NodeIndex,
         field: FieldId,
-    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
+    ) -> impl Iterator<Item = (NodeIndex, &Edge<'a>)> {
         self.edges(node, field, Direction::Incoming)
     }
 
@@ -304,7 +314,7 @@ impl Model {
         node: NodeIndex,
         field: FieldId,
         direction: Direction,
-    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
+    ) -> impl Iterator<Item = (NodeIndex, &Edge<'a>)> {
         let mut edges: Vec<_> = self
             .graph
             .edges_directed(node, direction)

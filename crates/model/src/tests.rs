@@ -6,10 +6,11 @@ use assure_diagnostic::{Diagnostic, LineIndex};
 use assure_vocab::Vocabulary;
 use insta::assert_snapshot;
 
-fn model(text: &str) -> (Model, Vec<Diagnostic>) {
-    let vocabulary = Vocabulary::core();
+static CORE: std::sync::LazyLock<Vocabulary> = std::sync::LazyLock::new(Vocabulary::core);
+
+fn model(text: &str) -> (Model<'_>, Vec<Diagnostic>) {
     let parse = assure_syntax::parse(text);
-    let (model, mut diagnostics) = build(text, &parse, &vocabulary);
+    let (model, mut diagnostics) = build(text, &parse, &CORE);
     diagnostics.splice(0..0, parse.errors);
     (model, diagnostics)
 }

@@ -4,9 +4,11 @@ use crate::build::with_article;
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
 use crate::{Entity, EntityId, FieldValue, Qualifier, Reference, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
-use assure_syntax::{Field, Item, SourceFile, Token, TokenKind, ValueTree, lex_value};
+use assure_syntax::{Field, Item, SourceFile, Token, TokenKind, ValueTree};
 use assure_vocab::{FieldDef, FieldId, Owner, RefType, Target, ValueType, Vocabulary, fold};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
+use std::fmt;
 
 /// How many "did you mean" searches one file may run: each scans every
 /// entity name, so a file with thousands of broken references must not run
@@ -17,37 +19,78 @@ const SUGGESTION_CANDIDATES: usize = 5_000;
 /// How many comma-separated items a name may span (`Smith, Jones & Co`).
 const MAX_ITEMS_IN_A_NAME: usize = 4;
 
-pub(crate) struct Typer<'a> {
+/// Types values. Values borrow from the source and vocabulary (`'a`);
+/// the tree and the name index are only consulted (`'b`).
+pub(crate) struct Typer<'a, 'b> {
     source: &'a str,
-    file: &'a SourceFile,
+    file: &'b SourceFile,
     vocabulary: &'a Vocabulary,
-    names: &'a FxHashMap<Box<str>, EntityId>,
-    unknown_section_names: &'a FxHashSet<String>,
-    entities: &'a [Entity],
+    names: &'b FxHashMap<Box<str>, EntityId>,
+    unknown_section_names: &'b FxHashSet<String>,
+    entities: &'b [Entity<'a>],
     diagnostics: Vec<Diagnostic>,
     suggestions_left: u32,
     /// Reused for folding names, which happens once per reference.
     fold_buffer: std::cell::RefCell<String>,
+    /// Reused for lexing values, which happens once per field.
+    tree: ValueTree,
+    /// Whether any entity's name ends in `)`: if none does, an item with a
+    /// qualifier cannot name one whole, and that lookup is skipped.
+    names_end_in_parenthesis: bool,
+}
+
+/// What a scalar was expected in, for messages: "`population`", "the
+/// qualifier in `owned-by`". Written out only when there is an error.
+#[derive(Clone, Copy)]
+enum Subject<'k> {
+    Field(&'k str),
+    QualifierIn(&'k str),
+}
+
+impl fmt::Display for Subject<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Field(key) => write!(f, "`{key}`"),
+            Subject::QualifierIn(key) => write!(f, "the qualifier in `{key}`"),
+        }
+    }
+}
+
+/// What a word was expected to be, for messages: "kind of an
+/// organisation", "value of `procurement`".
+#[derive(Clone, Copy)]
+enum WordOf<'k> {
+    Kind(&'k str),
+    Field(&'k str),
+}
+
+impl fmt::Display for WordOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WordOf::Kind(ty) => write!(f, "kind of {}", with_article(ty)),
+            WordOf::Field(key) => write!(f, "value of `{key}`"),
+        }
+    }
 }
 
 /// A reference item's name, resolved or not.
-struct Resolution<'t> {
+struct Resolution<'a, 't> {
     target: Option<EntityId>,
-    name: String,
+    name: Cow<'a, str>,
     name_span: Span,
     span: Span,
     qualifier: Option<&'t assure_syntax::Qualifier>,
     items_used: usize,
 }
 
-impl<'a> Typer<'a> {
+impl<'a, 'b> Typer<'a, 'b> {
     pub(crate) fn new(
         source: &'a str,
-        file: &'a SourceFile,
+        file: &'b SourceFile,
         vocabulary: &'a Vocabulary,
-        names: &'a FxHashMap<Box<str>, EntityId>,
-        unknown_section_names: &'a FxHashSet<String>,
-        entities: &'a [Entity],
+        names: &'b FxHashMap<Box<str>, EntityId>,
+        unknown_section_names: &'b FxHashSet<String>,
+        entities: &'b [Entity<'a>],
     ) -> Self {
         Typer {
             source,
@@ -59,6 +102,8 @@ impl<'a> Typer<'a> {
             diagnostics: Vec::new(),
             suggestions_left: SUGGESTION_BUDGET,
             fold_buffer: std::cell::RefCell::new(String::new()),
+            tree: ValueTree::default(),
+            names_end_in_parenthesis: names.keys().any(|name| name.ends_with(')')),
         }
     }
 
@@ -66,7 +111,7 @@ impl<'a> Typer<'a> {
         self.vocabulary
     }
 
-    pub(crate) fn syntax_field(&self, field: u32) -> &'a Field {
+    pub(crate) fn syntax_field(&self, field: u32) -> &'b Field {
         &self.file.fields[field as usize]
     }
 
@@ -84,7 +129,7 @@ impl<'a> Typer<'a> {
 
     /// Types syntax field `field` as vocabulary field `id`. `None` when the
     /// value is missing (the parser reported it) or wrong (reported here).
-    pub(crate) fn field(&mut self, id: FieldId, field: u32) -> Option<FieldValue> {
+    pub(crate) fn field(&mut self, id: FieldId, field: u32) -> Option<FieldValue<'a>> {
         let syntax = self.syntax_field(field);
         if !syntax.has_value() {
             return None;
@@ -99,13 +144,30 @@ impl<'a> Typer<'a> {
         })
     }
 
-    fn value(&mut self, def: &FieldDef, syntax: &Field) -> Option<Value> {
+    fn value(&mut self, def: &'a FieldDef, syntax: &Field) -> Option<Value<'a>> {
         let segments = self.file.segments(syntax);
         if def.ty == ValueType::Text {
-            let joined: Vec<&str> = segments.iter().map(|s| s.text(self.source)).collect();
-            return Some(Value::Text(joined.join(" ").into()));
+            return Some(Value::Text(match segments {
+                [one] => Cow::Borrowed(one.text(self.source)),
+                _ => {
+                    let joined: Vec<&str> = segments.iter().map(|s| s.text(self.source)).collect();
+                    Cow::Owned(joined.join(" "))
+                }
+            }));
         }
-        let tree = lex_value(self.source, segments);
+        let mut tree = std::mem::take(&mut self.tree);
+        tree.lex(self.source, segments);
+        let value = self.lexed_value(def, &tree, syntax.value);
+        self.tree = tree;
+        value
+    }
+
+    fn lexed_value(
+        &mut self,
+        def: &'a FieldDef,
+        tree: &ValueTree,
+        span: Span,
+    ) -> Option<Value<'a>> {
         if !tree.problems.is_empty() {
             for problem in &tree.problems {
                 self.push(
@@ -117,42 +179,26 @@ impl<'a> Typer<'a> {
         }
         let key = def.name.as_str();
         match &def.ty {
-            ValueType::Ref(reference) => self.references(def, reference, &tree, syntax.value),
+            ValueType::Ref(reference) => self.references(def, reference, tree, span),
             ValueType::Kind => {
                 let Owner::Entity(ty) = def.owner else {
                     return None;
                 };
                 let ty = self.vocabulary.entity_type(ty);
-                let what = format!("kind of {}", with_article(&ty.id));
-                self.word(
-                    &ty.kinds,
-                    &[],
-                    codes::SCH004,
-                    key,
-                    &what,
-                    &tree,
-                    syntax.value,
-                )
+                let what = WordOf::Kind(&ty.id);
+                self.word(&ty.kinds, &[], codes::SCH004, key, what, tree, span)
             }
             ValueType::Enum(e) => {
-                let what = format!("value of `{key}`");
-                self.word(
-                    &e.values,
-                    &e.dated,
-                    codes::SCH003,
-                    key,
-                    &what,
-                    &tree,
-                    syntax.value,
-                )
+                let what = WordOf::Field(key);
+                self.word(&e.values, &e.dated, codes::SCH003, key, what, tree, span)
             }
             scalar => {
-                let subject = format!("`{key}`");
-                let token = single_token(&tree).filter(|_| tree.items[0].qualifier.is_none());
+                let subject = Subject::Field(key);
+                let token = single_token(tree).filter(|_| tree.items[0].qualifier.is_none());
                 match token {
-                    Some(token) => self.scalar(scalar, &subject, token),
+                    Some(token) => self.scalar(scalar, subject, token),
                     None => {
-                        self.mismatch(&subject, scalar, syntax.value);
+                        self.mismatch(subject, scalar, span);
                         None
                     }
                 }
@@ -162,7 +208,7 @@ impl<'a> Typer<'a> {
 
     /// SCH003 for a value of the wrong type; `subject` names what was
     /// expected to hold it, e.g. "`population`".
-    fn mismatch(&mut self, subject: &str, ty: &ValueType, span: Span) {
+    fn mismatch(&mut self, subject: Subject<'_>, ty: &ValueType, span: Span) {
         let text = span.text(self.source);
         let diagnostic = Diagnostic::error(
             codes::SCH003,
@@ -196,7 +242,7 @@ impl<'a> Typer<'a> {
 
     /// Converts one token to a scalar type, reporting SYN001 for a malformed
     /// amount, SYN002 for an impossible value, SCH003 for the wrong type.
-    fn scalar(&mut self, ty: &ValueType, subject: &str, token: Token) -> Option<Value> {
+    fn scalar(&mut self, ty: &ValueType, subject: Subject<'_>, token: Token) -> Option<Value<'a>> {
         let text = token.span.text(self.source);
         let invalid = |typer: &mut Self, message: String| {
             typer.push(Diagnostic::error(codes::SYN002, token.span, message));
@@ -267,14 +313,14 @@ impl<'a> Typer<'a> {
     #[allow(clippy::too_many_arguments)]
     fn word(
         &mut self,
-        allowed: &[String],
+        allowed: &'a [String],
         dated: &[String],
         code: &str,
         key: &str,
-        what: &str,
+        what: WordOf<'_>,
         tree: &ValueTree,
         span: Span,
-    ) -> Option<Value> {
+    ) -> Option<Value<'a>> {
         let item = match tree.items.as_slice() {
             [item] if item.qualifier.is_none() => item,
             _ => {
@@ -312,13 +358,13 @@ impl<'a> Typer<'a> {
         let needs_date = dated.iter().any(|d| d == canonical);
         match (needs_date, head) {
             (false, [_]) => Some(Value::Word {
-                word: canonical.into(),
+                word: canonical,
                 date: None,
             }),
             (true, [_, date]) if date.kind == TokenKind::Date => {
                 match Date::parse(date.span.text(self.source)) {
                     Ok(d) => Some(Value::Word {
-                        word: canonical.into(),
+                        word: canonical,
                         date: Some((d, date.span)),
                     }),
                     Err(message) => {
@@ -379,7 +425,7 @@ impl<'a> Typer<'a> {
         reference: &RefType,
         tree: &ValueTree,
         span: Span,
-    ) -> Option<Value> {
+    ) -> Option<Value<'a>> {
         let key = def.name.as_str();
         let items = &tree.items;
         if !reference.many && items.len() > 1 {
@@ -389,7 +435,7 @@ impl<'a> Typer<'a> {
                 let target = self.check_target(key, reference, target, &whole, span);
                 return Some(Value::Refs(vec![Reference {
                     target,
-                    name: whole.into(),
+                    name: whole,
                     name_span: span,
                     span,
                     qualifier: None,
@@ -435,7 +481,7 @@ impl<'a> Typer<'a> {
                 .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q));
             references.push(Reference {
                 target,
-                name: resolution.name.into(),
+                name: resolution.name,
                 name_span: resolution.name_span,
                 span: resolution.span,
                 qualifier,
@@ -447,10 +493,11 @@ impl<'a> Typer<'a> {
     /// Resolves the reference starting at `items[0]`: the whole item (a name
     /// may end in parentheses), else the item without its qualifier, else a
     /// name containing ", " spread over the next items.
-    fn resolve<'t>(&self, tree: &'t ValueTree, items: &'t [Item]) -> Resolution<'t> {
+    fn resolve<'t>(&self, tree: &'t ValueTree, items: &'t [Item]) -> Resolution<'a, 't> {
         let item = &items[0];
         let full = tree.item_text(self.source, item);
-        if let Some(target) = self.lookup(&full) {
+        let may_name_whole = item.qualifier.is_none() || self.names_end_in_parenthesis;
+        if may_name_whole && let Some(target) = self.lookup(&full) {
             return Resolution {
                 target: Some(target),
                 name: full,
@@ -474,7 +521,7 @@ impl<'a> Typer<'a> {
                 items_used: 1,
             };
         }
-        let mut joined = full.clone();
+        let mut joined = full.to_string();
         for (offset, next) in items
             .iter()
             .enumerate()
@@ -500,7 +547,7 @@ impl<'a> Typer<'a> {
                     };
                     return Resolution {
                         target: Some(target),
-                        name,
+                        name: Cow::Owned(name),
                         name_span: Span::new(item.span.start, name_end),
                         span: item.span.cover(next.span),
                         qualifier,
@@ -574,7 +621,7 @@ impl<'a> Typer<'a> {
                     Target::Entity(ty) => e.ty == ty,
                     Target::Any => true,
                 })
-                .map(|e| &*e.name)
+                .map(|e| e.name)
                 .take(SUGGESTION_CANDIDATES);
             closest(name, candidates)
         } else {
@@ -612,12 +659,12 @@ impl<'a> Typer<'a> {
         ty: Option<&ValueType>,
         tree: &ValueTree,
         qualifier: &assure_syntax::Qualifier,
-    ) -> Option<Qualifier> {
+    ) -> Option<Qualifier<'a>> {
         let span = tree.span_of(&qualifier.tokens).unwrap_or(qualifier.span);
         let value = match ty {
             None
             | Some(ValueType::Text | ValueType::Enum(_) | ValueType::Kind | ValueType::Ref(_)) => {
-                Value::Text(tree.text(self.source, &qualifier.tokens).into())
+                Value::Text(tree.text(self.source, &qualifier.tokens))
             }
             Some(scalar) => {
                 let single = match qualifier.items.as_slice() {
@@ -626,11 +673,11 @@ impl<'a> Typer<'a> {
                     }
                     _ => None,
                 };
-                let subject = format!("the qualifier in `{key}`");
+                let subject = Subject::QualifierIn(key);
                 match single {
-                    Some(token) => self.scalar(scalar, &subject, token)?,
+                    Some(token) => self.scalar(scalar, subject, token)?,
                     None => {
-                        self.mismatch(&subject, scalar, span);
+                        self.mismatch(subject, scalar, span);
                         return None;
                     }
                 }

@@ -31,9 +31,9 @@ pub fn document(model: &Model, vocabulary: &Vocabulary, text: &str) -> Json {
             let entity = model.entity(id);
             json!({
                 "id": id.0,
-                "name": &*entity.name,
+                "name": entity.name,
                 "type": vocabulary.entity_type(entity.ty).id,
-                "kind": entity.kind.as_deref(),
+                "kind": entity.kind,
                 "fields": fields_json(model, vocabulary, &entity.fields),
                 "prose": entity.prose.iter().map(|s| s.text(text)).collect::<Vec<_>>(),
             })
@@ -85,7 +85,7 @@ pub fn value_json(model: &Model, value: &Value) -> Json {
         Value::Refs(refs) => json!({"type": "refs", "items": refs.iter().map(|r| json!({
             "name": &*r.name,
             "target": r.target.map(|t: EntityId| t.0),
-            "target_name": r.target.map(|t| &*model.entity(t).name),
+            "target_name": r.target.map(|t| model.entity(t).name),
             "qualifier": r.qualifier.as_ref().map(|q: &Qualifier| value_json(model, &q.value)),
         })).collect::<Vec<_>>()}),
     }

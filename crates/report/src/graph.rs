@@ -40,7 +40,7 @@ fn node_label(
             (
                 entity.name.to_string(),
                 vocabulary.entity_type(entity.ty).id.clone(),
-                entity.kind.as_deref().map(str::to_owned),
+                entity.kind.map(str::to_owned),
             )
         }
     }

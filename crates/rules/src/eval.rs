@@ -185,7 +185,7 @@ impl<'a> Frame<'a> {
 /// Evaluates code over one model.
 pub struct Evaluator<'a> {
     /// The model.
-    pub model: &'a Model,
+    pub model: &'a Model<'a>,
     /// The vocabulary the model was built with.
     pub vocabulary: &'a Vocabulary,
     edges: EdgeIndexByField,
@@ -196,7 +196,7 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     /// An evaluator with `fuel` steps to spend.
     pub fn new(
-        model: &'a Model,
+        model: &'a Model<'a>,
         vocabulary: &'a Vocabulary,
         defines: &'a [DefineCode],
         fuel: u64,
@@ -597,9 +597,9 @@ impl<'a> Evaluator<'a> {
 
     /// The value of `object.member`.
     pub fn member(&self, object: &Val<'a>, member: &Member) -> Val<'a> {
-        let model: &'a Model = self.model;
+        let model: &'a Model<'a> = self.model;
         match (object, member) {
-            (Val::Entity(id), Member::Name) => Val::Text(&model.entity(*id).name),
+            (Val::Entity(id), Member::Name) => Val::Text(model.entity(*id).name),
             (Val::Entity(id), Member::Kind) => match &model.entity(*id).kind {
                 Some(kind) => Val::Word(kind, None),
                 None => Val::Missing,
@@ -637,13 +637,17 @@ impl<'a> Evaluator<'a> {
         &self,
         object: &Val<'a>,
         member: &Member,
-    ) -> Option<(&'a Value, Option<FieldId>)> {
+    ) -> Option<(&'a Value<'a>, Option<FieldId>)> {
         let field = self.field_of(object, member)?;
         Some((&field.value, Some(field.field)))
     }
 
-    fn field_of(&self, object: &Val<'a>, member: &Member) -> Option<&'a assure_model::FieldValue> {
-        let model: &'a Model = self.model;
+    fn field_of(
+        &self,
+        object: &Val<'a>,
+        member: &Member,
+    ) -> Option<&'a assure_model::FieldValue<'a>> {
+        let model: &'a Model<'a> = self.model;
         let Member::Field(lookup) = member else {
             return None;
         };
@@ -661,7 +665,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn value(&self, value: &'a Value, field: Option<FieldId>) -> Val<'a> {
+    fn value(&self, value: &'a Value<'a>, field: Option<FieldId>) -> Val<'a> {
         match value {
             Value::Text(text) => Val::Text(text),
             Value::Number(n) => Val::Number(*n),

@@ -14,6 +14,7 @@ use nom::combinator::{opt, recognize};
 use nom::multi::many0;
 use nom::sequence::pair;
 use nom::{IResult, Parser as _};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// What a token is.
@@ -112,22 +113,35 @@ impl ValueTree {
     }
 
     /// The text of the tokens in `range` as written, with every run of white
-    /// space (including line breaks between segments) folded to one space.
-    pub fn text(&self, source: &str, range: &Range<u32>) -> String {
+    /// space (including line breaks between segments) folded to one space:
+    /// borrowed from `source` when it is already written that way, as it
+    /// almost always is.
+    pub fn text<'s>(&self, source: &'s str, range: &Range<u32>) -> Cow<'s, str> {
+        let tokens = self.tokens(range);
+        let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
+            return Cow::Borrowed("");
+        };
+        let single_spaced = tokens.windows(2).all(|pair| {
+            let gap = pair[1].span.start - pair[0].span.end;
+            gap == 0 || (gap == 1 && source.as_bytes()[pair[0].span.end as usize] == b' ')
+        });
+        if single_spaced {
+            return Cow::Borrowed(first.span.cover(last.span).text(source));
+        }
         let mut out = String::new();
         let mut previous_end = None;
-        for token in self.tokens(range) {
+        for token in tokens {
             if previous_end.is_some_and(|end| end != token.span.start) {
                 out.push(' ');
             }
             out.push_str(token.span.text(source));
             previous_end = Some(token.span.end);
         }
-        out
+        Cow::Owned(out)
     }
 
     /// The whole text of an item, qualifier included, as [`ValueTree::text`].
-    pub fn item_text(&self, source: &str, item: &Item) -> String {
+    pub fn item_text<'s>(&self, source: &'s str, item: &Item) -> Cow<'s, str> {
         let end = item
             .qualifier
             .as_ref()
@@ -138,17 +152,24 @@ impl ValueTree {
 
 /// Lexes the value made of `segments` of `source` (one per physical line).
 pub fn lex_value(source: &str, segments: &[Span]) -> ValueTree {
-    let mut tokens = Vec::new();
-    for segment in segments {
-        lex_segment(source, *segment, &mut tokens);
-    }
-    let mut problems = Vec::new();
-    let count = tokens.len() as u32;
-    let items = build_items(&tokens, 0..count, &mut problems);
-    ValueTree {
-        tokens,
-        items,
-        problems,
+    let mut tree = ValueTree::default();
+    tree.lex(source, segments);
+    tree
+}
+
+impl ValueTree {
+    /// Lexes the value made of `segments` of `source` into this tree,
+    /// replacing what it held: a caller lexing millions of values reuses one
+    /// tree rather than allocating one per value.
+    pub fn lex(&mut self, source: &str, segments: &[Span]) {
+        self.tokens.clear();
+        self.items.clear();
+        self.problems.clear();
+        for segment in segments {
+            lex_segment(source, *segment, &mut self.tokens);
+        }
+        let count = self.tokens.len() as u32;
+        build_items(&self.tokens, 0..count, &mut self.problems, &mut self.items);
     }
 }
 
@@ -326,8 +347,12 @@ fn money_gbp(input: &str) -> IResult<&str, bool> {
 
 /// Splits `range` of `tokens` into items at top-level separators, and each
 /// item into its head and trailing qualifier.
-fn build_items(tokens: &[Token], range: Range<u32>, problems: &mut Vec<ValueProblem>) -> Vec<Item> {
-    let mut items = Vec::new();
+fn build_items(
+    tokens: &[Token],
+    range: Range<u32>,
+    problems: &mut Vec<ValueProblem>,
+    items: &mut Vec<Item>,
+) {
     let mut depth = 0usize;
     let mut item_start = range.start;
     for index in range.clone() {
@@ -341,13 +366,7 @@ fn build_items(tokens: &[Token], range: Range<u32>, problems: &mut Vec<ValueProb
             }),
             TokenKind::Close => depth -= 1,
             TokenKind::Separator if depth == 0 => {
-                push_item(
-                    tokens,
-                    item_start..index,
-                    Some(token.span),
-                    problems,
-                    &mut items,
-                );
+                push_item(tokens, item_start..index, Some(token.span), problems, items);
                 item_start = index + 1;
             }
             _ => {}
@@ -355,13 +374,7 @@ fn build_items(tokens: &[Token], range: Range<u32>, problems: &mut Vec<ValueProb
     }
     if item_start < range.end || !items.is_empty() {
         let trailing = (item_start == range.end).then(|| tokens[range.end as usize - 1].span);
-        push_item(
-            tokens,
-            item_start..range.end,
-            trailing,
-            problems,
-            &mut items,
-        );
+        push_item(tokens, item_start..range.end, trailing, problems, items);
     }
     if depth > 0
         && let Some(open) = tokens[range.start as usize..range.end as usize]
@@ -375,7 +388,6 @@ fn build_items(tokens: &[Token], range: Range<u32>, problems: &mut Vec<ValueProb
             help: "close the qualifier with `)`",
         });
     }
-    items
 }
 
 fn push_item(
@@ -419,7 +431,8 @@ fn push_item(
             help: "write the qualifier inside the parentheses, or remove them",
         });
     }
-    let qualifier_items = build_items(tokens, inner.clone(), problems);
+    let mut qualifier_items = Vec::new();
+    build_items(tokens, inner.clone(), problems, &mut qualifier_items);
     items.push(Item {
         span,
         head: range.start..open_index,

@@ -49,7 +49,7 @@ fn items(value: &str) -> String {
                 let head = tree.text(value, &item.head);
                 match &item.qualifier {
                     Some(q) => format!("{head} ({})", render(tree, value, &q.items)),
-                    None => head,
+                    None => head.into_owned(),
                 }
             })
             .collect::<Vec<_>>()
@@ -250,6 +250,30 @@ fn items_and_qualifiers() {
 }
 
 #[test]
+fn text_is_borrowed_when_written_single_spaced() {
+    use std::borrow::Cow;
+    let text = "owners: Dr A Patel (40%), Dr  B\tJones, Ms C\n  Smith\n";
+    let parse = parse(text);
+    let tree = lex_value(text, parse.file.segments(&parse.file.fields[0]));
+    let texts: Vec<(bool, String)> = tree
+        .items
+        .iter()
+        .map(|item| match tree.item_text(text, item) {
+            Cow::Borrowed(t) => (true, t.to_owned()),
+            Cow::Owned(t) => (false, t),
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (true, "Dr A Patel (40%)".to_owned()),
+            (false, "Dr B Jones".to_owned()),
+            (false, "Ms C Smith".to_owned()),
+        ]
+    );
+}
+
+#[test]
 fn values_span_lines_and_fold_white_space() {
     let text = "members: Lyndhurst Surgery,\n  Totton   Health\n  Centre\n";
     let parse = parse(text);
@@ -258,7 +282,7 @@ fn values_span_lines_and_fold_white_space() {
     let names: Vec<String> = tree
         .items
         .iter()
-        .map(|i| tree.text(text, &i.head))
+        .map(|i| tree.text(text, &i.head).into_owned())
         .collect();
     assert_eq!(names, ["Lyndhurst Surgery", "Totton Health Centre"]);
     assert_eq!(
