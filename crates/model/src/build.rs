@@ -1,6 +1,7 @@
 //! From the line tree to the model: sections and entities found, names
 //! indexed, values typed, edges added.
 
+use crate::names::NameIndex;
 use crate::typing::Typer;
 use crate::{
     Edge, Entity, EntityId, FieldValue, FieldValues, Model, Node, SectionHeading, UnknownField,
@@ -10,7 +11,8 @@ use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
 use assure_syntax::{LineKind, Parse, SourceFile};
 use assure_vocab::{FieldId, HEADER, Owner, SectionId, Vocabulary, fold};
 use petgraph::graph::DiGraph;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
+use std::ops::Range;
 
 /// Builds the model of a parsed proposal, returning it with every structural
 /// diagnostic found on the way. `source` must be the text that was parsed.
@@ -37,8 +39,8 @@ struct Builder<'a, 'b> {
     diagnostics: Vec<Diagnostic>,
     entities: Vec<Entity<'a>>,
     /// The syntax fields written under each entity, typed once all names
-    /// are known.
-    entity_fields: Vec<Vec<u32>>,
+    /// are known: those between its heading and the next are consecutive.
+    entity_fields: Vec<Range<u32>>,
     /// The syntax fields of each section (and the header), by section id.
     section_fields: Vec<Vec<(FieldId, u32)>>,
     headings: Vec<SectionHeading>,
@@ -71,10 +73,25 @@ impl<'a, 'b> Builder<'a, 'b> {
     }
 
     fn run(mut self) -> (Model<'a>, Vec<Diagnostic>) {
+        let headings = self
+            .file
+            .lines
+            .iter()
+            .filter(|line| matches!(line.kind, LineKind::Entity { .. }))
+            .count();
+        self.entities.reserve_exact(headings);
+        self.entity_fields.reserve_exact(headings);
         self.walk();
         let names = self.index_names();
-        let mut section_values = Vec::with_capacity(self.vocabulary.sections().len());
-        let mut scratch = Scratch::default();
+        let blocks = self.type_entities(&names);
+        let mut kinds = Vec::with_capacity(self.entities.len());
+        let mut entity_values = Vec::with_capacity(self.entities.len());
+        for mut block in blocks {
+            kinds.append(&mut block.kinds);
+            entity_values.append(&mut block.values);
+            self.unknown_fields.append(&mut block.unknown_fields);
+            self.diagnostics.append(&mut block.diagnostics);
+        }
         let mut typer = Typer::new(
             self.source,
             self.file,
@@ -83,20 +100,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             &self.unknown_section_names,
             &self.entities,
         );
-        let mut entity_values = Vec::with_capacity(self.entities.len());
-        let mut kinds = Vec::with_capacity(self.entities.len());
-        for (index, fields) in self.entity_fields.iter().enumerate() {
-            let (kind, values) = type_entity(
-                &mut typer,
-                &self.entities[index],
-                fields,
-                &mut self.unknown_fields,
-                index,
-                &mut scratch,
-            );
-            kinds.push(kind);
-            entity_values.push(values);
-        }
+        let mut section_values = Vec::with_capacity(self.vocabulary.sections().len());
         for fields in &self.section_fields {
             let values: Vec<_> = fields
                 .iter()
@@ -127,6 +131,82 @@ impl<'a, 'b> Builder<'a, 'b> {
             graph,
         };
         (model, self.diagnostics)
+    }
+
+    /// Types every entity's fields, block by block: a large proposal's
+    /// blocks on several threads. Each block has its own typer, so what is
+    /// reported depends on the blocks, never on the number of threads.
+    fn type_entities(&self, names: &NameIndex) -> Vec<TypedBlock<'a>> {
+        let blocks = self.entities.len().div_ceil(BLOCK);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(blocks);
+        if threads <= 1 {
+            return (0..blocks)
+                .map(|block| self.type_block(names, block))
+                .collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut typed: Vec<(usize, TypedBlock<'a>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let block = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if block >= blocks {
+                                return done;
+                            }
+                            done.push((block, self.type_block(names, block)));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        typed.sort_by_key(|(block, _)| *block);
+        typed.into_iter().map(|(_, block)| block).collect()
+    }
+
+    /// Types the entities of block number `block`.
+    fn type_block(&self, names: &NameIndex, block: usize) -> TypedBlock<'a> {
+        let range = block * BLOCK..((block + 1) * BLOCK).min(self.entities.len());
+        let mut typer = Typer::new(
+            self.source,
+            self.file,
+            self.vocabulary,
+            names,
+            &self.unknown_section_names,
+            &self.entities,
+        );
+        let mut scratch = Scratch::default();
+        let mut typed = TypedBlock {
+            kinds: Vec::with_capacity(range.len()),
+            values: Vec::with_capacity(range.len()),
+            unknown_fields: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        for index in range {
+            let (kind, values) = type_entity(
+                &mut typer,
+                &self.entities[index],
+                self.entity_fields[index].clone(),
+                &mut typed.unknown_fields,
+                index,
+                &mut scratch,
+            );
+            typed.kinds.push(kind);
+            typed.values.push(values);
+        }
+        typed.diagnostics = typer.into_diagnostics();
+        typed
     }
 
     /// Walks the lines: sections, entities, and which fields belong where.
@@ -160,7 +240,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                                     fields: FieldValues::default(),
                                     prose: Vec::new(),
                                 });
-                                self.entity_fields.push(Vec::new());
+                                self.entity_fields.push(0..0);
                                 entity = Some(id);
                                 orphan = false;
                             }
@@ -178,7 +258,12 @@ impl<'a, 'b> Builder<'a, 'b> {
                     if orphan {
                         self.keep_unknown(None, field);
                     } else if let Some(id) = entity {
-                        self.entity_fields[id.0 as usize].push(field);
+                        let fields = &mut self.entity_fields[id.0 as usize];
+                        if fields.start == fields.end {
+                            *fields = field..field + 1;
+                        } else {
+                            fields.end = field + 1;
+                        }
                     } else {
                         match section {
                             SectionState::Header => self.section_field(HEADER, field),
@@ -334,31 +419,34 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// Indexes entity names; a name given twice is REF002 on the later
     /// heading, and references go to the first.
-    fn index_names(&mut self) -> FxHashMap<Box<str>, EntityId> {
-        let mut names: FxHashMap<Box<str>, EntityId> = FxHashMap::default();
-        names.reserve(self.entities.len());
-        for (index, entity) in self.entities.iter().enumerate() {
-            let folded = fold(entity.name);
-            match names.get(folded.as_str()) {
-                Some(first) => {
-                    let first = &self.entities[first.0 as usize];
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            codes::REF002,
-                            entity.heading,
-                            format!("`{}` is defined twice", excerpt(entity.name)),
-                        )
-                        .with_label(first.heading, "first defined here")
-                        .with_help("give each entity its own name, or merge the two"),
-                    );
-                }
-                None => {
-                    names.insert(folded.into_boxed_str(), EntityId(index as u32));
-                }
-            }
+    fn index_names(&mut self) -> NameIndex {
+        let (names, twice) = NameIndex::new(&self.entities);
+        for (later, first) in twice {
+            let entity = &self.entities[later.0 as usize];
+            let first = &self.entities[first.0 as usize];
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::REF002,
+                    entity.heading,
+                    format!("`{}` is defined twice", excerpt(entity.name)),
+                )
+                .with_label(first.heading, "first defined here")
+                .with_help("give each entity its own name, or merge the two"),
+            );
         }
         names
     }
+}
+
+/// How many entities one typer types; see [`Builder::type_entities`].
+const BLOCK: usize = 16_384;
+
+/// What typing one block of entities found.
+struct TypedBlock<'a> {
+    kinds: Vec<Option<&'a str>>,
+    values: Vec<FieldValues<'a>>,
+    unknown_fields: Vec<UnknownField>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// Buffers reused from one entity to the next.
@@ -373,7 +461,7 @@ struct Scratch<'a> {
 fn type_entity<'a>(
     typer: &mut Typer<'a, '_>,
     entity: &Entity<'a>,
-    fields: &[u32],
+    fields: Range<u32>,
     unknown_fields: &mut Vec<UnknownField>,
     index: usize,
     scratch: &mut Scratch<'a>,
@@ -387,8 +475,8 @@ fn type_entity<'a>(
     seen.clear();
     let mut kind = None;
     if let Some(kind_field) = ty.kind_field {
-        match fields.iter().find(|&&f| typer.key(f) == "kind") {
-            Some(&field) => {
+        match fields.clone().find(|&f| typer.key(f) == "kind") {
+            Some(field) => {
                 if let Some(value) = typer.field(kind_field, field) {
                     if let Value::Word { word, .. } = &value.value {
                         kind = Some(*word);
@@ -409,7 +497,7 @@ fn type_entity<'a>(
             ),
         }
     }
-    for &field in fields {
+    for field in fields {
         let key = typer.key(field);
         let key_span = typer.syntax_field(field).key;
         let Some(id) = ty.fields.get(key) else {

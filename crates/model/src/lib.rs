@@ -21,6 +21,7 @@
 //! the model does not traverse, so it cannot loop.
 
 mod build;
+mod names;
 mod typing;
 pub mod value;
 
@@ -33,7 +34,6 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 /// Names an entity of one model.
@@ -212,7 +212,7 @@ pub struct UnknownField {
 pub struct Model<'a> {
     entities: Vec<Entity<'a>>,
     by_type: Vec<Vec<EntityId>>,
-    names: FxHashMap<Box<str>, EntityId>,
+    names: names::NameIndex,
     section_values: Vec<FieldValues<'a>>,
     headings: Vec<SectionHeading>,
     section_prose: Vec<(SectionId, Span)>,
@@ -249,7 +249,7 @@ impl<'a> Model<'a> {
     /// The entity a reference would name (case-insensitive, white space
     /// folded).
     pub fn lookup(&self, name: &str) -> Option<EntityId> {
-        self.names.get(assure_vocab::fold(name).as_str()).copied()
+        self.names.get(&assure_vocab::fold(name), &self.entities)
     }
 
     /// The fields of a non-entity section, or of the header

@@ -278,3 +278,55 @@ fn ownership_cycles_are_just_edges() {
     assert!(diagnostics.is_empty());
     assert_eq!(model.graph().edge_count(), 3);
 }
+
+#[test]
+fn a_proposal_larger_than_a_block_is_typed_as_one() {
+    // Entities are typed in blocks (on several threads when there are
+    // several); names resolve across blocks and findings come out in
+    // source order, as for a small proposal.
+    let mut text = String::from("# Organisations\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("## Org {i}\nkind: ccg\n"));
+        match i {
+            20_000 => text.push_str("parent: Org 1\n"),
+            30_000 => text.push_str("parent: Org Nowhere\n"),
+            35_000 => text.push_str("colour: blue\n"),
+            _ => {}
+        }
+    }
+    text.push_str("## org 5\nkind: ccg\nparent: ORG  39999\n");
+    let (model, diagnostics) = model(&text);
+    let index = LineIndex::new(&text);
+    let found: Vec<String> = diagnostics
+        .iter()
+        .map(|d| {
+            let line = index.line_col(&text, d.span.start).line;
+            format!("{} {line} {}", d.code, d.message)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "REF001 60005 reference to `Org Nowhere`, which is not defined",
+            "SCH002 70006 unknown field `colour` for an organisation",
+            "REF002 80005 `org 5` is defined twice",
+        ]
+    );
+    let parent = CORE
+        .fields_of(assure_vocab::Owner::Entity(
+            model.entity(crate::EntityId(0)).ty,
+        ))
+        .get("parent")
+        .unwrap();
+    let model = &model;
+    let targets: Vec<(u32, u32)> = model
+        .entity_ids()
+        .flat_map(|id| {
+            model
+                .outgoing(model.node(id), parent)
+                .map(move |(to, _)| (id.0, model.entity_at(to).unwrap().0))
+        })
+        .collect();
+    assert_eq!(targets, [(20_000, 1), (40_000, 39_999)]);
+    assert_eq!(model.lookup("ORG 20000").map(|id| id.0), Some(20_000));
+}

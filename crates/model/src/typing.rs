@@ -1,12 +1,13 @@
 //! Typing field values against the vocabulary and resolving references.
 
 use crate::build::with_article;
+use crate::names::NameIndex;
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
 use crate::{Entity, EntityId, FieldValue, Qualifier, Reference, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Field, Item, SourceFile, Token, TokenKind, ValueTree};
 use assure_vocab::{FieldDef, FieldId, Owner, RefType, Target, ValueType, Vocabulary, fold};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -25,7 +26,7 @@ pub(crate) struct Typer<'a, 'b> {
     source: &'a str,
     file: &'b SourceFile,
     vocabulary: &'a Vocabulary,
-    names: &'b FxHashMap<Box<str>, EntityId>,
+    names: &'b NameIndex,
     unknown_section_names: &'b FxHashSet<String>,
     entities: &'b [Entity<'a>],
     diagnostics: Vec<Diagnostic>,
@@ -88,7 +89,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         source: &'a str,
         file: &'b SourceFile,
         vocabulary: &'a Vocabulary,
-        names: &'b FxHashMap<Box<str>, EntityId>,
+        names: &'b NameIndex,
         unknown_section_names: &'b FxHashSet<String>,
         entities: &'b [Entity<'a>],
     ) -> Self {
@@ -103,7 +104,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             suggestions_left: SUGGESTION_BUDGET,
             fold_buffer: std::cell::RefCell::new(String::new()),
             tree: ValueTree::default(),
-            names_end_in_parenthesis: names.keys().any(|name| name.ends_with(')')),
+            names_end_in_parenthesis: names.any_ends_in_parenthesis(),
         }
     }
 
@@ -416,7 +417,7 @@ impl<'a, 'b> Typer<'a, 'b> {
     fn lookup(&self, name: &str) -> Option<EntityId> {
         let mut buffer = self.fold_buffer.borrow_mut();
         assure_vocab::fold_into(name, &mut buffer);
-        self.names.get(buffer.as_str()).copied()
+        self.names.get(&buffer, self.entities)
     }
 
     fn references(

@@ -70,12 +70,15 @@ impl<'a> LineParser<'a> {
 
     fn run(mut self) -> Parse {
         let len = self.text.len();
+        // Sized once from the line count: growing by doubling would copy a
+        // large file's tree several times over, and touch twice the memory.
+        let lines = memchr::memchr_iter(b'\n', self.text.as_bytes()).count() + 1;
+        self.file.lines.reserve_exact(lines);
+        self.file.fields.reserve(lines);
+        self.file.segments.reserve(lines);
         let mut pos = if self.file.bom { BOM.len() } else { 0 };
         while pos < len {
-            let newline = self.text.as_bytes()[pos..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map(|i| pos + i);
+            let newline = memchr::memchr(b'\n', &self.text.as_bytes()[pos..]).map(|i| pos + i);
             let (mut content_end, end) = match newline {
                 Some(nl) => (nl, nl + 1),
                 None => (len, len),

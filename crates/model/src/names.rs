@@ -1,0 +1,137 @@
+//! The index of entity names: names folded (case, white space) to
+//! entities, without a copy of any name.
+//!
+//! A proposal of a million entities is looked up in over a million times,
+//! so the table holds only a hash and an id per entity, small enough to stay
+//! mostly in cache, and a candidate is compared with the entity's name in
+//! the source only when the hashes agree.
+
+use crate::{Entity, EntityId};
+use assure_vocab::fold_into;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
+
+/// Entity names, folded, to the first entity of each name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameIndex {
+    table: HashTable<(u64, EntityId)>,
+    /// Whether any name ends in `)`.
+    any_ends_in_parenthesis: bool,
+}
+
+impl NameIndex {
+    /// Indexes `entities` in order. A name given twice keeps its first
+    /// entity; each later one is returned with that first, in order.
+    pub(crate) fn new(entities: &[Entity<'_>]) -> (NameIndex, Vec<(EntityId, EntityId)>) {
+        let mut index = NameIndex {
+            table: HashTable::with_capacity(entities.len()),
+            any_ends_in_parenthesis: false,
+        };
+        let mut twice = Vec::new();
+        let mut folded = String::new();
+        for (position, entity) in entities.iter().enumerate() {
+            let id = EntityId(position as u32);
+            fold_into(entity.name, &mut folded);
+            index.any_ends_in_parenthesis |= folded.ends_with(')');
+            let hash = hash(&folded);
+            match index.find(hash, &folded, entities) {
+                Some(first) => twice.push((id, first)),
+                None => {
+                    index
+                        .table
+                        .insert_unique(hash, (hash, id), |&(hash, _)| hash);
+                }
+            }
+        }
+        (index, twice)
+    }
+
+    /// The entity whose folded name is `folded`.
+    pub(crate) fn get(&self, folded: &str, entities: &[Entity<'_>]) -> Option<EntityId> {
+        self.find(hash(folded), folded, entities)
+    }
+
+    /// Whether any entity's name ends in `)`.
+    pub(crate) fn any_ends_in_parenthesis(&self) -> bool {
+        self.any_ends_in_parenthesis
+    }
+
+    fn find(&self, hash: u64, folded: &str, entities: &[Entity<'_>]) -> Option<EntityId> {
+        self.table
+            .find(hash, |&(candidate, id)| {
+                candidate == hash && folds_to(entities[id.0 as usize].name, folded)
+            })
+            .map(|&(_, id)| id)
+    }
+}
+
+fn hash(folded: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(folded)
+}
+
+/// Whether `assure_vocab::fold(name) == folded`, without building the
+/// folded name.
+fn folds_to(name: &str, mut folded: &str) -> bool {
+    for (position, word) in name.split_whitespace().enumerate() {
+        if position > 0 {
+            match folded.strip_prefix(' ') {
+                Some(rest) => folded = rest,
+                None => return false,
+            }
+        }
+        if word.is_ascii() {
+            let Some(prefix) = folded.as_bytes().get(..word.len()) else {
+                return false;
+            };
+            if !prefix
+                .iter()
+                .zip(word.bytes())
+                .all(|(&f, w)| f == w.to_ascii_lowercase())
+            {
+                return false;
+            }
+            // The prefix matched ASCII bytes, so it ends on a char boundary.
+            folded = &folded[word.len()..];
+        } else {
+            let mut chars = folded.chars();
+            for c in word.chars().flat_map(char::to_lowercase) {
+                if chars.next() != Some(c) {
+                    return false;
+                }
+            }
+            folded = chars.as_str();
+        }
+    }
+    folded.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folds_to;
+    use assure_vocab::fold;
+
+    #[test]
+    fn folds_to_agrees_with_fold() {
+        let names = [
+            "Dudley CCG",
+            "  Dudley   ccg ",
+            "DUDLEY\tCCG",
+            "Shay Lane Medical Centre (Kelman)",
+            "Ärztehaus Süd",
+            "ÄRZTEHAUS  SÜD",
+            "İstanbul Clinic",
+            "",
+            "A",
+        ];
+        for name in names {
+            for other in names {
+                let folded = fold(other);
+                assert_eq!(
+                    folds_to(name, &folded),
+                    fold(name) == folded,
+                    "{name:?} against {other:?}"
+                );
+            }
+        }
+    }
+}
