@@ -71,7 +71,7 @@ fn has_extension(path: &Path) -> bool {
 /// A file that cannot be read gets a SYN003 report; the others are checked.
 pub fn check_all(checker: &Checker, files: &[Discovered]) -> Vec<FileReport> {
     read_all(files, |shown, bytes| match bytes {
-        Ok(bytes) => checker.check(shown, &bytes),
+        Ok(bytes) => checker.check_owned(shown, bytes),
         Err(reason) => checker.unreadable(shown, &reason),
     })
 }

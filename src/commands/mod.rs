@@ -138,7 +138,7 @@ fn diff(
     let read = |path: &Path| -> Result<FileReport, Failure> {
         let bytes = std::fs::read(path)
             .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
-        Ok(checker.check(&path.display().to_string(), &bytes))
+        Ok(checker.check_owned(&path.display().to_string(), bytes))
     };
     let (old, new) = (read(old)?, read(new)?);
     let comparison = assure_report::diff::compare_reports(&old, &new);

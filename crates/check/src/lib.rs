@@ -218,6 +218,14 @@ impl Checker {
         self
     }
 
+    /// Evaluates rules on at most `threads` threads (the default is one per
+    /// core for a large proposal). The findings do not depend on it.
+    #[must_use]
+    pub fn with_threads(mut self, threads: usize) -> Checker {
+        self.options.threads = Some(threads);
+        self
+    }
+
     /// The vocabulary in use.
     pub fn vocabulary(&self) -> &Vocabulary {
         &self.rules.vocabulary
@@ -244,27 +252,61 @@ impl Checker {
 
     /// Checks the proposal `bytes`, read from `path`.
     pub fn check(&self, path: &str, bytes: &[u8]) -> FileReport {
-        let text = match assure_syntax::decode(bytes) {
-            Ok(text) => text,
-            Err(diagnostic) => {
-                let findings = vec![Finding::structural(*diagnostic)];
-                return FileReport {
-                    path: path.to_owned(),
-                    text: String::from_utf8_lossy(bytes).into_owned(),
-                    readiness: self.readiness(&findings, &[]),
-                    findings,
-                    allows_used: Vec::new(),
-                    baseline_used: Vec::new(),
-                };
-            }
+        self.check_owned(path, bytes.to_vec())
+    }
+
+    /// Checks the proposal `bytes`, read from `path`, which become the
+    /// report's text without a copy.
+    pub fn check_owned(&self, path: &str, bytes: Vec<u8>) -> FileReport {
+        if let Err(diagnostic) = assure_syntax::decode(&bytes) {
+            let findings = vec![Finding::structural(*diagnostic)];
+            return FileReport {
+                path: path.to_owned(),
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                readiness: self.readiness(&findings, &[]),
+                findings,
+                allows_used: Vec::new(),
+                baseline_used: Vec::new(),
+            };
+        }
+        // `decode` accepted the bytes, so this is UTF-8 and takes them as is.
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+        let (findings, approved, allows_used) = self.findings(path, &text);
+        let mut report = FileReport {
+            path: path.to_owned(),
+            text,
+            readiness: Vec::new(),
+            findings,
+            allows_used,
+            baseline_used: Vec::new(),
         };
-        let modelled = self.model(text);
-        let evaluation = self.rules.evaluate(&modelled.model, &self.options);
-        let mut findings: Vec<Finding> = modelled
-            .diagnostics
-            .into_iter()
-            .map(Finding::structural)
-            .collect();
+        if let Some(baseline) = &self.baseline {
+            report.baseline_used = baseline.apply(&mut report);
+        }
+        report.readiness = self.readiness(&report.findings, &approved);
+        report
+    }
+
+    /// Every finding in `text`, in source order, suppressions applied;
+    /// whether the document approves each stage; the `[[allow]]` entries
+    /// used.
+    fn findings(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<bool>, Vec<usize>) {
+        let Modelled {
+            parse,
+            model,
+            diagnostics,
+        } = self.model(text);
+        let allows = suppress::inline_allows(&parse, text);
+        // Past here only the fields of the tree are needed: its lines and
+        // value segments, a large part of a large file's memory, go before
+        // the rules run.
+        let fields = {
+            let file = parse.file;
+            file.fields
+        };
+        let evaluation = self.rules.evaluate(&model, &self.options);
+        let mut findings: Vec<Finding> = diagnostics.into_iter().map(Finding::structural).collect();
         findings.extend(evaluation.findings.into_iter().map(|f| Finding {
             diagnostic: f.diagnostic,
             stage: Some(self.rules.stages[f.stage].id.clone()),
@@ -272,9 +314,8 @@ impl Checker {
             entity: None,
             field: None,
         }));
-        suppress::locate(&mut findings, &modelled.parse, &modelled.model, text);
-        let directive_problems =
-            suppress::apply_inline(&mut findings, &modelled.parse, text, &self.rules);
+        suppress::locate(&mut findings, &fields, &model, text);
+        let directive_problems = suppress::apply_inline(&mut findings, &allows, text, &self.rules);
         findings.extend(directive_problems);
         let allows_used = suppress::apply_config(&mut findings, path, &self.allows);
         findings.sort_by(|a, b| {
@@ -289,19 +330,7 @@ impl Checker {
                     &b.diagnostic.code,
                 ))
         });
-        let mut report = FileReport {
-            path: path.to_owned(),
-            text: text.to_owned(),
-            readiness: Vec::new(),
-            findings,
-            allows_used,
-            baseline_used: Vec::new(),
-        };
-        if let Some(baseline) = &self.baseline {
-            report.baseline_used = baseline.apply(&mut report);
-        }
-        report.readiness = self.readiness(&report.findings, &evaluation.approved);
-        report
+        (findings, evaluation.approved, allows_used)
     }
 
     /// The report of a file that could not be read at all.
@@ -407,6 +436,34 @@ mod tests {
             assert!(
                 (100..2_000).contains(&rule_findings),
                 "seed {seed}: {rule_findings} findings"
+            );
+        }
+    }
+
+    #[test]
+    fn a_large_proposal_gives_the_same_findings_on_any_number_of_threads() {
+        // 20,000 entities: large enough for the rules to run in parallel.
+        let text = assure_gen::proposal(20_000, 3);
+        let rules = RuleSet::default_set().expect("the default pack loads");
+        let render = |checker: Checker| {
+            let report = checker.check("large.proposal", text.as_bytes());
+            report
+                .findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} {:?} {}",
+                        f.diagnostic.code, f.diagnostic.span, f.diagnostic.message
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let one = render(Checker::new(rules.clone()).with_threads(1));
+        assert!(one.len() > 1_000, "{} findings", one.len());
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                render(Checker::new(rules.clone()).with_threads(threads)),
+                one
             );
         }
     }

@@ -11,7 +11,7 @@ use crate::Finding;
 use assure_diagnostic::{Diagnostic, LineIndex, Span, closest, codes};
 use assure_model::Model;
 use assure_rules::RuleSet;
-use assure_syntax::{DirectiveKind, LineKind, Parse, SourceFile};
+use assure_syntax::{Comment, DirectiveKind, Field, LineKind, Parse, SourceFile};
 use std::fmt;
 use std::sync::Arc;
 
@@ -88,7 +88,7 @@ impl fmt::Debug for AllowEntry {
 
 /// Sets each finding's entity (the `## heading` whose block holds its
 /// primary span) and field (the field whose text holds it).
-pub fn locate(findings: &mut [Finding], parse: &Parse, model: &Model, text: &str) {
+pub fn locate(findings: &mut [Finding], fields: &[Field], model: &Model<'_>, text: &str) {
     let mut blocks: Vec<(u32, Option<&str>)> = model
         .entities()
         .iter()
@@ -96,7 +96,6 @@ pub fn locate(findings: &mut [Finding], parse: &Parse, model: &Model, text: &str
         .chain(model.headings().iter().map(|h| (h.span.start, None)))
         .collect();
     blocks.sort_by_key(|(start, _)| *start);
-    let fields = &parse.file.fields;
     for finding in findings {
         let at = finding.diagnostic.span.start;
         let block = blocks.partition_point(|(start, _)| *start <= at);
@@ -113,32 +112,65 @@ pub fn locate(findings: &mut [Finding], parse: &Parse, model: &Model, text: &str
     }
 }
 
+/// An `assure-allow` directive, with the 1-based line it is written on and
+/// the line it covers: worked out from the tree's lines, which a large
+/// file's check frees before its rules run.
+#[derive(Debug, Clone)]
+pub struct InlineAllow {
+    /// The comment carrying the directive.
+    pub comment: Comment,
+    /// The line it is written on.
+    pub written_at: u32,
+    /// The line it covers, if any.
+    pub target: Option<u32>,
+}
+
+/// The file's `assure-allow` directives and the lines they cover.
+pub fn inline_allows(parse: &Parse, text: &str) -> Vec<InlineAllow> {
+    let file = &parse.file;
+    let mut allows = Vec::new();
+    // Built only for a file with directives: most have none.
+    let mut index = None;
+    for comment in &file.comments {
+        if comment
+            .directive
+            .as_ref()
+            .is_none_or(|d| d.kind != DirectiveKind::Allow)
+        {
+            continue;
+        }
+        let index = index.get_or_insert_with(|| LineIndex::new(text));
+        let i = comment.line as usize;
+        allows.push(InlineAllow {
+            comment: comment.clone(),
+            written_at: index.line_col(text, file.lines[i].span.start).line,
+            target: covered_line(file, i, index, text, |l| {
+                file.lines[l].kind == LineKind::Comment
+            }),
+        });
+    }
+    allows
+}
+
 /// Applies the file's `assure-allow` directives to `findings`, returning
 /// the DIR001 findings for directives that are malformed or unused.
 pub fn apply_inline(
     findings: &mut [Finding],
-    parse: &Parse,
+    allows: &[InlineAllow],
     text: &str,
     rules: &RuleSet,
 ) -> Vec<Finding> {
-    let file = &parse.file;
     let mut problems = Vec::new();
-    // Built only for a file with directives: most have none.
-    let mut index = None;
-    for comment in &file.comments {
+    if allows.is_empty() {
+        return problems;
+    }
+    let index = LineIndex::new(text);
+    for allow in allows {
+        let comment = &allow.comment;
         let Some(directive) = &comment.directive else {
             continue;
         };
-        if directive.kind != DirectiveKind::Allow {
-            continue;
-        }
-        let index = index.get_or_insert_with(|| LineIndex::new(text));
-        let at = comment.span;
-        let i = comment.line as usize;
-        let written_at = index.line_col(text, file.lines[i].span.start).line;
-        let target = covered_line(file, i, index, text, |l| {
-            file.lines[l].kind == LineKind::Comment
-        });
+        let (at, written_at, target) = (comment.span, allow.written_at, allow.target);
         if directive.codes.is_empty() {
             problems.push(dir001(
                 at,

@@ -137,42 +137,9 @@ impl<'a, 'b> Builder<'a, 'b> {
     /// blocks on several threads. Each block has its own typer, so what is
     /// reported depends on the blocks, never on the number of threads.
     fn type_entities(&self, names: &NameIndex) -> Vec<TypedBlock<'a>> {
-        let blocks = self.entities.len().div_ceil(BLOCK);
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .min(blocks);
-        if threads <= 1 {
-            return (0..blocks)
-                .map(|block| self.type_block(names, block))
-                .collect();
-        }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut typed: Vec<(usize, TypedBlock<'a>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let block = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            if block >= blocks {
-                                return done;
-                            }
-                            done.push((block, self.type_block(names, block)));
-                        }
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|worker| {
-                    worker
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        });
-        typed.sort_by_key(|(block, _)| *block);
-        typed.into_iter().map(|(_, block)| block).collect()
+        let blocks: Vec<usize> = (0..self.entities.len().div_ceil(BLOCK)).collect();
+        let threads = crate::parallel::threads_for(self.entities.len(), BLOCK);
+        crate::parallel::map_in_order(&blocks, threads, |&block| self.type_block(names, block))
     }
 
     /// Types the entities of block number `block`.

@@ -22,6 +22,7 @@
 
 mod build;
 mod names;
+pub mod parallel;
 mod typing;
 pub mod value;
 

@@ -188,15 +188,17 @@ pub struct Evaluator<'a> {
     pub model: &'a Model<'a>,
     /// The vocabulary the model was built with.
     pub vocabulary: &'a Vocabulary,
-    edges: EdgeIndexByField,
+    edges: &'a EdgeIndexByField,
     defines: &'a [DefineCode],
     fuel: std::cell::Cell<u64>,
 }
 
 impl<'a> Evaluator<'a> {
-    /// An evaluator with `fuel` steps to spend.
+    /// An evaluator with `fuel` steps to spend, over `model` and its
+    /// `edges` (which several evaluators, on several threads, may share).
     pub fn new(
         model: &'a Model<'a>,
+        edges: &'a EdgeIndexByField,
         vocabulary: &'a Vocabulary,
         defines: &'a [DefineCode],
         fuel: u64,
@@ -204,7 +206,7 @@ impl<'a> Evaluator<'a> {
         Evaluator {
             model,
             vocabulary,
-            edges: EdgeIndexByField::new(model),
+            edges,
             defines,
             fuel: std::cell::Cell::new(fuel),
         }

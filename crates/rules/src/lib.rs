@@ -30,7 +30,7 @@ use assure_diagnostic::{Diagnostic, Severity, Span};
 use assure_model::Model;
 use assure_vocab::Vocabulary;
 use compile::{Code, DefineSig};
-use eval::{DefineCode, Evaluator, Frame, OutOfFuel, Val};
+use eval::{DefineCode, EdgeIndexByField, Evaluator, Frame, OutOfFuel, Val};
 
 /// The embedded default pack.
 pub const DEFAULT_PACK: &str = include_str!("../../../rules/nhs-new-care-models.toml");
@@ -183,6 +183,9 @@ pub struct Options {
     /// budget per rule, in steps, on top of a share proportional to the
     /// proposal's size.
     pub base_fuel: u64,
+    /// At most this many threads; `None` for one per core. The findings
+    /// are the same whatever it is.
+    pub threads: Option<usize>,
 }
 
 impl Default for Options {
@@ -190,6 +193,7 @@ impl Default for Options {
         Options {
             last_stage: None,
             base_fuel: 5_000_000,
+            threads: None,
         }
     }
 }
@@ -269,34 +273,29 @@ impl RuleSet {
         failures
     }
 
-    /// Runs every rule (up to `options.last_stage`) over `model`.
-    pub fn evaluate(&self, model: &Model, options: &Options) -> Evaluation {
-        let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, 0);
+    /// Runs every rule (up to `options.last_stage`) over `model`: a large
+    /// model's rules on several threads, each rule on one, so that the
+    /// findings are the same, in the same order, on any number of threads.
+    pub fn evaluate(&self, model: &Model<'_>, options: &Options) -> Evaluation {
+        let edges = EdgeIndexByField::new(model);
         let size = (model.entities().len() + model.graph().edge_count()) as u64;
         let budget = options.base_fuel.saturating_add(size.saturating_mul(2_000));
-        let mut findings = Vec::new();
-        for rule in &self.rules {
-            if options.last_stage.is_some_and(|last| rule.stage > last) {
-                continue;
-            }
-            evaluator.refuel(budget);
-            let before = findings.len();
-            if run_rule(&evaluator, rule, &mut findings).is_err() {
-                findings.push(RuleFinding {
-                    diagnostic: Diagnostic::warning(
-                        EVAL001,
-                        Span::empty(0),
-                        format!(
-                            "rule {} stopped after {budget} steps, so its findings may be incomplete",
-                            rule.code
-                        ),
-                    )
-                    .with_help("the proposal may be very large, or the rule's traversals too costly; report it to the pack's authors"),
-                    stage: rule.stage,
-                });
-            }
-            dedupe(&mut findings, before);
-        }
+        let rules: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|rule| options.last_stage.is_none_or(|last| rule.stage <= last))
+            .collect();
+        let run = |rule: &&Rule| {
+            let evaluator = Evaluator::new(model, &edges, &self.vocabulary, &self.defines, budget);
+            self.run_one(&evaluator, rule, budget)
+        };
+        let threads = assure_model::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
+            .min(options.threads.unwrap_or(usize::MAX));
+        let findings = assure_model::parallel::map_in_order(&rules, threads, run)
+            .into_iter()
+            .flatten()
+            .collect();
+        let evaluator = Evaluator::new(model, &edges, &self.vocabulary, &self.defines, budget);
         let approved = self
             .stages
             .iter()
@@ -311,7 +310,33 @@ impl RuleSet {
             .collect();
         Evaluation { findings, approved }
     }
+
+    /// One rule's findings, with EVAL001 if it ran out of fuel.
+    fn run_one(&self, evaluator: &Evaluator<'_>, rule: &Rule, budget: u64) -> Vec<RuleFinding> {
+        let mut findings = Vec::new();
+        if run_rule(evaluator, rule, &mut findings).is_err() {
+            findings.push(RuleFinding {
+                diagnostic: Diagnostic::warning(
+                    EVAL001,
+                    Span::empty(0),
+                    format!(
+                        "rule {} stopped after {budget} steps, so its findings may be incomplete",
+                        rule.code
+                    ),
+                )
+                .with_help("the proposal may be very large, or the rule's traversals too costly; report it to the pack's authors"),
+                stage: rule.stage,
+            });
+        }
+        dedupe(&mut findings, 0);
+        findings
+    }
 }
+
+/// Models with fewer entities than this are evaluated on one thread: for
+/// them a thread costs more than it saves, and a directory of small
+/// proposals is already checked a file per core.
+const PARALLEL_FROM: usize = 16_384;
 
 fn dedupe(findings: &mut Vec<RuleFinding>, from: usize) {
     let mut seen = rustc_hash::FxHashSet::default();
