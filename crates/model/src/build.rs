@@ -92,14 +92,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             self.unknown_fields.append(&mut block.unknown_fields);
             self.diagnostics.append(&mut block.diagnostics);
         }
-        let mut typer = Typer::new(
-            self.source,
-            self.file,
-            self.vocabulary,
-            &names,
-            &self.unknown_section_names,
-            &self.entities,
-        );
+        let mut typer = self.typer(&names);
         let mut section_values = Vec::with_capacity(self.vocabulary.sections().len());
         for fields in &self.section_fields {
             let values: Vec<_> = fields
@@ -142,17 +135,23 @@ impl<'a, 'b> Builder<'a, 'b> {
         crate::parallel::map_in_order(&blocks, threads, |&block| self.type_block(names, block))
     }
 
-    /// Types the entities of block number `block`.
-    fn type_block(&self, names: &NameIndex, block: usize) -> TypedBlock<'a> {
-        let range = block * BLOCK..((block + 1) * BLOCK).min(self.entities.len());
-        let mut typer = Typer::new(
+    /// A typer of this proposal's values, with its own budget of
+    /// suggestions.
+    fn typer<'s>(&'s self, names: &'s NameIndex) -> Typer<'a, 's> {
+        Typer::new(
             self.source,
             self.file,
             self.vocabulary,
             names,
             &self.unknown_section_names,
             &self.entities,
-        );
+        )
+    }
+
+    /// Types the entities of block number `block`.
+    fn type_block(&self, names: &NameIndex, block: usize) -> TypedBlock<'a> {
+        let range = block * BLOCK..((block + 1) * BLOCK).min(self.entities.len());
+        let mut typer = self.typer(names);
         let mut scratch = Scratch::default();
         let mut typed = TypedBlock {
             kinds: Vec::with_capacity(range.len()),
