@@ -238,8 +238,17 @@ impl Checker {
 
     /// Parses and models `text`.
     pub fn model<'a>(&'a self, text: &'a str) -> Modelled<'a> {
-        let parse = assure_syntax::parse(text);
-        let (model, model_diagnostics) = assure_model::build(text, &parse, self.vocabulary());
+        self.model_with(text, |_| {})
+    }
+
+    /// Parses and models `text`, calling `between` once the tree's lines
+    /// have been walked and before the fields are typed: the last moment
+    /// the lines are needed, and the moment to free them.
+    fn model_with<'a>(&'a self, text: &'a str, between: impl FnOnce(&mut Parse)) -> Modelled<'a> {
+        let mut parse = assure_syntax::parse(text);
+        let outline = assure_model::Outline::new(text, &parse.file, self.vocabulary());
+        between(&mut parse);
+        let (model, model_diagnostics) = outline.build(&parse.file);
         let mut diagnostics = parse.errors.clone();
         diagnostics.extend(model_diagnostics);
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
@@ -292,15 +301,20 @@ impl Checker {
     /// whether the document approves each stage; the `[[allow]]` entries
     /// used.
     fn findings(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<bool>, Vec<usize>) {
+        let mut allows = Vec::new();
         let Modelled {
             parse,
             model,
             diagnostics,
-        } = self.model(text);
-        let allows = suppress::inline_allows(&parse, text);
-        // Past here only the fields of the tree are needed: its lines and
-        // value segments, a large part of a large file's memory, go before
-        // the rules run.
+        } = self.model_with(text, |parse| {
+            allows = suppress::inline_allows(parse, text);
+            // The lines are most of a large tree's memory, and nothing
+            // past here reads them: freed before the values are typed,
+            // they lower the peak by their size.
+            parse.file.lines = Vec::new();
+        });
+        // Past here only the fields of the tree are needed: its value
+        // segments go before the rules run.
         let fields = {
             let file = parse.file;
             file.fields

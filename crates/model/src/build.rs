@@ -21,7 +21,65 @@ pub fn build<'a>(
     parse: &Parse,
     vocabulary: &'a Vocabulary,
 ) -> (Model<'a>, Vec<Diagnostic>) {
-    Builder::new(source, &parse.file, vocabulary).run()
+    Outline::new(source, &parse.file, vocabulary).build(&parse.file)
+}
+
+/// The first half of [`build`]: the sections and entities found by walking
+/// the tree's lines. It borrows nothing of the tree, so that a caller may
+/// free the lines (most of a large tree) before [`Outline::build`] types the
+/// fields.
+pub struct Outline<'a> {
+    source: &'a str,
+    vocabulary: &'a Vocabulary,
+    diagnostics: Vec<Diagnostic>,
+    entities: Vec<Entity<'a>>,
+    entity_fields: Vec<Range<u32>>,
+    section_fields: Vec<Vec<(FieldId, u32)>>,
+    headings: Vec<SectionHeading>,
+    section_prose: Vec<(SectionId, Span)>,
+    unknown_fields: Vec<UnknownField>,
+    unknown_section_names: FxHashSet<String>,
+}
+
+impl<'a> Outline<'a> {
+    /// Walks `file`'s lines: sections, entities, and which fields belong
+    /// where. `source` must be the text that was parsed.
+    pub fn new(source: &'a str, file: &SourceFile, vocabulary: &'a Vocabulary) -> Outline<'a> {
+        let mut builder = Builder::new(source, file, vocabulary);
+        builder.walk();
+        Outline {
+            source,
+            vocabulary,
+            diagnostics: builder.diagnostics,
+            entities: builder.entities,
+            entity_fields: builder.entity_fields,
+            section_fields: builder.section_fields,
+            headings: builder.headings,
+            section_prose: builder.section_prose,
+            unknown_fields: builder.unknown_fields,
+            unknown_section_names: builder.unknown_section_names,
+        }
+    }
+
+    /// Types the fields and links the entities. `file` must be the tree
+    /// the outline was made from, though only its fields and value segments
+    /// are still read.
+    pub fn build(self, file: &SourceFile) -> (Model<'a>, Vec<Diagnostic>) {
+        Builder {
+            source: self.source,
+            file,
+            vocabulary: self.vocabulary,
+            diagnostics: self.diagnostics,
+            entities: self.entities,
+            entity_fields: self.entity_fields,
+            section_fields: self.section_fields,
+            headings: self.headings,
+            section_prose: self.section_prose,
+            unknown_fields: self.unknown_fields,
+            unknown_section_names: self.unknown_section_names,
+        }
+        .run()
+    }
 }
 
 /// Where the walk is: which section, and under which entity.
@@ -73,15 +131,6 @@ impl<'a, 'b> Builder<'a, 'b> {
     }
 
     fn run(mut self) -> (Model<'a>, Vec<Diagnostic>) {
-        let headings = self
-            .file
-            .lines
-            .iter()
-            .filter(|line| matches!(line.kind, LineKind::Entity { .. }))
-            .count();
-        self.entities.reserve_exact(headings);
-        self.entity_fields.reserve_exact(headings);
-        self.walk();
         let names = self.index_names();
         let blocks = self.type_entities(&names);
         let mut kinds = Vec::with_capacity(self.entities.len());
@@ -177,6 +226,14 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// Walks the lines: sections, entities, and which fields belong where.
     fn walk(&mut self) {
+        let headings = self
+            .file
+            .lines
+            .iter()
+            .filter(|line| matches!(line.kind, LineKind::Entity { .. }))
+            .count();
+        self.entities.reserve_exact(headings);
+        self.entity_fields.reserve_exact(headings);
         let mut section = SectionState::Header;
         let mut entity: Option<EntityId> = None;
         // Under an entity heading that could not be an entity: its fields are
@@ -554,10 +611,7 @@ fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
 
 /// One node for the proposal, one per entity, one edge per resolved
 /// reference item.
-fn graph<'a>(
-    entities: &[Entity<'a>],
-    section_values: &[FieldValues<'a>],
-) -> DiGraph<Node, Edge<'a>> {
+fn graph<'a>(entities: &[Entity<'a>], section_values: &[FieldValues<'a>]) -> DiGraph<Node, Edge> {
     let edge_count: usize = entities
         .iter()
         .flat_map(|e| e.fields.iter())
@@ -583,7 +637,6 @@ fn graph<'a>(
                             Edge {
                                 field: field.field,
                                 span: reference.name_span,
-                                qualifier: reference.qualifier.clone(),
                             },
                         );
                     }

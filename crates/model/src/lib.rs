@@ -26,13 +26,13 @@ pub mod parallel;
 mod typing;
 pub mod value;
 
-pub use build::build;
+pub use build::{Outline, build};
 pub use value::{Date, Duration, Money};
 
 use assure_diagnostic::Span;
 use assure_vocab::{EntityTypeId, FieldId, SectionId, Vocabulary};
 use petgraph::Direction;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -81,8 +81,9 @@ pub struct Reference<'a> {
     pub name_span: Span,
     /// The span of the whole item, qualifier included.
     pub span: Span,
-    /// The parenthesised qualifier, typed.
-    pub qualifier: Option<Qualifier<'a>>,
+    /// The parenthesised qualifier, typed; boxed, since most references
+    /// have none and a large proposal has millions of references.
+    pub qualifier: Option<Box<Qualifier<'a>>>,
 }
 
 /// A reference's qualifier: `40%` in `Dr A Patel (40%)`.
@@ -185,15 +186,14 @@ pub enum Node {
     Entity(EntityId),
 }
 
-/// An edge of the graph: one resolved reference item.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Edge<'a> {
+/// An edge of the graph: one resolved reference item. Its qualifier stays
+/// in the reference ([`Model::reference`]), not copied into the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
     /// The field it comes from, e.g. `owned-by`.
     pub field: FieldId,
     /// The span of the name referred to.
     pub span: Span,
-    /// The item's qualifier, e.g. an ownership share.
-    pub qualifier: Option<Qualifier<'a>>,
 }
 
 /// A field the vocabulary does not know, kept so that exports lose nothing.
@@ -218,7 +218,7 @@ pub struct Model<'a> {
     headings: Vec<SectionHeading>,
     section_prose: Vec<(SectionId, Span)>,
     unknown_fields: Vec<UnknownField>,
-    graph: DiGraph<Node, Edge<'a>>,
+    graph: DiGraph<Node, Edge>,
 }
 
 impl<'a> Model<'a> {
@@ -275,7 +275,7 @@ impl<'a> Model<'a> {
     }
 
     /// The graph.
-    pub fn graph(&self) -> &DiGraph<Node, Edge<'a>> {
+    pub fn graph(&self) -> &DiGraph<Node, Edge> {
         &self.graph
     }
 
@@ -286,10 +286,29 @@ impl<'a> Model<'a> {
 
     /// The entity at a node, if it is one.
     pub fn entity_at(&self, node: NodeIndex) -> Option<EntityId> {
-        match self.graph[node] {
-            Node::Entity(id) => Some(id),
-            Node::Proposal => None,
-        }
+        // Node 0 is the proposal and node `i + 1` entity `i` (see `node`):
+        // arithmetic, not a read of the graph, which a large model would
+        // miss in the cache.
+        let index = node.index().checked_sub(1)?;
+        (index < self.entities.len()).then_some(EntityId(index as u32))
+    }
+
+    /// The reference an edge stands for: the item of its origin's field
+    /// whose name is at the edge's span.
+    pub fn reference(&self, edge: EdgeIndex) -> Option<&Reference<'a>> {
+        let (from, _) = self.graph.edge_endpoints(edge)?;
+        let Edge { field, span } = self.graph[edge];
+        let values = match self.entity_at(from) {
+            Some(id) => std::slice::from_ref(&self.entity(id).fields),
+            None => self.section_values.as_slice(),
+        };
+        values
+            .iter()
+            .filter_map(|fields| fields.get(field))
+            .find_map(|value| match &value.value {
+                Value::Refs(refs) => refs.iter().find(|r| r.name_span == span),
+                _ => None,
+            })
     }
 
     /// Edges leaving `node` along `field`, in source order.
@@ -297,7 +316,7 @@ impl<'a> Model<'a> {
         &self,
         node: NodeIndex,
         field: FieldId,
-    ) -> impl Iterator<Item = (NodeIndex, &Edge<'a>)> {
+    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
         self.edges(node, field, Direction::Outgoing)
     }
 
@@ -306,7 +325,7 @@ impl<'a> Model<'a> {
         &self,
         node: NodeIndex,
         field: FieldId,
-    ) -> impl Iterator<Item = (NodeIndex, &Edge<'a>)> {
+    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
         self.edges(node, field, Direction::Incoming)
     }
 
@@ -315,7 +334,7 @@ impl<'a> Model<'a> {
         node: NodeIndex,
         field: FieldId,
         direction: Direction,
-    ) -> impl Iterator<Item = (NodeIndex, &Edge<'a>)> {
+    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
         let mut edges: Vec<_> = self
             .graph
             .edges_directed(node, direction)

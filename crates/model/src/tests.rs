@@ -82,7 +82,9 @@ fn the_dudley_graph() {
                 None => "(proposal)".to_string(),
             };
             let edge = &model.graph()[e];
-            let qualifier = match edge.qualifier.as_ref().map(|q| &q.value) {
+            let reference = model.reference(e).unwrap();
+            assert_eq!(reference.name_span, edge.span);
+            let qualifier = match reference.qualifier.as_ref().map(|q| &q.value) {
                 Some(Value::Percent(p)) => format!(" ({p}%)"),
                 Some(Value::Text(t)) => format!(" ({t})"),
                 _ => String::new(),

@@ -479,7 +479,8 @@ impl<'a, 'b> Typer<'a, 'b> {
             };
             let qualifier = resolution
                 .qualifier
-                .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q));
+                .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q))
+                .map(Box::new);
             references.push(Reference {
                 target,
                 name: resolution.name,

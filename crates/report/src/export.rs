@@ -86,7 +86,7 @@ pub fn value_json(model: &Model, value: &Value) -> Json {
             "name": &*r.name,
             "target": r.target.map(|t: EntityId| t.0),
             "target_name": r.target.map(|t| model.entity(t).name),
-            "qualifier": r.qualifier.as_ref().map(|q: &Qualifier| value_json(model, &q.value)),
+            "qualifier": r.qualifier.as_deref().map(|q: &Qualifier| value_json(model, &q.value)),
         })).collect::<Vec<_>>()}),
     }
 }

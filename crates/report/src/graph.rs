@@ -78,7 +78,7 @@ pub fn dot(model: &Model, vocabulary: &Vocabulary) -> String {
         };
         let weight = &graph[edge];
         let mut label = vocabulary.field(weight.field).name.clone();
-        if let Some(qualifier) = &weight.qualifier {
+        if let Some(qualifier) = model.reference(edge).and_then(|r| r.qualifier.as_deref()) {
             label.push_str(&format!(" ({})", value_text(&qualifier.value)));
         }
         out.push_str(&format!(
@@ -112,7 +112,10 @@ pub fn json(model: &Model, vocabulary: &Vocabulary) -> Json {
                 "from": from.index(),
                 "to": to.index(),
                 "field": vocabulary.field(weight.field).name,
-                "qualifier": weight.qualifier.as_ref().map(|q| value_text(&q.value)),
+                "qualifier": model
+                    .reference(edge)
+                    .and_then(|r| r.qualifier.as_deref())
+                    .map(|q| value_text(&q.value)),
             }))
         })
         .collect();

@@ -46,8 +46,9 @@ pub enum Val<'a> {
     Entity(EntityId),
     /// A section, or the header.
     Section(SectionId),
-    /// An edge of the graph.
-    Edge(EdgeIndex),
+    /// An edge of the graph, with its two ends, so that `e.from` and `e.to`
+    /// read no memory.
+    Edge(GraphEdge),
     /// A list.
     List(Rc<[Val<'a>]>),
 }
@@ -68,6 +69,17 @@ impl Val<'_> {
     }
 }
 
+/// An edge and its ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphEdge {
+    /// The edge.
+    pub edge: EdgeIndex,
+    /// Where it starts.
+    pub from: NodeIndex,
+    /// Where it goes.
+    pub to: NodeIndex,
+}
+
 /// Evaluation ran out of fuel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutOfFuel;
@@ -75,13 +87,23 @@ pub struct OutOfFuel;
 type Result<T> = std::result::Result<T, OutOfFuel>;
 
 /// Each node's edges grouped by field, so that `links(x, f)` costs the
-/// number of edges it returns, whatever the node's degree.
+/// number of edges it returns, whatever the node's degree. Each entry holds
+/// the edge's other end, so following an edge reads nothing from the graph.
 #[derive(Debug)]
 pub struct EdgeIndexByField {
     outgoing: Vec<u32>,
-    outgoing_edges: Vec<(FieldId, EdgeIndex)>,
+    outgoing_edges: Vec<IndexedEdge>,
     incoming: Vec<u32>,
-    incoming_edges: Vec<(FieldId, EdgeIndex)>,
+    incoming_edges: Vec<IndexedEdge>,
+}
+
+/// One entry of [`EdgeIndexByField`].
+#[derive(Debug, Clone, Copy)]
+struct IndexedEdge {
+    field: FieldId,
+    edge: EdgeIndex,
+    /// The node at the edge's other end.
+    other: NodeIndex,
 }
 
 impl EdgeIndexByField {
@@ -99,25 +121,38 @@ impl EdgeIndexByField {
             out_counts[i] += out_counts[i - 1];
             in_counts[i] += in_counts[i - 1];
         }
-        let placeholder = (FieldId(0), EdgeIndex::new(0));
+        let placeholder = IndexedEdge {
+            field: FieldId(0),
+            edge: EdgeIndex::new(0),
+            other: NodeIndex::new(0),
+        };
         let mut outgoing_edges = vec![placeholder; graph.edge_count()];
         let mut incoming_edges = vec![placeholder; graph.edge_count()];
         let mut out_fill = out_counts.clone();
         let mut in_fill = in_counts.clone();
         for edge in graph.edge_references() {
-            let entry = (edge.weight().field, edge.id());
-            let source = edge.source().index();
-            outgoing_edges[out_fill[source] as usize] = entry;
-            out_fill[source] += 1;
-            let target = edge.target().index();
-            incoming_edges[in_fill[target] as usize] = entry;
-            in_fill[target] += 1;
+            let (field, id) = (edge.weight().field, edge.id());
+            let source = edge.source();
+            let target = edge.target();
+            outgoing_edges[out_fill[source.index()] as usize] = IndexedEdge {
+                field,
+                edge: id,
+                other: target,
+            };
+            out_fill[source.index()] += 1;
+            incoming_edges[in_fill[target.index()] as usize] = IndexedEdge {
+                field,
+                edge: id,
+                other: source,
+            };
+            in_fill[target.index()] += 1;
         }
+        let key = |entry: &IndexedEdge| (entry.field.0, entry.edge.index());
         for i in 0..nodes {
             outgoing_edges[out_counts[i] as usize..out_counts[i + 1] as usize]
-                .sort_unstable_by_key(|(f, e)| (f.0, e.index()));
+                .sort_unstable_by_key(key);
             incoming_edges[in_counts[i] as usize..in_counts[i + 1] as usize]
-                .sort_unstable_by_key(|(f, e)| (f.0, e.index()));
+                .sort_unstable_by_key(key);
         }
         EdgeIndexByField {
             outgoing: out_counts,
@@ -127,12 +162,7 @@ impl EdgeIndexByField {
         }
     }
 
-    fn edges(
-        &self,
-        node: NodeIndex,
-        field: FieldId,
-        direction: Direction,
-    ) -> &[(FieldId, EdgeIndex)] {
+    fn edges(&self, node: NodeIndex, field: FieldId, direction: Direction) -> &[IndexedEdge] {
         let (starts, edges) = match direction {
             Direction::Forward => (&self.outgoing, &self.outgoing_edges),
             Direction::Backward => (&self.incoming, &self.incoming_edges),
@@ -142,8 +172,8 @@ impl EdgeIndexByField {
             return &[];
         }
         let range = &edges[starts[i] as usize..starts[i + 1] as usize];
-        let first = range.partition_point(|(f, _)| f.0 < field.0);
-        let last = range.partition_point(|(f, _)| f.0 <= field.0);
+        let first = range.partition_point(|entry| entry.field.0 < field.0);
+        let last = range.partition_point(|entry| entry.field.0 <= field.0);
         &range[first..last]
     }
 }
@@ -329,8 +359,16 @@ impl<'a> Evaluator<'a> {
                 };
                 let mut edges = Vec::new();
                 for field in fields.iter() {
-                    for (_, edge) in self.edges.edges(node, *field, *direction) {
-                        edges.push(Val::Edge(*edge));
+                    for entry in self.edges.edges(node, *field, *direction) {
+                        let (from, to) = match direction {
+                            Direction::Forward => (node, entry.other),
+                            Direction::Backward => (entry.other, node),
+                        };
+                        edges.push(Val::Edge(GraphEdge {
+                            edge: entry.edge,
+                            from,
+                            to,
+                        }));
                     }
                 }
                 self.fuel
@@ -342,15 +380,11 @@ impl<'a> Evaluator<'a> {
                 let Some(node) = self.node_of(&to) else {
                     return Ok(Val::List(Rc::new([])));
                 };
-                let graph = self.model.graph();
                 let mut seen = FxHashSet::default();
                 let mut referrers = Vec::new();
                 for field in fields.iter() {
-                    for (_, edge) in self.edges.edges(node, *field, Direction::Backward) {
-                        let Some((source, _)) = graph.edge_endpoints(*edge) else {
-                            continue;
-                        };
-                        if let Some(id) = self.model.entity_at(source)
+                    for entry in self.edges.edges(node, *field, Direction::Backward) {
+                        if let Some(id) = self.model.entity_at(entry.other)
                             && seen.insert(id)
                         {
                             referrers.push(Val::Entity(id));
@@ -613,20 +647,20 @@ impl<'a> Evaluator<'a> {
                 }
             }
             (Val::Edge(edge), Member::From | Member::To) => {
-                let Some((source, target)) = model.graph().edge_endpoints(*edge) else {
-                    return Val::Missing;
-                };
                 let node = if *member == Member::From {
-                    source
+                    edge.from
                 } else {
-                    target
+                    edge.to
                 };
                 match model.entity_at(node) {
                     Some(id) => Val::Entity(id),
                     None => Val::Section(assure_vocab::HEADER),
                 }
             }
-            (Val::Edge(edge), Member::Qualifier) => match &model.graph()[*edge].qualifier {
+            (Val::Edge(edge), Member::Qualifier) => match model
+                .reference(edge.edge)
+                .and_then(|r| r.qualifier.as_deref())
+            {
                 Some(qualifier) => self.value(&qualifier.value, None),
                 None => Val::Missing,
             },
@@ -777,7 +811,7 @@ impl<'a> Evaluator<'a> {
 
     fn place_of_value(&self, value: &Val<'_>) -> Option<Span> {
         match value {
-            Val::Edge(edge) => Some(self.model.graph()[*edge].span),
+            Val::Edge(edge) => Some(self.model.graph()[edge.edge].span),
             Val::Entity(id) => Some(self.model.entity(*id).heading),
             Val::List(items) => items.first().and_then(|item| self.place_of_value(item)),
             _ => None,
@@ -804,11 +838,7 @@ impl<'a> Evaluator<'a> {
             Val::Entity(id) => self.model.entity(*id).name.to_string(),
             Val::Section(section) => self.vocabulary.section(*section).id.clone(),
             Val::Edge(edge) => {
-                let target = self
-                    .model
-                    .graph()
-                    .edge_endpoints(*edge)
-                    .and_then(|(_, t)| self.model.entity_at(t));
+                let target = self.model.entity_at(edge.to);
                 target.map_or_else(String::new, |id| self.model.entity(id).name.to_string())
             }
             Val::List(items) => {
@@ -889,7 +919,7 @@ pub fn equal(left: &Val<'_>, right: &Val<'_>) -> bool {
         (Val::Bool(a), Val::Bool(b)) => a == b,
         (Val::Entity(a), Val::Entity(b)) => a == b,
         (Val::Section(a), Val::Section(b)) => a == b,
-        (Val::Edge(a), Val::Edge(b)) => a == b,
+        (Val::Edge(a), Val::Edge(b)) => a.edge == b.edge,
         (Val::List(a), Val::List(b)) => {
             a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| equal(x, y))
         }
