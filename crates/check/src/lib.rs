@@ -313,12 +313,10 @@ impl Checker {
             // they lower the peak by their size.
             parse.file.lines = Vec::new();
         });
-        // Past here only the fields of the tree are needed: its value
-        // segments go before the rules run.
-        let fields = {
-            let file = parse.file;
-            file.fields
-        };
+        // Past here only where the tree's fields are is needed: the tree
+        // goes before the rules run.
+        let fields = suppress::FieldExtent::of(&parse.file.fields);
+        drop(parse);
         let evaluation = self.rules.evaluate(&model, &self.options);
         let mut findings: Vec<Finding> = diagnostics.into_iter().map(Finding::structural).collect();
         findings.extend(evaluation.findings.into_iter().map(|f| Finding {

@@ -86,9 +86,31 @@ impl fmt::Debug for AllowEntry {
     }
 }
 
+/// Where each field of a tree is: its key and the end of its value. All
+/// [`locate`] needs of the tree, at 12 bytes a field where the tree's
+/// fields take 28, so the tree can go before the rules run.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldExtent {
+    key: Span,
+    end: u32,
+}
+
+impl FieldExtent {
+    /// The extents of `fields`, in the same order.
+    pub fn of(fields: &[Field]) -> Vec<FieldExtent> {
+        fields
+            .iter()
+            .map(|f| FieldExtent {
+                key: f.key,
+                end: f.span().end,
+            })
+            .collect()
+    }
+}
+
 /// Sets each finding's entity (the `## heading` whose block holds its
 /// primary span) and field (the field whose text holds it).
-pub fn locate(findings: &mut [Finding], fields: &[Field], model: &Model<'_>, text: &str) {
+pub fn locate(findings: &mut [Finding], fields: &[FieldExtent], model: &Model<'_>, text: &str) {
     let mut blocks: Vec<(u32, Option<&str>)> = model
         .entities()
         .iter()
@@ -107,7 +129,7 @@ pub fn locate(findings: &mut [Finding], fields: &[Field], model: &Model<'_>, tex
         finding.field = field
             .checked_sub(1)
             .map(|i| &fields[i])
-            .filter(|f| at <= f.span().end)
+            .filter(|f| at <= f.end)
             .map(|f| f.key.text(text).to_owned());
     }
 }
