@@ -23,19 +23,40 @@ impl NameIndex {
     /// Indexes `entities` in order. A name given twice keeps its first
     /// entity; each later one is returned with that first, in order.
     pub(crate) fn new(entities: &[Entity<'_>]) -> (NameIndex, Vec<(EntityId, EntityId)>) {
+        // Folding and hashing every name is most of the work and needs no
+        // table: done in blocks, on every core for a large proposal.
+        let blocks: Vec<&[Entity<'_>]> = entities.chunks(HASH_BLOCK).collect();
+        let threads = crate::parallel::threads_for(entities.len(), HASH_BLOCK);
+        let hashed = crate::parallel::map_in_order(&blocks, threads, |block| {
+            let mut folded = String::new();
+            block
+                .iter()
+                .map(|entity| {
+                    fold_into(entity.name, &mut folded);
+                    (hash(&folded), folded.ends_with(')'))
+                })
+                .collect::<Vec<_>>()
+        });
         let mut index = NameIndex {
             table: HashTable::with_capacity(entities.len()),
             any_ends_in_parenthesis: false,
         };
         let mut twice = Vec::new();
-        let mut folded = String::new();
-        for (position, entity) in entities.iter().enumerate() {
+        let hashed = hashed.iter().flatten();
+        for (position, (entity, &(hash, ends_in_parenthesis))) in
+            entities.iter().zip(hashed).enumerate()
+        {
             let id = EntityId(position as u32);
-            fold_into(entity.name, &mut folded);
-            index.any_ends_in_parenthesis |= folded.ends_with(')');
-            let hash = hash(&folded);
-            match index.find(hash, &folded, entities) {
-                Some(first) => twice.push((id, first)),
+            index.any_ends_in_parenthesis |= ends_in_parenthesis;
+            let first = index.table.find(hash, |&(candidate, other)| {
+                candidate == hash
+                    && folds_to(
+                        entities[other.0 as usize].name,
+                        &assure_vocab::fold(entity.name),
+                    )
+            });
+            match first {
+                Some(&(_, first)) => twice.push((id, first)),
                 None => {
                     index
                         .table
@@ -64,6 +85,9 @@ impl NameIndex {
             .map(|&(_, id)| id)
     }
 }
+
+/// How many names one thread folds and hashes at a time.
+const HASH_BLOCK: usize = 16_384;
 
 fn hash(folded: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(folded)
