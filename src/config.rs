@@ -9,8 +9,8 @@
 
 use assure_check::suppress::AllowEntry;
 use assure_diagnostic::{Diagnostic, Span, closest};
-use assure_rules::{Const, RuleSet};
-use assure_toml_reader::{DeValue, Reader, Table, Value, span_of};
+use assure_rules::{Const, RuleSet, TomlConstant};
+use assure_toml_reader::{Reader, Table, Value, span_of};
 use globset::Glob;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -403,40 +403,13 @@ impl Config {
 }
 
 fn constant(reader: &mut Reader<'_>, value: &Value<'_>, name: &str) -> Option<Const> {
-    match value.get_ref() {
-        DeValue::Integer(i) => i.as_str().parse().ok().map(Const::Number).or_else(|| {
-            reader.error(
-                codes::CFG002,
-                span_of(value),
-                format!("`{name}` is too large"),
-            );
-            None
-        }),
-        DeValue::Float(f) => f.as_str().parse().ok().map(Const::Number).or_else(|| {
-            reader.error(
-                codes::CFG002,
-                span_of(value),
-                format!("`{name}` is not a decimal number"),
-            );
-            None
-        }),
-        DeValue::Boolean(b) => Some(Const::Bool(*b)),
-        DeValue::String(text) => match assure_rules::parse_constant(text) {
-            Ok(constant) => Some(constant),
-            Err(message) => {
-                reader.error(codes::CFG002, span_of(value), message);
-                None
-            }
-        },
-        other => {
-            let message = format!(
-                "`{name}` must be a number or a string, not {}",
-                assure_toml_reader::type_name(other)
-            );
-            reader.error(codes::CFG002, span_of(value), message);
-            None
-        }
-    }
+    let read = match assure_rules::read_constant(value, &format!("`{name}`")) {
+        TomlConstant::Value(constant) => Ok(constant),
+        TomlConstant::Text(text) => assure_rules::parse_constant(text),
+        TomlConstant::Problem(message) => Err(message),
+    };
+    read.map_err(|message| reader.error(codes::CFG002, span_of(value), message))
+        .ok()
 }
 
 fn kind(value: &Const) -> &'static str {

@@ -24,7 +24,7 @@ pub mod parse;
 pub mod ty;
 
 pub use compile::Const;
-pub use pack::{PackErrors, PackSource, Settings, load};
+pub use pack::{PackErrors, PackSource, Settings, TomlConstant, load, read_constant};
 
 use assure_diagnostic::{Diagnostic, Severity, Span};
 use assure_model::Model;

@@ -583,56 +583,27 @@ impl PackLoader<'_, '_> {
     }
 
     fn constant(&mut self, value: &Value<'_>, what: &str) -> Option<Const> {
-        match value.get_ref() {
-            DeValue::Integer(i) => match i.as_str().parse::<rust_decimal::Decimal>() {
-                Ok(n) => Some(Const::Number(n)),
-                Err(_) => {
-                    self.reader.error(
-                        codes::PACK002,
-                        span_of(value),
-                        format!("{what} is too large"),
-                    );
-                    None
-                }
-            },
-            DeValue::Float(f) => match f.as_str().parse::<rust_decimal::Decimal>() {
-                Ok(n) => Some(Const::Number(n)),
-                Err(_) => {
-                    self.reader.error(
-                        codes::PACK002,
-                        span_of(value),
-                        format!("{what} is not a decimal number"),
-                    );
-                    None
-                }
-            },
-            DeValue::Boolean(b) => Some(Const::Bool(*b)),
-            DeValue::String(text) => {
-                let expr = parse_in(self.reader, text, value)?;
-                match expr.kind {
-                    crate::ast::ExprKind::Literal(literal) => Some(Const::from_literal(&literal)),
-                    crate::ast::ExprKind::Name(word) => Some(Const::Text(word.into())),
-                    _ => {
-                        self.reader.push(
-                            Diagnostic::error(
-                                codes::PACK002,
-                                span_of(value),
-                                format!("{what} must be a single value"),
-                            )
-                            .with_help(
-                                "write a number, `5%`, `£10m`, `2 years`, a date or a quoted word",
-                            ),
-                        );
-                        None
-                    }
-                }
-            }
-            other => {
-                let message = format!(
-                    "{what} must be a number or a string, not {}",
-                    assure_toml_reader::type_name(other)
-                );
+        let text = match read_constant(value, what) {
+            TomlConstant::Value(constant) => return Some(constant),
+            TomlConstant::Problem(message) => {
                 self.reader.error(codes::PACK002, span_of(value), message);
+                return None;
+            }
+            TomlConstant::Text(text) => text,
+        };
+        let expr = parse_in(self.reader, text, value)?;
+        match expr.kind {
+            crate::ast::ExprKind::Literal(literal) => Some(Const::from_literal(&literal)),
+            crate::ast::ExprKind::Name(word) => Some(Const::Text(word.into())),
+            _ => {
+                self.reader.push(
+                    Diagnostic::error(
+                        codes::PACK002,
+                        span_of(value),
+                        format!("{what} must be a single value"),
+                    )
+                    .with_help("write a number, `5%`, `£10m`, `2 years`, a date or a quoted word"),
+                );
                 None
             }
         }
@@ -802,6 +773,39 @@ enum Mode {
     Value,
     Condition,
     Place,
+}
+
+/// A parameter's value as written in TOML (a pack's default, a
+/// configuration's setting), before its text, if any, is parsed.
+#[derive(Debug)]
+pub enum TomlConstant<'v> {
+    /// A number or a boolean, read.
+    Value(Const),
+    /// A string, for the caller to parse: packs and configurations accept
+    /// different things in one.
+    Text(&'v str),
+    /// Why the value cannot be a parameter's, naming it as `what`.
+    Problem(String),
+}
+
+/// Reads `value` as a parameter's value, calling it `what` in problems.
+pub fn read_constant<'v>(value: &'v Value<'_>, what: &str) -> TomlConstant<'v> {
+    match value.get_ref() {
+        DeValue::Integer(i) => match i.as_str().parse() {
+            Ok(n) => TomlConstant::Value(Const::Number(n)),
+            Err(_) => TomlConstant::Problem(format!("{what} is too large")),
+        },
+        DeValue::Float(f) => match f.as_str().parse() {
+            Ok(n) => TomlConstant::Value(Const::Number(n)),
+            Err(_) => TomlConstant::Problem(format!("{what} is not a decimal number")),
+        },
+        DeValue::Boolean(b) => TomlConstant::Value(Const::Bool(*b)),
+        DeValue::String(text) => TomlConstant::Text(text),
+        other => TomlConstant::Problem(format!(
+            "{what} must be a number or a string, not {}",
+            assure_toml_reader::type_name(other)
+        )),
+    }
 }
 
 fn parse_in(reader: &mut Reader<'_>, text: &str, value: &Value<'_>) -> Option<Expr> {

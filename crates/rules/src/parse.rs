@@ -31,7 +31,7 @@ use nom::bytes::complete::{tag, take_while, take_while1};
 use nom::character::complete::{char, digit1, satisfy};
 use nom::combinator::{not, opt, peek, recognize};
 use nom::multi::many0;
-use nom::sequence::{pair, preceded};
+use nom::sequence::pair;
 use nom::{IResult, Parser as _};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -793,21 +793,14 @@ impl<'s> Parser<'s> {
         if let Ok((after, _)) = self.symbol_here("%", rest) {
             return Ok((after, Literal::Percent(number)));
         }
-        let unit: Res<'a, &'a str> = preceded(
-            take_while1(|c: char| c == ' '),
-            alt((
-                tag("years"),
-                tag("year"),
-                tag("months"),
-                tag("month"),
-                tag("weeks"),
-                tag("week"),
-                tag("days"),
-                tag("day"),
-            )),
-        )
-        .parse(rest);
-        if let Ok((after, unit)) = unit
+        let unit = take_while1::<_, &str, Error>(|c: char| c == ' ')
+            .parse(rest)
+            .ok()
+            .and_then(|(spaced, _)| {
+                let unit = assure_syntax::number::duration_unit(spaced)?;
+                Some((&spaced[unit.len()..], unit))
+            });
+        if let Some((after, unit)) = unit
             && peek(satisfy::<_, &str, Error>(|c| is_name_char(c) || c == '-'))
                 .parse(after)
                 .is_err()

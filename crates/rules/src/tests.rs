@@ -347,3 +347,32 @@ fn labels_are_capped() {
         "  69 Practice 15: 1,000 (and 4 more like it)"
     );
 }
+
+#[test]
+fn a_toml_value_is_read_as_a_parameter_the_same_way_for_packs_and_configurations() {
+    use crate::{TomlConstant, read_constant};
+    let source = "a = 12\nb = 0.5\nc = true\nd = \"5%\"\ne = 1e400\nf = [1]\ng = 99999999999999999999999999999999\n";
+    let (document, errors) = assure_toml_reader::parse(source);
+    let read: Vec<String> = document
+        .get_ref()
+        .iter()
+        .map(|(key, value)| {
+            let read = match read_constant(value, &format!("`{}`", key.get_ref())) {
+                TomlConstant::Value(constant) => format!("value {constant:?}"),
+                TomlConstant::Text(text) => format!("text {text}"),
+                TomlConstant::Problem(problem) => format!("problem: {problem}"),
+            };
+            format!("{}: {read}", key.get_ref())
+        })
+        .collect();
+    assert!(errors.is_empty());
+    insta::assert_snapshot!(read.join("\n"), @r"
+    a: value Number(12)
+    b: value Number(0.5)
+    c: value Bool(true)
+    d: text 5%
+    e: problem: `e` is not a decimal number
+    f: problem: `f` must be a number or a string, not an array
+    g: problem: `g` is too large
+    ");
+}

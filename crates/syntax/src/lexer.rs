@@ -305,17 +305,13 @@ fn date(input: &str) -> IResult<&str, &str> {
 
 fn duration_unit(input: &str) -> IResult<&str, &str> {
     let (rest, _) = space1(input)?;
-    alt((
-        tag("years"),
-        tag("year"),
-        tag("months"),
-        tag("month"),
-        tag("weeks"),
-        tag("week"),
-        tag("days"),
-        tag("day"),
-    ))
-    .parse(rest)
+    match crate::number::duration_unit(rest) {
+        Some(unit) => Ok((&rest[unit.len()..], unit)),
+        None => Err(nom::Err::Error(nom::error::Error::new(
+            rest,
+            nom::error::ErrorKind::Tag,
+        ))),
+    }
 }
 
 pub(crate) fn multiplier(input: &str) -> IResult<&str, &str> {

@@ -45,6 +45,21 @@ pub mod number {
         };
         rest.is_empty().then_some((number, multiplier, annual))
     }
+
+    /// The units of a duration, each plural before its singular so that
+    /// `years` is not read as `year` followed by `s`.
+    pub const DURATION_UNITS: [&str; 8] = [
+        "years", "year", "months", "month", "weeks", "week", "days", "day",
+    ];
+
+    /// The duration unit `text` starts with, if any: the one list of units
+    /// for proposals' values and rule packs' literals alike.
+    pub fn duration_unit(text: &str) -> Option<&str> {
+        DURATION_UNITS
+            .iter()
+            .find(|unit| text.starts_with(*unit))
+            .map(|unit| &text[..unit.len()])
+    }
 }
 
 /// Checks that `bytes` are a UTF-8 proposal assure can read, returning the
