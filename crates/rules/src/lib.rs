@@ -426,26 +426,23 @@ fn finding<'a>(
     )
     .with_help_opt(rule.help.clone());
     for label in &rule.labels {
-        match &label.each {
-            Some((slot, source)) => {
-                let items = match evaluator.eval(source, frame)? {
-                    Val::List(items) => items,
-                    Val::Missing => continue,
-                    single => std::rc::Rc::from([single]),
-                };
-                for item in items.iter() {
-                    frame.slots[*slot as usize] = item.clone();
-                    if let Some(at) = evaluator.place(&label.at, frame)? {
-                        let text = render(evaluator, &label.message, frame)?;
-                        diagnostic = diagnostic.with_label(at, text);
-                    }
-                }
+        // A label with `each` is placed once per item, with the item bound;
+        // without, once.
+        let (slot, items) = match &label.each {
+            Some((slot, source)) => match evaluator.eval(source, frame)? {
+                Val::List(items) => (Some(*slot), items),
+                Val::Missing => continue,
+                single => (Some(*slot), std::rc::Rc::from([single])),
+            },
+            None => (None, std::rc::Rc::from([Val::Missing])),
+        };
+        for item in items.iter() {
+            if let Some(slot) = slot {
+                frame.slots[slot as usize] = item.clone();
             }
-            None => {
-                if let Some(at) = evaluator.place(&label.at, frame)? {
-                    let text = render(evaluator, &label.message, frame)?;
-                    diagnostic = diagnostic.with_label(at, text);
-                }
+            if let Some(at) = evaluator.place(&label.at, frame)? {
+                let text = render(evaluator, &label.message, frame)?;
+                diagnostic = diagnostic.with_label(at, text);
             }
         }
     }
