@@ -303,7 +303,8 @@ impl RuleSet {
                 Some((code, slots)) => {
                     evaluator.refuel(budget);
                     let mut frame = Frame::new(*slots, &[]);
-                    evaluator.eval(code, &mut frame).is_ok_and(|v| v.truthy())
+                    let approved = evaluator.eval(code, &mut frame).truthy();
+                    approved && !evaluator.out_of_fuel()
                 }
                 None => false,
             })
@@ -353,7 +354,12 @@ fn run_rule(
     findings: &mut Vec<RuleFinding>,
 ) -> Result<(), OutOfFuel> {
     let mut frame = Frame::new(rule.slots, &rule.lets);
-    bind_fors(evaluator, rule, 0, &mut frame, findings)
+    bind_fors(evaluator, rule, 0, &mut frame, findings);
+    if evaluator.out_of_fuel() {
+        Err(OutOfFuel)
+    } else {
+        Ok(())
+    }
 }
 
 fn bind_fors<'a>(
@@ -362,53 +368,52 @@ fn bind_fors<'a>(
     clause: usize,
     frame: &mut Frame<'a>,
     findings: &mut Vec<RuleFinding>,
-) -> Result<(), OutOfFuel> {
+) {
+    // Out of fuel, values are `Missing` and cannot be trusted: nothing is
+    // kept from the moment the fuel ran out.
     let Some((slot, source)) = rule.fors.get(clause) else {
         frame.reset_lets();
-        if evaluator.eval(&rule.when, frame)?.truthy() {
-            findings.push(finding(evaluator, rule, frame)?);
+        if evaluator.eval(&rule.when, frame).truthy() && !evaluator.out_of_fuel() {
+            let finding = finding(evaluator, rule, frame);
+            if !evaluator.out_of_fuel() {
+                findings.push(finding);
+            }
         }
-        return Ok(());
+        return;
     };
     frame.reset_lets();
-    let items = match evaluator.eval(source, frame)? {
+    let items = match evaluator.eval(source, frame) {
         Val::List(items) => items,
-        Val::Missing => return Ok(()),
+        Val::Missing => return,
         single => std::rc::Rc::from([single]),
     };
     for item in items.iter() {
+        if evaluator.out_of_fuel() {
+            return;
+        }
         frame.slots[*slot as usize] = item.clone();
-        bind_fors(evaluator, rule, clause + 1, frame, findings)?;
+        bind_fors(evaluator, rule, clause + 1, frame, findings);
     }
-    Ok(())
 }
 
-fn render<'a>(
-    evaluator: &Evaluator<'a>,
-    pieces: &'a [Piece],
-    frame: &mut Frame<'a>,
-) -> Result<String, OutOfFuel> {
+fn render<'a>(evaluator: &Evaluator<'a>, pieces: &'a [Piece], frame: &mut Frame<'a>) -> String {
     let mut out = String::new();
     for piece in pieces {
         match piece {
             Piece::Text(text) => out.push_str(text),
             Piece::Hole(code) => {
-                let value = evaluator.eval(code, frame)?;
+                let value = evaluator.eval(code, frame);
                 out.push_str(&evaluator.display(&value));
             }
         }
     }
-    Ok(out)
+    out
 }
 
-fn finding<'a>(
-    evaluator: &Evaluator<'a>,
-    rule: &'a Rule,
-    frame: &mut Frame<'a>,
-) -> Result<RuleFinding, OutOfFuel> {
-    let message = render(evaluator, &rule.message, frame)?;
+fn finding<'a>(evaluator: &Evaluator<'a>, rule: &'a Rule, frame: &mut Frame<'a>) -> RuleFinding {
+    let message = render(evaluator, &rule.message, frame);
     let span = match &rule.primary {
-        Some(primary) => evaluator.place(primary, frame)?,
+        Some(primary) => evaluator.place(primary, frame),
         None => None,
     };
     let span = span.or_else(|| {
@@ -429,7 +434,7 @@ fn finding<'a>(
         // A label with `each` is placed once per item, with the item bound;
         // without, once.
         let (slot, items) = match &label.each {
-            Some((slot, source)) => match evaluator.eval(source, frame)? {
+            Some((slot, source)) => match evaluator.eval(source, frame) {
                 Val::List(items) => (Some(*slot), items),
                 Val::Missing => continue,
                 single => (Some(*slot), std::rc::Rc::from([single])),
@@ -440,8 +445,8 @@ fn finding<'a>(
             if let Some(slot) = slot {
                 frame.slots[slot as usize] = item.clone();
             }
-            if let Some(at) = evaluator.place(&label.at, frame)? {
-                let text = render(evaluator, &label.message, frame)?;
+            if let Some(at) = evaluator.place(&label.at, frame) {
+                let text = render(evaluator, &label.message, frame);
                 diagnostic = diagnostic.with_label(at, text);
             }
         }
@@ -457,10 +462,10 @@ fn finding<'a>(
                 .push_str(&format!(" (and {more} more like it)"));
         }
     }
-    Ok(RuleFinding {
+    RuleFinding {
         diagnostic,
         stage: rule.stage,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -331,6 +331,47 @@ message = "{count(big)}"
 }
 
 #[test]
+fn findings_made_before_the_fuel_ran_out_are_kept_and_none_after() {
+    // Each organisation costs about a million steps; the budget runs out
+    // part way through the list.
+    let pack = format!(
+        "{HEAD}{}",
+        r#"
+[[stages]]
+id = "case-for-change"
+
+[[rules]]
+code = "SLOW002"
+name = "slow"
+stage = "case-for-change"
+severity = "info"
+summary = "s"
+source = "s"
+for = "o in organisations"
+let.work = "count([a for a in organisations for b in organisations])"
+when = "work > 0"
+message = "{o.name}"
+"#
+    );
+    let sources = [PackSource {
+        path: "slow.toml".into(),
+        text: pack,
+    }];
+    let set = load(&sources, Vocabulary::core(), &Settings::default()).unwrap();
+    let mut proposal = String::from("proposal: Big\n\n# Organisations\n");
+    for i in 0..500 {
+        proposal.push_str(&format!("\n## Org {i}\nkind: llp\n"));
+    }
+    insta::assert_snapshot!(lint_with(&set, &proposal), @"
+    1 EVAL001 rule SLOW002 stopped after 6000000 steps, so its findings may be incomplete
+    5 SLOW002 Org 0
+    8 SLOW002 Org 1
+    11 SLOW002 Org 2
+    14 SLOW002 Org 3
+    ");
+}
+
+#[test]
 fn labels_are_capped() {
     let mut proposal =
         String::from("proposal: Many\nmodel: other\npopulation: 1,000,000\n\n# Organisations\n");
