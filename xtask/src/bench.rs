@@ -104,10 +104,11 @@ pub fn per_rule(entities: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs one stage in a loop for about five seconds.
-pub fn only(stage: &str) -> Result<(), String> {
+/// Runs one stage on a proposal of `entities` entities in a loop for about
+/// five seconds.
+pub fn only(stage: &str, entities: usize) -> Result<(), String> {
     let rules = RuleSet::default_set().map_err(|_| "the default pack does not load".to_owned())?;
-    let text = assure_gen::proposal(100_000, 1);
+    let text = assure_gen::proposal(entities, 1);
     let parsed = assure_syntax::parse(&text);
     let (built, _) = assure_model::build(&text, &parsed, &rules.vocabulary);
     let start = Instant::now();

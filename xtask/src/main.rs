@@ -74,10 +74,13 @@ enum Task {
         /// Instead, time each rule on a proposal of this many entities.
         #[arg(long, value_name = "ENTITIES")]
         per_rule: Option<usize>,
-        /// Instead, run one stage (`parse`, `model` or `rules`) on 100k
-        /// entities in a loop for a few seconds, for a profiler to watch.
+        /// Instead, run one stage (`parse`, `model` or `rules`) in a loop
+        /// for a few seconds, for a profiler to watch.
         #[arg(long, value_name = "STAGE")]
         only: Option<String>,
+        /// How many entities `--only` runs on.
+        #[arg(long, default_value_t = 100_000, requires = "only")]
+        entities: usize,
     },
 }
 
@@ -104,8 +107,10 @@ fn main() -> ExitCode {
             ..
         } => bench::per_rule(entities),
         Task::Bench {
-            only: Some(stage), ..
-        } => bench::only(&stage),
+            only: Some(stage),
+            entities,
+            ..
+        } => bench::only(&stage, entities),
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
         Task::Report { corpus, db, html } => report::run(&report::ReportArgs { corpus, db, html }),
