@@ -48,15 +48,13 @@ impl NameIndex {
         {
             let id = EntityId(position as u32);
             index.any_ends_in_parenthesis |= ends_in_parenthesis;
-            let first = index.table.find(hash, |&(candidate, other)| {
-                candidate == hash
-                    && folds_to(
-                        entities[other.0 as usize].name,
-                        &assure_vocab::fold(entity.name),
-                    )
+            // Folded only on a hash match, which is rare but for a name
+            // given twice.
+            let first = index.find(hash, entities, |name| {
+                folds_to(name, &assure_vocab::fold(entity.name))
             });
             match first {
-                Some(&(_, first)) => twice.push((id, first)),
+                Some(first) => twice.push((id, first)),
                 None => {
                     index
                         .table
@@ -69,7 +67,7 @@ impl NameIndex {
 
     /// The entity whose folded name is `folded`.
     pub(crate) fn get(&self, folded: &str, entities: &[Entity<'_>]) -> Option<EntityId> {
-        self.find(hash(folded), folded, entities)
+        self.find(hash(folded), entities, |name| folds_to(name, folded))
     }
 
     /// Whether any entity's name ends in `)`.
@@ -77,10 +75,16 @@ impl NameIndex {
         self.any_ends_in_parenthesis
     }
 
-    fn find(&self, hash: u64, folded: &str, entities: &[Entity<'_>]) -> Option<EntityId> {
+    /// The entity with this `hash` whose name is `same` as the one sought.
+    fn find(
+        &self,
+        hash: u64,
+        entities: &[Entity<'_>],
+        same: impl Fn(&str) -> bool,
+    ) -> Option<EntityId> {
         self.table
             .find(hash, |&(candidate, id)| {
-                candidate == hash && folds_to(entities[id.0 as usize].name, folded)
+                candidate == hash && same(entities[id.0 as usize].name)
             })
             .map(|&(_, id)| id)
     }
