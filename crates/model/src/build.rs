@@ -135,7 +135,9 @@ impl<'a, 'b> Builder<'a, 'b> {
         let blocks = self.type_entities(&names);
         let mut kinds = Vec::with_capacity(self.entities.len());
         let mut entity_values = Vec::with_capacity(self.entities.len());
+        let mut references = 0;
         for mut block in blocks {
+            references += block.references;
             kinds.append(&mut block.kinds);
             entity_values.append(&mut block.values);
             self.unknown_fields.append(&mut block.unknown_fields);
@@ -155,7 +157,8 @@ impl<'a, 'b> Builder<'a, 'b> {
             entity.kind = kind;
             entity.fields = values;
         }
-        let graph = graph(&self.entities, &section_values);
+        let references = references + section_values.iter().map(reference_count).sum::<usize>();
+        let graph = graph(&self.entities, &section_values, references);
         let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
         for (index, entity) in self.entities.iter().enumerate() {
             by_type[entity.ty.0 as usize].push(EntityId(index as u32));
@@ -163,6 +166,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         // Diagnostics are reported in source order, whatever phase found them.
         self.diagnostics.sort_by_key(|d| d.span.start);
         let model = Model {
+            source: self.source,
             entities: self.entities,
             by_type,
             names,
@@ -205,6 +209,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         let mut typed = TypedBlock {
             kinds: Vec::with_capacity(range.len()),
             values: Vec::with_capacity(range.len()),
+            references: 0,
             unknown_fields: Vec::new(),
             diagnostics: Vec::new(),
         };
@@ -217,6 +222,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 index,
                 &mut scratch,
             );
+            typed.references += reference_count(&values);
             typed.kinds.push(kind);
             typed.values.push(values);
         }
@@ -443,7 +449,7 @@ impl<'a, 'b> Builder<'a, 'b> {
     /// Indexes entity names; a name given twice is REF002 on the later
     /// heading, and references go to the first.
     fn index_names(&mut self) -> NameIndex {
-        let (names, twice) = NameIndex::new(&self.entities);
+        let (names, twice) = NameIndex::new(self.source, &self.entities);
         for (later, first) in twice {
             let entity = &self.entities[later.0 as usize];
             let first = &self.entities[first.0 as usize];
@@ -468,6 +474,9 @@ const BLOCK: usize = 16_384;
 struct TypedBlock<'a> {
     kinds: Vec<Option<&'a str>>,
     values: Vec<FieldValues<'a>>,
+    /// How many reference items the block's values hold: the graph is
+    /// sized from them without another pass over every value.
+    references: usize,
     unknown_fields: Vec<UnknownField>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -609,19 +618,26 @@ fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
     .with_help("keep one of the two")
 }
 
-/// One node for the proposal, one per entity, one edge per resolved
-/// reference item.
-fn graph<'a>(entities: &[Entity<'a>], section_values: &[FieldValues<'a>]) -> DiGraph<Node, Edge> {
-    let edge_count: usize = entities
+/// How many reference items `fields` hold.
+fn reference_count(fields: &FieldValues<'_>) -> usize {
+    fields
         .iter()
-        .flat_map(|e| e.fields.iter())
-        .chain(section_values.iter().flat_map(FieldValues::iter))
         .map(|f| match &f.value {
             Value::Refs(refs) => refs.len(),
             _ => 0,
         })
-        .sum();
-    let mut graph = DiGraph::with_capacity(entities.len() + 1, edge_count);
+        .sum()
+}
+
+/// One node for the proposal, one per entity, one edge per resolved
+/// reference item; `references` (the number of reference items, resolved
+/// or not) sizes it.
+fn graph<'a>(
+    entities: &[Entity<'a>],
+    section_values: &[FieldValues<'a>],
+    references: usize,
+) -> DiGraph<Node, Edge> {
+    let mut graph = DiGraph::with_capacity(entities.len() + 1, references);
     let proposal = graph.add_node(Node::Proposal);
     for index in 0..entities.len() {
         graph.add_node(Node::Entity(EntityId(index as u32)));

@@ -211,6 +211,8 @@ pub struct UnknownField {
 /// vocabulary.
 #[derive(Debug, Clone)]
 pub struct Model<'a> {
+    /// The text the model was built from.
+    source: &'a str,
     entities: Vec<Entity<'a>>,
     by_type: Vec<Vec<EntityId>>,
     names: names::NameIndex,
@@ -250,7 +252,7 @@ impl<'a> Model<'a> {
     /// The entity a reference would name (case-insensitive, white space
     /// folded).
     pub fn lookup(&self, name: &str) -> Option<EntityId> {
-        self.names.get(&assure_vocab::fold(name), &self.entities)
+        self.names.get(&assure_vocab::fold(name), self.source)
     }
 
     /// The fields of a non-entity section, or of the header

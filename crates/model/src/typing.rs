@@ -417,7 +417,7 @@ impl<'a, 'b> Typer<'a, 'b> {
     fn lookup(&self, name: &str) -> Option<EntityId> {
         let mut buffer = self.fold_buffer.borrow_mut();
         assure_vocab::fold_into(name, &mut buffer);
-        self.names.get(&buffer, self.entities)
+        self.names.get(&buffer, self.source)
     }
 
     fn references(
