@@ -133,15 +133,17 @@ impl<'a, 'b> Builder<'a, 'b> {
     fn run(mut self) -> (Model<'a>, Vec<Diagnostic>) {
         let names = self.index_names();
         let blocks = self.type_entities(&names);
-        let mut kinds = Vec::with_capacity(self.entities.len());
-        let mut entity_values = Vec::with_capacity(self.entities.len());
         let mut references = 0;
-        for mut block in blocks {
+        // Each block's values go straight into its entities: no vector of
+        // every entity's values is gathered on the way.
+        for (entities, block) in self.entities.chunks_mut(BLOCK).zip(blocks) {
             references += block.references;
-            kinds.append(&mut block.kinds);
-            entity_values.append(&mut block.values);
-            self.unknown_fields.append(&mut block.unknown_fields);
-            self.diagnostics.append(&mut block.diagnostics);
+            for ((entity, kind), values) in entities.iter_mut().zip(block.kinds).zip(block.values) {
+                entity.kind = kind;
+                entity.fields = values;
+            }
+            self.unknown_fields.extend(block.unknown_fields);
+            self.diagnostics.extend(block.diagnostics);
         }
         let mut typer = self.typer(&names);
         let mut section_values = Vec::with_capacity(self.vocabulary.sections().len());
@@ -153,10 +155,6 @@ impl<'a, 'b> Builder<'a, 'b> {
             section_values.push(FieldValues::from(values));
         }
         self.diagnostics.append(&mut typer.into_diagnostics());
-        for ((entity, kind), values) in self.entities.iter_mut().zip(kinds).zip(entity_values) {
-            entity.kind = kind;
-            entity.fields = values;
-        }
         let references = references + section_values.iter().map(reference_count).sum::<usize>();
         let graph = graph(&self.entities, &section_values, references);
         let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
