@@ -118,20 +118,41 @@ pub fn locate(findings: &mut [Finding], fields: &[FieldExtent], model: &Model<'_
         .chain(model.headings().iter().map(|h| (h.span.start, None)))
         .collect();
     blocks.sort_by_key(|(start, _)| *start);
-    for finding in findings {
+    // Findings visited in the order of their start, so that the block and
+    // the field each lies in are found moving forward through memory, not
+    // by a binary search over a million blocks per finding.
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| findings[i].diagnostic.span.start);
+    let (mut block, mut field) = (0, 0);
+    for i in order {
+        let finding = &mut findings[i];
         let at = finding.diagnostic.span.start;
-        let block = blocks.partition_point(|(start, _)| *start <= at);
+        block = prefix_from(&blocks, block, |(start, _)| *start <= at);
         finding.entity = block
             .checked_sub(1)
             .and_then(|i| blocks[i].1)
             .map(str::to_owned);
-        let field = fields.partition_point(|f| f.key.start <= at);
+        field = prefix_from(fields, field, |f| f.key.start <= at);
         finding.field = field
             .checked_sub(1)
             .map(|i| &fields[i])
             .filter(|f| at <= f.end)
             .map(|f| f.key.text(text).to_owned());
     }
+}
+
+/// How many leading `items` satisfy `before`, which holds for a prefix of
+/// them, given that the first `from` do: searched forward from `from` in
+/// growing steps, so queries that only move forward read `items` in order.
+fn prefix_from<T>(items: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
+    let mut low = from;
+    let mut step = 1;
+    while low + step <= items.len() && before(&items[low + step - 1]) {
+        low += step;
+        step *= 2;
+    }
+    let end = (low + step - 1).min(items.len());
+    low + items[low..end].partition_point(before)
 }
 
 /// An `assure-allow` directive, with the 1-based line it is written on and
@@ -312,4 +333,22 @@ pub fn apply_config(findings: &mut [Finding], path: &str, entries: &[AllowEntry]
         }
     }
     used
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_from;
+
+    #[test]
+    fn prefix_from_agrees_with_a_binary_search_from_any_known_prefix() {
+        for len in 0..40u32 {
+            let items: Vec<u32> = (0..len).map(|i| i * 3).collect();
+            for at in 0..(len * 3 + 2) {
+                let expected = items.partition_point(|&x| x <= at);
+                for from in 0..=expected {
+                    assert_eq!(prefix_from(&items, from, |&x| x <= at), expected);
+                }
+            }
+        }
+    }
 }
