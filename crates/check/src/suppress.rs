@@ -8,7 +8,7 @@
 //! finding (DIR001).
 
 use crate::Finding;
-use assure_diagnostic::{Diagnostic, LineIndex, Span, closest, codes};
+use assure_diagnostic::{Diagnostic, LineIndex, Span, closest, codes, prefix_from};
 use assure_model::Model;
 use assure_rules::RuleSet;
 use assure_syntax::{Comment, DirectiveKind, Field, LineKind, Parse, SourceFile};
@@ -139,20 +139,6 @@ pub fn locate(findings: &mut [Finding], fields: &[FieldExtent], model: &Model<'_
             .filter(|f| at <= f.end)
             .map(|f| f.key.text(text).to_owned());
     }
-}
-
-/// How many leading `items` satisfy `before`, which holds for a prefix of
-/// them, given that the first `from` do: searched forward from `from` in
-/// growing steps, so queries that only move forward read `items` in order.
-fn prefix_from<T>(items: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
-    let mut low = from;
-    let mut step = 1;
-    while low + step <= items.len() && before(&items[low + step - 1]) {
-        low += step;
-        step *= 2;
-    }
-    let end = (low + step - 1).min(items.len());
-    low + items[low..end].partition_point(before)
 }
 
 /// An `assure-allow` directive, with the 1-based line it is written on and
@@ -333,22 +319,4 @@ pub fn apply_config(findings: &mut [Finding], path: &str, entries: &[AllowEntry]
         }
     }
     used
-}
-
-#[cfg(test)]
-mod tests {
-    use super::prefix_from;
-
-    #[test]
-    fn prefix_from_agrees_with_a_binary_search_from_any_known_prefix() {
-        for len in 0..40u32 {
-            let items: Vec<u32> = (0..len).map(|i| i * 3).collect();
-            for at in 0..(len * 3 + 2) {
-                let expected = items.partition_point(|&x| x <= at);
-                for from in 0..=expected {
-                    assert_eq!(prefix_from(&items, from, |&x| x <= at), expected);
-                }
-            }
-        }
-    }
 }

@@ -10,7 +10,7 @@
 mod line_index;
 mod span;
 
-pub use line_index::{LineCol, LineIndex, Location};
+pub use line_index::{LineCol, LineIndex, Location, prefix_from};
 pub use span::Span;
 
 use std::fmt;

@@ -1,6 +1,7 @@
 //! Byte offsets to 1-based lines and character columns.
 
 use crate::Span;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A 1-based line and a 1-based column counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,9 +27,24 @@ pub struct Location {
 
 /// The start offset of every line of one text, built once per file and
 /// queried in `O(log lines)`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// The line index last found. Outputs look findings up in the order of
+    /// their offsets, so a lookup searches forward from here, reading the
+    /// index in order, instead of a binary search over millions of lines.
+    /// (Atomic only so that an index may be shared; relaxed loads and
+    /// stores cost what plain ones do.)
+    hint: AtomicUsize,
+}
+
+impl Clone for LineIndex {
+    fn clone(&self) -> Self {
+        LineIndex {
+            starts: self.starts.clone(),
+            hint: AtomicUsize::new(self.hint.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl LineIndex {
@@ -43,7 +59,10 @@ impl LineIndex {
         starts.extend(
             memchr::memchr_iter(b'\n', bytes).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            hint: AtomicUsize::new(0),
+        }
     }
 
     /// Number of lines (a final line without a newline counts).
@@ -59,7 +78,13 @@ impl LineIndex {
 
     /// The 1-based line holding byte `offset`.
     pub fn line_of(&self, offset: u32) -> u32 {
-        let index = self.starts.partition_point(|&start| start <= offset);
+        let hint = self.hint.load(Ordering::Relaxed);
+        let index = if self.starts.get(hint).is_some_and(|&start| start <= offset) {
+            prefix_from(&self.starts, hint + 1, |&start| start <= offset)
+        } else {
+            self.starts.partition_point(|&start| start <= offset)
+        };
+        self.hint.store(index.saturating_sub(1), Ordering::Relaxed);
         u32::try_from(index.max(1)).unwrap_or(u32::MAX)
     }
 
@@ -85,6 +110,20 @@ impl LineIndex {
             end: self.line_col(text, span.end),
         }
     }
+}
+
+/// How many leading `items` satisfy `before`, which holds for a prefix of
+/// them, given that the first `from` do: searched forward from `from` in
+/// growing steps, so queries that only move forward read `items` in order.
+pub fn prefix_from<T>(items: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
+    let mut low = from.min(items.len());
+    let mut step = 1;
+    while low + step <= items.len() && before(&items[low + step - 1]) {
+        low += step;
+        step *= 2;
+    }
+    let end = (low + step - 1).min(items.len());
+    low + items[low..end].partition_point(before)
 }
 
 fn floor_char_boundary(text: &str, offset: usize) -> usize {
@@ -118,6 +157,35 @@ mod tests {
         assert_eq!(location.start, LineCol { line: 2, column: 1 });
         assert_eq!(location.end, LineCol { line: 2, column: 3 });
         assert_eq!(location.length, 3);
+    }
+
+    #[test]
+    fn prefix_from_agrees_with_a_binary_search_from_any_known_prefix() {
+        for len in 0..40u32 {
+            let items: Vec<u32> = (0..len).map(|i| i * 3).collect();
+            for at in 0..(len * 3 + 2) {
+                let expected = items.partition_point(|&x| x <= at);
+                for from in 0..=expected {
+                    assert_eq!(prefix_from(&items, from, |&x| x <= at), expected);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lookups_in_any_order_agree_with_the_text() {
+        let text: String = (0..200).map(|i| "y".repeat(i % 13) + "\n").collect();
+        let index = LineIndex::new(&text);
+        // Forward, backward and jumping about: the search hint must never
+        // change an answer.
+        let offsets: Vec<u32> = (0..text.len() as u32)
+            .chain((0..text.len() as u32).rev())
+            .chain((0..text.len() as u32).map(|i| (i * 7919) % text.len() as u32))
+            .collect();
+        for offset in offsets {
+            let line = text[..offset as usize].matches('\n').count() as u32 + 1;
+            assert_eq!(index.line_of(offset), line, "offset {offset}");
+        }
     }
 
     #[test]
