@@ -298,71 +298,52 @@ message = "{o.name} reaches {reach}"
     ");
 }
 
-#[test]
-fn evaluation_is_bounded_by_fuel() {
+/// A pack of one slow info rule, `code`, in the first stage, whose other
+/// keys are `body`.
+fn slow_rule(code: &str, body: &str) -> RuleSet {
     let pack = format!(
-        "{HEAD}{}",
-        r#"
-[[stages]]
-id = "case-for-change"
-
-[[rules]]
-code = "SLOW001"
-name = "slow"
-stage = "case-for-change"
-severity = "info"
-summary = "s"
-source = "s"
-let.big = "[a for a in organisations for b in organisations for c in organisations for d in organisations]"
-when = "count(big) > 0"
-message = "{count(big)}"
-"#
+        "{HEAD}[[stages]]\nid = \"case-for-change\"\n\n[[rules]]\ncode = \"{code}\"\nname = \"slow\"\n\
+         stage = \"case-for-change\"\nseverity = \"info\"\nsummary = \"s\"\nsource = \"s\"\n{body}\n"
     );
     let sources = [PackSource {
         path: "slow.toml".into(),
         text: pack,
     }];
-    let set = load(&sources, Vocabulary::core(), &Settings::default()).unwrap();
+    load(&sources, Vocabulary::core(), &Settings::default()).unwrap()
+}
+
+/// A proposal of `count` organisations.
+fn organisations(count: usize) -> String {
     let mut proposal = String::from("proposal: Big\n\n# Organisations\n");
-    for i in 0..60 {
+    for i in 0..count {
         proposal.push_str(&format!("\n## Org {i}\nkind: llp\n"));
     }
-    insta::assert_snapshot!(lint_with(&set, &proposal), @"1 EVAL001 rule SLOW001 stopped after 5120000 steps, so its findings may be incomplete");
+    proposal
+}
+
+#[test]
+fn evaluation_is_bounded_by_fuel() {
+    let set = slow_rule(
+        "SLOW001",
+        r#"let.big = "[a for a in organisations for b in organisations for c in organisations for d in organisations]"
+when = "count(big) > 0"
+message = "{count(big)}""#,
+    );
+    insta::assert_snapshot!(lint_with(&set, &organisations(60)), @"1 EVAL001 rule SLOW001 stopped after 5120000 steps, so its findings may be incomplete");
 }
 
 #[test]
 fn findings_made_before_the_fuel_ran_out_are_kept_and_none_after() {
     // Each organisation costs about a million steps; the budget runs out
     // part way through the list.
-    let pack = format!(
-        "{HEAD}{}",
-        r#"
-[[stages]]
-id = "case-for-change"
-
-[[rules]]
-code = "SLOW002"
-name = "slow"
-stage = "case-for-change"
-severity = "info"
-summary = "s"
-source = "s"
-for = "o in organisations"
+    let set = slow_rule(
+        "SLOW002",
+        r#"for = "o in organisations"
 let.work = "count([a for a in organisations for b in organisations])"
 when = "work > 0"
-message = "{o.name}"
-"#
+message = "{o.name}""#,
     );
-    let sources = [PackSource {
-        path: "slow.toml".into(),
-        text: pack,
-    }];
-    let set = load(&sources, Vocabulary::core(), &Settings::default()).unwrap();
-    let mut proposal = String::from("proposal: Big\n\n# Organisations\n");
-    for i in 0..500 {
-        proposal.push_str(&format!("\n## Org {i}\nkind: llp\n"));
-    }
-    insta::assert_snapshot!(lint_with(&set, &proposal), @"
+    insta::assert_snapshot!(lint_with(&set, &organisations(500)), @"
     1 EVAL001 rule SLOW002 stopped after 6000000 steps, so its findings may be incomplete
     5 SLOW002 Org 0
     8 SLOW002 Org 1
