@@ -9,6 +9,22 @@ fn edit(path: &std::path::Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// `assure lint -q --format json --baseline base.json PROPOSAL` in `dir`.
+fn lint_json_against_baseline(dir: &std::path::Path, proposal: &str) -> crate::Run {
+    assure_in(
+        dir,
+        &[
+            "lint",
+            "-q",
+            "--format",
+            "json",
+            "--baseline",
+            "base.json",
+            proposal,
+        ],
+    )
+}
+
 #[test]
 fn only_new_findings_fail_the_gate() {
     let dir = tempfile::tempdir().unwrap();
@@ -61,18 +77,7 @@ fn only_new_findings_fail_the_gate() {
         "subcontractors: Hampshire Community NHS Trust, Extra Co",
     );
 
-    let run = assure_in(
-        dir.path(),
-        &[
-            "lint",
-            "-q",
-            "--format",
-            "json",
-            "--baseline",
-            "base.json",
-            "h.proposal",
-        ],
-    );
+    let run = lint_json_against_baseline(dir.path(), "h.proposal");
     assert_status!(run, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let active: Vec<&str> = json["files"][0]["findings"]
@@ -135,18 +140,7 @@ fn a_second_finding_of_the_same_code_is_not_absorbed() {
         "procurement: direct-award\n",
         "procurement: direct-award\n\n## B\nkind: other\nprocurement: direct-award\n",
     );
-    let run = assure_in(
-        dir.path(),
-        &[
-            "lint",
-            "-q",
-            "--format",
-            "json",
-            "--baseline",
-            "base.json",
-            "p.proposal",
-        ],
-    );
+    let run = lint_json_against_baseline(dir.path(), "p.proposal");
     assert_status!(run, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["summary"]["errors"], 1);
