@@ -12,16 +12,21 @@ fn fixtures() -> PathBuf {
 }
 
 fn report(corpus: &Path, db: &Path, site: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("report")
-        .arg("--corpus")
-        .arg(corpus)
-        .arg("--db")
-        .arg(db)
-        .arg("--html")
-        .arg(site)
-        .output()
-        .unwrap();
+    stdout_of(
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("report")
+            .arg("--corpus")
+            .arg(corpus)
+            .arg("--db")
+            .arg(db)
+            .arg("--html")
+            .arg(site),
+    )
+}
+
+/// What `command` prints, once it has succeeded.
+fn stdout_of(command: &mut Command) -> String {
+    let output = command.output().unwrap();
     assert!(
         output.status.success(),
         "{}",
@@ -49,28 +54,22 @@ fn chromium() -> PathBuf {
 /// The DOM after the browser has loaded and rendered `page`.
 fn rendered(page: &Path) -> String {
     let profile = tempfile::tempdir().unwrap();
-    let output = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    stdout_of(
+        Command::new(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("file://{}", page.display())),
+    )
 }
 
 /// The text of the table row (or list) whose HTML contains `needle`.
