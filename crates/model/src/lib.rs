@@ -252,7 +252,9 @@ impl<'a> Model<'a> {
     /// The entity a reference would name (case-insensitive, white space
     /// folded).
     pub fn lookup(&self, name: &str) -> Option<EntityId> {
-        self.names.get(&assure_vocab::fold(name), self.source)
+        self.names
+            .get(&assure_vocab::fold(name), self.source, &self.entities)
+            .map(|named| named.id)
     }
 
     /// The fields of a non-entity section, or of the header

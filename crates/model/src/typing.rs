@@ -1,7 +1,7 @@
 //! Typing field values against the vocabulary and resolving references.
 
 use crate::build::with_article;
-use crate::names::NameIndex;
+use crate::names::{NameIndex, Named};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
 use crate::{Entity, EntityId, FieldValue, Qualifier, Reference, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
@@ -76,7 +76,7 @@ impl fmt::Display for WordOf<'_> {
 
 /// A reference item's name, resolved or not.
 struct Resolution<'a, 't> {
-    target: Option<EntityId>,
+    target: Option<Named>,
     name: Cow<'a, str>,
     name_span: Span,
     span: Span,
@@ -414,10 +414,10 @@ impl<'a, 'b> Typer<'a, 'b> {
         }
     }
 
-    fn lookup(&self, name: &str) -> Option<EntityId> {
+    fn lookup(&self, name: &str) -> Option<Named> {
         let mut buffer = self.fold_buffer.borrow_mut();
         assure_vocab::fold_into(name, &mut buffer);
-        self.names.get(&buffer, self.source)
+        self.names.get(&buffer, self.source, self.entities)
     }
 
     fn references(
@@ -579,16 +579,17 @@ impl<'a, 'b> Typer<'a, 'b> {
         &mut self,
         key: &str,
         reference: &RefType,
-        target: EntityId,
+        target: Named,
         name: &str,
         span: Span,
     ) -> Option<EntityId> {
         let Target::Entity(wanted) = reference.target else {
-            return Some(target);
+            return Some(target.id);
         };
-        let actual = self.entities[target.0 as usize].ty;
+        // The type comes with the name: the entity itself is not read.
+        let actual = target.ty;
         if actual == wanted {
-            return Some(target);
+            return Some(target.id);
         }
         let wanted = &self.vocabulary.entity_type(wanted).id;
         let actual = &self.vocabulary.entity_type(actual).id;
