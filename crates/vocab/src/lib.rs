@@ -356,18 +356,45 @@ pub fn fold(text: &str) -> String {
 /// [`fold`] into a buffer, which is cleared first: for lookups in a loop.
 pub fn fold_into(text: &str, out: &mut String) {
     out.clear();
+    if text.is_ascii() {
+        fold_ascii_into(text, out);
+        return;
+    }
     for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        if word.is_ascii() {
-            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        } else {
-            for c in word.chars() {
-                out.extend(c.to_lowercase());
-            }
+        for c in word.chars() {
+            out.extend(c.to_lowercase());
         }
     }
+}
+
+/// [`fold_into`] for ASCII text, a byte at a time: every name and every
+/// reference is folded, nearly all of them ASCII, so this is the common
+/// case and needs no decoding.
+fn fold_ascii_into(text: &str, out: &mut String) {
+    // The white space of `char::is_whitespace` within ASCII, which
+    // `u8::is_ascii_whitespace` lacks the vertical tab of.
+    let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && is_space(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && !is_space(bytes[at]) {
+            at += 1;
+        }
+        if start < at {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&text[start..at]);
+        }
+    }
+    out.make_ascii_lowercase();
 }
 
 #[cfg(test)]

@@ -155,3 +155,34 @@ kinds = ["x"]
     VOC001 "orphan": entity type `orphan` is held by no section (add a section with `entity = "orphan"`)
     "#);
 }
+
+#[test]
+fn fold_lower_cases_each_char_and_joins_words_with_one_space() {
+    let inputs = [
+        "Dudley CCG",
+        "  Dudley \t\n ccg  ",
+        "A\u{b}B\u{c}C\rD",
+        "",
+        " \t ",
+        "x",
+        "MIXED case, With (Parens) 50%",
+        "Ärztehaus  Süd",
+        "ΟΔΟΣ\u{a0}Σ",
+        "İstanbul\u{2003}Clinic",
+        "ascii then\u{85}next",
+    ];
+    for input in inputs {
+        let expected = input
+            .split_whitespace()
+            .map(|word| {
+                word.chars()
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(crate::fold(input), expected, "{input:?}");
+    }
+    assert_eq!(crate::fold("  Dudley \t\n ccg  "), "dudley ccg");
+    assert_eq!(crate::fold("A\u{b}B\u{c}C\rD"), "a b c d");
+}
