@@ -178,7 +178,7 @@ fn lex_segment(source: &str, segment: Span, tokens: &mut Vec<Token>) {
     let mut pos = 0;
     while pos < text.len() {
         let rest = &text[pos..];
-        let trimmed = rest.trim_start();
+        let trimmed = crate::trim::start(rest);
         if trimmed.is_empty() {
             break;
         }

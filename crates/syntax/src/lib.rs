@@ -16,6 +16,7 @@ mod directive;
 mod lexer;
 mod parser;
 mod tree;
+mod trim;
 
 pub use lexer::{Item, Qualifier, Token, TokenKind, ValueProblem, ValueTree, lex_value};
 pub use parser::{Parse, parse};

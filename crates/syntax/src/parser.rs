@@ -7,6 +7,7 @@
 
 use crate::directive::parse_comment;
 use crate::tree::{Field, Line, LineKind, SourceFile};
+use crate::trim;
 use assure_diagnostic::{Diagnostic, Span, codes, excerpt};
 use nom::bytes::complete::take_while;
 use nom::character::complete::{char, satisfy};
@@ -139,25 +140,22 @@ impl<'a> LineParser<'a> {
             self.push(start, content_end, end, LineKind::Malformed);
             return;
         }
-        let trimmed = content.trim();
+        let trimmed = trim::both(content);
         if trimmed.is_empty() {
             self.close_field();
             self.push(start, content_end, end, LineKind::Blank);
             return;
         }
-        let lead = content.len() - content.trim_start().len();
+        let lead = content.len() - trim::start(content).len();
         if content[lead..].starts_with("<!--") {
-            let kind = self.comment_line(start + lead, start + lead + content.trim().len());
+            let kind = self.comment_line(start + lead, start + lead + trimmed.len());
             self.push(start, content_end, end, kind);
             return;
         }
         // A trailing comment is cut off first, so the rest reads as if it
         // were not there.
         let content_end_without_comment = self.split_trailing_comment(start, content);
-        let body_end = start
-            + self.text[start..content_end_without_comment]
-                .trim_end()
-                .len();
+        let body_end = start + trim::end(&self.text[start..content_end_without_comment]).len();
         let body = &self.text[start..body_end];
         let kind = if body.starts_with('#') {
             self.heading(start, body)
@@ -217,7 +215,7 @@ impl<'a> LineParser<'a> {
     /// Cuts a trailing comment off the line, recording it; returns where
     /// the rest of the line ends.
     fn split_trailing_comment(&mut self, start: usize, content: &str) -> usize {
-        let trimmed = content.trim_end();
+        let trimmed = trim::end(content);
         if !trimmed.ends_with("-->") {
             return start + content.len();
         }
@@ -249,7 +247,7 @@ impl<'a> LineParser<'a> {
             return LineKind::Malformed;
         }
         let rest = &body[hashes..];
-        let title_start = start + hashes + (rest.len() - rest.trim_start().len());
+        let title_start = start + hashes + (rest.len() - trim::start(rest).len());
         let title = self.span(title_start, start + body.len());
         let what = if hashes == 1 { "section" } else { "entity" };
         if title.is_empty() {
@@ -264,7 +262,7 @@ impl<'a> LineParser<'a> {
             );
             return LineKind::Malformed;
         }
-        if !rest.starts_with([' ', '\t']) {
+        if !starts_with_blank(rest) {
             self.error(
                 Span::new(line.start, line.start + hashes as u32),
                 format!("{what} heading needs a space after `{}`", &body[..hashes]),
@@ -328,7 +326,9 @@ impl<'a> LineParser<'a> {
     /// Reads `body` (starting at `start`) as a field, if it has the shape of
     /// one.
     fn field(&mut self, start: usize, body: &str) -> Option<LineKind> {
-        let (rest, key) = field_key(body).ok()?;
+        let (_, key) = field_key(body).ok()?;
+        // The key is ASCII, so it ends on a char boundary.
+        let (key, rest) = body.split_at(key.len());
         if rest.starts_with("//") {
             // `https://...` at the start of a line is prose, not a field.
             return None;
@@ -337,8 +337,8 @@ impl<'a> LineParser<'a> {
         self.in_prose = false;
         let key_span = self.span(start, start + key.len() - 1);
         let colon = start + key.len();
-        let value_text = rest.trim();
-        if !value_text.is_empty() && !rest.starts_with([' ', '\t']) {
+        let value_text = trim::both(rest);
+        if !value_text.is_empty() && !starts_with_blank(rest) {
             self.error(
                 self.span(colon - 1, colon),
                 format!("no space after `{}:`", excerpt(key_span.text(self.text))),
@@ -349,7 +349,7 @@ impl<'a> LineParser<'a> {
                 ),
             );
         }
-        let value_start = colon + (rest.len() - rest.trim_start().len());
+        let value_start = colon + (rest.len() - trim::start(rest).len());
         let value = self.span(
             value_start.min(colon + rest.len()),
             value_start + value_text.len(),
@@ -399,14 +399,21 @@ impl<'a> LineParser<'a> {
     }
 }
 
-/// `[a-z][a-z0-9-]*:`, returning the key with its colon.
-fn field_key(input: &str) -> IResult<&str, &str> {
+/// Whether `text` starts with a space or a tab.
+fn starts_with_blank(text: &str) -> bool {
+    matches!(text.as_bytes().first(), Some(b' ' | b'\t'))
+}
+
+/// `[a-z][a-z0-9-]*:`, returning the key with its colon. Read as bytes:
+/// a key is ASCII, and decoding every line's first chars to find out was
+/// a tenth of the parse.
+fn field_key(input: &str) -> IResult<&[u8], &[u8]> {
     recognize(terminated(
         pair(
             satisfy(|c| c.is_ascii_lowercase()),
-            take_while(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            take_while(|b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
         ),
         char(':'),
     ))
-    .parse(input)
+    .parse(input.as_bytes())
 }
