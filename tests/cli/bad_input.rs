@@ -133,3 +133,39 @@ fn overflowing_amounts_and_ownership_cycles() {
             a large enough parent or majority owner
     ");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error_in_any_format() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    // Thousands of findings: more output than a pipe holds, so assure is
+    // still writing when the reader goes.
+    let mut text = String::from("proposal: Many\nmodel: other\n\n# Organisations\n");
+    for i in 0..1_000 {
+        text.push_str(&format!(
+            "\n## Org {i}\nkind: nhs-trust\nowned-by: Nobody {i}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("many.proposal"), text).unwrap();
+    for format in ["human", "json", "sarif", "github"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assure"))
+            .args([
+                "lint",
+                "--color",
+                "never",
+                "--format",
+                format,
+                "many.proposal",
+            ])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{format}");
+        assert_eq!(output.status.code(), Some(1), "{format}");
+    }
+}

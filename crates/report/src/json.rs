@@ -15,7 +15,9 @@ pub const VERSION: u64 = 1;
 /// a `serde_json::Value` (at 166k findings that alone cost a second).
 pub fn write(reports: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut writer, &Document(reports)).map_err(std::io::Error::other)?;
+    // `From` gives back the writer's own error, so a closed pipe stays a
+    // `BrokenPipe` the caller can recognise.
+    serde_json::to_writer_pretty(&mut writer, &Document(reports)).map_err(std::io::Error::from)?;
     std::io::Write::write_all(&mut writer, b"\n")?;
     std::io::Write::flush(&mut writer)
 }
