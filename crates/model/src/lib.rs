@@ -117,34 +117,83 @@ impl FieldValue<'_> {
 
 /// The fields of one entity, section or the header: exactly as many as
 /// were given, with no room to grow.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FieldValues<'a>(Box<[FieldValue<'a>]>);
+///
+/// The first fields' ids are kept beside the values, inside the entity:
+/// the rules look fields up on entities reached at random, and a lookup
+/// that scanned the 56-byte values missed the cache on each one. Now it
+/// reads the ids where the entity already is, and touches a value only
+/// when it is the one sought.
+#[derive(Clone, PartialEq)]
+pub struct FieldValues<'a> {
+    /// `values[i].field` for the first [`INLINE_IDS`] values, [`NO_ID`]
+    /// past the end or for an id too large to hold (a vocabulary has a
+    /// hundred fields or so; one extended past 254 still works, looking
+    /// its later fields up the slow way).
+    ids: [u8; INLINE_IDS],
+    values: Box<[FieldValue<'a>]>,
+}
+
+/// How many field ids an entity holds inline.
+const INLINE_IDS: usize = 8;
+/// An inline id that matches no field.
+const NO_ID: u8 = u8::MAX;
 
 impl<'a> FieldValues<'a> {
     /// The value of `field`, if given.
     pub fn get(&self, field: FieldId) -> Option<&FieldValue<'a>> {
-        self.0.iter().find(|f| f.field == field)
+        if let Ok(id) = u8::try_from(field.0)
+            && id != NO_ID
+        {
+            if let Some(at) = self.ids.iter().position(|&inline| inline == id) {
+                return self.values.get(at);
+            }
+            // Every value has its id inline: the field is not there.
+            if self.values.len() <= INLINE_IDS {
+                return None;
+            }
+        }
+        self.values.iter().find(|f| f.field == field)
     }
 
     /// Every field, in source order.
     pub fn iter(&self) -> std::slice::Iter<'_, FieldValue<'a>> {
-        self.0.iter()
+        self.values.iter()
     }
 
     /// How many fields there are.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.values.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.values.is_empty()
+    }
+}
+
+impl Default for FieldValues<'_> {
+    fn default() -> Self {
+        Vec::new().into()
     }
 }
 
 impl<'a> From<Vec<FieldValue<'a>>> for FieldValues<'a> {
     fn from(values: Vec<FieldValue<'a>>) -> Self {
-        FieldValues(values.into_boxed_slice())
+        let mut ids = [NO_ID; INLINE_IDS];
+        for (inline, value) in ids.iter_mut().zip(&values) {
+            *inline = u8::try_from(value.field.0).unwrap_or(NO_ID);
+        }
+        FieldValues {
+            ids,
+            values: values.into_boxed_slice(),
+        }
+    }
+}
+
+impl std::fmt::Debug for FieldValues<'_> {
+    // The ids repeat the values' own: shown as the values alone.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FieldValues").field(&self.values).finish()
     }
 }
 

@@ -332,3 +332,38 @@ fn a_proposal_larger_than_a_block_is_typed_as_one() {
     assert_eq!(targets, [(20_000, 1), (40_000, 39_999)]);
     assert_eq!(model.lookup("ORG 20000").map(|id| id.0), Some(20_000));
 }
+
+#[test]
+fn field_values_find_every_field_inline_or_past_the_inline_ids() {
+    use crate::{FieldValue, FieldValues};
+    use assure_diagnostic::Span;
+    use assure_vocab::FieldId;
+    // Twelve fields (more than are held inline), one with an id too large
+    // for an inline slot and one with the id that marks an empty slot.
+    let ids = [3, 1, 70_000, 255, 9, 4, 2, 8, 100, 6, 7, 0];
+    let values: Vec<FieldValue<'_>> = ids
+        .iter()
+        .enumerate()
+        .map(|(at, &id)| FieldValue {
+            field: FieldId(id),
+            key: Span::empty(at as u32),
+            value_span: Span::empty(at as u32),
+            value: Value::Bool(true),
+        })
+        .collect();
+    let all = FieldValues::from(values.clone());
+    for (at, &id) in ids.iter().enumerate() {
+        let found = all.get(FieldId(id)).map(|f| f.key.start);
+        assert_eq!(found, Some(at as u32), "field {id}");
+    }
+    for absent in [5, 254, 256, 70_001, u32::MAX] {
+        assert_eq!(all.get(FieldId(absent)), None, "field {absent}");
+    }
+    // Few enough to be all inline: an absent id is known absent, a large
+    // one still found.
+    let few = FieldValues::from(values[..4].to_vec());
+    assert_eq!(few.get(FieldId(9)), None);
+    assert_eq!(few.get(FieldId(70_000)).map(|f| f.key.start), Some(2));
+    assert_eq!(few.get(FieldId(255)).map(|f| f.key.start), Some(3));
+    assert_eq!(FieldValues::default().get(FieldId(0)), None);
+}
