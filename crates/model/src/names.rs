@@ -66,8 +66,9 @@ pub(crate) struct Named {
 }
 
 impl NameIndex {
-    /// Indexes `entities`, whose names are spans of `source`, in order. A name given twice keeps its first
-    /// entity; each later one is returned with that first, in order.
+    /// Indexes `entities`, whose names are spans of `source`, in order. A
+    /// name given twice keeps its first entity; each later one is returned
+    /// with that first, in order.
     pub(crate) fn new(
         source: &str,
         entities: &[Entity<'_>],
@@ -112,10 +113,9 @@ impl NameIndex {
                 None => {
                     index.slots[slot] = Slot {
                         tag: tag(hash),
-                        ty: u16::try_from(entity.ty.0)
-                            .ok()
-                            .filter(|&ty| ty != Slot::TYPE_UNKNOWN)
-                            .unwrap_or(Slot::TYPE_UNKNOWN),
+                        // A type of exactly `TYPE_UNKNOWN` reads as unknown
+                        // too, and is read from the entity: still right.
+                        ty: u16::try_from(entity.ty.0).unwrap_or(Slot::TYPE_UNKNOWN),
                         id: id.0,
                         start: entity.name_span.start,
                         end: entity.name_span.end,

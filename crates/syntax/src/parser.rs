@@ -140,13 +140,14 @@ impl<'a> LineParser<'a> {
             self.push(start, content_end, end, LineKind::Malformed);
             return;
         }
-        let trimmed = trim::both(content);
+        let from_lead = trim::start(content);
+        let trimmed = trim::end(from_lead);
         if trimmed.is_empty() {
             self.close_field();
             self.push(start, content_end, end, LineKind::Blank);
             return;
         }
-        let lead = content.len() - trim::start(content).len();
+        let lead = content.len() - from_lead.len();
         if content[lead..].starts_with("<!--") {
             let kind = self.comment_line(start + lead, start + lead + trimmed.len());
             self.push(start, content_end, end, kind);

@@ -1,8 +1,8 @@
 //! `str::trim` and its halves, skipping spaces and tabs a byte at a time
 //! and decoding chars only where something other than ASCII follows them:
-//! the ends of nearly every line and value are ASCII. The parser trims each line several times and the lexer before
-//! each token: at a million entities that decoding was a few percent of
-//! all the work.
+//! the ends of nearly every line and value are ASCII. The parser trims
+//! each line several times and the lexer before each token: at a million
+//! entities that decoding was a few percent of all the work.
 
 /// `text.trim()`.
 pub(crate) fn both(text: &str) -> &str {

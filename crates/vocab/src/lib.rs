@@ -374,8 +374,8 @@ pub fn fold_into(text: &str, out: &mut String) {
 /// reference is folded, nearly all of them ASCII, so this is the common
 /// case and needs no decoding.
 fn fold_ascii_into(text: &str, out: &mut String) {
-    // The white space of `char::is_whitespace` within ASCII, which
-    // `u8::is_ascii_whitespace` lacks the vertical tab of.
+    // `char::is_whitespace` within ASCII: `u8::is_ascii_whitespace` and
+    // the vertical tab, which it leaves out.
     let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
     let bytes = text.as_bytes();
     let mut at = 0;
