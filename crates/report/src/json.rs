@@ -4,22 +4,98 @@
 use crate::Summary;
 use assure_check::{FileReport, Finding};
 use assure_diagnostic::{LineIndex, Span};
+use assure_model::parallel::{map_in_order, threads_for};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
+use serde_json::ser::{Formatter, PrettyFormatter};
+use std::io::Write;
 
 /// The version of the JSON document's shape.
 pub const VERSION: u64 = 1;
 
-/// Writes the document, pretty-printed, one finding at a time: a large run
-/// never holds its whole output in memory, and no finding is first built as
-/// a `serde_json::Value` (at 166k findings that alone cost a second).
-pub fn write(reports: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Writes the document, pretty-printed, exactly as [`document`] would be:
+/// a large run never holds its whole output in memory, no finding is first
+/// built as a `serde_json::Value` (at 166k findings that alone cost a
+/// second), and a large file's findings are rendered on every core, a
+/// window at a time, then written in order.
+pub fn write(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-    // `From` gives back the writer's own error, so a closed pipe stays a
-    // `BrokenPipe` the caller can recognise.
-    serde_json::to_writer_pretty(&mut writer, &Document(reports)).map_err(std::io::Error::from)?;
-    std::io::Write::write_all(&mut writer, b"\n")?;
-    std::io::Write::flush(&mut writer)
+    // The frame is written by hand so that the findings can be rendered
+    // apart; the test against `document` keeps it the same as serde's.
+    writer.write_all(b"{\n  \"version\": ")?;
+    nested(&mut writer, 1, &VERSION)?;
+    writer.write_all(b",\n  \"files\": ")?;
+    if reports.is_empty() {
+        writer.write_all(b"[]")?;
+    } else {
+        for (position, report) in reports.iter().enumerate() {
+            writer.write_all(if position == 0 { b"[\n    " } else { b",\n    " })?;
+            write_file(report, &mut writer)?;
+        }
+        writer.write_all(b"\n  ]")?;
+    }
+    writer.write_all(b",\n  \"summary\": ")?;
+    nested(&mut writer, 1, &SummaryOut::of(reports))?;
+    writer.write_all(b"\n}\n")?;
+    writer.flush()
+}
+
+/// One element of `files`, at depth 2.
+fn write_file(report: &FileReport, writer: &mut impl Write) -> std::io::Result<()> {
+    writer.write_all(b"{\n      \"path\": ")?;
+    nested(&mut *writer, 3, &report.path)?;
+    writer.write_all(b",\n      \"readiness\": ")?;
+    nested(&mut *writer, 3, &Seq(|| readiness(report)))?;
+    writer.write_all(b",\n      \"findings\": ")?;
+    if report.findings.is_empty() {
+        writer.write_all(b"[]")?;
+    } else {
+        let index = report.line_index();
+        let threads = threads_for(report.findings.len(), PART);
+        writer.write_all(b"[")?;
+        let mut first = true;
+        for window in report.findings.chunks(PART * threads) {
+            let parts: Vec<&[Finding]> = window.chunks(PART).collect();
+            let rendered = map_in_order(&parts, threads, |part| {
+                let mut buffer = Vec::with_capacity(part.len() * 1024);
+                for finding in *part {
+                    buffer.extend_from_slice(FINDING_SEPARATOR);
+                    nested(&mut buffer, 4, &FindingOut::new(&report.text, &index, finding))?;
+                }
+                Ok::<_, std::io::Error>(buffer)
+            });
+            for part in rendered {
+                let part = part?;
+                // Every finding is rendered after a comma; the first is not.
+                let skip = usize::from(std::mem::take(&mut first));
+                writer.write_all(&part[skip..])?;
+            }
+        }
+        writer.write_all(b"\n      ]")?;
+    }
+    writer.write_all(b"\n    }")
+}
+
+/// What comes before each finding: the separator and the indent of depth 4.
+const FINDING_SEPARATOR: &[u8] = b",\n        ";
+
+/// How many findings one thread renders at a time: about a megabyte of
+/// JSON, so that a window's buffers are reused rather than fresh memory.
+const PART: usize = 1024;
+
+/// Writes `value` pretty-printed as if nested `depth` levels deep, as
+/// serde_json would inside the whole document.
+fn nested(writer: impl Write, depth: usize, value: &impl Serialize) -> std::io::Result<()> {
+    let mut formatter = PrettyFormatter::new();
+    // Entering an object is what deepens the pretty formatter's indent;
+    // entered into a sink, it writes nothing.
+    for _ in 0..depth {
+        formatter.begin_object(&mut std::io::sink())?;
+    }
+    let mut serializer = serde_json::Serializer::with_formatter(writer, formatter);
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::from)
 }
 
 /// The document as a value, for callers that embed it.
@@ -31,21 +107,10 @@ struct Document<'a>(&'a [FileReport]);
 
 impl Serialize for Document<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let summary = Summary::of(self.0);
         let mut map = serializer.serialize_struct("Document", 3)?;
         map.serialize_field("version", &VERSION)?;
         map.serialize_field("files", &Seq(|| self.0.iter().map(File)))?;
-        map.serialize_field(
-            "summary",
-            &SummaryOut {
-                files: summary.files,
-                errors: summary.errors,
-                warnings: summary.warnings,
-                infos: summary.infos,
-                suppressed: summary.suppressed,
-                baselined: summary.baselined,
-            },
-        )?;
+        map.serialize_field("summary", &SummaryOut::of(self.0))?;
         map.end()
     }
 }
@@ -73,6 +138,20 @@ struct SummaryOut {
     baselined: usize,
 }
 
+impl SummaryOut {
+    fn of(reports: &[FileReport]) -> SummaryOut {
+        let summary = Summary::of(reports);
+        SummaryOut {
+            files: summary.files,
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+            suppressed: summary.suppressed,
+            baselined: summary.baselined,
+        }
+    }
+}
+
 struct File<'a>(&'a FileReport);
 
 impl Serialize for File<'_> {
@@ -81,16 +160,7 @@ impl Serialize for File<'_> {
         let index = report.line_index();
         let mut map = serializer.serialize_struct("File", 3)?;
         map.serialize_field("path", &report.path)?;
-        map.serialize_field(
-            "readiness",
-            &Seq(|| {
-                report.readiness.iter().map(|row| Readiness {
-                    stage: &row.stage,
-                    status: row.status.as_str(),
-                    errors: row.errors,
-                })
-            }),
-        )?;
+        map.serialize_field("readiness", &Seq(|| readiness(report)))?;
         map.serialize_field(
             "findings",
             &Seq(|| {
@@ -102,6 +172,14 @@ impl Serialize for File<'_> {
         )?;
         map.end()
     }
+}
+
+fn readiness(report: &FileReport) -> impl Iterator<Item = Readiness<'_>> {
+    report.readiness.iter().map(|row| Readiness {
+        stage: &row.stage,
+        status: row.status.as_str(),
+        errors: row.errors,
+    })
 }
 
 #[derive(Serialize)]
@@ -218,6 +296,47 @@ mod tests {
             serde_json::to_string_pretty(&document(&reports)).unwrap() + "\n",
             written
         );
+    }
+
+    /// The hand-written frame and the parallel rendering give what serde
+    /// gives for the whole document.
+    fn assert_written_as_document(reports: &[FileReport]) {
+        let mut written = Vec::new();
+        write(reports, &mut written).unwrap();
+        let expected = serde_json::to_string_pretty(&document(reports)).unwrap() + "\n";
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+    }
+
+    #[test]
+    fn no_files_and_files_without_findings_are_written_as_serde_would() {
+        assert_written_as_document(&[]);
+        let checker = Checker::new(RuleSet::default_set().unwrap());
+        let clean = checker.check("clean.proposal", b"");
+        let mut empty = clean.clone();
+        empty.findings.clear();
+        empty.readiness.clear();
+        assert_written_as_document(&[empty.clone()]);
+        assert_written_as_document(&[clean, empty]);
+    }
+
+    #[test]
+    fn findings_over_many_windows_are_written_in_order() {
+        let text = "x\n".repeat(5_000);
+        let findings: Vec<Finding> = (0..5_000u32)
+            .map(|line| {
+                let span = Span::new(line * 2, line * 2 + 1);
+                Finding::structural(assure_diagnostic::Diagnostic::error(
+                    "SYN001",
+                    span,
+                    format!("finding {line}"),
+                ))
+            })
+            .collect();
+        let mut report = FileReport::unreadable("many.proposal", "unused");
+        report.text = text;
+        report.findings = findings;
+        let other = FileReport::unreadable("other.proposal", "no such file");
+        assert_written_as_document(&[report.clone(), other, report]);
     }
 
     const EXPECTED: &str = r#"{
