@@ -27,12 +27,72 @@ pub struct Parse {
 /// Parses a proposal. Never fails: malformed lines become errors in the
 /// result and parsing goes on. The text must be at most `u32::MAX` bytes
 /// (see [`crate::decode`]); longer input is truncated to that length.
+///
+/// A large text is parsed in two halves on two threads; the tree and the
+/// errors are exactly those of one pass.
 pub fn parse(text: &str) -> Parse {
     let mut end = text.len().min(u32::MAX as usize);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    LineParser::new(&text[..end]).run()
+    let text = &text[..end];
+    let parallel = text.len() >= PARALLEL_FROM
+        && std::thread::available_parallelism().is_ok_and(|cores| cores.get() > 1);
+    parse_split(text, if parallel { split_point(text) } else { None })
+}
+
+/// Texts shorter than this are parsed on one thread: for them a thread
+/// costs more than it saves.
+const PARALLEL_FROM: usize = 1 << 22;
+
+/// Where a second thread may start parsing: the start of the first line
+/// past the middle that begins with `#`. A heading closes any open field
+/// and prose, so the lines from there parse the same whatever came before,
+/// unless an unclosed comment from the first half swallows them, which
+/// [`parse_split`] checks.
+fn split_point(text: &str) -> Option<usize> {
+    let middle = text.len() / 2;
+    memchr::memmem::find(&text.as_bytes()[middle..], b"\n#").map(|at| middle + at + 1)
+}
+
+/// Parses `text`, the lines from `split` (the start of a line) on a thread
+/// of their own.
+pub(crate) fn parse_split(text: &str, split: Option<usize>) -> Parse {
+    let mut first = LineParser::new(text);
+    // Sized once from the line count: growing by doubling would copy a
+    // large file's tree several times over, and touch twice the memory.
+    // Room that is reserved but never written costs no memory.
+    first.reserve(count_lines(text));
+    let Some(split) = split else {
+        first.lines(first.start(), text.len());
+        return first.finish();
+    };
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| {
+            let mut second = LineParser::new(text);
+            second.reserve(count_lines(&text[split..]));
+            second.lines(split, text.len());
+            second
+        });
+        first.lines(first.start(), split);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if first.comment_body_until > split {
+            // A comment opened in the first half runs into the second, whose
+            // lines are then not what the second thread read them as.
+            first.lines(split, text.len());
+        } else {
+            // The heading at `split` would have closed the open field.
+            first.close_field();
+            first.append(second);
+        }
+        first.finish()
+    })
+}
+
+fn count_lines(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1
 }
 
 const BOM: &str = "\u{feff}";
@@ -69,16 +129,25 @@ impl<'a> LineParser<'a> {
         }
     }
 
-    fn run(mut self) -> Parse {
-        let len = self.text.len();
-        // Sized once from the line count: growing by doubling would copy a
-        // large file's tree several times over, and touch twice the memory.
-        let lines = memchr::memchr_iter(b'\n', self.text.as_bytes()).count() + 1;
+    /// Room for `lines` lines, and as many fields and value segments, which
+    /// are at most one a line.
+    fn reserve(&mut self, lines: usize) {
         self.file.lines.reserve_exact(lines);
         self.file.fields.reserve(lines);
         self.file.segments.reserve(lines);
-        let mut pos = if self.file.bom { BOM.len() } else { 0 };
-        while pos < len {
+    }
+
+    /// Where the first line starts: after the byte-order mark, if any.
+    fn start(&self) -> usize {
+        if self.file.bom { BOM.len() } else { 0 }
+    }
+
+    /// Reads the lines starting from `from` (the start of a line) up to
+    /// `to` (the start of a line, or the end of the text).
+    fn lines(&mut self, from: usize, to: usize) {
+        let len = self.text.len();
+        let mut pos = from;
+        while pos < to {
             let newline = memchr::memchr(b'\n', &self.text.as_bytes()[pos..]).map(|i| pos + i);
             let (mut content_end, end) = match newline {
                 Some(nl) => (nl, nl + 1),
@@ -90,6 +159,45 @@ impl<'a> LineParser<'a> {
             self.line(pos, content_end, end);
             pos = end;
         }
+    }
+
+    /// Appends what `second` read of the lines after this parser's, its
+    /// indices moved past this parser's lines, fields and segments.
+    fn append(&mut self, second: LineParser<'_>) {
+        let lines = self.file.lines.len() as u32;
+        let fields = self.file.fields.len() as u32;
+        let segments = self.file.segments.len() as u32;
+        self.file
+            .lines
+            .extend(second.file.lines.into_iter().map(|mut line| {
+                if let LineKind::Field { field } | LineKind::Continuation { field, .. } =
+                    &mut line.kind
+                {
+                    *field += fields;
+                }
+                line
+            }));
+        self.file
+            .fields
+            .extend(second.file.fields.into_iter().map(|mut field| {
+                field.line += lines;
+                field.segments = field.segments.start + segments..field.segments.end + segments;
+                field
+            }));
+        self.file.segments.extend(second.file.segments);
+        self.file
+            .comments
+            .extend(second.file.comments.into_iter().map(|mut comment| {
+                comment.line += lines;
+                comment
+            }));
+        self.errors.extend(second.errors);
+        self.open_field = second.open_field.map(|field| field + fields);
+        self.in_prose = second.in_prose;
+    }
+
+    /// Closes the last field and reports an empty proposal.
+    fn finish(mut self) -> Parse {
         self.close_field();
         let has_content = self
             .file
@@ -97,7 +205,7 @@ impl<'a> LineParser<'a> {
             .iter()
             .any(|line| !matches!(line.kind, LineKind::Blank | LineKind::Comment));
         if !has_content {
-            let at = Span::empty(if self.file.bom { BOM.len() as u32 } else { 0 });
+            let at = Span::empty(self.start() as u32);
             self.error(
                 at,
                 "the proposal is empty",

@@ -316,3 +316,60 @@ fn decode_rejects_invalid_utf8_with_its_offset() {
         "file is not UTF-8: byte 0xFF at offset 11 is not valid UTF-8"
     );
 }
+
+/// The whole result of a parse, for comparing two.
+fn dump(parse: &crate::Parse) -> String {
+    format!("{:?}\n{:?}", parse.file, parse.errors)
+}
+
+/// Parses `text` in one pass and split at every line that starts with `#`,
+/// and asserts that each split parse is the one-pass parse.
+fn assert_splits_parse_alike(text: &str) {
+    let whole = dump(&crate::parser::parse_split(text, None));
+    assert_eq!(whole, dump(&parse(text)));
+    let heading_starts = text
+        .match_indices("\n#")
+        .map(|(at, _)| at + 1)
+        .collect::<Vec<_>>();
+    for split in heading_starts {
+        let split_parse = crate::parser::parse_split(text, Some(split));
+        assert_eq!(dump(&split_parse), whole, "split at {split} of {text:?}");
+    }
+}
+
+#[test]
+fn a_parse_split_at_a_heading_is_the_one_pass_parse() {
+    // An open field and open prose before the split; a field without a
+    // value closed by the heading; a comment opened before the split and
+    // closed after it, or never closed; a BOM and CRLF; comments and errors
+    // on both sides, so that line, field and segment indices must move.
+    assert_splits_parse_alike(concat!(
+        "\u{feff}proposal: A\r\nmodel: mcp\r\n  continued\r\n# Organisations\r\n",
+        "prose\n  more prose\n## X\nkind: ccg <!-- trailing -->\nholders:\n",
+        "## Y\n<!-- assure-allow: REF001 known -->\nkind:ccg\n  on\n\n",
+        "<!-- opens\n## Inside\n-->\n## Z\nkind: trust\n<!-- never closed\n",
+        "# Contracts\n### too deep\n## W\n   stray: indent\n",
+    ));
+    assert_splits_parse_alike("#\n## A\nkind: x\n#\n");
+    assert_splits_parse_alike("<!-- a\n# B\nkind: y\n");
+}
+
+proptest::proptest! {
+    #[test]
+    fn a_parse_split_at_any_heading_is_the_one_pass_parse(
+        lines in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "# Organisations", "## A", "##B", "#", "### C", "kind: ccg",
+                "holders: A (40%), B", "value:", "  continued", "\tcontinued",
+                " stray: x", "prose", "<!-- open", "-->", "<!-- c --> x",
+                "<!-- assure-allow: SYN001 why -->", "a: b <!-- t -->", "",
+                "   ", "# Section", "É: é",
+            ]),
+            0..40,
+        ),
+        crlf in proptest::bool::ANY,
+    ) {
+        let text = lines.join(if crlf { "\r\n" } else { "\n" });
+        assert_splits_parse_alike(&text);
+    }
+}
