@@ -238,25 +238,37 @@ impl Checker {
 
     /// Parses and models `text`.
     pub fn model<'a>(&'a self, text: &'a str) -> Modelled<'a> {
-        self.model_with(text, |_| {})
-    }
-
-    /// Parses and models `text`, calling `between` once the tree's lines
-    /// have been walked and before the fields are typed: the last moment
-    /// the lines are needed, and the moment to free them.
-    fn model_with<'a>(&'a self, text: &'a str, between: impl FnOnce(&mut Parse)) -> Modelled<'a> {
-        let mut parse = assure_syntax::parse(text);
-        let outline = assure_model::Outline::new(text, &parse.file, self.vocabulary());
-        between(&mut parse);
-        let (model, model_diagnostics) = outline.build(&parse.file);
-        let mut diagnostics = parse.errors.clone();
-        diagnostics.extend(model_diagnostics);
-        diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        let (model, diagnostics, parse) = self.model_with(text, |_| {}, |parse| parse);
         Modelled {
             parse,
             model,
             diagnostics,
         }
+    }
+
+    /// Parses and models `text`, with structural diagnostics in source
+    /// order. `lines_walked` is called once the tree's lines have been
+    /// walked and before the fields are typed: the last moment the lines
+    /// are needed, and the moment to free them. `fields_typed` is given the
+    /// tree once the fields are typed, before the graph is built (the tree
+    /// is not needed past there: a caller that drops it lowers the peak),
+    /// and what it returns is returned.
+    fn model_with<'a, T>(
+        &'a self,
+        text: &'a str,
+        lines_walked: impl FnOnce(&mut Parse),
+        fields_typed: impl FnOnce(Parse) -> T,
+    ) -> (Model<'a>, Vec<Diagnostic>, T) {
+        let mut parse = assure_syntax::parse(text);
+        let outline = assure_model::Outline::new(text, &parse.file, self.vocabulary());
+        lines_walked(&mut parse);
+        let typed = outline.type_fields(&parse.file);
+        let mut diagnostics = parse.errors.clone();
+        let kept = fields_typed(parse);
+        let (model, model_diagnostics) = typed.link();
+        diagnostics.extend(model_diagnostics);
+        diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        (model, diagnostics, kept)
     }
 
     /// Checks the proposal `bytes`, read from `path`.
@@ -302,21 +314,19 @@ impl Checker {
     /// used.
     fn findings(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<bool>, Vec<usize>) {
         let mut allows = Vec::new();
-        let Modelled {
-            parse,
-            model,
-            diagnostics,
-        } = self.model_with(text, |parse| {
-            allows = suppress::inline_allows(parse, text);
-            // The lines are most of a large tree's memory, and nothing
-            // past here reads them: freed before the values are typed,
-            // they lower the peak by their size.
-            parse.file.lines = Vec::new();
-        });
-        // Past here only where the tree's fields are is needed: the tree
-        // goes before the rules run.
-        let fields = suppress::FieldExtent::of(&parse.file.fields);
-        drop(parse);
+        let (model, diagnostics, fields) = self.model_with(
+            text,
+            |parse| {
+                allows = suppress::inline_allows(parse, text);
+                // The lines are most of a large tree's memory, and nothing
+                // past here reads them: freed before the values are typed,
+                // they lower the peak by their size.
+                parse.file.lines = Vec::new();
+            },
+            // Past typing only where the tree's fields are is needed: the
+            // rest of the tree goes before the graph is built.
+            |parse| suppress::FieldExtent::of(&parse.file.fields),
+        );
         let evaluation = self.rules.evaluate(&model, &self.options);
         let mut findings: Vec<Finding> = diagnostics.into_iter().map(Finding::structural).collect();
         findings.extend(evaluation.findings.into_iter().map(|f| Finding {

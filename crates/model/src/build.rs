@@ -1,6 +1,7 @@
 //! From the line tree to the model: sections and entities found, names
 //! indexed, values typed, edges added.
 
+use crate::links::Links;
 use crate::names::NameIndex;
 use crate::typing::Typer;
 use crate::{
@@ -10,7 +11,7 @@ use crate::{
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
 use assure_syntax::{LineKind, Parse, SourceFile};
 use assure_vocab::{FieldId, HEADER, Owner, SectionId, Vocabulary, fold};
-use petgraph::graph::DiGraph;
+use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashSet;
 use std::ops::Range;
 
@@ -65,6 +66,13 @@ impl<'a> Outline<'a> {
     /// the outline was made from, though only its fields and value segments
     /// are still read.
     pub fn build(self, file: &SourceFile) -> (Model<'a>, Vec<Diagnostic>) {
+        self.type_fields(file).link()
+    }
+
+    /// The first part of [`Outline::build`]: types the fields and resolves
+    /// the names. The result borrows nothing of the tree, so that a caller
+    /// may free it before [`Typed::link`] builds the graph.
+    pub fn type_fields(self, file: &SourceFile) -> Typed<'a> {
         Builder {
             source: self.source,
             file,
@@ -78,7 +86,50 @@ impl<'a> Outline<'a> {
             unknown_fields: self.unknown_fields,
             unknown_section_names: self.unknown_section_names,
         }
-        .run()
+        .type_fields()
+    }
+}
+
+/// A proposal's entities with their fields typed and their references
+/// resolved, not yet linked in a graph: see [`Outline::type_fields`].
+pub struct Typed<'a> {
+    source: &'a str,
+    vocabulary: &'a Vocabulary,
+    diagnostics: Vec<Diagnostic>,
+    entities: Vec<Entity<'a>>,
+    names: NameIndex,
+    section_values: Vec<FieldValues<'a>>,
+    /// How many reference items the values hold, resolved or not.
+    references: usize,
+    headings: Vec<SectionHeading>,
+    section_prose: Vec<(SectionId, Span)>,
+    unknown_fields: Vec<UnknownField>,
+}
+
+impl<'a> Typed<'a> {
+    /// Builds the graph and returns the model with every structural
+    /// diagnostic, in source order.
+    pub fn link(mut self) -> (Model<'a>, Vec<Diagnostic>) {
+        let (graph, links) = graph(&self.entities, &self.section_values, self.references);
+        let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
+        for (index, entity) in self.entities.iter().enumerate() {
+            by_type[entity.ty.0 as usize].push(EntityId(index as u32));
+        }
+        // Diagnostics are reported in source order, whatever phase found them.
+        self.diagnostics.sort_by_key(|d| d.span.start);
+        let model = Model {
+            source: self.source,
+            entities: self.entities,
+            by_type,
+            names: self.names,
+            section_values: self.section_values,
+            headings: self.headings,
+            section_prose: self.section_prose,
+            unknown_fields: self.unknown_fields,
+            graph,
+            links,
+        };
+        (model, self.diagnostics)
     }
 }
 
@@ -130,7 +181,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         self.file.fields[field as usize].key.text(self.source)
     }
 
-    fn run(mut self) -> (Model<'a>, Vec<Diagnostic>) {
+    fn type_fields(mut self) -> Typed<'a> {
         let names = self.index_names();
         let blocks = self.type_entities(&names);
         let mut references = 0;
@@ -156,25 +207,18 @@ impl<'a, 'b> Builder<'a, 'b> {
         }
         self.diagnostics.append(&mut typer.into_diagnostics());
         let references = references + section_values.iter().map(reference_count).sum::<usize>();
-        let graph = graph(&self.entities, &section_values, references);
-        let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
-        for (index, entity) in self.entities.iter().enumerate() {
-            by_type[entity.ty.0 as usize].push(EntityId(index as u32));
-        }
-        // Diagnostics are reported in source order, whatever phase found them.
-        self.diagnostics.sort_by_key(|d| d.span.start);
-        let model = Model {
+        Typed {
             source: self.source,
+            vocabulary: self.vocabulary,
+            diagnostics: self.diagnostics,
             entities: self.entities,
-            by_type,
             names,
             section_values,
+            references,
             headings: self.headings,
             section_prose: self.section_prose,
             unknown_fields: self.unknown_fields,
-            graph,
-        };
-        (model, self.diagnostics)
+        }
     }
 
     /// Types every entity's fields, block by block: a large proposal's
@@ -629,42 +673,68 @@ fn reference_count(fields: &FieldValues<'_>) -> usize {
 
 /// One node for the proposal, one per entity, one edge per resolved
 /// reference item; `references` (the number of reference items, resolved
-/// or not) sizes it.
+/// or not) sizes it. Returned with the same edges grouped by node and
+/// field, which a large model builds on a second thread meanwhile.
 fn graph<'a>(
     entities: &[Entity<'a>],
     section_values: &[FieldValues<'a>],
     references: usize,
-) -> DiGraph<Node, Edge> {
-    let mut graph = DiGraph::with_capacity(entities.len() + 1, references);
-    let proposal = graph.add_node(Node::Proposal);
-    for index in 0..entities.len() {
-        graph.add_node(Node::Entity(EntityId(index as u32)));
-    }
-    let mut add_edges = |from, fields: &FieldValues<'a>| {
-        for field in fields.iter() {
-            if let Value::Refs(refs) = &field.value {
-                for reference in refs {
-                    if let Some(target) = reference.target {
-                        graph.add_edge(
-                            from,
-                            petgraph::graph::NodeIndex::new(target.0 as usize + 1),
-                            Edge {
-                                field: field.field,
-                                span: reference.name_span,
-                            },
-                        );
-                    }
-                }
-            }
-        }
+) -> (DiGraph<Node, Edge>, Links) {
+    let nodes = entities.len() + 1;
+    let links = || {
+        let edges = edges(entities, section_values).map(|(from, to, field, _)| (from, to, field));
+        Links::new(nodes, references, edges)
     };
-    for fields in section_values {
-        add_edges(proposal, fields);
+    let graph = || {
+        let mut graph = DiGraph::with_capacity(nodes, references);
+        graph.add_node(Node::Proposal);
+        for index in 0..entities.len() {
+            graph.add_node(Node::Entity(EntityId(index as u32)));
+        }
+        for (from, to, field, span) in edges(entities, section_values) {
+            graph.add_edge(from, to, Edge { field, span });
+        }
+        graph
+    };
+    if crate::parallel::threads_for(entities.len(), BLOCK) < 2 {
+        return (graph(), links());
     }
-    for (index, entity) in entities.iter().enumerate() {
-        add_edges(petgraph::graph::NodeIndex::new(index + 1), &entity.fields);
-    }
-    graph
+    std::thread::scope(|scope| {
+        let links = scope.spawn(links);
+        let graph = graph();
+        let links = links
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (graph, links)
+    })
+}
+
+/// Every resolved reference as an edge (from, to, field, name span), in
+/// the order the graph numbers them: the proposal's, then each entity's.
+fn edges<'m, 'a: 'm>(
+    entities: &'m [Entity<'a>],
+    section_values: &'m [FieldValues<'a>],
+) -> impl Iterator<Item = (NodeIndex, NodeIndex, FieldId, Span)> + 'm {
+    let proposal = section_values
+        .iter()
+        .map(|fields| (NodeIndex::new(0), fields));
+    let entities = entities
+        .iter()
+        .enumerate()
+        .map(|(index, entity)| (NodeIndex::new(index + 1), &entity.fields));
+    proposal.chain(entities).flat_map(|(from, fields)| {
+        fields.iter().flat_map(move |field| {
+            let refs = match &field.value {
+                Value::Refs(refs) => refs.as_slice(),
+                _ => &[],
+            };
+            refs.iter().filter_map(move |reference| {
+                let target = reference.target?;
+                let to = NodeIndex::new(target.0 as usize + 1);
+                Some((from, to, field.field, reference.name_span))
+            })
+        })
+    })
 }
 
 /// Moves `buffer`'s items into a vector of exactly their number, keeping

@@ -21,19 +21,19 @@
 //! the model does not traverse, so it cannot loop.
 
 mod build;
+mod links;
 mod names;
 pub mod parallel;
 mod typing;
 pub mod value;
 
-pub use build::{Outline, build};
+pub use build::{Outline, Typed, build};
+pub use links::{Link, Links};
 pub use value::{Date, Duration, Money};
 
 use assure_diagnostic::Span;
 use assure_vocab::{EntityTypeId, FieldId, SectionId, Vocabulary};
-use petgraph::Direction;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 
@@ -270,6 +270,7 @@ pub struct Model<'a> {
     section_prose: Vec<(SectionId, Span)>,
     unknown_fields: Vec<UnknownField>,
     graph: DiGraph<Node, Edge>,
+    links: Links,
 }
 
 impl<'a> Model<'a> {
@@ -370,7 +371,10 @@ impl<'a> Model<'a> {
         node: NodeIndex,
         field: FieldId,
     ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
-        self.edges(node, field, Direction::Outgoing)
+        self.links
+            .outgoing(node, field)
+            .iter()
+            .map(|link| (link.other, &self.graph[link.edge]))
     }
 
     /// Edges entering `node` along `field`, in source order of their origin.
@@ -379,31 +383,16 @@ impl<'a> Model<'a> {
         node: NodeIndex,
         field: FieldId,
     ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
-        self.edges(node, field, Direction::Incoming)
+        self.links
+            .incoming(node, field)
+            .iter()
+            .map(|link| (link.other, &self.graph[link.edge]))
     }
 
-    fn edges(
-        &self,
-        node: NodeIndex,
-        field: FieldId,
-        direction: Direction,
-    ) -> impl Iterator<Item = (NodeIndex, &Edge)> {
-        let mut edges: Vec<_> = self
-            .graph
-            .edges_directed(node, direction)
-            .filter(|e| e.weight().field == field)
-            .map(|e| {
-                let other = match direction {
-                    Direction::Outgoing => e.target(),
-                    Direction::Incoming => e.source(),
-                };
-                (other, e.weight())
-            })
-            .collect();
-        // petgraph lists a node's edges newest first, and edges are added in
-        // source order: reversed, they are in the order they were written.
-        edges.reverse();
-        edges.into_iter()
+    /// Every node's edges grouped by field, for traversals that follow
+    /// one field from many nodes.
+    pub fn links(&self) -> &Links {
+        &self.links
     }
 
     /// A short description of an entity for messages: `gp-federation Mid

@@ -29,7 +29,11 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()>
         writer.write_all(b"[]")?;
     } else {
         for (position, report) in reports.iter().enumerate() {
-            writer.write_all(if position == 0 { b"[\n    " } else { b",\n    " })?;
+            writer.write_all(if position == 0 {
+                b"[\n    "
+            } else {
+                b",\n    "
+            })?;
             write_file(report, &mut writer)?;
         }
         writer.write_all(b"\n  ]")?;
@@ -60,7 +64,11 @@ fn write_file(report: &FileReport, writer: &mut impl Write) -> std::io::Result<(
                 let mut buffer = Vec::with_capacity(part.len() * 1024);
                 for finding in *part {
                     buffer.extend_from_slice(FINDING_SEPARATOR);
-                    nested(&mut buffer, 4, &FindingOut::new(&report.text, &index, finding))?;
+                    nested(
+                        &mut buffer,
+                        4,
+                        &FindingOut::new(&report.text, &index, finding),
+                    )?;
                 }
                 Ok::<_, std::io::Error>(buffer)
             });

@@ -16,7 +16,6 @@ use assure_diagnostic::Span;
 use assure_model::{Date, Duration, EntityId, Model, Value};
 use assure_vocab::{FieldId, SectionId, Vocabulary};
 use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashSet;
 use std::cmp::Ordering;
@@ -87,98 +86,6 @@ pub struct GraphEdge {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutOfFuel;
 
-/// Each node's edges grouped by field, so that `links(x, f)` costs the
-/// number of edges it returns, whatever the node's degree. Each entry holds
-/// the edge's other end, so following an edge reads nothing from the graph.
-#[derive(Debug)]
-pub struct EdgeIndexByField {
-    outgoing: Vec<u32>,
-    outgoing_edges: Vec<IndexedEdge>,
-    incoming: Vec<u32>,
-    incoming_edges: Vec<IndexedEdge>,
-}
-
-/// One entry of [`EdgeIndexByField`].
-#[derive(Debug, Clone, Copy)]
-struct IndexedEdge {
-    field: FieldId,
-    edge: EdgeIndex,
-    /// The node at the edge's other end.
-    other: NodeIndex,
-}
-
-impl EdgeIndexByField {
-    /// Indexes the model's graph.
-    pub fn new(model: &Model) -> Self {
-        let graph = model.graph();
-        let nodes = graph.node_count();
-        let mut out_counts = vec![0u32; nodes + 1];
-        let mut in_counts = vec![0u32; nodes + 1];
-        for edge in graph.edge_references() {
-            out_counts[edge.source().index() + 1] += 1;
-            in_counts[edge.target().index() + 1] += 1;
-        }
-        for i in 1..=nodes {
-            out_counts[i] += out_counts[i - 1];
-            in_counts[i] += in_counts[i - 1];
-        }
-        let placeholder = IndexedEdge {
-            field: FieldId(0),
-            edge: EdgeIndex::new(0),
-            other: NodeIndex::new(0),
-        };
-        let mut outgoing_edges = vec![placeholder; graph.edge_count()];
-        let mut incoming_edges = vec![placeholder; graph.edge_count()];
-        let mut out_fill = out_counts.clone();
-        let mut in_fill = in_counts.clone();
-        for edge in graph.edge_references() {
-            let (field, id) = (edge.weight().field, edge.id());
-            let source = edge.source();
-            let target = edge.target();
-            outgoing_edges[out_fill[source.index()] as usize] = IndexedEdge {
-                field,
-                edge: id,
-                other: target,
-            };
-            out_fill[source.index()] += 1;
-            incoming_edges[in_fill[target.index()] as usize] = IndexedEdge {
-                field,
-                edge: id,
-                other: source,
-            };
-            in_fill[target.index()] += 1;
-        }
-        let key = |entry: &IndexedEdge| (entry.field.0, entry.edge.index());
-        for i in 0..nodes {
-            outgoing_edges[out_counts[i] as usize..out_counts[i + 1] as usize]
-                .sort_unstable_by_key(key);
-            incoming_edges[in_counts[i] as usize..in_counts[i + 1] as usize]
-                .sort_unstable_by_key(key);
-        }
-        EdgeIndexByField {
-            outgoing: out_counts,
-            outgoing_edges,
-            incoming: in_counts,
-            incoming_edges,
-        }
-    }
-
-    fn edges(&self, node: NodeIndex, field: FieldId, direction: Direction) -> &[IndexedEdge] {
-        let (starts, edges) = match direction {
-            Direction::Forward => (&self.outgoing, &self.outgoing_edges),
-            Direction::Backward => (&self.incoming, &self.incoming_edges),
-        };
-        let i = node.index();
-        if i + 1 >= starts.len() {
-            return &[];
-        }
-        let range = &edges[starts[i] as usize..starts[i + 1] as usize];
-        let first = range.partition_point(|entry| entry.field.0 < field.0);
-        let last = range.partition_point(|entry| entry.field.0 <= field.0);
-        &range[first..last]
-    }
-}
-
 /// A pack-defined function, compiled.
 #[derive(Debug, Clone)]
 pub struct DefineCode {
@@ -219,18 +126,16 @@ pub struct Evaluator<'a> {
     pub model: &'a Model<'a>,
     /// The vocabulary the model was built with.
     pub vocabulary: &'a Vocabulary,
-    edges: &'a EdgeIndexByField,
     defines: &'a [DefineCode],
     fuel: std::cell::Cell<u64>,
     exhausted: std::cell::Cell<bool>,
 }
 
 impl<'a> Evaluator<'a> {
-    /// An evaluator with `fuel` steps to spend, over `model` and its
-    /// `edges` (which several evaluators, on several threads, may share).
+    /// An evaluator with `fuel` steps to spend, over `model` (which
+    /// several evaluators, on several threads, may share).
     pub fn new(
         model: &'a Model<'a>,
-        edges: &'a EdgeIndexByField,
         vocabulary: &'a Vocabulary,
         defines: &'a [DefineCode],
         fuel: u64,
@@ -238,7 +143,6 @@ impl<'a> Evaluator<'a> {
         Evaluator {
             model,
             vocabulary,
-            edges,
             defines,
             fuel: std::cell::Cell::new(fuel),
             exhausted: std::cell::Cell::new(false),
@@ -381,7 +285,11 @@ impl<'a> Evaluator<'a> {
                 };
                 let mut edges = Vec::new();
                 for field in fields.iter() {
-                    for entry in self.edges.edges(node, *field, *direction) {
+                    let links = match direction {
+                        Direction::Forward => self.model.links().outgoing(node, *field),
+                        Direction::Backward => self.model.links().incoming(node, *field),
+                    };
+                    for entry in links {
                         let (from, to) = match direction {
                             Direction::Forward => (node, entry.other),
                             Direction::Backward => (entry.other, node),
@@ -405,7 +313,7 @@ impl<'a> Evaluator<'a> {
                 let mut seen = FxHashSet::default();
                 let mut referrers = Vec::new();
                 for field in fields.iter() {
-                    for entry in self.edges.edges(node, *field, Direction::Backward) {
+                    for entry in self.model.links().incoming(node, *field) {
                         if let Some(id) = self.model.entity_at(entry.other)
                             && seen.insert(id)
                         {

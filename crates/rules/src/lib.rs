@@ -30,7 +30,7 @@ use assure_diagnostic::{Diagnostic, Severity, Span};
 use assure_model::Model;
 use assure_vocab::Vocabulary;
 use compile::{Code, DefineSig};
-use eval::{DefineCode, EdgeIndexByField, Evaluator, Frame, OutOfFuel, Val};
+use eval::{DefineCode, Evaluator, Frame, OutOfFuel, Val};
 
 /// The embedded default pack.
 pub const DEFAULT_PACK: &str = include_str!("../../../rules/nhs-new-care-models.toml");
@@ -277,7 +277,6 @@ impl RuleSet {
     /// model's rules on several threads, each rule on one, so that the
     /// findings are the same, in the same order, on any number of threads.
     pub fn evaluate(&self, model: &Model<'_>, options: &Options) -> Evaluation {
-        let edges = EdgeIndexByField::new(model);
         let size = (model.entities().len() + model.graph().edge_count()) as u64;
         let budget = options.base_fuel.saturating_add(size.saturating_mul(2_000));
         let rules: Vec<&Rule> = self
@@ -286,7 +285,7 @@ impl RuleSet {
             .filter(|rule| options.last_stage.is_none_or(|last| rule.stage <= last))
             .collect();
         let run = |rule: &&Rule| {
-            let evaluator = Evaluator::new(model, &edges, &self.vocabulary, &self.defines, budget);
+            let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget);
             self.run_one(&evaluator, rule, budget)
         };
         let threads = assure_model::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
@@ -295,7 +294,7 @@ impl RuleSet {
             .into_iter()
             .flatten()
             .collect();
-        let evaluator = Evaluator::new(model, &edges, &self.vocabulary, &self.defines, budget);
+        let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget);
         let approved = self
             .stages
             .iter()

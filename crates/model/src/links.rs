@@ -1,0 +1,169 @@
+//! Each node's edges grouped by field, in two flat arrays (outgoing and
+//! incoming), so that the edges of one node along one field cost the
+//! number returned, whatever the node's degree, and following one reads
+//! nothing from the graph: each entry holds the edge's other end.
+//!
+//! Built from the same walk of the references as the graph, in the same
+//! edge order, so a large model builds both at once on two threads.
+
+use assure_vocab::FieldId;
+use petgraph::graph::{EdgeIndex, NodeIndex};
+
+/// One edge as seen from one of its ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    /// The field whose reference the edge stands for.
+    pub field: FieldId,
+    /// The edge in the model's graph.
+    pub edge: EdgeIndex,
+    /// The node at the edge's other end.
+    pub other: NodeIndex,
+}
+
+/// Every node's outgoing and incoming edges, grouped by field; within a
+/// field, in the order the edges were added (source order).
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    /// Where node `i`'s outgoing links start in `outgoing_links`; one more
+    /// entry than nodes.
+    outgoing: Vec<u32>,
+    outgoing_links: Vec<Link>,
+    incoming: Vec<u32>,
+    incoming_links: Vec<Link>,
+}
+
+impl Links {
+    /// The links of a graph of `nodes` nodes whose edges, in index order,
+    /// are `edges` (from, to, field), with `from` never decreasing.
+    pub(crate) fn new(
+        nodes: usize,
+        edge_count: usize,
+        edges: impl IntoIterator<Item = (NodeIndex, NodeIndex, FieldId)>,
+    ) -> Links {
+        let mut outgoing = Vec::with_capacity(nodes + 1);
+        let mut outgoing_links = Vec::with_capacity(edge_count);
+        for (index, (from, to, field)) in edges.into_iter().enumerate() {
+            // Edges come grouped by their origin: a node's outgoing links
+            // are the run of them since the last node's.
+            while outgoing.len() <= from.index() {
+                outgoing.push(outgoing_links.len() as u32);
+            }
+            outgoing_links.push(Link {
+                field,
+                edge: EdgeIndex::new(index),
+                other: to,
+            });
+        }
+        while outgoing.len() <= nodes {
+            outgoing.push(outgoing_links.len() as u32);
+        }
+        sort_each_node(&outgoing, &mut outgoing_links);
+        let mut incoming = vec![0u32; nodes + 1];
+        for link in &outgoing_links {
+            incoming[link.other.index() + 1] += 1;
+        }
+        for node in 1..=nodes {
+            incoming[node] += incoming[node - 1];
+        }
+        let mut incoming_links = vec![
+            Link {
+                field: FieldId(0),
+                edge: EdgeIndex::new(0),
+                other: NodeIndex::new(0),
+            };
+            outgoing_links.len()
+        ];
+        let mut fill = incoming.clone();
+        for from in 0..nodes {
+            for link in &outgoing_links[outgoing[from] as usize..outgoing[from + 1] as usize] {
+                let at = &mut fill[link.other.index()];
+                incoming_links[*at as usize] = Link {
+                    other: NodeIndex::new(from),
+                    ..*link
+                };
+                *at += 1;
+            }
+        }
+        sort_each_node(&incoming, &mut incoming_links);
+        Links {
+            outgoing,
+            outgoing_links,
+            incoming,
+            incoming_links,
+        }
+    }
+
+    /// The edges leaving `node` along `field`.
+    pub fn outgoing(&self, node: NodeIndex, field: FieldId) -> &[Link] {
+        of_field(&self.outgoing, &self.outgoing_links, node, field)
+    }
+
+    /// The edges entering `node` along `field`.
+    pub fn incoming(&self, node: NodeIndex, field: FieldId) -> &[Link] {
+        of_field(&self.incoming, &self.incoming_links, node, field)
+    }
+}
+
+/// Sorts each node's run of links by field, then edge.
+fn sort_each_node(starts: &[u32], links: &mut [Link]) {
+    for run in starts.windows(2) {
+        links[run[0] as usize..run[1] as usize]
+            .sort_unstable_by_key(|link| (link.field.0, link.edge.index()));
+    }
+}
+
+fn of_field<'l>(starts: &[u32], links: &'l [Link], node: NodeIndex, field: FieldId) -> &'l [Link] {
+    let i = node.index();
+    if i + 1 >= starts.len() {
+        return &[];
+    }
+    let run = &links[starts[i] as usize..starts[i + 1] as usize];
+    let first = run.partition_point(|link| link.field.0 < field.0);
+    let last = run.partition_point(|link| link.field.0 <= field.0);
+    &run[first..last]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(links: &[Link]) -> Vec<(u32, usize, usize)> {
+        links
+            .iter()
+            .map(|link| (link.field.0, link.edge.index(), link.other.index()))
+            .collect()
+    }
+
+    #[test]
+    fn links_are_grouped_by_node_and_field_in_edge_order() {
+        let node = NodeIndex::new;
+        // Node 0 has no edges; node 1 refers to 3 twice along field 2 and
+        // to 2 along field 1; node 3 refers to itself.
+        let links = Links::new(
+            5,
+            4,
+            [
+                (node(1), node(3), FieldId(2)),
+                (node(1), node(2), FieldId(1)),
+                (node(1), node(3), FieldId(2)),
+                (node(3), node(3), FieldId(1)),
+            ],
+        );
+        assert_eq!(render(links.outgoing(node(0), FieldId(1))), vec![]);
+        assert_eq!(render(links.outgoing(node(1), FieldId(1))), vec![(1, 1, 2)]);
+        assert_eq!(
+            render(links.outgoing(node(1), FieldId(2))),
+            vec![(2, 0, 3), (2, 2, 3)]
+        );
+        assert_eq!(render(links.outgoing(node(3), FieldId(1))), vec![(1, 3, 3)]);
+        assert_eq!(
+            render(links.incoming(node(3), FieldId(2))),
+            vec![(2, 0, 1), (2, 2, 1)]
+        );
+        assert_eq!(render(links.incoming(node(3), FieldId(1))), vec![(1, 3, 3)]);
+        assert_eq!(render(links.incoming(node(2), FieldId(1))), vec![(1, 1, 1)]);
+        assert_eq!(render(links.incoming(node(4), FieldId(1))), vec![]);
+        // A node past the last has no links.
+        assert_eq!(render(links.outgoing(node(9), FieldId(1))), vec![]);
+    }
+}
