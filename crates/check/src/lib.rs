@@ -279,20 +279,20 @@ impl Checker {
     /// Checks the proposal `bytes`, read from `path`, which become the
     /// report's text without a copy.
     pub fn check_owned(&self, path: &str, bytes: Vec<u8>) -> FileReport {
-        if let Err(diagnostic) = assure_syntax::decode(&bytes) {
-            let findings = vec![Finding::structural(*diagnostic)];
-            return FileReport {
-                path: path.to_owned(),
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-                readiness: self.readiness(&findings, &[]),
-                findings,
-                allows_used: Vec::new(),
-                baseline_used: Vec::new(),
-            };
-        }
-        // `decode` accepted the bytes, so this is UTF-8 and takes them as is.
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+        let text = match assure_syntax::decode_owned(bytes) {
+            Ok(text) => text,
+            Err((diagnostic, bytes)) => {
+                let findings = vec![Finding::structural(*diagnostic)];
+                return FileReport {
+                    path: path.to_owned(),
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                    readiness: self.readiness(&findings, &[]),
+                    findings,
+                    allows_used: Vec::new(),
+                    baseline_used: Vec::new(),
+                };
+            }
+        };
         let (findings, approved, allows_used) = self.findings(path, &text);
         let mut report = FileReport {
             path: path.to_owned(),

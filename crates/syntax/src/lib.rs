@@ -68,30 +68,46 @@ pub mod number {
 /// the first invalid byte, so a lossy rendering of the bytes shows where.
 pub fn decode(bytes: &[u8]) -> Result<&str, Box<Diagnostic>> {
     if u32::try_from(bytes.len()).is_err() {
-        return Err(Box::new(
-            Diagnostic::error(
-                codes::SYN003,
-                Span::empty(0),
-                format!(
-                    "file is too large to check ({} bytes; the limit is 4 GiB)",
-                    bytes.len()
-                ),
-            )
-            .with_help("split the proposal into smaller files"),
-        ));
+        return Err(too_large(bytes.len()));
     }
-    std::str::from_utf8(bytes).map_err(|error| {
-        let at = error.valid_up_to();
-        let byte = bytes[at];
-        Box::new(
-            Diagnostic::error(
-                codes::SYN003,
-                Span::empty(at as u32),
-                format!("file is not UTF-8: byte 0x{byte:02X} at offset {at} is not valid UTF-8"),
-            )
-            .with_help("save the proposal as UTF-8 (most editors offer this under \"Save as\" or \"Encoding\")"),
-        )
+    std::str::from_utf8(bytes).map_err(|error| not_utf8(bytes, error))
+}
+
+/// [`decode`] taking the bytes: the text is the same allocation, and the
+/// bytes are validated once. On failure the bytes come back with the
+/// diagnostic.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<String, (Box<Diagnostic>, Vec<u8>)> {
+    if u32::try_from(bytes.len()).is_err() {
+        return Err((too_large(bytes.len()), bytes));
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        let diagnostic = not_utf8(error.as_bytes(), error.utf8_error());
+        (diagnostic, error.into_bytes())
     })
+}
+
+fn too_large(len: usize) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            codes::SYN003,
+            Span::empty(0),
+            format!("file is too large to check ({len} bytes; the limit is 4 GiB)"),
+        )
+        .with_help("split the proposal into smaller files"),
+    )
+}
+
+fn not_utf8(bytes: &[u8], error: std::str::Utf8Error) -> Box<Diagnostic> {
+    let at = error.valid_up_to();
+    let byte = bytes[at];
+    Box::new(
+        Diagnostic::error(
+            codes::SYN003,
+            Span::empty(at as u32),
+            format!("file is not UTF-8: byte 0x{byte:02X} at offset {at} is not valid UTF-8"),
+        )
+        .with_help("save the proposal as UTF-8 (most editors offer this under \"Save as\" or \"Encoding\")"),
+    )
 }
 
 #[cfg(test)]

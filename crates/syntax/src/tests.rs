@@ -315,6 +315,13 @@ fn decode_rejects_invalid_utf8_with_its_offset() {
         error.message,
         "file is not UTF-8: byte 0xFF at offset 11 is not valid UTF-8"
     );
+    // Taking the bytes: the same text, or the same diagnostic with the
+    // bytes given back.
+    assert_eq!(crate::decode_owned(b"ok".to_vec()).unwrap(), "ok");
+    let bytes = b"model: mcp\n\xff\xfe".to_vec();
+    let (owned_error, returned) = crate::decode_owned(bytes.clone()).unwrap_err();
+    assert_eq!(owned_error, error);
+    assert_eq!(returned, bytes);
 }
 
 /// The whole result of a parse, for comparing two.
