@@ -5,13 +5,12 @@ use crate::links::Links;
 use crate::names::NameIndex;
 use crate::typing::Typer;
 use crate::{
-    Edge, Entity, EntityId, FieldValue, FieldValues, Model, Node, SectionHeading, UnknownField,
-    Value,
+    Edge, Entity, EntityId, FieldValue, FieldValues, Model, SectionHeading, UnknownField, Value,
 };
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
 use assure_syntax::{LineKind, Parse, SourceFile};
 use assure_vocab::{FieldId, HEADER, Owner, SectionId, Vocabulary, fold};
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::NodeIndex;
 use rustc_hash::FxHashSet;
 use std::ops::Range;
 
@@ -110,7 +109,7 @@ impl<'a> Typed<'a> {
     /// Builds the graph and returns the model with every structural
     /// diagnostic, in source order.
     pub fn link(mut self) -> (Model<'a>, Vec<Diagnostic>) {
-        let (graph, links) = graph(&self.entities, &self.section_values, self.references);
+        let (edges, links) = edges_and_links(&self.entities, &self.section_values, self.references);
         let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
         for (index, entity) in self.entities.iter().enumerate() {
             by_type[entity.ty.0 as usize].push(EntityId(index as u32));
@@ -126,8 +125,9 @@ impl<'a> Typed<'a> {
             headings: self.headings,
             section_prose: self.section_prose,
             unknown_fields: self.unknown_fields,
-            graph,
+            edges,
             links,
+            graph: std::sync::OnceLock::new(),
         };
         (model, self.diagnostics)
     }
@@ -671,42 +671,22 @@ fn reference_count(fields: &FieldValues<'_>) -> usize {
         .sum()
 }
 
-/// One node for the proposal, one per entity, one edge per resolved
-/// reference item; `references` (the number of reference items, resolved
-/// or not) sizes it. Returned with the same edges grouped by node and
-/// field, which a large model builds on a second thread meanwhile.
-fn graph<'a>(
+/// One edge per resolved reference item, numbered in source order: each
+/// edge's field and span, and the edges grouped by node and field.
+/// `references` (the number of reference items, resolved or not) sizes
+/// them.
+fn edges_and_links<'a>(
     entities: &[Entity<'a>],
     section_values: &[FieldValues<'a>],
     references: usize,
-) -> (DiGraph<Node, Edge>, Links) {
-    let nodes = entities.len() + 1;
-    let links = || {
-        let edges = edges(entities, section_values).map(|(from, to, field, _)| (from, to, field));
-        Links::new(nodes, references, edges)
-    };
-    let graph = || {
-        let mut graph = DiGraph::with_capacity(nodes, references);
-        graph.add_node(Node::Proposal);
-        for index in 0..entities.len() {
-            graph.add_node(Node::Entity(EntityId(index as u32)));
-        }
-        for (from, to, field, span) in edges(entities, section_values) {
-            graph.add_edge(from, to, Edge { field, span });
-        }
-        graph
-    };
-    if crate::parallel::threads_for(entities.len(), BLOCK) < 2 {
-        return (graph(), links());
-    }
-    std::thread::scope(|scope| {
-        let links = scope.spawn(links);
-        let graph = graph();
-        let links = links
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (graph, links)
-    })
+) -> (Vec<Edge>, Links) {
+    let mut weights = Vec::with_capacity(references);
+    let edges = edges(entities, section_values).map(|(from, to, field, span)| {
+        weights.push(Edge { field, span });
+        (from, to, field)
+    });
+    let links = Links::new(entities.len() + 1, references, edges);
+    (weights, links)
 }
 
 /// Every resolved reference as an edge (from, to, field, name span), in

@@ -17,8 +17,11 @@
 //!
 //! The graph has one node for the proposal and one per entity; every
 //! resolved reference item is one edge, labelled with its field and carrying
-//! the item's span and qualifier. Ownership and membership may form cycles;
-//! the model does not traverse, so it cannot loop.
+//! the item's span and qualifier. The model holds the edges as a table and
+//! as [`Links`] (each node's edges grouped by field), which is all the rules
+//! read; the petgraph [`Model::graph`] is built from them on first use.
+//! Ownership and membership may form cycles; the model does not traverse,
+//! so it cannot loop.
 
 mod build;
 mod links;
@@ -269,8 +272,12 @@ pub struct Model<'a> {
     headings: Vec<SectionHeading>,
     section_prose: Vec<(SectionId, Span)>,
     unknown_fields: Vec<UnknownField>,
-    graph: DiGraph<Node, Edge>,
+    /// Every edge's field and span, by edge index.
+    edges: Vec<Edge>,
     links: Links,
+    /// The petgraph graph, built from `edges` and `links` when first asked
+    /// for: checking reads `links` and `edges` only.
+    graph: std::sync::OnceLock<DiGraph<Node, Edge>>,
 }
 
 impl<'a> Model<'a> {
@@ -328,9 +335,33 @@ impl<'a> Model<'a> {
         &self.unknown_fields
     }
 
-    /// The graph.
+    /// The graph: one node for the proposal and one per entity (see
+    /// [`Model::node`]), one edge per resolved reference, numbered in
+    /// source order. Built on first use.
     pub fn graph(&self) -> &DiGraph<Node, Edge> {
-        &self.graph
+        self.graph.get_or_init(|| {
+            let mut graph = DiGraph::with_capacity(self.entities.len() + 1, self.edges.len());
+            graph.add_node(Node::Proposal);
+            for index in 0..self.entities.len() {
+                graph.add_node(Node::Entity(EntityId(index as u32)));
+            }
+            for (index, edge) in self.edges.iter().enumerate() {
+                if let Some((from, to)) = self.links.ends(EdgeIndex::new(index)) {
+                    graph.add_edge(from, to, *edge);
+                }
+            }
+            graph
+        })
+    }
+
+    /// How many edges the graph has.
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// An edge's field and span.
+    pub fn edge(&self, edge: EdgeIndex) -> Option<&Edge> {
+        self.edges.get(edge.index())
     }
 
     /// The graph node of an entity.
@@ -350,8 +381,8 @@ impl<'a> Model<'a> {
     /// The reference an edge stands for: the item of its origin's field
     /// whose name is at the edge's span.
     pub fn reference(&self, edge: EdgeIndex) -> Option<&Reference<'a>> {
-        let (from, _) = self.graph.edge_endpoints(edge)?;
-        let Edge { field, span } = self.graph[edge];
+        let from = self.links.origin(edge)?;
+        let Edge { field, span } = *self.edge(edge)?;
         let values = match self.entity_at(from) {
             Some(id) => std::slice::from_ref(&self.entity(id).fields),
             None => self.section_values.as_slice(),
@@ -374,7 +405,7 @@ impl<'a> Model<'a> {
         self.links
             .outgoing(node, field)
             .iter()
-            .map(|link| (link.other, &self.graph[link.edge]))
+            .map(|link| (link.other, &self.edges[link.edge.index()]))
     }
 
     /// Edges entering `node` along `field`, in source order of their origin.
@@ -386,7 +417,7 @@ impl<'a> Model<'a> {
         self.links
             .incoming(node, field)
             .iter()
-            .map(|link| (link.other, &self.graph[link.edge]))
+            .map(|link| (link.other, &self.edges[link.edge.index()]))
     }
 
     /// Every node's edges grouped by field, for traversals that follow

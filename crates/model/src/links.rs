@@ -93,6 +93,32 @@ impl Links {
         }
     }
 
+    /// How many edges there are.
+    pub fn edge_count(&self) -> usize {
+        self.outgoing_links.len()
+    }
+
+    /// The node `edge` leaves: edges are numbered by their origin, so the
+    /// node whose run of outgoing links spans the number.
+    pub fn origin(&self, edge: EdgeIndex) -> Option<NodeIndex> {
+        if edge.index() >= self.outgoing_links.len() {
+            return None;
+        }
+        let after = self
+            .outgoing
+            .partition_point(|&first| first as usize <= edge.index());
+        Some(NodeIndex::new(after - 1))
+    }
+
+    /// The nodes `edge` leaves and enters.
+    pub fn ends(&self, edge: EdgeIndex) -> Option<(NodeIndex, NodeIndex)> {
+        let from = self.origin(edge)?;
+        let run = &self.outgoing_links
+            [self.outgoing[from.index()] as usize..self.outgoing[from.index() + 1] as usize];
+        let link = run.iter().find(|link| link.edge == edge)?;
+        Some((from, link.other))
+    }
+
     /// The edges leaving `node` along `field`.
     pub fn outgoing(&self, node: NodeIndex, field: FieldId) -> &[Link] {
         of_field(&self.outgoing, &self.outgoing_links, node, field)
@@ -165,5 +191,15 @@ mod tests {
         assert_eq!(render(links.incoming(node(4), FieldId(1))), vec![]);
         // A node past the last has no links.
         assert_eq!(render(links.outgoing(node(9), FieldId(1))), vec![]);
+        // Each edge's ends, found from its number alone.
+        let ends: Vec<_> = (0..5)
+            .map(|edge| links.ends(EdgeIndex::new(edge)))
+            .map(|ends| ends.map(|(from, to)| (from.index(), to.index())))
+            .collect();
+        assert_eq!(
+            ends,
+            [Some((1, 3)), Some((1, 2)), Some((1, 3)), Some((3, 3)), None]
+        );
+        assert_eq!(links.edge_count(), 4);
     }
 }

@@ -738,7 +738,7 @@ impl<'a> Evaluator<'a> {
 
     fn place_of_value(&self, value: &Val<'_>) -> Option<Span> {
         match value {
-            Val::Edge(edge) => Some(self.model.graph()[edge.edge].span),
+            Val::Edge(edge) => self.model.edge(edge.edge).map(|edge| edge.span),
             Val::Entity(id) => Some(self.model.entity(*id).heading),
             Val::List(items) => items.first().and_then(|item| self.place_of_value(item)),
             _ => None,

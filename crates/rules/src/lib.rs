@@ -277,7 +277,7 @@ impl RuleSet {
     /// model's rules on several threads, each rule on one, so that the
     /// findings are the same, in the same order, on any number of threads.
     pub fn evaluate(&self, model: &Model<'_>, options: &Options) -> Evaluation {
-        let size = (model.entities().len() + model.graph().edge_count()) as u64;
+        let size = (model.entities().len() + model.edge_count()) as u64;
         let budget = options.base_fuel.saturating_add(size.saturating_mul(2_000));
         let rules: Vec<&Rule> = self
             .rules
