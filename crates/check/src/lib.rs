@@ -250,7 +250,7 @@ impl Checker {
     /// order. `lines_walked` is called once the tree's lines have been
     /// walked and before the fields are typed: the last moment the lines
     /// are needed, and the moment to free them. `fields_typed` is given the
-    /// tree once the fields are typed, before the graph is built (the tree
+    /// tree once the fields are typed, before the edges are linked (the tree
     /// is not needed past there: a caller that drops it lowers the peak),
     /// and what it returns is returned.
     fn model_with<'a, T>(

@@ -70,7 +70,7 @@ impl<'a> Outline<'a> {
 
     /// The first part of [`Outline::build`]: types the fields and resolves
     /// the names. The result borrows nothing of the tree, so that a caller
-    /// may free it before [`Typed::link`] builds the graph.
+    /// may free it before [`Typed::link`] numbers and groups the edges.
     pub fn type_fields(self, file: &SourceFile) -> Typed<'a> {
         Builder {
             source: self.source,
@@ -106,8 +106,9 @@ pub struct Typed<'a> {
 }
 
 impl<'a> Typed<'a> {
-    /// Builds the graph and returns the model with every structural
-    /// diagnostic, in source order.
+    /// Numbers the edges and groups them by node and field ([`Links`]),
+    /// and returns the model with every structural diagnostic, in source
+    /// order.
     pub fn link(mut self) -> (Model<'a>, Vec<Diagnostic>) {
         let (edges, links) = edges_and_links(&self.entities, &self.section_values, self.references);
         let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];

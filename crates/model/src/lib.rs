@@ -345,10 +345,8 @@ impl<'a> Model<'a> {
             for index in 0..self.entities.len() {
                 graph.add_node(Node::Entity(EntityId(index as u32)));
             }
-            for (index, edge) in self.edges.iter().enumerate() {
-                if let Some((from, to)) = self.links.ends(EdgeIndex::new(index)) {
-                    graph.add_edge(from, to, *edge);
-                }
+            for (edge, (from, to)) in self.edges.iter().zip(self.links.all_ends()) {
+                graph.add_edge(from, to, *edge);
             }
             graph
         })

@@ -110,13 +110,16 @@ impl Links {
         Some(NodeIndex::new(after - 1))
     }
 
-    /// The nodes `edge` leaves and enters.
-    pub fn ends(&self, edge: EdgeIndex) -> Option<(NodeIndex, NodeIndex)> {
-        let from = self.origin(edge)?;
-        let run = &self.outgoing_links
-            [self.outgoing[from.index()] as usize..self.outgoing[from.index() + 1] as usize];
-        let link = run.iter().find(|link| link.edge == edge)?;
-        Some((from, link.other))
+    /// Every edge's (from, to), by edge number.
+    pub(crate) fn all_ends(&self) -> Vec<(NodeIndex, NodeIndex)> {
+        let unset = (NodeIndex::end(), NodeIndex::end());
+        let mut ends = vec![unset; self.outgoing_links.len()];
+        for (from, run) in self.outgoing.windows(2).enumerate() {
+            for link in &self.outgoing_links[run[0] as usize..run[1] as usize] {
+                ends[link.edge.index()] = (NodeIndex::new(from), link.other);
+            }
+        }
+        ends
     }
 
     /// The edges leaving `node` along `field`.
@@ -191,15 +194,18 @@ mod tests {
         assert_eq!(render(links.incoming(node(4), FieldId(1))), vec![]);
         // A node past the last has no links.
         assert_eq!(render(links.outgoing(node(9), FieldId(1))), vec![]);
-        // Each edge's ends, found from its number alone.
-        let ends: Vec<_> = (0..5)
-            .map(|edge| links.ends(EdgeIndex::new(edge)))
-            .map(|ends| ends.map(|(from, to)| (from.index(), to.index())))
+        // Each edge's origin, found from its number alone, and every
+        // edge's ends.
+        let origins: Vec<_> = (0..5)
+            .map(|edge| links.origin(EdgeIndex::new(edge)).map(NodeIndex::index))
             .collect();
-        assert_eq!(
-            ends,
-            [Some((1, 3)), Some((1, 2)), Some((1, 3)), Some((3, 3)), None]
-        );
+        assert_eq!(origins, [Some(1), Some(1), Some(1), Some(3), None]);
+        let ends: Vec<_> = links
+            .all_ends()
+            .into_iter()
+            .map(|(from, to)| (from.index(), to.index()))
+            .collect();
+        assert_eq!(ends, [(1, 3), (1, 2), (1, 3), (3, 3)]);
         assert_eq!(links.edge_count(), 4);
     }
 }
