@@ -379,7 +379,13 @@ impl<'a> Model<'a> {
     /// The reference an edge stands for: the item of its origin's field
     /// whose name is at the edge's span.
     pub fn reference(&self, edge: EdgeIndex) -> Option<&Reference<'a>> {
-        let from = self.links.origin(edge)?;
+        self.reference_from(self.links.origin(edge)?, edge)
+    }
+
+    /// [`Model::reference`] for a caller that holds the edge's origin
+    /// already, as a traversal does: the origin is not searched for.
+    /// `None` if `from` is not the edge's origin.
+    pub fn reference_from(&self, from: NodeIndex, edge: EdgeIndex) -> Option<&Reference<'a>> {
         let Edge { field, span } = *self.edge(edge)?;
         let values = match self.entity_at(from) {
             Some(id) => std::slice::from_ref(&self.entity(id).fields),

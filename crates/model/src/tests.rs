@@ -84,6 +84,11 @@ fn the_dudley_graph() {
             let edge = &model.graph()[e];
             let reference = model.reference(e).unwrap();
             assert_eq!(reference.name_span, edge.span);
+            // Given its origin, the same reference; given another node, none.
+            assert_eq!(model.reference_from(from, e), Some(reference));
+            if to != from {
+                assert_eq!(model.reference_from(to, e), None);
+            }
             let qualifier = match reference.qualifier.as_ref().map(|q| &q.value) {
                 Some(Value::Percent(p)) => format!(" ({p}%)"),
                 Some(Value::Text(t)) => format!(" ({t})"),

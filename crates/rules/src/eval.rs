@@ -585,7 +585,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
             (Val::Edge(edge), Member::Qualifier) => match model
-                .reference(edge.edge)
+                .reference_from(edge.from, edge.edge)
                 .and_then(|r| r.qualifier.as_deref())
             {
                 Some(qualifier) => self.value(&qualifier.value, None),
