@@ -88,7 +88,7 @@ fn write_file(report: &FileReport, writer: &mut impl Write) -> std::io::Result<(
 const FINDING_SEPARATOR: &[u8] = b",\n        ";
 
 /// How many findings one thread renders at a time: about a megabyte of
-/// JSON, so that a window's buffers are reused rather than fresh memory.
+/// JSON, so that only a window's worth of output is ever held in memory.
 const PART: usize = 1024;
 
 /// Writes `value` pretty-printed as if nested `depth` levels deep, as
