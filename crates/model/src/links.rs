@@ -3,8 +3,9 @@
 //! number returned, whatever the node's degree, and following one reads
 //! nothing from the graph: each entry holds the edge's other end.
 //!
-//! Built from the same walk of the references as the graph, in the same
-//! edge order, so a large model builds both at once on two threads.
+//! Built from one walk of the resolved references, which numbers the edges
+//! in source order; the petgraph graph (`Model::graph`) is built from these
+//! links when asked for, with the same numbering.
 
 use assure_vocab::FieldId;
 use petgraph::graph::{EdgeIndex, NodeIndex};
@@ -74,11 +75,11 @@ impl Links {
             outgoing_links.len()
         ];
         let mut fill = incoming.clone();
-        for from in 0..nodes {
-            for link in &outgoing_links[outgoing[from] as usize..outgoing[from + 1] as usize] {
+        for (from, run) in runs(&outgoing, &outgoing_links) {
+            for link in run {
                 let at = &mut fill[link.other.index()];
                 incoming_links[*at as usize] = Link {
-                    other: NodeIndex::new(from),
+                    other: from,
                     ..*link
                 };
                 *at += 1;
@@ -91,11 +92,6 @@ impl Links {
             incoming,
             incoming_links,
         }
-    }
-
-    /// How many edges there are.
-    pub fn edge_count(&self) -> usize {
-        self.outgoing_links.len()
     }
 
     /// The node `edge` leaves: edges are numbered by their origin, so the
@@ -114,9 +110,9 @@ impl Links {
     pub(crate) fn all_ends(&self) -> Vec<(NodeIndex, NodeIndex)> {
         let unset = (NodeIndex::end(), NodeIndex::end());
         let mut ends = vec![unset; self.outgoing_links.len()];
-        for (from, run) in self.outgoing.windows(2).enumerate() {
-            for link in &self.outgoing_links[run[0] as usize..run[1] as usize] {
-                ends[link.edge.index()] = (NodeIndex::new(from), link.other);
+        for (from, run) in runs(&self.outgoing, &self.outgoing_links) {
+            for link in run {
+                ends[link.edge.index()] = (from, link.other);
             }
         }
         ends
@@ -131,6 +127,16 @@ impl Links {
     pub fn incoming(&self, node: NodeIndex, field: FieldId) -> &[Link] {
         of_field(&self.incoming, &self.incoming_links, node, field)
     }
+}
+
+/// Each node with its run of links.
+fn runs<'l>(starts: &'l [u32], links: &'l [Link]) -> impl Iterator<Item = (NodeIndex, &'l [Link])> {
+    starts.windows(2).enumerate().map(|(node, run)| {
+        (
+            NodeIndex::new(node),
+            &links[run[0] as usize..run[1] as usize],
+        )
+    })
 }
 
 /// Sorts each node's run of links by field, then edge.
@@ -206,6 +212,5 @@ mod tests {
             .map(|(from, to)| (from.index(), to.index()))
             .collect();
         assert_eq!(ends, [(1, 3), (1, 2), (1, 3), (3, 3)]);
-        assert_eq!(links.edge_count(), 4);
     }
 }
