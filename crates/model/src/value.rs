@@ -365,13 +365,32 @@ pub fn parse_number(text: &str) -> Result<Decimal, String> {
             excerpt(text)
         ));
     }
-    let plain: String = text.chars().filter(|&c| c != ',').collect();
-    Decimal::from_str_exact(&plain).map_err(|_| {
+    let mut buffer = [0u8; 40];
+    let exact = if !text.contains(',') {
+        Decimal::from_str_exact(text)
+    } else if let Some(plain) = without_commas(text, &mut buffer) {
+        Decimal::from_str_exact(plain)
+    } else {
+        Decimal::from_str_exact(&text.replace(',', ""))
+    };
+    exact.map_err(|_| {
         format!(
             "`{}` is too large or too precise to hold exactly",
             excerpt(text)
         )
     })
+}
+
+/// `text` without its commas, written into `buffer` (no allocation: a
+/// proposal has millions of numbers); `None` if it does not fit.
+fn without_commas<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> {
+    let mut len = 0;
+    for &byte in text.as_bytes().iter().filter(|&&b| b != b',') {
+        *buffer.get_mut(len)? = byte;
+        len += 1;
+    }
+    // Only ASCII commas were dropped, so the bytes are still UTF-8.
+    std::str::from_utf8(&buffer[..len]).ok()
 }
 
 /// Reads a money token (`£4.5m/yr`, `GBP 12k`, `£350,000`) into pence,
@@ -381,12 +400,15 @@ pub fn parse_money(text: &str) -> Result<Money, String> {
     let (number, multiplier, annual) = assure_syntax::number::split_money(text)
         .ok_or_else(|| format!("`{}` is not an amount of money", excerpt(text)))?;
     let amount = parse_number(number)?;
-    let scale: i64 = match multiplier.to_ascii_lowercase().as_str() {
+    let scale: i64 = match multiplier {
         "" => 1,
-        "k" => 1_000,
-        "m" => 1_000_000,
-        "bn" => 1_000_000_000,
-        other => return Err(format!("`{other}` is not a multiplier (use k, m or bn)")),
+        "k" | "K" => 1_000,
+        "m" | "M" => 1_000_000,
+        _ if multiplier.eq_ignore_ascii_case("bn") => 1_000_000_000,
+        other => {
+            let other = other.to_ascii_lowercase();
+            return Err(format!("`{other}` is not a multiplier (use k, m or bn)"));
+        }
     };
     let too_large = || format!("`{}` is too large an amount to hold exactly", excerpt(text));
     let pence = amount
@@ -477,6 +499,22 @@ mod tests {
     }
 
     #[test]
+    fn a_grouped_number_too_long_for_the_stack_reads_as_a_short_one_would() {
+        // 42 digits, past the 40 read without an allocation: the leading
+        // zeros leave a value that fits.
+        let long = format!("000{}", ",000".repeat(12)) + ",001";
+        assert_eq!(parse_number(&long), Ok(Decimal::ONE));
+        let too_large = format!("100{}", ",000".repeat(13));
+        assert_eq!(
+            parse_number(&too_large).unwrap_err(),
+            format!(
+                "`{}` is too large or too precise to hold exactly",
+                excerpt(&too_large)
+            )
+        );
+    }
+
+    #[test]
     fn money_is_exact_in_pence() {
         assert_eq!(
             parse_money("£4.5m/yr"),
@@ -522,6 +560,17 @@ mod tests {
             })
         );
         assert!(parse_money("£92233720368547758.08").is_err());
+        for (text, pence) in [
+            ("£2K", 200_000),
+            ("£3M", 300_000_000),
+            ("£1BN", 100_000_000_000),
+        ] {
+            assert_eq!(parse_money(text).map(|m| m.pence), Ok(pence), "{text}");
+        }
+        assert_eq!(
+            parse_money("£5X").unwrap_err(),
+            "`£5X` is not an amount of money"
+        );
     }
 
     #[test]

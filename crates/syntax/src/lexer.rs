@@ -11,7 +11,7 @@ use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while_m_n};
 use nom::character::complete::{char, digit1, space1};
 use nom::combinator::{opt, recognize};
-use nom::multi::many0;
+use nom::multi::many0_count;
 use nom::sequence::pair;
 use nom::{IResult, Parser as _};
 use std::borrow::Cow;
@@ -284,9 +284,11 @@ fn numeric(input: &str) -> Option<(TokenKind, usize)> {
 
 /// `1`, `310,000`, `31,00` (bad grouping is judged later), `0.75`.
 pub(crate) fn number(input: &str) -> IResult<&str, &str> {
+    // `many0_count`, not `many0`: inside `recognize` the groups are only
+    // counted, where `many0` allocated a vector for every number lexed.
     recognize((
         digit1,
-        many0(pair(char(','), digit1)),
+        many0_count(pair(char(','), digit1)),
         opt(pair(char('.'), digit1)),
     ))
     .parse(input)
