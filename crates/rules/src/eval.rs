@@ -129,6 +129,49 @@ pub struct Evaluator<'a> {
     defines: &'a [DefineCode],
     fuel: std::cell::Cell<u64>,
     exhausted: std::cell::Cell<bool>,
+    /// Vectors lent to lists being built and to defines' frames, and given
+    /// back after: a list then costs one allocation (the `Rc` it becomes),
+    /// not two, and a define's call none. Rules build millions of lists.
+    spare: std::cell::RefCell<Vec<Vec<Val<'a>>>>,
+    /// The empty list, shared: most traversals find nothing.
+    empty: Rc<[Val<'a>]>,
+}
+
+/// A vector longer than this is not kept for reuse: a list of every entity
+/// would otherwise stay allocated for the rest of the rule.
+const SPARE_CAPACITY: usize = 4_096;
+
+/// The entities already in a list being built, so that none is added twice:
+/// the list is scanned while short, as most are, and hashed once long.
+#[derive(Default)]
+struct Distinct {
+    hashed: FxHashSet<EntityId>,
+    filled: bool,
+}
+
+impl Distinct {
+    /// Lists up to this long are scanned.
+    const SCAN: usize = 16;
+
+    /// Whether `id` is not among the entities of `items` (the list being
+    /// built, every entity of which went through this set); the caller then
+    /// adds it.
+    fn insert(&mut self, items: &[Val<'_>], id: EntityId) -> bool {
+        if items.len() < Self::SCAN {
+            return !items
+                .iter()
+                .any(|item| matches!(item, Val::Entity(e) if *e == id));
+        }
+        if !self.filled {
+            self.filled = true;
+            self.hashed
+                .extend(items.iter().filter_map(|item| match item {
+                    Val::Entity(e) => Some(*e),
+                    _ => None,
+                }));
+        }
+        self.hashed.insert(id)
+    }
 }
 
 impl<'a> Evaluator<'a> {
@@ -146,7 +189,41 @@ impl<'a> Evaluator<'a> {
             defines,
             fuel: std::cell::Cell::new(fuel),
             exhausted: std::cell::Cell::new(false),
+            spare: std::cell::RefCell::default(),
+            empty: Rc::new([]),
         }
+    }
+
+    /// A vector to build in, from the spares.
+    fn lend(&self) -> Vec<Val<'a>> {
+        self.spare.borrow_mut().pop().unwrap_or_default()
+    }
+
+    /// Takes back a vector lent, emptied.
+    fn give_back(&self, mut items: Vec<Val<'a>>) {
+        items.clear();
+        if items.capacity() <= SPARE_CAPACITY {
+            self.spare.borrow_mut().push(items);
+        }
+    }
+
+    /// The list `fill` writes, in a lent vector.
+    fn build_list(&self, fill: impl FnOnce(&mut Vec<Val<'a>>)) -> Val<'a> {
+        let mut items = self.lend();
+        fill(&mut items);
+        let list = if items.is_empty() {
+            Rc::clone(&self.empty)
+        } else {
+            // A drain knows its length: the `Rc` is allocated once, exactly.
+            items.drain(..).collect()
+        };
+        self.give_back(items);
+        Val::List(list)
+    }
+
+    /// The empty list.
+    fn empty_list(&self) -> Val<'a> {
+        Val::List(Rc::clone(&self.empty))
     }
 
     /// Steps left.
@@ -225,105 +302,106 @@ impl<'a> Evaluator<'a> {
                     _ => Val::Missing,
                 }
             }
-            Code::List(items) => {
-                let mut values = Vec::with_capacity(items.len());
+            Code::List(items) => self.build_list(|values| {
                 for item in items {
                     values.push(self.eval(item, frame));
                 }
-                Val::List(values.into())
-            }
-            Code::Comprehension(comprehension) => {
-                let mut values = Vec::new();
+            }),
+            Code::Comprehension(comprehension) => self.build_list(|values| {
                 self.iterate(comprehension, 0, frame, &mut |_, value| {
                     values.push(value);
                     true
                 });
-                Val::List(values.into())
-            }
+            }),
             Code::Aggregate(aggregate, comprehension) => {
                 self.aggregate(*aggregate, comprehension, frame)
             }
             Code::Call(builtin, args) => self.builtin(*builtin, args, frame),
             Code::Define(index, args) => {
                 let define = &self.defines[*index as usize];
-                let mut inner = Frame::new(define.slots, &[]);
+                let mut slots = self.lend();
+                slots.resize(define.slots as usize, Val::Missing);
                 for (i, arg) in args.iter().enumerate() {
-                    inner.slots[i] = self.eval(arg, frame);
+                    slots[i] = self.eval(arg, frame);
                 }
-                self.eval(&define.body, &mut inner)
+                let mut inner = Frame {
+                    slots,
+                    lets: &[],
+                    let_values: Vec::new(),
+                };
+                let value = self.eval(&define.body, &mut inner);
+                self.give_back(inner.slots);
+                value
             }
             Code::Closure(start, slot, step) => {
                 let start = self.eval(start, frame);
-                let mut seen = FxHashSet::default();
-                let mut reached = Vec::new();
-                let mut queue = std::collections::VecDeque::new();
-                for_each_entity(&start, &mut |id| {
-                    if seen.insert(id) {
-                        reached.push(Val::Entity(id));
-                        queue.push_back(id);
-                    }
-                });
-                while let Some(id) = queue.pop_front() {
-                    if self.out_of_fuel() {
-                        break;
-                    }
-                    frame.slots[*slot as usize] = Val::Entity(id);
-                    let next = self.eval(step, frame);
-                    for_each_entity(&next, &mut |id| {
-                        if seen.insert(id) {
+                let mut distinct = Distinct::default();
+                self.build_list(|reached| {
+                    let mut visit = |id, reached: &mut Vec<Val<'a>>| {
+                        if distinct.insert(reached, id) {
                             reached.push(Val::Entity(id));
-                            queue.push_back(id);
                         }
-                    });
-                }
-                Val::List(reached.into())
+                    };
+                    for_each_entity(&start, &mut |id| visit(id, reached));
+                    // Breadth first: the entities reached are the queue.
+                    let mut next = 0;
+                    while let Some(&Val::Entity(id)) = reached.get(next) {
+                        next += 1;
+                        if self.out_of_fuel() {
+                            break;
+                        }
+                        frame.slots[*slot as usize] = Val::Entity(id);
+                        let step = self.eval(step, frame);
+                        for_each_entity(&step, &mut |id| visit(id, reached));
+                    }
+                })
             }
             Code::Links(direction, from, fields) => {
                 let from = self.eval(from, frame);
                 let Some(node) = self.node_of(&from) else {
-                    return Val::List(Rc::new([]));
+                    return self.empty_list();
                 };
-                let mut edges = Vec::new();
-                for field in fields.iter() {
-                    let links = match direction {
-                        Direction::Forward => self.model.links().outgoing(node, *field),
-                        Direction::Backward => self.model.links().incoming(node, *field),
-                    };
-                    for entry in links {
-                        let (from, to) = match direction {
-                            Direction::Forward => (node, entry.other),
-                            Direction::Backward => (entry.other, node),
+                let edges = self.build_list(|edges| {
+                    for field in fields.iter() {
+                        let links = match direction {
+                            Direction::Forward => self.model.links().outgoing(node, *field),
+                            Direction::Backward => self.model.links().incoming(node, *field),
                         };
-                        edges.push(Val::Edge(GraphEdge {
-                            edge: entry.edge,
-                            from,
-                            to,
-                        }));
+                        for entry in links {
+                            let (from, to) = match direction {
+                                Direction::Forward => (node, entry.other),
+                                Direction::Backward => (entry.other, node),
+                            };
+                            edges.push(Val::Edge(GraphEdge {
+                                edge: entry.edge,
+                                from,
+                                to,
+                            }));
+                        }
                     }
-                }
-                self.fuel
-                    .set(self.fuel.get().saturating_sub(edges.len() as u64));
-                Val::List(edges.into())
+                });
+                self.burn_per_item(&edges);
+                edges
             }
             Code::Referrers(to, fields) => {
                 let to = self.eval(to, frame);
                 let Some(node) = self.node_of(&to) else {
-                    return Val::List(Rc::new([]));
+                    return self.empty_list();
                 };
-                let mut seen = FxHashSet::default();
-                let mut referrers = Vec::new();
-                for field in fields.iter() {
-                    for entry in self.model.links().incoming(node, *field) {
-                        if let Some(id) = self.model.entity_at(entry.other)
-                            && seen.insert(id)
-                        {
-                            referrers.push(Val::Entity(id));
+                let mut distinct = Distinct::default();
+                let referrers = self.build_list(|referrers| {
+                    for field in fields.iter() {
+                        for entry in self.model.links().incoming(node, *field) {
+                            if let Some(id) = self.model.entity_at(entry.other)
+                                && distinct.insert(referrers, id)
+                            {
+                                referrers.push(Val::Entity(id));
+                            }
                         }
                     }
-                }
-                self.fuel
-                    .set(self.fuel.get().saturating_sub(referrers.len() as u64));
-                Val::List(referrers.into())
+                });
+                self.burn_per_item(&referrers);
+                referrers
             }
             Code::Not(operand) => Val::Bool(!self.eval(operand, frame).truthy()),
             Code::Neg(operand) => match self.eval(operand, frame) {
@@ -361,6 +439,14 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Spends a step for each item of a list a traversal made.
+    fn burn_per_item(&self, list: &Val<'_>) {
+        if let Val::List(items) = list {
+            self.fuel
+                .set(self.fuel.get().saturating_sub(items.len() as u64));
+        }
+    }
+
     fn node_of(&self, value: &Val<'_>) -> Option<NodeIndex> {
         match value {
             Val::Entity(id) => Some(self.model.node(*id)),
@@ -387,12 +473,13 @@ impl<'a> Evaluator<'a> {
             let element = self.eval(&comprehension.element, frame);
             return sink(self, element);
         };
-        let items = match self.eval(source, frame) {
-            Val::List(items) => items,
+        let source = self.eval(source, frame);
+        let items = match &source {
+            Val::List(items) => &items[..],
             Val::Missing => return true,
-            single => Rc::from([single]),
+            single => std::slice::from_ref(single),
         };
-        for item in items.iter() {
+        for item in items {
             if !self.burn() {
                 return false;
             }
@@ -476,24 +563,24 @@ impl<'a> Evaluator<'a> {
             },
             Builtin::Unique => match first {
                 Val::List(items) => {
-                    let mut kept: Vec<Val<'a>> = Vec::new();
-                    let mut entities = FxHashSet::default();
-                    for item in items.iter() {
-                        let new = match item {
-                            Val::Entity(id) => entities.insert(*id),
-                            other => !kept.iter().any(|k| equal(k, other)),
-                        };
-                        if new {
-                            kept.push(item.clone());
+                    let mut distinct = Distinct::default();
+                    self.build_list(|kept| {
+                        for item in items.iter() {
+                            let new = match item {
+                                Val::Entity(id) => distinct.insert(kept, *id),
+                                other => !kept.iter().any(|k| equal(k, other)),
+                            };
+                            if new {
+                                kept.push(item.clone());
+                            }
                         }
-                    }
-                    Val::List(kept.into())
+                    })
                 }
                 other => other,
             },
             Builtin::ListOf => match first {
                 Val::List(_) => first,
-                Val::Missing => Val::List(Rc::new([])),
+                Val::Missing => self.empty_list(),
                 other => Val::List(Rc::from([other])),
             },
             Builtin::Intersects => {
@@ -643,12 +730,9 @@ impl<'a> Evaluator<'a> {
                     matches!(&self.vocabulary.field(f).ty, assure_vocab::ValueType::Ref(r) if r.many)
                 });
                 if many {
-                    Val::List(
-                        references
-                            .iter()
-                            .filter_map(|r| r.target.map(Val::Entity))
-                            .collect(),
-                    )
+                    self.build_list(|targets| {
+                        targets.extend(references.iter().filter_map(|r| r.target.map(Val::Entity)));
+                    })
                 } else {
                     references
                         .iter()

@@ -312,7 +312,12 @@ impl RuleSet {
     }
 
     /// One rule's findings, with EVAL001 if it ran out of fuel.
-    fn run_one(&self, evaluator: &Evaluator<'_>, rule: &Rule, budget: u64) -> Vec<RuleFinding> {
+    fn run_one<'a>(
+        &self,
+        evaluator: &Evaluator<'a>,
+        rule: &'a Rule,
+        budget: u64,
+    ) -> Vec<RuleFinding> {
         let mut findings = Vec::new();
         if run_rule(evaluator, rule, &mut findings).is_err() {
             findings.push(RuleFinding {
@@ -347,9 +352,9 @@ fn dedupe(findings: &mut Vec<RuleFinding>, from: usize) {
     });
 }
 
-fn run_rule(
-    evaluator: &Evaluator<'_>,
-    rule: &Rule,
+fn run_rule<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
     findings: &mut Vec<RuleFinding>,
 ) -> Result<(), OutOfFuel> {
     let mut frame = Frame::new(rule.slots, &rule.lets);
@@ -381,12 +386,13 @@ fn bind_fors<'a>(
         return;
     };
     frame.reset_lets();
-    let items = match evaluator.eval(source, frame) {
-        Val::List(items) => items,
+    let source = evaluator.eval(source, frame);
+    let items = match &source {
+        Val::List(items) => &items[..],
         Val::Missing => return,
-        single => std::rc::Rc::from([single]),
+        single => std::slice::from_ref(single),
     };
-    for item in items.iter() {
+    for item in items {
         if evaluator.out_of_fuel() {
             return;
         }

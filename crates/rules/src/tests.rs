@@ -298,6 +298,40 @@ message = "{o.name} reaches {reach}"
     ");
 }
 
+#[test]
+fn traversals_and_unique_list_each_entity_once_however_long_the_list() {
+    // Lists up to 16 long are kept distinct by a scan, longer ones by a
+    // hash set: `Big` has 40 children, some of which it also part-owns, the
+    // repeats coming after the list has grown past the scan.
+    let set = slow_rule(
+        "DIST001",
+        r#"for = "o in organisations"
+let.children = "referrers(o, parent, owned-by)"
+let.again = "unique(referrers(o, parent) + referrers(o, owned-by) + referrers(o, parent))"
+let.below = "closure(o, x => referrers(x, parent, owned-by))"
+when = "count(children) > 0"
+message = "{o.name}: {count(children)} {count(again)} {count(below)}""#,
+    );
+    let mut proposal = String::from(
+        "proposal: Big\n\n# Organisations\n\n## Big\nkind: llp\n\n## Small\nkind: llp\n",
+    );
+    for i in 0..40 {
+        proposal.push_str(&format!("\n## Child {i}\nkind: llp\nparent: Big\n"));
+        if i % 3 == 0 {
+            proposal.push_str("owned-by: Big (10%)\n");
+        }
+    }
+    for i in 0..5 {
+        proposal.push_str(&format!(
+            "\n## Small child {i}\nkind: llp\nparent: Small\nowned-by: Small (1%)\n"
+        ));
+    }
+    insta::assert_snapshot!(lint_with(&set, &proposal), @"
+    5 DIST001 Big: 40 40 41
+    8 DIST001 Small: 5 5 6
+    ");
+}
+
 /// A pack of one slow info rule, `code`, in the first stage, whose other
 /// keys are `body`.
 fn slow_rule(code: &str, body: &str) -> RuleSet {
