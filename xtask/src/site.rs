@@ -407,7 +407,7 @@ mod petgraph_free {
         fn edge_list(&self) -> Vec<(Option<usize>, Option<usize>, FieldId)> {
             let mut edges = Vec::new();
             for id in self.entity_ids() {
-                for (_, field) in self.entity(id).fields.iter().map(|f| (f, f.field)) {
+                for (_, field) in self.fields(id).iter().map(|f| (f, f.field)) {
                     for (target, _) in self.outgoing(self.node(id), field) {
                         edges.push((
                             Some(id.0 as usize),

@@ -5,7 +5,8 @@ use crate::links::Links;
 use crate::names::NameIndex;
 use crate::typing::Typer;
 use crate::{
-    Edge, Entity, EntityId, FieldValue, FieldValues, Model, SectionHeading, UnknownField, Value,
+    Edge, Entity, EntityId, FieldSlot, FieldStore, FieldValue, Model, SectionHeading, UnknownField,
+    Value,
 };
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
 use assure_syntax::{LineKind, Parse, SourceFile};
@@ -97,7 +98,8 @@ pub struct Typed<'a> {
     diagnostics: Vec<Diagnostic>,
     entities: Vec<Entity<'a>>,
     names: NameIndex,
-    section_values: Vec<FieldValues<'a>>,
+    values: FieldStore<'a>,
+    section_slots: Vec<FieldSlot>,
     /// How many reference items the values hold, resolved or not.
     references: usize,
     headings: Vec<SectionHeading>,
@@ -110,7 +112,12 @@ impl<'a> Typed<'a> {
     /// and returns the model with every structural diagnostic, in source
     /// order.
     pub fn link(mut self) -> (Model<'a>, Vec<Diagnostic>) {
-        let (edges, links) = edges_and_links(&self.entities, &self.section_values, self.references);
+        let (edges, links) = edges_and_links(
+            &self.entities,
+            &self.values,
+            &self.section_slots,
+            self.references,
+        );
         let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
         for (index, entity) in self.entities.iter().enumerate() {
             by_type[entity.ty.0 as usize].push(EntityId(index as u32));
@@ -122,7 +129,8 @@ impl<'a> Typed<'a> {
             entities: self.entities,
             by_type,
             names: self.names,
-            section_values: self.section_values,
+            values: self.values,
+            section_slots: self.section_slots,
             headings: self.headings,
             section_prose: self.section_prose,
             unknown_fields: self.unknown_fields,
@@ -186,35 +194,42 @@ impl<'a, 'b> Builder<'a, 'b> {
         let names = self.index_names();
         let blocks = self.type_entities(&names);
         let mut references = 0;
-        // Each block's values go straight into its entities: no vector of
-        // every entity's values is gathered on the way.
+        let mut values = FieldStore::default();
+        // Each block's values stay one chunk, which its entities point into.
         for (entities, block) in self.entities.chunks_mut(BLOCK).zip(blocks) {
             references += block.references;
-            for ((entity, kind), values) in entities.iter_mut().zip(block.kinds).zip(block.values) {
+            for ((entity, kind), slot) in entities.iter_mut().zip(block.kinds).zip(block.slots) {
                 entity.kind = kind;
-                entity.fields = values;
+                entity.fields = slot;
             }
+            values.push(block.values);
             self.unknown_fields.extend(block.unknown_fields);
             self.diagnostics.extend(block.diagnostics);
         }
         let mut typer = self.typer(&names);
-        let mut section_values = Vec::with_capacity(self.vocabulary.sections().len());
+        let chunk = values.next_chunk();
+        let mut section_values = Vec::new();
+        let mut section_slots = Vec::with_capacity(self.vocabulary.sections().len());
         for fields in &self.section_fields {
-            let values: Vec<_> = fields
-                .iter()
-                .filter_map(|&(field, syntax_field)| typer.field(field, syntax_field))
-                .collect();
-            section_values.push(FieldValues::from(values));
+            let start = section_values.len();
+            section_values.extend(
+                fields
+                    .iter()
+                    .filter_map(|&(field, syntax_field)| typer.field(field, syntax_field)),
+            );
+            section_slots.push(FieldSlot::of(chunk, start, &section_values));
         }
         self.diagnostics.append(&mut typer.into_diagnostics());
-        let references = references + section_values.iter().map(reference_count).sum::<usize>();
+        let references = references + reference_count(&section_values);
+        values.push(section_values);
         Typed {
             source: self.source,
             vocabulary: self.vocabulary,
             diagnostics: self.diagnostics,
             entities: self.entities,
             names,
-            section_values,
+            values,
+            section_slots,
             references,
             headings: self.headings,
             section_prose: self.section_prose,
@@ -248,26 +263,34 @@ impl<'a, 'b> Builder<'a, 'b> {
     fn type_block(&self, names: &NameIndex, block: usize) -> TypedBlock<'a> {
         let range = block * BLOCK..((block + 1) * BLOCK).min(self.entities.len());
         let mut typer = self.typer(names);
-        let mut scratch = Scratch::default();
+        let mut seen = Vec::new();
+        // At most one value per field written: one allocation for the block.
+        let fields: usize = self.entity_fields[range.clone()]
+            .iter()
+            .map(|fields| fields.len())
+            .sum();
         let mut typed = TypedBlock {
             kinds: Vec::with_capacity(range.len()),
-            values: Vec::with_capacity(range.len()),
+            slots: Vec::with_capacity(range.len()),
+            values: Vec::with_capacity(fields),
             references: 0,
             unknown_fields: Vec::new(),
             diagnostics: Vec::new(),
         };
         for index in range {
-            let (kind, values) = type_entity(
+            let start = typed.values.len();
+            let kind = type_entity(
                 &mut typer,
                 &self.entities[index],
                 self.entity_fields[index].clone(),
                 &mut typed.unknown_fields,
                 index,
-                &mut scratch,
+                &mut seen,
+                &mut typed.values,
             );
-            typed.references += reference_count(&values);
+            typed.references += reference_count(&typed.values[start..]);
             typed.kinds.push(kind);
-            typed.values.push(values);
+            typed.slots.push(FieldSlot::of(block, start, &typed.values));
         }
         typed.diagnostics = typer.into_diagnostics();
         typed
@@ -309,7 +332,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                                     name_span: *name,
                                     ty,
                                     kind: None,
-                                    fields: FieldValues::default(),
+                                    fields: FieldSlot::NONE,
                                     prose: Vec::new(),
                                 });
                                 self.entity_fields.push(0..0);
@@ -516,7 +539,10 @@ const BLOCK: usize = 16_384;
 /// What typing one block of entities found.
 struct TypedBlock<'a> {
     kinds: Vec<Option<&'a str>>,
-    values: Vec<FieldValues<'a>>,
+    /// Where each entity's values are in `values`.
+    slots: Vec<FieldSlot>,
+    /// Every value of the block's entities, in order.
+    values: Vec<FieldValue<'a>>,
     /// How many reference items the block's values hold: the graph is
     /// sized from them without another pass over every value.
     references: usize,
@@ -524,29 +550,22 @@ struct TypedBlock<'a> {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Buffers reused from one entity to the next.
-#[derive(Default)]
-struct Scratch<'a> {
-    values: Vec<FieldValue<'a>>,
-    seen: Vec<(FieldId, Span)>,
-}
-
-/// Types an entity's fields: its kind first (other fields may apply only to
-/// some kinds), then the rest in source order.
+/// Types an entity's fields, pushing their values onto `values`: its kind
+/// first (other fields may apply only to some kinds), then the rest in
+/// source order. Returns its kind. `seen` is a buffer reused from one
+/// entity to the next.
 fn type_entity<'a>(
     typer: &mut Typer<'a, '_>,
     entity: &Entity<'a>,
     fields: Range<u32>,
     unknown_fields: &mut Vec<UnknownField>,
     index: usize,
-    scratch: &mut Scratch<'a>,
-) -> (Option<&'a str>, FieldValues<'a>) {
+    seen: &mut Vec<(FieldId, Span)>,
+    values: &mut Vec<FieldValue<'a>>,
+) -> Option<&'a str> {
     let vocabulary = typer.vocabulary();
     let ty = vocabulary.entity_type(entity.ty);
     let owner = Owner::Entity(entity.ty);
-    let values = &mut scratch.values;
-    let seen = &mut scratch.seen;
-    values.clear();
     seen.clear();
     let mut kind = None;
     if let Some(kind_field) = ty.kind_field {
@@ -612,7 +631,7 @@ fn type_entity<'a>(
             values.push(value);
         }
     }
-    (kind, FieldValues::from(exact_copy(values)))
+    kind
 }
 
 fn unknown_field(vocabulary: &Vocabulary, owner: Owner, key: &str, span: Span) -> Diagnostic {
@@ -662,7 +681,7 @@ fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
 }
 
 /// How many reference items `fields` hold.
-fn reference_count(fields: &FieldValues<'_>) -> usize {
+fn reference_count(fields: &[FieldValue<'_>]) -> usize {
     fields
         .iter()
         .map(|f| match &f.value {
@@ -678,11 +697,12 @@ fn reference_count(fields: &FieldValues<'_>) -> usize {
 /// them.
 fn edges_and_links<'a>(
     entities: &[Entity<'a>],
-    section_values: &[FieldValues<'a>],
+    values: &FieldStore<'a>,
+    section_slots: &[FieldSlot],
     references: usize,
 ) -> (Vec<Edge>, Links) {
     let mut weights = Vec::with_capacity(references);
-    let edges = edges(entities, section_values).map(|(from, to, field, span)| {
+    let edges = edges(entities, values, section_slots).map(|(from, to, field, span)| {
         weights.push(Edge { field, span });
         (from, to, field)
     });
@@ -694,17 +714,16 @@ fn edges_and_links<'a>(
 /// the order the graph numbers them: the proposal's, then each entity's.
 fn edges<'m, 'a: 'm>(
     entities: &'m [Entity<'a>],
-    section_values: &'m [FieldValues<'a>],
+    values: &'m FieldStore<'a>,
+    section_slots: &'m [FieldSlot],
 ) -> impl Iterator<Item = (NodeIndex, NodeIndex, FieldId, Span)> + 'm {
-    let proposal = section_values
-        .iter()
-        .map(|fields| (NodeIndex::new(0), fields));
+    let proposal = section_slots.iter().map(|slot| (NodeIndex::new(0), slot));
     let entities = entities
         .iter()
         .enumerate()
         .map(|(index, entity)| (NodeIndex::new(index + 1), &entity.fields));
-    proposal.chain(entities).flat_map(|(from, fields)| {
-        fields.iter().flat_map(move |field| {
+    proposal.chain(entities).flat_map(|(from, slot)| {
+        values.get(slot).iter().flat_map(move |field| {
             let refs = match &field.value {
                 Value::Refs(refs) => refs.as_slice(),
                 _ => &[],
@@ -716,12 +735,4 @@ fn edges<'m, 'a: 'm>(
             })
         })
     })
-}
-
-/// Moves `buffer`'s items into a vector of exactly their number, keeping
-/// the buffer's capacity for the next entity.
-fn exact_copy<T>(buffer: &mut Vec<T>) -> Vec<T> {
-    let mut exact = Vec::with_capacity(buffer.len());
-    exact.append(buffer);
-    exact
 }

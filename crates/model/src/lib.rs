@@ -118,22 +118,22 @@ impl FieldValue<'_> {
     }
 }
 
-/// The fields of one entity, section or the header: exactly as many as
-/// were given, with no room to grow.
+/// The fields of one entity, section or the header, as given: a view of
+/// the model's values ([`Model::fields`], [`Model::section_fields`]).
 ///
-/// The first fields' ids are kept beside the values, inside the entity:
-/// the rules look fields up on entities reached at random, and a lookup
-/// that scanned the 56-byte values missed the cache on each one. Now it
-/// reads the ids where the entity already is, and touches a value only
-/// when it is the one sought.
-#[derive(Clone, PartialEq)]
-pub struct FieldValues<'a> {
+/// The first fields' ids are kept beside the values' place, inside the
+/// entity: the rules look fields up on entities reached at random, and a
+/// lookup that scanned the 56-byte values missed the cache on each one.
+/// Now it reads the ids where the entity already is, and touches a value
+/// only when it is the one sought.
+#[derive(Clone, Copy)]
+pub struct FieldValues<'m, 'a> {
     /// `values[i].field` for the first [`INLINE_IDS`] values, [`NO_ID`]
     /// past the end or for an id too large to hold (a vocabulary has a
     /// hundred fields or so; one extended past 254 still works, looking
     /// its later fields up the slow way).
     ids: [u8; INLINE_IDS],
-    values: Box<[FieldValue<'a>]>,
+    values: &'m [FieldValue<'a>],
 }
 
 /// How many field ids an entity holds inline.
@@ -141,9 +141,17 @@ const INLINE_IDS: usize = 8;
 /// An inline id that matches no field.
 const NO_ID: u8 = u8::MAX;
 
-impl<'a> FieldValues<'a> {
+impl<'m, 'a> FieldValues<'m, 'a> {
+    /// A view of `values`.
+    pub fn new(values: &'m [FieldValue<'a>]) -> Self {
+        FieldValues {
+            ids: inline_ids(values),
+            values,
+        }
+    }
+
     /// The value of `field`, if given.
-    pub fn get(&self, field: FieldId) -> Option<&FieldValue<'a>> {
+    pub fn get(&self, field: FieldId) -> Option<&'m FieldValue<'a>> {
         if let Ok(id) = u8::try_from(field.0)
             && id != NO_ID
         {
@@ -159,8 +167,13 @@ impl<'a> FieldValues<'a> {
     }
 
     /// Every field, in source order.
-    pub fn iter(&self) -> std::slice::Iter<'_, FieldValue<'a>> {
+    pub fn iter(&self) -> std::slice::Iter<'m, FieldValue<'a>> {
         self.values.iter()
+    }
+
+    /// Every field, in source order.
+    pub fn as_slice(&self) -> &'m [FieldValue<'a>] {
+        self.values
     }
 
     /// How many fields there are.
@@ -174,29 +187,82 @@ impl<'a> FieldValues<'a> {
     }
 }
 
-impl Default for FieldValues<'_> {
-    fn default() -> Self {
-        Vec::new().into()
+fn inline_ids(values: &[FieldValue<'_>]) -> [u8; INLINE_IDS] {
+    let mut ids = [NO_ID; INLINE_IDS];
+    for (inline, value) in ids.iter_mut().zip(values) {
+        *inline = u8::try_from(value.field.0).unwrap_or(NO_ID);
     }
+    ids
 }
 
-impl<'a> From<Vec<FieldValue<'a>>> for FieldValues<'a> {
-    fn from(values: Vec<FieldValue<'a>>) -> Self {
-        let mut ids = [NO_ID; INLINE_IDS];
-        for (inline, value) in ids.iter_mut().zip(&values) {
-            *inline = u8::try_from(value.field.0).unwrap_or(NO_ID);
-        }
-        FieldValues {
-            ids,
-            values: values.into_boxed_slice(),
-        }
-    }
-}
-
-impl std::fmt::Debug for FieldValues<'_> {
+impl std::fmt::Debug for FieldValues<'_, '_> {
     // The ids repeat the values' own: shown as the values alone.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("FieldValues").field(&self.values).finish()
+    }
+}
+
+/// Where an entity's or a section's values are in the model's
+/// [`FieldStore`], with their first ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FieldSlot {
+    ids: [u8; INLINE_IDS],
+    chunk: u32,
+    start: u32,
+    len: u32,
+}
+
+impl FieldSlot {
+    /// No fields.
+    pub(crate) const NONE: FieldSlot = FieldSlot {
+        ids: [NO_ID; INLINE_IDS],
+        chunk: 0,
+        start: 0,
+        len: 0,
+    };
+
+    /// The values `chunk[start..]`, the last pushed onto chunk number
+    /// `chunk`.
+    pub(crate) fn of(chunk: usize, start: usize, chunk_values: &[FieldValue<'_>]) -> FieldSlot {
+        let values = &chunk_values[start..];
+        FieldSlot {
+            ids: inline_ids(values),
+            chunk: chunk as u32,
+            start: start as u32,
+            len: values.len() as u32,
+        }
+    }
+}
+
+/// Every field value of a model, in chunks written one per block of
+/// entities typed (and one for the sections): a block's values are one
+/// allocation, not one per entity, and are freed as one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FieldStore<'a> {
+    chunks: Vec<Vec<FieldValue<'a>>>,
+}
+
+impl<'a> FieldStore<'a> {
+    /// Adds a chunk; its number is the number of chunks before it.
+    pub(crate) fn push(&mut self, chunk: Vec<FieldValue<'a>>) {
+        self.chunks.push(chunk);
+    }
+
+    /// The number the next chunk pushed will have.
+    pub(crate) fn next_chunk(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// The values of `slot`.
+    pub(crate) fn get(&self, slot: &FieldSlot) -> FieldValues<'_, 'a> {
+        let values = match self.chunks.get(slot.chunk as usize) {
+            Some(chunk) => &chunk[slot.start as usize..(slot.start + slot.len) as usize],
+            None => &[],
+        };
+        FieldValues {
+            ids: slot.ids,
+            values,
+        }
     }
 }
 
@@ -214,8 +280,8 @@ pub struct Entity<'a> {
     pub ty: EntityTypeId,
     /// Its kind, if it has a valid one, as the vocabulary spells it.
     pub kind: Option<&'a str>,
-    /// Its fields.
-    pub fields: FieldValues<'a>,
+    /// Where its fields are: see [`Model::fields`].
+    pub(crate) fields: FieldSlot,
     /// The prose written under it.
     pub prose: Vec<Span>,
 }
@@ -268,7 +334,9 @@ pub struct Model<'a> {
     entities: Vec<Entity<'a>>,
     by_type: Vec<Vec<EntityId>>,
     names: names::NameIndex,
-    section_values: Vec<FieldValues<'a>>,
+    values: FieldStore<'a>,
+    /// Where each section's values are, by section id.
+    section_slots: Vec<FieldSlot>,
     headings: Vec<SectionHeading>,
     section_prose: Vec<(SectionId, Span)>,
     unknown_fields: Vec<UnknownField>,
@@ -314,10 +382,18 @@ impl<'a> Model<'a> {
             .map(|named| named.id)
     }
 
+    /// An entity's fields.
+    pub fn fields(&self, id: EntityId) -> FieldValues<'_, 'a> {
+        self.values.get(&self.entity(id).fields)
+    }
+
     /// The fields of a non-entity section, or of the header
     /// ([`assure_vocab::HEADER`]).
-    pub fn section_fields(&self, section: SectionId) -> &FieldValues<'a> {
-        &self.section_values[section.0 as usize]
+    pub fn section_fields(&self, section: SectionId) -> FieldValues<'_, 'a> {
+        match self.section_slots.get(section.0 as usize) {
+            Some(slot) => self.values.get(slot),
+            None => self.values.get(&FieldSlot::NONE),
+        }
     }
 
     /// The section headings, in document order.
@@ -387,13 +463,13 @@ impl<'a> Model<'a> {
     /// `None` if `from` is not the edge's origin.
     pub fn reference_from(&self, from: NodeIndex, edge: EdgeIndex) -> Option<&Reference<'a>> {
         let Edge { field, span } = *self.edge(edge)?;
-        let values = match self.entity_at(from) {
+        let slots = match self.entity_at(from) {
             Some(id) => std::slice::from_ref(&self.entity(id).fields),
-            None => self.section_values.as_slice(),
+            None => self.section_slots.as_slice(),
         };
-        values
+        slots
             .iter()
-            .filter_map(|fields| fields.get(field))
+            .filter_map(|slot| self.values.get(slot).get(field))
             .find_map(|value| match &value.value {
                 Value::Refs(refs) => refs.iter().find(|r| r.name_span == span),
                 _ => None,

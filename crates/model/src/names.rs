@@ -224,7 +224,7 @@ fn folds_to(name: &str, mut folded: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{NameIndex, Named, folds_to};
-    use crate::{Entity, EntityId, FieldValues};
+    use crate::{Entity, EntityId, FieldSlot};
     use assure_diagnostic::Span;
     use assure_vocab::{EntityTypeId, fold};
 
@@ -251,7 +251,7 @@ mod tests {
                 name_span: span,
                 ty: EntityTypeId(ty),
                 kind: None,
-                fields: FieldValues::default(),
+                fields: FieldSlot::NONE,
                 prose: Vec::new(),
             })
             .collect()

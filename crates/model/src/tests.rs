@@ -1,7 +1,7 @@
 //! Model tests: the example proposals model cleanly, and every structural
 //! diagnostic is checked with its exact span, message and help.
 
-use crate::{Model, Value, build};
+use crate::{EntityId, Model, Value, build};
 use assure_diagnostic::{Diagnostic, LineIndex};
 use assure_vocab::Vocabulary;
 use insta::assert_snapshot;
@@ -125,7 +125,7 @@ fn values_are_typed_exactly() {
     let text = "population: 310,000\nas-of: 2016-09-30\n# Organisations\n## X\nkind: gp-company\nturnover: £4.5m/yr\ncqc-registered: yes\n# Contracts\n## C\nkind: mcp-virtual\nvalue: £800m\nterm: 5 years\n# Gateway\ncase-for-change: approved 2016-06-20\n";
     let (model, diagnostics) = model(text);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let render = |fields: &crate::FieldValues| {
+    let render = |fields: crate::FieldValues| {
         fields
             .iter()
             .map(|f| format!("{:?}", f.value))
@@ -136,12 +136,12 @@ fn values_are_typed_exactly() {
     Number(310000)
     Date(Date { year: 2016, month: 9, day: 30, has_day: true })
     "####);
-    assert_snapshot!(render(&model.entities()[0].fields), @r####"
+    assert_snapshot!(render(model.fields(EntityId(0))), @r####"
     Word { word: "gp-company", date: None }
     Money(Money { pence: 450000000, annual: true })
     Bool(true)
     "####);
-    assert_snapshot!(render(&model.entities()[1].fields), @r####"
+    assert_snapshot!(render(model.fields(EntityId(1))), @r####"
     Word { word: "mcp-virtual", date: None }
     Money(Money { pence: 80000000000, annual: false })
     Duration(Duration { months: 60, days: 0 })
@@ -252,8 +252,8 @@ fn names_with_parentheses_and_commas() {
     let text = "# Organisations\n## Shay Lane Medical Centre (Kelman)\nkind: gp-practice\n## Smith, Jones & Co\nkind: private-company\n## Group\nkind: gp-company\nowned-by: Shay Lane Medical Centre (Kelman) (60%), Smith, Jones & Co (40%)\nmembers: Shay Lane Medical Centre (Kelman), Smith, Jones & Co\n";
     assert_eq!(check(text), "");
     let (model, _) = model(text);
-    let shares: Vec<String> = model.entities()[2]
-        .fields
+    let shares: Vec<String> = model
+        .fields(EntityId(2))
         .iter()
         .filter_map(|f| match &f.value {
             Value::Refs(refs) => Some(
@@ -320,9 +320,7 @@ fn a_proposal_larger_than_a_block_is_typed_as_one() {
         ]
     );
     let parent = CORE
-        .fields_of(assure_vocab::Owner::Entity(
-            model.entity(crate::EntityId(0)).ty,
-        ))
+        .fields_of(assure_vocab::Owner::Entity(model.entity(EntityId(0)).ty))
         .get("parent")
         .unwrap();
     let model = &model;
@@ -356,7 +354,7 @@ fn field_values_find_every_field_inline_or_past_the_inline_ids() {
             value: Value::Bool(true),
         })
         .collect();
-    let all = FieldValues::from(values.clone());
+    let all = FieldValues::new(&values);
     for (at, &id) in ids.iter().enumerate() {
         let found = all.get(FieldId(id)).map(|f| f.key.start);
         assert_eq!(found, Some(at as u32), "field {id}");
@@ -366,11 +364,11 @@ fn field_values_find_every_field_inline_or_past_the_inline_ids() {
     }
     // Few enough to be all inline: an absent id is known absent, a large
     // one still found.
-    let few = FieldValues::from(values[..4].to_vec());
+    let few = FieldValues::new(&values[..4]);
     assert_eq!(few.get(FieldId(9)), None);
     assert_eq!(few.get(FieldId(70_000)).map(|f| f.key.start), Some(2));
     assert_eq!(few.get(FieldId(255)).map(|f| f.key.start), Some(3));
-    assert_eq!(FieldValues::default().get(FieldId(0)), None);
+    assert_eq!(FieldValues::new(&[]).get(FieldId(0)), None);
 }
 
 #[test]
@@ -400,9 +398,7 @@ fn links_and_graph_list_every_reference_by_node_and_field_in_source_order() {
     }
     let (model, diagnostics) = model(&text);
     assert_eq!(diagnostics, []);
-    let fields = CORE.fields_of(assure_vocab::Owner::Entity(
-        model.entity(crate::EntityId(0)).ty,
-    ));
+    let fields = CORE.fields_of(assure_vocab::Owner::Entity(model.entity(EntityId(0)).ty));
     let node = |entity: usize| petgraph::graph::NodeIndex::new(entity + 1);
     let mut outgoing = std::collections::BTreeMap::<_, Vec<_>>::new();
     let mut incoming = std::collections::BTreeMap::<_, Vec<_>>::new();

@@ -34,7 +34,7 @@ pub fn document(model: &Model, vocabulary: &Vocabulary, text: &str) -> Json {
                 "name": entity.name,
                 "type": vocabulary.entity_type(entity.ty).id,
                 "kind": entity.kind,
-                "fields": fields_json(model, vocabulary, &entity.fields),
+                "fields": fields_json(model, vocabulary, model.fields(id)),
                 "prose": entity.prose.iter().map(|s| s.text(text)).collect::<Vec<_>>(),
             })
         })
@@ -54,7 +54,7 @@ pub fn document(model: &Model, vocabulary: &Vocabulary, text: &str) -> Json {
     })
 }
 
-fn fields_json(model: &Model, vocabulary: &Vocabulary, fields: &FieldValues) -> Json {
+fn fields_json(model: &Model, vocabulary: &Vocabulary, fields: FieldValues) -> Json {
     let mut map = Map::new();
     for field in fields.iter() {
         map.insert(

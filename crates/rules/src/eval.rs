@@ -705,7 +705,7 @@ impl<'a> Evaluator<'a> {
             Val::Entity(id) => {
                 let entity = model.entity(*id);
                 let field = (*lookup.entity.get(entity.ty.0 as usize)?)?;
-                entity.fields.get(field)
+                model.fields(*id).get(field)
             }
             Val::Section(section) => {
                 let field = (*lookup.section.get(section.0 as usize)?)?;
@@ -755,7 +755,7 @@ impl<'a> Evaluator<'a> {
                     let entity = self.model.entity(id);
                     let kind_field = self.vocabulary.entity_type(entity.ty).kind_field;
                     kind_field
-                        .and_then(|f| entity.fields.get(f))
+                        .and_then(|f| self.model.fields(id).get(f))
                         .map(|f| f.value_span)
                         .or(Some(entity.heading))
                 }
