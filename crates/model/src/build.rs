@@ -5,8 +5,8 @@ use crate::links::Links;
 use crate::names::NameIndex;
 use crate::typing::Typer;
 use crate::{
-    Edge, Entity, EntityId, FieldSlot, FieldStore, FieldValue, Model, SectionHeading, UnknownField,
-    Value,
+    Edge, Entity, EntityId, FieldSlot, FieldStore, FieldValue, Model, Reference, SectionHeading,
+    UnknownField, Value,
 };
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
 use assure_syntax::{LineKind, Parse, SourceFile};
@@ -197,17 +197,17 @@ impl<'a, 'b> Builder<'a, 'b> {
         let mut values = FieldStore::default();
         // Each block's values stay one chunk, which its entities point into.
         for (entities, block) in self.entities.chunks_mut(BLOCK).zip(blocks) {
-            references += block.references;
+            references += block.refs.len();
             for ((entity, kind), slot) in entities.iter_mut().zip(block.kinds).zip(block.slots) {
                 entity.kind = kind;
                 entity.fields = slot;
             }
-            values.push(block.values);
+            values.push(block.values, block.refs);
             self.unknown_fields.extend(block.unknown_fields);
             self.diagnostics.extend(block.diagnostics);
         }
-        let mut typer = self.typer(&names);
         let chunk = values.next_chunk();
+        let mut typer = self.typer(&names, chunk);
         let mut section_values = Vec::new();
         let mut section_slots = Vec::with_capacity(self.vocabulary.sections().len());
         for fields in &self.section_fields {
@@ -219,9 +219,10 @@ impl<'a, 'b> Builder<'a, 'b> {
             );
             section_slots.push(FieldSlot::of(chunk, start, &section_values));
         }
-        self.diagnostics.append(&mut typer.into_diagnostics());
-        let references = references + reference_count(&section_values);
-        values.push(section_values);
+        let (mut diagnostics, section_refs) = typer.finish();
+        self.diagnostics.append(&mut diagnostics);
+        let references = references + section_refs.len();
+        values.push(section_values, section_refs);
         Typed {
             source: self.source,
             vocabulary: self.vocabulary,
@@ -248,7 +249,8 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// A typer of this proposal's values, with its own budget of
     /// suggestions.
-    fn typer<'s>(&'s self, names: &'s NameIndex) -> Typer<'a, 's> {
+    /// Its references go to chunk number `chunk` of the model's.
+    fn typer<'s>(&'s self, names: &'s NameIndex, chunk: usize) -> Typer<'a, 's> {
         Typer::new(
             self.source,
             self.file,
@@ -256,13 +258,14 @@ impl<'a, 'b> Builder<'a, 'b> {
             names,
             &self.unknown_section_names,
             &self.entities,
+            chunk,
         )
     }
 
     /// Types the entities of block number `block`.
     fn type_block(&self, names: &NameIndex, block: usize) -> TypedBlock<'a> {
         let range = block * BLOCK..((block + 1) * BLOCK).min(self.entities.len());
-        let mut typer = self.typer(names);
+        let mut typer = self.typer(names, block);
         let mut seen = Vec::new();
         // At most one value per field written: one allocation for the block.
         let fields: usize = self.entity_fields[range.clone()]
@@ -273,7 +276,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             kinds: Vec::with_capacity(range.len()),
             slots: Vec::with_capacity(range.len()),
             values: Vec::with_capacity(fields),
-            references: 0,
+            refs: Vec::new(),
             unknown_fields: Vec::new(),
             diagnostics: Vec::new(),
         };
@@ -288,11 +291,10 @@ impl<'a, 'b> Builder<'a, 'b> {
                 &mut seen,
                 &mut typed.values,
             );
-            typed.references += reference_count(&typed.values[start..]);
             typed.kinds.push(kind);
             typed.slots.push(FieldSlot::of(block, start, &typed.values));
         }
-        typed.diagnostics = typer.into_diagnostics();
+        (typed.diagnostics, typed.refs) = typer.finish();
         typed
     }
 
@@ -543,9 +545,9 @@ struct TypedBlock<'a> {
     slots: Vec<FieldSlot>,
     /// Every value of the block's entities, in order.
     values: Vec<FieldValue<'a>>,
-    /// How many reference items the block's values hold: the graph is
-    /// sized from them without another pass over every value.
-    references: usize,
+    /// Every reference item of those values, in order: how many there are
+    /// sizes the graph without another pass over every value.
+    refs: Vec<Reference<'a>>,
     unknown_fields: Vec<UnknownField>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -680,17 +682,6 @@ fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
     .with_help("keep one of the two")
 }
 
-/// How many reference items `fields` hold.
-fn reference_count(fields: &[FieldValue<'_>]) -> usize {
-    fields
-        .iter()
-        .map(|f| match &f.value {
-            Value::Refs(refs) => refs.len(),
-            _ => 0,
-        })
-        .sum()
-}
-
 /// One edge per resolved reference item, numbered in source order: each
 /// edge's field and span, and the edges grouped by node and field.
 /// `references` (the number of reference items, resolved or not) sizes
@@ -722,10 +713,10 @@ fn edges<'m, 'a: 'm>(
         .iter()
         .enumerate()
         .map(|(index, entity)| (NodeIndex::new(index + 1), &entity.fields));
-    proposal.chain(entities).flat_map(|(from, slot)| {
+    proposal.chain(entities).flat_map(move |(from, slot)| {
         values.get(slot).iter().flat_map(move |field| {
             let refs = match &field.value {
-                Value::Refs(refs) => refs.as_slice(),
+                Value::Refs(refs) => values.references(refs),
                 _ => &[],
             };
             refs.iter().filter_map(move |reference| {

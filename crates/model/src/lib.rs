@@ -69,8 +69,40 @@ pub enum Value<'a> {
         /// The date after it, and the date's span.
         date: Option<(Date, Span)>,
     },
-    /// References, resolved or not.
-    Refs(Vec<Reference<'a>>),
+    /// References, resolved or not: see [`Model::references`].
+    Refs(Refs),
+}
+
+/// Where one field's reference items are among the model's
+/// ([`Model::references`]): a proposal has millions of them, kept in a few
+/// large vectors rather than one small one per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refs {
+    chunk: u32,
+    start: u32,
+    len: u32,
+}
+
+impl Refs {
+    /// How many items there are.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The items `chunk_refs[start..]`, the last pushed onto chunk number
+    /// `chunk`.
+    pub(crate) fn of(chunk: usize, start: usize, chunk_refs: &[Reference<'_>]) -> Refs {
+        Refs {
+            chunk: chunk as u32,
+            start: start as u32,
+            len: (chunk_refs.len() - start) as u32,
+        }
+    }
 }
 
 /// One item of a reference field.
@@ -234,18 +266,29 @@ impl FieldSlot {
     }
 }
 
-/// Every field value of a model, in chunks written one per block of
-/// entities typed (and one for the sections): a block's values are one
-/// allocation, not one per entity, and are freed as one.
+/// Every field value and reference item of a model, in chunks written one
+/// per block of entities typed (and one for the sections): a block's values
+/// are one allocation, and its references another, not one per entity and
+/// field, and are freed as one.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldStore<'a> {
     chunks: Vec<Vec<FieldValue<'a>>>,
+    refs: Vec<Vec<Reference<'a>>>,
 }
 
 impl<'a> FieldStore<'a> {
-    /// Adds a chunk; its number is the number of chunks before it.
-    pub(crate) fn push(&mut self, chunk: Vec<FieldValue<'a>>) {
+    /// Adds a chunk of values and the references they hold; its number is
+    /// the number of chunks before it.
+    pub(crate) fn push(&mut self, chunk: Vec<FieldValue<'a>>, refs: Vec<Reference<'a>>) {
         self.chunks.push(chunk);
+        self.refs.push(refs);
+    }
+
+    /// The items of `refs`.
+    pub(crate) fn references(&self, refs: &Refs) -> &[Reference<'a>] {
+        self.refs.get(refs.chunk as usize).map_or(&[], |chunk| {
+            &chunk[refs.start as usize..(refs.start + refs.len) as usize]
+        })
     }
 
     /// The number the next chunk pushed will have.
@@ -382,6 +425,11 @@ impl<'a> Model<'a> {
             .map(|named| named.id)
     }
 
+    /// The items of a reference field's value.
+    pub fn references(&self, refs: &Refs) -> &[Reference<'a>] {
+        self.values.references(refs)
+    }
+
     /// An entity's fields.
     pub fn fields(&self, id: EntityId) -> FieldValues<'_, 'a> {
         self.values.get(&self.entity(id).fields)
@@ -471,7 +519,7 @@ impl<'a> Model<'a> {
             .iter()
             .filter_map(|slot| self.values.get(slot).get(field))
             .find_map(|value| match &value.value {
-                Value::Refs(refs) => refs.iter().find(|r| r.name_span == span),
+                Value::Refs(refs) => self.references(refs).iter().find(|r| r.name_span == span),
                 _ => None,
             })
     }

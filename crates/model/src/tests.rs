@@ -257,7 +257,9 @@ fn names_with_parentheses_and_commas() {
         .iter()
         .filter_map(|f| match &f.value {
             Value::Refs(refs) => Some(
-                refs.iter()
+                model
+                    .references(refs)
+                    .iter()
                     .map(|r| {
                         let q = r
                             .qualifier

@@ -3,7 +3,7 @@
 use crate::build::with_article;
 use crate::names::{NameIndex, Named};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
-use crate::{Entity, EntityId, FieldValue, Qualifier, Reference, Value};
+use crate::{Entity, EntityId, FieldValue, Qualifier, Reference, Refs, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Field, Item, SourceFile, Token, TokenKind, ValueTree};
 use assure_vocab::{FieldDef, FieldId, Owner, RefType, Target, ValueType, Vocabulary, fold};
@@ -38,6 +38,10 @@ pub(crate) struct Typer<'a, 'b> {
     /// Whether any entity's name ends in `)`: if none does, an item with a
     /// qualifier cannot name one whole, and that lookup is skipped.
     names_end_in_parenthesis: bool,
+    /// The reference items of every value typed, in order: the chunk
+    /// number `chunk` of the model's references.
+    refs: Vec<Reference<'a>>,
+    chunk: usize,
 }
 
 /// What a scalar was expected in, for messages: "`population`", "the
@@ -92,6 +96,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         names: &'b NameIndex,
         unknown_section_names: &'b FxHashSet<String>,
         entities: &'b [Entity<'a>],
+        chunk: usize,
     ) -> Self {
         Typer {
             source,
@@ -105,6 +110,8 @@ impl<'a, 'b> Typer<'a, 'b> {
             fold_buffer: std::cell::RefCell::new(String::new()),
             tree: ValueTree::default(),
             names_end_in_parenthesis: names.any_ends_in_parenthesis(),
+            refs: Vec::new(),
+            chunk,
         }
     }
 
@@ -124,8 +131,15 @@ impl<'a, 'b> Typer<'a, 'b> {
         self.diagnostics.push(diagnostic);
     }
 
-    pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
-        self.diagnostics
+    /// What the typer found: the diagnostics, and the reference items of
+    /// the values it typed.
+    pub(crate) fn finish(self) -> (Vec<Diagnostic>, Vec<Reference<'a>>) {
+        (self.diagnostics, self.refs)
+    }
+
+    /// The references pushed since `start`, as a value.
+    fn refs_since(&self, start: usize) -> Value<'a> {
+        Value::Refs(Refs::of(self.chunk, start, &self.refs))
     }
 
     /// Types syntax field `field` as vocabulary field `id`. `None` when the
@@ -434,13 +448,15 @@ impl<'a, 'b> Typer<'a, 'b> {
             let whole = tree.text(self.source, &(0..tree.tokens.len() as u32));
             if let Some(target) = self.lookup(&whole) {
                 let target = self.check_target(key, reference, target, &whole, span);
-                return Some(Value::Refs(vec![Reference {
+                let start = self.refs.len();
+                self.refs.push(Reference {
                     target,
                     name: whole,
                     name_span: span,
                     span,
                     qualifier: None,
-                }]));
+                });
+                return Some(self.refs_since(start));
             }
             let plural = format!("{key}s");
             let help = match self.vocabulary.fields_of(def.owner).get(&plural) {
@@ -459,7 +475,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             );
             return None;
         }
-        let mut references = Vec::with_capacity(items.len());
+        let start = self.refs.len();
         let mut index = 0;
         while index < items.len() {
             let resolution = self.resolve(tree, &items[index..]);
@@ -481,7 +497,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                 .qualifier
                 .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q))
                 .map(Box::new);
-            references.push(Reference {
+            self.refs.push(Reference {
                 target,
                 name: resolution.name,
                 name_span: resolution.name_span,
@@ -489,7 +505,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                 qualifier,
             });
         }
-        Some(Value::Refs(references))
+        Some(self.refs_since(start))
     }
 
     /// Resolves the reference starting at `items[0]`: the whole item (a name

@@ -82,17 +82,19 @@ pub fn value_json(model: &Model, value: &Value) -> Json {
         Value::Word { word, date } => {
             json!({"type": "word", "value": &**word, "date": date.map(|(d, _)| d.to_string())})
         }
-        Value::Refs(refs) => json!({"type": "refs", "items": refs.iter().map(|r| json!({
+        Value::Refs(refs) => {
+            json!({"type": "refs", "items": model.references(refs).iter().map(|r| json!({
             "name": &*r.name,
             "target": r.target.map(|t: EntityId| t.0),
             "target_name": r.target.map(|t| model.entity(t).name),
             "qualifier": r.qualifier.as_deref().map(|q: &Qualifier| value_json(model, &q.value)),
-        })).collect::<Vec<_>>()}),
+        })).collect::<Vec<_>>()})
+        }
     }
 }
 
 /// A value as a person would write it: `£4.5m/yr`, `310,000`, `40%`.
-pub fn value_text(value: &Value) -> String {
+pub fn value_text(model: &Model, value: &Value) -> String {
     match value {
         Value::Text(text) => text.to_string(),
         Value::Number(n) => format_number(*n),
@@ -107,7 +109,8 @@ pub fn value_text(value: &Value) -> String {
             date: Some((d, _)),
         } => format!("{word} {d}"),
         Value::Word { word, date: None } => word.to_string(),
-        Value::Refs(refs) => refs
+        Value::Refs(refs) => model
+            .references(refs)
             .iter()
             .map(|r| r.name.to_string())
             .collect::<Vec<_>>()

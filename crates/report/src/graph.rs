@@ -25,7 +25,7 @@ fn proposal_title(model: &Model, vocabulary: &Vocabulary) -> String {
         .fields_of(assure_vocab::Owner::Section(HEADER))
         .get("proposal")
         .and_then(|field| model.section_fields(HEADER).get(field))
-        .map_or_else(|| "proposal".to_owned(), |f| value_text(&f.value))
+        .map_or_else(|| "proposal".to_owned(), |f| value_text(model, &f.value))
 }
 
 fn node_label(
@@ -79,7 +79,7 @@ pub fn dot(model: &Model, vocabulary: &Vocabulary) -> String {
         let weight = &graph[edge];
         let mut label = vocabulary.field(weight.field).name.clone();
         if let Some(qualifier) = model.reference(edge).and_then(|r| r.qualifier.as_deref()) {
-            label.push_str(&format!(" ({})", value_text(&qualifier.value)));
+            label.push_str(&format!(" ({})", value_text(model, &qualifier.value)));
         }
         out.push_str(&format!(
             "  n{} -> n{} [label=\"{}\"];\n",
@@ -115,7 +115,7 @@ pub fn json(model: &Model, vocabulary: &Vocabulary) -> Json {
                 "qualifier": model
                     .reference(edge)
                     .and_then(|r| r.qualifier.as_deref())
-                    .map(|q| value_text(&q.value)),
+                    .map(|q| value_text(model, &q.value)),
             }))
         })
         .collect();

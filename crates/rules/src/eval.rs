@@ -726,6 +726,7 @@ impl<'a> Evaluator<'a> {
             Value::Bool(b) => Val::Bool(*b),
             Value::Word { word, date } => Val::Word(word, date.map(|(d, _)| d)),
             Value::Refs(references) => {
+                let references = self.model.references(references);
                 let many = field.is_some_and(|f| {
                     matches!(&self.vocabulary.field(f).ty, assure_vocab::ValueType::Ref(r) if r.many)
                 });
