@@ -5,7 +5,7 @@ use crate::links::Links;
 use crate::names::NameIndex;
 use crate::typing::Typer;
 use crate::{
-    Edge, Entity, EntityId, FieldSlot, FieldStore, FieldValue, Model, Reference, SectionHeading,
+    Edge, Entity, EntityId, FieldSlot, FieldStore, FieldValue, Model, RefPages, SectionHeading,
     UnknownField, Value,
 };
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
@@ -197,7 +197,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         let mut values = FieldStore::default();
         // Each block's values stay one chunk, which its entities point into.
         for (entities, block) in self.entities.chunks_mut(BLOCK).zip(blocks) {
-            references += block.refs.len();
+            references += block.refs.iter().map(Vec::len).sum::<usize>();
             for ((entity, kind), slot) in entities.iter_mut().zip(block.kinds).zip(block.slots) {
                 entity.kind = kind;
                 entity.fields = slot;
@@ -221,7 +221,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         }
         let (mut diagnostics, section_refs) = typer.finish();
         self.diagnostics.append(&mut diagnostics);
-        let references = references + section_refs.len();
+        let references = references + section_refs.iter().map(Vec::len).sum::<usize>();
         values.push(section_values, section_refs);
         Typed {
             source: self.source,
@@ -547,7 +547,7 @@ struct TypedBlock<'a> {
     values: Vec<FieldValue<'a>>,
     /// Every reference item of those values, in order: how many there are
     /// sizes the graph without another pass over every value.
-    refs: Vec<Reference<'a>>,
+    refs: RefPages<'a>,
     unknown_fields: Vec<UnknownField>,
     diagnostics: Vec<Diagnostic>,
 }

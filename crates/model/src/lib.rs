@@ -79,6 +79,7 @@ pub enum Value<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refs {
     chunk: u32,
+    page: u32,
     start: u32,
     len: u32,
 }
@@ -94,15 +95,38 @@ impl Refs {
         self.len == 0
     }
 
-    /// The items `chunk_refs[start..]`, the last pushed onto chunk number
-    /// `chunk`.
-    pub(crate) fn of(chunk: usize, start: usize, chunk_refs: &[Reference<'_>]) -> Refs {
+    /// The items `pages[page][start..]`, the last pushed onto page `page`
+    /// of chunk number `chunk`.
+    pub(crate) fn of(chunk: usize, page: usize, start: usize, pages: &RefPages<'_>) -> Refs {
         Refs {
             chunk: chunk as u32,
+            page: page as u32,
             start: start as u32,
-            len: (chunk_refs.len() - start) as u32,
+            len: (pages[page].len() - start) as u32,
         }
     }
+}
+
+/// One chunk's reference items, in pages that never grow: a field's items
+/// are all on one page, one started for them if the last has no room. A
+/// vector grown by doubling instead left its old buffers to the allocator
+/// (60 MB at the peak, at a million entities) and its slack to the model.
+pub(crate) type RefPages<'a> = Vec<Vec<Reference<'a>>>;
+
+/// How many items a page holds, unless one field has more.
+pub(crate) const REF_PAGE: usize = 1_024;
+
+/// Room on the last of `pages` for `items` more: the page and where they
+/// start on it.
+pub(crate) fn room_for(pages: &mut RefPages<'_>, items: usize) -> (usize, usize) {
+    let fits = pages
+        .last()
+        .is_some_and(|page| page.capacity() - page.len() >= items);
+    if !fits {
+        pages.push(Vec::with_capacity(items.max(REF_PAGE)));
+    }
+    let page = pages.len() - 1;
+    (page, pages[page].len())
 }
 
 /// One item of a reference field.
@@ -273,22 +297,25 @@ impl FieldSlot {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldStore<'a> {
     chunks: Vec<Vec<FieldValue<'a>>>,
-    refs: Vec<Vec<Reference<'a>>>,
+    refs: Vec<RefPages<'a>>,
 }
 
 impl<'a> FieldStore<'a> {
     /// Adds a chunk of values and the references they hold; its number is
     /// the number of chunks before it.
-    pub(crate) fn push(&mut self, chunk: Vec<FieldValue<'a>>, refs: Vec<Reference<'a>>) {
+    pub(crate) fn push(&mut self, chunk: Vec<FieldValue<'a>>, refs: RefPages<'a>) {
         self.chunks.push(chunk);
         self.refs.push(refs);
     }
 
     /// The items of `refs`.
     pub(crate) fn references(&self, refs: &Refs) -> &[Reference<'a>] {
-        self.refs.get(refs.chunk as usize).map_or(&[], |chunk| {
-            &chunk[refs.start as usize..(refs.start + refs.len) as usize]
-        })
+        self.refs
+            .get(refs.chunk as usize)
+            .and_then(|pages| pages.get(refs.page as usize))
+            .map_or(&[], |page| {
+                &page[refs.start as usize..(refs.start + refs.len) as usize]
+            })
     }
 
     /// The number the next chunk pushed will have.

@@ -3,7 +3,7 @@
 use crate::build::with_article;
 use crate::names::{NameIndex, Named};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
-use crate::{Entity, EntityId, FieldValue, Qualifier, Reference, Refs, Value};
+use crate::{Entity, EntityId, FieldValue, Qualifier, RefPages, Reference, Refs, Value, room_for};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Field, Item, SourceFile, Token, TokenKind, ValueTree};
 use assure_vocab::{FieldDef, FieldId, Owner, RefType, Target, ValueType, Vocabulary, fold};
@@ -40,7 +40,7 @@ pub(crate) struct Typer<'a, 'b> {
     names_end_in_parenthesis: bool,
     /// The reference items of every value typed, in order: the chunk
     /// number `chunk` of the model's references.
-    refs: Vec<Reference<'a>>,
+    refs: RefPages<'a>,
     chunk: usize,
 }
 
@@ -133,13 +133,13 @@ impl<'a, 'b> Typer<'a, 'b> {
 
     /// What the typer found: the diagnostics, and the reference items of
     /// the values it typed.
-    pub(crate) fn finish(self) -> (Vec<Diagnostic>, Vec<Reference<'a>>) {
+    pub(crate) fn finish(self) -> (Vec<Diagnostic>, RefPages<'a>) {
         (self.diagnostics, self.refs)
     }
 
-    /// The references pushed since `start`, as a value.
-    fn refs_since(&self, start: usize) -> Value<'a> {
-        Value::Refs(Refs::of(self.chunk, start, &self.refs))
+    /// The references pushed on `page` since `start`, as a value.
+    fn refs_since(&self, page: usize, start: usize) -> Value<'a> {
+        Value::Refs(Refs::of(self.chunk, page, start, &self.refs))
     }
 
     /// Types syntax field `field` as vocabulary field `id`. `None` when the
@@ -448,15 +448,15 @@ impl<'a, 'b> Typer<'a, 'b> {
             let whole = tree.text(self.source, &(0..tree.tokens.len() as u32));
             if let Some(target) = self.lookup(&whole) {
                 let target = self.check_target(key, reference, target, &whole, span);
-                let start = self.refs.len();
-                self.refs.push(Reference {
+                let (page, start) = room_for(&mut self.refs, 1);
+                self.refs[page].push(Reference {
                     target,
                     name: whole,
                     name_span: span,
                     span,
                     qualifier: None,
                 });
-                return Some(self.refs_since(start));
+                return Some(self.refs_since(page, start));
             }
             let plural = format!("{key}s");
             let help = match self.vocabulary.fields_of(def.owner).get(&plural) {
@@ -475,7 +475,8 @@ impl<'a, 'b> Typer<'a, 'b> {
             );
             return None;
         }
-        let start = self.refs.len();
+        // Each reference takes at least one item: room for as many.
+        let (page, start) = room_for(&mut self.refs, items.len());
         let mut index = 0;
         while index < items.len() {
             let resolution = self.resolve(tree, &items[index..]);
@@ -497,7 +498,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                 .qualifier
                 .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q))
                 .map(Box::new);
-            self.refs.push(Reference {
+            self.refs[page].push(Reference {
                 target,
                 name: resolution.name,
                 name_span: resolution.name_span,
@@ -505,7 +506,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                 qualifier,
             });
         }
-        Some(self.refs_since(start))
+        Some(self.refs_since(page, start))
     }
 
     /// Resolves the reference starting at `items[0]`: the whole item (a name
