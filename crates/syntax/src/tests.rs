@@ -226,6 +226,30 @@ fn value_tokens() {
 }
 
 #[test]
+fn a_tree_lexed_again_holds_only_the_new_value() {
+    // The typer lexes millions of values into one tree, whose qualifiers'
+    // item lists are reused: each value must read as if lexed alone.
+    let values = [
+        "X (a, b (c (d, e)))",
+        "Dr A Patel (40%), Dr D Green (60%)",
+        "A (1), B (2 (3)), C",
+        "plain",
+        "Y (p, q)",
+        "A, , B ()",
+        "X (a, b (c (d, e)))",
+    ];
+    let mut tree = crate::ValueTree::default();
+    for value in values {
+        tree.lex(value, &[Span::from_range(0..value.len())]);
+        assert_eq!(
+            tree,
+            lex_value(value, &[Span::from_range(0..value.len())]),
+            "{value}"
+        );
+    }
+}
+
+#[test]
 fn items_and_qualifiers() {
     assert_snapshot!(items("Dr A Patel (40%), Dr D Green (60%)"), @"Dr A Patel (40%) | Dr D Green (60%)");
     assert_snapshot!(items("Shay Lane Medical Centre (Kelman)"), @"Shay Lane Medical Centre (Kelman)");
