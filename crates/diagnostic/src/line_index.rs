@@ -235,7 +235,7 @@ mod tests {
         // Past the size indexed on two threads, with a newline just before,
         // at and just after the middle, where the halves meet.
         let mut base: String = (0..90_000).map(|i| "z".repeat(i % 97) + "\n").collect();
-        while base.len() < super::PARALLEL_FROM {
+        while base.len() < PARALLEL_FROM {
             base.push_str("tail\n");
         }
         let middle = base.len() / 2;
