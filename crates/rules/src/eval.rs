@@ -150,7 +150,7 @@ struct Distinct {
 }
 
 impl Distinct {
-    /// Lists up to this long are scanned.
+    /// Lists shorter than this are scanned.
     const SCAN: usize = 16;
 
     /// Whether `id` is not among the entities of `items` (the list being
@@ -280,8 +280,7 @@ impl<'a> Evaluator<'a> {
             Code::Section(section) => Val::Section(*section),
             Code::All(ty) => {
                 let ids = self.model.entities_of(*ty);
-                self.fuel
-                    .set(self.fuel.get().saturating_sub(ids.len() as u64));
+                self.spend(ids.len());
                 Val::List(ids.iter().map(|id| Val::Entity(*id)).collect())
             }
             Code::Member(object, member) => {
@@ -442,9 +441,14 @@ impl<'a> Evaluator<'a> {
     /// Spends a step for each item of a list a traversal made.
     fn burn_per_item(&self, list: &Val<'_>) {
         if let Val::List(items) = list {
-            self.fuel
-                .set(self.fuel.get().saturating_sub(items.len() as u64));
+            self.spend(items.len());
         }
+    }
+
+    /// Spends `steps` steps at once, for a list of that many items made
+    /// without evaluating each.
+    fn spend(&self, steps: usize) {
+        self.fuel.set(self.fuel.get().saturating_sub(steps as u64));
     }
 
     fn node_of(&self, value: &Val<'_>) -> Option<NodeIndex> {
