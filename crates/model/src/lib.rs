@@ -227,11 +227,6 @@ impl<'m, 'a> FieldValues<'m, 'a> {
         self.values.iter()
     }
 
-    /// Every field, in source order.
-    pub fn as_slice(&self) -> &'m [FieldValue<'a>] {
-        self.values
-    }
-
     /// How many fields there are.
     pub fn len(&self) -> usize {
         self.values.len()
