@@ -197,7 +197,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         let mut values = FieldStore::default();
         // Each block's values stay one chunk, which its entities point into.
         for (entities, block) in self.entities.chunks_mut(BLOCK).zip(blocks) {
-            references += block.refs.iter().map(Vec::len).sum::<usize>();
+            references += item_count(&block.refs);
             for ((entity, kind), slot) in entities.iter_mut().zip(block.kinds).zip(block.slots) {
                 entity.kind = kind;
                 entity.fields = slot;
@@ -221,7 +221,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         }
         let (mut diagnostics, section_refs) = typer.finish();
         self.diagnostics.append(&mut diagnostics);
-        let references = references + section_refs.iter().map(Vec::len).sum::<usize>();
+        let references = references + item_count(&section_refs);
         values.push(section_values, section_refs);
         Typed {
             source: self.source,
@@ -680,6 +680,11 @@ fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
     )
     .with_label(first, "first given here")
     .with_help("keep one of the two")
+}
+
+/// How many reference items `pages` hold.
+fn item_count(pages: &RefPages<'_>) -> usize {
+    pages.iter().map(Vec::len).sum()
 }
 
 /// One edge per resolved reference item, numbered in source order: each

@@ -55,12 +55,22 @@ pub enum Val<'a> {
     List(Rc<[Val<'a>]>),
 }
 
-impl Val<'_> {
+impl<'a> Val<'a> {
     fn text(&self) -> Option<&str> {
         match self {
             Val::Text(t) | Val::Word(t, _) => Some(t),
             Val::Owned(t) => Some(t),
             _ => None,
+        }
+    }
+
+    /// The items a binder (`for`, a comprehension, a label's `each`) goes
+    /// over: a list's, a single value as itself, none for `none`.
+    pub fn items(&self) -> &[Val<'a>] {
+        match self {
+            Val::List(items) => items,
+            Val::Missing => &[],
+            single => std::slice::from_ref(single),
         }
     }
 
@@ -478,12 +488,7 @@ impl<'a> Evaluator<'a> {
             return sink(self, element);
         };
         let source = self.eval(source, frame);
-        let items = match &source {
-            Val::List(items) => &items[..],
-            Val::Missing => return true,
-            single => std::slice::from_ref(single),
-        };
-        for item in items {
+        for item in source.items() {
             if !self.burn() {
                 return false;
             }

@@ -387,12 +387,7 @@ fn bind_fors<'a>(
     };
     frame.reset_lets();
     let source = evaluator.eval(source, frame);
-    let items = match &source {
-        Val::List(items) => &items[..],
-        Val::Missing => return,
-        single => std::slice::from_ref(single),
-    };
-    for item in items {
+    for item in source.items() {
         if evaluator.out_of_fuel() {
             return;
         }
@@ -438,15 +433,16 @@ fn finding<'a>(evaluator: &Evaluator<'a>, rule: &'a Rule, frame: &mut Frame<'a>)
     for label in &rule.labels {
         // A label with `each` is placed once per item, with the item bound;
         // without, once.
-        let (slot, items) = match &label.each {
-            Some((slot, source)) => match evaluator.eval(source, frame) {
-                Val::List(items) => (Some(*slot), items),
-                Val::Missing => continue,
-                single => (Some(*slot), std::rc::Rc::from([single])),
-            },
-            None => (None, std::rc::Rc::from([Val::Missing])),
+        let each = label
+            .each
+            .as_ref()
+            .map(|(slot, source)| (*slot, evaluator.eval(source, frame)));
+        let once = [Val::Missing];
+        let (slot, items) = match &each {
+            Some((slot, value)) => (Some(*slot), value.items()),
+            None => (None, &once[..]),
         };
-        for item in items.iter() {
+        for item in items {
             if let Some(slot) = slot {
                 frame.slots[slot as usize] = item.clone();
             }
