@@ -243,8 +243,8 @@ impl<'a, 'b> Builder<'a, 'b> {
     /// reported depends on the blocks, never on the number of threads.
     fn type_entities(&self, names: &NameIndex) -> Vec<TypedBlock<'a>> {
         let blocks: Vec<usize> = (0..self.entities.len().div_ceil(BLOCK)).collect();
-        let threads = crate::parallel::threads_for(self.entities.len(), BLOCK);
-        crate::parallel::map_in_order(&blocks, threads, |&block| self.type_block(names, block))
+        let threads = assure_stdx::parallel::threads_for(self.entities.len(), BLOCK);
+        assure_stdx::parallel::map_in_order(&blocks, threads, |&block| self.type_block(names, block))
     }
 
     /// A typer of this proposal's values, with its own budget of

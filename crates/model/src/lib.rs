@@ -26,7 +26,6 @@
 mod build;
 mod links;
 mod names;
-pub mod parallel;
 mod typing;
 pub mod value;
 

@@ -76,8 +76,8 @@ impl NameIndex {
         // Folding and hashing every name is most of the work and needs no
         // table: done in blocks, on every core for a large proposal.
         let blocks: Vec<&[Entity<'_>]> = entities.chunks(HASH_BLOCK).collect();
-        let threads = crate::parallel::threads_for(entities.len(), HASH_BLOCK);
-        let hashed = crate::parallel::map_in_order(&blocks, threads, |block| {
+        let threads = assure_stdx::parallel::threads_for(entities.len(), HASH_BLOCK);
+        let hashed = assure_stdx::parallel::map_in_order(&blocks, threads, |block| {
             let mut folded = String::new();
             block
                 .iter()

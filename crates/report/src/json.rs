@@ -4,7 +4,7 @@
 use crate::Summary;
 use assure_check::{FileReport, Finding};
 use assure_diagnostic::{LineIndex, Span};
-use assure_model::parallel::{map_in_order, threads_for};
+use assure_stdx::parallel::{map_in_order, threads_for};
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 use serde_json::ser::{Formatter, PrettyFormatter};

@@ -288,9 +288,9 @@ impl RuleSet {
             let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget);
             self.run_one(&evaluator, rule, budget)
         };
-        let threads = assure_model::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
+        let threads = assure_stdx::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
             .min(options.threads.unwrap_or(usize::MAX));
-        let findings = assure_model::parallel::map_in_order(&rules, threads, run)
+        let findings = assure_stdx::parallel::map_in_order(&rules, threads, run)
             .into_iter()
             .flatten()
             .collect();
