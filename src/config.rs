@@ -9,7 +9,7 @@
 
 use assure_check::suppress::AllowEntry;
 use assure_diagnostic::{Diagnostic, Span, closest};
-use assure_rules::{Const, RuleSet, TomlConstant};
+use assure_rules::{RuleSet, TomlConstant, Val, describe_kind};
 use assure_toml_reader::{Reader, Table, Value, span_of};
 use globset::Glob;
 use std::path::{Path, PathBuf};
@@ -65,7 +65,7 @@ pub struct Config {
     /// Severity overrides by code.
     pub rules: Vec<(String, Span, Level)>,
     /// Parameter overrides by name.
-    pub params: Vec<(String, Span, Const)>,
+    pub params: Vec<(String, Span, Val<'static>)>,
     /// Suppressions.
     pub allows: Vec<Allow>,
 }
@@ -281,7 +281,8 @@ impl Config {
             if rules.rule(code).is_some() {
                 return;
             }
-            let message = if assure_diagnostic::codes::STRUCTURAL.contains(&code) {
+            let message = if assure_diagnostic::codes::of_proposals().any(|info| info.code == code)
+            {
                 format!("{code} is a structural finding: it is always on and cannot be configured")
             } else {
                 format!("no rule has the code {code}")
@@ -326,16 +327,16 @@ impl Config {
                         .with_help(help),
                     );
                 }
-                Some(param) if !assure_rules::same_kind(&param.default, value) => {
+                Some(param) if !param.default.same_kind(value) => {
                     diagnostics.push(
                         Diagnostic::error(
                             codes::CFG002,
                             *span,
                             format!(
                                 "`{name}` is {} (its default is {}), not {}",
-                                kind(&param.default),
+                                describe_kind(&param.default),
                                 param.default,
-                                kind(value)
+                                describe_kind(value)
                             ),
                         )
                         .with_help(format!(
@@ -402,7 +403,7 @@ impl Config {
     }
 }
 
-fn constant(reader: &mut Reader<'_>, value: &Value<'_>, name: &str) -> Option<Const> {
+fn constant(reader: &mut Reader<'_>, value: &Value<'_>, name: &str) -> Option<Val<'static>> {
     let read = match assure_rules::read_constant(value, &format!("`{name}`")) {
         TomlConstant::Value(constant) => Ok(constant),
         TomlConstant::Text(text) => assure_rules::parse_constant(text),
@@ -412,24 +413,10 @@ fn constant(reader: &mut Reader<'_>, value: &Value<'_>, name: &str) -> Option<Co
         .ok()
 }
 
-fn kind(value: &Const) -> &'static str {
+/// The value as the configuration would write it.
+fn toml_value(value: &Val<'_>) -> String {
     match value {
-        Const::Missing => "`none`",
-        Const::Bool(_) => "true or false",
-        Const::Number(_) => "a number",
-        Const::Percent(_) => "a percentage",
-        Const::Money(_, true) => "an annual amount",
-        Const::Money(_, false) => "an amount of money",
-        Const::Duration(_) => "a duration",
-        Const::Date(_) => "a date",
-        Const::Text(_) => "text",
-    }
-}
-
-fn toml_value(value: &Const) -> String {
-    match value {
-        Const::Number(_) | Const::Bool(_) => value.to_string(),
-        Const::Text(t) => format!("{t:?}"),
+        Val::Number(_) | Val::Bool(_) | Val::Owned(_) | Val::Text(_) => value.to_string(),
         other => format!("\"{other}\""),
     }
 }

@@ -4,9 +4,10 @@
 use crate::commands::ignore_broken_pipe;
 use crate::{EXIT_FINDINGS, EXIT_OK, Failure, files};
 use assure_check::{Checker, FileReport, Finding};
+use assure_diagnostic::codes;
 use assure_diagnostic::{Diagnostic, closest};
 use assure_report::human::HumanOptions;
-use assure_rules::{PackErrors, PackSource, RuleSet, Settings, compile::codes};
+use assure_rules::{PackErrors, PackSource, RuleSet, Settings};
 use assure_vocab::Vocabulary;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -91,11 +92,14 @@ pub fn stage_index(rules: &RuleSet, id: &str) -> Result<usize, Failure> {
 pub fn explain(rules: &RuleSet, code: &str, out: &mut dyn Write) -> Result<u8, Failure> {
     let text = match rules.rule(code) {
         Some(rule) => explain_rule(rules, rule),
-        None => match assure_diagnostic::codes::describe(code) {
-            Some(description) => format!("{code} (structural; always on)\n\n{description}\n"),
+        None => match codes::lookup(code) {
+            Some(info) => format!(
+                "{} (structural; always on)\n\n{}\n",
+                info.code, info.summary
+            ),
             None => {
                 let mut known: Vec<&str> = rules.rules.iter().map(|r| r.code.as_str()).collect();
-                known.extend(assure_diagnostic::codes::STRUCTURAL);
+                known.extend(codes::ALL.iter().map(|info| info.code));
                 let hint = closest(code, known.iter().copied()).map_or_else(
                     || "`assure rules list` shows every code".to_owned(),
                     |c| format!("did you mean `{c}`?"),
@@ -126,7 +130,7 @@ fn explain_rule(rules: &RuleSet, rule: &assure_rules::Rule) -> String {
         let _ = writeln!(out, "\nParameters");
         for param in &rule.params {
             let shown = param.value.to_string();
-            let default = if param.value == param.default {
+            let default = if param.is_default() {
                 String::new()
             } else {
                 format!(" (default {})", param.default)

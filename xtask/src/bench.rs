@@ -37,10 +37,15 @@ fn stages(quick: bool) -> Result<(), String> {
             std::hint::black_box(assure_syntax::parse(&text));
         });
         let parsed = assure_syntax::parse(&text);
-        let model = median(runs, || {
-            std::hint::black_box(assure_model::build(&text, &parsed, &rules.vocabulary));
-        });
-        let (built, _) = assure_model::build(&text, &parsed, &rules.vocabulary);
+        // The model consumes its tree: each run gets a copy, made untimed.
+        let model = median_of(
+            runs,
+            || parsed.file.clone(),
+            |tree| {
+                std::hint::black_box(assure_model::build(&text, tree, &rules.vocabulary));
+            },
+        );
+        let (built, _) = assure_model::build(&text, parsed.file.clone(), &rules.vocabulary);
         let evaluate = median(runs, || {
             std::hint::black_box(rules.evaluate(&built, &Options::default()));
         });
@@ -67,10 +72,17 @@ fn stages(quick: bool) -> Result<(), String> {
 }
 
 fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    median_of(runs, || (), |()| f())
+}
+
+/// The median time of `f` over `runs` runs, each given what `setup` makes
+/// (untimed).
+fn median_of<T>(runs: usize, mut setup: impl FnMut() -> T, mut f: impl FnMut(T)) -> Duration {
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
+            let input = setup();
             let start = Instant::now();
-            f();
+            f(input);
             start.elapsed()
         })
         .collect();
@@ -87,7 +99,7 @@ pub fn per_rule(entities: usize) -> Result<(), String> {
     let rules = RuleSet::default_set().map_err(|_| "the default pack does not load".to_owned())?;
     let text = assure_gen::proposal(entities, 1);
     let parsed = assure_syntax::parse(&text);
-    let (built, _) = assure_model::build(&text, &parsed, &rules.vocabulary);
+    let (built, _) = assure_model::build(&text, parsed.file, &rules.vocabulary);
     let mut rows = Vec::new();
     for rule in &rules.rules {
         let mut one = rules.clone();
@@ -110,7 +122,7 @@ pub fn only(stage: &str, entities: usize) -> Result<(), String> {
     let rules = RuleSet::default_set().map_err(|_| "the default pack does not load".to_owned())?;
     let text = assure_gen::proposal(entities, 1);
     let parsed = assure_syntax::parse(&text);
-    let (built, _) = assure_model::build(&text, &parsed, &rules.vocabulary);
+    let (built, _) = assure_model::build(&text, parsed.file.clone(), &rules.vocabulary);
     let start = Instant::now();
     let mut runs = 0;
     while start.elapsed() < Duration::from_secs(5) {
@@ -118,7 +130,7 @@ pub fn only(stage: &str, entities: usize) -> Result<(), String> {
             "parse" => drop(std::hint::black_box(assure_syntax::parse(&text))),
             "model" => drop(std::hint::black_box(assure_model::build(
                 &text,
-                &parsed,
+                parsed.file.clone(),
                 &rules.vocabulary,
             ))),
             "rules" => drop(std::hint::black_box(

@@ -167,8 +167,6 @@ impl FileReport {
 /// (`graph`, `export`).
 #[derive(Debug)]
 pub struct Modelled<'a> {
-    /// The tree.
-    pub parse: Parse,
     /// The model, borrowing from the text and the checker's vocabulary.
     pub model: Model<'a>,
     /// Structural diagnostics, in source order.
@@ -236,39 +234,22 @@ impl Checker {
         &self.rules
     }
 
-    /// Parses and models `text`.
+    /// Parses and models `text`, with structural diagnostics in source
+    /// order.
     pub fn model<'a>(&'a self, text: &'a str) -> Modelled<'a> {
-        let (model, diagnostics, parse) = self.model_with(text, |_| {}, |parse| parse);
-        Modelled {
-            parse,
-            model,
-            diagnostics,
-        }
+        let parse = assure_syntax::parse(text);
+        let (model, diagnostics) = self.build(text, parse);
+        Modelled { model, diagnostics }
     }
 
-    /// Parses and models `text`, with structural diagnostics in source
-    /// order. `lines_walked` is called once the tree's lines have been
-    /// walked and before the fields are typed: the last moment the lines
-    /// are needed, and the moment to free them. `fields_typed` is given the
-    /// tree once the fields are typed, before the edges are linked (the tree
-    /// is not needed past there: a caller that drops it lowers the peak),
-    /// and what it returns is returned.
-    fn model_with<'a, T>(
-        &'a self,
-        text: &'a str,
-        lines_walked: impl FnOnce(&mut Parse),
-        fields_typed: impl FnOnce(Parse) -> T,
-    ) -> (Model<'a>, Vec<Diagnostic>, T) {
-        let mut parse = assure_syntax::parse(text);
-        let outline = assure_model::Outline::new(text, &parse.file, self.vocabulary());
-        lines_walked(&mut parse);
-        let typed = outline.type_fields(&parse.file);
-        let mut diagnostics = parse.errors.clone();
-        let kept = fields_typed(parse);
-        let (model, model_diagnostics) = typed.link();
+    /// Models `parse`, the tree of `text`, adding the parse's errors to the
+    /// model's diagnostics, in source order.
+    fn build<'a>(&'a self, text: &'a str, parse: Parse) -> (Model<'a>, Vec<Diagnostic>) {
+        let mut diagnostics = parse.errors;
+        let (model, model_diagnostics) = assure_model::build(text, parse.file, self.vocabulary());
         diagnostics.extend(model_diagnostics);
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-        (model, diagnostics, kept)
+        (model, diagnostics)
     }
 
     /// Checks the proposal `bytes`, read from `path`.
@@ -313,20 +294,11 @@ impl Checker {
     /// whether the document approves each stage; the `[[allow]]` entries
     /// used.
     fn findings(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<bool>, Vec<usize>) {
-        let mut allows = Vec::new();
-        let (model, diagnostics, fields) = self.model_with(
-            text,
-            |parse| {
-                allows = suppress::inline_allows(parse, text);
-                // The lines are most of a large tree's memory, and nothing
-                // past here reads them: freed before the values are typed,
-                // they lower the peak by their size.
-                parse.file.lines = Vec::new();
-            },
-            // Past typing only where the tree's fields are is needed: the
-            // rest of the tree goes before the graph is built.
-            |parse| suppress::FieldExtent::of(&parse.file.fields),
-        );
+        let parse = assure_syntax::parse(text);
+        let allows = suppress::inline_allows(&parse, text);
+        // The model frees the tree as it goes: its lines before the values
+        // are typed, the rest before the edges are linked.
+        let (model, diagnostics) = self.build(text, parse);
         let evaluation = self.rules.evaluate(&model, &self.options);
         let mut findings: Vec<Finding> = diagnostics.into_iter().map(Finding::structural).collect();
         findings.extend(evaluation.findings.into_iter().map(|f| Finding {
@@ -336,7 +308,7 @@ impl Checker {
             entity: None,
             field: None,
         }));
-        suppress::locate(&mut findings, &fields, &model, text);
+        suppress::locate(&mut findings, &model, text);
         let directive_problems = suppress::apply_inline(&mut findings, &allows, text, &self.rules);
         findings.extend(directive_problems);
         let allows_used = suppress::apply_config(&mut findings, path, &self.allows);

@@ -11,7 +11,7 @@ use crate::Finding;
 use assure_diagnostic::{Diagnostic, LineIndex, Span, closest, codes, prefix_from};
 use assure_model::Model;
 use assure_rules::RuleSet;
-use assure_syntax::{Comment, DirectiveKind, Field, LineKind, Parse, SourceFile};
+use assure_syntax::{Comment, DirectiveKind, LineKind, Parse, SourceFile};
 use std::fmt;
 use std::sync::Arc;
 
@@ -86,41 +86,10 @@ impl fmt::Debug for AllowEntry {
     }
 }
 
-/// Where each field of a tree is: from its key to the end of its value.
-/// All [`locate`] needs of the tree, at 8 bytes a field where the tree's
-/// fields take 28, so the tree can go before the rules run. The key's own
-/// end is not kept: a key is read up to its colon.
-#[derive(Debug, Clone, Copy)]
-pub struct FieldExtent {
-    start: u32,
-    end: u32,
-}
-
-impl FieldExtent {
-    /// The extents of `fields`, in the same order.
-    pub fn of(fields: &[Field]) -> Vec<FieldExtent> {
-        fields
-            .iter()
-            .map(|f| {
-                let span = f.span();
-                FieldExtent {
-                    start: span.start,
-                    end: span.end,
-                }
-            })
-            .collect()
-    }
-
-    /// The field's key: up to its colon, which no key contains.
-    fn key<'t>(&self, text: &'t str) -> &'t str {
-        let field = &text[self.start as usize..self.end as usize];
-        field.split_once(':').map_or(field, |(key, _)| key)
-    }
-}
-
 /// Sets each finding's entity (the `## heading` whose block holds its
 /// primary span) and field (the field whose text holds it).
-pub fn locate(findings: &mut [Finding], fields: &[FieldExtent], model: &Model<'_>, text: &str) {
+pub fn locate(findings: &mut [Finding], model: &Model<'_>, text: &str) {
+    let fields = model.written_fields();
     // Entities and section headings are each in document order; a block
     // is the later of the last of each to start at or before a finding.
     let entities = model.entities();
@@ -147,8 +116,14 @@ pub fn locate(findings: &mut [Finding], fields: &[FieldExtent], model: &Model<'_
             .checked_sub(1)
             .map(|i| &fields[i])
             .filter(|f| at <= f.end)
-            .map(|f| f.key(text).to_owned());
+            .map(|f| field_key(f.text(text)).to_owned());
     }
+}
+
+/// A field's key, from the field as written: up to its colon, which no key
+/// contains.
+fn field_key(field: &str) -> &str {
+    field.split_once(':').map_or(field, |(key, _)| key)
 }
 
 /// An `assure-allow` directive, with the 1-based line it is written on and
@@ -228,7 +203,7 @@ pub fn apply_inline(
         };
         for code_span in &directive.codes {
             let code = code_span.text(text);
-            if codes::STRUCTURAL.contains(&code) {
+            if codes::of_proposals().any(|info| info.code == code) {
                 problems.push(dir001(
                     *code_span,
                     format!("{code} is a structural finding and cannot be suppressed"),

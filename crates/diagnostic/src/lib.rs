@@ -7,6 +7,7 @@
 //! dependency graph, so that the syntax crate can report errors without
 //! knowing any layer above it.
 
+pub mod codes;
 mod line_index;
 mod span;
 
@@ -135,69 +136,6 @@ impl Diagnostic {
         }
         self
     }
-}
-
-/// The structural codes: reported by the parser and the model, never by a
-/// pack, and never turned off.
-pub mod codes {
-    /// Malformed line or token.
-    pub const SYN001: &str = "SYN001";
-    /// Invalid value: impossible date, bad digit grouping, money overflow.
-    pub const SYN002: &str = "SYN002";
-    /// File is not UTF-8 or cannot be read.
-    pub const SYN003: &str = "SYN003";
-    /// Unknown section heading.
-    pub const SCH001: &str = "SCH001";
-    /// Unknown field for this section or kind.
-    pub const SCH002: &str = "SCH002";
-    /// Value of the wrong type for its field.
-    pub const SCH003: &str = "SCH003";
-    /// Unknown or missing `kind`.
-    pub const SCH004: &str = "SCH004";
-    /// Entity heading outside an entity section.
-    pub const SCH005: &str = "SCH005";
-    /// A field given twice where it may appear once.
-    pub const SCH006: &str = "SCH006";
-    /// Reference to no entity.
-    pub const REF001: &str = "REF001";
-    /// Two entities with the same name.
-    pub const REF002: &str = "REF002";
-    /// Suppression without a reason, or one that suppresses nothing.
-    pub const DIR001: &str = "DIR001";
-
-    /// What a structural code means, for `assure explain`.
-    pub fn describe(code: &str) -> Option<&'static str> {
-        Some(match code {
-            SYN001 => {
-                "A malformed line or token. Parsing recovers and goes on, so every such line is reported."
-            }
-            SYN002 => {
-                "An invalid value: an impossible date, bad digit grouping, or an amount too large to hold."
-            }
-            SYN003 => "The file is not UTF-8, or cannot be read.",
-            SCH001 => {
-                "A section heading the vocabulary does not know; the help names the closest one."
-            }
-            SCH002 => "A field the vocabulary does not know for this section or kind.",
-            SCH003 => "A value of the wrong type for its field.",
-            SCH004 => "An entity with an unknown or missing `kind`.",
-            SCH005 => "An entity heading (`## Name`) outside an entity section.",
-            SCH006 => "A field given twice where it may appear once.",
-            REF001 => "A reference to no entity; the help names the closest name.",
-            REF002 => "Two entities with the same name; both headings are labelled.",
-            DIR001 => "A suppression without a reason, or one that suppresses nothing.",
-            "EVAL001" => {
-                "A rule ran out of its evaluation budget on this proposal, so its findings may be incomplete."
-            }
-            _ => return None,
-        })
-    }
-
-    /// Every structural code.
-    pub const STRUCTURAL: [&str; 13] = [
-        SYN001, SYN002, SYN003, SCH001, SCH002, SCH003, SCH004, SCH005, SCH006, REF001, REF002,
-        DIR001, "EVAL001",
-    ];
 }
 
 /// Quotes user text in a message: on one line, at most 60 characters, with

@@ -4,11 +4,99 @@
 //! nothing from the graph: each entry holds the edge's other end.
 //!
 //! Built from one walk of the resolved references, which numbers the edges
-//! in source order; the petgraph graph (`Model::graph`) is built from these
-//! links when asked for, with the same numbering.
+//! in source order ([`Typed::link`], the last step of building a model);
+//! the petgraph graph (`Model::graph`) is built from these links when asked
+//! for, with the same numbering.
 
+use crate::store::{FieldSlot, FieldStore};
+use crate::typing::Typed;
+use crate::{Edge, Entity, EntityId, Model, Value};
+use assure_diagnostic::{Diagnostic, Span};
 use assure_vocab::FieldId;
 use petgraph::graph::{EdgeIndex, NodeIndex};
+
+impl<'a> Typed<'a> {
+    /// Numbers the edges and groups them by node and field ([`Links`]),
+    /// and returns the model, which keeps `written_fields` (where each
+    /// field of the text is), with every structural diagnostic in source
+    /// order.
+    pub(crate) fn link(mut self, written_fields: Vec<Span>) -> (Model<'a>, Vec<Diagnostic>) {
+        let (edges, links) = edges_and_links(
+            &self.entities,
+            &self.values,
+            &self.section_slots,
+            self.references,
+        );
+        let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
+        for (index, entity) in self.entities.iter().enumerate() {
+            by_type[entity.ty.0 as usize].push(EntityId(index as u32));
+        }
+        // Diagnostics are reported in source order, whatever phase found them.
+        self.diagnostics.sort_by_key(|d| d.span.start);
+        let model = Model {
+            source: self.source,
+            entities: self.entities,
+            by_type,
+            names: self.names,
+            values: self.values,
+            section_slots: self.section_slots,
+            headings: self.headings,
+            section_prose: self.section_prose,
+            unknown_fields: self.unknown_fields,
+            written_fields,
+            edges,
+            links,
+            graph: std::sync::OnceLock::new(),
+        };
+        (model, self.diagnostics)
+    }
+}
+
+/// One edge per resolved reference item, numbered in source order: each
+/// edge's field and span, and the edges grouped by node and field.
+/// `references` (the number of reference items, resolved or not) sizes
+/// them.
+fn edges_and_links<'a>(
+    entities: &[Entity<'a>],
+    values: &FieldStore<'a>,
+    section_slots: &[FieldSlot],
+    references: usize,
+) -> (Vec<Edge>, Links) {
+    let mut weights = Vec::with_capacity(references);
+    let edges = edges(entities, values, section_slots).map(|(from, to, field, span)| {
+        weights.push(Edge { field, span });
+        (from, to, field)
+    });
+    let links = Links::new(entities.len() + 1, references, edges);
+    (weights, links)
+}
+
+/// Every resolved reference as an edge (from, to, field, name span), in
+/// the order the graph numbers them: the proposal's, then each entity's.
+fn edges<'m, 'a: 'm>(
+    entities: &'m [Entity<'a>],
+    values: &'m FieldStore<'a>,
+    section_slots: &'m [FieldSlot],
+) -> impl Iterator<Item = (NodeIndex, NodeIndex, FieldId, Span)> + 'm {
+    let proposal = section_slots.iter().map(|slot| (NodeIndex::new(0), slot));
+    let entities = entities
+        .iter()
+        .enumerate()
+        .map(|(index, entity)| (NodeIndex::new(index + 1), &entity.fields));
+    proposal.chain(entities).flat_map(move |(from, slot)| {
+        values.get(slot).iter().flat_map(move |field| {
+            let refs = match &field.value {
+                Value::Refs(refs) => values.references(refs),
+                _ => &[],
+            };
+            refs.iter().filter_map(move |reference| {
+                let target = reference.target?;
+                let to = NodeIndex::new(target.0 as usize + 1);
+                Some((from, to, field.field, reference.name_span))
+            })
+        })
+    })
+}
 
 /// One edge as seen from one of its ends.
 #[derive(Debug, Clone, Copy)]

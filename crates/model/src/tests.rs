@@ -10,7 +10,7 @@ static CORE: std::sync::LazyLock<Vocabulary> = std::sync::LazyLock::new(Vocabula
 
 fn model(text: &str) -> (Model<'_>, Vec<Diagnostic>) {
     let parse = assure_syntax::parse(text);
-    let (model, mut diagnostics) = build(text, &parse, &CORE);
+    let (model, mut diagnostics) = build(text, parse.file, &CORE);
     diagnostics.splice(0..0, parse.errors);
     (model, diagnostics)
 }

@@ -1,47 +1,289 @@
-//! Typing field values against the vocabulary and resolving references.
+//! Typing field values against the vocabulary, a block of entities at a
+//! time (on several threads for a large proposal): each entity's kind
+//! first, then its fields in source order, each value read as its field's
+//! type. References are resolved as they are typed ([`crate::resolve`]).
 
-use crate::build::with_article;
-use crate::names::{NameIndex, Named};
+use crate::names::NameIndex;
+use crate::outline::Outline;
+use crate::resolve;
+use crate::schema::{self, with_article};
+use crate::store::{FieldSlot, FieldStore, RefPages, Refs};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
-use crate::{Entity, EntityId, FieldValue, Qualifier, RefPages, Reference, Refs, Value, room_for};
+use crate::{Entity, EntityId, FieldValue, Qualifier, SectionHeading, UnknownField, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
-use assure_syntax::{Field, Item, SourceFile, Token, TokenKind, ValueTree};
-use assure_vocab::{FieldDef, FieldId, Owner, RefType, Target, ValueType, Vocabulary, fold};
+use assure_syntax::{Field, SourceFile, Token, TokenKind, ValueTree};
+use assure_vocab::{FieldDef, FieldId, Owner, SectionId, ValueType, Vocabulary};
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
-/// How many "did you mean" searches one file may run: each scans every
-/// entity name, so a file with thousands of broken references must not run
-/// thousands of them.
-const SUGGESTION_BUDGET: u32 = 64;
-/// How many names one search considers.
-const SUGGESTION_CANDIDATES: usize = 5_000;
-/// How many comma-separated items a name may span (`Smith, Jones & Co`).
-const MAX_ITEMS_IN_A_NAME: usize = 4;
+/// A proposal's entities with their fields typed and their references
+/// resolved, not yet linked: see [`crate::links`].
+pub(crate) struct Typed<'a> {
+    pub(crate) source: &'a str,
+    pub(crate) vocabulary: &'a Vocabulary,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) entities: Vec<Entity<'a>>,
+    pub(crate) names: NameIndex,
+    pub(crate) values: FieldStore<'a>,
+    pub(crate) section_slots: Vec<FieldSlot>,
+    /// How many reference items the values hold, resolved or not.
+    pub(crate) references: usize,
+    pub(crate) headings: Vec<SectionHeading>,
+    pub(crate) section_prose: Vec<(SectionId, Span)>,
+    pub(crate) unknown_fields: Vec<UnknownField>,
+}
+
+/// Types the fields of the walked `outline` and resolves the names. `file`
+/// must be the tree the outline was walked from, though only its fields
+/// and value segments are still read.
+pub(crate) fn type_fields<'a>(
+    source: &'a str,
+    file: &SourceFile,
+    vocabulary: &'a Vocabulary,
+    outline: Outline<'a>,
+) -> Typed<'a> {
+    Typing {
+        source,
+        file,
+        vocabulary,
+        outline,
+    }
+    .type_fields()
+}
+
+/// The walked outline of a proposal, being typed.
+struct Typing<'a, 'b> {
+    source: &'a str,
+    file: &'b SourceFile,
+    vocabulary: &'a Vocabulary,
+    outline: Outline<'a>,
+}
+
+impl<'a> Typing<'a, '_> {
+    fn type_fields(mut self) -> Typed<'a> {
+        let names = resolve::index_names(self.source, &mut self.outline);
+        let blocks = self.type_entities(&names);
+        let mut references = 0;
+        let mut values = FieldStore::default();
+        // Each block's values stay one chunk, which its entities point into.
+        for (entities, block) in self.outline.entities.chunks_mut(BLOCK).zip(blocks) {
+            references += item_count(&block.refs);
+            for ((entity, kind), slot) in entities.iter_mut().zip(block.kinds).zip(block.slots) {
+                entity.kind = kind;
+                entity.fields = slot;
+            }
+            values.push(block.values, block.refs);
+            self.outline.unknown_fields.extend(block.unknown_fields);
+            self.outline.diagnostics.extend(block.diagnostics);
+        }
+        let chunk = values.next_chunk();
+        let mut typer = self.typer(&names, chunk);
+        let mut section_values = Vec::new();
+        let mut section_slots = Vec::with_capacity(self.vocabulary.sections().len());
+        for fields in &self.outline.section_fields {
+            let start = section_values.len();
+            section_values.extend(
+                fields
+                    .iter()
+                    .filter_map(|&(field, syntax_field)| typer.field(field, syntax_field)),
+            );
+            section_slots.push(FieldSlot::of(chunk, start, &section_values));
+        }
+        let (mut diagnostics, section_refs) = typer.finish();
+        self.outline.diagnostics.append(&mut diagnostics);
+        let references = references + item_count(&section_refs);
+        values.push(section_values, section_refs);
+        Typed {
+            source: self.source,
+            vocabulary: self.vocabulary,
+            diagnostics: self.outline.diagnostics,
+            entities: self.outline.entities,
+            names,
+            values,
+            section_slots,
+            references,
+            headings: self.outline.headings,
+            section_prose: self.outline.section_prose,
+            unknown_fields: self.outline.unknown_fields,
+        }
+    }
+
+    /// Types every entity's fields, block by block: a large proposal's
+    /// blocks on several threads. Each block has its own typer, so what is
+    /// reported depends on the blocks, never on the number of threads.
+    fn type_entities(&self, names: &NameIndex) -> Vec<TypedBlock<'a>> {
+        let blocks: Vec<usize> = (0..self.outline.entities.len().div_ceil(BLOCK)).collect();
+        let threads = assure_stdx::parallel::threads_for(self.outline.entities.len(), BLOCK);
+        assure_stdx::parallel::map_in_order(&blocks, threads, |&block| {
+            self.type_block(names, block)
+        })
+    }
+
+    /// A typer of this proposal's values, with its own budget of
+    /// suggestions.
+    /// Its references go to chunk number `chunk` of the model's.
+    fn typer<'s>(&'s self, names: &'s NameIndex, chunk: usize) -> Typer<'a, 's> {
+        Typer::new(
+            self.source,
+            self.file,
+            self.vocabulary,
+            names,
+            &self.outline.unknown_section_names,
+            &self.outline.entities,
+            chunk,
+        )
+    }
+
+    /// Types the entities of block number `block`.
+    fn type_block(&self, names: &NameIndex, block: usize) -> TypedBlock<'a> {
+        let range = block * BLOCK..((block + 1) * BLOCK).min(self.outline.entities.len());
+        let mut typer = self.typer(names, block);
+        let mut seen = Vec::new();
+        // At most one value per field written: one allocation for the block.
+        let fields: usize = self.outline.entity_fields[range.clone()]
+            .iter()
+            .map(|fields| fields.len())
+            .sum();
+        let mut typed = TypedBlock {
+            kinds: Vec::with_capacity(range.len()),
+            slots: Vec::with_capacity(range.len()),
+            values: Vec::with_capacity(fields),
+            refs: Vec::new(),
+            unknown_fields: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        for index in range {
+            let start = typed.values.len();
+            let kind = type_entity(
+                &mut typer,
+                &self.outline.entities[index],
+                self.outline.entity_fields[index].clone(),
+                &mut typed.unknown_fields,
+                index,
+                &mut seen,
+                &mut typed.values,
+            );
+            typed.kinds.push(kind);
+            typed.slots.push(FieldSlot::of(block, start, &typed.values));
+        }
+        (typed.diagnostics, typed.refs) = typer.finish();
+        typed
+    }
+}
+
+/// How many entities one typer types; see [`Typing::type_entities`].
+const BLOCK: usize = 16_384;
+
+/// How many reference items `pages` hold.
+fn item_count(pages: &RefPages<'_>) -> usize {
+    pages.iter().map(Vec::len).sum()
+}
+
+/// What typing one block of entities found.
+struct TypedBlock<'a> {
+    kinds: Vec<Option<&'a str>>,
+    /// Where each entity's values are in `values`.
+    slots: Vec<FieldSlot>,
+    /// Every value of the block's entities, in order.
+    values: Vec<FieldValue<'a>>,
+    /// Every reference item of those values, in order: how many there are
+    /// sizes the graph without another pass over every value.
+    refs: RefPages<'a>,
+    unknown_fields: Vec<UnknownField>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Types an entity's fields, pushing their values onto `values`: its kind
+/// first (other fields may apply only to some kinds), then the rest in
+/// source order. Returns its kind. `seen` is a buffer reused from one
+/// entity to the next.
+fn type_entity<'a>(
+    typer: &mut Typer<'a, '_>,
+    entity: &Entity<'a>,
+    fields: Range<u32>,
+    unknown_fields: &mut Vec<UnknownField>,
+    index: usize,
+    seen: &mut Vec<(FieldId, Span)>,
+    values: &mut Vec<FieldValue<'a>>,
+) -> Option<&'a str> {
+    let vocabulary = typer.vocabulary();
+    let ty = vocabulary.entity_type(entity.ty);
+    let owner = Owner::Entity(entity.ty);
+    seen.clear();
+    let mut kind = None;
+    if let Some(kind_field) = ty.kind_field {
+        match fields.clone().find(|&f| typer.key(f) == "kind") {
+            Some(field) => {
+                if let Some(value) = typer.field(kind_field, field) {
+                    if let Value::Word { word, .. } = &value.value {
+                        kind = Some(*word);
+                    }
+                    seen.push((kind_field, value.key));
+                    values.push(value);
+                } else {
+                    seen.push((kind_field, typer.syntax_field(field).key));
+                }
+            }
+            None => typer.push(schema::missing_kind(vocabulary, entity)),
+        }
+    }
+    for field in fields {
+        let key = typer.key(field);
+        let key_span = typer.syntax_field(field).key;
+        let Some(id) = ty.fields.get(key) else {
+            typer.push(schema::unknown_field(vocabulary, owner, key, key_span));
+            unknown_fields.push(UnknownField {
+                entity: Some(EntityId(index as u32)),
+                key: key_span,
+                value: typer.syntax_field(field).value,
+            });
+            continue;
+        };
+        if let Some(first) = seen.iter().find(|(f, _)| *f == id).map(|(_, span)| *span) {
+            if first != key_span {
+                typer.push(schema::duplicate_field(key, key_span, first));
+            }
+            continue;
+        }
+        seen.push((id, key_span));
+        let def = vocabulary.field(id);
+        if let (Some(allowed), Some(kind)) = (&def.kinds, kind)
+            && !allowed.iter().any(|k| k == kind)
+        {
+            typer.push(schema::not_for_kind(&ty.id, key, key_span, kind, allowed));
+            continue;
+        }
+        if let Some(value) = typer.field(id, field) {
+            values.push(value);
+        }
+    }
+    kind
+}
 
 /// Types values. Values borrow from the source and vocabulary (`'a`);
 /// the tree and the name index are only consulted (`'b`).
 pub(crate) struct Typer<'a, 'b> {
-    source: &'a str,
-    file: &'b SourceFile,
-    vocabulary: &'a Vocabulary,
-    names: &'b NameIndex,
-    unknown_section_names: &'b FxHashSet<String>,
-    entities: &'b [Entity<'a>],
-    diagnostics: Vec<Diagnostic>,
-    suggestions_left: u32,
+    pub(crate) source: &'a str,
+    pub(crate) file: &'b SourceFile,
+    pub(crate) vocabulary: &'a Vocabulary,
+    pub(crate) names: &'b NameIndex,
+    pub(crate) unknown_section_names: &'b FxHashSet<String>,
+    pub(crate) entities: &'b [Entity<'a>],
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) suggestions_left: u32,
     /// Reused for folding names, which happens once per reference.
-    fold_buffer: std::cell::RefCell<String>,
+    pub(crate) fold_buffer: std::cell::RefCell<String>,
     /// Reused for lexing values, which happens once per field.
-    tree: ValueTree,
+    pub(crate) tree: ValueTree,
     /// Whether any entity's name ends in `)`: if none does, an item with a
     /// qualifier cannot name one whole, and that lookup is skipped.
-    names_end_in_parenthesis: bool,
+    pub(crate) names_end_in_parenthesis: bool,
     /// The reference items of every value typed, in order: the chunk
     /// number `chunk` of the model's references.
-    refs: RefPages<'a>,
-    chunk: usize,
+    pub(crate) refs: RefPages<'a>,
+    pub(crate) chunk: usize,
 }
 
 /// What a scalar was expected in, for messages: "`population`", "the
@@ -78,16 +320,6 @@ impl fmt::Display for WordOf<'_> {
     }
 }
 
-/// A reference item's name, resolved or not.
-struct Resolution<'a, 't> {
-    target: Option<Named>,
-    name: Cow<'a, str>,
-    name_span: Span,
-    span: Span,
-    qualifier: Option<&'t assure_syntax::Qualifier>,
-    items_used: usize,
-}
-
 impl<'a, 'b> Typer<'a, 'b> {
     pub(crate) fn new(
         source: &'a str,
@@ -106,7 +338,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             unknown_section_names,
             entities,
             diagnostics: Vec::new(),
-            suggestions_left: SUGGESTION_BUDGET,
+            suggestions_left: resolve::SUGGESTION_BUDGET,
             fold_buffer: std::cell::RefCell::new(String::new()),
             tree: ValueTree::default(),
             names_end_in_parenthesis: names.any_ends_in_parenthesis(),
@@ -138,7 +370,7 @@ impl<'a, 'b> Typer<'a, 'b> {
     }
 
     /// The references pushed on `page` since `start`, as a value.
-    fn refs_since(&self, page: usize, start: usize) -> Value<'a> {
+    pub(crate) fn refs_since(&self, page: usize, start: usize) -> Value<'a> {
         Value::Refs(Refs::of(self.chunk, page, start, &self.refs))
     }
 
@@ -428,252 +660,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         }
     }
 
-    fn lookup(&self, name: &str) -> Option<Named> {
-        let mut buffer = self.fold_buffer.borrow_mut();
-        assure_vocab::fold_into(name, &mut buffer);
-        self.names.get(&buffer, self.source, self.entities)
-    }
-
-    fn references(
-        &mut self,
-        def: &FieldDef,
-        reference: &RefType,
-        tree: &ValueTree,
-        span: Span,
-    ) -> Option<Value<'a>> {
-        let key = def.name.as_str();
-        let items = &tree.items;
-        if !reference.many && items.len() > 1 {
-            // A single name may itself contain ", ".
-            let whole = tree.text(self.source, &(0..tree.tokens.len() as u32));
-            if let Some(target) = self.lookup(&whole) {
-                let target = self.check_target(key, reference, target, &whole, span);
-                let (page, start) = room_for(&mut self.refs, 1);
-                self.refs[page].push(Reference {
-                    target,
-                    name: whole,
-                    name_span: span,
-                    span,
-                    qualifier: None,
-                });
-                return Some(self.refs_since(page, start));
-            }
-            let plural = format!("{key}s");
-            let help = match self.vocabulary.fields_of(def.owner).get(&plural) {
-                Some(id) if matches!(&self.vocabulary.field(id).ty, ValueType::Ref(r) if r.many) => {
-                    format!("name one entity, or use `{plural}` for several")
-                }
-                _ => "name one entity".to_owned(),
-            };
-            self.push(
-                Diagnostic::error(
-                    codes::SCH003,
-                    span,
-                    format!("`{key}` takes one name, not a list of {}", items.len()),
-                )
-                .with_help(help),
-            );
-            return None;
-        }
-        // Each reference takes at least one item: room for as many.
-        let (page, start) = room_for(&mut self.refs, items.len());
-        let mut index = 0;
-        while index < items.len() {
-            let resolution = self.resolve(tree, &items[index..]);
-            index += resolution.items_used;
-            let target = match resolution.target {
-                Some(target) => self.check_target(
-                    key,
-                    reference,
-                    target,
-                    &resolution.name,
-                    resolution.name_span,
-                ),
-                None => {
-                    self.unresolved(reference, &resolution.name, resolution.name_span);
-                    None
-                }
-            };
-            let qualifier = resolution
-                .qualifier
-                .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q))
-                .map(Box::new);
-            self.refs[page].push(Reference {
-                target,
-                name: resolution.name,
-                name_span: resolution.name_span,
-                span: resolution.span,
-                qualifier,
-            });
-        }
-        Some(self.refs_since(page, start))
-    }
-
-    /// Resolves the reference starting at `items[0]`: the whole item (a name
-    /// may end in parentheses), else the item without its qualifier, else a
-    /// name containing ", " spread over the next items.
-    fn resolve<'t>(&self, tree: &'t ValueTree, items: &'t [Item]) -> Resolution<'a, 't> {
-        let item = &items[0];
-        let full = tree.item_text(self.source, item);
-        let may_name_whole = item.qualifier.is_none() || self.names_end_in_parenthesis;
-        if may_name_whole && let Some(target) = self.lookup(&full) {
-            return Resolution {
-                target: Some(target),
-                name: full,
-                name_span: item.span,
-                span: item.span,
-                qualifier: None,
-                items_used: 1,
-            };
-        }
-        let head = tree.text(self.source, &item.head);
-        let head_span = tree.span_of(&item.head).unwrap_or(item.span);
-        if item.qualifier.is_some()
-            && let Some(target) = self.lookup(&head)
-        {
-            return Resolution {
-                target: Some(target),
-                name: head,
-                name_span: head_span,
-                span: item.span,
-                qualifier: item.qualifier.as_ref(),
-                items_used: 1,
-            };
-        }
-        let mut joined = full.to_string();
-        for (offset, next) in items
-            .iter()
-            .enumerate()
-            .skip(1)
-            .take(MAX_ITEMS_IN_A_NAME - 1)
-        {
-            let with_qualifier = format!("{joined}, {}", tree.item_text(self.source, next));
-            let candidates = [
-                (with_qualifier.clone(), None),
-                (
-                    format!("{joined}, {}", tree.text(self.source, &next.head)),
-                    next.qualifier.as_ref(),
-                ),
-            ];
-            for (name, qualifier) in candidates {
-                if qualifier.is_none() && name != with_qualifier {
-                    continue;
-                }
-                if let Some(target) = self.lookup(&name) {
-                    let name_end = match qualifier {
-                        Some(_) => tree.span_of(&next.head).map_or(next.span.end, |s| s.end),
-                        None => next.span.end,
-                    };
-                    return Resolution {
-                        target: Some(target),
-                        name: Cow::Owned(name),
-                        name_span: Span::new(item.span.start, name_end),
-                        span: item.span.cover(next.span),
-                        qualifier,
-                        items_used: offset + 1,
-                    };
-                }
-            }
-            joined = with_qualifier;
-        }
-        let (name, name_span) = if item.qualifier.is_some() {
-            (head, head_span)
-        } else {
-            (full, item.span)
-        };
-        Resolution {
-            target: None,
-            name,
-            name_span,
-            span: item.span,
-            qualifier: item.qualifier.as_ref(),
-            items_used: 1,
-        }
-    }
-
-    /// The target, if it is of a type the field may name; SCH003 if not.
-    fn check_target(
-        &mut self,
-        key: &str,
-        reference: &RefType,
-        target: Named,
-        name: &str,
-        span: Span,
-    ) -> Option<EntityId> {
-        let Target::Entity(wanted) = reference.target else {
-            return Some(target.id);
-        };
-        // The type comes with the name: the entity itself is not read.
-        let actual = target.ty;
-        if actual == wanted {
-            return Some(target.id);
-        }
-        let wanted = &self.vocabulary.entity_type(wanted).id;
-        let actual = &self.vocabulary.entity_type(actual).id;
-        self.push(Diagnostic::error(
-            codes::SCH003,
-            span,
-            format!(
-                "`{key}` must name {}, but `{}` is {}",
-                with_article(wanted),
-                shorten(name),
-                with_article(actual)
-            ),
-        ));
-        None
-    }
-
-    fn unresolved(&mut self, reference: &RefType, name: &str, span: Span) {
-        if self.unknown_section_names.contains(&fold(name)) {
-            return;
-        }
-        let mut diagnostic = Diagnostic::error(
-            codes::REF001,
-            span,
-            format!("reference to `{}`, which is not defined", shorten(name)),
-        );
-        let suggestion = if self.suggestions_left > 0 {
-            self.suggestions_left -= 1;
-            let candidates = self
-                .entities
-                .iter()
-                .filter(|e| match reference.target {
-                    Target::Entity(ty) => e.ty == ty,
-                    Target::Any => true,
-                })
-                .map(|e| e.name)
-                .take(SUGGESTION_CANDIDATES);
-            closest(name, candidates)
-        } else {
-            None
-        };
-        diagnostic = match suggestion {
-            Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
-            None => {
-                let section = match reference.target {
-                    Target::Entity(ty) => {
-                        let section = self.vocabulary.entity_type(ty).section;
-                        self.vocabulary
-                            .sections()
-                            .get(section.0 as usize)
-                            .and_then(|s| s.title.clone())
-                    }
-                    Target::Any => None,
-                };
-                match section {
-                    Some(title) => diagnostic.with_help(format!(
-                        "define it as `## {}` under `# {title}`",
-                        shorten(name)
-                    )),
-                    None => diagnostic
-                        .with_help(format!("define it with a `## {}` heading", shorten(name))),
-                }
-            }
-        };
-        self.push(diagnostic);
-    }
-
-    fn qualifier(
+    pub(crate) fn qualifier(
         &mut self,
         key: &str,
         ty: Option<&ValueType>,

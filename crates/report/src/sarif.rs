@@ -16,16 +16,15 @@ pub const VERSION: &str = "2.1.0";
 pub fn document(reports: &[FileReport], rules: &RuleSet) -> Value {
     let mut descriptors: Vec<Value> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
-    for code in codes::STRUCTURAL {
-        ids.push(code.to_owned());
-        let text = codes::describe(code).unwrap_or(code);
+    for info in codes::of_proposals() {
+        ids.push(info.code.to_owned());
         descriptors.push(json!({
-            "id": code,
+            "id": info.code,
             "name": "structural",
-            "shortDescription": {"text": text},
-            "fullDescription": {"text": text},
-            "help": {"text": text},
-            "defaultConfiguration": {"level": if code == codes::DIR001 || code == "EVAL001" || code == codes::SCH002 { "warning" } else { "error" }},
+            "shortDescription": {"text": info.summary},
+            "fullDescription": {"text": info.summary},
+            "help": {"text": info.explanation, "markdown": info.explanation},
+            "defaultConfiguration": {"level": level(info.severity)},
         }));
     }
     for rule in &rules.rules {

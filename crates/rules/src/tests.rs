@@ -36,7 +36,7 @@ fn default_rules() -> RuleSet {
 
 fn lint_with(set: &RuleSet, proposal: &str) -> String {
     let parse = assure_syntax::parse(proposal);
-    let (model, _) = assure_model::build(proposal, &parse, &set.vocabulary);
+    let (model, _) = assure_model::build(proposal, parse.file, &set.vocabulary);
     let evaluation = set.evaluate(&model, &Options::default());
     let index = LineIndex::new(proposal);
     let mut findings = evaluation.findings;
@@ -259,7 +259,7 @@ default = 20
       7 rated here
     ");
     let settings = Settings {
-        params: vec![("min_beds".into(), Const::Number(10.into()))],
+        params: vec![("min_beds".into(), Val::Number(10.into()))],
     };
     let set = load(&sources, Vocabulary::core(), &settings).unwrap();
     assert_eq!(lint_with(&set, proposal), "");

@@ -8,24 +8,12 @@
 //! a known key is close. Typed getters report a value of the wrong type with
 //! the type that was expected.
 
-use assure_diagnostic::{Diagnostic, Span, closest};
+use assure_diagnostic::{Diagnostic, Span, closest, codes};
 pub use toml::Spanned;
 pub use toml::de::{DeArray, DeTable, DeValue};
 
 /// A spanned TOML value.
 pub type Value<'i> = Spanned<DeValue<'i>>;
-
-/// The codes of problems in any TOML input (packs, vocabulary, config).
-pub mod codes {
-    /// The text is not valid TOML.
-    pub const TOML001: &str = "TOML001";
-    /// A key that means nothing here.
-    pub const TOML002: &str = "TOML002";
-    /// A value of the wrong type or out of range.
-    pub const TOML003: &str = "TOML003";
-    /// A required key is missing.
-    pub const TOML004: &str = "TOML004";
-}
 
 /// The span of a spanned value.
 pub fn span_of<T>(value: &Spanned<T>) -> Span {

@@ -17,7 +17,7 @@ mod load;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-pub use load::{TOP_KEYS as VOCABULARY_KEYS, VOC001};
+pub use load::TOP_KEYS as VOCABULARY_KEYS;
 
 /// The embedded core vocabulary.
 pub const CORE_SOURCE: &str = include_str!("../../../rules/vocabulary.toml");

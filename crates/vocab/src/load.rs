@@ -4,12 +4,10 @@ use crate::{
     EntityType, EntityTypeId, EnumType, FieldDef, FieldId, FieldSet, HEADER, Owner, RefType,
     Section, SectionId, Target, ValueType, Vocabulary, fold,
 };
+use assure_diagnostic::codes::{self, VOC001};
 use assure_diagnostic::{Diagnostic, Span, closest};
-use assure_toml_reader::{DeValue, Reader, Table, Value, codes, parse, span_of};
+use assure_toml_reader::{DeValue, Reader, Table, Value, parse, span_of};
 use std::sync::Arc;
-
-/// The code for a vocabulary that contradicts itself or what it extends.
-pub const VOC001: &str = "VOC001";
 
 const BASE_TYPES: [(&str, ValueType); 8] = [
     ("text", ValueType::Text),

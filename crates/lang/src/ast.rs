@@ -13,7 +13,8 @@ pub struct ExprSpan {
 }
 
 impl ExprSpan {
-    pub(crate) fn new(start: usize, end: usize) -> ExprSpan {
+    /// The bytes `start..end` (`start..start` if `end` is before it).
+    pub fn new(start: usize, end: usize) -> ExprSpan {
         ExprSpan {
             start: start as u32,
             end: end.max(start) as u32,

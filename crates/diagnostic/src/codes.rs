@@ -1,0 +1,152 @@
+//! The registry of every code assure itself emits: each declared once, here,
+//! with the file it points into, its default severity, a one-line summary
+//! and its explanation (`crates/diagnostic/codes/CODE.md`).
+//!
+//! `assure explain`, `assure rules list --all`, SARIF's rule descriptors
+//! and `docs/codes.md` all read this table; a tidy test fails if a code is
+//! written anywhere in the source that the table lacks. Rule codes are not
+//! here: rules are data, and their packs declare them.
+//!
+//! Like rustc's error-code registry, this holds texts and no logic, so that
+//! every crate that reports a code can name it without depending on the
+//! crate above it that explains it.
+
+use crate::Severity;
+
+/// What kind of file a code's finding points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A proposal: the code is a finding of `assure lint`, in every output
+    /// format, and cannot be switched off.
+    Proposal,
+    /// A rule pack: the pack is refused and the run fails.
+    Pack,
+    /// The project configuration, `assure.toml`: the run fails.
+    Config,
+    /// Any TOML input; in a rule pack these are reported as pack codes.
+    Toml,
+}
+
+impl Scope {
+    /// How the scope is named in listings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Proposal => "proposal",
+            Scope::Pack => "pack",
+            Scope::Config => "config",
+            Scope::Toml => "toml",
+        }
+    }
+}
+
+/// One code of the registry.
+#[derive(Debug)]
+pub struct CodeInfo {
+    /// The code, e.g. `SYN001`.
+    pub code: &'static str,
+    /// What kind of file its findings point into.
+    pub scope: Scope,
+    /// Its severity, unless the finding says otherwise.
+    pub severity: Severity,
+    /// What it means, in one line.
+    pub summary: &'static str,
+    /// What it means, why it matters, an example and what to do instead,
+    /// in Markdown.
+    pub explanation: &'static str,
+}
+
+macro_rules! registry {
+    ($($code:ident: $scope:ident, $severity:ident, $summary:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $code: &str = stringify!($code);
+        )*
+
+        /// Every code, family by family.
+        pub static ALL: &[CodeInfo] = &[$(
+            CodeInfo {
+                code: $code,
+                scope: Scope::$scope,
+                severity: Severity::$severity,
+                summary: $summary,
+                explanation: include_str!(concat!("../codes/", stringify!($code), ".md")),
+            },
+        )*];
+    };
+}
+
+registry! {
+    SYN001: Proposal, Error, "A malformed line or token. Parsing recovers and goes on, so every such line is reported.";
+    SYN002: Proposal, Error, "An invalid value: an impossible date, bad digit grouping, or an amount too large to hold.";
+    SYN003: Proposal, Error, "The file is not UTF-8, or cannot be read.";
+    SCH001: Proposal, Error, "A section heading the vocabulary does not know; the help names the closest one.";
+    SCH002: Proposal, Warning, "A field the vocabulary does not know for this section or kind.";
+    SCH003: Proposal, Error, "A value of the wrong type for its field.";
+    SCH004: Proposal, Error, "An entity with an unknown or missing `kind`.";
+    SCH005: Proposal, Error, "An entity heading (`## Name`) outside an entity section.";
+    SCH006: Proposal, Error, "A field given twice where it may appear once.";
+    REF001: Proposal, Error, "A reference to no entity; the help names the closest name.";
+    REF002: Proposal, Error, "Two entities with the same name; both headings are labelled.";
+    DIR001: Proposal, Warning, "A suppression without a reason, or one that suppresses nothing.";
+    EVAL001: Proposal, Warning, "A rule ran out of its evaluation budget on this proposal, so its findings may be incomplete.";
+    PACK001: Pack, Error, "A pack's TOML, or an expression or template in it, cannot be parsed.";
+    PACK002: Pack, Error, "A type or unit error in an expression of a pack, or a parameter in the wrong unit.";
+    PACK003: Pack, Error, "An unknown name, field, parameter, function or stage in a pack.";
+    PACK004: Pack, Error, "A code, stage, definition or binder a pack declares twice, or a code of assure's own.";
+    PACK005: Pack, Error, "Rule metadata that is missing or invalid, or a key that means nothing in a pack.";
+    PACK006: Pack, Error, "A rule's example does not behave as it says.";
+    VOC001: Pack, Error, "A vocabulary that contradicts itself or what it extends.";
+    TOML001: Toml, Error, "The file is not valid TOML.";
+    TOML002: Toml, Error, "A key that means nothing where it is written.";
+    TOML003: Toml, Error, "A value of the wrong type.";
+    TOML004: Toml, Error, "A required key is missing.";
+    CFG001: Config, Error, "The configuration names a code, parameter or pack that does not exist.";
+    CFG002: Config, Error, "A setting of the configuration of the wrong kind or unit.";
+}
+
+/// The registered code `code` (in any case).
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    ALL.iter().find(|info| info.code.eq_ignore_ascii_case(code))
+}
+
+/// The codes of findings in proposals, which no configuration switches off.
+pub fn of_proposals() -> impl Iterator<Item = &'static CodeInfo> {
+    ALL.iter().filter(|info| info.scope == Scope::Proposal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_well_formed_and_explained() {
+        for (i, info) in ALL.iter().enumerate() {
+            assert!(
+                ALL[..i].iter().all(|other| other.code != info.code),
+                "{} is declared twice",
+                info.code
+            );
+            let letters = info.code.trim_end_matches(|c: char| c.is_ascii_digit());
+            assert!(
+                letters.len() >= 2
+                    && info.code.len() - letters.len() == 3
+                    && letters.chars().all(|c| c.is_ascii_uppercase()),
+                "{} is not capitals then three digits",
+                info.code
+            );
+            assert!(
+                info.explanation
+                    .starts_with(|c: char| c.is_uppercase() || c == '`'),
+                "{}'s explanation does not start with a sentence",
+                info.code
+            );
+            assert!(
+                info.summary.ends_with('.') && !info.summary.contains('\n'),
+                "{}'s summary is not one sentence on one line",
+                info.code
+            );
+        }
+        assert_eq!(lookup("syn001").map(|i| i.code), Some(SYN001));
+        assert!(lookup("CAP001").is_none());
+    }
+}

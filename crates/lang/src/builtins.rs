@@ -1,0 +1,655 @@
+//! Every built-in function of the language, each one entry of [`BUILTINS`]
+//! with its name, how it is called, what it does, how its arguments are
+//! typed and how it is evaluated.
+//!
+//! Adding a function is adding an entry (and its two small functions
+//! here): the compiler finds it by name, checks its arguments by the form
+//! of the entry, calls its typing, and compiles the call; the evaluator
+//! calls its evaluation; `docs/rule-language.md` lists it from the same
+//! entry. Nothing else names a built-in function.
+//!
+//! The forms differ in how arguments are written and evaluated:
+//!
+//! | form | written | evaluated |
+//! |---|---|---|
+//! | [`Form::Plain`] | `f(a, b)` | every argument, in order, then `eval` |
+//! | [`Form::Place`] | `f(a)`, only where a finding points | `place` says where |
+//! | [`Form::Aggregate`] | `f(xs)` or `f(x.g for x in xs if c)` | `fold` over the items |
+//! | [`Form::Traversal`] | `f(x, field, ...)` | `walk` from x's node along the fields |
+//! | [`Form::Closure`] | `f(start, x => step)` | `walk` from start, the step for each entity reached |
+
+use crate::ast::BinaryOp;
+use crate::ast::ExprSpan;
+use crate::check::{self, Typing};
+use crate::eval::{Distinct, Evaluator, Frame, Items};
+use crate::ir::{Member, Op};
+use crate::ty::{Per, Ty};
+use crate::value::{self, Val, binary, compare, equal};
+use assure_diagnostic::Span;
+use assure_model::{Duration, EntityId};
+use assure_vocab::FieldId;
+use petgraph::graph::NodeIndex;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashSet;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// A built-in function.
+pub struct Builtin {
+    /// Its name.
+    pub name: &'static str,
+    /// How it is called, for the documentation: `per_year(money, term)`.
+    pub usage: &'static str,
+    /// What it gives, in one line.
+    pub doc: &'static str,
+    pub(crate) form: Form,
+}
+
+impl std::fmt::Debug for Builtin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// How a built-in's arguments are written, typed and evaluated.
+pub(crate) enum Form {
+    /// Arguments evaluated in order, then `eval`.
+    Plain {
+        arity: usize,
+        ty: fn(&mut Args<'_, '_>) -> Ty,
+        eval: for<'a> fn(&Evaluator<'a>, &mut [Val<'a>]) -> Val<'a>,
+    },
+    /// A place where a finding points, allowed only in `primary` and in
+    /// labels' `at`; elsewhere its value is `none`.
+    Place {
+        ty: fn(&mut Args<'_, '_>) -> Ty,
+        place: for<'a> fn(&Evaluator<'a>, &'a [Op], &mut Frame<'a>) -> Option<Span>,
+    },
+    /// Over a list or a generator.
+    Aggregate {
+        ty: fn(&mut Typing<'_>, &Aggregated) -> Ty,
+        fold: for<'e, 'a> fn(&mut Items<'e, 'a>) -> Val<'a>,
+    },
+    /// From an entity along one or more reference fields.
+    Traversal {
+        ty: fn(&Reached) -> Ty,
+        walk: for<'a> fn(&Evaluator<'a>, NodeIndex, &[FieldId]) -> Val<'a>,
+    },
+    /// From a start, by a step that leads from each entity reached to
+    /// more (the step's parameter is an entity).
+    Closure {
+        walk: for<'a> fn(&Evaluator<'a>, &Val<'a>, &mut dyn FnMut(EntityId) -> Val<'a>) -> Val<'a>,
+    },
+}
+
+/// The built-in called `name`.
+pub(crate) fn find(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// The arguments of a call of a plain built-in or a place, for its typing.
+pub(crate) struct Args<'t, 'c> {
+    pub(crate) typing: &'t mut Typing<'c>,
+    pub(crate) name: &'static str,
+    pub(crate) tys: &'t [Ty],
+    pub(crate) spans: &'t [ExprSpan],
+    pub(crate) ops: &'t [Op],
+}
+
+impl Args<'_, '_> {
+    /// The type of argument `i`.
+    fn ty(&self, i: usize) -> &Ty {
+        &self.tys[i]
+    }
+
+    /// Argument `i` must be one of `allowed`.
+    fn expect(&mut self, i: usize, allowed: &[Ty], wanted: &str) {
+        let what = format!("`{}`", self.name);
+        self.typing
+            .expect(&self.tys[i], allowed, self.spans[i], &what, wanted);
+    }
+
+    /// The items' type of argument `i`, which must be a list.
+    fn item(&mut self, i: usize) -> Option<Ty> {
+        self.typing.item(&self.tys[i], self.spans[i])
+    }
+
+    /// Reports a problem with argument `i`.
+    fn fail(&mut self, i: usize, message: String) {
+        self.typing.fail(self.spans[i], message, None);
+    }
+
+    fn describe(&self, i: usize) -> String {
+        self.typing.describe(&self.tys[i])
+    }
+}
+
+/// What an aggregate is given, for its typing.
+pub(crate) struct Aggregated {
+    pub(crate) name: &'static str,
+    /// The type of the items.
+    pub(crate) item: Ty,
+    /// Where the items are written (a generator's element, or the list).
+    pub(crate) span: ExprSpan,
+    /// Whether they come from a generator, not a list.
+    pub(crate) generator: bool,
+}
+
+/// What a traversal's fields lead to, for its typing.
+pub(crate) struct Reached {
+    /// The type of the fields' qualifiers (`Missing` if none has one).
+    pub(crate) qualifier: Ty,
+    /// The type of the entities that have the fields.
+    pub(crate) referrers: Ty,
+}
+
+/// Every built-in function. The order is the order of "did you mean"
+/// candidates.
+pub static BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "text",
+        usage: "text(x)",
+        doc: "the value as a message would show it",
+        form: Form::Plain {
+            arity: 1,
+            ty: |_| Ty::Text,
+            eval: |ev, args| Val::Owned(ev.display(&args[0]).into()),
+        },
+    },
+    Builtin {
+        name: "present",
+        usage: "present(x)",
+        doc: "whether x is given",
+        form: Form::Plain {
+            arity: 1,
+            ty: |_| Ty::Bool,
+            eval: |_, args| Val::Bool(!matches!(args[0], Val::Missing)),
+        },
+    },
+    Builtin {
+        name: "missing",
+        usage: "missing(x)",
+        doc: "whether x is not given",
+        form: Form::Plain {
+            arity: 1,
+            ty: |_| Ty::Bool,
+            eval: |_, args| Val::Bool(matches!(args[0], Val::Missing)),
+        },
+    },
+    Builtin {
+        name: "first",
+        usage: "first(xs)",
+        doc: "the first item of a list, or `none`",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| args.item(0).unwrap_or(Ty::Any),
+            eval: |_, args| match &args[0] {
+                Val::List(items) => items.first().cloned().unwrap_or(Val::Missing),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "unique",
+        usage: "unique(xs)",
+        doc: "the list without repeats, in order",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                args.item(0);
+                args.ty(0).clone()
+            },
+            eval: unique,
+        },
+    },
+    Builtin {
+        name: "list",
+        usage: "list(x)",
+        doc: "a list as itself, `none` as the empty list, any other value as a list of one",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| match args.ty(0) {
+                Ty::List(_) => args.ty(0).clone(),
+                other => Ty::List(Box::new(other.clone())),
+            },
+            eval: |ev, args| match std::mem::take(&mut args[0]) {
+                list @ Val::List(_) => list,
+                Val::Missing => ev.empty_list(),
+                other => Val::List(Arc::from([other])),
+            },
+        },
+    },
+    Builtin {
+        name: "intersects",
+        usage: "intersects(xs, ys)",
+        doc: "whether the lists have an item in common",
+        form: Form::Plain {
+            arity: 2,
+            ty: |args| {
+                args.item(0);
+                args.item(1);
+                Ty::Bool
+            },
+            eval: intersects,
+        },
+    },
+    Builtin {
+        name: "lower",
+        usage: "lower(text)",
+        doc: "the text in lower case",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                args.expect(0, &[Ty::Text, Ty::Word], "text");
+                Ty::Text
+            },
+            eval: |_, args| match args[0].text() {
+                Some(text) => Val::Owned(text.to_lowercase().into()),
+                None => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "abs",
+        usage: "abs(q)",
+        doc: "a quantity without its sign",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                if !check::summable(args.ty(0)) {
+                    let message = format!("`abs` needs a quantity, not {}", args.describe(0));
+                    args.fail(0, message);
+                }
+                args.ty(0).clone()
+            },
+            eval: |_, args| match &args[0] {
+                Val::Number(n) => Val::Number(n.abs()),
+                Val::Percent(n) => Val::Percent(n.abs()),
+                Val::Money(n, annual) => Val::Money(n.abs(), *annual),
+                Val::Duration(d) => Val::Duration(Duration {
+                    months: d.months.abs(),
+                    days: d.days.abs(),
+                }),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "per_year",
+        usage: "per_year(money, term)",
+        doc: "an amount per year: an annual amount as it is, a total spread over the term",
+        form: Form::Plain {
+            arity: 2,
+            ty: |args| {
+                let money = [
+                    Ty::Money(Per::Total),
+                    Ty::Money(Per::Either),
+                    Ty::Money(Per::Annual),
+                ];
+                args.expect(0, &money, "money");
+                args.expect(1, &[Ty::Duration], "a duration");
+                Ty::Money(Per::Annual)
+            },
+            eval: |_, args| match (&args[0], &args[1]) {
+                (Val::Money(n, true), _) => Val::Money(*n, true),
+                (Val::Money(n, false), Val::Duration(term)) => {
+                    value::per_year(*n, *term).map_or(Val::Missing, |n| Val::Money(n, true))
+                }
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "years",
+        usage: "years(duration)",
+        doc: "a duration as a number of years",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                args.expect(0, &[Ty::Duration], "a duration");
+                Ty::Number
+            },
+            eval: |_, args| match &args[0] {
+                Val::Duration(d) => Val::Number(d.years()),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "heading",
+        usage: "heading(x)",
+        doc: "a place: the heading of an entity or a section",
+        form: Form::Place {
+            ty: |args| {
+                if !matches!(args.ty(0), Ty::Entity(_) | Ty::Section(_) | Ty::Any) {
+                    let message = format!(
+                        "`heading` needs an entity or a section, not {}",
+                        args.describe(0)
+                    );
+                    args.fail(0, message);
+                }
+                Ty::Any
+            },
+            place: |ev, args, frame| match ev.eval_op(&args[0], frame) {
+                Val::Entity(id) => Some(ev.model.entity(id).heading),
+                Val::Section(section) => ev
+                    .model
+                    .headings()
+                    .iter()
+                    .find(|h| h.section == section)
+                    .map(|h| h.span),
+                _ => None,
+            },
+        },
+    },
+    Builtin {
+        name: "field",
+        usage: "field(x.f)",
+        doc: "a place: the whole field, key and value (a field alone points at its value)",
+        form: Form::Place {
+            ty: |args| {
+                if !matches!(args.ops[0], Op::Member(_, Member::Field(_))) {
+                    args.fail(
+                        0,
+                        "`field(...)` takes a field: `field(k.procurement)`".to_owned(),
+                    );
+                }
+                Ty::Any
+            },
+            place: |ev, args, frame| match &args[0] {
+                Op::Member(object, member) => {
+                    let object = ev.eval_op(object, frame);
+                    ev.field_of(&object, member)
+                        .map(assure_model::FieldValue::span)
+                }
+                _ => None,
+            },
+        },
+    },
+    Builtin {
+        name: "any",
+        usage: "any(xs), any(c for x in xs)",
+        doc: "whether any item is true",
+        form: Form::Aggregate {
+            ty: truth_of_each,
+            fold: |items| {
+                let mut found = false;
+                items.each(|v| {
+                    found = v.truthy();
+                    !found
+                });
+                Val::Bool(found)
+            },
+        },
+    },
+    Builtin {
+        name: "all",
+        usage: "all(xs), all(c for x in xs)",
+        doc: "whether every item is true (true of none)",
+        form: Form::Aggregate {
+            ty: truth_of_each,
+            fold: |items| {
+                let mut all = true;
+                items.each(|v| {
+                    all = v.truthy();
+                    all
+                });
+                Val::Bool(all)
+            },
+        },
+    },
+    Builtin {
+        name: "count",
+        usage: "count(xs), count(c for x in xs)",
+        doc: "how many items are given (of a list) or true (of a generator)",
+        form: Form::Aggregate {
+            ty: |_, _| Ty::Number,
+            fold: |items| {
+                let mut count = 0u64;
+                items.each(|v| {
+                    count += u64::from(v.truthy());
+                    true
+                });
+                Val::Number(Decimal::from(count))
+            },
+        },
+    },
+    Builtin {
+        name: "sum",
+        usage: "sum(xs), sum(q for x in xs)",
+        doc: "the total of the quantities given (0 of none)",
+        form: Form::Aggregate {
+            ty: |typing, given| {
+                if !check::summable(&given.item) {
+                    let message = format!("cannot sum {}", typing.describe(&given.item));
+                    typing.fail(given.span, message, None);
+                }
+                given.item.clone()
+            },
+            fold: |items| {
+                let mut total = Val::Number(Decimal::ZERO);
+                items.each(|v| {
+                    if !matches!(v, Val::Missing) {
+                        total = binary(BinaryOp::Add, &total, &v);
+                    }
+                    !matches!(total, Val::Missing)
+                });
+                total
+            },
+        },
+    },
+    Builtin {
+        name: "min",
+        usage: "min(xs), min(q for x in xs)",
+        doc: "the least item given, or `none`",
+        form: Form::Aggregate {
+            ty: ordered_items,
+            fold: |items| extreme(items, Ordering::Less),
+        },
+    },
+    Builtin {
+        name: "max",
+        usage: "max(xs), max(q for x in xs)",
+        doc: "the greatest item given, or `none`",
+        form: Form::Aggregate {
+            ty: ordered_items,
+            fold: |items| extreme(items, Ordering::Greater),
+        },
+    },
+    Builtin {
+        name: "links",
+        usage: "links(x, field, ...)",
+        doc: "the links x writes in these reference fields, each with `.from`, `.to` and `.qualifier`",
+        form: Form::Traversal {
+            ty: |reached| Ty::List(Box::new(Ty::Edge(Box::new(reached.qualifier.clone())))),
+            walk: |ev, node, fields| links(ev, node, fields, true),
+        },
+    },
+    Builtin {
+        name: "backlinks",
+        usage: "backlinks(x, field, ...)",
+        doc: "the links other entities write to x in these reference fields",
+        form: Form::Traversal {
+            ty: |reached| Ty::List(Box::new(Ty::Edge(Box::new(reached.qualifier.clone())))),
+            walk: |ev, node, fields| links(ev, node, fields, false),
+        },
+    },
+    Builtin {
+        name: "referrers",
+        usage: "referrers(x, field, ...)",
+        doc: "the entities whose reference fields name x, each once",
+        form: Form::Traversal {
+            ty: |reached| Ty::List(Box::new(reached.referrers.clone())),
+            walk: referrers,
+        },
+    },
+    Builtin {
+        name: "closure",
+        usage: "closure(start, x => step)",
+        doc: "every entity reached from start by repeating the step, each once, safe on cycles",
+        form: Form::Closure { walk: closure },
+    },
+];
+
+fn truth_of_each(typing: &mut Typing<'_>, given: &Aggregated) -> Ty {
+    if given.generator {
+        let what = format!("each element of `{}`", given.name);
+        typing.expect_bool(&given.item, given.span, &what);
+    }
+    Ty::Bool
+}
+
+fn ordered_items(typing: &mut Typing<'_>, given: &Aggregated) -> Ty {
+    if !check::ordered(&given.item) {
+        let message = format!("{} has no order", typing.describe(&given.item));
+        typing.fail(given.span, message, None);
+    }
+    given.item.clone()
+}
+
+fn extreme<'a>(items: &mut Items<'_, 'a>, wanted: Ordering) -> Val<'a> {
+    let mut best = Val::Missing;
+    items.each(|v| {
+        if (matches!(best, Val::Missing) || compare(&v, &best) == Some(wanted))
+            && !matches!(v, Val::Missing)
+        {
+            best = v;
+        }
+        true
+    });
+    best
+}
+
+fn unique<'a>(ev: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
+    match std::mem::take(&mut args[0]) {
+        Val::List(items) => {
+            let mut distinct = Distinct::default();
+            ev.build_list(|kept| {
+                for item in items.iter() {
+                    let new = match item {
+                        Val::Entity(id) => distinct.insert(kept, *id),
+                        other => !kept.iter().any(|k| equal(k, other)),
+                    };
+                    if new {
+                        kept.push(item.clone());
+                    }
+                }
+            })
+        }
+        other => other,
+    }
+}
+
+fn intersects<'a>(_: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
+    match (&args[0], &args[1]) {
+        (Val::List(a), Val::List(b)) => {
+            let entities: FxHashSet<EntityId> = a
+                .iter()
+                .filter_map(|v| match v {
+                    Val::Entity(id) => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            Val::Bool(b.iter().any(|y| match y {
+                Val::Entity(id) => entities.contains(id),
+                other => a.iter().any(|x| equal(x, other)),
+            }))
+        }
+        _ => Val::Bool(false),
+    }
+}
+
+fn links<'a>(ev: &Evaluator<'a>, node: NodeIndex, fields: &[FieldId], forward: bool) -> Val<'a> {
+    ev.build_list(|edges| {
+        for field in fields {
+            let links = if forward {
+                ev.model.links().outgoing(node, *field)
+            } else {
+                ev.model.links().incoming(node, *field)
+            };
+            for entry in links {
+                let (from, to) = if forward {
+                    (node, entry.other)
+                } else {
+                    (entry.other, node)
+                };
+                edges.push(Val::Edge(value::GraphEdge {
+                    edge: entry.edge,
+                    from,
+                    to,
+                }));
+            }
+        }
+    })
+}
+
+fn referrers<'a>(ev: &Evaluator<'a>, node: NodeIndex, fields: &[FieldId]) -> Val<'a> {
+    let mut distinct = Distinct::default();
+    ev.build_list(|referrers| {
+        for field in fields {
+            for entry in ev.model.links().incoming(node, *field) {
+                if let Some(id) = ev.model.entity_at(entry.other)
+                    && distinct.insert(referrers, id)
+                {
+                    referrers.push(Val::Entity(id));
+                }
+            }
+        }
+    })
+}
+
+fn closure<'a>(
+    ev: &Evaluator<'a>,
+    start: &Val<'a>,
+    step: &mut dyn FnMut(EntityId) -> Val<'a>,
+) -> Val<'a> {
+    let mut distinct = Distinct::default();
+    ev.build_list(|reached| {
+        let mut visit = |id, reached: &mut Vec<Val<'a>>| {
+            if distinct.insert(reached, id) {
+                reached.push(Val::Entity(id));
+            }
+        };
+        for_each_entity(start, &mut |id| visit(id, reached));
+        // Breadth first: the entities reached are the queue.
+        let mut next = 0;
+        while let Some(&Val::Entity(id)) = reached.get(next) {
+            next += 1;
+            if ev.out_of_fuel() {
+                break;
+            }
+            let more = step(id);
+            for_each_entity(&more, &mut |id| visit(id, reached));
+        }
+    })
+}
+
+fn for_each_entity(value: &Val<'_>, visit: &mut dyn FnMut(EntityId)) {
+    match value {
+        Val::Entity(id) => visit(*id),
+        Val::List(items) => items.iter().for_each(|item| for_each_entity(item, visit)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BUILTINS;
+
+    #[test]
+    fn every_builtin_has_one_entry_a_usage_and_a_doc() {
+        let mut names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), BUILTINS.len(), "a name is given twice");
+        for builtin in BUILTINS {
+            assert!(
+                builtin.usage.starts_with(&format!("{}(", builtin.name)),
+                "{}: usage {}",
+                builtin.name,
+                builtin.usage
+            );
+            assert!(!builtin.doc.is_empty(), "{} has no doc", builtin.name);
+        }
+    }
+}

@@ -1,0 +1,974 @@
+//! From syntax tree to [`Code`]: names resolved to slots, sections, fields
+//! and functions, and every operation type-checked against the vocabulary
+//! (the judgements are in [`crate::check`], each built-in's in its entry of
+//! [`crate::builtins`]).
+//!
+//! Compilation happens once, when a pack loads. Everything an expression
+//! can get wrong without looking at a proposal (an unknown field, money
+//! compared with a duration, a misspelt parameter) is caught here, with the
+//! span of the offending sub-expression.
+
+use crate::ast::{Arg, BinaryOp, Expr, ExprKind, ExprSpan, Generator, Literal, UnaryOp};
+use crate::builtins::{self, Aggregated, Args, Form, Reached};
+use crate::check::{self, Typing};
+use crate::ir::{Code, Comprehension, FieldLookup, Member, Op, Piece, Template};
+use crate::parse::TemplatePiece;
+use crate::ty::Ty;
+use crate::value::Val;
+use assure_diagnostic::closest;
+use assure_vocab::{EntityTypeId, FieldId, Owner, SectionId, ValueType, Vocabulary};
+use std::sync::Arc;
+
+/// What kind of problem a [`CompileError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Types or units that do not go together, or a function given the
+    /// wrong arguments.
+    Type,
+    /// A name, field, parameter or function that does not exist.
+    Name,
+}
+
+/// A problem found while compiling an expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    /// What kind of problem.
+    pub kind: ErrorKind,
+    /// Where, within the expression (for a template, within the template).
+    pub span: ExprSpan,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+/// The signature of a user-defined function.
+#[derive(Debug, Clone)]
+pub struct DefineSig {
+    /// Its name.
+    pub name: String,
+    /// How many arguments it takes.
+    pub arity: usize,
+    /// What it returns.
+    pub ty: Ty,
+}
+
+/// A named constant the expressions may read as `param.NAME`.
+#[derive(Debug, Clone)]
+pub struct ParamValue {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: Val<'static>,
+}
+
+/// Names a compiler can see besides its local bindings.
+pub struct Globals<'g> {
+    /// The vocabulary.
+    pub vocabulary: &'g Vocabulary,
+    /// User-defined functions compiled so far.
+    pub defines: &'g [DefineSig],
+    /// The parameters (`param.NAME`) in scope.
+    pub params: &'g [ParamValue],
+}
+
+/// Compiles expressions in one scope: a rule (its `for` binders and `let`s)
+/// or a definition (its parameters).
+pub struct Compiler<'g> {
+    globals: &'g Globals<'g>,
+    scope: Vec<(String, u32, Ty)>,
+    lets: Vec<(String, Op, Ty)>,
+    next_slot: u32,
+    in_place: bool,
+    errors: Vec<CompileError>,
+}
+
+type Compiled = (Op, Ty);
+
+impl<'g> Compiler<'g> {
+    /// A compiler with nothing bound.
+    pub fn new(globals: &'g Globals<'g>) -> Self {
+        Compiler {
+            globals,
+            scope: Vec::new(),
+            lets: Vec::new(),
+            next_slot: 0,
+            in_place: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The vocabulary compiled against.
+    pub fn vocabulary(&self) -> &'g Vocabulary {
+        self.globals.vocabulary
+    }
+
+    /// Forgets the most recent binding.
+    pub fn unbind_last(&mut self) {
+        self.scope.pop();
+    }
+
+    /// How many slots a frame needs.
+    pub fn slots(&self) -> u32 {
+        self.next_slot
+    }
+
+    /// Binds `name` to a new slot of type `ty`, for the rest of the scope.
+    pub fn bind(&mut self, name: &str, ty: Ty) -> u32 {
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        self.scope.push((name.to_owned(), slot, ty));
+        slot
+    }
+
+    /// Declares a `let`, compiled, visible to later expressions.
+    pub fn declare_let(&mut self, name: &str, code: Code, ty: Ty) {
+        self.lets.push((name.to_owned(), code.0, ty));
+    }
+
+    /// The compiled `let`s, in order.
+    pub fn lets(&self) -> Vec<Code> {
+        self.lets
+            .iter()
+            .map(|(_, op, _)| Code(op.clone()))
+            .collect()
+    }
+
+    /// Whether a name is already bound in this scope.
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.scope.iter().any(|(n, _, _)| n == name) || self.lets.iter().any(|(n, _, _)| n == name)
+    }
+
+    /// Compiles an expression; on error, returns every problem found.
+    pub fn compile(&mut self, expr: &Expr) -> Result<(Code, Ty), Vec<CompileError>> {
+        self.in_place = false;
+        self.finish(expr)
+    }
+
+    /// Compiles a place: an expression naming where a finding points, in
+    /// which places (`heading(x)`, `field(x.f)`) are allowed and `let`s are
+    /// inlined, so that a `let` bound to a field still points at the field.
+    pub fn compile_place(&mut self, expr: &Expr) -> Result<(Code, Ty), Vec<CompileError>> {
+        self.in_place = true;
+        let result = self.finish(expr);
+        self.in_place = false;
+        result
+    }
+
+    /// Compiles what a binder ranges over, returning its code and the type
+    /// of its items.
+    pub fn compile_source(&mut self, expr: &Expr) -> Result<(Code, Ty), Vec<CompileError>> {
+        let (code, ty) = self.compile(expr)?;
+        match self.typing().item(&ty, expr.span) {
+            Some(item) => Ok((code, item)),
+            None => Err(std::mem::take(&mut self.errors)),
+        }
+    }
+
+    /// Compiles a message template's holes. Every hole is compiled, so that
+    /// every problem is reported, each at its place in the template.
+    pub fn compile_template(
+        &mut self,
+        pieces: Vec<TemplatePiece>,
+    ) -> Result<Template, Vec<CompileError>> {
+        let mut compiled = Vec::with_capacity(pieces.len());
+        let mut errors = Vec::new();
+        for piece in pieces {
+            match piece {
+                TemplatePiece::Text(text) => compiled.push(Piece::Text(text)),
+                TemplatePiece::Hole(expr, offset) => match self.compile(&expr) {
+                    Ok((code, _)) => compiled.push(Piece::Hole(code.0)),
+                    Err(found) => errors.extend(found.into_iter().map(|mut error| {
+                        error.span.start += offset as u32;
+                        error.span.end += offset as u32;
+                        error
+                    })),
+                },
+            }
+        }
+        if errors.is_empty() {
+            Ok(Template { pieces: compiled })
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn finish(&mut self, expr: &Expr) -> Result<(Code, Ty), Vec<CompileError>> {
+        let (op, ty) = self.expr(expr);
+        if self.errors.is_empty() {
+            Ok((Code(op), ty))
+        } else {
+            Err(std::mem::take(&mut self.errors))
+        }
+    }
+
+    fn typing(&mut self) -> Typing<'_> {
+        Typing {
+            vocabulary: self.globals.vocabulary,
+            errors: &mut self.errors,
+        }
+    }
+
+    /// Reports a problem; the expression compiles to `none` of any type,
+    /// so that compilation goes on and reports the rest.
+    fn error(
+        &mut self,
+        kind: ErrorKind,
+        span: ExprSpan,
+        message: String,
+        help: Option<String>,
+    ) -> Compiled {
+        self.errors.push(CompileError {
+            kind,
+            span,
+            message,
+            help,
+        });
+        nothing()
+    }
+
+    fn describe(&self, ty: &Ty) -> String {
+        ty.describe(self.globals.vocabulary)
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Compiled {
+        match &expr.kind {
+            ExprKind::Literal(literal) => {
+                let constant = Val::of_literal(literal);
+                let ty = constant.ty();
+                (Op::Const(constant), ty)
+            }
+            ExprKind::Name(name) => self.name(name, expr.span),
+            ExprKind::Member(object, name, name_span) => self.member(object, name, *name_span),
+            ExprKind::Index(list, index) => {
+                let (list_op, list_ty) = self.expr(list);
+                let (index_op, index_ty) = self.expr(index);
+                if !matches!(index_ty, Ty::Number | Ty::Any) {
+                    let message = format!(
+                        "an index must be a number, not {}",
+                        self.describe(&index_ty)
+                    );
+                    return self.error(ErrorKind::Type, index.span, message, None);
+                }
+                let Some(item) = self.typing().item(&list_ty, list.span) else {
+                    return nothing();
+                };
+                (Op::Index(Box::new(list_op), Box::new(index_op)), item)
+            }
+            ExprKind::Call(name, name_span, args) => self.call(name, *name_span, args, expr.span),
+            ExprKind::List(items) => {
+                let mut ops = Vec::with_capacity(items.len());
+                let mut item_ty = Ty::Missing;
+                for item in items {
+                    let (op, ty) = self.expr(item);
+                    item_ty = item_ty.join(&ty);
+                    ops.push(op);
+                }
+                if item_ty == Ty::Missing {
+                    item_ty = Ty::Any;
+                }
+                (Op::List(ops), Ty::List(Box::new(item_ty)))
+            }
+            ExprKind::Comprehension(generator) => {
+                let (comprehension, ty) = self.generator(generator);
+                (
+                    Op::Comprehension(Box::new(comprehension)),
+                    Ty::List(Box::new(ty)),
+                )
+            }
+            ExprKind::Unary(UnaryOp::Not, operand) => {
+                let (op, ty) = self.expr(operand);
+                self.typing().expect_bool(&ty, operand.span, "`not`");
+                (Op::Not(Box::new(op)), Ty::Bool)
+            }
+            ExprKind::Unary(UnaryOp::Neg, operand) => {
+                let (op, ty) = self.expr(operand);
+                if !check::negatable(&ty) {
+                    let message = format!("cannot negate {}", self.describe(&ty));
+                    return self.error(ErrorKind::Type, expr.span, message, None);
+                }
+                (Op::Neg(Box::new(op)), ty)
+            }
+            ExprKind::Binary(op, left, right) => self.binary(*op, left, right, expr.span),
+            ExprKind::If(condition, then, otherwise) => {
+                let (condition_op, condition_ty) = self.expr(condition);
+                self.typing()
+                    .expect_bool(&condition_ty, condition.span, "the condition of `if`");
+                let (then_op, then_ty) = self.expr(then);
+                let (otherwise_op, otherwise_ty) = self.expr(otherwise);
+                let ty = then_ty.join(&otherwise_ty);
+                (
+                    Op::If(
+                        Box::new(condition_op),
+                        Box::new(then_op),
+                        Box::new(otherwise_op),
+                    ),
+                    ty,
+                )
+            }
+        }
+    }
+
+    fn name(&mut self, name: &str, span: ExprSpan) -> Compiled {
+        if let Some((_, slot, ty)) = self.scope.iter().rev().find(|(n, _, _)| n == name) {
+            return (Op::Slot(*slot), ty.clone());
+        }
+        if let Some(index) = self.lets.iter().position(|(n, _, _)| n == name) {
+            let (_, op, ty) = &self.lets[index];
+            if self.in_place {
+                return (op.clone(), ty.clone());
+            }
+            return (Op::Let(index as u32), ty.clone());
+        }
+        let vocabulary = self.globals.vocabulary;
+        if name == "proposal" {
+            return (
+                Op::Section(assure_vocab::HEADER),
+                Ty::Section(assure_vocab::HEADER),
+            );
+        }
+        if let Some(section) = vocabulary
+            .section_by_id(name)
+            .filter(|s| *s != assure_vocab::HEADER)
+        {
+            return match vocabulary.section(section).entity {
+                Some(ty) => (Op::All(ty), Ty::List(Box::new(Ty::Entity(Some(ty))))),
+                None => (Op::Section(section), Ty::Section(section)),
+            };
+        }
+        if name == "param" {
+            return self.error(
+                ErrorKind::Type,
+                span,
+                "`param` is not a value on its own".to_owned(),
+                Some("name the parameter: `param.NAME`".to_owned()),
+            );
+        }
+        let mut known: Vec<&str> = self.scope.iter().map(|(n, _, _)| n.as_str()).collect();
+        known.extend(self.lets.iter().map(|(n, _, _)| n.as_str()));
+        known.push("proposal");
+        known.extend(vocabulary.sections().iter().skip(1).map(|s| s.id.as_str()));
+        let help = closest(name, known.iter().copied())
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "names here: {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        self.error(
+            ErrorKind::Name,
+            span,
+            format!("unknown name `{name}`"),
+            Some(help),
+        )
+    }
+
+    fn member(&mut self, object: &Expr, name: &str, name_span: ExprSpan) -> Compiled {
+        if let ExprKind::Name(object_name) = &object.kind
+            && object_name == "param"
+            && !self.scope.iter().any(|(n, _, _)| n == "param")
+        {
+            return self.param(name, name_span);
+        }
+        let (op, ty) = self.expr(object);
+        let vocabulary = self.globals.vocabulary;
+        let object_op = Box::new(op);
+        match &ty {
+            Ty::Entity(_) if name == "name" => (Op::Member(object_op, Member::Name), Ty::Text),
+            Ty::Entity(_) if name == "kind" => (Op::Member(object_op, Member::Kind), Ty::Word),
+            Ty::Entity(Some(entity_type)) => {
+                self.owned_field(Owner::Entity(*entity_type), name, object_op, name_span)
+            }
+            Ty::Section(section) => {
+                self.owned_field(Owner::Section(*section), name, object_op, name_span)
+            }
+            Ty::Edge(qualifier) => match name {
+                "from" => (Op::Member(object_op, Member::From), Ty::Any),
+                "to" => (Op::Member(object_op, Member::To), Ty::Entity(None)),
+                "qualifier" => (
+                    Op::Member(object_op, Member::Qualifier),
+                    (**qualifier).clone(),
+                ),
+                _ => self.error(
+                    ErrorKind::Name,
+                    name_span,
+                    format!("a link has no `{name}`"),
+                    Some("a link has `from`, `to` and `qualifier`".to_owned()),
+                ),
+            },
+            Ty::Word if name == "date" => (Op::Member(object_op, Member::Date), Ty::Date),
+            Ty::Entity(None) | Ty::Any => {
+                let member = match name {
+                    "from" if ty == Ty::Any => Some((Member::From, Ty::Any)),
+                    "to" if ty == Ty::Any => Some((Member::To, Ty::Entity(None))),
+                    "qualifier" if ty == Ty::Any => Some((Member::Qualifier, Ty::Any)),
+                    "date" if ty == Ty::Any => Some((Member::Date, Ty::Date)),
+                    "name" => Some((Member::Name, Ty::Text)),
+                    "kind" => Some((Member::Kind, Ty::Word)),
+                    _ => None,
+                };
+                if let Some((member, member_ty)) = member {
+                    return (Op::Member(object_op, member), member_ty);
+                }
+                let lookup = self.lookup(name);
+                let mut fields = lookup.entity.iter().chain(&lookup.section).flatten();
+                let Some(first) = fields.next() else {
+                    let all: Vec<&str> =
+                        vocabulary.fields().map(|(_, f)| f.name.as_str()).collect();
+                    let help =
+                        closest(name, all.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+                    return self.error(
+                        ErrorKind::Name,
+                        name_span,
+                        format!("no entity has a field `{name}`"),
+                        help,
+                    );
+                };
+                // The field's type if every owner's field of that name has
+                // the same, else not known until evaluation.
+                let first_ty = Ty::of_field(&vocabulary.field(*first).ty);
+                let field_ty = fields.fold(first_ty, |previous, field| {
+                    let this = Ty::of_field(&vocabulary.field(*field).ty);
+                    if previous == this { previous } else { Ty::Any }
+                });
+                (Op::Member(object_op, Member::Field(lookup)), field_ty)
+            }
+            Ty::List(_) => self.error(
+                ErrorKind::Type,
+                name_span,
+                format!("a list has no field `{name}`"),
+                Some(format!(
+                    "take it from each item: `[x.{name} for x in LIST]`"
+                )),
+            ),
+            other => {
+                let message = format!("{} has no field `{name}`", self.describe(other));
+                self.error(ErrorKind::Type, name_span, message, None)
+            }
+        }
+    }
+
+    /// `object.name` where the object's owner (entity type or section) is
+    /// known: the field, or an unknown-field error with a suggestion.
+    fn owned_field(
+        &mut self,
+        owner: Owner,
+        name: &str,
+        object_op: Box<Op>,
+        name_span: ExprSpan,
+    ) -> Compiled {
+        let vocabulary = self.globals.vocabulary;
+        match vocabulary.fields_of(owner).get(name) {
+            Some(field) => {
+                let field_ty = Ty::of_field(&vocabulary.field(field).ty);
+                (
+                    Op::Member(object_op, Member::Field(self.lookup(name))),
+                    field_ty,
+                )
+            }
+            None => {
+                let names: Vec<&str> = vocabulary
+                    .fields_of(owner)
+                    .ids()
+                    .iter()
+                    .map(|id| vocabulary.field(*id).name.as_str())
+                    .collect();
+                let help =
+                    closest(name, names.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+                let message = format!("{} has no field `{name}`", vocabulary.owner_name(owner));
+                self.error(ErrorKind::Name, name_span, message, help)
+            }
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Arc<FieldLookup> {
+        let vocabulary = self.globals.vocabulary;
+        let entity = (0..vocabulary.entity_types().len())
+            .map(|i| {
+                vocabulary
+                    .fields_of(Owner::Entity(EntityTypeId(i as u32)))
+                    .get(name)
+            })
+            .collect();
+        let section = (0..vocabulary.sections().len())
+            .map(|i| {
+                vocabulary
+                    .fields_of(Owner::Section(SectionId(i as u32)))
+                    .get(name)
+            })
+            .collect();
+        Arc::new(FieldLookup { entity, section })
+    }
+
+    fn param(&mut self, name: &str, span: ExprSpan) -> Compiled {
+        let params = self.globals.params;
+        if let Some(param) = params.iter().find(|p| p.name == name) {
+            return (Op::Const(param.value.clone()), param.value.ty());
+        }
+        let known: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+        let help = match closest(name, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if known.is_empty() => "declare it under the rule's `params`".to_owned(),
+            None => format!("this rule's parameters: {}", known.join(", ")),
+        };
+        self.error(
+            ErrorKind::Name,
+            span,
+            format!("unknown parameter `{name}`"),
+            Some(help),
+        )
+    }
+
+    fn binary(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: ExprSpan) -> Compiled {
+        let (left_op, left_ty) = self.expr(left);
+        let (right_op, right_ty) = self.expr(right);
+        let (l, r) = (Box::new(left_op), Box::new(right_op));
+        let mismatch = |this: &mut Self, verb: &str, detail: String| {
+            let message = if detail.is_empty() {
+                format!(
+                    "cannot {verb} {} and {}",
+                    this.describe(&left_ty),
+                    this.describe(&right_ty)
+                )
+            } else {
+                format!("this {detail}")
+            };
+            this.error(ErrorKind::Type, span, message, None)
+        };
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let what = format!("`{}`", op.symbol());
+                self.typing().expect_bool(&left_ty, left.span, &what);
+                self.typing().expect_bool(&right_ty, right.span, &what);
+                let op = if op == BinaryOp::And {
+                    Op::And(l, r)
+                } else {
+                    Op::Or(l, r)
+                };
+                (op, Ty::Bool)
+            }
+            BinaryOp::Coalesce => {
+                let ty = left_ty.join(&right_ty);
+                (Op::Coalesce(l, r), ty)
+            }
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => {
+                let ordering = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+                let zero = is_zero(&l) || is_zero(&r);
+                if let Err(detail) = check::comparable(&left_ty, &right_ty, ordering, zero) {
+                    return mismatch(self, "compare", detail);
+                }
+                (Op::Binary(op, l, r), Ty::Bool)
+            }
+            BinaryOp::In | BinaryOp::NotIn => {
+                let Some(item) = self.typing().item(&right_ty, right.span) else {
+                    return (Op::Const(Val::Missing), Ty::Bool);
+                };
+                if check::comparable(&left_ty, &item, false, false).is_err() {
+                    let message = format!(
+                        "cannot look for {} in {}",
+                        self.describe(&left_ty),
+                        self.describe(&right_ty)
+                    );
+                    return self.error(ErrorKind::Type, span, message, None);
+                }
+                (Op::Binary(op, l, r), Ty::Bool)
+            }
+            BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains => {
+                for (ty, expr) in [(&left_ty, left), (&right_ty, right)] {
+                    if !matches!(ty, Ty::Text | Ty::Word | Ty::Any | Ty::Missing) {
+                        let message =
+                            format!("`{}` works on text, not {}", op.symbol(), self.describe(ty));
+                        self.error(ErrorKind::Type, expr.span, message, None);
+                    }
+                }
+                (Op::Binary(op, l, r), Ty::Bool)
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                let symbol = op.symbol().chars().next().unwrap_or('+');
+                match check::arithmetic(symbol, &left_ty, &right_ty) {
+                    Ok(ty) => (Op::Binary(op, l, r), ty),
+                    Err(detail) => {
+                        let verb = match op {
+                            BinaryOp::Add => "add",
+                            BinaryOp::Sub => "subtract",
+                            BinaryOp::Mul => "multiply",
+                            _ => "divide",
+                        };
+                        mismatch(self, verb, detail)
+                    }
+                }
+            }
+        }
+    }
+
+    fn generator(&mut self, generator: &Generator) -> (Comprehension, Ty) {
+        let depth = self.scope.len();
+        let mut clauses = Vec::with_capacity(generator.clauses.len());
+        for clause in &generator.clauses {
+            let (op, ty) = self.expr(&clause.source);
+            let item = self
+                .typing()
+                .item(&ty, clause.source.span)
+                .unwrap_or(Ty::Any);
+            let slot = self.bind(&clause.binder, item);
+            clauses.push((slot, op));
+        }
+        let filter = generator.filter.as_ref().map(|filter| {
+            let (op, ty) = self.expr(filter);
+            self.typing()
+                .expect_bool(&ty, filter.span, "the `if` of a comprehension");
+            op
+        });
+        let (element, ty) = self.expr(&generator.element);
+        self.scope.truncate(depth);
+        (
+            Comprehension {
+                element,
+                clauses,
+                filter,
+            },
+            ty,
+        )
+    }
+
+    /// A call: of a built-in, by the form of its entry, or of a
+    /// user-defined function.
+    fn call(&mut self, name: &str, name_span: ExprSpan, args: &[Arg], span: ExprSpan) -> Compiled {
+        let Some(builtin) = builtins::find(name) else {
+            return self.define_call(name, name_span, args, span);
+        };
+        match &builtin.form {
+            Form::Plain { arity, ty, .. } => self.plain_call(builtin, *arity, *ty, args, span),
+            Form::Place { ty, .. } => {
+                if !self.in_place {
+                    return self.error(
+                        ErrorKind::Type,
+                        name_span,
+                        format!("`{name}(...)` names a place, and is allowed only in `primary` and in labels' `at`"),
+                        None,
+                    );
+                }
+                self.plain_call(builtin, 1, *ty, args, span)
+            }
+            Form::Aggregate { ty, .. } => self.aggregate(builtin, *ty, args, span),
+            Form::Traversal { ty, .. } => self.traversal(builtin, *ty, args, span),
+            Form::Closure { .. } => self.closure(builtin, args, span),
+        }
+    }
+
+    fn plain_call(
+        &mut self,
+        builtin: &'static builtins::Builtin,
+        arity: usize,
+        ty: fn(&mut Args<'_, '_>) -> Ty,
+        args: &[Arg],
+        span: ExprSpan,
+    ) -> Compiled {
+        let Some(compiled) = self.plain_args(builtin.name, args, arity, span) else {
+            return nothing();
+        };
+        let (ops, tys): (Vec<Op>, Vec<Ty>) = compiled.into_iter().unzip();
+        let spans: Vec<ExprSpan> = args
+            .iter()
+            .map(|arg| match arg {
+                Arg::Expr(e) => e.span,
+                _ => span,
+            })
+            .collect();
+        let result = ty(&mut Args {
+            typing: &mut self.typing(),
+            name: builtin.name,
+            tys: &tys,
+            spans: &spans,
+            ops: &ops,
+        });
+        (Op::Call(builtin, ops), result)
+    }
+
+    fn plain_args(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        arity: usize,
+        span: ExprSpan,
+    ) -> Option<Vec<Compiled>> {
+        if args.len() != arity {
+            let plural = if arity == 1 { "" } else { "s" };
+            self.error(
+                ErrorKind::Type,
+                span,
+                format!(
+                    "`{name}` takes {arity} argument{plural}, not {}",
+                    args.len()
+                ),
+                None,
+            );
+            return None;
+        }
+        let mut compiled = Vec::with_capacity(args.len());
+        for arg in args {
+            match arg {
+                Arg::Expr(expr) => compiled.push(self.expr(expr)),
+                Arg::Generator(generator) => {
+                    self.error(
+                        ErrorKind::Type,
+                        generator.element.span,
+                        format!("`{name}` does not take a generator; write a list: `{name}([... for ...])`"),
+                        None,
+                    );
+                    return None;
+                }
+                Arg::Lambda { param_span, .. } => {
+                    self.error(
+                        ErrorKind::Type,
+                        *param_span,
+                        format!("`{name}` does not take a function; only `closure` does"),
+                        None,
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(compiled)
+    }
+
+    fn aggregate(
+        &mut self,
+        builtin: &'static builtins::Builtin,
+        ty: fn(&mut Typing<'_>, &Aggregated) -> Ty,
+        args: &[Arg],
+        span: ExprSpan,
+    ) -> Compiled {
+        let name = builtin.name;
+        let (comprehension, given) = match args {
+            [Arg::Generator(generator)] => {
+                let (comprehension, item) = self.generator(generator);
+                let given = Aggregated {
+                    name,
+                    item,
+                    span: generator.element.span,
+                    generator: true,
+                };
+                (comprehension, given)
+            }
+            [Arg::Expr(list)] => {
+                let (op, ty) = self.expr(list);
+                let item = self.typing().item(&ty, list.span).unwrap_or(Ty::Any);
+                // `count(xs)` is `count(x for x in xs)`, with a fresh slot.
+                let slot = self.next_slot;
+                self.next_slot += 1;
+                let comprehension = Comprehension {
+                    element: Op::Slot(slot),
+                    clauses: vec![(slot, op)],
+                    filter: None,
+                };
+                let given = Aggregated {
+                    name,
+                    item,
+                    span: list.span,
+                    generator: false,
+                };
+                (comprehension, given)
+            }
+            _ => {
+                return self.error(
+                    ErrorKind::Type,
+                    span,
+                    format!("`{name}` takes one list or generator: `{name}(x.f for x in xs)`"),
+                    None,
+                );
+            }
+        };
+        let result = ty(&mut self.typing(), &given);
+        (Op::Aggregate(builtin, Box::new(comprehension)), result)
+    }
+
+    fn traversal(
+        &mut self,
+        builtin: &'static builtins::Builtin,
+        ty: fn(&Reached) -> Ty,
+        args: &[Arg],
+        span: ExprSpan,
+    ) -> Compiled {
+        let name = builtin.name;
+        let Some((Arg::Expr(from), fields)) = args.split_first() else {
+            return self.error(
+                ErrorKind::Type,
+                span,
+                format!("`{name}` takes an entity and one or more reference fields: `{name}(x, owned-by)`"),
+                None,
+            );
+        };
+        if fields.is_empty() {
+            return self.error(
+                ErrorKind::Type,
+                span,
+                format!("`{name}` needs at least one reference field after the entity"),
+                None,
+            );
+        }
+        let (from_op, from_ty) = self.expr(from);
+        if !check::starts_traversal(&from_ty) {
+            let message = format!(
+                "`{name}` starts from an entity, not {}",
+                self.describe(&from_ty)
+            );
+            self.error(ErrorKind::Type, from.span, message, None);
+        }
+        let vocabulary = self.globals.vocabulary;
+        let mut ids: Vec<FieldId> = Vec::new();
+        let mut reached = Reached {
+            qualifier: Ty::Missing,
+            referrers: Ty::Missing,
+        };
+        for field in fields {
+            let (field_name, field_span) = match field {
+                Arg::Expr(Expr {
+                    kind: ExprKind::Name(n) | ExprKind::Literal(Literal::Text(n)),
+                    span,
+                    ..
+                }) => (n.as_str(), *span),
+                other => {
+                    let at = match other {
+                        Arg::Expr(e) => e.span,
+                        _ => span,
+                    };
+                    self.error(
+                        ErrorKind::Type,
+                        at,
+                        "name a reference field here, like `owned-by`".to_owned(),
+                        None,
+                    );
+                    continue;
+                }
+            };
+            let before = ids.len();
+            for (id, def) in vocabulary.fields() {
+                if def.name == field_name
+                    && let ValueType::Ref(reference) = &def.ty
+                {
+                    ids.push(id);
+                    let qualifier = reference
+                        .qualifier
+                        .as_deref()
+                        .map_or(Ty::Missing, Ty::of_field);
+                    reached.qualifier = reached.qualifier.join(&qualifier);
+                    if let Owner::Entity(owner) = def.owner {
+                        reached.referrers = reached.referrers.join(&Ty::Entity(Some(owner)));
+                    }
+                }
+            }
+            if ids.len() == before {
+                let refs: Vec<&str> = vocabulary
+                    .fields()
+                    .filter(|(_, f)| f.is_edge())
+                    .map(|(_, f)| f.name.as_str())
+                    .collect();
+                let help = closest(field_name, refs.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.error(
+                    ErrorKind::Name,
+                    field_span,
+                    format!("no reference field is called `{field_name}`"),
+                    help,
+                );
+            }
+        }
+        if reached.referrers == Ty::Missing {
+            reached.referrers = Ty::Entity(None);
+        }
+        (
+            Op::Traverse(builtin, Box::new(from_op), ids.into()),
+            ty(&reached),
+        )
+    }
+
+    fn closure(
+        &mut self,
+        builtin: &'static builtins::Builtin,
+        args: &[Arg],
+        span: ExprSpan,
+    ) -> Compiled {
+        let name = builtin.name;
+        let [Arg::Expr(start), Arg::Lambda { param, body, .. }] = args else {
+            return self.error(
+                ErrorKind::Type,
+                span,
+                format!("`{name}` takes a start and a step: `{name}(x, o => o.parent)`"),
+                None,
+            );
+        };
+        let (start_op, start_ty) = self.expr(start);
+        if !check::is_entities(&start_ty) {
+            let message = format!("`{name}` walks entities, not {}", self.describe(&start_ty));
+            return self.error(ErrorKind::Type, start.span, message, None);
+        }
+        let slot = self.bind(param, Ty::Entity(None));
+        let (step_op, step_ty) = self.expr(body);
+        self.scope.pop();
+        if !check::is_entities(&step_ty) {
+            let message = format!(
+                "a `{name}` step must lead to entities, not {}",
+                self.describe(&step_ty)
+            );
+            return self.error(ErrorKind::Type, body.span, message, None);
+        }
+        (
+            Op::Walk(builtin, Box::new(start_op), slot, Box::new(step_op)),
+            Ty::List(Box::new(Ty::Entity(None))),
+        )
+    }
+
+    fn define_call(
+        &mut self,
+        name: &str,
+        name_span: ExprSpan,
+        args: &[Arg],
+        span: ExprSpan,
+    ) -> Compiled {
+        let defines = self.globals.defines;
+        let Some(index) = defines.iter().position(|d| d.name == name) else {
+            let known = builtins::BUILTINS
+                .iter()
+                .map(|b| b.name)
+                .chain(defines.iter().map(|d| d.name.as_str()));
+            let help = closest(name, known).map(|s| format!("did you mean `{s}`?"));
+            return self.error(
+                ErrorKind::Name,
+                name_span,
+                format!("unknown function `{name}`"),
+                help,
+            );
+        };
+        let sig = &defines[index];
+        let Some(compiled) = self.plain_args(name, args, sig.arity, span) else {
+            return nothing();
+        };
+        (
+            Op::Define(
+                index as u32,
+                compiled.into_iter().map(|(op, _)| op).collect(),
+            ),
+            sig.ty.clone(),
+        )
+    }
+}
+
+/// What an expression with a problem compiles to.
+fn nothing() -> Compiled {
+    (Op::Const(Val::Missing), Ty::Any)
+}
+
+fn is_zero(op: &Op) -> bool {
+    matches!(op, Op::Const(Val::Number(n)) if n.is_zero())
+}

@@ -1,0 +1,644 @@
+//! The evaluator: compiled [`Code`] over one [`Model`].
+//!
+//! Values borrow from the model and the compiled code, so reading a field
+//! copies nothing but a pointer. Every step burns fuel, and traversals keep
+//! a visited set, so no expression and no proposal can make evaluation run
+//! for ever. Running out sets a flag rather than returning an error through
+//! every call: from then on every value is `Missing` and every loop stops,
+//! and callers check [`Evaluator::out_of_fuel`] before keeping a result.
+
+use crate::builtins::Form;
+use crate::ir::{Code, Comprehension, DefineCode, Member, Op, Piece, Template};
+use crate::value::{Val, binary};
+use assure_diagnostic::Span;
+use assure_model::{Duration, EntityId, Model, Value};
+use assure_vocab::{FieldId, Vocabulary};
+use petgraph::graph::NodeIndex;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashSet;
+use std::sync::Arc;
+
+/// The bindings of one evaluation.
+#[derive(Debug)]
+pub struct Frame<'a> {
+    slots: Vec<Val<'a>>,
+    lets: &'a [Code],
+    let_values: Vec<Option<Val<'a>>>,
+}
+
+impl<'a> Frame<'a> {
+    /// A frame of `slots` slots for a scope with `lets`.
+    pub fn new(slots: u32, lets: &'a [Code]) -> Self {
+        Frame {
+            slots: vec![Val::Missing; slots as usize],
+            lets,
+            let_values: vec![None; lets.len()],
+        }
+    }
+
+    /// Forgets the `let`s computed, after a binder changed.
+    pub fn reset_lets(&mut self) {
+        self.let_values.iter_mut().for_each(|v| *v = None);
+    }
+
+    /// Binds `slot` (a binder the compiler numbered) to `value`.
+    pub fn bind(&mut self, slot: u32, value: Val<'a>) {
+        self.slots[slot as usize] = value;
+    }
+
+    /// The value bound to `slot`.
+    pub fn bound(&self, slot: u32) -> &Val<'a> {
+        &self.slots[slot as usize]
+    }
+}
+
+/// Evaluates code over one model.
+pub struct Evaluator<'a> {
+    pub(crate) model: &'a Model<'a>,
+    vocabulary: &'a Vocabulary,
+    defines: &'a [DefineCode],
+    fuel: std::cell::Cell<u64>,
+    exhausted: std::cell::Cell<bool>,
+    /// Vectors lent to lists being built and to defines' frames, and given
+    /// back after: a list then costs one allocation (the `Arc` it becomes),
+    /// not two, and a define's call none. Rules build millions of lists.
+    spare: std::cell::RefCell<Vec<Vec<Val<'a>>>>,
+    /// The empty list, shared: most traversals find nothing.
+    empty: Arc<[Val<'a>]>,
+}
+
+/// A vector longer than this is not kept for reuse: a list of every entity
+/// would otherwise stay allocated for the rest of the rule.
+const SPARE_CAPACITY: usize = 4_096;
+
+/// The entities already in a list being built, so that none is added twice:
+/// the list is scanned while short, as most are, and hashed once long.
+#[derive(Default)]
+pub(crate) struct Distinct {
+    hashed: FxHashSet<EntityId>,
+    filled: bool,
+}
+
+impl Distinct {
+    /// Lists shorter than this are scanned.
+    const SCAN: usize = 16;
+
+    /// Whether `id` is not among the entities of `items` (the list being
+    /// built, every entity of which went through this set); the caller then
+    /// adds it.
+    pub(crate) fn insert(&mut self, items: &[Val<'_>], id: EntityId) -> bool {
+        if items.len() < Self::SCAN {
+            return !items
+                .iter()
+                .any(|item| matches!(item, Val::Entity(e) if *e == id));
+        }
+        if !self.filled {
+            self.filled = true;
+            self.hashed
+                .extend(items.iter().filter_map(|item| match item {
+                    Val::Entity(e) => Some(*e),
+                    _ => None,
+                }));
+        }
+        self.hashed.insert(id)
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator with `fuel` steps to spend, over `model` (which
+    /// several evaluators, on several threads, may share).
+    pub fn new(
+        model: &'a Model<'a>,
+        vocabulary: &'a Vocabulary,
+        defines: &'a [DefineCode],
+        fuel: u64,
+    ) -> Self {
+        Evaluator {
+            model,
+            vocabulary,
+            defines,
+            fuel: std::cell::Cell::new(fuel),
+            exhausted: std::cell::Cell::new(false),
+            spare: std::cell::RefCell::default(),
+            empty: Arc::new([]),
+        }
+    }
+
+    /// The model evaluated over.
+    pub fn model(&self) -> &'a Model<'a> {
+        self.model
+    }
+
+    /// A vector to build in, from the spares.
+    fn lend(&self) -> Vec<Val<'a>> {
+        self.spare.borrow_mut().pop().unwrap_or_default()
+    }
+
+    /// Takes back a vector lent, emptied.
+    fn give_back(&self, mut items: Vec<Val<'a>>) {
+        items.clear();
+        if items.capacity() <= SPARE_CAPACITY {
+            self.spare.borrow_mut().push(items);
+        }
+    }
+
+    /// The list `fill` writes, in a lent vector.
+    pub(crate) fn build_list(&self, fill: impl FnOnce(&mut Vec<Val<'a>>)) -> Val<'a> {
+        let mut items = self.lend();
+        fill(&mut items);
+        let list = if items.is_empty() {
+            Arc::clone(&self.empty)
+        } else {
+            // A drain knows its length: the `Arc` is allocated once, exactly.
+            items.drain(..).collect()
+        };
+        self.give_back(items);
+        Val::List(list)
+    }
+
+    /// The empty list.
+    pub(crate) fn empty_list(&self) -> Val<'a> {
+        Val::List(Arc::clone(&self.empty))
+    }
+
+    /// Steps left.
+    pub fn fuel(&self) -> u64 {
+        self.fuel.get()
+    }
+
+    /// Sets the steps left.
+    pub fn refuel(&self, fuel: u64) {
+        self.fuel.set(fuel);
+        self.exhausted.set(false);
+    }
+
+    /// Whether evaluation has run out of fuel since the last refuel: what
+    /// it returned since is not to be trusted.
+    pub fn out_of_fuel(&self) -> bool {
+        self.exhausted.get()
+    }
+
+    /// Spends one step; false, and the evaluator out of fuel, if none is
+    /// left. Out of fuel, every evaluation is `Missing` and every loop
+    /// stops, so the rule unwinds at once; its caller asks
+    /// [`Evaluator::out_of_fuel`] before keeping anything. (A flag, not a
+    /// `Result`: the `Result` around every value cost a fifth of the
+    /// evaluator's time.)
+    fn burn(&self) -> bool {
+        let left = self.fuel.get();
+        if left == 0 {
+            self.exhausted.set(true);
+            return false;
+        }
+        self.fuel.set(left - 1);
+        true
+    }
+
+    /// Evaluates `code` in `frame`.
+    pub fn eval(&self, code: &'a Code, frame: &mut Frame<'a>) -> Val<'a> {
+        self.eval_op(&code.0, frame)
+    }
+
+    /// Renders a message template in `frame`.
+    pub fn render(&self, template: &'a Template, frame: &mut Frame<'a>) -> String {
+        let mut out = String::new();
+        for piece in &template.pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Hole(op) => {
+                    let value = self.eval_op(op, frame);
+                    out.push_str(&self.display(&value));
+                }
+            }
+        }
+        out
+    }
+
+    pub(crate) fn eval_op(&self, op: &'a Op, frame: &mut Frame<'a>) -> Val<'a> {
+        if !self.burn() {
+            return Val::Missing;
+        }
+        match op {
+            // Text a literal holds is lent, not shared: no count to keep.
+            Op::Const(Val::Owned(text)) => Val::Text(text),
+            Op::Const(constant) => constant.clone(),
+            Op::Slot(slot) => frame.slots[*slot as usize].clone(),
+            Op::Let(index) => {
+                let index = *index as usize;
+                if let Some(value) = &frame.let_values[index] {
+                    return value.clone();
+                }
+                let lets = frame.lets;
+                let value = self.eval(&lets[index], frame);
+                frame.let_values[index] = Some(value.clone());
+                value
+            }
+            Op::Section(section) => Val::Section(*section),
+            Op::All(ty) => {
+                let ids = self.model.entities_of(*ty);
+                self.spend(ids.len());
+                Val::List(ids.iter().map(|id| Val::Entity(*id)).collect())
+            }
+            Op::Member(object, member) => {
+                let object = self.eval_op(object, frame);
+                self.member(&object, member)
+            }
+            Op::Index(list, index) => {
+                let list = self.eval_op(list, frame);
+                let index = self.eval_op(index, frame);
+                match (list, index) {
+                    (Val::List(items), Val::Number(n)) => n
+                        .trunc()
+                        .to_string()
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|i| *i >= 1 && *i <= items.len())
+                        .map_or(Val::Missing, |i| items[i - 1].clone()),
+                    _ => Val::Missing,
+                }
+            }
+            Op::List(items) => self.build_list(|values| {
+                for item in items {
+                    values.push(self.eval_op(item, frame));
+                }
+            }),
+            Op::Comprehension(comprehension) => self.build_list(|values| {
+                self.iterate(comprehension, 0, frame, &mut |_, value| {
+                    values.push(value);
+                    true
+                });
+            }),
+            Op::Call(builtin, args) => {
+                let mut values = self.lend();
+                for arg in args {
+                    values.push(self.eval_op(arg, frame));
+                }
+                let value = match &builtin.form {
+                    Form::Plain { eval, .. } => eval(self, &mut values),
+                    // A place is where it points only in `place`.
+                    _ => Val::Missing,
+                };
+                self.give_back(values);
+                value
+            }
+            Op::Aggregate(builtin, comprehension) => match &builtin.form {
+                Form::Aggregate { fold, .. } => fold(&mut Items {
+                    evaluator: self,
+                    comprehension,
+                    frame,
+                }),
+                _ => Val::Missing,
+            },
+            Op::Traverse(builtin, from, fields) => {
+                let from = self.eval_op(from, frame);
+                let Some(node) = self.node_of(&from) else {
+                    return self.empty_list();
+                };
+                let reached = match &builtin.form {
+                    Form::Traversal { walk, .. } => walk(self, node, fields),
+                    _ => Val::Missing,
+                };
+                self.burn_per_item(&reached);
+                reached
+            }
+            Op::Walk(builtin, start, slot, step) => {
+                let start = self.eval_op(start, frame);
+                match &builtin.form {
+                    Form::Closure { walk } => walk(self, &start, &mut |id| {
+                        frame.slots[*slot as usize] = Val::Entity(id);
+                        self.eval_op(step, frame)
+                    }),
+                    _ => Val::Missing,
+                }
+            }
+            Op::Define(index, args) => {
+                let define = &self.defines[*index as usize];
+                let mut slots = self.lend();
+                slots.resize(define.slots as usize, Val::Missing);
+                for (i, arg) in args.iter().enumerate() {
+                    slots[i] = self.eval_op(arg, frame);
+                }
+                let mut inner = Frame {
+                    slots,
+                    lets: &[],
+                    let_values: Vec::new(),
+                };
+                let value = self.eval_op(&define.body, &mut inner);
+                self.give_back(inner.slots);
+                value
+            }
+            Op::Not(operand) => Val::Bool(!self.eval_op(operand, frame).truthy()),
+            Op::Neg(operand) => match self.eval_op(operand, frame) {
+                Val::Number(n) => Val::Number(-n),
+                Val::Percent(n) => Val::Percent(-n),
+                Val::Money(n, annual) => Val::Money(-n, annual),
+                Val::Duration(d) => Val::Duration(Duration {
+                    months: -d.months,
+                    days: -d.days,
+                }),
+                _ => Val::Missing,
+            },
+            Op::And(left, right) => {
+                Val::Bool(self.eval_op(left, frame).truthy() && self.eval_op(right, frame).truthy())
+            }
+            Op::Or(left, right) => {
+                Val::Bool(self.eval_op(left, frame).truthy() || self.eval_op(right, frame).truthy())
+            }
+            Op::Coalesce(left, right) => match self.eval_op(left, frame) {
+                Val::Missing => self.eval_op(right, frame),
+                value => value,
+            },
+            Op::Binary(op, left, right) => {
+                let left = self.eval_op(left, frame);
+                let right = self.eval_op(right, frame);
+                binary(*op, &left, &right)
+            }
+            Op::If(condition, then, otherwise) => {
+                if self.eval_op(condition, frame).truthy() {
+                    self.eval_op(then, frame)
+                } else {
+                    self.eval_op(otherwise, frame)
+                }
+            }
+        }
+    }
+
+    /// Spends a step for each item of a list a traversal made.
+    fn burn_per_item(&self, list: &Val<'_>) {
+        if let Val::List(items) = list {
+            self.spend(items.len());
+        }
+    }
+
+    /// Spends `steps` steps at once, for a list of that many items made
+    /// without evaluating each.
+    fn spend(&self, steps: usize) {
+        self.fuel.set(self.fuel.get().saturating_sub(steps as u64));
+    }
+
+    fn node_of(&self, value: &Val<'_>) -> Option<NodeIndex> {
+        match value {
+            Val::Entity(id) => Some(self.model.node(*id)),
+            Val::Section(_) => Some(self.model.proposal_node()),
+            _ => None,
+        }
+    }
+
+    /// Runs a comprehension, calling `sink` with each element that passes
+    /// the filter; `sink` returns whether to go on.
+    fn iterate(
+        &self,
+        comprehension: &'a Comprehension,
+        clause: usize,
+        frame: &mut Frame<'a>,
+        sink: &mut dyn FnMut(&Self, Val<'a>) -> bool,
+    ) -> bool {
+        let Some((slot, source)) = comprehension.clauses.get(clause) else {
+            if let Some(filter) = &comprehension.filter
+                && !self.eval_op(filter, frame).truthy()
+            {
+                return true;
+            }
+            let element = self.eval_op(&comprehension.element, frame);
+            return sink(self, element);
+        };
+        let source = self.eval_op(source, frame);
+        for item in source.items() {
+            if !self.burn() {
+                return false;
+            }
+            frame.slots[*slot as usize] = item.clone();
+            if !self.iterate(comprehension, clause + 1, frame, sink) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The value of `object.member`.
+    fn member(&self, object: &Val<'a>, member: &Member) -> Val<'a> {
+        let model: &'a Model<'a> = self.model;
+        match (object, member) {
+            (Val::Entity(id), Member::Name) => Val::Text(model.entity(*id).name),
+            (Val::Entity(id), Member::Kind) => match &model.entity(*id).kind {
+                Some(kind) => Val::Word(kind, None),
+                None => Val::Missing,
+            },
+            (Val::Entity(_) | Val::Section(_), Member::Field(_)) => {
+                match self.field_value(object, member) {
+                    Some((value, field)) => self.value(value, field),
+                    None => Val::Missing,
+                }
+            }
+            (Val::Edge(edge), Member::From | Member::To) => {
+                let node = if *member == Member::From {
+                    edge.from
+                } else {
+                    edge.to
+                };
+                match model.entity_at(node) {
+                    Some(id) => Val::Entity(id),
+                    None => Val::Section(assure_vocab::HEADER),
+                }
+            }
+            (Val::Edge(edge), Member::Qualifier) => match model
+                .reference_from(edge.from, edge.edge)
+                .and_then(|r| r.qualifier.as_deref())
+            {
+                Some(qualifier) => self.value(&qualifier.value, None),
+                None => Val::Missing,
+            },
+            (Val::Word(_, Some(date)), Member::Date) => Val::Date(*date),
+            _ => Val::Missing,
+        }
+    }
+
+    fn field_value(
+        &self,
+        object: &Val<'a>,
+        member: &Member,
+    ) -> Option<(&'a Value<'a>, Option<FieldId>)> {
+        let field = self.field_of(object, member)?;
+        Some((&field.value, Some(field.field)))
+    }
+
+    pub(crate) fn field_of(
+        &self,
+        object: &Val<'a>,
+        member: &Member,
+    ) -> Option<&'a assure_model::FieldValue<'a>> {
+        let model: &'a Model<'a> = self.model;
+        let Member::Field(lookup) = member else {
+            return None;
+        };
+        match object {
+            Val::Entity(id) => {
+                let entity = model.entity(*id);
+                let field = (*lookup.entity.get(entity.ty.0 as usize)?)?;
+                model.fields(*id).get(field)
+            }
+            Val::Section(section) => {
+                let field = (*lookup.section.get(section.0 as usize)?)?;
+                model.section_fields(*section).get(field)
+            }
+            _ => None,
+        }
+    }
+
+    fn value(&self, value: &'a Value<'a>, field: Option<FieldId>) -> Val<'a> {
+        match value {
+            Value::Text(text) => Val::Text(text),
+            Value::Number(n) => Val::Number(*n),
+            Value::Percent(n) => Val::Percent(*n),
+            Value::Money(money) => Val::Money(Decimal::from(money.pence), money.annual),
+            Value::Date(date) => Val::Date(*date),
+            Value::Duration(duration) => Val::Duration(*duration),
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Word { word, date } => Val::Word(word, date.map(|(d, _)| d)),
+            Value::Refs(references) => {
+                let references = self.model.references(references);
+                let many = field.is_some_and(|f| {
+                    matches!(&self.vocabulary.field(f).ty, assure_vocab::ValueType::Ref(r) if r.many)
+                });
+                if many {
+                    self.build_list(|targets| {
+                        targets.extend(references.iter().filter_map(|r| r.target.map(Val::Entity)));
+                    })
+                } else {
+                    references
+                        .iter()
+                        .find_map(|r| r.target)
+                        .map_or(Val::Missing, Val::Entity)
+                }
+            }
+        }
+    }
+
+    /// Where a place expression points, if anywhere: a field's value, a
+    /// name, a heading, a link's reference, the first of a list of these.
+    pub fn place(&self, code: &'a Code, frame: &mut Frame<'a>) -> Option<Span> {
+        self.place_op(&code.0, frame)
+    }
+
+    fn place_op(&self, op: &'a Op, frame: &mut Frame<'a>) -> Option<Span> {
+        match op {
+            Op::Member(object, member @ Member::Field(_)) => {
+                let object = self.eval_op(object, frame);
+                self.field_of(&object, member).map(|f| f.value_span)
+            }
+            Op::Member(object, Member::Kind) => match self.eval_op(object, frame) {
+                Val::Entity(id) => {
+                    let entity = self.model.entity(id);
+                    let kind_field = self.vocabulary.entity_type(entity.ty).kind_field;
+                    kind_field
+                        .and_then(|f| self.model.fields(id).get(f))
+                        .map(|f| f.value_span)
+                        .or(Some(entity.heading))
+                }
+                _ => None,
+            },
+            Op::Member(object, Member::Name) => match self.eval_op(object, frame) {
+                Val::Entity(id) => Some(self.model.entity(id).name_span),
+                _ => None,
+            },
+            Op::Member(object, Member::Date) => {
+                if let Op::Member(owner, member @ Member::Field(_)) = object.as_ref() {
+                    let owner = self.eval_op(owner, frame);
+                    match self.field_of(&owner, member) {
+                        Some(assure_model::FieldValue {
+                            value:
+                                Value::Word {
+                                    date: Some((_, span)),
+                                    ..
+                                },
+                            ..
+                        }) => Some(*span),
+                        Some(field) => Some(field.value_span),
+                        None => None,
+                    }
+                } else {
+                    self.place_op(object, frame)
+                }
+            }
+            Op::Call(builtin, args) => match &builtin.form {
+                Form::Place { place, .. } => place(self, args, frame),
+                _ => {
+                    let value = self.eval_op(op, frame);
+                    self.place_of_value(&value)
+                }
+            },
+            Op::Coalesce(left, right) => match self.place_op(left, frame) {
+                Some(span) => Some(span),
+                None => self.place_op(right, frame),
+            },
+            Op::If(condition, then, otherwise) => {
+                if self.eval_op(condition, frame).truthy() {
+                    self.place_op(then, frame)
+                } else {
+                    self.place_op(otherwise, frame)
+                }
+            }
+            other => {
+                let value = self.eval_op(other, frame);
+                self.place_of_value(&value)
+            }
+        }
+    }
+
+    fn place_of_value(&self, value: &Val<'_>) -> Option<Span> {
+        match value {
+            Val::Edge(edge) => self.model.edge(edge.edge).map(|edge| edge.span),
+            Val::Entity(id) => Some(self.model.entity(*id).heading),
+            Val::List(items) => items.first().and_then(|item| self.place_of_value(item)),
+            _ => None,
+        }
+    }
+
+    /// A value as a commissioner would read it in a message.
+    pub fn display(&self, value: &Val<'_>) -> String {
+        match value {
+            Val::Missing => "none".to_owned(),
+            Val::Bool(true) => "yes".to_owned(),
+            Val::Bool(false) => "no".to_owned(),
+            Val::Number(n) => assure_model::value::format_number(n.round_dp(2)),
+            Val::Percent(n) => format!("{}%", n.round_dp(2).normalize()),
+            Val::Money(pence, annual) => crate::value::money_text(*pence, *annual),
+            Val::Duration(d) => d.to_string(),
+            Val::Date(d) => d.to_string(),
+            Val::Text(t) | Val::Word(t, _) => (*t).to_owned(),
+            Val::Owned(t) => t.to_string(),
+            Val::Entity(id) => self.model.entity(*id).name.to_string(),
+            Val::Section(section) => self.vocabulary.section(*section).id.clone(),
+            Val::Edge(edge) => {
+                let target = self.model.entity_at(edge.to);
+                target.map_or_else(String::new, |id| self.model.entity(id).name.to_string())
+            }
+            Val::List(items) => {
+                let parts: Vec<String> = items.iter().map(|item| self.display(item)).collect();
+                match parts.as_slice() {
+                    [] => "none".to_owned(),
+                    [one] => one.clone(),
+                    [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                }
+            }
+        }
+    }
+}
+
+/// The items of an aggregate's list or generator, which its fold goes
+/// through with [`Items::each`].
+pub(crate) struct Items<'e, 'a> {
+    pub(crate) evaluator: &'e Evaluator<'a>,
+    pub(crate) comprehension: &'a Comprehension,
+    pub(crate) frame: &'e mut Frame<'a>,
+}
+
+impl<'a> Items<'_, 'a> {
+    /// Calls `sink` with each item in turn, until it returns false.
+    pub(crate) fn each(&mut self, mut sink: impl FnMut(Val<'a>) -> bool) {
+        self.evaluator
+            .iterate(self.comprehension, 0, self.frame, &mut |_, value| {
+                sink(value)
+            });
+    }
+}

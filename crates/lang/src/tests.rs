@@ -1,0 +1,290 @@
+//! Tests of the language on its own: expressions compiled against the core
+//! vocabulary and evaluated over a small proposal, each result or problem
+//! compared as text. Every built-in function has a case here, and a test
+//! fails if one is added to the table without one.
+
+use crate::{BUILTINS, Compiler, Evaluator, Frame, Globals, ParamValue, Val, parse_expr};
+use assure_vocab::Vocabulary;
+
+static CORE: std::sync::LazyLock<Vocabulary> = std::sync::LazyLock::new(Vocabulary::core);
+
+const PROPOSAL: &str = "proposal: Example
+population: 12,000
+
+# Organisations
+
+## Trust
+kind: nhs-trust
+turnover: £200m/yr
+
+## GP Co
+kind: gp-company
+turnover: £5m/yr
+owned-by: Trust (60%), Dr A (40%)
+parent: Trust
+
+# People
+
+## Dr A
+owns: GP Co (40%)
+
+# Contracts
+
+## Contract
+kind: mcp-fully-integrated
+holder: GP Co
+value: £60m
+term: 10 years
+";
+
+const PARAMS: [(&str, &str); 1] = [("limit", "10")];
+
+fn globals_params() -> Vec<ParamValue> {
+    PARAMS
+        .iter()
+        .map(|(name, value)| ParamValue {
+            name: (*name).to_owned(),
+            value: match parse_expr(value).map(|e| e.kind) {
+                Ok(crate::ast::ExprKind::Literal(literal)) => Val::of_literal(&literal),
+                _ => Val::Missing,
+            },
+        })
+        .collect()
+}
+
+/// `expr` evaluated over [`PROPOSAL`], as a message would show it; or its
+/// problems, each as `start..end kind: message`.
+fn eval(expr: &str) -> String {
+    let parse = assure_syntax::parse(PROPOSAL);
+    let (model, diagnostics) = assure_model::build(PROPOSAL, parse.file, &CORE);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let params = globals_params();
+    let globals = Globals {
+        vocabulary: &CORE,
+        defines: &[],
+        params: &params,
+    };
+    let mut compiler = Compiler::new(&globals);
+    let parsed = match parse_expr(expr) {
+        Ok(parsed) => parsed,
+        Err(error) => return format!("parse error: {}", error.message),
+    };
+    let (code, _) = match compiler.compile(&parsed) {
+        Ok(compiled) => compiled,
+        Err(errors) => {
+            return errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}..{} {:?}: {}",
+                        e.span.start, e.span.end, e.kind, e.message
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+    };
+    let evaluator = Evaluator::new(&model, &CORE, &[], 100_000);
+    let mut frame = Frame::new(compiler.slots(), &[]);
+    let value = evaluator.eval(&code, &mut frame);
+    evaluator.display(&value)
+}
+
+/// One case per built-in: its name, an expression using it, what it gives.
+const BUILTIN_CASES: &[(&str, &str, &str)] = &[
+    (
+        "text",
+        r#"text(proposal.population) + " people""#,
+        "12,000 people",
+    ),
+    ("present", "present(proposal.population)", "yes"),
+    ("missing", "missing(proposal.model)", "yes"),
+    ("first", "first(organisations).name", "Trust"),
+    (
+        "unique",
+        "count(unique(organisations + organisations))",
+        "2",
+    ),
+    (
+        "list",
+        "count(list(none)) + count(list(1)) + count(list([1, 2]))",
+        "3",
+    ),
+    (
+        "intersects",
+        "intersects(organisations, [first(organisations)])",
+        "yes",
+    ),
+    ("lower", r#"lower("GP Co")"#, "gp co"),
+    ("abs", "abs(-2 years)", "2 years"),
+    (
+        "per_year",
+        "per_year(first(contracts).value, first(contracts).term)",
+        "£6m/yr",
+    ),
+    ("years", "years(first(contracts).term) * 2", "20"),
+    (
+        "any",
+        "any(o.turnover > £100m/yr for o in organisations)",
+        "yes",
+    ),
+    (
+        "all",
+        "all(o.turnover > £100m/yr for o in organisations)",
+        "no",
+    ),
+    (
+        "count",
+        "count(o for o in organisations if present(o.parent))",
+        "1",
+    ),
+    ("sum", "sum(o.turnover for o in organisations)", "£205m/yr"),
+    ("min", "min(o.turnover for o in organisations)", "£5m/yr"),
+    ("max", "max([1, 3, 2])", "3"),
+    (
+        "links",
+        "[e.qualifier for e in links(first(contracts).holder, owned-by)]",
+        "60% and 40%",
+    ),
+    (
+        "backlinks",
+        "[e.from for e in backlinks(first(organisations), owned-by)]",
+        "GP Co",
+    ),
+    (
+        "referrers",
+        "referrers(first(organisations), owned-by, parent)",
+        "GP Co",
+    ),
+    (
+        "closure",
+        "closure(first(contracts).holder, o => o.parent)",
+        "GP Co and Trust",
+    ),
+];
+
+/// Places evaluate to `none` outside `primary` and labels' `at`, and are
+/// refused there by the compiler.
+const PLACES: &[(&str, &str, &str)] = &[
+    (
+        "heading",
+        "heading(first(organisations))",
+        "0..7 Type: `heading(...)` names a place, and is allowed only in `primary` and in labels' `at`",
+    ),
+    (
+        "field",
+        "field(first(organisations).kind)",
+        "0..5 Type: `field(...)` names a place, and is allowed only in `primary` and in labels' `at`",
+    ),
+];
+
+#[test]
+fn every_builtin_gives_what_its_doc_says() {
+    for (name, expr, expected) in BUILTIN_CASES.iter().chain(PLACES) {
+        assert_eq!(eval(expr), *expected, "{name}: {expr}");
+    }
+    let mut covered: Vec<&str> = BUILTIN_CASES
+        .iter()
+        .chain(PLACES)
+        .map(|(name, _, _)| *name)
+        .collect();
+    covered.sort_unstable();
+    let mut names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+    names.sort_unstable();
+    assert_eq!(
+        covered, names,
+        "a built-in without a case, or a case without a built-in"
+    );
+}
+
+#[test]
+fn builtins_type_their_arguments() {
+    let cases = [
+        (
+            "per_year(1, 2)",
+            "9..10 Type: `per_year` needs money, not a number\n12..13 Type: `per_year` needs a duration, not a number",
+        ),
+        ("lower(1)", "6..7 Type: `lower` needs text, not a number"),
+        ("abs(\"x\")", "4..7 Type: `abs` needs a quantity, not text"),
+        ("first(1)", "6..7 Type: expected a list, found a number"),
+        (
+            "present(1, 2)",
+            "0..13 Type: `present` takes 1 argument, not 2",
+        ),
+        (
+            "sum(o.name for o in organisations)",
+            "4..10 Type: cannot sum text",
+        ),
+        (
+            "any(o.name for o in organisations)",
+            "4..10 Type: each element of `any` needs a true-or-false value, not text",
+        ),
+        (
+            "links(proposal.population, owned-by)",
+            "6..25 Type: `links` starts from an entity, not a number",
+        ),
+        (
+            "referrers(first(organisations), owns-by)",
+            "32..39 Name: no reference field is called `owns-by`",
+        ),
+        (
+            "closure(1, x => x)",
+            "8..9 Type: `closure` walks entities, not a number",
+        ),
+        ("presnt(1)", "0..6 Name: unknown function `presnt`"),
+    ];
+    for (expr, expected) in cases {
+        assert_eq!(eval(expr), expected, "{expr}");
+    }
+}
+
+#[test]
+fn values_read_write_and_compute_with_units() {
+    let cases = [
+        ("£4m/yr * 10", "£40m/yr"),
+        ("£60m / 10 years", "£6m/yr"),
+        ("2017-04-01 + 18 months", "2018-10-01"),
+        ("2017-04-01 - 2015-10-01", "18 months"),
+        ("5% * 200", "10"),
+        ("param.limit * 2", "20"),
+        (
+            "first(organisations).turnover > param.limit * £1m/yr",
+            "yes",
+        ),
+        ("none == none", "yes"),
+        ("proposal.model < \"x\"", "no"),
+        ("proposal.model ?? \"unknown\"", "unknown"),
+        (
+            "£1m + 1 year",
+            "0..13 Type: cannot add a total amount of money and a duration",
+        ),
+        (
+            "£1m/yr > £1m",
+            "0..14 Type: this compares a total with an annual amount: convert the total with `per_year(amount, term)`",
+        ),
+    ];
+    for (expr, expected) in cases {
+        assert_eq!(eval(expr), expected, "{expr}");
+    }
+    // A literal written back as a pack author would write it.
+    for literal in [
+        "10",
+        "5%",
+        "£10m",
+        "£4.5m/yr",
+        "2 years",
+        "2017-04-01",
+        "\"text\"",
+        "true",
+        "none",
+    ] {
+        let Ok(crate::ast::Expr {
+            kind: crate::ast::ExprKind::Literal(parsed),
+            ..
+        }) = parse_expr(literal)
+        else {
+            panic!("{literal} is not a literal");
+        };
+        assert_eq!(Val::of_literal(&parsed).to_string(), literal);
+    }
+}

@@ -1,0 +1,300 @@
+//! Name resolution: the index of entity names (REF002 for a name given
+//! twice), and each reference item resolved to the entity it names (REF001
+//! when it names none, SCH003 when it names one of the wrong type).
+
+use crate::names::{NameIndex, Named};
+use crate::outline::Outline;
+use crate::schema::with_article;
+use crate::store::room_for;
+use crate::typing::Typer;
+use crate::{EntityId, Reference, Value};
+use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
+use assure_syntax::{Item, ValueTree};
+use assure_vocab::{FieldDef, RefType, Target, ValueType, fold};
+use std::borrow::Cow;
+
+/// How many "did you mean" searches one file may run: each scans every
+/// entity name, so a file with thousands of broken references must not run
+/// thousands of them.
+pub(crate) const SUGGESTION_BUDGET: u32 = 64;
+/// How many names one search considers.
+const SUGGESTION_CANDIDATES: usize = 5_000;
+/// How many comma-separated items a name may span (`Smith, Jones & Co`).
+const MAX_ITEMS_IN_A_NAME: usize = 4;
+
+/// A reference item's name, resolved or not.
+struct Resolution<'a, 't> {
+    target: Option<Named>,
+    name: Cow<'a, str>,
+    name_span: Span,
+    span: Span,
+    qualifier: Option<&'t assure_syntax::Qualifier>,
+    items_used: usize,
+}
+
+/// Indexes entity names; a name given twice is REF002 on the later
+/// heading, and references go to the first.
+pub(crate) fn index_names(source: &str, outline: &mut Outline<'_>) -> NameIndex {
+    let (names, twice) = NameIndex::new(source, &outline.entities);
+    for (later, first) in twice {
+        let entity = &outline.entities[later.0 as usize];
+        let first = &outline.entities[first.0 as usize];
+        outline.diagnostics.push(
+            Diagnostic::error(
+                codes::REF002,
+                entity.heading,
+                format!("`{}` is defined twice", shorten(entity.name)),
+            )
+            .with_label(first.heading, "first defined here")
+            .with_help("give each entity its own name, or merge the two"),
+        );
+    }
+    names
+}
+
+impl<'a> Typer<'a, '_> {
+    fn lookup(&self, name: &str) -> Option<Named> {
+        let mut buffer = self.fold_buffer.borrow_mut();
+        assure_vocab::fold_into(name, &mut buffer);
+        self.names.get(&buffer, self.source, self.entities)
+    }
+
+    pub(crate) fn references(
+        &mut self,
+        def: &FieldDef,
+        reference: &RefType,
+        tree: &ValueTree,
+        span: Span,
+    ) -> Option<Value<'a>> {
+        let key = def.name.as_str();
+        let items = &tree.items;
+        if !reference.many && items.len() > 1 {
+            // A single name may itself contain ", ".
+            let whole = tree.text(self.source, &(0..tree.tokens.len() as u32));
+            if let Some(target) = self.lookup(&whole) {
+                let target = self.check_target(key, reference, target, &whole, span);
+                let (page, start) = room_for(&mut self.refs, 1);
+                self.refs[page].push(Reference {
+                    target,
+                    name: whole,
+                    name_span: span,
+                    span,
+                    qualifier: None,
+                });
+                return Some(self.refs_since(page, start));
+            }
+            let plural = format!("{key}s");
+            let help = match self.vocabulary.fields_of(def.owner).get(&plural) {
+                Some(id) if matches!(&self.vocabulary.field(id).ty, ValueType::Ref(r) if r.many) => {
+                    format!("name one entity, or use `{plural}` for several")
+                }
+                _ => "name one entity".to_owned(),
+            };
+            self.push(
+                Diagnostic::error(
+                    codes::SCH003,
+                    span,
+                    format!("`{key}` takes one name, not a list of {}", items.len()),
+                )
+                .with_help(help),
+            );
+            return None;
+        }
+        // Each reference takes at least one item: room for as many.
+        let (page, start) = room_for(&mut self.refs, items.len());
+        let mut index = 0;
+        while index < items.len() {
+            let resolution = self.resolve(tree, &items[index..]);
+            index += resolution.items_used;
+            let target = match resolution.target {
+                Some(target) => self.check_target(
+                    key,
+                    reference,
+                    target,
+                    &resolution.name,
+                    resolution.name_span,
+                ),
+                None => {
+                    self.unresolved(reference, &resolution.name, resolution.name_span);
+                    None
+                }
+            };
+            let qualifier = resolution
+                .qualifier
+                .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q))
+                .map(Box::new);
+            self.refs[page].push(Reference {
+                target,
+                name: resolution.name,
+                name_span: resolution.name_span,
+                span: resolution.span,
+                qualifier,
+            });
+        }
+        Some(self.refs_since(page, start))
+    }
+
+    /// Resolves the reference starting at `items[0]`: the whole item (a name
+    /// may end in parentheses), else the item without its qualifier, else a
+    /// name containing ", " spread over the next items.
+    fn resolve<'t>(&self, tree: &'t ValueTree, items: &'t [Item]) -> Resolution<'a, 't> {
+        let item = &items[0];
+        let full = tree.item_text(self.source, item);
+        let may_name_whole = item.qualifier.is_none() || self.names_end_in_parenthesis;
+        if may_name_whole && let Some(target) = self.lookup(&full) {
+            return Resolution {
+                target: Some(target),
+                name: full,
+                name_span: item.span,
+                span: item.span,
+                qualifier: None,
+                items_used: 1,
+            };
+        }
+        let head = tree.text(self.source, &item.head);
+        let head_span = tree.span_of(&item.head).unwrap_or(item.span);
+        if item.qualifier.is_some()
+            && let Some(target) = self.lookup(&head)
+        {
+            return Resolution {
+                target: Some(target),
+                name: head,
+                name_span: head_span,
+                span: item.span,
+                qualifier: item.qualifier.as_ref(),
+                items_used: 1,
+            };
+        }
+        let mut joined = full.to_string();
+        for (offset, next) in items
+            .iter()
+            .enumerate()
+            .skip(1)
+            .take(MAX_ITEMS_IN_A_NAME - 1)
+        {
+            let with_qualifier = format!("{joined}, {}", tree.item_text(self.source, next));
+            let candidates = [
+                (with_qualifier.clone(), None),
+                (
+                    format!("{joined}, {}", tree.text(self.source, &next.head)),
+                    next.qualifier.as_ref(),
+                ),
+            ];
+            for (name, qualifier) in candidates {
+                if qualifier.is_none() && name != with_qualifier {
+                    continue;
+                }
+                if let Some(target) = self.lookup(&name) {
+                    let name_end = match qualifier {
+                        Some(_) => tree.span_of(&next.head).map_or(next.span.end, |s| s.end),
+                        None => next.span.end,
+                    };
+                    return Resolution {
+                        target: Some(target),
+                        name: Cow::Owned(name),
+                        name_span: Span::new(item.span.start, name_end),
+                        span: item.span.cover(next.span),
+                        qualifier,
+                        items_used: offset + 1,
+                    };
+                }
+            }
+            joined = with_qualifier;
+        }
+        let (name, name_span) = if item.qualifier.is_some() {
+            (head, head_span)
+        } else {
+            (full, item.span)
+        };
+        Resolution {
+            target: None,
+            name,
+            name_span,
+            span: item.span,
+            qualifier: item.qualifier.as_ref(),
+            items_used: 1,
+        }
+    }
+
+    /// The target, if it is of a type the field may name; SCH003 if not.
+    fn check_target(
+        &mut self,
+        key: &str,
+        reference: &RefType,
+        target: Named,
+        name: &str,
+        span: Span,
+    ) -> Option<EntityId> {
+        let Target::Entity(wanted) = reference.target else {
+            return Some(target.id);
+        };
+        // The type comes with the name: the entity itself is not read.
+        let actual = target.ty;
+        if actual == wanted {
+            return Some(target.id);
+        }
+        let wanted = &self.vocabulary.entity_type(wanted).id;
+        let actual = &self.vocabulary.entity_type(actual).id;
+        self.push(Diagnostic::error(
+            codes::SCH003,
+            span,
+            format!(
+                "`{key}` must name {}, but `{}` is {}",
+                with_article(wanted),
+                shorten(name),
+                with_article(actual)
+            ),
+        ));
+        None
+    }
+
+    fn unresolved(&mut self, reference: &RefType, name: &str, span: Span) {
+        if self.unknown_section_names.contains(&fold(name)) {
+            return;
+        }
+        let mut diagnostic = Diagnostic::error(
+            codes::REF001,
+            span,
+            format!("reference to `{}`, which is not defined", shorten(name)),
+        );
+        let suggestion = if self.suggestions_left > 0 {
+            self.suggestions_left -= 1;
+            let candidates = self
+                .entities
+                .iter()
+                .filter(|e| match reference.target {
+                    Target::Entity(ty) => e.ty == ty,
+                    Target::Any => true,
+                })
+                .map(|e| e.name)
+                .take(SUGGESTION_CANDIDATES);
+            closest(name, candidates)
+        } else {
+            None
+        };
+        diagnostic = match suggestion {
+            Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+            None => {
+                let section = match reference.target {
+                    Target::Entity(ty) => {
+                        let section = self.vocabulary.entity_type(ty).section;
+                        self.vocabulary
+                            .sections()
+                            .get(section.0 as usize)
+                            .and_then(|s| s.title.clone())
+                    }
+                    Target::Any => None,
+                };
+                match section {
+                    Some(title) => diagnostic.with_help(format!(
+                        "define it as `## {}` under `# {title}`",
+                        shorten(name)
+                    )),
+                    None => diagnostic
+                        .with_help(format!("define it with a `## {}` heading", shorten(name))),
+                }
+            }
+        };
+        self.push(diagnostic);
+    }
+}

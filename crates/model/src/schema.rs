@@ -1,0 +1,162 @@
+//! What the vocabulary says a proposal may contain, as it is reported when
+//! the proposal departs from it: unknown sections, fields and kinds, fields
+//! given twice or where they do not apply. The walk ([`crate::outline`])
+//! and the typing ([`crate::typing`]) both report through these.
+
+use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
+use assure_vocab::{Owner, SectionId, Vocabulary};
+
+/// SCH001 for a section titled `text` at `span`, and the known section it
+/// most likely misspells.
+pub(crate) fn unknown_section<'v>(
+    vocabulary: &'v Vocabulary,
+    text: &str,
+    span: Span,
+) -> (Diagnostic, Option<&'v str>) {
+    let titles: Vec<&str> = vocabulary
+        .sections()
+        .iter()
+        .filter_map(|s| s.title.as_deref())
+        .collect();
+    let suggestion = closest(text, titles.iter().copied());
+    let diagnostic = Diagnostic::error(
+        codes::SCH001,
+        span,
+        format!("unknown section `{}`", excerpt(text)),
+    );
+    let diagnostic = match suggestion {
+        Some(near) => diagnostic.with_help(format!("did you mean `# {near}`?")),
+        None => diagnostic.with_help(format!("the sections are: {}", titles.join(", "))),
+    };
+    (diagnostic, suggestion)
+}
+
+/// SCH005 for the entity heading `text` at `heading`.
+pub(crate) fn entity_outside_section(
+    vocabulary: &Vocabulary,
+    heading: Span,
+    text: &str,
+) -> Diagnostic {
+    let sections = vocabulary
+        .sections()
+        .iter()
+        .filter(|s| s.entity.is_some())
+        .filter_map(|s| s.title.as_deref())
+        .map(|t| format!("`# {t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Diagnostic::error(
+        codes::SCH005,
+        heading,
+        format!(
+            "entity heading `{}` is outside an entity section",
+            excerpt(text)
+        ),
+    )
+    .with_help(format!("entities are written under {sections}"))
+}
+
+/// SCH002 for the field `key` (at `span`) written in an entity section
+/// before any entity.
+pub(crate) fn field_before_entity(
+    vocabulary: &Vocabulary,
+    section: SectionId,
+    span: Span,
+    key: &str,
+) -> Diagnostic {
+    let title = vocabulary
+        .section(section)
+        .title
+        .as_deref()
+        .unwrap_or_default();
+    Diagnostic::warning(
+        codes::SCH002,
+        span,
+        format!(
+            "field `{}` in `# {title}` is not under any entity",
+            excerpt(key)
+        ),
+    )
+    .with_help("write it under the `## Name` heading of the entity it describes")
+}
+
+/// SCH004 for an entity of type `ty` named `name` with no `kind`.
+pub(crate) fn missing_kind(vocabulary: &Vocabulary, entity: &crate::Entity<'_>) -> Diagnostic {
+    let ty = vocabulary.entity_type(entity.ty);
+    Diagnostic::error(
+        codes::SCH004,
+        entity.heading,
+        format!("{} `{}` has no `kind`", ty.id, excerpt(entity.name)),
+    )
+    .with_help(format!("add `kind: ...`, one of: {}", ty.kinds.join(", ")))
+}
+
+/// SCH002 for a field `key` that applies only to other kinds than `kind`.
+pub(crate) fn not_for_kind(
+    entity_type: &str,
+    key: &str,
+    span: Span,
+    kind: &str,
+    allowed: &[String],
+) -> Diagnostic {
+    Diagnostic::warning(
+        codes::SCH002,
+        span,
+        format!(
+            "field `{key}` does not apply to {} of kind `{kind}`",
+            with_article(entity_type)
+        ),
+    )
+    .with_help(format!("`{key}` applies to: {}", allowed.join(", ")))
+}
+
+pub(crate) fn unknown_field(
+    vocabulary: &Vocabulary,
+    owner: Owner,
+    key: &str,
+    span: Span,
+) -> Diagnostic {
+    let known = vocabulary.fields_of(owner);
+    let names: Vec<&str> = known
+        .ids()
+        .iter()
+        .map(|id| vocabulary.field(*id).name.as_str())
+        .collect();
+    let diagnostic = Diagnostic::warning(
+        codes::SCH002,
+        span,
+        format!(
+            "unknown field `{}` for {}",
+            excerpt(key),
+            describe_owner(vocabulary, owner)
+        ),
+    );
+    match closest(key, names.iter().copied()) {
+        Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+        None if names.is_empty() => diagnostic.with_help("this section has no fields"),
+        None => diagnostic.with_help(format!("the fields here are: {}", names.join(", "))),
+    }
+}
+
+fn describe_owner(vocabulary: &Vocabulary, owner: Owner) -> String {
+    match owner {
+        Owner::Entity(id) => with_article(&vocabulary.entity_type(id).id),
+        Owner::Section(_) => vocabulary.owner_name(owner),
+    }
+}
+
+/// `organisation` → `an organisation`, `person` → `a person`.
+pub(crate) fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
+pub(crate) fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::SCH006,
+        span,
+        format!("field `{}` is given twice", excerpt(key)),
+    )
+    .with_label(first, "first given here")
+    .with_help("keep one of the two")
+}

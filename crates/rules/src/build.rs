@@ -1,0 +1,543 @@
+//! The second phase of loading packs: each pack's definitions
+//! ([`crate::read`]) built into stages, functions and rules, every
+//! expression parsed and compiled by `assure-lang` against the vocabulary,
+//! with each problem reported at its place in the pack file.
+
+use crate::read::{self, DefineDef, LabelDef, ParamDef, RuleDef, StageDef, Written};
+use crate::{Label, PackErrors, PackSource, Param, Rule, RuleSet, Settings, Stage, codes};
+use assure_diagnostic::{Diagnostic, Severity, closest};
+use assure_lang::{
+    Code, CompileError, Compiler, DefineSig, ErrorKind, Globals, ParamValue, Template, Ty,
+};
+use assure_toml_reader::{DeValue, Reader};
+use assure_vocab::Vocabulary;
+
+/// Loads packs in order onto `base`. A pack whose `[pack] name` a later pack
+/// repeats is replaced by it, so `--pack` can stand in for the embedded
+/// default.
+pub fn load(
+    sources: &[PackSource],
+    base: Vocabulary,
+    settings: &Settings,
+) -> Result<RuleSet, Vec<PackErrors>> {
+    let documents: Vec<_> = sources
+        .iter()
+        .map(|s| assure_toml_reader::parse(&s.text))
+        .collect();
+    let names: Vec<Option<String>> = documents
+        .iter()
+        .map(|(doc, _)| {
+            let pack = doc.get_ref().get("pack")?;
+            match pack.get_ref() {
+                DeValue::Table(t) => match t.get("name").map(|v| v.get_ref()) {
+                    Some(DeValue::String(s)) => Some(s.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            }
+        })
+        .collect();
+    let mut set = RuleSet {
+        packs: Vec::new(),
+        stages: Vec::new(),
+        rules: Vec::new(),
+        defines: Vec::new(),
+        define_sigs: Vec::new(),
+        vocabulary: base,
+    };
+    let mut failures = Vec::new();
+    for (i, (source, (document, toml_errors))) in sources.iter().zip(&documents).enumerate() {
+        let replaced = names[i]
+            .as_ref()
+            .is_some_and(|name| names[i + 1..].iter().any(|n| n.as_ref() == Some(name)));
+        if replaced {
+            continue;
+        }
+        let mut reader = Reader::new(&source.text);
+        reader.diagnostics.extend(toml_errors.iter().cloned());
+        if toml_errors.is_empty() {
+            let pack = read::read(&mut reader, document, &mut set.vocabulary);
+            Builder {
+                source_index: i,
+                reader: &mut reader,
+                set: &mut set,
+                settings,
+            }
+            .build(pack);
+        }
+        for diagnostic in &mut reader.diagnostics {
+            if *diagnostic.code == *codes::TOML001 {
+                diagnostic.code = codes::PACK001.into();
+            } else if diagnostic.code.starts_with("TOML") {
+                diagnostic.code = codes::PACK005.into();
+            }
+        }
+        reader
+            .diagnostics
+            .sort_by_key(|d| (d.span.start, d.span.end));
+        if reader.has_errors() {
+            failures.push(PackErrors {
+                path: source.path.clone(),
+                text: source.text.clone(),
+                diagnostics: std::mem::take(&mut reader.diagnostics),
+            });
+        }
+    }
+    if failures.is_empty() {
+        Ok(set)
+    } else {
+        Err(failures)
+    }
+}
+
+/// Builds one pack's definitions into the set, reporting into the pack's
+/// reader.
+struct Builder<'r, 's> {
+    source_index: usize,
+    reader: &'r mut Reader<'s>,
+    set: &'r mut RuleSet,
+    settings: &'r Settings,
+}
+
+/// What an expression must be, where it is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Any value.
+    Value,
+    /// True or false.
+    Condition,
+    /// A place a finding points at.
+    Place,
+}
+
+impl Builder<'_, '_> {
+    fn build(&mut self, pack: read::PackDef) {
+        let pack_name = pack.info.name.clone();
+        self.set.packs.push(pack.info);
+        for stage in pack.stages {
+            self.stage(stage);
+        }
+        for define in pack.defines {
+            self.define(define);
+        }
+        for rule in pack.rules {
+            if let Some(mut rule) = self.rule(rule, &pack_name) {
+                rule.source_index = self.source_index;
+                self.set.rules.push(rule);
+            }
+        }
+    }
+
+    fn stage(&mut self, stage: StageDef) {
+        if self.set.stages.iter().any(|s| s.id == stage.id) {
+            self.reader.error(
+                codes::PACK004,
+                stage.id_span,
+                format!("the stage `{}` is declared twice", stage.id),
+            );
+            return;
+        }
+        let approved = stage.approved.and_then(|written| {
+            let globals = Globals {
+                vocabulary: &self.set.vocabulary,
+                defines: &self.set.define_sigs,
+                params: &[],
+            };
+            let mut compiler = Compiler::new(&globals);
+            let (code, _) = compile(self.reader, &mut compiler, &written, Mode::Condition)?;
+            Some((code, compiler.slots()))
+        });
+        self.set.stages.push(Stage {
+            title: stage.title.unwrap_or_else(|| stage.id.clone()),
+            id: stage.id,
+            approved,
+        });
+    }
+
+    fn define(&mut self, define: DefineDef) {
+        let name = define.name;
+        if self.set.define_sigs.iter().any(|d| d.name == name) {
+            self.reader.error(
+                codes::PACK004,
+                define.key_span,
+                format!("`{name}` is defined twice"),
+            );
+            return;
+        }
+        let Some(written) = define.expr else { return };
+        let globals = Globals {
+            vocabulary: &self.set.vocabulary,
+            defines: &self.set.define_sigs,
+            params: &[],
+        };
+        let mut compiler = Compiler::new(&globals);
+        for (param, span) in &define.params {
+            if compiler.is_bound(param) {
+                self.reader.error(
+                    codes::PACK004,
+                    *span,
+                    format!("the parameter `{param}` is listed twice"),
+                );
+            }
+            compiler.bind(param, Ty::Any);
+        }
+        let Some((body, ty)) = compile(self.reader, &mut compiler, &written, Mode::Value) else {
+            return;
+        };
+        let slots = compiler.slots();
+        self.set.define_sigs.push(DefineSig {
+            name,
+            arity: define.params.len(),
+            ty,
+        });
+        self.set
+            .defines
+            .push(assure_lang::DefineCode::new(body, slots));
+    }
+
+    fn rule(&mut self, rule: RuleDef, pack: &str) -> Option<Rule> {
+        if let Some((code, span)) = &rule.code {
+            if let Some(previous) = self.set.rules.iter().find(|r| r.code == *code) {
+                let message = format!(
+                    "the code `{code}` is already used by rule `{}` of pack `{}`",
+                    previous.name, previous.pack
+                );
+                self.reader.error(codes::PACK004, *span, message);
+            }
+            if codes::lookup(code).is_some() {
+                self.reader.error(
+                    codes::PACK004,
+                    *span,
+                    format!("`{code}` is a code of assure itself: a rule cannot use it"),
+                );
+            }
+        }
+        let stage = match &rule.stage {
+            Some((stage, span)) => match self.set.stages.iter().position(|s| s.id == *stage) {
+                Some(index) => index,
+                None => {
+                    let known: Vec<&str> = self.set.stages.iter().map(|s| s.id.as_str()).collect();
+                    let help = closest(stage, known.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("stages: {}", known.join(", ")));
+                    self.reader.push(
+                        Diagnostic::error(
+                            codes::PACK003,
+                            *span,
+                            format!("unknown stage `{stage}`"),
+                        )
+                        .with_help(help),
+                    );
+                    0
+                }
+            },
+            None => 0,
+        };
+        let code = rule
+            .code
+            .as_ref()
+            .map(|(code, _)| code.as_str())
+            .unwrap_or("");
+        let params = self.params(rule.params, code);
+        let param_values: Vec<ParamValue> = params
+            .iter()
+            .map(|p| ParamValue {
+                name: p.name.clone(),
+                value: p.value.clone(),
+            })
+            .collect();
+        let globals = Globals {
+            vocabulary: &self.set.vocabulary,
+            defines: &self.set.define_sigs,
+            params: &param_values,
+        };
+        let mut compiler = Compiler::new(&globals);
+        let mut failed = false;
+        let mut fors = Vec::new();
+        for clause in &rule.fors {
+            match clause
+                .as_ref()
+                .and_then(|written| for_clause(self.reader, &mut compiler, written))
+            {
+                Some(compiled) => fors.push(compiled),
+                None => failed = true,
+            }
+        }
+        for (name, key_span, written) in &rule.lets {
+            if compiler.is_bound(name) {
+                self.reader.error(
+                    codes::PACK004,
+                    *key_span,
+                    format!("`{name}` is already bound in this rule"),
+                );
+                failed = true;
+                continue;
+            }
+            match written
+                .as_ref()
+                .and_then(|written| compile(self.reader, &mut compiler, written, Mode::Value))
+            {
+                Some((code, ty)) => compiler.declare_let(name, code, ty),
+                None => failed = true,
+            }
+        }
+        let when = rule.when.as_ref().and_then(|written| {
+            compile(self.reader, &mut compiler, written, Mode::Condition).map(|(code, _)| code)
+        });
+        let message = rule
+            .message
+            .as_ref()
+            .and_then(|written| template(self.reader, &mut compiler, written));
+        let primary = match &rule.primary {
+            Some(written) => match compile(self.reader, &mut compiler, written, Mode::Place) {
+                Some((code, _)) => Some(code),
+                None => {
+                    failed = true;
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut labels = Vec::new();
+        for label in &rule.labels {
+            match compile_label(self.reader, &mut compiler, label) {
+                Some(label) => labels.push(label),
+                None => failed = true,
+            }
+        }
+        let (Some((code, _)), Some(when), Some(message)) = (rule.code, when, message) else {
+            return None;
+        };
+        if failed {
+            return None;
+        }
+        Some(Rule {
+            code,
+            name: rule.name,
+            pack: pack.to_owned(),
+            source_index: 0,
+            stage,
+            severity: rule.severity.unwrap_or(Severity::Error),
+            summary: rule.summary,
+            source: rule.source,
+            help: rule.help,
+            params,
+            examples: rule.examples,
+            fors,
+            lets: compiler.lets(),
+            when,
+            message,
+            primary,
+            labels,
+            slots: compiler.slots(),
+        })
+    }
+
+    /// A rule's parameters, each with the project's value in force if it
+    /// sets one of the same kind.
+    fn params(&mut self, params: Vec<ParamDef>, code: &str) -> Vec<Param> {
+        params
+            .into_iter()
+            .map(|param| {
+                let name = param.name;
+                let mut value = param.default.clone();
+                if let Some((_, overridden)) = self.settings.params.iter().find(|(n, _)| *n == name)
+                {
+                    if param.default.same_kind(overridden) {
+                        value = overridden.clone();
+                    } else {
+                        let message = format!(
+                            "the project sets `{name}` of {code} to {}, but its default is {}",
+                            crate::describe_kind(overridden),
+                            crate::describe_kind(&param.default),
+                        );
+                        self.reader.error(codes::PACK002, param.key_span, message);
+                    }
+                }
+                Param {
+                    name,
+                    default: param.default,
+                    value,
+                    doc: param.doc,
+                }
+            })
+            .collect()
+    }
+}
+/// Compiles a label; its `each`, if any, is bound while its place and
+/// message are compiled.
+fn compile_label(
+    reader: &mut Reader<'_>,
+    compiler: &mut Compiler<'_>,
+    label: &LabelDef,
+) -> Option<Label> {
+    let each = match &label.each {
+        Some(written) => Some(for_clause(reader, compiler, written)?),
+        None => None,
+    };
+    let result = (|| {
+        let (at, _) = compile(reader, compiler, label.at.as_ref()?, Mode::Place)?;
+        let message = template(reader, compiler, label.message.as_ref()?)?;
+        Some(Label {
+            each: each.clone(),
+            at,
+            message,
+        })
+    })();
+    if each.is_some() {
+        compiler.unbind_last();
+    }
+    result
+}
+
+/// Compiles `name in source`: binds the name to a new slot for the rest of
+/// the rule, and returns the slot and the source's code.
+fn for_clause(
+    reader: &mut Reader<'_>,
+    compiler: &mut Compiler<'_>,
+    written: &Written,
+) -> Option<(u32, Code)> {
+    let text = written.text.as_str();
+    let Some((binder, source_text, offset)) = split_binding(text) else {
+        reader.push(
+            Diagnostic::error(
+                codes::PACK001,
+                written.all(),
+                "write `for` as `name in collection`".to_owned(),
+            )
+            .with_help("for example `k in contracts`"),
+        );
+        return None;
+    };
+    if compiler.is_bound(binder) {
+        reader.error(
+            codes::PACK004,
+            written.span(assure_lang::ast::ExprSpan::new(0, binder.len())),
+            format!("`{binder}` is already bound in this rule"),
+        );
+        return None;
+    }
+    let expr = match assure_lang::parse_expr(source_text) {
+        Ok(expr) => expr,
+        Err(error) => {
+            reader.error(
+                codes::PACK001,
+                written.span_at(offset, error.span),
+                error.message,
+            );
+            return None;
+        }
+    };
+    let (code, item) = match compiler.compile_source(&expr) {
+        Ok(compiled) => compiled,
+        Err(errors) => {
+            report(reader, &errors, offset, written);
+            return None;
+        }
+    };
+    let slot = compiler.bind(binder, item);
+    Some((slot, code))
+}
+
+/// `name in source` → the name, the source text and its offset.
+fn split_binding(text: &str) -> Option<(&str, &str, usize)> {
+    let trimmed_start = text.len() - text.trim_start().len();
+    let rest = &text[trimmed_start..];
+    let name_len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+        .map_or(rest.len(), |(i, _)| i);
+    let name = &rest[..name_len];
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return None;
+    }
+    let after = &rest[name_len..];
+    let after_trimmed = after.trim_start();
+    let source = after_trimmed.strip_prefix("in")?;
+    if !source.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let offset = text.len() - source.len();
+    Some((name, source, offset))
+}
+
+/// Parses and compiles the expression `written`, reporting any problem at
+/// its place in the pack.
+fn compile(
+    reader: &mut Reader<'_>,
+    compiler: &mut Compiler<'_>,
+    written: &Written,
+    mode: Mode,
+) -> Option<(Code, Ty)> {
+    let expr = match assure_lang::parse_expr(&written.text) {
+        Ok(expr) => expr,
+        Err(error) => {
+            reader.error(codes::PACK001, written.span(error.span), error.message);
+            return None;
+        }
+    };
+    let result = match mode {
+        Mode::Place => compiler.compile_place(&expr),
+        Mode::Value | Mode::Condition => compiler.compile(&expr),
+    };
+    match result {
+        Ok((code, ty)) => {
+            if mode == Mode::Condition && !matches!(ty, Ty::Bool | Ty::Any) {
+                reader.push(
+                    Diagnostic::error(
+                        codes::PACK002,
+                        written.span(expr.span),
+                        format!(
+                            "a condition must be true or false, not {}",
+                            ty.describe(compiler.vocabulary())
+                        ),
+                    )
+                    .with_help("compare it, or test it with `present(...)`"),
+                );
+                return None;
+            }
+            Some((code, ty))
+        }
+        Err(errors) => {
+            report(reader, &errors, 0, written);
+            None
+        }
+    }
+}
+
+/// Parses and compiles the message template `written`.
+fn template(
+    reader: &mut Reader<'_>,
+    compiler: &mut Compiler<'_>,
+    written: &Written,
+) -> Option<Template> {
+    let pieces = match assure_lang::parse_template(&written.text) {
+        Ok(pieces) => pieces,
+        Err(error) => {
+            reader.error(codes::PACK001, written.span(error.span), error.message);
+            return None;
+        }
+    };
+    match compiler.compile_template(pieces) {
+        Ok(template) => Some(template),
+        Err(errors) => {
+            report(reader, &errors, 0, written);
+            None
+        }
+    }
+}
+
+/// Reports the problems of an expression that starts `offset` bytes into
+/// `written`.
+fn report(reader: &mut Reader<'_>, errors: &[CompileError], offset: usize, written: &Written) {
+    for error in errors {
+        let code = match error.kind {
+            ErrorKind::Type => codes::PACK002,
+            ErrorKind::Name => codes::PACK003,
+        };
+        let diagnostic =
+            Diagnostic::error(code, written.span_at(offset, error.span), &error.message)
+                .with_help_opt(error.help.clone());
+        reader.push(diagnostic);
+    }
+}

@@ -1,0 +1,522 @@
+//! The first phase of loading a pack: its TOML read, with spans, into
+//! definitions ([`PackDef`]), every key and type checked and every problem
+//! reported at its place (cargo-deny's way). Nothing here parses or
+//! compiles an expression: [`crate::build`] does, from these definitions.
+
+use crate::{Examples, PackInfo, codes};
+use assure_diagnostic::{Diagnostic, Severity, Span};
+use assure_lang::ast::ExprSpan;
+use assure_lang::{Val, ast};
+use assure_toml_reader::{DeValue, Reader, Table, Value, span_of};
+use assure_vocab::Vocabulary;
+
+/// A string of the pack that holds an expression or a template: its text,
+/// and where it is in the pack so that a problem found inside it points at
+/// the right bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct Written {
+    /// The text, as TOML decoded it.
+    pub(crate) text: String,
+    /// The whole TOML value, quotes included.
+    whole: Span,
+    /// Where the decoded text starts in the pack, when the raw text is the
+    /// decoded text byte for byte (no escapes): the usual case.
+    start: Option<u32>,
+}
+
+impl Written {
+    /// Reads `value` as a string, calling it `what` if it is not one.
+    fn read(reader: &mut Reader<'_>, value: &Value<'_>, what: &str) -> Option<Written> {
+        let (text, whole) = reader.string(value, what)?;
+        Some(Written {
+            text: text.to_owned(),
+            whole,
+            start: exact_start(reader.source(), whole, text),
+        })
+    }
+
+    /// Where `span`, within the text, is in the pack: exact when the string
+    /// has no escapes, the whole string otherwise.
+    pub(crate) fn span(&self, span: ExprSpan) -> Span {
+        match self.start {
+            Some(start) => Span::new(start + span.start, start + span.end.max(span.start)),
+            None => self.whole,
+        }
+    }
+
+    /// [`Written::span`] of a part that starts `offset` bytes into the text.
+    pub(crate) fn span_at(&self, offset: usize, span: ExprSpan) -> Span {
+        self.span(ExprSpan {
+            start: span.start + offset as u32,
+            end: span.end + offset as u32,
+        })
+    }
+
+    /// The whole text's span.
+    pub(crate) fn all(&self) -> Span {
+        self.span(ExprSpan::new(0, self.text.len()))
+    }
+}
+
+/// Where `decoded` starts within the TOML string at `whole`, if the string
+/// as written is the decoded text byte for byte.
+fn exact_start(source: &str, whole: Span, decoded: &str) -> Option<u32> {
+    let raw = whole.text(source);
+    for (open, close) in [
+        ("\"\"\"", "\"\"\""),
+        ("'''", "'''"),
+        ("\"", "\""),
+        ("'", "'"),
+    ] {
+        if let Some(inner) = raw.strip_prefix(open).and_then(|r| r.strip_suffix(close)) {
+            let mut start = whole.start + open.len() as u32;
+            let mut body = inner;
+            if open.len() == 3 {
+                // A newline right after the opening quotes is not part of
+                // the string.
+                if let Some(rest) = body.strip_prefix("\r\n") {
+                    body = rest;
+                    start += 2;
+                } else if let Some(rest) = body.strip_prefix('\n') {
+                    body = rest;
+                    start += 1;
+                }
+            }
+            return (body == decoded).then_some(start);
+        }
+    }
+    None
+}
+
+/// A pack, read.
+#[derive(Debug, Default)]
+pub(crate) struct PackDef {
+    pub(crate) info: PackInfo,
+    pub(crate) stages: Vec<StageDef>,
+    pub(crate) defines: Vec<DefineDef>,
+    pub(crate) rules: Vec<RuleDef>,
+}
+
+/// A `[[stages]]` entry.
+#[derive(Debug)]
+pub(crate) struct StageDef {
+    pub(crate) id: String,
+    pub(crate) id_span: Span,
+    pub(crate) title: Option<String>,
+    pub(crate) approved: Option<Written>,
+}
+
+/// A `[define.NAME]` entry.
+#[derive(Debug)]
+pub(crate) struct DefineDef {
+    pub(crate) name: String,
+    pub(crate) key_span: Span,
+    pub(crate) params: Vec<(String, Span)>,
+    pub(crate) expr: Option<Written>,
+}
+
+/// A `[[rules]]` entry.
+#[derive(Debug, Default)]
+pub(crate) struct RuleDef {
+    pub(crate) code: Option<(String, Span)>,
+    pub(crate) name: String,
+    pub(crate) stage: Option<(String, Span)>,
+    /// `None` if missing or not a severity (reported; read as an error).
+    pub(crate) severity: Option<Severity>,
+    pub(crate) summary: String,
+    pub(crate) source: String,
+    pub(crate) help: Option<String>,
+    pub(crate) params: Vec<ParamDef>,
+    /// Each `for` clause; `None` where one could not be read.
+    pub(crate) fors: Vec<Option<Written>>,
+    /// Each `let`: its name, the name's span and its expression (`None`
+    /// where it could not be read).
+    pub(crate) lets: Vec<(String, Span, Option<Written>)>,
+    pub(crate) when: Option<Written>,
+    pub(crate) message: Option<Written>,
+    pub(crate) primary: Option<Written>,
+    pub(crate) labels: Vec<LabelDef>,
+    pub(crate) examples: Examples,
+}
+
+/// A parameter of a rule, with its default read.
+#[derive(Debug)]
+pub(crate) struct ParamDef {
+    pub(crate) name: String,
+    pub(crate) key_span: Span,
+    pub(crate) default: Val<'static>,
+    pub(crate) doc: Option<String>,
+}
+
+/// One of a rule's `labels`.
+#[derive(Debug)]
+pub(crate) struct LabelDef {
+    pub(crate) each: Option<Written>,
+    pub(crate) at: Option<Written>,
+    pub(crate) message: Option<Written>,
+}
+
+const PACK_KEYS: [&str; 5] = ["pack", "vocabulary", "stages", "define", "rules"];
+const RULE_KEYS: [&str; 15] = [
+    "code", "name", "stage", "severity", "summary", "source", "help", "params", "for", "let",
+    "when", "message", "primary", "labels", "examples",
+];
+
+/// Reads the pack `document` (whose text `reader` holds) into definitions;
+/// its `[vocabulary]` extends `vocabulary` as it is read, so that its rules
+/// are built against the fields it adds.
+pub(crate) fn read(
+    reader: &mut Reader<'_>,
+    document: &assure_toml_reader::Spanned<assure_toml_reader::DeTable<'_>>,
+    vocabulary: &mut Vocabulary,
+) -> PackDef {
+    let mut root = Table::root(document);
+    let mut pack = PackDef {
+        info: info(reader, &mut root),
+        ..PackDef::default()
+    };
+    if let Some(value) = root.get("vocabulary")
+        && let Some(mut table) = reader.table(value, "`vocabulary`")
+    {
+        vocabulary.extend(reader, &mut table);
+        table.finish(
+            reader,
+            &assure_vocab::VOCABULARY_KEYS,
+            "the pack's vocabulary",
+        );
+    }
+    if let Some(stages) = root.get("stages") {
+        for mut table in reader.tables(stages, "each of `stages`") {
+            if let Some(stage) = stage(reader, &mut table) {
+                pack.stages.push(stage);
+            }
+            table.finish(reader, &["id", "title", "approved"], "a stage");
+        }
+    }
+    if let Some(defines) = root.get("define")
+        && let Some(mut table) = reader.table(defines, "`define`")
+    {
+        let entries: Vec<_> = table.entries().collect();
+        for (name, key_span, value) in entries {
+            if let Some(define) = define(reader, name, key_span, value) {
+                pack.defines.push(define);
+            }
+        }
+    }
+    if let Some(rules) = root.get("rules") {
+        for mut table in reader.tables(rules, "each of `rules`") {
+            pack.rules.push(rule(reader, &mut table));
+            table.finish(reader, &RULE_KEYS, "a rule");
+        }
+    }
+    root.finish(reader, &PACK_KEYS, "a rule pack");
+    pack
+}
+
+fn info(reader: &mut Reader<'_>, root: &mut Table<'_, '_>) -> PackInfo {
+    let mut info = PackInfo::default();
+    let Some(pack) = root.required(reader, "pack", "a rule pack") else {
+        return info;
+    };
+    let Some(mut table) = reader.table(pack, "`pack`") else {
+        return info;
+    };
+    info.name = string(reader, &mut table, "name", "`[pack]`", true).unwrap_or_default();
+    info.version = string(reader, &mut table, "version", "`[pack]`", true).unwrap_or_default();
+    info.description = string(reader, &mut table, "description", "`[pack]`", false);
+    table.finish(reader, &["name", "version", "description"], "`[pack]`");
+    info
+}
+
+/// The string at `key` of `table` (part of `what`), reported if it is not
+/// a string or, when `required`, if it is missing.
+fn string(
+    reader: &mut Reader<'_>,
+    table: &mut Table<'_, '_>,
+    key: &str,
+    what: &str,
+    required: bool,
+) -> Option<String> {
+    string_spanned(reader, table, key, what, required).map(|(text, _)| text)
+}
+
+fn string_spanned(
+    reader: &mut Reader<'_>,
+    table: &mut Table<'_, '_>,
+    key: &str,
+    what: &str,
+    required: bool,
+) -> Option<(String, Span)> {
+    let value = lookup(reader, table, key, what, required)?;
+    let (text, span) = reader.string(value, &format!("`{key}` of {what}"))?;
+    Some((text.to_owned(), span))
+}
+
+/// The expression or template at `key` of `table`.
+fn written(
+    reader: &mut Reader<'_>,
+    table: &mut Table<'_, '_>,
+    key: &str,
+    what: &str,
+    required: bool,
+) -> Option<Written> {
+    let value = lookup(reader, table, key, what, required)?;
+    Written::read(reader, value, &format!("`{key}` of {what}"))
+}
+
+fn lookup<'t, 'i>(
+    reader: &mut Reader<'_>,
+    table: &mut Table<'t, 'i>,
+    key: &str,
+    what: &str,
+    required: bool,
+) -> Option<&'t Value<'i>> {
+    if required {
+        table.required(reader, key, what)
+    } else {
+        table.get(key)
+    }
+}
+
+fn stage(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Option<StageDef> {
+    let id = string_spanned(reader, table, "id", "a stage", true);
+    let title = string(reader, table, "title", "a stage", false);
+    let approved = written(reader, table, "approved", "a stage", false);
+    let (id, id_span) = id?;
+    Some(StageDef {
+        id,
+        id_span,
+        title,
+        approved,
+    })
+}
+
+fn define(
+    reader: &mut Reader<'_>,
+    name: &str,
+    key_span: Span,
+    value: &Value<'_>,
+) -> Option<DefineDef> {
+    let what = format!("`define.{name}`");
+    let mut table = reader.table(value, &what)?;
+    let params: Vec<(String, Span)> = match table.get("params") {
+        Some(params) => reader
+            .strings(params, "`params` of a definition")
+            .map(|v| {
+                v.into_iter()
+                    .map(|(s, span)| (s.to_owned(), span))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let expr = written(reader, &mut table, "expr", &what, true);
+    let _ = string(reader, &mut table, "doc", "a definition", false);
+    table.finish(reader, &["params", "expr", "doc"], &what);
+    Some(DefineDef {
+        name: name.to_owned(),
+        key_span,
+        params,
+        expr,
+    })
+}
+
+fn rule(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> RuleDef {
+    let what = "a rule";
+    let mut rule = RuleDef {
+        code: string_spanned(reader, table, "code", what, true),
+        name: string(reader, table, "name", what, true).unwrap_or_default(),
+        stage: string_spanned(reader, table, "stage", what, true),
+        ..RuleDef::default()
+    };
+    if let Some((code, span)) = &rule.code
+        && !is_rule_code(code)
+    {
+        reader.error(
+            codes::PACK005,
+            *span,
+            format!("`{code}` is not a rule code: use capitals then digits, like `CAP006`"),
+        );
+    }
+    rule.severity =
+        string_spanned(reader, table, "severity", what, true).and_then(|(text, span)| {
+            let severity = Severity::parse(&text);
+            if severity.is_none() {
+                reader.push(
+                    Diagnostic::error(codes::PACK005, span, format!("unknown severity `{text}`"))
+                        .with_help("use `error`, `warning` or `info`"),
+                );
+            }
+            severity
+        });
+    rule.summary = string(reader, table, "summary", what, true).unwrap_or_default();
+    rule.source = string(reader, table, "source", what, true).unwrap_or_default();
+    rule.help = string(reader, table, "help", what, false);
+    rule.params = params(reader, table);
+    if let Some(value) = table.get("for") {
+        let clauses: Vec<&Value<'_>> = match value.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        rule.fors = clauses
+            .into_iter()
+            .map(|clause| Written::read(reader, clause, "`for`"))
+            .collect();
+    }
+    if let Some(lets) = table.get("let")
+        && let Some(mut lets) = reader.table(lets, "`let`")
+    {
+        let entries: Vec<_> = lets.entries().collect();
+        for (name, key_span, value) in entries {
+            let expr = Written::read(reader, value, &format!("`let.{name}`"));
+            rule.lets.push((name.to_owned(), key_span, expr));
+        }
+    }
+    rule.when = written(reader, table, "when", what, true);
+    rule.message = written(reader, table, "message", what, true);
+    rule.primary = written(reader, table, "primary", what, false);
+    if let Some(value) = table.get("labels") {
+        for mut label in reader.tables(value, "each of `labels`") {
+            rule.labels.push(LabelDef {
+                each: written(reader, &mut label, "each", "a label", false),
+                at: written(reader, &mut label, "at", "a label", true),
+                message: written(reader, &mut label, "message", "a label", true),
+            });
+            label.finish(reader, &["each", "at", "message"], "a label");
+        }
+    }
+    rule.examples = examples(reader, table);
+    rule
+}
+
+/// Whether `code` is written as a rule's code is: capitals, then digits.
+fn is_rule_code(code: &str) -> bool {
+    code.len() >= 4
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && code.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && code.chars().last().is_some_and(|c| c.is_ascii_digit())
+}
+
+fn params(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Vec<ParamDef> {
+    let mut params = Vec::new();
+    let Some(value) = table.get("params") else {
+        return params;
+    };
+    let Some(mut params_table) = reader.table(value, "`params`") else {
+        return params;
+    };
+    let entries: Vec<_> = params_table.entries().collect();
+    for (name, key_span, value) in entries {
+        let what = format!("parameter `{name}`");
+        let Some(mut param) = reader.table(value, &what) else {
+            continue;
+        };
+        let default = param.required(reader, "default", &what);
+        let doc = param
+            .get("doc")
+            .and_then(|v| reader.string(v, "a parameter's `doc`"))
+            .map(|(s, _)| s.to_owned());
+        param.finish(reader, &["default", "doc"], &what);
+        let Some(default) = default
+            .and_then(|default| constant(reader, default, &format!("the default of `{name}`")))
+        else {
+            continue;
+        };
+        params.push(ParamDef {
+            name: name.to_owned(),
+            key_span,
+            default,
+            doc,
+        });
+    }
+    params
+}
+
+/// A parameter's default: a TOML number or boolean, or a string holding a
+/// literal (`"5%"`, `"£10m"`) or a bare word.
+fn constant(reader: &mut Reader<'_>, value: &Value<'_>, what: &str) -> Option<Val<'static>> {
+    let text = match read_constant(value, what) {
+        TomlConstant::Value(constant) => return Some(constant),
+        TomlConstant::Problem(message) => {
+            reader.error(codes::PACK002, span_of(value), message);
+            return None;
+        }
+        TomlConstant::Text(text) => text,
+    };
+    let written = Written {
+        text: text.to_owned(),
+        whole: span_of(value),
+        start: exact_start(reader.source(), span_of(value), text),
+    };
+    let expr = match assure_lang::parse_expr(text) {
+        Ok(expr) => expr,
+        Err(error) => {
+            reader.error(codes::PACK001, written.span(error.span), error.message);
+            return None;
+        }
+    };
+    match expr.kind {
+        ast::ExprKind::Literal(literal) => Some(Val::of_literal(&literal)),
+        ast::ExprKind::Name(word) => Some(Val::Owned(word.into())),
+        _ => {
+            reader.push(
+                Diagnostic::error(
+                    codes::PACK002,
+                    span_of(value),
+                    format!("{what} must be a single value"),
+                )
+                .with_help("write a number, `5%`, `£10m`, `2 years`, a date or a quoted word"),
+            );
+            None
+        }
+    }
+}
+
+fn examples(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Examples {
+    let mut examples = Examples::default();
+    let Some(value) = table.get("examples") else {
+        return examples;
+    };
+    let Some(mut examples_table) = reader.table(value, "`examples`") else {
+        return examples;
+    };
+    examples.fail = string_spanned(reader, &mut examples_table, "fail", "`examples`", false);
+    examples.pass = string_spanned(reader, &mut examples_table, "pass", "`examples`", false);
+    examples_table.finish(reader, &["fail", "pass"], "`examples`");
+    examples
+}
+
+/// A parameter's value as written in TOML (a pack's default, a
+/// configuration's setting), before its text, if any, is parsed.
+#[derive(Debug)]
+pub enum TomlConstant<'v> {
+    /// A number or a boolean, read.
+    Value(Val<'static>),
+    /// A string, for the caller to parse: packs and configurations accept
+    /// different things in one.
+    Text(&'v str),
+    /// Why the value cannot be a parameter's, naming it as `what`.
+    Problem(String),
+}
+
+/// Reads `value` as a parameter's value, calling it `what` in problems.
+pub fn read_constant<'v>(value: &'v Value<'_>, what: &str) -> TomlConstant<'v> {
+    match value.get_ref() {
+        DeValue::Integer(i) => match i.as_str().parse() {
+            Ok(n) => TomlConstant::Value(Val::Number(n)),
+            Err(_) => TomlConstant::Problem(format!("{what} is too large")),
+        },
+        DeValue::Float(f) => match f.as_str().parse() {
+            Ok(n) => TomlConstant::Value(Val::Number(n)),
+            Err(_) => TomlConstant::Problem(format!("{what} is not a decimal number")),
+        },
+        DeValue::Boolean(b) => TomlConstant::Value(Val::Bool(*b)),
+        DeValue::String(text) => TomlConstant::Text(text),
+        other => TomlConstant::Problem(format!(
+            "{what} must be a number or a string, not {}",
+            assure_toml_reader::type_name(other)
+        )),
+    }
+}

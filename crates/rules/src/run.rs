@@ -1,0 +1,268 @@
+//! Running the rules over one model: each rule's `for` clauses bound in
+//! turn, its condition tested, and what holds turned into a finding with
+//! its place and labels.
+
+use crate::{ExampleFailure, MAX_LABELS, Rule, RuleSet, codes};
+use assure_diagnostic::{Diagnostic, Span};
+use assure_lang::{Evaluator, Frame, Val};
+use assure_model::Model;
+
+/// How to run the rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Run only rules of stages up to this index.
+    pub last_stage: Option<usize>,
+    /// The evaluation budget per rule, in steps, on top of a share
+    /// proportional to the proposal's size.
+    pub base_fuel: u64,
+    /// At most this many threads; `None` for one per core. The findings
+    /// are the same whatever it is.
+    pub threads: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            last_stage: None,
+            base_fuel: 5_000_000,
+            threads: None,
+        }
+    }
+}
+
+/// A finding of a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleFinding {
+    /// The finding.
+    pub diagnostic: Diagnostic,
+    /// Its stage, an index into [`RuleSet::stages`].
+    pub stage: usize,
+}
+
+/// The result of running the rules over one model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Findings, in the order rules produced them.
+    pub findings: Vec<RuleFinding>,
+    /// Whether the document says each stage is approved.
+    pub approved: Vec<bool>,
+}
+
+impl RuleSet {
+    /// Runs each rule's examples: the `fail` example must give the rule's
+    /// code and the `pass` example must not.
+    pub fn check_examples(&self) -> Vec<ExampleFailure> {
+        let mut failures = Vec::new();
+        for rule in &self.rules {
+            for (example, should_fire) in
+                [(&rule.examples.fail, true), (&rule.examples.pass, false)]
+            {
+                let Some((text, span)) = example else {
+                    continue;
+                };
+                let parse = assure_syntax::parse(text);
+                let (model, _) = assure_model::build(text, parse.file, &self.vocabulary);
+                let fired = self
+                    .evaluate(&model, &Options::default())
+                    .findings
+                    .iter()
+                    .any(|f| *f.diagnostic.code == *rule.code);
+                if fired != should_fire {
+                    let message = if should_fire {
+                        format!(
+                            "the `fail` example of {} does not give {}",
+                            rule.code, rule.code
+                        )
+                    } else {
+                        format!("the `pass` example of {} gives {}", rule.code, rule.code)
+                    };
+                    failures.push(ExampleFailure {
+                        code: rule.code.clone(),
+                        source_index: rule.source_index,
+                        span: *span,
+                        message,
+                    });
+                }
+            }
+        }
+        failures
+    }
+
+    /// Runs every rule (up to `options.last_stage`) over `model`: a large
+    /// model's rules on several threads, each rule on one, so that the
+    /// findings are the same, in the same order, on any number of threads.
+    pub fn evaluate(&self, model: &Model<'_>, options: &Options) -> Evaluation {
+        let size = (model.entities().len() + model.edge_count()) as u64;
+        let budget = options.base_fuel.saturating_add(size.saturating_mul(2_000));
+        let rules: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|rule| options.last_stage.is_none_or(|last| rule.stage <= last))
+            .collect();
+        let run = |rule: &&Rule| {
+            let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget);
+            self.run_one(&evaluator, rule, budget)
+        };
+        let threads = assure_stdx::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
+            .min(options.threads.unwrap_or(usize::MAX));
+        let findings = assure_stdx::parallel::map_in_order(&rules, threads, run)
+            .into_iter()
+            .flatten()
+            .collect();
+        let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget);
+        let approved = self
+            .stages
+            .iter()
+            .map(|stage| match &stage.approved {
+                Some((code, slots)) => {
+                    evaluator.refuel(budget);
+                    let mut frame = Frame::new(*slots, &[]);
+                    let approved = evaluator.eval(code, &mut frame).truthy();
+                    approved && !evaluator.out_of_fuel()
+                }
+                None => false,
+            })
+            .collect();
+        Evaluation { findings, approved }
+    }
+
+    /// One rule's findings, with EVAL001 if it ran out of fuel.
+    fn run_one<'a>(
+        &self,
+        evaluator: &Evaluator<'a>,
+        rule: &'a Rule,
+        budget: u64,
+    ) -> Vec<RuleFinding> {
+        let mut findings = Vec::new();
+        if !run_rule(evaluator, rule, &mut findings) {
+            findings.push(RuleFinding {
+                diagnostic: Diagnostic::warning(
+                    codes::EVAL001,
+                    Span::empty(0),
+                    format!(
+                        "rule {} stopped after {budget} steps, so its findings may be incomplete",
+                        rule.code
+                    ),
+                )
+                .with_help("the proposal may be very large, or the rule's traversals too costly; report it to the pack's authors"),
+                stage: rule.stage,
+            });
+        }
+        dedupe(&mut findings, 0);
+        findings
+    }
+}
+
+/// Models with fewer entities than this are evaluated on one thread: for
+/// them a thread costs more than it saves, and a directory of small
+/// proposals is already checked a file per core.
+const PARALLEL_FROM: usize = 16_384;
+
+fn dedupe(findings: &mut Vec<RuleFinding>, from: usize) {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut index = 0;
+    findings.retain(|f| {
+        index += 1;
+        index <= from || seen.insert((f.diagnostic.span, f.diagnostic.message.clone()))
+    });
+}
+
+/// Runs `rule`, adding its findings; false if it ran out of fuel.
+fn run_rule<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    findings: &mut Vec<RuleFinding>,
+) -> bool {
+    let mut frame = Frame::new(rule.slots, &rule.lets);
+    bind_fors(evaluator, rule, 0, &mut frame, findings);
+    !evaluator.out_of_fuel()
+}
+
+fn bind_fors<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    clause: usize,
+    frame: &mut Frame<'a>,
+    findings: &mut Vec<RuleFinding>,
+) {
+    // Out of fuel, values are `Missing` and cannot be trusted: nothing is
+    // kept from the moment the fuel ran out.
+    let Some((slot, source)) = rule.fors.get(clause) else {
+        frame.reset_lets();
+        if evaluator.eval(&rule.when, frame).truthy() && !evaluator.out_of_fuel() {
+            let finding = finding(evaluator, rule, frame);
+            if !evaluator.out_of_fuel() {
+                findings.push(finding);
+            }
+        }
+        return;
+    };
+    frame.reset_lets();
+    let source = evaluator.eval(source, frame);
+    for item in source.items() {
+        if evaluator.out_of_fuel() {
+            return;
+        }
+        frame.bind(*slot, item.clone());
+        bind_fors(evaluator, rule, clause + 1, frame, findings);
+    }
+}
+
+fn finding<'a>(evaluator: &Evaluator<'a>, rule: &'a Rule, frame: &mut Frame<'a>) -> RuleFinding {
+    let message = evaluator.render(&rule.message, frame);
+    let span = match &rule.primary {
+        Some(primary) => evaluator.place(primary, frame),
+        None => None,
+    };
+    let span = span.or_else(|| {
+        let (slot, _) = rule.fors.first()?;
+        match frame.bound(*slot) {
+            Val::Entity(id) => Some(evaluator.model().entity(*id).heading),
+            _ => None,
+        }
+    });
+    let mut diagnostic = Diagnostic::new(
+        rule.code.as_str(),
+        rule.severity,
+        span.unwrap_or(Span::empty(0)),
+        message,
+    )
+    .with_help_opt(rule.help.clone());
+    for label in &rule.labels {
+        // A label with `each` is placed once per item, with the item bound;
+        // without, once.
+        let each = label
+            .each
+            .as_ref()
+            .map(|(slot, source)| (*slot, evaluator.eval(source, frame)));
+        let once = [Val::Missing];
+        let (slot, items) = match &each {
+            Some((slot, value)) => (Some(*slot), value.items()),
+            None => (None, &once[..]),
+        };
+        for item in items {
+            if let Some(slot) = slot {
+                frame.bind(slot, item.clone());
+            }
+            if let Some(at) = evaluator.place(&label.at, frame) {
+                let text = evaluator.render(&label.message, frame);
+                diagnostic = diagnostic.with_label(at, text);
+            }
+        }
+    }
+    diagnostic.labels.dedup_by(|a, b| a.span == b.span);
+    if diagnostic.labels.len() > MAX_LABELS {
+        // A finding about thousands of places is unreadable, and renders
+        // in time quadratic in its labels: keep the first, count the rest.
+        let more = diagnostic.labels.len() - MAX_LABELS;
+        diagnostic.labels.truncate(MAX_LABELS);
+        if let Some(last) = diagnostic.labels.last_mut() {
+            last.message
+                .push_str(&format!(" (and {more} more like it)"));
+        }
+    }
+    RuleFinding {
+        diagnostic,
+        stage: rule.stage,
+    }
+}
