@@ -1,8 +1,8 @@
 //! The `assure` command line.
 //!
-//! [`run`] is the whole program: it parses the arguments ([`cli`]),
-//! validates them ([`args`]), runs one command, writes its output and returns
-//! the exit status of `cli.md`:
+//! [`run`] is the whole program: it parses the arguments ([`cli`]), runs
+//! one command ([`commands`], a module each) in a [`context::Context`], and
+//! returns the exit status of `docs/cli.md`:
 //!
 //! - 0: no finding at error level (nor at warning level, with
 //!   `--deny warnings`);
@@ -13,24 +13,40 @@
 //! Only this crate (and `xtask`) reads files; the pipeline it drives,
 //! `assure-check`, works on bytes.
 
-pub mod args;
 pub mod cli;
-mod commands;
+pub mod commands;
 pub mod config;
+pub mod context;
 pub mod files;
+pub mod project;
 
-use args::{Args, Environment};
 use assure_check::FileReport;
 use clap::Parser as _;
+use context::{Common, Context, Environment};
 use std::ffi::OsString;
 use std::io::{self, Write};
 
-/// No finding that fails the run.
-pub const EXIT_OK: u8 = 0;
-/// A finding that fails the run.
-pub const EXIT_FINDINGS: u8 = 1;
-/// The run itself failed.
-pub const EXIT_FAILURE: u8 = 2;
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No finding that fails the run.
+    Ok,
+    /// A finding that fails the run.
+    Findings,
+    /// The run itself failed.
+    Failure,
+}
+
+impl ExitStatus {
+    /// The process's exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Ok => 0,
+            ExitStatus::Findings => 1,
+            ExitStatus::Failure => 2,
+        }
+    }
+}
 
 /// Why a run failed (exit status 2).
 #[derive(Debug)]
@@ -65,7 +81,7 @@ pub fn run<I, T>(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
     environment: &Environment,
-) -> u8
+) -> ExitStatus
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -80,19 +96,21 @@ where
             let rendered = error.render().to_string();
             if is_output {
                 let _ = stdout.write_all(rendered.as_bytes());
-                return EXIT_OK;
+                return ExitStatus::Ok;
             }
             let _ = stderr.write_all(rendered.as_bytes());
-            return EXIT_FAILURE;
+            return ExitStatus::Failure;
         }
     };
-    let outcome =
-        Args::validate(raw, environment).and_then(|args| commands::run(&args, stdout, stderr));
+    let outcome = Common::validate(raw.common, environment).and_then(|common| {
+        let mut context = Context::new(stdout, stderr, common);
+        commands::run(raw.command, &mut context)
+    });
     match outcome {
         Ok(status) => status,
         Err(failure) => {
             report_failure(&failure, stderr);
-            EXIT_FAILURE
+            ExitStatus::Failure
         }
     }
 }

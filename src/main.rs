@@ -1,6 +1,6 @@
 //! The `assure` binary: a thin shell around [`assure::run`].
 
-use assure::args::Environment;
+use assure::context::Environment;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -20,5 +20,5 @@ fn main() -> ExitCode {
     let status = assure::run(std::env::args_os(), &mut stdout, &mut stderr, &environment);
     // A closed pipe on the final flush is the reader's choice, not an error.
     let _ = stdout.flush();
-    ExitCode::from(status)
+    ExitCode::from(status.code())
 }

@@ -1,196 +1,134 @@
-//! `explain`, `rules list`, `rules check` and `rules test`, and loading the
-//! packs every command runs.
+//! `assure rules list`, `rules check PACK...` and `rules test [PATH...]`:
+//! the rule packs seen from the command line.
 
-use crate::commands::ignore_broken_pipe;
-use crate::{EXIT_FINDINGS, EXIT_OK, Failure, files};
-use assure_check::{Checker, FileReport, Finding};
-use assure_diagnostic::codes;
-use assure_diagnostic::{Diagnostic, closest};
+use crate::commands::{ignore_broken_pipe, write};
+use crate::context::{Context, exists};
+use crate::project::{pack_failure, pack_sources};
+use crate::{ExitStatus, Failure, files};
+use assure_check::{Checker, FileReport};
+use assure_diagnostic::{Diagnostic, codes};
 use assure_report::human::HumanOptions;
-use assure_rules::{PackErrors, PackSource, RuleSet, Settings};
+use assure_rules::{PackErrors, RuleSet, Settings};
 use assure_vocab::Vocabulary;
+use clap::{Args, Subcommand};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Loads the embedded default pack (unless `default_pack` is false), then
-/// `packs`.
-pub fn load(
-    default_pack: bool,
-    packs: &[PathBuf],
-    settings: &Settings,
-) -> Result<RuleSet, Failure> {
-    if !default_pack && packs.is_empty() {
-        return Err(Failure::new(
-            "no rule packs to run: the configuration sets `default-pack = false` and names no `packs`",
-        ));
-    }
-    let sources = sources(default_pack, packs.iter())?;
-    assure_rules::load(&sources, Vocabulary::core(), settings).map_err(pack_failure)
+/// `assure rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// What to do with the packs.
+    #[command(subcommand)]
+    pub command: RulesCommand,
 }
 
-fn sources<'p>(
-    default_pack: bool,
-    packs: impl Iterator<Item = &'p PathBuf>,
-) -> Result<Vec<PackSource>, Failure> {
-    let mut sources = Vec::new();
-    if default_pack {
-        sources.push(assure_rules::default_pack());
-    }
-    for pack in packs {
-        let shown = pack.display().to_string();
-        let bytes = std::fs::read(pack)
-            .map_err(|e| Failure::new(format!("cannot read the rule pack {shown}: {e}")))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Failure::new(format!("the rule pack {shown} is not UTF-8")))?;
-        sources.push(PackSource { path: shown, text });
-    }
-    Ok(sources)
+/// `assure rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every rule in the active packs: code, severity, stage, name.
+    List {
+        /// Also every code of assure's own (`SYN001`, `PACK002`, ...), with
+        /// the kind of file it is reported in and its summary.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Validate rule packs: TOML, expressions, codes, and their examples.
+    Check {
+        /// The packs.
+        #[arg(required = true, value_name = "PACK")]
+        files: Vec<PathBuf>,
+    },
+    /// Run rule fixtures: every `<!-- expect: CODE -->` must be reported on
+    /// the line after it, and nothing else.
+    Test {
+        /// A fixture file or a directory of them (default `fixtures/`).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
 }
 
-fn pack_failure(errors: Vec<PackErrors>) -> Failure {
-    let count: usize = errors.iter().map(|e| e.diagnostics.len()).sum();
-    let names: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
-    let plural = if count == 1 { "" } else { "s" };
-    Failure {
-        message: format!(
-            "invalid rule pack: {count} problem{plural} in {}",
-            names.join(", ")
-        ),
-        reports: errors.into_iter().map(pack_report).collect(),
-    }
-}
-
-fn pack_report(errors: PackErrors) -> FileReport {
-    FileReport {
-        path: errors.path,
-        text: errors.text,
-        findings: errors
-            .diagnostics
-            .into_iter()
-            .map(Finding::structural)
-            .collect(),
-        readiness: Vec::new(),
-        allows_used: Vec::new(),
-        baseline_used: Vec::new(),
-    }
-}
-
-/// The index of the stage `id`, or a failure listing the stages.
-pub fn stage_index(rules: &RuleSet, id: &str) -> Result<usize, Failure> {
-    rules.stage_index(id).ok_or_else(|| {
-        let ids: Vec<&str> = rules.stages.iter().map(|s| s.id.as_str()).collect();
-        let hint = match closest(id, ids.iter().copied()) {
-            Some(near) => format!("did you mean `{near}`?"),
-            None => format!("the stages are: {}", ids.join(", ")),
-        };
-        Failure::new(format!("unknown stage `{id}`; {hint}"))
-    })
-}
-
-/// `assure explain CODE`.
-pub fn explain(rules: &RuleSet, code: &str, out: &mut dyn Write) -> Result<u8, Failure> {
-    let text = match rules.rule(code) {
-        Some(rule) => explain_rule(rules, rule),
-        None => match codes::lookup(code) {
-            Some(info) => format!(
-                "{} (structural; always on)\n\n{}\n",
-                info.code, info.summary
-            ),
-            None => {
-                let mut known: Vec<&str> = rules.rules.iter().map(|r| r.code.as_str()).collect();
-                known.extend(codes::ALL.iter().map(|info| info.code));
-                let hint = closest(code, known.iter().copied()).map_or_else(
-                    || "`assure rules list` shows every code".to_owned(),
-                    |c| format!("did you mean `{c}`?"),
-                );
-                return Err(Failure::new(format!(
-                    "no rule has the code `{code}`; {hint}"
-                )));
+/// Runs the subcommand.
+pub fn run(args: &RulesArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
+    match &args.command {
+        RulesCommand::List { all } => {
+            let text = list(&context.project()?.rules, *all);
+            write(context.stdout, &text)?;
+            Ok(ExitStatus::Ok)
+        }
+        RulesCommand::Check { files } => {
+            for pack in files {
+                exists(pack)?;
             }
-        },
-    };
-    ignore_broken_pipe(out.write_all(text.as_bytes()))?;
-    Ok(EXIT_OK)
-}
-
-fn explain_rule(rules: &RuleSet, rule: &assure_rules::Rule) -> String {
-    let mut out = String::new();
-    let pack = rules.packs.iter().find(|p| p.name == rule.pack);
-    let version = pack.map_or(String::new(), |p| format!(" {}", p.version));
-    let _ = writeln!(out, "{}: {}", rule.code, rule.name);
-    let _ = writeln!(
-        out,
-        "{} · stage {} · pack {}{version}",
-        rule.severity, rules.stages[rule.stage].id, rule.pack
-    );
-    let _ = writeln!(out, "\nWhat it checks\n{}", indent(&rule.summary));
-    let _ = writeln!(out, "\nWhy\n{}", indent(&rule.source));
-    if !rule.params.is_empty() {
-        let _ = writeln!(out, "\nParameters");
-        for param in &rule.params {
-            let shown = param.value.to_string();
-            let default = if param.is_default() {
-                String::new()
+            let extra = context.common.packs.clone();
+            check(&extra, files, context.stdout)
+        }
+        RulesCommand::Test { paths } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from("fixtures")]
             } else {
-                format!(" (default {})", param.default)
+                paths.clone()
             };
-            let _ = writeln!(out, "  {} = {shown}{default}", param.name);
-            if let Some(doc) = &param.doc {
-                let _ = writeln!(out, "      {doc}");
+            for path in &paths {
+                exists(path)?;
             }
+            let human = context.human();
+            let checker = context.project()?.checker();
+            test(&checker, &paths, &human, context.stdout)
         }
     }
-    if let Some(help) = &rule.help {
-        let _ = writeln!(out, "\nInstead\n{}", indent(help));
-    }
-    if let Some((fail, _)) = &rule.examples.fail {
-        let _ = writeln!(out, "\nFails\n{}", indent(fail.trim_matches('\n')));
-    }
-    if let Some((pass, _)) = &rule.examples.pass {
-        let _ = writeln!(out, "\nPasses\n{}", indent(pass.trim_matches('\n')));
-    }
-    out
 }
 
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|line| {
-            if line.is_empty() {
-                String::new()
-            } else {
-                format!("    {line}")
-            }
+/// Every rule, a line each: code, severity, stage, name; with `all`, then
+/// every code of assure's own: code, severity, where it is reported, and
+/// its summary.
+fn list(rules: &RuleSet, all: bool) -> String {
+    let mut rows: Vec<[&str; 4]> = rules
+        .rules
+        .iter()
+        .map(|rule| {
+            [
+                rule.code.as_str(),
+                rule.severity.as_str(),
+                rules.stages[rule.stage].id.as_str(),
+                rule.name.as_str(),
+            ]
         })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// `assure rules list`.
-pub fn list(rules: &RuleSet, out: &mut dyn Write) -> Result<u8, Failure> {
+        .collect();
+    if all {
+        rows.extend(codes::ALL.iter().map(|info| {
+            [
+                info.code,
+                info.severity.as_str(),
+                info.scope.as_str(),
+                info.summary,
+            ]
+        }));
+    }
+    let stage_width = rules
+        .stages
+        .iter()
+        .map(|s| s.id.len())
+        .chain(rows.iter().map(|r| r[2].len()))
+        .max()
+        .unwrap_or(5);
+    let code_width = rows.iter().map(|r| r[0].len()).max().unwrap_or(4);
     let mut text = String::new();
-    let stage_width = rules.stages.iter().map(|s| s.id.len()).max().unwrap_or(5);
-    let code_width = rules.rules.iter().map(|r| r.code.len()).max().unwrap_or(4);
-    for rule in &rules.rules {
+    for [code, severity, stage, name] in rows {
         let _ = writeln!(
             text,
-            "{:code_width$}  {:7}  {:stage_width$}  {}",
-            rule.code,
-            rule.severity.as_str(),
-            rules.stages[rule.stage].id,
-            rule.name
+            "{code:code_width$}  {severity:7}  {stage:stage_width$}  {name}"
         );
     }
-    ignore_broken_pipe(out.write_all(text.as_bytes()))?;
-    Ok(EXIT_OK)
+    text
 }
 
 /// `assure rules check PACK...`: loads the packs after the default and any
 /// `--pack`, and runs every rule's examples. Problems are reported into the
 /// pack files; any makes the run fail with status 2, as an invalid pack
 /// would anywhere.
-pub fn check(extra: &[PathBuf], packs: &[PathBuf], out: &mut dyn Write) -> Result<u8, Failure> {
-    let sources = sources(true, extra.iter().chain(packs))?;
+fn check(extra: &[PathBuf], packs: &[PathBuf], out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+    let sources = pack_sources(true, extra.iter().chain(packs))?;
     let rules = assure_rules::load(&sources, Vocabulary::core(), &Settings::default())
         .map_err(pack_failure)?;
     let failures = rules.check_examples();
@@ -222,17 +160,17 @@ pub fn check(extra: &[PathBuf], packs: &[PathBuf], out: &mut dyn Write) -> Resul
         "ok: {count} rule{plural} in {}, examples behave as written\n",
         checked.join(", ")
     );
-    ignore_broken_pipe(out.write_all(text.as_bytes()))?;
-    Ok(EXIT_OK)
+    write(out, &text)?;
+    Ok(ExitStatus::Ok)
 }
 
 /// `assure rules test [PATH...]`.
-pub fn test(
+fn test(
     checker: &Checker,
     paths: &[PathBuf],
     human: &HumanOptions,
     out: &mut dyn Write,
-) -> Result<u8, Failure> {
+) -> Result<ExitStatus, Failure> {
     let discovered = files::discover(paths);
     if discovered.is_empty() {
         return Err(Failure::new(format!(
@@ -303,7 +241,7 @@ pub fn test(
         "\n{passed} of {} fixtures passed; {expected_total} expected {findings_word} reported",
         outcomes.len()
     );
-    ignore_broken_pipe(out.write_all(text.as_bytes()))?;
+    write(out, &text)?;
     if failed > 0 && !human.quiet {
         // The full reports of failing fixtures help to see what happened.
         let failing: Vec<FileReport> = outcomes
@@ -317,5 +255,9 @@ pub fn test(
         };
         ignore_broken_pipe(assure_report::human::render(&failing, &options, out))?;
     }
-    Ok(if failed > 0 { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if failed > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Ok
+    })
 }

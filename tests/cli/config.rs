@@ -253,3 +253,29 @@ fn not_toml_at_all() {
     error: invalid configuration: 1 problem in assure.toml
     "#);
 }
+
+#[test]
+fn the_example_of_each_config_and_toml_code_gives_it() {
+    use assure_diagnostic::codes::{ALL, Scope};
+    let mut checked = 0;
+    for info in ALL {
+        if !matches!(info.scope, Scope::Config | Scope::Toml) {
+            continue;
+        }
+        let Some((language, example)) = info.example() else {
+            continue;
+        };
+        assert_eq!(language, "toml", "{}", info.code);
+        let dir = project(example);
+        let run = assure_in(dir.path(), &["lint", "hampshire.proposal"]);
+        assert_status!(run, 2);
+        assert!(
+            run.stderr.contains(info.code),
+            "{}: {}",
+            info.code,
+            run.stderr
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+}

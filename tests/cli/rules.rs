@@ -4,14 +4,49 @@ use crate::{assert_status, assure, assure_in};
 
 #[test]
 fn every_fixture_passes_rules_test() {
+    // What the fixtures expect, counted from their text: a fixture or an
+    // expectation added changes both sides.
+    let mut fixtures = Vec::new();
+    proposals(&crate::root().join("fixtures"), &mut fixtures);
+    let expected: usize = fixtures
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            text.split("<!-- expect:")
+                .skip(1)
+                .map(|rest| {
+                    let codes = rest.split("-->").next().unwrap_or_default();
+                    codes
+                        .split([',', ' '])
+                        .filter(|code| code.starts_with(|c: char| c.is_ascii_uppercase()))
+                        .count()
+                })
+                .sum::<usize>()
+        })
+        .sum();
+    assert!(fixtures.len() > 50 && expected > 50);
     let run = assure(&["rules", "test", "-q"]);
     assert_status!(run, 0);
+    let count = fixtures.len();
     assert!(
-        run.stdout
-            .ends_with("\n67 of 67 fixtures passed; 64 expected findings reported\n"),
+        run.stdout.ends_with(&format!(
+            "\n{count} of {count} fixtures passed; {expected} expected findings reported\n"
+        )),
         "{}",
         run.stdout
     );
+}
+
+/// Every `*.proposal` below `dir`.
+fn proposals(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            proposals(&path, out);
+        } else if path.extension().is_some_and(|e| e == "proposal") {
+            out.push(path);
+        }
+    }
 }
 
 #[test]
@@ -70,15 +105,78 @@ fn explain_a_rule() {
 fn explain_a_structural_code_and_an_unknown_one() {
     let run = assure(&["explain", "REF002"]);
     assert_status!(run, 0);
-    assert_eq!(
-        run.stdout,
-        "REF002 (structural; always on)\n\nTwo entities with the same name; both headings are labelled.\n"
-    );
+    insta::assert_snapshot!(run.stdout, @r"
+    REF002 (structural; always on)
+    error · reported in proposals
+
+    Two entities with the same name; both headings are labelled.
+
+    References are by name, so a name given twice makes every reference to it
+    ambiguous. The first entity is the one references resolve to.
+
+    Example:
+
+    ```proposal
+    proposal: Example
+
+    # Organisations
+
+    ## North Trust
+    kind: nhs-trust
+
+    ## North Trust
+    kind: foundation-trust
+    ```
+
+    Instead: give each entity its own name.
+    ");
     let run = assure(&["explain", "CAP01"]);
     assert_status!(run, 2);
     assert_eq!(
         run.stderr,
         "error: no rule has the code `CAP01`; did you mean `CAP001`?\n"
+    );
+}
+
+#[test]
+fn explain_answers_for_every_code_of_every_family() {
+    for info in assure_diagnostic::codes::ALL {
+        let run = assure(&["explain", &info.code.to_lowercase()]);
+        assert_status!(run, 0);
+        let first = run.stdout.lines().next().unwrap_or_default();
+        assert!(first.starts_with(&format!("{} (", info.code)), "{first}");
+        assert!(run.stdout.ends_with(info.explanation), "{}", run.stdout);
+    }
+    // assure's own codes need no project: a broken configuration does not
+    // stop them being explained.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("assure.toml"), "packs = 1\n").expect("writes");
+    let run = assure_in(dir.path(), &["explain", "PACK003"]);
+    assert_status!(run, 0);
+    assert!(
+        run.stdout
+            .starts_with("PACK003 (rule packs)\nerror · the pack is refused")
+    );
+    let run = assure_in(dir.path(), &["explain", "CAP001"]);
+    assert_status!(run, 2);
+}
+
+#[test]
+fn rules_list_all_adds_every_code_of_assure_own() {
+    let run = assure(&["rules", "list", "--all"]);
+    assert_status!(run, 0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let rules = assure(&["rules", "list"]).stdout.lines().count();
+    assert_eq!(lines.len(), rules + assure_diagnostic::codes::ALL.len());
+    assert_eq!(
+        lines[rules],
+        "SYN001   error    proposal                 A malformed line or token. Parsing recovers and goes on, so every such line is reported."
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            "CFG002   error    config                   A setting of the configuration of the wrong kind or unit."
+        )
     );
 }
 

@@ -463,6 +463,29 @@ mod tests {
     }
 
     #[test]
+    fn the_example_of_each_proposal_code_gives_it() {
+        let checker = Checker::new(RuleSet::default_set().expect("the default pack loads"));
+        let mut checked = 0;
+        for info in codes::of_proposals() {
+            let Some((language, example)) = info.example() else {
+                continue;
+            };
+            assert_eq!(language, "proposal", "{}", info.code);
+            let report = checker.check("example.proposal", example.as_bytes());
+            let found: Vec<&str> = report
+                .findings
+                .iter()
+                .map(|f| &*f.diagnostic.code)
+                .collect();
+            assert!(found.contains(&info.code), "{}: {found:?}", info.code);
+            checked += 1;
+        }
+        // Only SYN003 (not UTF-8) and EVAL001 (a costly pack) cannot be
+        // shown in a proposal alone.
+        assert_eq!(checked, codes::of_proposals().count() - 2);
+    }
+
+    #[test]
     fn readiness_counts_errors_of_each_stage_and_earlier() {
         let checker = Checker::new(RuleSet::default_set().expect("the default pack loads"));
         let text = "proposal: X\nmodel: mcp\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £1m/yr\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £50m/yr\nrisk-share: shared\n\n# Gateway\ncase-for-change: approved 2016-01-01\n";

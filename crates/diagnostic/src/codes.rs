@@ -55,6 +55,18 @@ pub struct CodeInfo {
     pub explanation: &'static str,
 }
 
+impl CodeInfo {
+    /// The example of the explanation, if it has one: the language of its
+    /// fenced block (`proposal` or `toml`) and its text. Tests check that
+    /// each example gives its code.
+    pub fn example(&self) -> Option<(&'static str, &'static str)> {
+        let (_, rest) = self.explanation.split_once("```")?;
+        let (language, rest) = rest.split_once('\n')?;
+        let (text, _) = rest.split_once("```")?;
+        Some((language, text))
+    }
+}
+
 macro_rules! registry {
     ($($code:ident: $scope:ident, $severity:ident, $summary:literal;)*) => {
         $(

@@ -138,6 +138,34 @@ impl Diagnostic {
     }
 }
 
+/// Diagnostics into `text` as plain lines, one each: `CODE line:col "text
+/// at fault": message (help: ...) [line:col label]`. Every field of a
+/// diagnostic shows, so a test that compares this text sees any change.
+pub fn render_plain(text: &str, diagnostics: &[Diagnostic]) -> String {
+    let index = LineIndex::new(text);
+    let mut out = String::new();
+    for d in diagnostics {
+        let at = index.line_col(text, d.span.start);
+        out.push_str(&format!(
+            "{} {}:{} {:?}: {}",
+            d.code,
+            at.line,
+            at.column,
+            d.span.text(text),
+            d.message
+        ));
+        if let Some(help) = &d.help {
+            out.push_str(&format!(" (help: {help})"));
+        }
+        for label in &d.labels {
+            let at = index.line_col(text, label.span.start);
+            out.push_str(&format!(" [{}:{} {}]", at.line, at.column, label.message));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Quotes user text in a message: on one line, at most 60 characters, with
 /// `...` where it was cut. A message must never grow with its input.
 pub fn excerpt(text: &str) -> String {

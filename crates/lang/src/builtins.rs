@@ -650,6 +650,13 @@ mod tests {
                 builtin.usage
             );
             assert!(!builtin.doc.is_empty(), "{} has no doc", builtin.name);
+            if let super::Form::Plain { arity, .. } = builtin.form {
+                assert!(
+                    arity <= crate::eval::MAX_ARITY,
+                    "{} takes more arguments than a call holds",
+                    builtin.name
+                );
+            }
         }
     }
 }

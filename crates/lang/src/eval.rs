@@ -67,6 +67,9 @@ pub struct Evaluator<'a> {
     empty: Arc<[Val<'a>]>,
 }
 
+/// The most arguments a plain built-in takes (the table's test checks it).
+pub(crate) const MAX_ARITY: usize = 4;
+
 /// A vector longer than this is not kept for reuse: a list of every entity
 /// would otherwise stay allocated for the rest of the rule.
 const SPARE_CAPACITY: usize = 4_096;
@@ -269,17 +272,16 @@ impl<'a> Evaluator<'a> {
                 });
             }),
             Op::Call(builtin, args) => {
-                let mut values = self.lend();
-                for arg in args {
-                    values.push(self.eval_op(arg, frame));
+                // On the stack: a call is too common to borrow a vector for.
+                let mut values: [Val<'a>; MAX_ARITY] = Default::default();
+                for (value, arg) in values.iter_mut().zip(args) {
+                    *value = self.eval_op(arg, frame);
                 }
-                let value = match &builtin.form {
-                    Form::Plain { eval, .. } => eval(self, &mut values),
+                match &builtin.form {
+                    Form::Plain { eval, .. } => eval(self, &mut values[..args.len()]),
                     // A place is where it points only in `place`.
                     _ => Val::Missing,
-                };
-                self.give_back(values);
-                value
+                }
             }
             Op::Aggregate(builtin, comprehension) => match &builtin.form {
                 Form::Aggregate { fold, .. } => fold(&mut Items {

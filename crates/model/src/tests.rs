@@ -15,33 +15,10 @@ fn model(text: &str) -> (Model<'_>, Vec<Diagnostic>) {
     (model, diagnostics)
 }
 
-/// Every diagnostic as `CODE line:col "text at fault": message (help) [label]`.
+/// Every diagnostic, rendered plain.
 fn check(text: &str) -> String {
     let (_, diagnostics) = model(text);
-    let index = LineIndex::new(text);
-    diagnostics
-        .iter()
-        .map(|d| {
-            let at = index.line_col(text, d.span.start);
-            let mut line = format!(
-                "{} {}:{} {:?}: {}",
-                d.code,
-                at.line,
-                at.column,
-                d.span.text(text),
-                d.message
-            );
-            if let Some(help) = &d.help {
-                line.push_str(&format!(" (help: {help})"));
-            }
-            for label in &d.labels {
-                let at = index.line_col(text, label.span.start);
-                line.push_str(&format!(" [{}:{} {}]", at.line, at.column, label.message));
-            }
-            line
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    assure_diagnostic::render_plain(text, &diagnostics)
 }
 
 fn fixture(name: &str) -> String {

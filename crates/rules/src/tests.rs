@@ -5,23 +5,10 @@ use super::*;
 use assure_diagnostic::LineIndex;
 
 fn render_pack_errors(errors: &[PackErrors]) -> String {
-    let mut out = String::new();
-    for pack in errors {
-        let index = LineIndex::new(&pack.text);
-        for d in &pack.diagnostics {
-            let at = index.line_col(&pack.text, d.span.start);
-            let text = &pack.text[d.span.start as usize..d.span.end as usize];
-            out.push_str(&format!(
-                "{}:{} {} {:?}: {}",
-                at.line, at.column, d.code, text, d.message
-            ));
-            if let Some(help) = &d.help {
-                out.push_str(&format!(" (help: {help})"));
-            }
-            out.push('\n');
-        }
-    }
-    out
+    errors
+        .iter()
+        .map(|pack| assure_diagnostic::render_plain(&pack.text, &pack.diagnostics))
+        .collect()
 }
 
 fn default_rules() -> RuleSet {
@@ -72,12 +59,12 @@ fn default_pack_loads() {
             "safe-to-launch"
         ]
     );
-    let codes: Vec<&str> = set.rules.iter().map(|r| r.code.as_str()).collect();
-    assert_eq!(
-        codes.join(" "),
-        "CFC001 CFC002 CFC003 CFC004 CFC005 FUND001 GOV001 CAP001 CAP002 CAP003 CAP004 CAP005 FAIL001 \
-         PFI001 PFI002 PROC001 PROC002 COI001 COI002 COI003 SAFE001 GATE001 GATE002"
-    );
+    // Every rule written in the pack is loaded, each code once.
+    assert_eq!(set.rules.len(), DEFAULT_PACK.matches("[[rules]]").count());
+    let mut codes: Vec<&str> = set.rules.iter().map(|r| r.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), set.rules.len());
 }
 
 fn lint_fixture(name: &str) -> String {
@@ -171,49 +158,81 @@ fn load_errors(pack: &str) -> String {
         },
     ];
     match load(&sources, Vocabulary::core(), &Settings::default()) {
-        Ok(_) => "loaded".to_owned(),
+        Ok(_) => "loaded\n".to_owned(),
         Err(errors) => render_pack_errors(&errors),
     }
 }
 
 const HEAD: &str = "[pack]\nname = \"test\"\nversion = \"1\"\n";
 
-fn rule(body: &str) -> String {
-    format!(
-        "{HEAD}[[rules]]\ncode = \"TEST001\"\nname = \"t\"\nstage = \"case-for-change\"\nseverity = \"error\"\n\
-         summary = \"s\"\nsource = \"s\"\n{body}\n"
-    )
+/// Every pack of `fixtures/packs/` loaded after the default one: its
+/// problems must be exactly those written beside it, in `NAME.expected`.
+/// `ASSURE_BLESS=1` writes the files instead, for a deliberate change.
+#[test]
+fn fixture_packs_give_the_diagnostics_written_beside_them() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/packs");
+    let bless = std::env::var_os("ASSURE_BLESS").is_some();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures/packs exists")
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for path in &paths {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let expected_path = path.with_extension("expected");
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => {}
+            Some("expected") if !path.with_extension("toml").exists() => {
+                wrong.push(format!("{name}: no pack beside it"));
+                continue;
+            }
+            _ => continue,
+        }
+        let text = std::fs::read_to_string(path).expect("a fixture pack is UTF-8");
+        let rendered = load_errors(&text);
+        checked += 1;
+        if bless {
+            std::fs::write(&expected_path, &rendered).expect("writes the expectation");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if rendered != expected {
+            wrong.push(format!(
+                "{name}:\n--- expected\n{expected}--- found\n{rendered}"
+            ));
+        }
+    }
+    assert!(
+        checked >= 10,
+        "found only {checked} fixture packs in {}",
+        dir.display()
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]
-fn pack_errors_point_into_the_toml() {
-    // Money compared with a duration.
-    insta::assert_snapshot!(load_errors(&rule("for = \"k in contracts\"\nwhen = \"k.value > k.term\"\nmessage = \"m\"")), @r#"12:9 PACK002 "k.value > k.term": cannot compare money and a duration"#);
-    // An unknown field, with a suggestion.
-    insta::assert_snapshot!(load_errors(&rule("for = \"k in contracts\"\nwhen = \"present(k.holdr)\"\nmessage = \"m\"")), @r#"12:19 PACK003 "holdr": contract has no field `holdr` (help: did you mean `holder`?)"#);
-    // An unknown parameter.
-    insta::assert_snapshot!(load_errors(&rule("when = \"proposal.population < param.minimum\"\nmessage = \"m\"\n[rules.params.minimum_population]\ndefault = 3")), @r#"11:37 PACK003 "minimum": unknown parameter `minimum` (help: this rule's parameters: minimum_population)"#);
-    // A malformed expression.
-    insta::assert_snapshot!(load_errors(&rule("when = \"proposal.population <\"\nmessage = \"m\"")), @r#"11:30 PACK001 "": expected an expression after `<`"#);
-    // A duplicate code and an unknown stage.
-    insta::assert_snapshot!(load_errors(&rule("when = \"true\"\nmessage = \"m\"").replace("TEST001", "CAP001").replace("case-for-change", "case-for-chnage")), @r#"
-    5:8 PACK004 "\"CAP001\"": the code `CAP001` is already used by rule `contract-dwarfs-holder` of pack `nhs-new-care-models`
-    7:9 PACK003 "\"case-for-chnage\"": unknown stage `case-for-chnage` (help: did you mean `case-for-change`?)
-    "#);
-    // A condition that is not true or false, and an unknown key.
-    insta::assert_snapshot!(load_errors(&rule("when = \"proposal.population\"\nmessage = \"{nope}\"\nsevrity = \"x\"")), @r#"
-    11:9 PACK002 "proposal.population": a condition must be true or false, not a number (help: compare it, or test it with `present(...)`)
-    12:13 PACK003 "nope": unknown name `nope` (help: names here: `proposal`, `case-for-change`, `organisations`, `people`, `contracts`, `liabilities`, `governance`, `gateway`, `risk`, `funding`)
-    13:1 PACK005 "sevrity": unknown key `sevrity` in a rule (help: did you mean `severity`?)
-    "#);
-    // Not TOML at all.
-    insta::assert_snapshot!(load_errors("[pack\nname = 1"), @r#"1:6 PACK001 "": invalid TOML: unclosed table, expected `]`"#);
-    // Annual money divided by a total, and a wrong-unit parameter default.
-    insta::assert_snapshot!(load_errors(&rule("for = \"k in contracts\"\nwhen = \"k.holder.turnover / £1m > param.x\"\nmessage = \"m\"\n[rules.params.x]\ndefault = \"1 +\"")), @r#"
-    12:9 PACK002 "k.holder.turnover / £1m": this divides a total and an annual amount: convert the total with `per_year(amount, term)`
-    12:41 PACK003 "x": unknown parameter `x` (help: declare it under the rule's `params`)
-    15:15 PACK001 "": expected an expression after `+`
-    "#);
+fn the_example_of_each_pack_code_gives_it() {
+    let mut checked = 0;
+    for info in codes::ALL {
+        if info.scope != codes::Scope::Pack {
+            continue;
+        }
+        let Some((language, example)) = info.example() else {
+            continue;
+        };
+        assert_eq!(language, "toml", "{}", info.code);
+        let rendered = load_errors(example);
+        assert!(
+            rendered.starts_with(&format!("{} ", info.code)),
+            "{}: {rendered}",
+            info.code
+        );
+        checked += 1;
+    }
+    // PACK006 is found by running a loaded pack's examples, not by loading.
+    assert_eq!(checked, 6);
 }
 
 #[test]

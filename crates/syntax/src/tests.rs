@@ -9,15 +9,7 @@ use insta::assert_snapshot;
 fn check(text: &str) -> String {
     let parse = parse(text);
     let mut out = parse.file.debug_dump(text);
-    for error in &parse.errors {
-        out.push_str(&format!(
-            "{} {:?} {:?}: {}\n",
-            error.code,
-            error.span,
-            error.span.text(text),
-            error.message
-        ));
-    }
+    out.push_str(&assure_diagnostic::render_plain(text, &parse.errors));
     // Lossless: the lines cover the input exactly.
     let mut rebuilt = String::new();
     if parse.file.bom {
@@ -95,13 +87,13 @@ fn crlf_bom_and_no_final_newline() {
 
 #[test]
 fn empty_input_is_reported() {
-    assert_snapshot!(check(""), @r#"SYN001 0..0 "": the proposal is empty"#);
-    assert_snapshot!(check("\u{feff}"), @r#"SYN001 3..3 "": the proposal is empty"#);
+    assert_snapshot!(check(""), @r#"SYN001 1:1 "": the proposal is empty (help: start with the header, e.g. `proposal: ...` and `model: ...`; `assure init` writes a starting proposal)"#);
+    assert_snapshot!(check("\u{feff}"), @r#"SYN001 1:2 "": the proposal is empty (help: start with the header, e.g. `proposal: ...` and `model: ...`; `assure init` writes a starting proposal)"#);
     assert_snapshot!(check("\n  \n<!-- only a comment -->\n"), @r#"
     0..0 Blank
     1..3 Blank
     4..27 Comment "only a comment"
-    SYN001 0..0 "": the proposal is empty
+    SYN001 1:1 "": the proposal is empty (help: start with the header, e.g. `proposal: ...` and `model: ...`; `assure init` writes a starting proposal)
     "#);
 }
 
@@ -112,10 +104,10 @@ fn malformed_headings_are_reported_and_recovered() {
     15..17 Malformed
     18..27 Malformed
     28..34 Entity "Dr A"
-    SYN001 0..1 "#": section heading needs a space after `#`
-    SYN001 15..17 "##": entity heading has no text
-    SYN001 18..27 "### Notes": `###` heading: only `#` and `##` headings are part of a proposal
-    SYN001 28..30 "##": entity heading needs a space after `##`
+    SYN001 1:1 "#": section heading needs a space after `#` (help: write `# Organisations`)
+    SYN001 2:1 "##": entity heading has no text (help: write the entity's name after `## `, e.g. `## Dudley CCG`)
+    SYN001 3:1 "### Notes": `###` heading: only `#` and `##` headings are part of a proposal (help: use `# Section` for a section and `## Name` for an entity; other text is prose)
+    SYN001 4:1 "##": entity heading needs a space after `##` (help: write `## Dr A`)
     "####);
 }
 
@@ -128,9 +120,9 @@ fn malformed_fields_are_reported_and_recovered() {
     24..47 Prose "see https://example.org"
     48..67 Prose "https://example.org"
     68..78 Field "kind" = ["ccg"]
-    SYN001 8..9 ":": no space after `turnover:`
-    SYN001 17..22 "kind:": field `kind` has no value
-    SYN001 68..73 " kind": field key must start at the beginning of the line
+    SYN001 1:9 ":": no space after `turnover:` (help: write `turnover: £4m/yr`)
+    SYN001 2:1 "kind:": field `kind` has no value (help: write the value after the colon, or remove the field)
+    SYN001 6:1 " kind": field key must start at the beginning of the line (help: remove the leading white space)
     "#);
 }
 
@@ -155,8 +147,8 @@ fn indented_lines_continue_fields_or_prose_or_nothing() {
     41..56 Continuation of prose "after a blank"
     57..60 Section "S"
     61..78 Malformed
-    SYN001 10..15 "stray": indented line continues nothing
-    SYN001 63..78 "after a heading": indented line continues nothing
+    SYN001 3:3 "stray": indented line continues nothing (help: an indented line continues the field above it, and a blank line or a heading ends that field; remove the blank line or the indent)
+    SYN001 9:3 "after a heading": indented line continues nothing (help: an indented line continues the field above it, and a blank line or a heading ends that field; remove the blank line or the indent)
     "#);
 }
 
@@ -180,8 +172,8 @@ fn unclosed_comments_swallow_their_body_once() {
     39..56 Malformed
     57..64 Malformed
     65..77 Malformed
-    SYN001 0..10 "<!-- opens": comment is not closed on the line it opens
-    SYN001 39..56 "<!-- never closed": comment is not closed on the line it opens
+    SYN001 1:1 "<!-- opens": comment is not closed on the line it opens (help: a comment must open with `<!--` and close with `-->` on one line)
+    SYN001 5:1 "<!-- never closed": comment is not closed on the line it opens (help: a comment must open with `<!--` and close with `-->` on one line)
     "#);
 }
 

@@ -283,25 +283,6 @@ impl<'t, 'i> Table<'t, 'i> {
 mod tests {
     use super::*;
 
-    fn render(source: &str, diagnostics: &[Diagnostic]) -> String {
-        diagnostics
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} {:?}: {}{}",
-                    d.code,
-                    d.span.text(source),
-                    d.message,
-                    d.help
-                        .as_deref()
-                        .map(|h| format!(" ({h})"))
-                        .unwrap_or_default()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
     #[test]
     fn reports_every_problem_with_its_span() {
         let source = "name = \"x\"\nnmae = 1\ncount = \"three\"\n[inner]\nflag = 3\n";
@@ -324,11 +305,11 @@ mod tests {
         inner.required(&mut reader, "size", "`[inner]`");
         inner.finish(&mut reader, &["flag", "size"], "`[inner]`");
         root.finish(&mut reader, &["name", "count", "inner"], "the document");
-        insta::assert_snapshot!(render(source, &reader.diagnostics), @r#"
-        TOML003 "\"three\"": `count` must be an array, not a string
-        TOML003 "3": `flag` must be true or false, not an integer
-        TOML004 "[inner]": `[inner]` has no `size`
-        TOML002 "nmae": unknown key `nmae` in the document (did you mean `name`?)
+        insta::assert_snapshot!(assure_diagnostic::render_plain(source, &reader.diagnostics), @r#"
+        TOML003 3:9 "\"three\"": `count` must be an array, not a string
+        TOML003 5:8 "3": `flag` must be true or false, not an integer
+        TOML004 4:1 "[inner]": `[inner]` has no `size`
+        TOML002 2:1 "nmae": unknown key `nmae` in the document (help: did you mean `name`?)
         "#);
     }
 

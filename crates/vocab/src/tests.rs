@@ -3,30 +3,11 @@
 use crate::{Owner, Target, ValueType, Vocabulary};
 use insta::assert_snapshot;
 
-fn render(source: &str, diagnostics: &[assure_diagnostic::Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {:?}: {}{}",
-                d.code,
-                d.span.text(source),
-                d.message,
-                d.help
-                    .as_deref()
-                    .map(|h| format!(" ({h})"))
-                    .unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn the_core_vocabulary_loads_cleanly() {
     let mut vocabulary = Vocabulary::empty();
     let errors = vocabulary.extend_from_source(crate::CORE_SOURCE);
-    assert_snapshot!(render(crate::CORE_SOURCE, &errors), @"");
+    assert_snapshot!(assure_diagnostic::render_plain(crate::CORE_SOURCE, &errors), @"");
     let titles: Vec<&str> = vocabulary
         .sections()
         .iter()
@@ -85,7 +66,7 @@ staff = { type = "number", kinds = ["charity", "nhs-trust"], doc = "head count" 
 turnover = "annual-money"
 "#;
     let errors = vocabulary.extend_from_source(extension);
-    assert_snapshot!(render(extension, &errors), @"");
+    assert_snapshot!(assure_diagnostic::render_plain(extension, &errors), @"");
     let organisation = vocabulary.entity_type_by_id("organisation").unwrap();
     assert!(
         vocabulary
@@ -140,19 +121,19 @@ size = { type = "number", kinds = ["gp-practise"], colour = "red" }
 kinds = ["x"]
 "#;
     let errors = vocabulary.extend_from_source(extension);
-    assert_snapshot!(render(extension, &errors), @r#"
-    VOC001 "text": `text` is a base type and cannot be redefined
-    TOML003 "\"b\"": `b` is in `dated` but not in `enum`
-    VOC001 "\"Organisations\"": title `Organisations` is already used by section `organisations`
-    TOML003 "Bad-Key": `Bad-Key` cannot be a field key: keys are lower-case letters, digits and `-`, starting with a letter
-    VOC001 "kind": `kind` is declared by an entity type's `kinds`, not as a field
-    TOML003 "\"nubmer\"": unknown type `nubmer` (did you mean `number`?)
-    TOML003 "\"organisaton\"": unknown entity type `organisaton` (did you mean `organisation`?)
-    TOML003 "{ type = \"text\", enum = [\"x\"] }": a field's type needs exactly one of `type`, `enum`, `ref` or `refs`
-    VOC001 "turnover": field `turnover` of organisation is already declared as an annual amount (ending in /yr)
-    TOML003 "\"gp-practise\"": `gp-practise` is not a kind of organisation (did you mean `gp-practice`?)
-    TOML002 "colour": unknown key `colour` in a field's type (expected one of: type, enum, dated, ref, refs, qualifier, kinds, doc)
-    VOC001 "orphan": entity type `orphan` is held by no section (add a section with `entity = "orphan"`)
+    assert_snapshot!(assure_diagnostic::render_plain(extension, &errors), @r#"
+    VOC001 3:1 "text": `text` is a base type and cannot be redefined
+    TOML003 4:32 "\"b\"": `b` is in `dated` but not in `enum`
+    VOC001 7:9 "\"Organisations\"": title `Organisations` is already used by section `organisations`
+    TOML003 12:1 "Bad-Key": `Bad-Key` cannot be a field key: keys are lower-case letters, digits and `-`, starting with a letter
+    VOC001 13:1 "kind": `kind` is declared by an entity type's `kinds`, not as a field
+    TOML003 14:9 "\"nubmer\"": unknown type `nubmer` (help: did you mean `number`?)
+    TOML003 15:16 "\"organisaton\"": unknown entity type `organisaton` (help: did you mean `organisation`?)
+    TOML003 16:8 "{ type = \"text\", enum = [\"x\"] }": a field's type needs exactly one of `type`, `enum`, `ref` or `refs`
+    VOC001 18:1 "turnover": field `turnover` of organisation is already declared as an annual amount (ending in /yr)
+    TOML003 19:36 "\"gp-practise\"": `gp-practise` is not a kind of organisation (help: did you mean `gp-practice`?)
+    TOML002 19:52 "colour": unknown key `colour` in a field's type (help: expected one of: type, enum, dated, ref, refs, qualifier, kinds, doc)
+    VOC001 20:11 "orphan": entity type `orphan` is held by no section (help: add a section with `entity = "orphan"`)
     "#);
 }
 

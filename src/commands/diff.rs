@@ -1,0 +1,63 @@
+//! `assure diff OLD NEW`: what changed between two versions of a proposal,
+//! failing (exit 1) when the new version has an error the old one did not,
+//! so that a CI step can gate on a change making things worse.
+
+use crate::commands::{pretty, write};
+use crate::context::{Context, exists};
+use crate::{ExitStatus, Failure};
+use assure_check::{Checker, FileReport};
+use assure_diagnostic::Severity;
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+/// `assure diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older version.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The newer version.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// The diff, then findings and readiness.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// Compares the two versions.
+pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
+    exists(&args.old)?;
+    exists(&args.new)?;
+    let checker = context.project()?.checker();
+    let (old, new) = (read(&checker, &args.old)?, read(&checker, &args.new)?);
+    let comparison = assure_report::diff::compare_reports(&old, &new);
+    let text = match args.format {
+        DiffFormat::Human => assure_report::diff::human(&comparison),
+        DiffFormat::Json => pretty(&assure_report::diff::json(&comparison))?,
+    };
+    write(context.stdout, &text)?;
+    let worse = comparison
+        .appeared
+        .iter()
+        .any(|f| f.diagnostic.severity == Severity::Error);
+    Ok(if worse {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Ok
+    })
+}
+
+fn read(checker: &Checker, path: &Path) -> Result<FileReport, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
+    Ok(checker.check_owned(&path.display().to_string(), bytes))
+}

@@ -1,0 +1,122 @@
+//! `assure explain CODE`: what a code means. A rule's code gives the rule's
+//! documentation from its pack (what it checks, why, its parameters, its
+//! failing and passing examples); one of assure's own codes gives its
+//! explanation from the registry, without reading the project at all.
+
+use crate::commands::write;
+use crate::context::Context;
+use crate::{ExitStatus, Failure};
+use assure_diagnostic::closest;
+use assure_diagnostic::codes::{self, CodeInfo, Scope};
+use assure_rules::{Rule, RuleSet};
+use clap::Args;
+use std::fmt::Write as _;
+
+/// `assure explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code, e.g. `CAP001` or `SYN001`.
+    #[arg(value_name = "CODE")]
+    pub code: String,
+}
+
+/// Prints what `code` means.
+pub fn run(args: &ExplainArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
+    let code = args.code.trim().to_ascii_uppercase();
+    let text = match codes::lookup(&code) {
+        Some(info) => explain_code(info),
+        None => {
+            let rules = &context.project()?.rules;
+            match rules.rule(&code) {
+                Some(rule) => explain_rule(rules, rule),
+                None => return Err(unknown(rules, &code)),
+            }
+        }
+    };
+    write(context.stdout, &text)?;
+    Ok(ExitStatus::Ok)
+}
+
+fn unknown(rules: &RuleSet, code: &str) -> Failure {
+    let known = rules
+        .rules
+        .iter()
+        .map(|r| r.code.as_str())
+        .chain(codes::ALL.iter().map(|info| info.code));
+    let hint = closest(code, known).map_or_else(
+        || "`assure rules list --all` shows every code".to_owned(),
+        |c| format!("did you mean `{c}`?"),
+    );
+    Failure::new(format!("no rule has the code `{code}`; {hint}"))
+}
+
+/// One of assure's own codes: what kind it is, then its explanation.
+fn explain_code(info: &CodeInfo) -> String {
+    let (kind, where_) = match info.scope {
+        Scope::Proposal => ("structural; always on", "reported in proposals"),
+        Scope::Pack => ("rule packs", "the pack is refused and the run fails"),
+        Scope::Config => (
+            "assure.toml",
+            "the configuration is refused and the run fails",
+        ),
+        Scope::Toml => (
+            "TOML input",
+            "the file is refused and the run fails; in a rule pack it is reported as a PACK code",
+        ),
+    };
+    format!(
+        "{} ({kind})\n{} · {where_}\n\n{}",
+        info.code, info.severity, info.explanation
+    )
+}
+
+fn explain_rule(rules: &RuleSet, rule: &Rule) -> String {
+    let mut out = String::new();
+    let pack = rules.packs.iter().find(|p| p.name == rule.pack);
+    let version = pack.map_or(String::new(), |p| format!(" {}", p.version));
+    let _ = writeln!(out, "{}: {}", rule.code, rule.name);
+    let _ = writeln!(
+        out,
+        "{} · stage {} · pack {}{version}",
+        rule.severity, rules.stages[rule.stage].id, rule.pack
+    );
+    let _ = writeln!(out, "\nWhat it checks\n{}", indent(&rule.summary));
+    let _ = writeln!(out, "\nWhy\n{}", indent(&rule.source));
+    if !rule.params.is_empty() {
+        let _ = writeln!(out, "\nParameters");
+        for param in &rule.params {
+            let default = if param.is_default() {
+                String::new()
+            } else {
+                format!(" (default {})", param.default)
+            };
+            let _ = writeln!(out, "  {} = {}{default}", param.name, param.value);
+            if let Some(doc) = &param.doc {
+                let _ = writeln!(out, "      {doc}");
+            }
+        }
+    }
+    if let Some(help) = &rule.help {
+        let _ = writeln!(out, "\nInstead\n{}", indent(help));
+    }
+    if let Some((fail, _)) = &rule.examples.fail {
+        let _ = writeln!(out, "\nFails\n{}", indent(fail.trim_matches('\n')));
+    }
+    if let Some((pass, _)) = &rule.examples.pass {
+        let _ = writeln!(out, "\nPasses\n{}", indent(pass.trim_matches('\n')));
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!("    {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,239 @@
+//! `assure lint PATH...`: check proposals, print findings and readiness,
+//! and record or apply a baseline.
+
+use crate::commands::{ignore_broken_pipe, pretty};
+use crate::config::Config;
+use crate::context::{Context, exists};
+use crate::{ExitStatus, Failure, files};
+use assure_check::FileReport;
+use assure_check::baseline::{Baseline, Entry};
+use assure_diagnostic::closest;
+use assure_report::Summary;
+use assure_report::human::HumanOptions;
+use assure_rules::RuleSet;
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `assure lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories to check.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Also fail (exit 1) on warnings.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<DenyLevel>,
+    /// Run only the rules of gateway stages up to this one, e.g.
+    /// `case-for-change`.
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Option<String>,
+    /// Report only findings not recorded in this baseline.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// With `--baseline`: fail (exit 1) when entries no longer match a
+    /// finding.
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
+    /// Record today's findings in this baseline file, and succeed.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+/// `lint --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// miette reports, readiness and a summary.
+    Human,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// `--deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    /// Warnings fail the run too.
+    Warnings,
+}
+
+/// Checks the proposals and reports.
+pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
+    for path in &args.paths {
+        exists(path)?;
+    }
+    if let Some(path) = &args.baseline {
+        exists(path)?;
+    }
+    let human = context.human();
+    let project = context.project()?;
+    let last_stage = match &args.stage {
+        Some(stage) => Some(stage_index(&project.rules, stage)?),
+        None => None,
+    };
+    let mut checker = project.checker().up_to_stage(last_stage);
+    let known = match &args.baseline {
+        Some(path) => {
+            let known = read_baseline(path)?;
+            checker = checker.with_baseline(known.clone());
+            Some(known)
+        }
+        None => None,
+    };
+    let config = project.config.clone();
+    let discovered = files::discover(&args.paths);
+    if discovered.is_empty() {
+        writeln!(
+            context.stderr,
+            "warning: no *.{} files found",
+            files::EXTENSION
+        )?;
+    }
+    let reports = files::check_all(&checker, &discovered);
+    write_reports(
+        &reports,
+        args.format,
+        &human,
+        checker.rules(),
+        context.stdout,
+    )?;
+    warn_unused_allows(&config, &reports, context.stderr)?;
+    let stale = match &known {
+        Some(known) => report_stale(known, &reports, args.strict_baseline, context.stderr)?,
+        None => 0,
+    };
+    Ok(if let Some(path) = &args.write_baseline {
+        let recorded = Baseline::of(&reports);
+        std::fs::write(path, pretty(&recorded.to_json())?).map_err(|e| {
+            Failure::new(format!("cannot write the baseline {}: {e}", path.display()))
+        })?;
+        writeln!(
+            context.stderr,
+            "recorded {} findings in {}",
+            recorded.entries.len(),
+            path.display()
+        )?;
+        ExitStatus::Ok
+    } else if args.strict_baseline && stale > 0 {
+        ExitStatus::Findings
+    } else {
+        status(&reports, args.deny == Some(DenyLevel::Warnings))
+    })
+}
+
+/// Findings when an error stands, or a warning with `--deny warnings`.
+fn status(reports: &[FileReport], deny_warnings: bool) -> ExitStatus {
+    let summary = Summary::of(reports);
+    if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Ok
+    }
+}
+
+fn write_reports(
+    reports: &[FileReport],
+    format: LintFormat,
+    human: &HumanOptions,
+    rules: &RuleSet,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let written = match format {
+        LintFormat::Human => assure_report::human::render(reports, human, out),
+        LintFormat::Json => assure_report::json::write(reports, out),
+        LintFormat::Sarif => {
+            let text = pretty(&assure_report::sarif::document(reports, rules))?;
+            out.write_all(text.as_bytes())
+        }
+        LintFormat::Github => out.write_all(assure_report::github::commands(reports).as_bytes()),
+    };
+    ignore_broken_pipe(written)?;
+    Ok(())
+}
+
+fn read_baseline(path: &Path) -> Result<Baseline, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::new(format!("cannot read the baseline {}: {e}", path.display())))?;
+    Baseline::from_json(&text)
+        .map_err(|why| Failure::new(format!("{} is not a baseline: {why}", path.display())))
+}
+
+/// Entries for files linted in this run that matched no finding: fixed, or
+/// changed so much that they are new findings now.
+fn report_stale(
+    known: &Baseline,
+    reports: &[FileReport],
+    strict: bool,
+    stderr: &mut dyn Write,
+) -> Result<usize, Failure> {
+    let linted: Vec<&str> = reports
+        .iter()
+        .map(|r| assure_check::baseline::file_key(&r.path))
+        .collect();
+    let stale: Vec<&Entry> = known
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            linted.contains(&e.file.as_str())
+                && !reports.iter().any(|r| r.baseline_used.contains(i))
+        })
+        .map(|(_, e)| e)
+        .collect();
+    let level = if strict { "error" } else { "warning" };
+    for entry in &stale {
+        writeln!(
+            stderr,
+            "{level}: stale baseline entry: {} {} ({}) no longer occurs",
+            entry.file, entry.code, entry.message
+        )?;
+    }
+    Ok(stale.len())
+}
+
+/// Entries that match nothing are probably stale or misspelt (cargo-deny
+/// warns about them the same way).
+fn warn_unused_allows(
+    config: &Config,
+    reports: &[FileReport],
+    stderr: &mut dyn Write,
+) -> Result<(), Failure> {
+    let path = config
+        .path
+        .as_ref()
+        .map_or_else(String::new, |p| p.display().to_string());
+    for (index, allow) in config.allows.iter().enumerate() {
+        if reports.iter().any(|r| r.allows_used.contains(&index)) {
+            continue;
+        }
+        let line = config.text[..allow.span.start as usize].lines().count() + 1;
+        let entity = allow
+            .entity
+            .as_ref()
+            .map_or_else(String::new, |e| format!(" on `{e}`"));
+        writeln!(
+            stderr,
+            "warning: {path}:{line}: the [[allow]] entry for {}{entity} in `{}` matched no finding",
+            allow.code.0, allow.path
+        )?;
+    }
+    Ok(())
+}
+
+/// The index of the stage `id`, or a failure listing the stages.
+fn stage_index(rules: &RuleSet, id: &str) -> Result<usize, Failure> {
+    rules.stage_index(id).ok_or_else(|| {
+        let ids: Vec<&str> = rules.stages.iter().map(|s| s.id.as_str()).collect();
+        let hint = match closest(id, ids.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("the stages are: {}", ids.join(", ")),
+        };
+        Failure::new(format!("unknown stage `{id}`; {hint}"))
+    })
+}

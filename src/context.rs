@@ -1,0 +1,115 @@
+//! What every command runs in: where it writes, the options every command
+//! takes (colour decided, paths checked to exist), and the project (its
+//! configuration and rule packs), loaded the first time a command asks for
+//! it, so that a command that needs none (`init`, `explain SYN001`) never
+//! reads them.
+
+use crate::Failure;
+use crate::cli::{ColorChoice, CommonOptions};
+use crate::project::Project;
+use assure_report::human::HumanOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The environment the arguments are judged in.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// Whether stdout is a terminal.
+    pub stdout_is_terminal: bool,
+    /// Whether `NO_COLOR` is set to a non-empty value.
+    pub no_color: bool,
+}
+
+/// The options every command takes, validated.
+#[derive(Debug, Clone)]
+pub struct Common {
+    /// Whether to colour human output.
+    pub color: bool,
+    /// Findings only.
+    pub quiet: bool,
+    /// Rule packs to load after the default, each checked to exist.
+    pub packs: Vec<PathBuf>,
+    /// The configuration file given with `--config`, checked to exist.
+    pub config: Option<PathBuf>,
+}
+
+impl Common {
+    /// Validates the raw options.
+    pub fn validate(raw: CommonOptions, environment: &Environment) -> Result<Common, Failure> {
+        for pack in &raw.packs {
+            exists(pack)?;
+        }
+        if let Some(config) = &raw.config {
+            exists(config)?;
+        }
+        let color = match raw.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => environment.stdout_is_terminal && !environment.no_color,
+        };
+        Ok(Common {
+            color,
+            quiet: raw.quiet,
+            packs: raw.packs,
+            config: raw.config,
+        })
+    }
+}
+
+/// Where a command writes, its options, and the project when it asks.
+pub struct Context<'o> {
+    /// Standard output.
+    pub stdout: &'o mut dyn Write,
+    /// Standard error.
+    pub stderr: &'o mut dyn Write,
+    /// The options every command takes.
+    pub common: Common,
+    project: Option<Project>,
+}
+
+impl<'o> Context<'o> {
+    /// A context writing to `stdout` and `stderr`.
+    pub fn new(stdout: &'o mut dyn Write, stderr: &'o mut dyn Write, common: Common) -> Self {
+        Context {
+            stdout,
+            stderr,
+            common,
+            project: None,
+        }
+    }
+
+    /// The project: `assure.toml` and the rule packs, loaded and checked
+    /// against each other on first use.
+    pub fn project(&mut self) -> Result<&Project, Failure> {
+        let project = match self.project.take() {
+            Some(project) => project,
+            None => Project::load(&self.common)?,
+        };
+        Ok(self.project.insert(project))
+    }
+
+    /// How human output is rendered.
+    pub fn human(&self) -> HumanOptions {
+        HumanOptions {
+            color: self.common.color,
+            quiet: self.common.quiet,
+            ..HumanOptions::default()
+        }
+    }
+}
+
+/// A path argument must name something; one that cannot be *read* is a
+/// finding (SYN003) later, one that does not exist is a bad argument now.
+pub fn exists(path: &Path) -> Result<&Path, Failure> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(path),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(Failure::new(format!(
+            "no such file or directory: {}",
+            path.display()
+        ))),
+        Err(error) => Err(Failure::new(format!(
+            "cannot access {}: {error}",
+            path.display()
+        ))),
+    }
+}

@@ -1,0 +1,136 @@
+//! The project a command runs in: `assure.toml` (found upward from the
+//! current directory, or `--config`) and the rule packs it and `--pack`
+//! name after the embedded default, loaded and checked against each other.
+//! A broken configuration or pack is a [`Failure`] whose reports point into
+//! the file at fault.
+
+use crate::Failure;
+use crate::config::{Config, ConfigErrors};
+use crate::context::Common;
+use assure_check::{Checker, FileReport, Finding};
+use assure_rules::{PackErrors, PackSource, RuleSet, Settings};
+use assure_vocab::Vocabulary;
+use std::path::PathBuf;
+
+/// The configuration and the rule set it configures.
+#[derive(Debug)]
+pub struct Project {
+    /// `assure.toml`, read and validated.
+    pub config: Config,
+    /// Every pack, loaded with the configuration's parameters and levels.
+    pub rules: RuleSet,
+}
+
+impl Project {
+    /// Loads the configuration, then the packs: checked against the packs'
+    /// defaults first, so that a parameter in the wrong unit is reported in
+    /// the configuration, where the mistake is, then loaded again with the
+    /// configuration's parameters.
+    pub fn load(common: &Common) -> Result<Project, Failure> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| Failure::new(format!("cannot read the current directory: {e}")))?;
+        let config = Config::discover(common.config.as_deref(), &cwd)
+            .map_err(Failure::new)?
+            .parse()
+            .map_err(config_failure)?;
+        let packs: Vec<PathBuf> = config.packs.iter().chain(&common.packs).cloned().collect();
+        let mut rules = load_packs(config.default_pack, &packs, &Settings::default())?;
+        config.validate(&rules).map_err(config_failure)?;
+        if !config.params.is_empty() {
+            rules = load_packs(config.default_pack, &packs, &config.settings())?;
+        }
+        config.apply_levels(&mut rules);
+        Ok(Project { config, rules })
+    }
+
+    /// A checker of this project's rules and `[[allow]]` entries.
+    pub fn checker(&self) -> Checker {
+        Checker::new(self.rules.clone()).with_allows(self.config.allow_entries())
+    }
+}
+
+/// Loads the embedded default pack (unless `default_pack` is false), then
+/// `packs`.
+pub fn load_packs(
+    default_pack: bool,
+    packs: &[PathBuf],
+    settings: &Settings,
+) -> Result<RuleSet, Failure> {
+    if !default_pack && packs.is_empty() {
+        return Err(Failure::new(
+            "no rule packs to run: the configuration sets `default-pack = false` and names no `packs`",
+        ));
+    }
+    let sources = pack_sources(default_pack, packs.iter())?;
+    assure_rules::load(&sources, Vocabulary::core(), settings).map_err(pack_failure)
+}
+
+/// The default pack (if `default_pack`) and each of `packs`, read.
+pub fn pack_sources<'p>(
+    default_pack: bool,
+    packs: impl Iterator<Item = &'p PathBuf>,
+) -> Result<Vec<PackSource>, Failure> {
+    let mut sources = Vec::new();
+    if default_pack {
+        sources.push(assure_rules::default_pack());
+    }
+    for pack in packs {
+        let shown = pack.display().to_string();
+        let bytes = std::fs::read(pack)
+            .map_err(|e| Failure::new(format!("cannot read the rule pack {shown}: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Failure::new(format!("the rule pack {shown} is not UTF-8")))?;
+        sources.push(PackSource { path: shown, text });
+    }
+    Ok(sources)
+}
+
+/// The failure of packs that do not load, with their problems.
+pub fn pack_failure(errors: Vec<PackErrors>) -> Failure {
+    let count: usize = errors.iter().map(|e| e.diagnostics.len()).sum();
+    let names: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    let plural = if count == 1 { "" } else { "s" };
+    Failure {
+        message: format!(
+            "invalid rule pack: {count} problem{plural} in {}",
+            names.join(", ")
+        ),
+        reports: errors
+            .into_iter()
+            .map(|e| diagnostics_report(e.path, e.text, e.diagnostics))
+            .collect(),
+    }
+}
+
+fn config_failure(errors: ConfigErrors) -> Failure {
+    let count = errors.diagnostics.len();
+    let plural = if count == 1 { "" } else { "s" };
+    Failure {
+        message: format!(
+            "invalid configuration: {count} problem{plural} in {}",
+            errors.path
+        ),
+        reports: vec![diagnostics_report(
+            errors.path,
+            errors.text,
+            errors.diagnostics,
+        )],
+    }
+}
+
+/// A report of problems in a file that is not a proposal (a pack, a
+/// configuration), shown as findings are.
+fn diagnostics_report(
+    path: String,
+    text: String,
+    diagnostics: Vec<assure_diagnostic::Diagnostic>,
+) -> FileReport {
+    FileReport {
+        path,
+        text,
+        findings: diagnostics.into_iter().map(Finding::structural).collect(),
+        readiness: Vec::new(),
+        allows_used: Vec::new(),
+        baseline_used: Vec::new(),
+    }
+}
