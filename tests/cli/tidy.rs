@@ -88,3 +88,45 @@ fn every_rule_has_a_firing_and_a_near_miss_fixture() {
         .collect();
     assert_eq!(missing, Vec::<String>::new());
 }
+
+/// Every code written in the Rust source (in a string, a constant or a
+/// comment) is one of the registry's or a rule of the default pack: a code
+/// emitted anywhere must be declared once, with its explanation, in
+/// `crates/diagnostic/src/codes.rs`.
+#[test]
+fn every_code_in_the_source_is_registered() {
+    let pack = std::fs::read_to_string(root().join("rules/nhs-new-care-models.toml")).unwrap();
+    let rule_codes: Vec<&str> = pack
+        .lines()
+        .filter_map(|line| line.strip_prefix("code = \""))
+        .filter_map(|rest| rest.strip_suffix('"'))
+        .collect();
+    // The code messages and docs use as an example of a pack's own; no
+    // finding has it.
+    let example = "LOC001";
+    let known = |code: &str| {
+        assure_diagnostic::codes::lookup(code).is_some()
+            || rule_codes.contains(&code)
+            || code == example
+    };
+    let mut unknown = Vec::new();
+    for path in all_rust_files() {
+        let shown = path.strip_prefix(root()).unwrap_or(&path).display().to_string();
+        // Tests make up codes on purpose (`TEST001`, `SLOW001`).
+        if shown.starts_with("tests/") || shown.ends_with("tests.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            let letters = word.trim_end_matches(|c: char| c.is_ascii_digit());
+            let is_code = (2..=5).contains(&letters.len())
+                && word.len() == letters.len() + 3
+                && letters.chars().all(|c| c.is_ascii_uppercase());
+            if is_code && !known(word) {
+                unknown.push(format!("{shown}: {word}"));
+            }
+        }
+    }
+    assert_eq!(unknown, Vec::<String>::new(), "codes the registry lacks");
+}

@@ -335,7 +335,7 @@ fn rule(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> RuleDef {
         reader.error(
             codes::PACK005,
             *span,
-            format!("`{code}` is not a rule code: use capitals then digits, like `CAP006`"),
+            format!("`{code}` is not a rule code: use capitals then digits, like `LOC001`"),
         );
     }
     rule.severity =
