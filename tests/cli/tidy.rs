@@ -111,7 +111,11 @@ fn every_code_in_the_source_is_registered() {
     };
     let mut unknown = Vec::new();
     for path in all_rust_files() {
-        let shown = path.strip_prefix(root()).unwrap_or(&path).display().to_string();
+        let shown = path
+            .strip_prefix(root())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         // Tests make up codes on purpose (`TEST001`, `SLOW001`).
         if shown.starts_with("tests/") || shown.ends_with("tests.rs") {
             continue;

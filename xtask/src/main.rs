@@ -7,11 +7,14 @@
 //!   table (the figures of `docs/performance.md`);
 //! - `cargo xtask report [--corpus DIR] [--db PATH] [--html DIR]`: lint a
 //!   corpus, record the run in SQLite, write the static report site;
-//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets.
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets;
+//! - `cargo xtask docs`: the parts of `docs/` written from the code (the
+//!   codes, the built-in functions).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod docs;
 mod fuzz;
 mod report;
 mod site;
@@ -66,6 +69,8 @@ enum Task {
         /// Targets to run (proposal, pack, config); all by default.
         targets: Vec<String>,
     },
+    /// Write the parts of docs/ that come from the code.
+    Docs,
     /// Time the pipeline on generated proposals and print a table.
     Bench {
         /// Fewer repetitions, for a quick look.
@@ -113,6 +118,7 @@ fn main() -> ExitCode {
         } => bench::only(&stage, entities),
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
+        Task::Docs => docs::write(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")),
         Task::Report { corpus, db, html } => report::run(&report::ReportArgs { corpus, db, html }),
     };
     match result {
