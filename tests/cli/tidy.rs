@@ -134,3 +134,81 @@ fn every_code_in_the_source_is_registered() {
     }
     assert_eq!(unknown, Vec::<String>::new(), "codes the registry lacks");
 }
+
+/// Each library crate depends only on the crates below it
+/// (ARCHITECTURE.md, "Dependencies between crates"), and none on the CLI's
+/// own dependencies. A crate missing from the table fails: say where it
+/// sits.
+#[test]
+fn crates_depend_only_downwards() {
+    let allowed: &[(&str, &[&str])] = &[
+        ("diagnostic", &[]),
+        ("stdx", &[]),
+        ("gen", &[]),
+        ("store", &[]),
+        ("syntax", &["diagnostic"]),
+        ("toml-reader", &["diagnostic"]),
+        ("vocab", &["diagnostic", "toml-reader"]),
+        ("model", &["diagnostic", "stdx", "syntax", "vocab"]),
+        ("lang", &["diagnostic", "syntax", "vocab", "model"]),
+        (
+            "rules",
+            &[
+                "diagnostic",
+                "stdx",
+                "syntax",
+                "lang",
+                "vocab",
+                "model",
+                "toml-reader",
+            ],
+        ),
+        (
+            "check",
+            &["diagnostic", "syntax", "vocab", "model", "rules"],
+        ),
+        (
+            "report",
+            &["diagnostic", "stdx", "vocab", "model", "check", "rules"],
+        ),
+    ];
+    let dependencies = |manifest: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(root().join(manifest)).unwrap_or_default();
+        let section = text.split("[dependencies]").nth(1).unwrap_or_default();
+        let section = section.split("\n[").next().unwrap_or_default();
+        section
+            .lines()
+            .filter_map(|line| line.split(['.', ' ', '=']).next())
+            .filter(|name| !name.is_empty() && !name.starts_with('#'))
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut wrong = Vec::new();
+    let mut crates: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    crates.sort();
+    for name in &crates {
+        let Some((_, ok)) = allowed.iter().find(|(crate_name, _)| crate_name == name) else {
+            wrong.push(format!("crates/{name} is not in this test's table"));
+            continue;
+        };
+        for dependency in dependencies(&format!("crates/{name}/Cargo.toml")) {
+            let upward = dependency
+                .strip_prefix("assure-")
+                .is_some_and(|assure| !ok.contains(&assure));
+            if upward || ["clap", "rayon", "walkdir"].contains(&dependency.as_str()) {
+                wrong.push(format!("crates/{name} depends on {dependency}"));
+            }
+        }
+    }
+    if dependencies("Cargo.toml")
+        .iter()
+        .any(|d| d == "assure-store")
+    {
+        wrong.push("the CLI depends on assure-store".to_owned());
+    }
+    assert_eq!(wrong, Vec::<String>::new());
+}
