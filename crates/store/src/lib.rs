@@ -361,19 +361,28 @@ impl Store {
                  FROM runs r ORDER BY r.id",
             )
             .map_err(|e| self.error(&e))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok(RunSummary {
-                    id: row.get(0)?,
-                    started_at: row.get(1)?,
-                    tool: row.get(2)?,
-                    git_commit: row.get(3)?,
-                    files: row.get(4)?,
-                    findings: row.get(5)?,
-                })
+        self.rows(&mut statement, [], |row| {
+            Ok(RunSummary {
+                id: row.get(0)?,
+                started_at: row.get(1)?,
+                tool: row.get(2)?,
+                git_commit: row.get(3)?,
+                files: row.get(4)?,
+                findings: row.get(5)?,
             })
-            .map_err(|e| self.error(&e))?;
-        rows.collect::<Result<Vec<_>, _>>()
+        })
+    }
+
+    /// Every row `statement` gives for `params`, each made by `map`.
+    fn rows<T>(
+        &self,
+        statement: &mut rusqlite::Statement<'_>,
+        params: impl rusqlite::Params,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        statement
+            .query_map(params, map)
+            .and_then(Iterator::collect)
             .map_err(|e| self.error(&e))
     }
 
@@ -386,21 +395,17 @@ impl Store {
                 "SELECT id, path, content_hash, text FROM files WHERE run_id = ?1 ORDER BY path",
             )
             .map_err(fail)?;
-        let files: Vec<(i64, FileRecord)> = files_statement
-            .query_map([run_id], |row| {
-                Ok((
-                    row.get(0)?,
-                    FileRecord {
-                        path: row.get(1)?,
-                        content_hash: row.get(2)?,
-                        text: row.get(3)?,
-                        ..FileRecord::default()
-                    },
-                ))
-            })
-            .map_err(fail)?
-            .collect::<Result<_, _>>()
-            .map_err(fail)?;
+        let files: Vec<(i64, FileRecord)> = self.rows(&mut files_statement, [run_id], |row| {
+            Ok((
+                row.get(0)?,
+                FileRecord {
+                    path: row.get(1)?,
+                    content_hash: row.get(2)?,
+                    text: row.get(3)?,
+                    ..FileRecord::default()
+                },
+            ))
+        })?;
         let mut findings_statement = self
             .connection
             .prepare(
@@ -416,31 +421,25 @@ impl Store {
             .map_err(fail)?;
         let mut out = Vec::with_capacity(files.len());
         for (id, mut file) in files {
-            file.findings = findings_statement
-                .query_map([id], |row| {
-                    Ok(FindingRecord {
-                        code: row.get(0)?,
-                        severity: row.get(1)?,
-                        stage: row.get(2)?,
-                        message: row.get(3)?,
-                        start: row.get(4)?,
-                        end: row.get(5)?,
-                        line: row.get(6)?,
-                        column: row.get(7)?,
-                        entity: row.get(8)?,
-                        field: row.get(9)?,
-                        fingerprint: row.get(10)?,
-                        suppressed: row.get(11)?,
-                    })
+            file.findings = self.rows(&mut findings_statement, [id], |row| {
+                Ok(FindingRecord {
+                    code: row.get(0)?,
+                    severity: row.get(1)?,
+                    stage: row.get(2)?,
+                    message: row.get(3)?,
+                    start: row.get(4)?,
+                    end: row.get(5)?,
+                    line: row.get(6)?,
+                    column: row.get(7)?,
+                    entity: row.get(8)?,
+                    field: row.get(9)?,
+                    fingerprint: row.get(10)?,
+                    suppressed: row.get(11)?,
                 })
-                .map_err(fail)?
-                .collect::<Result<_, _>>()
-                .map_err(fail)?;
-            file.readiness = readiness_statement
-                .query_map([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-                .map_err(fail)?
-                .collect::<Result<_, _>>()
-                .map_err(fail)?;
+            })?;
+            file.readiness = self.rows(&mut readiness_statement, [id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?;
             out.push(file);
         }
         Ok(out)
@@ -468,24 +467,21 @@ impl Store {
             ));
         }
         let columns = statement.column_count();
-        let rows = statement
-            .query_map([], |row| {
-                (0..columns)
-                    .map(|i| {
-                        Ok(match row.get_ref(i)? {
-                            rusqlite::types::ValueRef::Null => "NULL".to_owned(),
-                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
-                            rusqlite::types::ValueRef::Real(x) => x.to_string(),
-                            rusqlite::types::ValueRef::Text(t) => {
-                                String::from_utf8_lossy(t).into_owned()
-                            }
-                            rusqlite::types::ValueRef::Blob(_) => "<blob>".to_owned(),
-                        })
+        self.rows(&mut statement, [], |row| {
+            (0..columns)
+                .map(|i| {
+                    Ok(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                        rusqlite::types::ValueRef::Blob(_) => "<blob>".to_owned(),
                     })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(fail)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(fail)
+                })
+                .collect()
+        })
     }
 }
 
