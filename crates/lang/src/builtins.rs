@@ -316,6 +316,106 @@ pub static BUILTINS: &[Builtin] = &[
         },
     },
     Builtin {
+        name: "year",
+        usage: "year(date)",
+        doc: "the year of a date",
+        form: Form::Plain {
+            arity: 1,
+            ty: date_part,
+            eval: |_, args| match &args[0] {
+                Val::Date(d) => Val::Number(Decimal::from(d.year)),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "month",
+        usage: "month(date)",
+        doc: "the month of a date, 1 to 12",
+        form: Form::Plain {
+            arity: 1,
+            ty: date_part,
+            eval: |_, args| match &args[0] {
+                Val::Date(d) => Val::Number(Decimal::from(d.month)),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "day",
+        usage: "day(date)",
+        doc: "the day of the month of a date, or `none` if only its month is written",
+        form: Form::Plain {
+            arity: 1,
+            ty: date_part,
+            eval: |_, args| match &args[0] {
+                Val::Date(d) if d.has_day => Val::Number(Decimal::from(d.day)),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "weekday",
+        usage: "weekday(date)",
+        doc: "the day of the week of a date, in words (`monday`), or `none` if only its month is written",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                args.expect(0, &[Ty::Date], "a date");
+                Ty::Text
+            },
+            eval: |_, args| match &args[0] {
+                Val::Date(d) if d.has_day => {
+                    // 1970-01-01, day 0, was a Thursday.
+                    let index = (d.days() + 3).rem_euclid(7);
+                    Val::Text(WEEKDAYS[index as usize])
+                }
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "financial_year",
+        usage: "financial_year(date)",
+        doc: "the financial year (April to March) a date falls in, as `2016/17`",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                args.expect(0, &[Ty::Date], "a date");
+                Ty::Text
+            },
+            eval: |_, args| match &args[0] {
+                Val::Date(d) => {
+                    let start = if d.month >= 4 { d.year } else { d.year - 1 };
+                    let end = (start + 1).rem_euclid(100);
+                    Val::Owned(format!("{start}/{end:02}").into())
+                }
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "is_annual",
+        usage: "is_annual(money)",
+        doc: "whether an amount is written per year (`/yr`), not as a total",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                let money = [
+                    Ty::Money(Per::Total),
+                    Ty::Money(Per::Either),
+                    Ty::Money(Per::Annual),
+                ];
+                args.expect(0, &money, "money");
+                Ty::Bool
+            },
+            eval: |_, args| match &args[0] {
+                Val::Money(_, annual) => Val::Bool(*annual),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
         name: "heading",
         usage: "heading(x)",
         doc: "a place: the heading of an entity or a section",
@@ -490,6 +590,23 @@ pub static BUILTINS: &[Builtin] = &[
         form: Form::Closure { walk: closure },
     },
 ];
+
+/// The days of the week, Monday first.
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// A number read off a date.
+fn date_part(args: &mut Args<'_, '_>) -> Ty {
+    args.expect(0, &[Ty::Date], "a date");
+    Ty::Number
+}
 
 fn truth_of_each(typing: &mut Typing<'_>, given: &Aggregated) -> Ty {
     if given.generator {

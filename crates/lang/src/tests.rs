@@ -123,6 +123,28 @@ const BUILTIN_CASES: &[(&str, &str, &str)] = &[
         "£6m/yr",
     ),
     ("years", "years(first(contracts).term) * 2", "20"),
+    ("year", "year(2017-04-01)", "2,017"),
+    ("month", "month(2017-04-01)", "4"),
+    (
+        "day",
+        "[day(2017-04-30), day(proposal.as-of)]",
+        "30 and none",
+    ),
+    (
+        "weekday",
+        "[weekday(2017-04-01), weekday(2016-02-29)]",
+        "saturday and monday",
+    ),
+    (
+        "financial_year",
+        "[financial_year(2017-03-31), financial_year(2017-04-01), financial_year(1999-12-31)]",
+        "2016/17, 2017/18 and 1999/00",
+    ),
+    (
+        "is_annual",
+        "[is_annual(£4m/yr), is_annual(first(contracts).value)]",
+        "yes and no",
+    ),
     (
         "any",
         "any(o.turnover > £100m/yr for o in organisations)",
@@ -242,6 +264,11 @@ fn builtins_type_their_arguments() {
             "8..9 Type: `closure` walks entities, not a number",
         ),
         ("presnt(1)", "0..6 Name: unknown function `presnt`"),
+        ("year(1)", "5..6 Type: `year` needs a date, not a number"),
+        (
+            "is_annual(2 years)",
+            "10..17 Type: `is_annual` needs money, not a duration",
+        ),
     ];
     assert_cases(&cases);
 }
