@@ -5,36 +5,39 @@
 //! TOML: `assure-rules` reads a pack, hands each expression's text here,
 //! and places what comes back into rules. The stages of the language:
 //!
-//! - [`parse_expr`], [`parse_template`] ([`parse`]): text to an [`ast::Expr`]
-//!   with nom, refusing input too long or too deep to handle safely;
-//! - [`Compiler`] ([`compile`]): names resolved against the vocabulary and
-//!   the scope's bindings, every operation type-checked ([`check`],
-//!   [`Ty`]), everything turned into [`Code`] once;
-//! - [`Evaluator`] ([`eval`]): code run over a [`assure_model::Model`],
+//! - [`parse_expr`], [`parse_template`] (`parse.rs`): text to an
+//!   [`ast::Expr`] with nom, refusing input too long or too deep to handle
+//!   safely;
+//! - [`Compiler`] (`compile.rs`): names resolved against the vocabulary and
+//!   the scope's bindings, every operation type-checked (`check.rs`,
+//!   [`Ty`]), everything turned into [`Code`] (`ir.rs`) once;
+//! - [`Evaluator`] (`eval.rs`): code run over a [`assure_model::Model`],
 //!   with a visited set on every traversal and a fuel budget, so that
 //!   evaluation always ends;
 //! - [`Val`] ([`value`]): the one value type, of literals, parameters and
 //!   results alike, with its comparison and arithmetic.
 //!
-//! Every built-in function is one entry of [`BUILTINS`] ([`builtins`]),
+//! Every built-in function is one entry of [`BUILTINS`] (`builtins.rs`),
 //! with its name, typing and evaluation: adding a function is adding an
 //! entry.
 
 pub mod ast;
-pub mod builtins;
-pub(crate) mod check;
-pub mod compile;
-pub mod eval;
-pub(crate) mod ir;
-pub mod parse;
-pub mod ty;
+mod builtins;
+mod check;
+mod compile;
+mod eval;
+mod ir;
+mod parse;
+mod ty;
 pub mod value;
 
 pub use builtins::{BUILTINS, Builtin};
 pub use compile::{CompileError, Compiler, DefineSig, ErrorKind, Globals, ParamValue};
 pub use eval::{Evaluator, Frame};
 pub use ir::{Code, DefineCode, Template};
-pub use parse::{ParseError, TemplatePiece, parse_expr, parse_template};
+pub use parse::{
+    MAX_DEPTH, MAX_LENGTH, MAX_TREE_DEPTH, ParseError, TemplatePiece, parse_expr, parse_template,
+};
 pub use ty::{Per, Ty};
 pub use value::Val;
 
