@@ -252,6 +252,23 @@ fn init_writes_a_starting_proposal_once() {
 }
 
 #[test]
+fn init_reads_neither_configuration_nor_packs() {
+    // A broken configuration and a missing pack stop every command that
+    // checks, but not one that only writes a template.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assure.toml"),
+        "packs = [\"missing.toml\"]\nnonsense = 1\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["init"]);
+    assert_status!(run, 0);
+    let run = assure_in(dir.path(), &["lint", "new.proposal"]);
+    assert_status!(run, 2);
+    assert!(run.stderr.contains("invalid configuration"), "{}", run.stderr);
+}
+
+#[test]
 fn output_is_the_same_in_any_file_order_and_thread_count() {
     let root = crate::root();
     let one = crate::assure_with(
