@@ -265,7 +265,11 @@ fn init_reads_neither_configuration_nor_packs() {
     assert_status!(run, 0);
     let run = assure_in(dir.path(), &["lint", "new.proposal"]);
     assert_status!(run, 2);
-    assert!(run.stderr.contains("invalid configuration"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("invalid configuration"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::{FieldValue, Reference};
 use assure_vocab::FieldId;
 
 /// Where one field's reference items are among the model's
-/// ([`Model::references`]): a proposal has millions of them, kept in a few
+/// ([`Model::references`](crate::Model::references)): a proposal has millions of them, kept in a few
 /// large vectors rather than one small one per field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refs {
@@ -66,7 +66,7 @@ pub(crate) fn room_for(pages: &mut RefPages<'_>, items: usize) -> (usize, usize)
 }
 
 /// The fields of one entity, section or the header, as given: a view of
-/// the model's values ([`Model::fields`], [`Model::section_fields`]).
+/// the model's values ([`Model::fields`](crate::Model::fields), [`Model::section_fields`](crate::Model::section_fields)).
 ///
 /// The first fields' ids are kept beside the values' place, inside the
 /// entity: the rules look fields up on entities reached at random, and a

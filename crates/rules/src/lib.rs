@@ -6,10 +6,10 @@
 //! embedded default), and every expression in a pack is the business of
 //! `assure-lang`. Loading is two phases, as cargo-deny reads its config:
 //!
-//! - [`read`]: the TOML read with spans into definitions (a pack's info,
+//! - `read`: the TOML read with spans into definitions (a pack's info,
 //!   stages, functions and rules), every key and type checked, each problem
 //!   reported at its place in the pack file;
-//! - [`build`]: the definitions built into a [`RuleSet`], every expression
+//! - `build`: the definitions built into a [`RuleSet`], every expression
 //!   compiled against the vocabulary (which each pack's `[vocabulary]` may
 //!   extend for the packs after it), each problem again at its place.
 //!
