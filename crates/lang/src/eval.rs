@@ -164,11 +164,6 @@ impl<'a> Evaluator<'a> {
         Val::List(Arc::clone(&self.empty))
     }
 
-    /// Steps left.
-    pub fn fuel(&self) -> u64 {
-        self.fuel.get()
-    }
-
     /// Sets the steps left.
     pub fn refuel(&self, fuel: u64) {
         self.fuel.set(fuel);
@@ -266,7 +261,7 @@ impl<'a> Evaluator<'a> {
                 }
             }),
             Op::Comprehension(comprehension) => self.build_list(|values| {
-                self.iterate(comprehension, 0, frame, &mut |_, value| {
+                self.iterate(comprehension, 0, frame, &mut |value| {
                     values.push(value);
                     true
                 });
@@ -393,7 +388,7 @@ impl<'a> Evaluator<'a> {
         comprehension: &'a Comprehension,
         clause: usize,
         frame: &mut Frame<'a>,
-        sink: &mut dyn FnMut(&Self, Val<'a>) -> bool,
+        sink: &mut dyn FnMut(Val<'a>) -> bool,
     ) -> bool {
         let Some((slot, source)) = comprehension.clauses.get(clause) else {
             if let Some(filter) = &comprehension.filter
@@ -402,7 +397,7 @@ impl<'a> Evaluator<'a> {
                 return true;
             }
             let element = self.eval_op(&comprehension.element, frame);
-            return sink(self, element);
+            return sink(element);
         };
         let source = self.eval_op(source, frame);
         for item in source.items() {
@@ -639,8 +634,6 @@ impl<'a> Items<'_, 'a> {
     /// Calls `sink` with each item in turn, until it returns false.
     pub(crate) fn each(&mut self, mut sink: impl FnMut(Val<'a>) -> bool) {
         self.evaluator
-            .iterate(self.comprehension, 0, self.frame, &mut |_, value| {
-                sink(value)
-            });
+            .iterate(self.comprehension, 0, self.frame, &mut sink);
     }
 }
