@@ -398,7 +398,7 @@ fn for_clause(
     written: &Written,
 ) -> Option<(u32, Code)> {
     let text = written.text.as_str();
-    let Some((binder, source_text, offset)) = split_binding(text) else {
+    let Some((binder, offset)) = split_binding(text) else {
         reader.push(
             Diagnostic::error(
                 codes::PACK001,
@@ -417,17 +417,7 @@ fn for_clause(
         );
         return None;
     }
-    let expr = match assure_lang::parse_expr(source_text) {
-        Ok(expr) => expr,
-        Err(error) => {
-            reader.error(
-                codes::PACK001,
-                written.span_at(offset, error.span),
-                error.message,
-            );
-            return None;
-        }
-    };
+    let expr = written.parsed(reader, offset, assure_lang::parse_expr)?;
     let (code, item) = match compiler.compile_source(&expr) {
         Ok(compiled) => compiled,
         Err(errors) => {
@@ -439,8 +429,8 @@ fn for_clause(
     Some((slot, code))
 }
 
-/// `name in source` → the name, the source text and its offset.
-fn split_binding(text: &str) -> Option<(&str, &str, usize)> {
+/// `name in source` → the name, and where the source starts.
+fn split_binding(text: &str) -> Option<(&str, usize)> {
     let trimmed_start = text.len() - text.trim_start().len();
     let rest = &text[trimmed_start..];
     let name_len = rest
@@ -457,8 +447,7 @@ fn split_binding(text: &str) -> Option<(&str, &str, usize)> {
     if !source.starts_with(char::is_whitespace) {
         return None;
     }
-    let offset = text.len() - source.len();
-    Some((name, source, offset))
+    Some((name, text.len() - source.len()))
 }
 
 /// Parses and compiles the expression `written`, reporting any problem at
@@ -469,13 +458,7 @@ fn compile(
     written: &Written,
     mode: Mode,
 ) -> Option<(Code, Ty)> {
-    let expr = match assure_lang::parse_expr(&written.text) {
-        Ok(expr) => expr,
-        Err(error) => {
-            reader.error(codes::PACK001, written.span(error.span), error.message);
-            return None;
-        }
-    };
+    let expr = written.parsed(reader, 0, assure_lang::parse_expr)?;
     let result = match mode {
         Mode::Place => compiler.compile_place(&expr),
         Mode::Value | Mode::Condition => compiler.compile(&expr),
@@ -511,13 +494,7 @@ fn template(
     compiler: &mut Compiler<'_>,
     written: &Written,
 ) -> Option<Template> {
-    let pieces = match assure_lang::parse_template(&written.text) {
-        Ok(pieces) => pieces,
-        Err(error) => {
-            reader.error(codes::PACK001, written.span(error.span), error.message);
-            return None;
-        }
-    };
+    let pieces = written.parsed(reader, 0, assure_lang::parse_template)?;
     match compiler.compile_template(pieces) {
         Ok(template) => Some(template),
         Err(errors) => {

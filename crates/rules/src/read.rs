@@ -6,7 +6,7 @@
 use crate::{Examples, PackInfo, codes};
 use assure_diagnostic::{Diagnostic, Severity, Span};
 use assure_lang::ast::ExprSpan;
-use assure_lang::{Val, ast};
+use assure_lang::{ParseError, Val, ast};
 use assure_toml_reader::{DeValue, Reader, Table, Value, span_of};
 use assure_vocab::Vocabulary;
 
@@ -55,6 +55,27 @@ impl Written {
     /// The whole text's span.
     pub(crate) fn all(&self) -> Span {
         self.span(ExprSpan::new(0, self.text.len()))
+    }
+
+    /// The text from `offset` on, read by `parse` (an expression, a
+    /// template); what it cannot read is PACK001 at its place in the pack.
+    pub(crate) fn parsed<T>(
+        &self,
+        reader: &mut Reader<'_>,
+        offset: usize,
+        parse: fn(&str) -> Result<T, ParseError>,
+    ) -> Option<T> {
+        match parse(&self.text[offset..]) {
+            Ok(parsed) => Some(parsed),
+            Err(error) => {
+                reader.error(
+                    codes::PACK001,
+                    self.span_at(offset, error.span),
+                    error.message,
+                );
+                None
+            }
+        }
     }
 }
 
@@ -437,26 +458,15 @@ fn params(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Vec<ParamDef> {
 /// A parameter's default: a TOML number or boolean, or a string holding a
 /// literal (`"5%"`, `"£10m"`) or a bare word.
 fn constant(reader: &mut Reader<'_>, value: &Value<'_>, what: &str) -> Option<Val<'static>> {
-    let text = match read_constant(value, what) {
+    match read_constant(value, what) {
         TomlConstant::Value(constant) => return Some(constant),
         TomlConstant::Problem(message) => {
             reader.error(codes::PACK002, span_of(value), message);
             return None;
         }
-        TomlConstant::Text(text) => text,
-    };
-    let written = Written {
-        text: text.to_owned(),
-        whole: span_of(value),
-        start: exact_start(reader.source(), span_of(value), text),
-    };
-    let expr = match assure_lang::parse_expr(text) {
-        Ok(expr) => expr,
-        Err(error) => {
-            reader.error(codes::PACK001, written.span(error.span), error.message);
-            return None;
-        }
-    };
+        TomlConstant::Text(_) => {}
+    }
+    let expr = Written::read(reader, value, what)?.parsed(reader, 0, assure_lang::parse_expr)?;
     match expr.kind {
         ast::ExprKind::Literal(literal) => Some(Val::of_literal(&literal)),
         ast::ExprKind::Name(word) => Some(Val::Owned(word.into())),
