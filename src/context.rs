@@ -1,7 +1,7 @@
 //! What every command runs in: where it writes, the options every command
 //! takes (colour decided, paths checked to exist), and the project (its
-//! configuration and rule packs), loaded the first time a command asks for
-//! it, so that a command that needs none (`init`, `explain SYN001`) never
+//! configuration and rule packs), loaded only when a command asks for it,
+//! so that a command that needs none (`init`, `explain SYN001`) never
 //! reads them.
 
 use crate::Failure;
@@ -64,7 +64,6 @@ pub struct Context<'o> {
     pub stderr: &'o mut dyn Write,
     /// The options every command takes.
     pub common: Common,
-    project: Option<Project>,
 }
 
 impl<'o> Context<'o> {
@@ -74,18 +73,13 @@ impl<'o> Context<'o> {
             stdout,
             stderr,
             common,
-            project: None,
         }
     }
 
     /// The project: `assure.toml` and the rule packs, loaded and checked
-    /// against each other on first use.
-    pub fn project(&mut self) -> Result<&Project, Failure> {
-        let project = match self.project.take() {
-            Some(project) => project,
-            None => Project::load(&self.common)?,
-        };
-        Ok(self.project.insert(project))
+    /// against each other. A command asks once, and only if it needs them.
+    pub fn project(&self) -> Result<Project, Failure> {
+        Project::load(&self.common)
     }
 
     /// How human output is rendered.

@@ -43,9 +43,12 @@ impl Project {
         Ok(Project { config, rules })
     }
 
-    /// A checker of this project's rules and `[[allow]]` entries.
-    pub fn checker(&self) -> Checker {
-        Checker::new(self.rules.clone()).with_allows(self.config.allow_entries())
+    /// A checker of this project's rules and `[[allow]]` entries, and the
+    /// configuration (for what a command reports of it, like entries that
+    /// matched nothing).
+    pub fn into_checker(self) -> (Checker, Config) {
+        let checker = Checker::new(self.rules).with_allows(self.config.allow_entries());
+        (checker, self.config)
     }
 }
 

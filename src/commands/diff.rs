@@ -37,7 +37,7 @@ pub enum DiffFormat {
 pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     exists(&args.old)?;
     exists(&args.new)?;
-    let checker = context.project()?.checker();
+    let (checker, _) = context.project()?.into_checker();
     let (old, new) = (read(&checker, &args.old)?, read(&checker, &args.new)?);
     let comparison = assure_report::diff::compare_reports(&old, &new);
     let text = match args.format {

@@ -29,7 +29,7 @@ pub enum ExportFormat {
 /// Prints the model.
 pub fn run(args: &ExportArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     exists(&args.file)?;
-    let checker = context.project()?.checker();
+    let (checker, _) = context.project()?.into_checker();
     let report = checked_utf8(&checker, &args.file)?;
     let modelled = checker.model(&report.text);
     let document =

@@ -35,7 +35,7 @@ pub enum GraphFormat {
 /// Prints the graph.
 pub fn run(args: &GraphArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     exists(&args.file)?;
-    let checker = context.project()?.checker();
+    let (checker, _) = context.project()?.into_checker();
     let report = checked_utf8(&checker, &args.file)?;
     let modelled = checker.model(&report.text);
     let rendered = match args.format {

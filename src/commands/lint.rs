@@ -71,13 +71,12 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     if let Some(path) = &args.baseline {
         exists(path)?;
     }
-    let human = context.human();
-    let project = context.project()?;
+    let (checker, config) = context.project()?.into_checker();
     let last_stage = match &args.stage {
-        Some(stage) => Some(stage_index(&project.rules, stage)?),
+        Some(stage) => Some(stage_index(checker.rules(), stage)?),
         None => None,
     };
-    let mut checker = project.checker().up_to_stage(last_stage);
+    let mut checker = checker.up_to_stage(last_stage);
     let known = match &args.baseline {
         Some(path) => {
             let known = read_baseline(path)?;
@@ -86,7 +85,6 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         }
         None => None,
     };
-    let config = project.config.clone();
     let discovered = files::discover(&args.paths);
     if discovered.is_empty() {
         writeln!(
@@ -99,7 +97,7 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     write_reports(
         &reports,
         args.format,
-        &human,
+        &context.human(),
         checker.rules(),
         context.stdout,
     )?;

@@ -73,7 +73,7 @@ pub fn run(args: &RulesArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fa
                 exists(path)?;
             }
             let human = context.human();
-            let checker = context.project()?.checker();
+            let (checker, _) = context.project()?.into_checker();
             test(&checker, &paths, &human, context.stdout)
         }
     }
