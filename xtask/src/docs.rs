@@ -7,7 +7,7 @@
 
 use assure_diagnostic::codes::{self, Scope};
 use assure_rules::RuleSet;
-use assure_vocab::{FieldId, Target, ValueType, Vocabulary};
+use assure_vocab::{FieldId, Target, ValueType, Vocabulary, with_article};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -181,11 +181,6 @@ fn fields_table(vocabulary: &Vocabulary, ids: &[FieldId], out: &mut String) {
         );
     }
     out.push('\n');
-}
-
-fn with_article(noun: &str) -> String {
-    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 fn plural(noun: &str) -> String {

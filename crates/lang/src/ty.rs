@@ -57,7 +57,10 @@ impl Ty {
             return name.to_owned();
         }
         match self {
-            Ty::Entity(Some(ty)) => format!("{} entity", article(&vocabulary.entity_type(*ty).id)),
+            Ty::Entity(Some(ty)) => format!(
+                "{} entity",
+                assure_vocab::with_article(&vocabulary.entity_type(*ty).id)
+            ),
             Ty::Section(id) if *id == assure_vocab::HEADER => "the proposal".to_owned(),
             Ty::Section(id) => format!("the `{}` section", vocabulary.section(*id).id),
             Ty::List(item) => match item.as_ref() {
@@ -148,13 +151,6 @@ impl Ty {
                 }
             }
         }
-    }
-}
-
-fn article(word: &str) -> String {
-    match word.chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {word}"),
-        _ => format!("a {word}"),
     }
 }
 

@@ -4,13 +4,12 @@
 
 use crate::names::{NameIndex, Named};
 use crate::outline::Outline;
-use crate::schema::with_article;
 use crate::store::room_for;
 use crate::typing::Typer;
 use crate::{EntityId, Reference, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Item, ValueTree};
-use assure_vocab::{FieldDef, RefType, Target, ValueType, fold};
+use assure_vocab::{FieldDef, RefType, Target, ValueType, fold, with_article};
 use std::borrow::Cow;
 
 /// How many "did you mean" searches one file may run: each scans every

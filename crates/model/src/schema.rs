@@ -4,7 +4,7 @@
 //! and the typing ([`crate::typing`]) both report through these.
 
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
-use assure_vocab::{Owner, SectionId, Vocabulary};
+use assure_vocab::{Owner, SectionId, Vocabulary, with_article};
 
 /// SCH001 for a section titled `text` at `span`, and the known section it
 /// most likely misspells.
@@ -143,12 +143,6 @@ fn describe_owner(vocabulary: &Vocabulary, owner: Owner) -> String {
         Owner::Entity(id) => with_article(&vocabulary.entity_type(id).id),
         Owner::Section(_) => vocabulary.owner_name(owner),
     }
-}
-
-/// `organisation` → `an organisation`, `person` → `a person`.
-pub(crate) fn with_article(noun: &str) -> String {
-    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 pub(crate) fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {

@@ -6,13 +6,13 @@
 use crate::names::NameIndex;
 use crate::outline::Outline;
 use crate::resolve;
-use crate::schema::{self, with_article};
+use crate::schema;
 use crate::store::{FieldSlot, FieldStore, RefPages, Refs};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
 use crate::{Entity, EntityId, FieldValue, Qualifier, SectionHeading, UnknownField, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Field, SourceFile, Token, TokenKind, ValueTree};
-use assure_vocab::{FieldDef, FieldId, Owner, SectionId, ValueType, Vocabulary};
+use assure_vocab::{FieldDef, FieldId, Owner, SectionId, ValueType, Vocabulary, with_article};
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 use std::fmt;

@@ -346,6 +346,14 @@ impl Vocabulary {
     }
 }
 
+/// The name of an entity type, a kind or a word with its indefinite
+/// article, for messages: `organisation` → `an organisation`, `person` →
+/// `a person`.
+pub fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
 /// Lower-cases and folds runs of white space to one space.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
