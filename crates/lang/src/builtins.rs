@@ -281,12 +281,7 @@ pub static BUILTINS: &[Builtin] = &[
         form: Form::Plain {
             arity: 2,
             ty: |args| {
-                let money = [
-                    Ty::Money(Per::Total),
-                    Ty::Money(Per::Either),
-                    Ty::Money(Per::Annual),
-                ];
-                args.expect(0, &money, "money");
+                args.expect(0, &ANY_MONEY, "money");
                 args.expect(1, &[Ty::Duration], "a duration");
                 Ty::Money(Per::Annual)
             },
@@ -360,10 +355,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the day of the week of a date, in words (`monday`), or `none` if only its month is written",
         form: Form::Plain {
             arity: 1,
-            ty: |args| {
-                args.expect(0, &[Ty::Date], "a date");
-                Ty::Text
-            },
+            ty: date_text,
             eval: |_, args| match &args[0] {
                 Val::Date(d) if d.has_day => {
                     // 1970-01-01, day 0, was a Thursday.
@@ -380,10 +372,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the financial year (April to March) a date falls in, as `2016/17`",
         form: Form::Plain {
             arity: 1,
-            ty: |args| {
-                args.expect(0, &[Ty::Date], "a date");
-                Ty::Text
-            },
+            ty: date_text,
             eval: |_, args| match &args[0] {
                 Val::Date(d) => {
                     let start = if d.month >= 4 { d.year } else { d.year - 1 };
@@ -401,12 +390,7 @@ pub static BUILTINS: &[Builtin] = &[
         form: Form::Plain {
             arity: 1,
             ty: |args| {
-                let money = [
-                    Ty::Money(Per::Total),
-                    Ty::Money(Per::Either),
-                    Ty::Money(Per::Annual),
-                ];
-                args.expect(0, &money, "money");
+                args.expect(0, &ANY_MONEY, "money");
                 Ty::Bool
             },
             eval: |_, args| match &args[0] {
@@ -602,10 +586,23 @@ const WEEKDAYS: [&str; 7] = [
     "sunday",
 ];
 
+/// Money, total or annual.
+const ANY_MONEY: [Ty; 3] = [
+    Ty::Money(Per::Total),
+    Ty::Money(Per::Either),
+    Ty::Money(Per::Annual),
+];
+
 /// A number read off a date.
 fn date_part(args: &mut Args<'_, '_>) -> Ty {
     args.expect(0, &[Ty::Date], "a date");
     Ty::Number
+}
+
+/// Words read off a date.
+fn date_text(args: &mut Args<'_, '_>) -> Ty {
+    args.expect(0, &[Ty::Date], "a date");
+    Ty::Text
 }
 
 fn truth_of_each(typing: &mut Typing<'_>, given: &Aggregated) -> Ty {
