@@ -27,7 +27,16 @@ pub enum ErrorKind {
     Type,
     /// A name, field, parameter or function that does not exist.
     Name,
+    /// A limit passed: `let`s and functions that call each other deeper
+    /// than [`MAX_EVAL_DEPTH`].
+    Limit,
 }
+
+/// The deepest an expression may reach once the `let`s and functions it
+/// uses are counted in: each `let` or function adds its own depth to the
+/// expression that uses it. Evaluation recurses that deep, so the limit
+/// keeps the stack bounded whatever a pack chains.
+pub const MAX_EVAL_DEPTH: u32 = 400;
 
 /// A problem found while compiling an expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +60,8 @@ pub struct DefineSig {
     pub arity: usize,
     /// What it returns.
     pub ty: Ty,
+    /// How deep evaluating its body may recurse ([`Code::depth`]).
+    pub depth: u32,
 }
 
 /// A named constant the expressions may read as `param.NAME`.
@@ -77,9 +88,11 @@ pub struct Globals<'g> {
 pub struct Compiler<'g> {
     globals: &'g Globals<'g>,
     scope: Vec<(String, u32, Ty)>,
-    lets: Vec<(String, Op, Ty)>,
+    lets: Vec<(String, Op, Ty, u32)>,
     next_slot: u32,
     in_place: bool,
+    /// The deepest `let` or function the expression being compiled uses.
+    reached: u32,
     errors: Vec<CompileError>,
 }
 
@@ -94,6 +107,7 @@ impl<'g> Compiler<'g> {
             lets: Vec::new(),
             next_slot: 0,
             in_place: false,
+            reached: 0,
             errors: Vec::new(),
         }
     }
@@ -123,20 +137,20 @@ impl<'g> Compiler<'g> {
 
     /// Declares a `let`, compiled, visible to later expressions.
     pub fn declare_let(&mut self, name: &str, code: Code, ty: Ty) {
-        self.lets.push((name.to_owned(), code.0, ty));
+        self.lets.push((name.to_owned(), code.0, ty, code.1));
     }
 
     /// The compiled `let`s, in order.
     pub fn lets(&self) -> Vec<Code> {
         self.lets
             .iter()
-            .map(|(_, op, _)| Code(op.clone()))
+            .map(|(_, op, _, depth)| Code(op.clone(), *depth))
             .collect()
     }
 
     /// Whether a name is already bound in this scope.
     pub fn is_bound(&self, name: &str) -> bool {
-        self.scope.iter().any(|(n, _, _)| n == name) || self.lets.iter().any(|(n, _, _)| n == name)
+        self.scope.iter().any(|(n, _, _)| n == name) || self.lets.iter().any(|(n, ..)| n == name)
     }
 
     /// Compiles an expression; on error, returns every problem found.
@@ -194,9 +208,21 @@ impl<'g> Compiler<'g> {
     }
 
     fn finish(&mut self, expr: &Expr) -> Result<(Code, Ty), Vec<CompileError>> {
+        self.reached = 0;
         let (op, ty) = self.expr(expr);
+        let depth = expr.depth.saturating_add(self.reached);
+        if depth > MAX_EVAL_DEPTH {
+            self.error(
+                ErrorKind::Limit,
+                expr.span,
+                format!(
+                    "with the `let`s and functions it uses, this expression is {depth} operations deep; the limit is {MAX_EVAL_DEPTH}"
+                ),
+                Some("compute the chain in fewer steps, for instance with a comprehension or an aggregate over a list".to_owned()),
+            );
+        }
         if self.errors.is_empty() {
-            Ok((Code(op), ty))
+            Ok((Code(op, depth), ty))
         } else {
             Err(std::mem::take(&mut self.errors))
         }
@@ -313,8 +339,9 @@ impl<'g> Compiler<'g> {
         if let Some((_, slot, ty)) = self.scope.iter().rev().find(|(n, _, _)| n == name) {
             return (Op::Slot(*slot), ty.clone());
         }
-        if let Some(index) = self.lets.iter().position(|(n, _, _)| n == name) {
-            let (_, op, ty) = &self.lets[index];
+        if let Some(index) = self.lets.iter().position(|(n, ..)| n == name) {
+            let (_, op, ty, depth) = &self.lets[index];
+            self.reached = self.reached.max(*depth);
             if self.in_place {
                 return (op.clone(), ty.clone());
             }
@@ -345,7 +372,7 @@ impl<'g> Compiler<'g> {
             );
         }
         let mut known: Vec<&str> = self.scope.iter().map(|(n, _, _)| n.as_str()).collect();
-        known.extend(self.lets.iter().map(|(n, _, _)| n.as_str()));
+        known.extend(self.lets.iter().map(|(n, ..)| n.as_str()));
         known.push("proposal");
         known.extend(vocabulary.sections().iter().skip(1).map(|s| s.id.as_str()));
         let help = closest(name, known.iter().copied())
@@ -951,6 +978,7 @@ impl<'g> Compiler<'g> {
             );
         };
         let sig = &defines[index];
+        self.reached = self.reached.max(sig.depth);
         let Some(compiled) = self.plain_args(name, args, sig.arity, span) else {
             return nothing();
         };

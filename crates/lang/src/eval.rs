@@ -7,6 +7,7 @@
 //! every call: from then on every value is `Missing` and every loop stops,
 //! and callers check [`Evaluator::out_of_fuel`] before keeping a result.
 
+use crate::ast::BinaryOp;
 use crate::builtins::Form;
 use crate::ir::{Code, Comprehension, DefineCode, Member, Op, Piece, Template};
 use crate::value::{Val, binary};
@@ -59,12 +60,30 @@ pub struct Evaluator<'a> {
     defines: &'a [DefineCode],
     fuel: std::cell::Cell<u64>,
     exhausted: std::cell::Cell<bool>,
+    /// The longest list or text a value may be ([`Evaluator::max_value`]).
+    max_value: usize,
+    /// The length of a value that would have passed `max_value`, once one
+    /// has: evaluation then stops as if out of fuel.
+    oversized: std::cell::Cell<Option<usize>>,
     /// Vectors lent to lists being built and to defines' frames, and given
     /// back after: a list then costs one allocation (the `Arc` it becomes),
     /// not two, and a define's call none. Rules build millions of lists.
     spare: std::cell::RefCell<Vec<Vec<Val<'a>>>>,
     /// The empty list, shared: most traversals find nothing.
     empty: Arc<[Val<'a>]>,
+}
+
+/// The floor of [`Evaluator::max_value`], and what it adds per entity and
+/// edge of the model.
+const MIN_MAX_VALUE: usize = 1_000_000;
+const VALUE_PER_ITEM: usize = 8;
+
+/// The length of `left + right` when it joins two lists or two texts.
+fn joined_length(left: &Val<'_>, right: &Val<'_>) -> Option<usize> {
+    match (left, right) {
+        (Val::List(a), Val::List(b)) => Some(a.len().saturating_add(b.len())),
+        _ => Some(left.text()?.len().saturating_add(right.text()?.len())),
+    }
 }
 
 /// The most arguments a plain built-in takes (the table's test checks it).
@@ -122,6 +141,10 @@ impl<'a> Evaluator<'a> {
             defines,
             fuel: std::cell::Cell::new(fuel),
             exhausted: std::cell::Cell::new(false),
+            max_value: MIN_MAX_VALUE.saturating_add(
+                VALUE_PER_ITEM.saturating_mul(model.entities().len() + model.edge_count()),
+            ),
+            oversized: std::cell::Cell::new(None),
             spare: std::cell::RefCell::default(),
             empty: Arc::new([]),
         }
@@ -168,6 +191,35 @@ impl<'a> Evaluator<'a> {
     pub fn refuel(&self, fuel: u64) {
         self.fuel.set(fuel);
         self.exhausted.set(false);
+        self.oversized.set(None);
+    }
+
+    /// The longest list (in items) or text (in bytes) one value may be:
+    /// enough for every entity and edge of the model several times over,
+    /// and far below what would exhaust memory.
+    pub fn max_value(&self) -> usize {
+        self.max_value
+    }
+
+    /// If evaluation stopped because a value would have been longer than
+    /// [`Evaluator::max_value`], how long it would have been.
+    pub fn oversized(&self) -> Option<usize> {
+        self.oversized.get()
+    }
+
+    /// Charges for building a list or text of `length`: a step per item
+    /// (joining two lists is not one step however long they are), and a
+    /// stop if the value would be longer than the limit. False if
+    /// evaluation must stop.
+    fn charge_for_length(&self, length: usize) -> bool {
+        if length > self.max_value {
+            self.oversized.set(Some(length));
+            self.fuel.set(0);
+            self.exhausted.set(true);
+            return false;
+        }
+        self.spend(length);
+        true
     }
 
     /// Whether evaluation has run out of fuel since the last refuel: what
@@ -348,6 +400,12 @@ impl<'a> Evaluator<'a> {
             Op::Binary(op, left, right) => {
                 let left = self.eval_op(left, frame);
                 let right = self.eval_op(right, frame);
+                if *op == BinaryOp::Add
+                    && let Some(length) = joined_length(&left, &right)
+                    && !self.charge_for_length(length)
+                {
+                    return Val::Missing;
+                }
                 binary(*op, &left, &right)
             }
             Op::If(condition, then, otherwise) => {

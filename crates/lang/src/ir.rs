@@ -52,7 +52,21 @@ pub(crate) struct Comprehension {
 /// A compiled expression, ready to evaluate over any model of the
 /// vocabulary it was compiled against.
 #[derive(Debug, Clone)]
-pub struct Code(pub(crate) Op);
+pub struct Code(pub(crate) Op, pub(crate) u32);
+
+impl Code {
+    /// Code that yields `none`: what a definition that failed to compile
+    /// stands for, so that its uses are not reported as unknown names.
+    pub fn missing() -> Code {
+        Code(Op::Const(Val::Missing), 0)
+    }
+
+    /// How deep evaluating it may recurse: its own tree's depth plus that
+    /// of the deepest `let` or function it uses.
+    pub fn depth(&self) -> u32 {
+        self.1
+    }
+}
 
 /// One operation of compiled code.
 #[derive(Debug, Clone)]

@@ -32,7 +32,9 @@ mod ty;
 pub mod value;
 
 pub use builtins::{BUILTINS, Builtin};
-pub use compile::{CompileError, Compiler, DefineSig, ErrorKind, Globals, ParamValue};
+pub use compile::{
+    CompileError, Compiler, DefineSig, ErrorKind, Globals, MAX_EVAL_DEPTH, ParamValue,
+};
 pub use eval::{Evaluator, Frame};
 pub use ir::{Code, DefineCode, Template};
 pub use parse::{

@@ -181,14 +181,16 @@ impl Builder<'_, '_> {
             }
             compiler.bind(param, Ty::Any);
         }
-        let Some((body, ty)) = compile(self.reader, &mut compiler, &written, Mode::Value) else {
-            return;
-        };
+        // A body that failed is reported once; the function still exists,
+        // as `none` of any type, so that its callers are not reported too.
+        let (body, ty) = compile(self.reader, &mut compiler, &written, Mode::Value)
+            .unwrap_or_else(|| (Code::missing(), Ty::Any));
         let slots = compiler.slots();
         self.set.define_sigs.push(DefineSig {
             name,
             arity: define.params.len(),
             ty,
+            depth: body.depth(),
         });
         self.set
             .defines
@@ -278,7 +280,11 @@ impl Builder<'_, '_> {
                 .and_then(|written| compile(self.reader, &mut compiler, written, Mode::Value))
             {
                 Some((code, ty)) => compiler.declare_let(name, code, ty),
-                None => failed = true,
+                None => {
+                    // Declared as `none` so that its uses are not reported too.
+                    compiler.declare_let(name, Code::missing(), Ty::Any);
+                    failed = true;
+                }
             }
         }
         let when = rule.when.as_ref().and_then(|written| {
@@ -511,6 +517,7 @@ fn report(reader: &mut Reader<'_>, errors: &[CompileError], offset: usize, writt
         let code = match error.kind {
             ErrorKind::Type => codes::PACK002,
             ErrorKind::Name => codes::PACK003,
+            ErrorKind::Limit => codes::PACK001,
         };
         let diagnostic =
             Diagnostic::error(code, written.span_at(offset, error.span), &error.message)

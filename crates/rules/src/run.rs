@@ -135,16 +135,26 @@ impl RuleSet {
     ) -> Vec<RuleFinding> {
         let mut findings = Vec::new();
         if !run_rule(evaluator, rule, &mut findings) {
-            findings.push(RuleFinding {
-                diagnostic: Diagnostic::warning(
-                    codes::EVAL001,
-                    Span::empty(0),
+            let (message, help) = match evaluator.oversized() {
+                Some(length) => (
+                    format!(
+                        "rule {} stopped: it built a list or text {length} long, and the limit is {}, so its findings may be incomplete",
+                        rule.code,
+                        evaluator.max_value()
+                    ),
+                    "a rule that joins a list or text to itself again and again grows without bound; report it to the pack's authors",
+                ),
+                None => (
                     format!(
                         "rule {} stopped after {budget} steps, so its findings may be incomplete",
                         rule.code
                     ),
-                )
-                .with_help("the proposal may be very large, or the rule's traversals too costly; report it to the pack's authors"),
+                    "the proposal may be very large, or the rule's traversals too costly; report it to the pack's authors",
+                ),
+            };
+            findings.push(RuleFinding {
+                diagnostic: Diagnostic::warning(codes::EVAL001, Span::empty(0), message)
+                    .with_help(help),
                 stage: rule.stage,
             });
         }

@@ -451,3 +451,103 @@ fn a_toml_value_is_read_as_a_parameter_the_same_way_for_packs_and_configurations
     g: problem: `g` is too large
     ");
 }
+
+/// `count` lets, each adding one to the one before.
+fn chained_lets(count: usize) -> String {
+    let mut body = String::from("let.x0 = \"1\"\n");
+    for i in 1..count {
+        body.push_str(&format!("let.x{i} = \"x{} + 1\"\n", i - 1));
+    }
+    body.push_str(&format!(
+        "when = \"x{} > 0\"\nmessage = \"{{x{}}}\"\n",
+        count - 1,
+        count - 1
+    ));
+    body
+}
+
+#[test]
+fn a_chain_of_lets_as_deep_as_the_limit_is_evaluated() {
+    // Each `x + 1` is two operations deep, so 199 lets and the condition
+    // `x198 > 0` reach the limit of 400; evaluated on a test thread's small
+    // stack, in a debug build.
+    let set = slow_rule("DEEP001", &chained_lets(199));
+    insta::assert_snapshot!(lint_with(&set, &organisations(1)), @"1 DEEP001 199");
+}
+
+#[test]
+fn a_chain_of_lets_past_the_limit_is_refused_where_it_passes_it() {
+    let pack = format!(
+        "{HEAD}[[stages]]\nid = \"s\"\n\n[[rules]]\ncode = \"DEEP002\"\nname = \"deep\"\n\
+         stage = \"s\"\nseverity = \"info\"\nsummary = \"s\"\nsource = \"s\"\n{}",
+        chained_lets(250)
+    );
+    let rendered = load_errors(&pack);
+    insta::assert_snapshot!(rendered.lines().next().unwrap_or(""), @r#"PACK001 214:13 "x199 + 1": with the `let`s and functions it uses, this expression is 401 operations deep; the limit is 400 (help: compute the chain in fewer steps, for instance with a comprehension or an aggregate over a list)"#);
+    assert_eq!(rendered.matches("PACK").count(), 1, "{rendered}");
+}
+
+#[test]
+fn a_chain_of_functions_past_the_limit_is_refused_once_per_overflow() {
+    let mut pack = String::from(HEAD);
+    pack.push_str("[define.d0]\nparams = []\nexpr = \"1\"\n");
+    for i in 1..250 {
+        pack.push_str(&format!(
+            "[define.d{i}]\nparams = []\nexpr = \"d{}() + 1\"\n",
+            i - 1
+        ));
+    }
+    let rendered = load_errors(&pack);
+    insta::assert_snapshot!(rendered.lines().next().unwrap_or(""), @r#"PACK001 606:9 "d199() + 1": with the `let`s and functions it uses, this expression is 401 operations deep; the limit is 400 (help: compute the chain in fewer steps, for instance with a comprehension or an aggregate over a list)"#);
+    assert_eq!(rendered.matches("PACK").count(), 1, "{rendered}");
+}
+
+/// `count` lets, each joining the one before to itself, from `seed`.
+fn doubling_lets(seed: &str, count: usize) -> String {
+    let mut body = format!("let.x0 = '{seed}'\n");
+    for i in 1..count {
+        body.push_str(&format!("let.x{i} = \"x{} + x{}\"\n", i - 1, i - 1));
+    }
+    body.push_str(&format!(
+        "when = \"x{} != x0\"\nmessage = \"m\"\n",
+        count - 1
+    ));
+    body
+}
+
+#[test]
+fn joining_a_list_to_itself_stops_at_the_value_limit_not_out_of_memory() {
+    let set = slow_rule("BOMB001", &doubling_lets("[1]", 40));
+    insta::assert_snapshot!(lint_with(&set, &organisations(1)), @"1 EVAL001 rule BOMB001 stopped: it built a list or text 1048576 long, and the limit is 1000008, so its findings may be incomplete");
+}
+
+#[test]
+fn joining_a_text_to_itself_stops_at_the_value_limit_not_out_of_memory() {
+    let set = slow_rule("BOMB002", &doubling_lets("\"ab\"", 40));
+    insta::assert_snapshot!(lint_with(&set, &organisations(1)), @"1 EVAL001 rule BOMB002 stopped: it built a list or text 1048576 long, and the limit is 1000008, so its findings may be incomplete");
+}
+
+#[test]
+fn joining_lists_costs_a_step_per_item() {
+    // 13 doublings build lists of 2 to 8,192 items: 16,382 steps in all,
+    // which a budget of 10,000 steps (8,000, and 2,000 for the one
+    // organisation) cannot pay, though it pays the 50-odd operations.
+    let set = slow_rule("BOMB003", &doubling_lets("[1]", 14));
+    let model_text = organisations(1);
+    let parse = assure_syntax::parse(&model_text);
+    let (model, _) = assure_model::build(&model_text, parse.file, &set.vocabulary);
+    let options = Options {
+        base_fuel: 8_000,
+        ..Options::default()
+    };
+    let evaluation = set.evaluate(&model, &options);
+    let messages: Vec<&str> = evaluation
+        .findings
+        .iter()
+        .map(|f| &*f.diagnostic.message)
+        .collect();
+    assert_eq!(
+        messages,
+        ["rule BOMB003 stopped after 10000 steps, so its findings may be incomplete"]
+    );
+}
