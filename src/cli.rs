@@ -35,6 +35,10 @@ pub struct CommonOptions {
     /// directory or the nearest one above it).
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
+    /// The largest proposal read, in MiB; a longer one is reported
+    /// unreadable (SYN003).
+    #[arg(long, value_name = "MIB", global = true, default_value_t = crate::files::DEFAULT_MAX_PROPOSAL_MIB)]
+    pub max_file_size: u64,
 }
 
 /// The subcommands.

@@ -103,7 +103,7 @@ impl Config {
             Ok(relative) if path.is_absolute() => relative.to_path_buf(),
             _ => path,
         };
-        let bytes = std::fs::read(&path)
+        let bytes = crate::files::read_settings(&path)
             .map_err(|e| format!("cannot read the configuration {}: {e}", path.display()))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| format!("the configuration {} is not UTF-8", path.display()))?;

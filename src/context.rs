@@ -31,6 +31,8 @@ pub struct Common {
     pub packs: Vec<PathBuf>,
     /// The configuration file given with `--config`, checked to exist.
     pub config: Option<PathBuf>,
+    /// The largest proposal read, in bytes.
+    pub max_proposal_bytes: u64,
 }
 
 impl Common {
@@ -52,6 +54,7 @@ impl Common {
             quiet: raw.quiet,
             packs: raw.packs,
             config: raw.config,
+            max_proposal_bytes: raw.max_file_size.saturating_mul(1 << 20),
         })
     }
 }

@@ -67,10 +67,113 @@ fn has_extension(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == EXTENSION)
 }
 
+/// The largest rule pack, configuration or baseline read: they are written
+/// by hand, and CI reads them from pull requests.
+pub const MAX_SETTINGS_BYTES: u64 = 8 << 20;
+
+/// The largest proposal read unless `--max-file-size` says otherwise, in
+/// MiB: several times the largest proposal ever written, and within what
+/// assure can model in a few GiB of memory.
+pub const DEFAULT_MAX_PROPOSAL_MIB: u64 = 256;
+
+/// The bytes of the regular file at `path`, refusing anything else (a
+/// directory, a pipe that would block, a device that never ends) and any
+/// file longer than `limit` bytes; `raise` says how the limit is raised,
+/// if it can be. Never reads more than `limit + 1` bytes, whatever the file
+/// does while it is read.
+pub fn read_regular(path: &Path, limit: u64, raise: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err(format!(
+            "it is {}, not a regular file",
+            file_kind(&metadata)
+        ));
+    }
+    let too_large = || format!("it is larger than {}, the limit{raise}", mebibytes(limit));
+    if metadata.len() > limit {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// A rule pack, configuration or baseline, read within
+/// [`MAX_SETTINGS_BYTES`].
+pub fn read_settings(path: &Path) -> Result<Vec<u8>, String> {
+    read_regular(
+        path,
+        MAX_SETTINGS_BYTES,
+        " for rule packs, configurations and baselines",
+    )
+}
+
+/// A proposal, read within `limit` bytes.
+pub fn read_proposal(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    read_regular(path, limit, PROPOSAL_LIMIT)
+}
+
+const PROPOSAL_LIMIT: &str = " for proposals (raise it with --max-file-size)";
+
+/// The bytes of standard input, at most `limit`.
+pub fn read_stdin(limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "it is larger than {}, the limit{PROPOSAL_LIMIT}",
+            mebibytes(limit)
+        ));
+    }
+    Ok(bytes)
+}
+
+fn mebibytes(bytes: u64) -> String {
+    if bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn file_kind(metadata: &std::fs::Metadata) -> &'static str {
+    if metadata.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "something else"
+}
+
 /// Reads and checks every file, in parallel, keeping the order of `files`.
 /// A file that cannot be read gets a SYN003 report; the others are checked.
-pub fn check_all(checker: &Checker, files: &[Discovered]) -> Vec<FileReport> {
-    read_all(files, |shown, bytes| match bytes {
+/// No proposal longer than `limit` bytes is read.
+pub fn check_all(checker: &Checker, files: &[Discovered], limit: u64) -> Vec<FileReport> {
+    read_all(files, limit, |shown, bytes| match bytes {
         Ok(bytes) => checker.check_owned(shown, bytes),
         Err(reason) => checker.unreadable(shown, &reason),
     })
@@ -80,6 +183,7 @@ pub fn check_all(checker: &Checker, files: &[Discovered]) -> Vec<FileReport> {
 /// be read) to `each`, keeping the files' order.
 pub fn read_all<T: Send>(
     files: &[Discovered],
+    limit: u64,
     each: impl Fn(&str, Result<Vec<u8>, String>) -> T + Sync,
 ) -> Vec<T> {
     files
@@ -88,7 +192,7 @@ pub fn read_all<T: Send>(
             let shown = file.path.display().to_string();
             let bytes = match &file.error {
                 Some(error) => Err(error.clone()),
-                None => std::fs::read(&file.path).map_err(|e| e.to_string()),
+                None => read_proposal(&file.path, limit),
             };
             each(&shown, bytes)
         })

@@ -79,7 +79,7 @@ pub fn pack_sources<'p>(
     }
     for pack in packs {
         let shown = pack.display().to_string();
-        let bytes = std::fs::read(pack)
+        let bytes = crate::files::read_settings(pack)
             .map_err(|e| Failure::new(format!("cannot read the rule pack {shown}: {e}")))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Failure::new(format!("the rule pack {shown} is not UTF-8")))?;

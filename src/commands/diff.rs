@@ -38,7 +38,11 @@ pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     exists(&args.old)?;
     exists(&args.new)?;
     let (checker, _) = context.project()?.into_checker();
-    let (old, new) = (read(&checker, &args.old)?, read(&checker, &args.new)?);
+    let limit = context.common.max_proposal_bytes;
+    let (old, new) = (
+        read(&checker, &args.old, limit)?,
+        read(&checker, &args.new, limit)?,
+    );
     let comparison = assure_report::diff::compare_reports(&old, &new);
     let text = match args.format {
         DiffFormat::Human => assure_report::diff::human(&comparison),
@@ -56,8 +60,8 @@ pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     })
 }
 
-fn read(checker: &Checker, path: &Path) -> Result<FileReport, Failure> {
-    let bytes = std::fs::read(path)
+fn read(checker: &Checker, path: &Path, limit: u64) -> Result<FileReport, Failure> {
+    let bytes = crate::files::read_proposal(path, limit)
         .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
     Ok(checker.check_owned(&path.display().to_string(), bytes))
 }

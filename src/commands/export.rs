@@ -30,7 +30,7 @@ pub enum ExportFormat {
 pub fn run(args: &ExportArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     exists(&args.file)?;
     let (checker, _) = context.project()?.into_checker();
-    let report = checked_utf8(&checker, &args.file)?;
+    let report = checked_utf8(&checker, &args.file, context.common.max_proposal_bytes)?;
     let modelled = checker.model(&report.text);
     let document =
         assure_report::export::document(&modelled.model, checker.vocabulary(), &report.text);

@@ -36,7 +36,7 @@ pub enum GraphFormat {
 pub fn run(args: &GraphArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     exists(&args.file)?;
     let (checker, _) = context.project()?.into_checker();
-    let report = checked_utf8(&checker, &args.file)?;
+    let report = checked_utf8(&checker, &args.file, context.common.max_proposal_bytes)?;
     let modelled = checker.model(&report.text);
     let rendered = match args.format {
         GraphFormat::Dot => assure_report::graph::dot(&modelled.model, checker.vocabulary()),
@@ -52,10 +52,14 @@ pub fn run(args: &GraphArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fa
 /// Reads and checks one file for `graph` and `export`, which then model
 /// its text: a file that cannot be read fails the run; one that is not
 /// UTF-8 fails with its SYN003.
-pub(crate) fn checked_utf8(checker: &Checker, file: &Path) -> Result<FileReport, Failure> {
+pub(crate) fn checked_utf8(
+    checker: &Checker,
+    file: &Path,
+    limit: u64,
+) -> Result<FileReport, Failure> {
     let shown = file.display().to_string();
-    let bytes =
-        std::fs::read(file).map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
+    let bytes = crate::files::read_proposal(file, limit)
+        .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
     let report = checker.check(&shown, &bytes);
     if std::str::from_utf8(&bytes).is_err() {
         return Err(Failure {

@@ -93,7 +93,7 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             files::EXTENSION
         )?;
     }
-    let reports = files::check_all(&checker, &discovered);
+    let reports = files::check_all(&checker, &discovered, context.common.max_proposal_bytes);
     write_reports(
         &reports,
         args.format,
@@ -156,8 +156,10 @@ fn write_reports(
 }
 
 fn read_baseline(path: &Path) -> Result<Baseline, Failure> {
-    let text = std::fs::read_to_string(path)
+    let bytes = files::read_settings(path)
         .map_err(|e| Failure::new(format!("cannot read the baseline {}: {e}", path.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::new(format!("the baseline {} is not UTF-8", path.display())))?;
     Baseline::from_json(&text)
         .map_err(|why| Failure::new(format!("{} is not a baseline: {why}", path.display())))
 }

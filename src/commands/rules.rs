@@ -74,7 +74,8 @@ pub fn run(args: &RulesArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fa
             }
             let human = context.human();
             let (checker, _) = context.project()?.into_checker();
-            test(&checker, &paths, &human, context.stdout)
+            let limit = context.common.max_proposal_bytes;
+            test(&checker, &paths, limit, &human, context.stdout)
         }
     }
 }
@@ -168,6 +169,7 @@ fn check(extra: &[PathBuf], packs: &[PathBuf], out: &mut dyn Write) -> Result<Ex
 fn test(
     checker: &Checker,
     paths: &[PathBuf],
+    limit: u64,
     human: &HumanOptions,
     out: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
@@ -178,7 +180,7 @@ fn test(
             files::EXTENSION
         )));
     }
-    let outcomes = files::read_all(&discovered, |shown, bytes| match bytes {
+    let outcomes = files::read_all(&discovered, limit, |shown, bytes| match bytes {
         Ok(bytes) => checker.check_fixture(shown, &bytes),
         Err(reason) => {
             let report = checker.unreadable(shown, &reason);

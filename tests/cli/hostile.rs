@@ -3,6 +3,7 @@
 //! none panics or hangs.
 
 use crate::{assert_status, assure_in};
+use std::process::Command;
 
 fn pack_with(rule: &str) -> String {
     format!(
@@ -149,4 +150,117 @@ fn a_million_item_list_is_linted() {
             Some("reference to `Nobody`, which is not defined")
         )
     );
+}
+
+#[test]
+fn a_chain_of_eleven_thousand_lets_is_refused_not_a_stack_overflow() {
+    let mut lets = String::from("let.x0 = \"1\"\n");
+    for i in 1..11_000 {
+        lets.push_str(&format!("let.x{i} = \"x{} + 1\"\n", i - 1));
+    }
+    let run = lint_with_pack(
+        &pack_with(&format!("{lets}when = \"x10999 > 0\"\nmessage = \"m\"")),
+        "proposal: P\n",
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        first_error_line(&run),
+        "× with the `let`s and functions it uses, this expression is 401 operations deep; the limit is"
+    );
+}
+
+#[test]
+fn a_list_joined_to_itself_stops_the_rule_not_the_process() {
+    let mut lets = String::from("let.x0 = \"[1]\"\n");
+    for i in 1..40 {
+        lets.push_str(&format!("let.x{i} = \"x{} + x{}\"\n", i - 1, i - 1));
+    }
+    let run = lint_with_pack(
+        &pack_with(&format!("{lets}when = \"count(x39) > 0\"\nmessage = \"m\"")),
+        "proposal: P\n",
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let messages: Vec<&str> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "EVAL001")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        ["rule HOS001 stopped: it built a list or text 1048576 long, and the limit is 1000000, so its findings may be incomplete"]
+    );
+}
+
+/// Input that never ends or never arrives is refused by name, at once.
+#[cfg(unix)]
+#[test]
+fn devices_pipes_and_directories_are_refused_as_packs_configs_baselines_and_proposals() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::fs::write(dir.path().join("p.proposal"), "proposal: P\n").unwrap();
+    let run = |args: &[&str]| assure_in(dir.path(), args);
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["lint", "--pack", "pipe", "p.proposal"],
+            "error: cannot read the rule pack pipe: it is a named pipe, not a regular file\n",
+        ),
+        (
+            &["lint", "--pack", "/dev/zero", "p.proposal"],
+            "error: cannot read the rule pack /dev/zero: it is a device, not a regular file\n",
+        ),
+        (
+            &["lint", "--config", "/dev/zero", "p.proposal"],
+            "error: cannot read the configuration /dev/zero: it is a device, not a regular file\n",
+        ),
+        (
+            &["lint", "--baseline", "/dev/zero", "p.proposal"],
+            "error: cannot read the baseline /dev/zero: it is a device, not a regular file\n",
+        ),
+        (
+            &["lint", "--pack", ".", "p.proposal"],
+            "error: cannot read the rule pack .: it is a directory, not a regular file\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        let ran = run(args);
+        assert_status!(ran, 2);
+        assert_eq!(ran.stderr, stderr, "{args:?}");
+    }
+    let ran = run(&["lint", "-q", "--format", "json", "/dev/zero", "pipe"]);
+    assert_status!(ran, 1);
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    let messages: Vec<String> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["path"], f["findings"][0]["message"]))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            r#""/dev/zero" "cannot read the file: it is a device, not a regular file""#,
+            r#""pipe" "cannot read the file: it is a named pipe, not a regular file""#
+        ]
+    );
+}
+
+#[test]
+fn a_proposal_over_the_size_limit_is_unreadable_and_the_limit_can_be_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    let proposal = format!("proposal: P\n\n{}", "prose\n".repeat(200_000));
+    std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
+    let json = ["--format", "json", "p.proposal"];
+    let ran = assure_in(dir.path(), &[&["lint", "--max-file-size", "1"], &json[..]].concat());
+    assert_status!(ran, 1);
+    let report: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(
+        report["files"][0]["findings"][0]["message"],
+        "cannot read the file: it is larger than 1 MiB, the limit for proposals (raise it with --max-file-size)"
+    );
+    let ran = assure_in(dir.path(), &["lint", "-q", "--max-file-size", "2", "p.proposal"]);
+    assert!(!ran.stdout.contains("SYN003"), "{}", ran.stdout);
 }
