@@ -141,7 +141,7 @@ pub fn read_stdin(limit: u64) -> Result<Vec<u8>, String> {
 }
 
 fn mebibytes(bytes: u64) -> String {
-    if bytes % (1 << 20) == 0 {
+    if bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{bytes} bytes")
