@@ -25,6 +25,8 @@ pub mod codes {
     /// A value of the wrong kind: a parameter in the wrong unit, a
     /// severity that is not one, a glob that does not parse.
     pub const CFG002: &str = "CFG002";
+    /// A pack outside the configuration's directory tree.
+    pub const CFG003: &str = "CFG003";
 }
 
 /// A severity override.
@@ -160,8 +162,26 @@ impl Config {
         if let Some(packs) = root.get("packs")
             && let Some(packs) = reader.strings(packs, "`packs`")
         {
+            // Compared once symbolic links are resolved, so that neither `..`
+            // nor a link leads out.
+            let root = base.canonicalize().ok();
             for (pack, span) in packs {
                 let resolved = base.join(pack);
+                let inside = match (&root, resolved.canonicalize()) {
+                    (Some(root), Ok(real)) => Some(real.starts_with(root)),
+                    _ => None,
+                };
+                if inside == Some(false) {
+                    reader.error(
+                        codes::CFG003,
+                        span,
+                        format!(
+                            "`{pack}` is outside {}, the configuration's directory; a pack named here must be inside it",
+                            base.display()
+                        ),
+                    );
+                    continue;
+                }
                 if resolved.is_file() {
                     self.packs.push(resolved);
                 } else {

@@ -277,5 +277,70 @@ fn the_example_of_each_config_and_toml_code_gives_it() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 6);
+    assert_eq!(checked, 7);
+}
+
+#[cfg(unix)]
+#[test]
+fn packs_named_by_the_configuration_stay_inside_its_directory() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.toml");
+    std::fs::write(&secret, "[pack]\nname = \"SECRET-VALUE\"\n").unwrap();
+    let dir = project(&format!(
+        "packs = [\"{}\", \"../{}/secret.toml\", \"link.toml\"]\n",
+        secret.display(),
+        outside.path().file_name().unwrap().to_string_lossy()
+    ));
+    std::os::unix::fs::symlink(&secret, dir.path().join("link.toml")).unwrap();
+    let run = lint(dir.path(), &[]);
+    assert_status!(run, 2);
+    assert!(!run.stderr.contains("SECRET-VALUE"), "{}", run.stderr);
+    let refusals: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("is outside"))
+        .map(|l| l.trim_start_matches([' ', '×']))
+        .collect();
+    assert_eq!(refusals.len(), 3, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("CFG003").count(), 3, "{}", run.stderr);
+    // Named on the command line, the same pack is read.
+    let run = lint(
+        dir.path(),
+        &["--config", "/dev/null", "--pack", "link.toml"],
+    );
+    assert!(!run.stderr.contains("CFG003"), "{}", run.stderr);
+}
+
+#[test]
+fn a_file_that_is_not_a_pack_is_refused_without_quoting_it() {
+    let dir = project("");
+    std::fs::write(
+        dir.path().join("environ.toml"),
+        "HOME=\"/root\"\nSECRET_TOKEN=\"abc123\"\n[server]\nkey = 1\n",
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "--color",
+            "never",
+            "--pack",
+            "environ.toml",
+            "hampshire.proposal",
+        ],
+    );
+    assert_status!(run, 2);
+    assert!(!run.stderr.contains("SECRET_TOKEN"), "{}", run.stderr);
+    insta::assert_snapshot!(run.stderr, @r#"
+    PACK005
+
+      × this file is not a rule pack: it has no `[pack]` table
+       ╭─[environ.toml:1:1]
+     1 │ HOME="/root"
+       · ▲
+       ╰────
+
+    error: invalid rule pack: 1 problem in environ.toml
+    "#);
 }

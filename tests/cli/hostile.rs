@@ -189,7 +189,9 @@ fn a_list_joined_to_itself_stops_the_rule_not_the_process() {
         .collect();
     assert_eq!(
         messages,
-        ["rule HOS001 stopped: it built a list or text 1048576 long, and the limit is 1000000, so its findings may be incomplete"]
+        [
+            "rule HOS001 stopped: it built a list or text 1048576 long, and the limit is 1000000, so its findings may be incomplete"
+        ]
     );
 }
 
@@ -254,13 +256,19 @@ fn a_proposal_over_the_size_limit_is_unreadable_and_the_limit_can_be_raised() {
     let proposal = format!("proposal: P\n\n{}", "prose\n".repeat(200_000));
     std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
     let json = ["--format", "json", "p.proposal"];
-    let ran = assure_in(dir.path(), &[&["lint", "--max-file-size", "1"], &json[..]].concat());
+    let ran = assure_in(
+        dir.path(),
+        &[&["lint", "--max-file-size", "1"], &json[..]].concat(),
+    );
     assert_status!(ran, 1);
     let report: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     assert_eq!(
         report["files"][0]["findings"][0]["message"],
         "cannot read the file: it is larger than 1 MiB, the limit for proposals (raise it with --max-file-size)"
     );
-    let ran = assure_in(dir.path(), &["lint", "-q", "--max-file-size", "2", "p.proposal"]);
+    let ran = assure_in(
+        dir.path(),
+        &["lint", "-q", "--max-file-size", "2", "p.proposal"],
+    );
     assert!(!ran.stdout.contains("SYN003"), "{}", ran.stdout);
 }

@@ -175,7 +175,7 @@ fn rules_list_all_adds_every_code_of_assure_own() {
     assert_eq!(
         lines.last().copied(),
         Some(
-            "CFG002   error    config                   A setting of the configuration of the wrong kind or unit."
+            "CFG003   error    config                   A pack named by the configuration lies outside the configuration's directory."
         )
     );
 }

@@ -114,6 +114,7 @@ registry! {
     TOML004: Toml, Error, "A required key is missing.";
     CFG001: Config, Error, "The configuration names a code, parameter or pack that does not exist.";
     CFG002: Config, Error, "A setting of the configuration of the wrong kind or unit.";
+    CFG003: Config, Error, "A pack named by the configuration lies outside the configuration's directory.";
 }
 
 /// The registered code `code` (in any case).

@@ -5,7 +5,7 @@
 
 use crate::read::{self, DefineDef, LabelDef, ParamDef, RuleDef, StageDef, Written};
 use crate::{Label, PackErrors, PackSource, Param, Rule, RuleSet, Settings, Stage, codes};
-use assure_diagnostic::{Diagnostic, Severity, closest};
+use assure_diagnostic::{Diagnostic, Severity, Span, closest};
 use assure_lang::{
     Code, CompileError, Compiler, DefineSig, ErrorKind, Globals, ParamValue, Template, Ty,
 };
@@ -53,6 +53,21 @@ pub fn load(
         if replaced {
             continue;
         }
+        if !is_a_pack(&source.text, document.get_ref().get("pack").is_some()) {
+            // Not quoted: a path that reaches a file by mistake (or on
+            // purpose, from a pull request) must not print it.
+            let first_line = source.text.lines().next().unwrap_or("");
+            failures.push(PackErrors {
+                path: source.path.clone(),
+                text: first_line.to_owned(),
+                diagnostics: vec![Diagnostic::error(
+                    codes::PACK005,
+                    Span::empty(0),
+                    "this file is not a rule pack: it has no `[pack]` table",
+                )],
+            });
+            continue;
+        }
         let mut reader = Reader::new(&source.text);
         reader.diagnostics.extend(toml_errors.iter().cloned());
         if toml_errors.is_empty() {
@@ -88,6 +103,19 @@ pub fn load(
     } else {
         Err(failures)
     }
+}
+
+/// Whether a file is meant to be a rule pack: its TOML has a `pack` table
+/// or, when it does not parse, a line opens one.
+fn is_a_pack(text: &str, has_pack_table: bool) -> bool {
+    has_pack_table
+        || text.lines().any(|line| {
+            let line = line.trim_start();
+            let header = line
+                .strip_prefix('[')
+                .is_some_and(|rest| rest.trim_start().starts_with("pack"));
+            header || line.starts_with("pack.") || line.starts_with("pack ")
+        })
 }
 
 /// Builds one pack's definitions into the set, reporting into the pack's
