@@ -123,5 +123,6 @@ fn report_failure(failure: &Failure, stderr: &mut dyn Write) {
         };
         let _ = assure_report::human::render(&failure.reports, &options, stderr);
     }
-    let _ = writeln!(stderr, "error: {}", failure.message);
+    let message = assure_diagnostic::visible_lines(&failure.message);
+    let _ = writeln!(stderr, "error: {message}");
 }

@@ -7,7 +7,7 @@ use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure, files};
 use assure_check::FileReport;
 use assure_check::baseline::{Baseline, Entry};
-use assure_diagnostic::closest;
+use assure_diagnostic::{LineIndex, closest, visible_lines};
 use assure_report::Summary;
 use assure_report::human::HumanOptions;
 use assure_rules::RuleSet;
@@ -188,11 +188,11 @@ fn report_stale(
         .collect();
     let level = if strict { "error" } else { "warning" };
     for entry in &stale {
-        writeln!(
-            stderr,
-            "{level}: stale baseline entry: {} {} ({}) no longer occurs",
+        let line = format!(
+            "{level}: stale baseline entry: {} {} ({}) no longer occurs\n",
             entry.file, entry.code, entry.message
-        )?;
+        );
+        stderr.write_all(visible_lines(&line).as_bytes())?;
     }
     Ok(stale.len())
 }
@@ -208,20 +208,21 @@ fn warn_unused_allows(
         .path
         .as_ref()
         .map_or_else(String::new, |p| p.display().to_string());
+    let lines = LineIndex::new(&config.text);
     for (index, allow) in config.allows.iter().enumerate() {
         if reports.iter().any(|r| r.allows_used.contains(&index)) {
             continue;
         }
-        let line = config.text[..allow.span.start as usize].lines().count() + 1;
+        let line = lines.line_of(allow.span.start);
         let entity = allow
             .entity
             .as_ref()
             .map_or_else(String::new, |e| format!(" on `{e}`"));
-        writeln!(
-            stderr,
-            "warning: {path}:{line}: the [[allow]] entry for {}{entity} in `{}` matched no finding",
+        let warning = format!(
+            "warning: {path}:{line}: the [[allow]] entry for {}{entity} in `{}` matched no finding\n",
             allow.code.0, allow.path
-        )?;
+        );
+        stderr.write_all(visible_lines(&warning).as_bytes())?;
     }
     Ok(())
 }

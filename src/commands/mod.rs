@@ -40,6 +40,9 @@ pub(crate) fn pretty(value: &serde_json::Value) -> Result<String, Failure> {
 /// Writes `text`; `assure ... | head` closing the pipe early is the
 /// reader's choice, not a failure.
 pub(crate) fn write(out: &mut dyn io::Write, text: &str) -> Result<(), Failure> {
+    // Text from proposals and packs (names, values, a diff's lines) must
+    // not carry a terminal escape; JSON arrives here escaped already.
+    let text = assure_diagnostic::visible_lines(text);
     ignore_broken_pipe(out.write_all(text.as_bytes()))?;
     Ok(())
 }

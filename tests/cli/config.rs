@@ -344,3 +344,21 @@ fn a_file_that_is_not_a_pack_is_refused_without_quoting_it() {
     error: invalid rule pack: 1 problem in environ.toml
     "#);
 }
+
+#[test]
+fn an_unused_allow_is_reported_at_its_own_line_however_it_is_written() {
+    let indented = project(
+        "[rules]\nCFC003 = \"off\"\n\n  [[allow]]\n  path = \"other/*\"\n  code = \"PFI002\"\n  reason = \"r\"\n",
+    );
+    assert_eq!(
+        lint(indented.path(), &[]).stderr,
+        "warning: assure.toml:4: the [[allow]] entry for PFI002 in `other/*` matched no finding\n"
+    );
+    let inline = project(
+        "allow = [\n  { path = \"other/*\", code = \"PFI002\", reason = \"r\" },\n]\n\n[rules]\nCFC003 = \"off\"\n",
+    );
+    assert_eq!(
+        lint(inline.path(), &[]).stderr,
+        "warning: assure.toml:2: the [[allow]] entry for PFI002 in `other/*` matched no finding\n"
+    );
+}

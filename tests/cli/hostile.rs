@@ -272,3 +272,78 @@ fn a_proposal_over_the_size_limit_is_unreadable_and_the_limit_can_be_raised() {
     );
     assert!(!ran.stdout.contains("SYN003"), "{}", ran.stdout);
 }
+
+/// An escape sequence that would set the terminal's title and clear it.
+const ESCAPE: &str = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}1m";
+
+#[test]
+fn no_escape_sequence_from_a_proposal_reaches_a_terminal_or_a_ci_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("bad{ESCAPE}.proposal");
+    let proposal = format!(
+        "proposal: P{ESCAPE}\nmodel: other\n\nprose {ESCAPE}\n\n# Organisations\n\n## North{ESCAPE} Trust\nkind: nhs-trust{ESCAPE}\n\n# Contracts\n\n## Community contract\nkind: other\nholder: Nroth{ESCAPE} Trust\n<!-- expect: REF001 -->\n"
+    );
+    std::fs::write(dir.path().join(&name), &proposal).unwrap();
+    std::fs::write(dir.path().join("old.proposal"), "proposal: P\n").unwrap();
+    let runs = [
+        assure_in(dir.path(), &["lint", &name]),
+        assure_in(dir.path(), &["lint", "--format", "github", &name]),
+        assure_in(dir.path(), &["diff", "old.proposal", &name]),
+        assure_in(dir.path(), &["graph", &name]),
+        assure_in(dir.path(), &["rules", "test", &name]),
+        assure_in(dir.path(), &["lint", "--format", "json", &name]),
+        assure_in(dir.path(), &["lint", "--format", "sarif", &name]),
+    ];
+    for (at, run) in runs.iter().enumerate() {
+        // JSON escapes the C0 controls only, as its standard says.
+        let hidden: &[char] = if at < 5 {
+            &['\u{1b}', '\u{7}', '\u{9b}']
+        } else {
+            &['\u{1b}', '\u{7}']
+        };
+        for output in [&run.stdout, &run.stderr] {
+            assert!(!output.contains(hidden), "{output}");
+        }
+    }
+    // Shown escaped where a person reads them; JSON escapes them itself.
+    assert!(
+        runs[0]
+            .stdout
+            .contains(r"bad\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}1m.proposal"),
+        "{}",
+        runs[0].stdout
+    );
+    assert!(
+        runs[1].stdout.contains(r"Nroth\u{1b}]0;owned"),
+        "{}",
+        runs[1].stdout
+    );
+    assert!(
+        runs[2].stdout.contains(r"+prose \u{1b}]0;owned"),
+        "{}",
+        runs[2].stdout
+    );
+    assert!(
+        runs[5].stdout.contains(r"Nroth\u001b]0;owned"),
+        "{}",
+        runs[5].stdout
+    );
+}
+
+#[test]
+fn a_long_line_beside_a_finding_is_not_printed_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    let proposal = format!(
+        "proposal: P\nmodel: other\n\n{long}\n\n# Organisations\n\n## North Trust\nkind: nhs-trust\n\n# Contracts\n\n## Community contract\nkind: other\nholder: Nroth Trust\n{long}\n"
+    );
+    std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
+    let run = assure_in(dir.path(), &["lint", "p.proposal"]);
+    assert!(run.stdout.len() < 20_000, "{} bytes", run.stdout.len());
+    assert!(
+        run.stdout
+            .contains("at p.proposal:15:9 (a line there is too long to show)"),
+        "{}",
+        run.stdout
+    );
+}

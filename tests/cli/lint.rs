@@ -304,3 +304,37 @@ fn output_is_the_same_in_any_file_order_and_thread_count() {
     assert_eq!(forwards.stdout, backwards.stdout);
     assert_eq!(forwards.status, 1);
 }
+
+/// Every finding as `line:column CODE message`, from `lint --format json`.
+fn findings_of(text: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.proposal"), text).unwrap();
+    let run = assure_in(dir.path(), &["lint", "--format", "json", "p.proposal"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f["span"]["line"], f["span"]["column"], f["code"], f["message"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cr_lf_and_crlf_line_endings_give_the_same_findings() {
+    let text = std::fs::read_to_string(crate::root().join("fixtures/hampshire-mcp.proposal"))
+        .unwrap()
+        .replace("\r\n", "\n");
+    let expected = findings_of(&text);
+    assert!(expected.len() >= 5, "{expected:?}");
+    assert_eq!(findings_of(&text.replace('\n', "\r\n")), expected);
+    assert_eq!(findings_of(&text.replace('\n', "\r")), expected);
+    // One stray carriage return inside a line ends it: what follows is read,
+    // not lost in the line before.
+    let stray = text.replacen("\nmodel:", "\rmodel:", 1);
+    assert_eq!(findings_of(&stray), expected);
+}

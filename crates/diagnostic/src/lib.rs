@@ -10,9 +10,11 @@
 pub mod codes;
 mod line_index;
 mod span;
+mod visible;
 
 pub use line_index::{LineCol, LineIndex, Location, prefix_from};
 pub use span::Span;
+pub use visible::{visible, visible_in_place, visible_lines};
 
 use std::fmt;
 use std::sync::Arc;

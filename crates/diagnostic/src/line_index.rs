@@ -50,31 +50,39 @@ impl Clone for LineIndex {
 /// From this many bytes, a text is indexed on two threads.
 const PARALLEL_FROM: usize = 4 << 20;
 
-/// The offsets just past each `\n` of `bytes[from..]`, after a 0 if
-/// `first`. Counted first, then filled without regrowing: a large file has
-/// millions of lines, and memchr finds them several bytes at a time.
+/// The offsets just past each line ending of `bytes[from..]` (`\n`,
+/// `\r\n`, or a lone `\r`), after a 0 if `first`. Counted first, then
+/// filled without regrowing: a large file has millions of lines, and memchr
+/// finds them several bytes at a time. `bytes` never ends between the two
+/// bytes of a `\r\n`.
 fn line_starts(bytes: &[u8], from: usize, first: bool) -> Vec<u32> {
     let part = &bytes[from.min(bytes.len())..];
-    let mut starts = Vec::with_capacity(memchr::memchr_iter(b'\n', part).count() + 1);
+    let ends = || {
+        memchr::memchr2_iter(b'\n', b'\r', part)
+            .filter(|&i| part[i] == b'\n' || part.get(i + 1) != Some(&b'\n'))
+    };
+    let mut starts = Vec::with_capacity(ends().count() + 1);
     if first {
         starts.push(0);
     }
-    starts.extend(
-        memchr::memchr_iter(b'\n', part).map(|i| u32::try_from(from + i + 1).unwrap_or(u32::MAX)),
-    );
+    starts.extend(ends().map(|i| u32::try_from(from + i + 1).unwrap_or(u32::MAX)));
     starts
 }
 
 impl LineIndex {
-    /// Indexes `text`. A line ends after each `\n`; a `\r` before it belongs
-    /// to the line it ends.
+    /// Indexes `text`. A line ends after each `\n`, `\r\n` or lone `\r`,
+    /// as the parser reads them.
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
         let starts = if bytes.len() >= PARALLEL_FROM && two_cores {
             // A large file's halves on two threads: indexing 136 MB took
             // 80 ms on one, before its findings could be written.
-            let middle = bytes.len() / 2;
+            let mut middle = bytes.len() / 2;
+            if bytes[middle - 1] == b'\r' {
+                // Not between the two bytes of a `\r\n`.
+                middle += 1;
+            }
             let (mut starts, second) = std::thread::scope(|scope| {
                 let second = scope.spawn(|| line_starts(bytes, middle, false));
                 let first = line_starts(&bytes[..middle], 0, true);

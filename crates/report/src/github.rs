@@ -3,7 +3,7 @@
 //! line.
 
 use assure_check::FileReport;
-use assure_diagnostic::Severity;
+use assure_diagnostic::{Severity, visible_lines};
 use std::fmt::Write as _;
 
 /// The workflow commands for a run.
@@ -40,9 +40,11 @@ pub fn commands(reports: &[FileReport]) -> String {
     out
 }
 
-/// Escapes a command's message.
+/// Escapes a command's message (control characters are escaped before:
+/// a CI log is a terminal too).
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    visible_lines(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

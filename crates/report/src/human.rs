@@ -3,11 +3,12 @@
 
 use crate::Summary;
 use assure_check::{FileReport, Finding};
-use assure_diagnostic::{LineIndex, Severity, Span};
+use assure_diagnostic::{LineIndex, Severity, Span, visible, visible_in_place};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
 };
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -53,8 +54,9 @@ pub fn render(
         .with_links(false);
     for report in reports {
         let index = report.line_index();
+        let shown = Shown::of(report);
         for finding in report.findings.iter().filter(|f| f.is_active()) {
-            out.write_all(render_finding(&handler, report, &index, finding).as_bytes())?;
+            out.write_all(render_finding(&handler, &shown, &index, finding).as_bytes())?;
         }
     }
     if options.quiet {
@@ -64,26 +66,45 @@ pub fn render(
         if report.readiness.is_empty() {
             continue;
         }
-        writeln!(out, "{}", report.path)?;
+        writeln!(out, "{}", visible(&report.path))?;
         for row in &report.readiness {
-            writeln!(out, "  {:<25} {}", row.stage, row.describe())?;
+            writeln!(out, "  {:<25} {}", visible(&row.stage), row.describe())?;
         }
         writeln!(out)?;
     }
     writeln!(out, "{}", Summary::of(reports).sentence())
 }
 
+/// A report's path and text as a terminal may show them: control
+/// characters escaped in the path, and replaced, offsets kept, in the text.
+pub struct Shown<'r> {
+    path: Cow<'r, str>,
+    text: Cow<'r, str>,
+}
+
+impl<'r> Shown<'r> {
+    /// What of `report` is shown.
+    pub fn of(report: &'r FileReport) -> Self {
+        Shown {
+            path: visible(&report.path),
+            text: visible_in_place(&report.text),
+        }
+    }
+}
+
 /// One finding as miette renders it.
 pub fn render_finding(
     handler: &GraphicalReportHandler,
-    report: &FileReport,
+    report: &Shown<'_>,
     index: &LineIndex,
     finding: &Finding,
 ) -> String {
     let showable = !report.text.is_empty()
-        && spans(finding).all(|span| line_length(&report.text, span) <= MAX_SNIPPET_LINE);
+        && spans(finding).all(|span| context_length(&report.text, index, span) <= MAX_SNIPPET_LINE);
     let diagnostic = MietteFinding {
         finding,
+        message: visible(&finding.diagnostic.message),
+        help: finding.diagnostic.help.as_deref().map(visible),
         source: showable.then_some(NamedText {
             name: &report.path,
             text: &report.text,
@@ -94,17 +115,14 @@ pub fn render_finding(
     // Rendering into a String cannot fail on I/O; a formatting error would
     // only drop this one report's decoration, never its message.
     if handler.render_report(&mut rendered, &diagnostic).is_err() {
-        rendered = format!(
-            "{}: {}\n",
-            finding.diagnostic.code, finding.diagnostic.message
-        );
+        rendered = format!("{}: {}\n", finding.diagnostic.code, diagnostic.message);
     }
     if !showable {
         let at = index.line_col(&report.text, finding.diagnostic.span.start);
         let why = if report.text.is_empty() {
             ""
         } else {
-            " (the line is too long to show)"
+            " (a line there is too long to show)"
         };
         rendered.push_str(&format!(
             "  at {}:{}:{}{why}\n",
@@ -119,16 +137,18 @@ fn spans(finding: &Finding) -> impl Iterator<Item = Span> + '_ {
     std::iter::once(finding.diagnostic.span).chain(finding.diagnostic.labels.iter().map(|l| l.span))
 }
 
-/// The length of the longest line `span` touches.
-fn line_length(text: &str, span: Span) -> usize {
-    let start = (span.start as usize).min(text.len());
-    let end = (span.end as usize).min(text.len()).max(start);
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-
-    text[line_start..line_end]
-        .split('\n')
-        .map(str::len)
+/// The length of the longest line a snippet of `span` shows: the lines it
+/// touches and one of context either side, as miette shows them.
+fn context_length(text: &str, index: &LineIndex, span: Span) -> usize {
+    let len = text.len() as u32;
+    let first = index.line_of(span.start.min(len)).saturating_sub(1).max(1);
+    let last = index.line_of(span.end.min(len)) + 1;
+    (first..=last)
+        .map(|line| {
+            let start = index.line_start(line).unwrap_or(len);
+            let end = index.line_start(line + 1).unwrap_or(len);
+            end.saturating_sub(start) as usize
+        })
         .max()
         .unwrap_or(0)
 }
@@ -176,6 +196,8 @@ impl SourceCode for NamedText<'_> {
                     if end > window_start && bytes[end - 1] == b'\r' {
                         end -= 1;
                     }
+                } else if end > window_start && bytes[end - 1] == b'\r' {
+                    end -= 1;
                 }
                 end
             }
@@ -203,6 +225,8 @@ impl SourceCode for NamedText<'_> {
 
 struct MietteFinding<'a> {
     finding: &'a Finding,
+    message: Cow<'a, str>,
+    help: Option<Cow<'a, str>>,
     source: Option<NamedText<'a>>,
 }
 
@@ -216,7 +240,7 @@ impl fmt::Debug for MietteFinding<'_> {
 
 impl fmt::Display for MietteFinding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -240,9 +264,7 @@ impl miette::Diagnostic for MietteFinding<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.finding
-            .diagnostic
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -256,7 +278,10 @@ impl miette::Diagnostic for MietteFinding<'_> {
         let diagnostic = &self.finding.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(None, source_span(diagnostic.span));
         let secondary = diagnostic.labels.iter().map(|label| {
-            LabeledSpan::new_with_span(Some(label.message.clone()), source_span(label.span))
+            LabeledSpan::new_with_span(
+                Some(visible(&label.message).into_owned()),
+                source_span(label.span),
+            )
         });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }

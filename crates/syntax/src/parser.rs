@@ -145,17 +145,20 @@ impl<'a> LineParser<'a> {
     /// Reads the lines starting from `from` (the start of a line) up to
     /// `to` (the start of a line, or the end of the text).
     fn lines(&mut self, from: usize, to: usize) {
-        let len = self.text.len();
+        let bytes = self.text.as_bytes();
+        let len = bytes.len();
         let mut pos = from;
         while pos < to {
-            let newline = memchr::memchr(b'\n', &self.text.as_bytes()[pos..]).map(|i| pos + i);
-            let (mut content_end, end) = match newline {
-                Some(nl) => (nl, nl + 1),
+            // `\n`, `\r\n` and a lone `\r` (old Mac files, or a stray one
+            // pasted into a value) each end a line: no content hides
+            // behind a carriage return.
+            let (content_end, end) = match memchr::memchr2(b'\n', b'\r', &bytes[pos..]) {
+                Some(i) if bytes[pos + i] == b'\r' && bytes.get(pos + i + 1) == Some(&b'\n') => {
+                    (pos + i, pos + i + 2)
+                }
+                Some(i) => (pos + i, pos + i + 1),
                 None => (len, len),
             };
-            if content_end > pos && self.text.as_bytes()[content_end - 1] == b'\r' {
-                content_end -= 1;
-            }
             self.line(pos, content_end, end);
             pos = end;
         }

@@ -1,0 +1,104 @@
+//! Text from a proposal or a pack made safe to print for a person or a CI
+//! log: no control character reaches a terminal, where an escape sequence
+//! could set the window title, clear the screen or forge a line of output.
+//! JSON and SARIF need none of this: their encoders escape control
+//! characters already.
+
+use std::borrow::Cow;
+
+/// Whether `c` must not be printed as it is: C0 controls but newline and
+/// tab, DEL, and the C1 controls (`U+009B` starts a sequence on some
+/// terminals as ESC `[` does).
+fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || c == '\u{2028}' || c == '\u{2029}'
+}
+
+/// `text` with each control character written as a Rust escape (`\u{1b}`),
+/// so that a person sees it. For messages, names, paths and help: text on
+/// one line, where a newline is a control character too.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_hidden(c) || c == '\n') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) || c == '\n' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` with each control character but newline and tab escaped as
+/// [`visible`] does: for output of several lines (a diff, a list, a
+/// workflow command before its own encoding).
+pub fn visible_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` with each byte of a control character replaced by `?` and each
+/// carriage return that does not end a line by a newline, keeping every
+/// byte offset: for source text that snippets quote by span.
+pub fn visible_in_place(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_hidden(c) && c != '\r') && !has_lone_cr(text) {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        match c {
+            '\r' if bytes.get(at + 1) == Some(&b'\n') => out.push('\r'),
+            '\r' => out.push('\n'),
+            c if is_hidden(c) => out.extend(std::iter::repeat_n('?', c.len_utf8())),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|at| bytes[at] == b'\r' && bytes.get(at + 1) != Some(&b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_shown_not_sent() {
+        assert_eq!(
+            visible("Acme\u{1b}]0;pwned\u{7}Ltd"),
+            r"Acme\u{1b}]0;pwned\u{7}Ltd"
+        );
+        assert_eq!(visible("a\u{9b}2Jb"), "a\\u{9b}2Jb");
+        assert_eq!(visible("two\nlines"), "two\\u{a}lines");
+        assert_eq!(
+            visible_lines("two\nlines\r\n\u{1b}c"),
+            "two\nlines\\u{d}\n\\u{1b}c"
+        );
+        assert!(matches!(visible("plain £5m"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn source_text_keeps_its_offsets() {
+        let text = "name: A\u{1b}[2J\r\nkind: llp\rterm: \u{9b}x\n";
+        let shown = visible_in_place(text);
+        assert_eq!(shown.len(), text.len());
+        assert_eq!(shown, "name: A?[2J\r\nkind: llp\nterm: ??x\n");
+        assert!(matches!(visible_in_place("a\r\nb\n"), Cow::Borrowed(_)));
+    }
+}
