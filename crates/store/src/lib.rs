@@ -4,9 +4,12 @@
 //! tool version, packs, git commit), each file (path, content hash, text),
 //! each finding and each readiness row. The design:
 //!
-//! - a schema version in `PRAGMA user_version`, with migrations applied on
-//!   open, each in its own transaction; a database of a newer schema is
-//!   refused and left untouched;
+//! - an existing file inspected read-only before anything is written: its
+//!   `PRAGMA application_id` (assure's, [`APPLICATION_ID`]), its schema
+//!   version and `PRAGMA quick_check`; a damaged, foreign or newer
+//!   database is refused and left untouched, byte for byte;
+//! - a schema version in `PRAGMA user_version`, created or migrated in one
+//!   immediate transaction that a second process waits for;
 //! - WAL mode and a busy timeout, so that two report runs at once both
 //!   succeed, one after the other;
 //! - one `BEGIN IMMEDIATE` transaction per run, so that a run interrupted
@@ -87,6 +90,8 @@ pub enum StoreError {
         /// Its schema version.
         found: i64,
     },
+    /// An SQLite database that is not one of assure's: what it holds.
+    Foreign(PathBuf, String),
     /// Anything else SQLite reported.
     Sqlite(PathBuf, String),
 }
@@ -112,6 +117,11 @@ impl fmt::Display for StoreError {
             StoreError::NewerSchema { path, found } => write!(
                 f,
                 "the database {} has schema version {found}, newer than this assure understands ({SCHEMA_VERSION}); upgrade assure",
+                path.display()
+            ),
+            StoreError::Foreign(path, detail) => write!(
+                f,
+                "{} is an SQLite database, but not one of assure's ({detail}); it was left untouched: give another path",
                 path.display()
             ),
             StoreError::Sqlite(path, detail) => write!(f, "database {}: {detail}", path.display()),
@@ -214,8 +224,18 @@ impl Store {
     }
 
     /// Opens with a given busy timeout.
+    ///
+    /// An existing file is first inspected through a read-only connection
+    /// (its application id, schema version and `PRAGMA quick_check`), so
+    /// that a damaged, foreign or newer database is refused before a byte
+    /// of it is written. The schema is then created or migrated in one
+    /// immediate transaction, which a second process opening the same new
+    /// file waits for rather than racing.
     pub fn open_with_timeout(path: &Path, timeout: Duration) -> Result<Store, StoreError> {
         let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            inspect(path, timeout)?;
+        }
         let flags = if read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY
         } else {
@@ -231,26 +251,19 @@ impl Store {
             .connection
             .busy_timeout(timeout)
             .map_err(|e| store.error(&e))?;
-        // Reading the version first tells a corrupt file from a good one
-        // before anything is written.
-        let version = store.schema_version()?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                path: store.path,
-                found: version,
-            });
+        if read_only {
+            let version = store.schema_version()?;
+            if version < SCHEMA_VERSION {
+                return Err(StoreError::ReadOnly(store.path));
+            }
+            return Ok(store);
         }
-        if version < SCHEMA_VERSION && read_only {
-            return Err(StoreError::ReadOnly(store.path));
-        }
-        if !read_only {
-            let mode: String = store
-                .connection
-                .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-                .map_err(|e| store.error(&e))?;
-            debug_assert!(mode == "wal" || mode == "memory", "journal mode {mode}");
-        }
-        store.migrate(version)?;
+        store.migrate()?;
+        let mode: String = store
+            .connection
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(|e| store.error(&e))?;
+        debug_assert!(mode == "wal" || mode == "memory", "journal mode {mode}");
         Ok(store)
     }
 
@@ -265,19 +278,55 @@ impl Store {
             .map_err(|e| self.error(&e))
     }
 
-    fn migrate(&self, from: i64) -> Result<(), StoreError> {
-        for version in from..SCHEMA_VERSION {
-            let sql = MIGRATIONS[version as usize];
-            let batch = format!(
-                "BEGIN IMMEDIATE; {sql} PRAGMA user_version = {}; COMMIT;",
-                version + 1
-            );
-            if let Err(error) = self.connection.execute_batch(&batch) {
+    /// Brings the schema up to [`SCHEMA_VERSION`] in one immediate
+    /// transaction: the version is read again inside it, so that of two
+    /// processes opening a new file, the second finds the first's schema.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let fail = |e: rusqlite::Error| self.error(&e);
+        let application_id: i32 = self
+            .connection
+            .query_row("PRAGMA application_id", [], |row| row.get(0))
+            .map_err(fail)?;
+        if application_id == APPLICATION_ID && self.schema_version()? == SCHEMA_VERSION {
+            // Up to date: no write lock to wait for.
+            return Ok(());
+        }
+        self.connection
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(fail)?;
+        let result = (|| {
+            let version = self.schema_version()?;
+            let Some(from) = usize::try_from(version)
+                .ok()
+                .filter(|v| *v <= MIGRATIONS.len())
+            else {
+                return Err(StoreError::NewerSchema {
+                    path: self.path.clone(),
+                    found: version,
+                });
+            };
+            for (index, sql) in MIGRATIONS.iter().enumerate().skip(from) {
+                let batch = format!(
+                    "{sql} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+                    index + 1
+                );
+                self.connection.execute_batch(&batch).map_err(fail)?;
+            }
+            if from == MIGRATIONS.len() {
+                // A history written before assure set its application id.
+                self.connection
+                    .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))
+                    .map_err(fail)?;
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => self.connection.execute_batch("COMMIT").map_err(fail),
+            Err(error) => {
                 let _ = self.connection.execute_batch("ROLLBACK");
-                return Err(self.error(&error));
+                Err(error)
             }
         }
-        Ok(())
     }
 
     /// Records a run in one transaction, returning its id.
@@ -483,6 +532,86 @@ impl Store {
                 .collect()
         })
     }
+}
+
+/// The application id (`PRAGMA application_id`, bytes 68-71 of the
+/// header) of assure's databases: "ASUR".
+pub const APPLICATION_ID: i32 = 0x4153_5552;
+
+/// The tables of the schema, by name: a database without an application id
+/// that holds exactly these is a history written before the id was set.
+const TABLES: [&str; 4] = ["files", "findings", "readiness", "runs"];
+
+/// Looks at an existing database without writing to it: refuses one that
+/// is damaged, is someone else's, or has a schema this assure does not
+/// know.
+fn inspect(path: &Path, timeout: Duration) -> Result<(), StoreError> {
+    let fail = |e: rusqlite::Error| classify(path, &e);
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(fail)?;
+    connection.busy_timeout(timeout).map_err(fail)?;
+    let pragma = |name: &str| -> Result<i64, StoreError> {
+        connection
+            .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+            .map_err(fail)
+    };
+    let application_id = pragma("application_id")?;
+    let version = pragma("user_version")?;
+    let mut tables: Vec<String> = {
+        let mut statement = connection
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .map_err(fail)?;
+        statement
+            .query_map([], |row| row.get(0))
+            .and_then(Iterator::collect)
+            .map_err(fail)?
+    };
+    tables.sort();
+    let ours = application_id == i64::from(APPLICATION_ID)
+        || (application_id == 0 && version == 0 && tables.is_empty())
+        || (application_id == 0 && version >= 1 && tables == TABLES);
+    if !ours {
+        let shown = if tables.is_empty() {
+            "no tables".to_owned()
+        } else {
+            format!("tables {}", tables.join(", "))
+        };
+        return Err(StoreError::Foreign(
+            path.to_path_buf(),
+            format!("application id {application_id:#x}, {shown}"),
+        ));
+    }
+    if version < 0 {
+        return Err(StoreError::Corrupt(
+            path.to_path_buf(),
+            format!("schema version {version}, which assure never writes"),
+        ));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    let check: Vec<String> = {
+        let mut statement = connection.prepare("PRAGMA quick_check(5)").map_err(fail)?;
+        statement
+            .query_map([], |row| row.get(0))
+            .and_then(Iterator::collect)
+            .map_err(fail)?
+    };
+    if check != ["ok"] {
+        return Err(StoreError::Corrupt(
+            path.to_path_buf(),
+            format!("quick_check: {}", check.join("; ")),
+        ));
+    }
+    Ok(())
 }
 
 fn classify(path: &Path, error: &rusqlite::Error) -> StoreError {

@@ -259,3 +259,121 @@ fn the_readme_queries_work() {
         assert!(!rows.is_empty(), "no rows from:\n{query}");
     }
 }
+
+#[test]
+fn a_negative_schema_version_is_refused_and_untouched() {
+    let (_dir, path) = database();
+    drop(Store::open(&path).unwrap());
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute_batch("PRAGMA user_version = -1")
+        .unwrap();
+    drop(connection);
+    let before = std::fs::read(&path).unwrap();
+    let error = Store::open(&path).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .ends_with("is not a usable assure database (schema version -1, which assure never writes); move it aside to start a new history"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_database_with_a_damaged_page_is_refused_and_untouched() {
+    let (_dir, path) = database();
+    let mut store = Store::open(&path).unwrap();
+    let long: Vec<(String, Vec<&str>)> = (0..40)
+        .map(|i| {
+            (
+                format!("{i:03}-{}.proposal", "x".repeat(200)),
+                vec!["CAP001"; 20],
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &[&str])> = long.iter().map(|(p, c)| (p.as_str(), &c[..])).collect();
+    store.record(&run(&files)).unwrap();
+    drop(store);
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 6 * 4096, "{} bytes", bytes.len());
+    // Page 4 (an interior page of a table), the header left as it was.
+    bytes[3 * 4096..4 * 4096].fill(0xA5);
+    std::fs::write(&path, &bytes).unwrap();
+    let error = Store::open(&path).unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt(..)), "{error}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn someone_elses_database_is_refused_by_name_and_untouched() {
+    let (_dir, path) = database();
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER); INSERT INTO invoices VALUES (1, 500);")
+        .unwrap();
+    drop(connection);
+    let before = std::fs::read(&path).unwrap();
+    let error = Store::open(&path).unwrap_err();
+    assert!(
+        error.to_string().ends_with(
+            "is an SQLite database, but not one of assure's (application id 0x0, tables invoices); it was left untouched: give another path"
+        ),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!path.with_extension("sqlite-wal").exists());
+}
+
+#[test]
+fn a_new_database_is_marked_as_assures_own() {
+    let (_dir, path) = database();
+    drop(Store::open(&path).unwrap());
+    let connection = Connection::open(&path).unwrap();
+    let id: i32 = connection
+        .query_row("PRAGMA application_id", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(id, APPLICATION_ID);
+}
+
+#[test]
+fn a_history_written_before_the_application_id_is_still_opened() {
+    let (_dir, path) = database();
+    let mut store = Store::open(&path).unwrap();
+    store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
+    drop(store);
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute_batch("PRAGMA application_id = 0")
+        .unwrap();
+    drop(connection);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.runs().unwrap().len(), 1);
+    let id: i32 = store
+        .connection
+        .query_row("PRAGMA application_id", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(id, APPLICATION_ID);
+}
+
+#[test]
+fn runs_starting_at_once_on_a_new_database_all_succeed() {
+    for _ in 0..5 {
+        let (_dir, path) = database();
+        let writers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut store = Store::open(&path)?;
+                    store.record(&run(&[("a.proposal", &["CAP001"])]))
+                })
+            })
+            .collect();
+        for writer in writers {
+            if let Err(error) = writer.join().unwrap() {
+                panic!("{error}");
+            }
+        }
+        assert_eq!(Store::open(&path).unwrap().runs().unwrap().len(), 4);
+    }
+}
