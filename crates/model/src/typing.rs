@@ -383,6 +383,23 @@ impl<'a, 'b> Typer<'a, 'b> {
         }
         let def = self.vocabulary.field(id);
         let value = self.value(def, syntax)?;
+        if def.positive && !is_above_zero(&value) {
+            let text = syntax.value.text(self.source);
+            self.push(
+                Diagnostic::error(
+                    codes::SCH003,
+                    syntax.value,
+                    format!(
+                        "`{}` must be more than zero, not `{}`",
+                        def.name,
+                        shorten(text)
+                    ),
+                )
+                .with_help(
+                    "no rule can judge against a zero or negative figure; write the real one",
+                ),
+            );
+        }
         Some(FieldValue {
             field: id,
             key: syntax.key,
@@ -698,5 +715,16 @@ fn single_token(tree: &ValueTree) -> Option<Token> {
     match tree.items.as_slice() {
         [item] if item.head.len() == 1 => Some(tree.tokens[item.head.start as usize]),
         _ => None,
+    }
+}
+
+/// Whether a quantity is above zero (anything else is not a quantity, and
+/// passes).
+fn is_above_zero(value: &Value<'_>) -> bool {
+    match value {
+        Value::Number(n) | Value::Percent(n) => n.is_sign_positive() && !n.is_zero(),
+        Value::Money(money) => money.pence > 0,
+        Value::Duration(d) => d.months > 0 || (d.months == 0 && d.days > 0),
+        _ => true,
     }
 }

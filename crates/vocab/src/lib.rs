@@ -109,6 +109,9 @@ pub struct FieldDef {
     pub kinds: Option<Vec<String>>,
     /// What it means.
     pub doc: Option<String>,
+    /// Whether only a value above zero makes sense (a turnover, a term): a
+    /// zero or negative one is a diagnostic.
+    pub positive: bool,
 }
 
 impl FieldDef {

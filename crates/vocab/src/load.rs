@@ -288,9 +288,12 @@ impl Vocabulary {
                 let field = self.add_field(
                     Owner::Entity(id),
                     "kind",
-                    ValueType::Kind,
-                    None,
-                    Some("what kind it is".into()),
+                    FieldSpec {
+                        ty: ValueType::Kind,
+                        kinds: None,
+                        doc: Some("what kind it is".into()),
+                        positive: false,
+                    },
                 );
                 self.entity_types[id.0 as usize].kind_field = Some(field);
             }
@@ -321,9 +324,10 @@ impl Vocabulary {
                 );
                 continue;
             }
-            let Some((ty, kinds, doc)) = self.field_spec(reader, owner, spec) else {
+            let Some(spec) = self.field_spec(reader, owner, spec) else {
                 continue;
             };
+            let ty = spec.ty.clone();
             match self.fields_of(owner).get(name) {
                 Some(existing) if self.field(existing).ty == ty => {}
                 Some(existing) => reader.error(
@@ -336,27 +340,21 @@ impl Vocabulary {
                     ),
                 ),
                 None => {
-                    self.add_field(owner, name, ty, kinds, doc);
+                    self.add_field(owner, name, spec);
                 }
             }
         }
     }
 
-    fn add_field(
-        &mut self,
-        owner: Owner,
-        name: &str,
-        ty: ValueType,
-        kinds: Option<Vec<String>>,
-        doc: Option<String>,
-    ) -> FieldId {
+    fn add_field(&mut self, owner: Owner, name: &str, spec: FieldSpec) -> FieldId {
         let id = FieldId(self.fields.len() as u32);
         self.fields.push(FieldDef {
             name: name.to_owned(),
             owner,
-            ty,
-            kinds,
-            doc,
+            ty: spec.ty,
+            kinds: spec.kinds,
+            doc: spec.doc,
+            positive: spec.positive,
         });
         match owner {
             Owner::Section(section) => self.sections[section.0 as usize].fields.insert(name, id),
@@ -371,11 +369,16 @@ impl Vocabulary {
         reader: &mut Reader<'_>,
         owner: Owner,
         spec: &Value<'_>,
-    ) -> Option<(ValueType, Option<Vec<String>>, Option<String>)> {
+    ) -> Option<FieldSpec> {
         if let DeValue::String(name) = spec.get_ref() {
             return self
                 .type_by_name(reader, name, span_of(spec))
-                .map(|ty| (ty, None, None));
+                .map(|ty| FieldSpec {
+                    ty,
+                    kinds: None,
+                    doc: None,
+                    positive: false,
+                });
         }
         let mut table = reader.table(spec, "a field's type")?;
         let forms = ["type", "enum", "ref", "refs"];
@@ -439,6 +442,30 @@ impl Vocabulary {
             .get("doc")
             .and_then(|d| reader.string(d, "`doc`"))
             .map(|(d, _)| d.to_owned());
+        let positive = match table.get("positive") {
+            Some(value) => {
+                let flag = reader.boolean(value, "`positive`").unwrap_or(false);
+                let quantity = matches!(
+                    &ty,
+                    Some(
+                        ValueType::Number
+                            | ValueType::Percent
+                            | ValueType::Money
+                            | ValueType::AnnualMoney
+                            | ValueType::Duration
+                    )
+                );
+                if flag && ty.is_some() && !quantity {
+                    reader.error(
+                        codes::TOML003,
+                        span_of(value),
+                        "`positive` applies to numbers, percentages, amounts and durations only",
+                    );
+                }
+                flag
+            }
+            None => false,
+        };
         table.finish(
             reader,
             &[
@@ -450,10 +477,16 @@ impl Vocabulary {
                 "qualifier",
                 "kinds",
                 "doc",
+                "positive",
             ],
             "a field's type",
         );
-        Some((ty?, kinds, doc))
+        Some(FieldSpec {
+            ty: ty?,
+            kinds,
+            doc,
+            positive,
+        })
     }
 
     fn checked_kinds(
@@ -522,4 +555,12 @@ fn is_field_key(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A field as its vocabulary entry declares it.
+struct FieldSpec {
+    ty: ValueType,
+    kinds: Option<Vec<String>>,
+    doc: Option<String>,
+    positive: bool,
 }
