@@ -39,6 +39,11 @@ pub struct CommonOptions {
     /// unreadable (SYN003).
     #[arg(long, value_name = "MIB", global = true, default_value_t = crate::files::DEFAULT_MAX_PROPOSAL_MIB)]
     pub max_file_size: u64,
+    /// The evaluation budget of each rule, in steps, on top of 2,000 per
+    /// entity and link of the proposal; a rule that spends it leaves its
+    /// stage incomplete (EVAL001).
+    #[arg(long, value_name = "N", global = true, default_value_t = assure_rules::Options::default().base_fuel)]
+    pub max_steps: u64,
 }
 
 /// The subcommands.

@@ -33,6 +33,8 @@ pub struct Common {
     pub config: Option<PathBuf>,
     /// The largest proposal read, in bytes.
     pub max_proposal_bytes: u64,
+    /// The evaluation budget of each rule.
+    pub max_steps: u64,
 }
 
 impl Common {
@@ -55,6 +57,7 @@ impl Common {
             packs: raw.packs,
             config: raw.config,
             max_proposal_bytes: raw.max_file_size.saturating_mul(1 << 20),
+            max_steps: raw.max_steps,
         })
     }
 }

@@ -19,6 +19,8 @@ pub struct Project {
     pub config: Config,
     /// Every pack, loaded with the configuration's parameters and levels.
     pub rules: RuleSet,
+    /// The evaluation budget of each rule (`--max-steps`).
+    pub steps: u64,
 }
 
 impl Project {
@@ -40,14 +42,20 @@ impl Project {
             rules = load_packs(config.default_pack, &packs, &config.settings())?;
         }
         config.apply_levels(&mut rules);
-        Ok(Project { config, rules })
+        Ok(Project {
+            config,
+            rules,
+            steps: common.max_steps,
+        })
     }
 
     /// A checker of this project's rules and `[[allow]]` entries, and the
     /// configuration (for what a command reports of it, like entries that
     /// matched nothing).
     pub fn into_checker(self) -> (Checker, Config) {
-        let checker = Checker::new(self.rules).with_allows(self.config.allow_entries());
+        let checker = Checker::new(self.rules)
+            .with_allows(self.config.allow_entries())
+            .with_steps(self.steps);
         (checker, self.config)
     }
 }

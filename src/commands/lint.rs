@@ -5,8 +5,8 @@ use crate::commands::{ignore_broken_pipe, pretty};
 use crate::config::Config;
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure, files};
-use assure_check::FileReport;
 use assure_check::baseline::{Baseline, Entry};
+use assure_check::{FileReport, Status};
 use assure_diagnostic::{LineIndex, closest, visible_lines};
 use assure_report::Summary;
 use assure_report::human::HumanOptions;
@@ -125,10 +125,16 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     })
 }
 
-/// Findings when an error stands, or a warning with `--deny warnings`.
+/// Findings when an error stands, when a stage is incomplete (a rule could
+/// not judge something: not checked is not passed), or a warning with
+/// `--deny warnings`.
 fn status(reports: &[FileReport], deny_warnings: bool) -> ExitStatus {
     let summary = Summary::of(reports);
-    if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
+    let incomplete = reports
+        .iter()
+        .flat_map(|r| &r.readiness)
+        .any(|row| row.status == Status::Incomplete);
+    if summary.errors > 0 || incomplete || (deny_warnings && summary.warnings > 0) {
         ExitStatus::Findings
     } else {
         ExitStatus::Ok

@@ -110,7 +110,14 @@ fn self_referential_and_explosive_rules_end() {
         "let.all = \"[a for a in organisations for b in organisations for c in organisations for d in organisations]\"\nwhen = \"count(all) > 0\"\nmessage = \"{count(all)}\"",
     );
     let run = lint_with_pack(&explosive, &proposal);
-    assert_status!(run, 0);
+    // Stopped, the rule was not assessed: its stage is incomplete, and the
+    // run fails.
+    assert_status!(run, 1);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["files"][0]["readiness"][0]
+            ["status"],
+        "incomplete"
+    );
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let codes: Vec<&str> = json["files"][0]["findings"]
         .as_array()
@@ -190,7 +197,7 @@ fn a_list_joined_to_itself_stops_the_rule_not_the_process() {
     assert_eq!(
         messages,
         [
-            "rule HOS001 stopped: it built a list or text 1048576 long, and the limit is 1000000, so its findings may be incomplete"
+            "rule HOS001 stopped: it built a list or text 1048576 long, and the limit is 1000000, so it was not fully assessed"
         ]
     );
 }

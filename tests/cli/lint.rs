@@ -100,16 +100,16 @@ fn a_directory_is_linted_whole_and_in_order() {
     assert_status!(run, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let files = json["files"].as_array().unwrap();
-    assert_eq!(files.len(), 67);
+    assert_eq!(files.len(), 69);
     assert_eq!(
         files[0]["path"],
         "fixtures/cambridgeshire-older-people.proposal"
     );
     insta::assert_json_snapshot!(json["summary"], @r#"
     {
-      "files": 67,
-      "errors": 42,
-      "warnings": 19,
+      "files": 69,
+      "errors": 47,
+      "warnings": 21,
       "infos": 3,
       "suppressed": 2,
       "baselined": 0

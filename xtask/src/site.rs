@@ -14,7 +14,7 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70re
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde2e8; vertical-align: top; }
-.approved { background: #d8f3dc; } .ready { background: #e7eefc; } .blocked { background: #fde2e1; }
+.approved { background: #d8f3dc; } .ready { background: #e7eefc; } .incomplete { background: #fff3c4; } .blocked { background: #fde2e1; }
 .error { color: #b42318; } .warning { color: #9a6700; } .info { color: #1f5fbf; }
 .new { color: #b42318; } .resolved { color: #1a7f37; } .moved { color: #6e7781; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 13px; }

@@ -59,6 +59,10 @@ pub enum Status {
     Approved,
     /// Not approved, and no error of this stage or an earlier one stands.
     Ready,
+    /// No error stands, but a rule of this stage or an earlier one could
+    /// not judge something it applies to (EVAL001, EVAL002): not checked
+    /// is not passed.
+    Incomplete,
     /// At least one error of this stage or an earlier one stands.
     Blocked,
 }
@@ -69,6 +73,7 @@ impl Status {
         match self {
             Status::Approved => "approved",
             Status::Ready => "ready",
+            Status::Incomplete => "incomplete",
             Status::Blocked => "blocked",
         }
     }
@@ -84,14 +89,26 @@ pub struct Readiness {
     /// Errors that stand at this stage or an earlier one (structural errors
     /// count at every stage).
     pub errors: usize,
+    /// Findings of this stage or an earlier one that say a rule could not
+    /// judge something (EVAL001, EVAL002).
+    pub not_assessed: usize,
 }
 
 impl Readiness {
-    /// `approved`, `ready`, or `blocked (2 errors)`.
+    /// `approved`, `ready`, `incomplete (1 not assessed)` or `blocked (2
+    /// errors)`, with what was not assessed after the errors.
     pub fn describe(&self) -> String {
+        let errors = match self.errors {
+            1 => "1 error".to_owned(),
+            n => format!("{n} errors"),
+        };
+        let not_assessed = format!("{} not assessed", self.not_assessed);
         match self.status {
-            Status::Blocked if self.errors == 1 => "blocked (1 error)".to_owned(),
-            Status::Blocked => format!("blocked ({} errors)", self.errors),
+            Status::Blocked if self.not_assessed > 0 => {
+                format!("blocked ({errors}; {not_assessed})")
+            }
+            Status::Blocked => format!("blocked ({errors})"),
+            Status::Incomplete => format!("incomplete ({not_assessed})"),
             status => status.as_str().to_owned(),
         }
     }
@@ -198,6 +215,14 @@ impl Checker {
     #[must_use]
     pub fn with_baseline(mut self, baseline: baseline::Baseline) -> Checker {
         self.baseline = Some(std::sync::Arc::new(baseline));
+        self
+    }
+
+    /// Gives each rule `steps` steps of evaluation, on top of its share
+    /// proportional to the proposal's size.
+    #[must_use]
+    pub fn with_steps(mut self, steps: u64) -> Checker {
+        self.options.base_fuel = steps;
         self
     }
 
@@ -352,13 +377,22 @@ impl Checker {
         };
         (0..shown)
             .map(|index| {
-                let errors = findings
-                    .iter()
-                    .filter(|f| f.is_active() && f.diagnostic.severity == Severity::Error)
-                    .filter(|f| stage_of(f).is_none_or(|stage| stage <= index))
+                let standing = || {
+                    findings
+                        .iter()
+                        .filter(|f| f.is_active())
+                        .filter(|f| stage_of(f).is_none_or(|stage| stage <= index))
+                };
+                let errors = standing()
+                    .filter(|f| f.diagnostic.severity == Severity::Error)
+                    .count();
+                let not_assessed = standing()
+                    .filter(|f| codes::is_not_assessed(&f.diagnostic.code))
                     .count();
                 let status = if errors > 0 {
                     Status::Blocked
+                } else if not_assessed > 0 {
+                    Status::Incomplete
                 } else if approved.get(index).copied().unwrap_or(false) {
                     Status::Approved
                 } else {
@@ -368,6 +402,7 @@ impl Checker {
                     stage: stages[index].id.clone(),
                     status,
                     errors,
+                    not_assessed,
                 }
             })
             .collect()

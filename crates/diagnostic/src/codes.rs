@@ -100,7 +100,8 @@ registry! {
     REF001: Proposal, Error, "A reference to no entity; the help names the closest name.";
     REF002: Proposal, Error, "Two entities with the same name; both headings are labelled.";
     DIR001: Proposal, Warning, "A suppression without a reason, or one that suppresses nothing.";
-    EVAL001: Proposal, Warning, "A rule ran out of its evaluation budget on this proposal, so its findings may be incomplete.";
+    EVAL001: Proposal, Warning, "A rule ran out of its evaluation budget on this proposal: its stage is incomplete.";
+    EVAL002: Proposal, Warning, "A rule could not judge an entity it applies to, for want of a value it needs: its stage is incomplete.";
     PACK001: Pack, Error, "A pack's TOML, or an expression or template in it, cannot be parsed.";
     PACK002: Pack, Error, "A type or unit error in an expression of a pack, or a parameter in the wrong unit.";
     PACK003: Pack, Error, "An unknown name, field, parameter, function or stage in a pack.";
@@ -120,6 +121,13 @@ registry! {
 /// The registered code `code` (in any case).
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     ALL.iter().find(|info| info.code.eq_ignore_ascii_case(code))
+}
+
+/// Whether a finding of `code` says that something was not assessed (a
+/// rule stopped by a limit, or lacking a value it needs) rather than found
+/// wrong: such a finding leaves its stage incomplete, not blocked.
+pub fn is_not_assessed(code: &str) -> bool {
+    code == EVAL001 || code == EVAL002
 }
 
 /// The codes of findings in proposals, which no configuration switches off.

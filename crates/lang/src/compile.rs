@@ -140,6 +140,12 @@ impl<'g> Compiler<'g> {
         self.lets.push((name.to_owned(), code.0, ty, code.1));
     }
 
+    /// Code that reads the `let` called `name`, if one is declared.
+    pub fn let_code(&self, name: &str) -> Option<Code> {
+        let index = self.lets.iter().position(|(n, ..)| n == name)?;
+        Some(Code(Op::Let(index as u32), self.lets[index].3))
+    }
+
     /// The compiled `let`s, in order.
     pub fn lets(&self) -> Vec<Code> {
         self.lets

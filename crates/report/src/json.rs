@@ -187,6 +187,7 @@ fn readiness(report: &FileReport) -> impl Iterator<Item = Readiness<'_>> {
         stage: &row.stage,
         status: row.status.as_str(),
         errors: row.errors,
+        not_assessed: row.not_assessed,
     })
 }
 
@@ -195,6 +196,7 @@ struct Readiness<'a> {
     stage: &'a str,
     status: &'static str,
     errors: usize,
+    not_assessed: usize,
 }
 
 #[derive(Serialize)]
@@ -356,17 +358,20 @@ mod tests {
         {
           "stage": "case-for-change",
           "status": "blocked",
-          "errors": 2
+          "errors": 2,
+          "not_assessed": 0
         },
         {
           "stage": "contract-and-capability",
           "status": "blocked",
-          "errors": 2
+          "errors": 2,
+          "not_assessed": 0
         },
         {
           "stage": "safe-to-launch",
           "status": "blocked",
-          "errors": 2
+          "errors": 2,
+          "not_assessed": 0
         }
       ],
       "findings": [

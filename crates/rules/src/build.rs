@@ -315,6 +315,37 @@ impl Builder<'_, '_> {
                 }
             }
         }
+        let applies = match &rule.applies {
+            Some(written) => match compile(self.reader, &mut compiler, written, Mode::Condition) {
+                Some((code, _)) => Some(code),
+                None => {
+                    failed = true;
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut needs = Vec::new();
+        for (name, key_span, what) in &rule.needs {
+            match compiler.let_code(name) {
+                Some(code) => needs.push((code, what.clone())),
+                None => {
+                    let names: Vec<&str> = rule.lets.iter().map(|(n, ..)| n.as_str()).collect();
+                    let help = closest(name, names.iter().copied())
+                        .map(|near| format!("did you mean `{near}`?"))
+                        .unwrap_or_else(|| "`needs` names the rule's `let`s".to_owned());
+                    self.reader.push(
+                        Diagnostic::error(
+                            codes::PACK003,
+                            *key_span,
+                            format!("`needs.{name}` names no `let` of this rule"),
+                        )
+                        .with_help(help),
+                    );
+                    failed = true;
+                }
+            }
+        }
         let when = rule.when.as_ref().and_then(|written| {
             compile(self.reader, &mut compiler, written, Mode::Condition).map(|(code, _)| code)
         });
@@ -359,6 +390,8 @@ impl Builder<'_, '_> {
             examples: rule.examples,
             fors,
             lets: compiler.lets(),
+            applies,
+            needs,
             when,
             message,
             primary,

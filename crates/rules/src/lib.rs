@@ -177,6 +177,11 @@ pub struct Rule {
     pub examples: Examples,
     fors: Vec<(u32, Code)>,
     lets: Vec<Code>,
+    /// When the rule applies to a binding at all; always, without.
+    applies: Option<Code>,
+    /// `let`s that must have a value for the rule to judge a binding it
+    /// applies to, each with what it is in words.
+    needs: Vec<(Code, String)>,
     when: Code,
     message: Template,
     primary: Option<Code>,

@@ -153,6 +153,11 @@ pub(crate) struct RuleDef {
     /// Each `let`: its name, the name's span and its expression (`None`
     /// where it could not be read).
     pub(crate) lets: Vec<(String, Span, Option<Written>)>,
+    /// The condition under which the rule applies to a binding at all.
+    pub(crate) applies: Option<Written>,
+    /// Each `needs`: the `let` it names, the name's span, and what it is,
+    /// in words, for the message when it is missing.
+    pub(crate) needs: Vec<(String, Span, String)>,
     pub(crate) when: Option<Written>,
     pub(crate) message: Option<Written>,
     pub(crate) primary: Option<Written>,
@@ -178,9 +183,9 @@ pub(crate) struct LabelDef {
 }
 
 const PACK_KEYS: [&str; 5] = ["pack", "vocabulary", "stages", "define", "rules"];
-const RULE_KEYS: [&str; 15] = [
+const RULE_KEYS: [&str; 17] = [
     "code", "name", "stage", "severity", "summary", "source", "help", "params", "for", "let",
-    "when", "message", "primary", "labels", "examples",
+    "applies", "needs", "when", "message", "primary", "labels", "examples",
 ];
 
 /// Reads the pack `document` (whose text `reader` holds) into definitions;
@@ -391,6 +396,18 @@ fn rule(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> RuleDef {
         for (name, key_span, value) in entries {
             let expr = Written::read(reader, value, &format!("`let.{name}`"));
             rule.lets.push((name.to_owned(), key_span, expr));
+        }
+    }
+    rule.applies = written(reader, table, "applies", what, false);
+    if let Some(needs) = table.get("needs")
+        && let Some(mut needs) = reader.table(needs, "`needs`")
+    {
+        let entries: Vec<_> = needs.entries().collect();
+        for (name, key_span, value) in entries {
+            if let Some((what, _)) = reader.string(value, &format!("`needs.{name}`")) {
+                rule.needs
+                    .push((name.to_owned(), key_span, what.to_owned()));
+            }
         }
     }
     rule.when = written(reader, table, "when", what, true);

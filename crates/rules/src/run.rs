@@ -13,7 +13,7 @@ pub struct Options {
     /// Run only rules of stages up to this index.
     pub last_stage: Option<usize>,
     /// The evaluation budget per rule, in steps, on top of a share
-    /// proportional to the proposal's size.
+    /// proportional to the proposal's size (the CLI's `--max-steps`).
     pub base_fuel: u64,
     /// At most this many threads; `None` for one per core. The findings
     /// are the same whatever it is.
@@ -101,7 +101,7 @@ impl RuleSet {
             .collect();
         let run = |rule: &&Rule| {
             let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget);
-            self.run_one(&evaluator, rule, budget)
+            self.run_one(&evaluator, rule, budget, options.base_fuel)
         };
         let threads = assure_stdx::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
             .min(options.threads.unwrap_or(usize::MAX));
@@ -132,24 +132,25 @@ impl RuleSet {
         evaluator: &Evaluator<'a>,
         rule: &'a Rule,
         budget: u64,
+        base: u64,
     ) -> Vec<RuleFinding> {
         let mut findings = Vec::new();
         if !run_rule(evaluator, rule, &mut findings) {
             let (message, help) = match evaluator.oversized() {
                 Some(length) => (
                     format!(
-                        "rule {} stopped: it built a list or text {length} long, and the limit is {}, so its findings may be incomplete",
+                        "rule {} stopped: it built a list or text {length} long, and the limit is {}, so it was not fully assessed",
                         rule.code,
                         evaluator.max_value()
                     ),
-                    "a rule that joins a list or text to itself again and again grows without bound; report it to the pack's authors",
+                    "a rule that joins a list or text to itself again and again grows without bound; report it to the pack's authors".to_owned(),
                 ),
                 None => (
                     format!(
-                        "rule {} stopped after {budget} steps, so its findings may be incomplete",
+                        "rule {} stopped after {budget} steps, so it was not fully assessed",
                         rule.code
                     ),
-                    "the proposal may be very large, or the rule's traversals too costly; report it to the pack's authors",
+                    format!("for a very large proposal, raise the budget with `--max-steps` (now {} per rule); otherwise report the rule's cost to the pack's authors", base),
                 ),
             };
             findings.push(RuleFinding {
@@ -199,12 +200,7 @@ fn bind_fors<'a>(
     // kept from the moment the fuel ran out.
     let Some((slot, source)) = rule.fors.get(clause) else {
         frame.reset_lets();
-        if evaluator.eval(&rule.when, frame).truthy() && !evaluator.out_of_fuel() {
-            let finding = finding(evaluator, rule, frame);
-            if !evaluator.out_of_fuel() {
-                findings.push(finding);
-            }
-        }
+        judge(evaluator, rule, frame, findings);
         return;
     };
     frame.reset_lets();
@@ -215,6 +211,89 @@ fn bind_fors<'a>(
         }
         frame.bind(*slot, item.clone());
         bind_fors(evaluator, rule, clause + 1, frame, findings);
+    }
+}
+
+/// Judges one binding: if the rule applies to it, and has what it needs,
+/// a finding when its condition holds; if it lacks what it needs, an
+/// EVAL002 saying the rule could not judge it. Nothing out of fuel.
+fn judge<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    frame: &mut Frame<'a>,
+    findings: &mut Vec<RuleFinding>,
+) {
+    if let Some(applies) = &rule.applies
+        && !evaluator.eval(applies, frame).truthy()
+    {
+        return;
+    }
+    let lacking: Vec<&str> = rule
+        .needs
+        .iter()
+        .filter(|(code, _)| matches!(evaluator.eval(code, frame), Val::Missing))
+        .map(|(_, what)| what.as_str())
+        .collect();
+    if evaluator.out_of_fuel() {
+        return;
+    }
+    if !lacking.is_empty() {
+        let finding = not_assessed(evaluator, rule, frame, &lacking);
+        findings.push(finding);
+        return;
+    }
+    if evaluator.eval(&rule.when, frame).truthy() && !evaluator.out_of_fuel() {
+        let finding = finding(evaluator, rule, frame);
+        if !evaluator.out_of_fuel() {
+            findings.push(finding);
+        }
+    }
+}
+
+/// EVAL002: `rule` could not judge the binding in `frame`, for want of
+/// `lacking`. It points where the rule's findings would, or at the entity
+/// the rule ranges over.
+fn not_assessed<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    frame: &mut Frame<'a>,
+    lacking: &[&str],
+) -> RuleFinding {
+    let subject = rule
+        .fors
+        .first()
+        .and_then(|(slot, _)| match frame.bound(*slot) {
+            Val::Entity(id) => Some(*id),
+            _ => None,
+        });
+    let span = rule
+        .primary
+        .as_ref()
+        .and_then(|primary| evaluator.place(primary, frame))
+        .or_else(|| subject.map(|id| evaluator.model().entity(id).heading));
+    let what = match subject {
+        Some(id) => format!(" for `{}`", evaluator.model().entity(id).name),
+        None => String::new(),
+    };
+    let message = format!(
+        "{} ({}) could not be assessed{what}: it needs {}",
+        rule.code,
+        rule.name,
+        join_and(lacking)
+    );
+    RuleFinding {
+        diagnostic: Diagnostic::warning(codes::EVAL002, span.unwrap_or(Span::empty(0)), message)
+            .with_help("until it is given, this stage is incomplete: the rule has not passed, it has not been checked"),
+        stage: rule.stage,
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

@@ -382,7 +382,7 @@ fn evaluation_is_bounded_by_fuel() {
 when = "count(big) > 0"
 message = "{count(big)}""#,
     );
-    insta::assert_snapshot!(lint_with(&set, &organisations(60)), @"1 EVAL001 rule SLOW001 stopped after 5120000 steps, so its findings may be incomplete");
+    insta::assert_snapshot!(lint_with(&set, &organisations(60)), @"1 EVAL001 rule SLOW001 stopped after 5120000 steps, so it was not fully assessed");
 }
 
 #[test]
@@ -397,7 +397,7 @@ when = "work > 0"
 message = "{o.name}""#,
     );
     insta::assert_snapshot!(lint_with(&set, &organisations(500)), @"
-    1 EVAL001 rule SLOW002 stopped after 6000000 steps, so its findings may be incomplete
+    1 EVAL001 rule SLOW002 stopped after 6000000 steps, so it was not fully assessed
     5 SLOW002 Org 0
     8 SLOW002 Org 1
     11 SLOW002 Org 2
@@ -518,13 +518,13 @@ fn doubling_lets(seed: &str, count: usize) -> String {
 #[test]
 fn joining_a_list_to_itself_stops_at_the_value_limit_not_out_of_memory() {
     let set = slow_rule("BOMB001", &doubling_lets("[1]", 40));
-    insta::assert_snapshot!(lint_with(&set, &organisations(1)), @"1 EVAL001 rule BOMB001 stopped: it built a list or text 1048576 long, and the limit is 1000008, so its findings may be incomplete");
+    insta::assert_snapshot!(lint_with(&set, &organisations(1)), @"1 EVAL001 rule BOMB001 stopped: it built a list or text 1048576 long, and the limit is 1000008, so it was not fully assessed");
 }
 
 #[test]
 fn joining_a_text_to_itself_stops_at_the_value_limit_not_out_of_memory() {
     let set = slow_rule("BOMB002", &doubling_lets("\"ab\"", 40));
-    insta::assert_snapshot!(lint_with(&set, &organisations(1)), @"1 EVAL001 rule BOMB002 stopped: it built a list or text 1048576 long, and the limit is 1000008, so its findings may be incomplete");
+    insta::assert_snapshot!(lint_with(&set, &organisations(1)), @"1 EVAL001 rule BOMB002 stopped: it built a list or text 1048576 long, and the limit is 1000008, so it was not fully assessed");
 }
 
 #[test]
@@ -548,6 +548,6 @@ fn joining_lists_costs_a_step_per_item() {
         .collect();
     assert_eq!(
         messages,
-        ["rule BOMB003 stopped after 10000 steps, so its findings may be incomplete"]
+        ["rule BOMB003 stopped after 10000 steps, so it was not fully assessed"]
     );
 }
