@@ -97,6 +97,7 @@ registry! {
     SCH004: Proposal, Error, "An entity with an unknown or missing `kind`.";
     SCH005: Proposal, Error, "An entity heading (`## Name`) outside an entity section.";
     SCH006: Proposal, Error, "A field given twice where it may appear once.";
+    SCH007: Proposal, Error, "A line that is a field once its key is written as keys are (lower case, no bullet, no space before the colon); it is read as that field.";
     REF001: Proposal, Error, "A reference to no entity; the help names the closest name.";
     REF002: Proposal, Error, "Two entities with the same name; both headings are labelled.";
     DIR001: Proposal, Warning, "A suppression without a reason, or one that suppresses nothing.";

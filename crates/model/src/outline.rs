@@ -72,7 +72,23 @@ struct Walker<'a, 'b> {
 
 impl<'a> Walker<'a, '_> {
     fn key(&self, field: u32) -> &'a str {
-        self.file.fields[field as usize].key.text(self.source)
+        schema::key_of(
+            self.source,
+            self.vocabulary,
+            &self.file.fields[field as usize],
+        )
+    }
+
+    /// Whether `field` is a loosely written line whose key is not a field
+    /// of `owner` (or of nothing, for `None`): then it is prose.
+    fn is_loose_prose(&self, owner: Option<Owner>, field: u32) -> bool {
+        self.file.fields[field as usize].loose
+            && owner.is_none_or(|owner| {
+                self.vocabulary
+                    .fields_of(owner)
+                    .get(self.key(field))
+                    .is_none()
+            })
     }
 
     /// Walks the lines: sections, entities, and which fields belong where.
@@ -130,6 +146,26 @@ impl<'a> Walker<'a, '_> {
                 }
                 LineKind::Field { field } => {
                     let field = *field;
+                    let owner = match (entity, section) {
+                        (Some(id), _) => {
+                            Some(Owner::Entity(self.outline.entities[id.0 as usize].ty))
+                        }
+                        (None, SectionState::Header) if !orphan => Some(Owner::Section(HEADER)),
+                        (None, SectionState::Known(id))
+                            if !orphan && self.vocabulary.section(id).entity.is_none() =>
+                        {
+                            Some(Owner::Section(id))
+                        }
+                        _ => None,
+                    };
+                    if self.is_loose_prose(owner, field) {
+                        // Checked by the typer for an entity, whose kind
+                        // decides what its fields are.
+                        if entity.is_none() {
+                            self.loose_prose(section, field);
+                            continue;
+                        }
+                    }
                     if orphan {
                         self.keep_unknown(None, field);
                     } else if let Some(id) = entity {
@@ -219,9 +255,29 @@ impl<'a> Walker<'a, '_> {
         });
     }
 
+    /// A loose line that is not a field, kept as the section's prose.
+    fn loose_prose(&mut self, section: SectionState, field: u32) {
+        let text = self.file.fields[field as usize].span();
+        let section = match section {
+            SectionState::Header => Some(HEADER),
+            SectionState::Known(id) => Some(id),
+            SectionState::Unknown => None,
+        };
+        if let Some(section) = section {
+            self.outline.section_prose.push((section, text));
+        }
+    }
+
     fn section_field(&mut self, section: SectionId, field: u32) {
         let key = self.key(field);
         let owner = Owner::Section(section);
+        if self.file.fields[field as usize].loose {
+            self.outline.diagnostics.push(schema::loose_key(
+                self.source,
+                &self.file.fields[field as usize],
+                key,
+            ));
+        }
         let Some(id) = self.vocabulary.fields_of(owner).get(key) else {
             let diagnostic = schema::unknown_field(
                 self.vocabulary,

@@ -4,6 +4,7 @@
 //! and the typing ([`crate::typing`]) both report through these.
 
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
+use assure_syntax::Field;
 use assure_vocab::{Owner, SectionId, Vocabulary, with_article};
 
 /// SCH001 for a section titled `text` at `span`, and the known section it
@@ -153,4 +154,41 @@ pub(crate) fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic 
     )
     .with_label(first, "first given here")
     .with_help("keep one of the two")
+}
+
+/// The key a syntax field stands for: its text; or, for a loosely written
+/// key (`Model:`, `- term:`), the vocabulary's spelling of the key it
+/// normalizes to, if the vocabulary has a field of that name anywhere.
+pub(crate) fn key_of<'a>(source: &'a str, vocabulary: &'a Vocabulary, field: &Field) -> &'a str {
+    let written = field.key.text(source);
+    if !field.loose {
+        return written;
+    }
+    let Some(key) = assure_syntax::normalize_key(written) else {
+        return written;
+    };
+    vocabulary
+        .fields()
+        .find(|(_, def)| def.name == key)
+        .map_or(written, |(_, def)| def.name.as_str())
+}
+
+/// SCH007 for a loosely written key that stands for the field `key`, with
+/// the line as it should be written.
+pub(crate) fn loose_key(source: &str, field: &Field, key: &str) -> Diagnostic {
+    let value = field.value.text(source);
+    let rewrite = if value.is_empty() {
+        format!("{key}:")
+    } else {
+        format!("{key}: {}", excerpt(value))
+    };
+    Diagnostic::error(
+        codes::SCH007,
+        field.key,
+        format!(
+            "`{}:` is read as the field `{key}`, but is not written as a field is",
+            excerpt(field.key.text(source))
+        ),
+    )
+    .with_help(format!("write `{rewrite}`: keys are lower case, at the start of the line, with the colon right after them"))
 }

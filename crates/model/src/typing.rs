@@ -232,6 +232,17 @@ fn type_entity<'a>(
     for field in fields {
         let key = typer.key(field);
         let key_span = typer.syntax_field(field).key;
+        if typer.syntax_field(field).loose {
+            if ty.fields.get(key).is_none() {
+                // A line of prose with a colon in it.
+                continue;
+            }
+            typer.push(schema::loose_key(
+                typer.source,
+                typer.syntax_field(field),
+                key,
+            ));
+        }
         let Some(id) = ty.fields.get(key) else {
             typer.push(schema::unknown_field(vocabulary, owner, key, key_span));
             unknown_fields.push(UnknownField {
@@ -356,7 +367,7 @@ impl<'a, 'b> Typer<'a, 'b> {
     }
 
     pub(crate) fn key(&self, field: u32) -> &'a str {
-        self.syntax_field(field).key.text(self.source)
+        schema::key_of(self.source, self.vocabulary, self.syntax_field(field))
     }
 
     pub(crate) fn push(&mut self, diagnostic: Diagnostic) {

@@ -19,7 +19,7 @@ mod tree;
 mod trim;
 
 pub use lexer::{Item, Qualifier, Token, TokenKind, ValueProblem, ValueTree, lex_value};
-pub use parser::{Parse, parse};
+pub use parser::{Parse, normalize_key, parse};
 pub use tree::{Comment, Directive, DirectiveKind, Field, Line, LineKind, SourceFile};
 
 use assure_diagnostic::{Diagnostic, Span, codes};

@@ -275,6 +275,8 @@ impl<'a> LineParser<'a> {
             self.indented(start, body, lead)
         } else if let Some(kind) = self.field(start, body) {
             kind
+        } else if let Some(kind) = self.loose_field(start, body) {
+            kind
         } else {
             self.prose(start, body_end)
         };
@@ -445,12 +447,32 @@ impl<'a> LineParser<'a> {
             // `https://...` at the start of a line is prose, not a field.
             return None;
         }
+        Some(self.push_field(start, key.len() - 1, rest, false))
+    }
+
+    /// A line that is a field once its key is written as keys are: `Model:
+    /// mcp`, `- term: 10 years`, `cqc-registered : yes`, `Why this model:`.
+    /// It is kept as a field marked loose; the model decides whether its
+    /// key is one it knows (then it is read, and reported) or not (then
+    /// the line is prose).
+    fn loose_field(&mut self, start: usize, body: &str) -> Option<LineKind> {
+        let colon = body.find(':')?;
+        let (head, rest) = (&body[..colon], &body[colon + 1..]);
+        if rest.starts_with("//") || normalize_key(head).is_none() {
+            return None;
+        }
+        Some(self.push_field(start, colon, rest, true))
+    }
+
+    /// Records a field whose key is `key_len` bytes from `start`, followed
+    /// by its colon and `rest`.
+    fn push_field(&mut self, start: usize, key_len: usize, rest: &str, loose: bool) -> LineKind {
         self.close_field();
         self.in_prose = false;
-        let key_span = self.span(start, start + key.len() - 1);
-        let colon = start + key.len();
+        let key_span = self.span(start, start + key_len);
+        let colon = start + key_len + 1;
         let value_text = trim::both(rest);
-        if !value_text.is_empty() && !starts_with_blank(rest) {
+        if !loose && !value_text.is_empty() && !starts_with_blank(rest) {
             self.error(
                 self.span(colon - 1, colon),
                 format!("no space after `{}:`", excerpt(key_span.text(self.text))),
@@ -481,9 +503,10 @@ impl<'a> LineParser<'a> {
             key: key_span,
             value,
             segments: first_segment..self.file.segments.len() as u32,
+            loose,
         });
         self.open_field = Some(index);
-        Some(LineKind::Field { field: index })
+        LineKind::Field { field: index }
     }
 
     fn prose(&mut self, start: usize, end: usize) -> LineKind {
@@ -519,6 +542,36 @@ fn starts_with_blank(text: &str) -> bool {
 /// `[a-z][a-z0-9-]*:`, returning the key with its colon. Read as bytes:
 /// a key is ASCII, and decoding every line's first chars to find out was
 /// a tenth of the parse.
+/// The key `written` (what comes before a colon) stands for, if it is
+/// written loosely: in capitals, after a list bullet, with spaces around it
+/// or between its words. `None` if it is not a key at all: empty, longer
+/// than four words or forty bytes, or holding anything but letters, digits,
+/// hyphens, underscores and spaces.
+pub fn normalize_key(written: &str) -> Option<String> {
+    let mut key = written.trim();
+    for bullet in ["- ", "* ", "+ ", "• "] {
+        if let Some(rest) = key.strip_prefix(bullet) {
+            key = rest.trim_start();
+            break;
+        }
+    }
+    let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ' | '\t');
+    if key.is_empty()
+        || key.len() > 40
+        || !key.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !key.chars().all(valid)
+        || key.split_whitespace().count() > 4
+    {
+        return None;
+    }
+    let words: Vec<String> = key
+        .split(|c: char| c.is_whitespace() || c == '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    Some(words.join("-"))
+}
+
 fn field_key(input: &str) -> IResult<&[u8], &[u8]> {
     recognize(terminated(
         pair(

@@ -396,3 +396,33 @@ proptest::proptest! {
         assert_splits_parse_alike(&text);
     }
 }
+
+#[test]
+fn lines_that_are_fields_once_their_keys_are_written_as_keys_are_kept_loose() {
+    assert_snapshot!(check("Model: mcp\n- term: 10 years\ncqc-registered : yes\nWhy this model: it fits\nNote: see https://example.org\nhttps://example.org\nA sentence that has far too many words before its colon: x\n"), @r#"
+    0..10 Loose field "Model" = ["mcp"]
+    11..27 Loose field "- term" = ["10 years"]
+    28..48 Loose field "cqc-registered " = ["yes"]
+    49..72 Loose field "Why this model" = ["it fits"]
+    73..102 Loose field "Note" = ["see https://example.org"]
+    103..122 Prose "https://example.org"
+    123..181 Prose "A sentence that has far too many words before its colon: x"
+    "#);
+}
+
+#[test]
+fn a_loose_key_is_normalized_as_the_vocabulary_writes_keys() {
+    assert_eq!(crate::normalize_key("Model").as_deref(), Some("model"));
+    assert_eq!(crate::normalize_key("- term").as_deref(), Some("term"));
+    assert_eq!(
+        crate::normalize_key("• CQC registered ").as_deref(),
+        Some("cqc-registered")
+    );
+    assert_eq!(
+        crate::normalize_key("why_this_model").as_deref(),
+        Some("why-this-model")
+    );
+    assert_eq!(crate::normalize_key("10 am"), None);
+    assert_eq!(crate::normalize_key("one two three four five"), None);
+    assert_eq!(crate::normalize_key("price (£)"), None);
+}

@@ -118,6 +118,10 @@ pub struct Field {
     pub value: Span,
     /// Its value segments, as a range of [`SourceFile::segments`].
     pub segments: Range<u32>,
+    /// Whether the key is written loosely (`Model:`, `- term:`, `quorum :`):
+    /// a field only if the model knows the key it stands for
+    /// ([`normalize_key`](crate::normalize_key)), prose otherwise.
+    pub loose: bool,
 }
 
 impl Field {
@@ -190,9 +194,10 @@ impl SourceFile {
                     let field = &self.fields[*field as usize];
                     let segments: Vec<String> =
                         self.segments(field).iter().map(|s| quote(*s)).collect();
+                    let loose = if field.loose { "Loose field" } else { "Field" };
                     let _ = write!(
                         out,
-                        "Field {} = [{}]",
+                        "{loose} {} = [{}]",
                         quote(field.key),
                         segments.join(", ")
                     );
