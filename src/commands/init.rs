@@ -37,7 +37,7 @@ pub fn run(args: &InitArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         .map_err(|e| Failure::new(format!("cannot write {shown}: {e}")))?;
     writeln!(
         context.stdout,
-        "wrote {shown}: replace the placeholders in capitals, then run `assure lint {shown}` to see what is still missing"
+        "wrote {shown}: replace each <<PLACEHOLDER>>, then run `assure lint {shown}` to see what is still missing"
     )?;
     Ok(ExitStatus::Ok)
 }

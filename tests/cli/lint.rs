@@ -100,15 +100,15 @@ fn a_directory_is_linted_whole_and_in_order() {
     assert_status!(run, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let files = json["files"].as_array().unwrap();
-    assert_eq!(files.len(), 70);
+    assert_eq!(files.len(), 71);
     assert_eq!(
         files[0]["path"],
         "fixtures/cambridgeshire-older-people.proposal"
     );
     insta::assert_json_snapshot!(json["summary"], @r#"
     {
-      "files": 70,
-      "errors": 51,
+      "files": 71,
+      "errors": 55,
       "warnings": 21,
       "infos": 3,
       "suppressed": 2,
@@ -224,7 +224,7 @@ fn init_writes_a_starting_proposal_once() {
     assert_status!(run, 0);
     assert_eq!(
         run.stdout,
-        "wrote my plan.proposal: replace the placeholders in capitals, then run `assure lint my plan.proposal` to see what is still missing\n"
+        "wrote my plan.proposal: replace each <<PLACEHOLDER>>, then run `assure lint my plan.proposal` to see what is still missing\n"
     );
     let run = assure_in(
         dir.path(),
@@ -238,8 +238,35 @@ fn init_writes_a_starting_proposal_once() {
         .iter()
         .map(|f| format!("{} {}", f["code"].as_str().unwrap(), f["span"]["line"]))
         .collect();
-    // No structural finding: only what the author must still write.
-    assert_eq!(findings, ["CFC001 3", "FAIL001 55", "CAP003 58"]);
+    // Only what the author must still write: each placeholder, and what
+    // the rules ask for; the untouched template is not ready.
+    assert_eq!(
+        findings,
+        [
+            "SYN004 1",
+            "CFC001 3",
+            "SYN004 4",
+            "SYN004 12",
+            "SYN004 19",
+            "SYN004 31",
+            "SYN004 35",
+            "SYN004 46",
+            "SYN004 47",
+            "FAIL001 57",
+            "SYN004 59",
+            "CAP003 60",
+            "SYN004 60",
+            "SYN004 73",
+            "SYN004 85"
+        ]
+    );
+    let statuses: Vec<&str> = json["files"][0]["readiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["blocked", "blocked", "blocked"]);
     let run = assure_in(dir.path(), &["init", "my plan.proposal"]);
     assert_status!(run, 2);
     assert_eq!(

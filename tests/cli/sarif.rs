@@ -149,7 +149,7 @@ fn sarif_of_every_fixture_validates() {
       "partialFingerprints": {
         "assureFinding/v1": "47d43b5d75bc7175"
       },
-      "ruleIndex": 22,
+      "ruleIndex": 23,
       "relatedLocations": [
         {
           "physicalLocation": {

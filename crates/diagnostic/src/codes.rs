@@ -91,6 +91,7 @@ registry! {
     SYN001: Proposal, Error, "A malformed line or token. Parsing recovers and goes on, so every such line is reported.";
     SYN002: Proposal, Error, "An invalid value: an impossible date, bad digit grouping, or an amount too large to hold.";
     SYN003: Proposal, Error, "The file is not UTF-8, or cannot be read.";
+    SYN004: Proposal, Error, "A placeholder (`<<...>>`) is still in the proposal: what it stands for was never written.";
     SCH001: Proposal, Error, "A section heading the vocabulary does not know; the help names the closest one.";
     SCH002: Proposal, Warning, "A field the vocabulary does not know for this section or kind.";
     SCH003: Proposal, Error, "A value of the wrong type for its field.";

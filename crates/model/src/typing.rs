@@ -553,6 +553,11 @@ impl<'a, 'b> Typer<'a, 'b> {
                 }
             }
             (ValueType::AnnualMoney, TokenKind::Money { annual: false }) => {
+                // An amount that cannot be held is that, first: `/yr`
+                // would not mend it.
+                if let Err(message) = parse_money(text) {
+                    return invalid(self, message);
+                }
                 self.push(
                     Diagnostic::error(
                         codes::SCH003,

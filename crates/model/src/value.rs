@@ -399,6 +399,7 @@ fn without_commas<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b str> {
 pub fn parse_money(text: &str) -> Result<Money, String> {
     let (number, multiplier, annual) = assure_syntax::number::split_money(text)
         .ok_or_else(|| format!("`{}` is not an amount of money", excerpt(text)))?;
+    let too_large = || format!("`{}` is too large an amount to hold exactly", excerpt(text));
     let amount = parse_number(number)?;
     let scale: i64 = match multiplier {
         "" => 1,
@@ -410,7 +411,6 @@ pub fn parse_money(text: &str) -> Result<Money, String> {
             return Err(format!("`{other}` is not a multiplier (use k, m or bn)"));
         }
     };
-    let too_large = || format!("`{}` is too large an amount to hold exactly", excerpt(text));
     let pence = amount
         .checked_mul(Decimal::from(scale))
         .and_then(|a| a.checked_mul(Decimal::ONE_HUNDRED))

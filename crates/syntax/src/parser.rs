@@ -215,10 +215,59 @@ impl<'a> LineParser<'a> {
                 "start with the header, e.g. `proposal: ...` and `model: ...`; `assure init` writes a starting proposal",
             );
         }
+        self.placeholders();
         Parse {
             file: self.file,
             errors: self.errors,
         }
+    }
+
+    /// SYN004 for each placeholder, `<<...>>` on one line, outside
+    /// comments: `assure init` writes its template's blanks so, and a
+    /// proposal that still holds one was not finished.
+    fn placeholders(&mut self) {
+        let bytes = self.text.as_bytes();
+        let mut from = 0;
+        while let Some(at) = memchr::memmem::find(&bytes[from..], b"<<").map(|i| from + i) {
+            let line_end =
+                memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            let Some(close) = memchr::memmem::find(&bytes[at + 2..line_end], b">>") else {
+                from = line_end;
+                continue;
+            };
+            let end = at + 2 + close + 2;
+            from = end;
+            if close == 0 || self.in_comment(at) {
+                continue;
+            }
+            let span = self.span(at, end);
+            self.errors.push(
+                Diagnostic::error(
+                    codes::SYN004,
+                    span,
+                    format!(
+                        "the placeholder `{}` is still here",
+                        excerpt(&self.text[at..end])
+                    ),
+                )
+                .with_help("write what it stands for in its place"),
+            );
+        }
+    }
+
+    /// Whether byte `at` lies on a comment line or in a trailing comment.
+    fn in_comment(&self, at: usize) -> bool {
+        let lines = &self.file.lines;
+        let index = lines.partition_point(|line| (line.span.start as usize) <= at);
+        let Some(line) = index.checked_sub(1).map(|i| &lines[i]) else {
+            return false;
+        };
+        if matches!(line.kind, LineKind::Comment | LineKind::Malformed) {
+            return true;
+        }
+        self.file
+            .comment_on(index - 1)
+            .is_some_and(|comment| (comment.span.start as usize) <= at)
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
