@@ -118,7 +118,7 @@ fn sarif_of_every_fixture_validates() {
         .iter()
         .filter(|r| r.get("suppressions").is_some())
         .collect();
-    assert_eq!(suppressed.len(), 2);
+    assert_eq!(suppressed.len(), 3);
     assert_eq!(
         suppressed[0]["suppressions"][0]["justification"],
         "launch is fixed by the lease; the gateway has agreed to a fast track"

@@ -149,7 +149,7 @@ pub fn inline_allows(parse: &Parse, text: &str) -> Vec<InlineAllow> {
         if comment
             .directive
             .as_ref()
-            .is_none_or(|d| d.kind != DirectiveKind::Allow)
+            .is_none_or(|d| !matches!(d.kind, DirectiveKind::Allow | DirectiveKind::Misspelt))
         {
             continue;
         }
@@ -185,6 +185,28 @@ pub fn apply_inline(
             continue;
         };
         let (at, written_at, target) = (comment.span, allow.written_at, allow.target);
+        if directive.kind == DirectiveKind::Misspelt {
+            let codes: Vec<String> = directive
+                .codes
+                .iter()
+                .map(|c| c.text(text).to_ascii_uppercase())
+                .collect();
+            let codes = if codes.is_empty() {
+                "CODE".to_owned()
+            } else {
+                codes.join(", ")
+            };
+            let reason = directive.reason.map_or("the reason", |r| r.text(text));
+            problems.push(dir001(
+                directive.keyword,
+                format!(
+                    "`{}` is not a directive, so this comment allows nothing",
+                    directive.keyword.text(text)
+                ),
+                format!("write `<!-- assure-allow: {codes} {reason} -->`"),
+            ));
+            continue;
+        }
         if directive.codes.is_empty() {
             problems.push(dir001(
                 at,
@@ -202,7 +224,16 @@ pub fn apply_inline(
             continue;
         };
         for code_span in &directive.codes {
-            let code = code_span.text(text);
+            let written = code_span.text(text);
+            let upper = written.to_ascii_uppercase();
+            let code = upper.as_str();
+            if written != code {
+                problems.push(dir001(
+                    *code_span,
+                    format!("codes are written in capitals: `{code}`, not `{written}`"),
+                    format!("write `{code}`"),
+                ));
+            }
             if codes::of_proposals().any(|info| info.code == code) {
                 problems.push(dir001(
                     *code_span,

@@ -26,10 +26,20 @@ pub(crate) fn parse_comment(text: &str, span: Span, line: u32) -> Comment {
 }
 
 fn directive(body: &str, base: usize) -> Option<Directive> {
-    let (rest, keyword) = keyword(body).ok()?;
-    let kind = match keyword {
-        "assure-allow" => DirectiveKind::Allow,
-        _ => DirectiveKind::Expect,
+    let (rest, keyword, kind) = match keyword(body) {
+        Ok((rest, "assure-allow")) => (rest, "assure-allow", DirectiveKind::Allow),
+        Ok((rest, keyword)) => (rest, keyword, DirectiveKind::Expect),
+        Err(_) => {
+            // Almost `assure-allow:`: kept, so that it is reported rather
+            // than read as a comment while the finding it meant to allow
+            // stands unexplained.
+            let colon = body.find(':')?;
+            let word = &body[..colon];
+            if !is_almost_allow(word) {
+                return None;
+            }
+            (&body[colon..], word, DirectiveKind::Misspelt)
+        }
     };
     let keyword_span = Span::from_range(base..base + keyword.len());
     // Skip the colon and the white space after it.
@@ -66,11 +76,25 @@ fn keyword(input: &str) -> IResult<&str, &str> {
     Ok((rest, word))
 }
 
-/// A finding code: upper-case letters then digits, ending at white space, a
-/// comma or the end.
+/// Whether `word` (what comes before the colon) is almost `assure-allow`:
+/// another `assure-` word (`assure-ignore`), a misspelling, other case or
+/// spacing.
+fn is_almost_allow(word: &str) -> bool {
+    let word = word.trim().to_ascii_lowercase();
+    if word.len() > 30 || word.is_empty() {
+        return false;
+    }
+    let squeezed: String = word.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    squeezed.starts_with("assure")
+        || assure_diagnostic::closest(&squeezed, ["assureallow"]).is_some()
+}
+
+/// A finding code: letters then digits, ending at white space, a comma or
+/// the end. Read in any case, so that `coi001` is reported as written in
+/// the wrong case rather than read as the reason.
 fn code(input: &str) -> IResult<&str, &str> {
     let (rest, code) = recognize(pair(
-        take_while1(|c: char| c.is_ascii_uppercase()),
+        take_while1(|c: char| c.is_ascii_alphabetic()),
         take_while1(|c: char| c.is_ascii_digit()),
     ))
     .parse(input)?;

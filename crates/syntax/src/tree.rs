@@ -156,6 +156,9 @@ pub enum DirectiveKind {
     Allow,
     /// `expect: CODE`: a rule fixture expects CODE on the next line.
     Expect,
+    /// Almost `assure-allow:` (`assure-ignore:`, `assure-alow:`,
+    /// `Assure-Allow:`): allows nothing, and is reported.
+    Misspelt,
 }
 
 /// A directive comment: `<!-- assure-allow: CODE reason -->` or
