@@ -16,6 +16,8 @@ pub struct Discovered {
     pub path: PathBuf,
     /// Why the path could not be listed, if it could not.
     pub error: Option<String>,
+    /// Whether the text is standard input (`-`), shown as `path`.
+    pub stdin: bool,
 }
 
 /// Expands the command line's paths: a file is itself (whatever its
@@ -31,6 +33,7 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Discovered> {
             found.push(Discovered {
                 path: path.clone(),
                 error: None,
+                stdin: false,
             });
             continue;
         }
@@ -41,6 +44,7 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Discovered> {
                         found.push(Discovered {
                             path: entry.into_path(),
                             error: None,
+                            stdin: false,
                         });
                     }
                 }
@@ -53,6 +57,7 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Discovered> {
                     found.push(Discovered {
                         path: at,
                         error: Some(reason),
+                        stdin: false,
                     });
                 }
             }
@@ -192,6 +197,7 @@ pub fn read_all<T: Send>(
             let shown = file.path.display().to_string();
             let bytes = match &file.error {
                 Some(error) => Err(error.clone()),
+                None if file.stdin => read_stdin(limit),
                 None => read_proposal(&file.path, limit),
             };
             each(&shown, bytes)

@@ -1,7 +1,7 @@
 //! `assure export FILE`: the parsed, resolved model of one proposal, as
 //! JSON for other tools.
 
-use crate::commands::graph::{checked_utf8, structural_status};
+use crate::commands::graph::{read_utf8, report_structural};
 use crate::commands::{pretty, write};
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure};
@@ -30,10 +30,10 @@ pub enum ExportFormat {
 pub fn run(args: &ExportArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     exists(&args.file)?;
     let (checker, _) = context.project()?.into_checker();
-    let report = checked_utf8(&checker, &args.file, context.common.max_proposal_bytes)?;
-    let modelled = checker.model(&report.text);
-    let document =
-        assure_report::export::document(&modelled.model, checker.vocabulary(), &report.text);
+    let (shown, text) = read_utf8(&checker, &args.file, context.common.max_proposal_bytes)?;
+    let modelled = checker.model(&text);
+    let document = assure_report::export::document(&modelled.model, checker.vocabulary(), &text);
     write(context.stdout, &pretty(&document)?)?;
-    structural_status(&report, context.stderr)
+    report_structural(shown, &text, modelled.diagnostics, context.stderr)?;
+    Ok(ExitStatus::Ok)
 }

@@ -1,12 +1,12 @@
 //! `assure graph FILE`: the graph of one proposal, as Graphviz dot or JSON.
-//! Structural findings go to stderr and fail the run as they would in
-//! `lint`.
+//! Its structural diagnostics go to stderr; the rules are not run, and the
+//! run succeeds once the graph is written.
 
 use crate::commands::{pretty, write};
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure};
-use assure_check::{Checker, FileReport};
-use assure_diagnostic::Severity;
+use assure_check::{Checker, FileReport, Finding};
+use assure_diagnostic::Diagnostic;
 use assure_report::human::HumanOptions;
 use clap::{Args, ValueEnum};
 use std::io::Write;
@@ -36,8 +36,8 @@ pub enum GraphFormat {
 pub fn run(args: &GraphArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     exists(&args.file)?;
     let (checker, _) = context.project()?.into_checker();
-    let report = checked_utf8(&checker, &args.file, context.common.max_proposal_bytes)?;
-    let modelled = checker.model(&report.text);
+    let (shown, text) = read_utf8(&checker, &args.file, context.common.max_proposal_bytes)?;
+    let modelled = checker.model(&text);
     let rendered = match args.format {
         GraphFormat::Dot => assure_report::graph::dot(&modelled.model, checker.vocabulary()),
         GraphFormat::Json => pretty(&assure_report::graph::json(
@@ -46,47 +46,54 @@ pub fn run(args: &GraphArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fa
         ))?,
     };
     write(context.stdout, &rendered)?;
-    structural_status(&report, context.stderr)
+    report_structural(shown, &text, modelled.diagnostics, context.stderr)?;
+    Ok(ExitStatus::Ok)
 }
 
-/// Reads and checks one file for `graph` and `export`, which then model
-/// its text: a file that cannot be read fails the run; one that is not
-/// UTF-8 fails with its SYN003.
-pub(crate) fn checked_utf8(
+/// Reads one file for `graph` and `export`: its name as shown and its
+/// text. A file that cannot be read fails the run; one that is not UTF-8
+/// fails with its SYN003.
+pub(crate) fn read_utf8(
     checker: &Checker,
     file: &Path,
     limit: u64,
-) -> Result<FileReport, Failure> {
+) -> Result<(String, String), Failure> {
     let shown = file.display().to_string();
     let bytes = crate::files::read_proposal(file, limit)
         .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
-    let report = checker.check(&shown, &bytes);
-    if std::str::from_utf8(&bytes).is_err() {
-        return Err(Failure {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((shown, text)),
+        Err(error) => Err(Failure {
             message: format!("{shown} is not UTF-8"),
-            reports: vec![report],
-        });
+            reports: vec![checker.check(&shown, error.as_bytes())],
+        }),
     }
-    Ok(report)
 }
 
-/// After a graph or an export: structural errors go to stderr, and fail the
-/// run with status 1 as they would in `lint`.
-pub(crate) fn structural_status(
-    report: &FileReport,
+/// After a graph or an export, which are written whatever the proposal's
+/// state: its structural diagnostics on stderr, for the reader to know
+/// what the output lacks. The rules are not run; `lint` judges.
+pub(crate) fn report_structural(
+    path: String,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
     stderr: &mut dyn Write,
-) -> Result<ExitStatus, Failure> {
-    if report.findings.is_empty() {
-        return Ok(ExitStatus::Ok);
+) -> Result<(), Failure> {
+    if diagnostics.is_empty() {
+        return Ok(());
     }
+    let report = FileReport {
+        path,
+        text: text.to_owned(),
+        findings: diagnostics.into_iter().map(Finding::structural).collect(),
+        readiness: Vec::new(),
+        allows_used: Vec::new(),
+        baseline_used: Vec::new(),
+    };
     let options = HumanOptions {
         quiet: true,
         ..HumanOptions::default()
     };
-    assure_report::human::render(std::slice::from_ref(report), &options, stderr)?;
-    Ok(if report.count(Severity::Error) > 0 {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Ok
-    })
+    assure_report::human::render(std::slice::from_ref(&report), &options, stderr)?;
+    Ok(())
 }

@@ -18,9 +18,13 @@ use std::path::{Path, PathBuf};
 /// `assure lint`.
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Files or directories to check.
+    /// Files or directories to check; `-` reads a proposal from standard
+    /// input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The name standard input (`-`) is shown and matched under.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     pub format: LintFormat,
@@ -65,8 +69,21 @@ pub enum DenyLevel {
 
 /// Checks the proposals and reports.
 pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
+    // A path that does not exist is reported, and the others are still
+    // checked; the run then ends with status 2.
+    let mut present = Vec::new();
+    let mut missing = 0;
+    let mut stdin = false;
     for path in &args.paths {
-        exists(path)?;
+        if path.as_os_str() == "-" {
+            stdin = true;
+        } else if let Err(failure) = exists(path) {
+            let message = visible_lines(&failure.message).into_owned();
+            writeln!(context.stderr, "error: {message}")?;
+            missing += 1;
+        } else {
+            present.push(path.clone());
+        }
     }
     if let Some(path) = &args.baseline {
         exists(path)?;
@@ -85,8 +102,18 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         }
         None => None,
     };
-    let discovered = files::discover(&args.paths);
-    if discovered.is_empty() {
+    let mut discovered = files::discover(&present);
+    if stdin {
+        discovered.push(files::Discovered {
+            path: args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("<stdin>")),
+            error: None,
+            stdin: true,
+        });
+    }
+    if discovered.is_empty() && missing == 0 {
         writeln!(
             context.stderr,
             "warning: no *.{} files found",
@@ -118,6 +145,8 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             path.display()
         )?;
         ExitStatus::Ok
+    } else if missing > 0 {
+        ExitStatus::Failure
     } else if args.strict_baseline && stale > 0 {
         ExitStatus::Findings
     } else {

@@ -365,3 +365,80 @@ fn cr_lf_and_crlf_line_endings_give_the_same_findings() {
     let stray = text.replacen("\nmodel:", "\rmodel:", 1);
     assert_eq!(findings_of(&stray), expected);
 }
+
+#[test]
+fn a_missing_path_is_reported_and_the_others_are_still_linted() {
+    let run = assure(&[
+        "lint",
+        "--format",
+        "json",
+        "no-such.proposal",
+        "fixtures/dudley-mcp.proposal",
+    ]);
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: no such file or directory: no-such.proposal\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["files"][0]["path"], "fixtures/dudley-mcp.proposal");
+    assert_eq!(json["files"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_dash_reads_the_proposal_from_standard_input_under_the_name_given() {
+    use std::io::Write as _;
+    let text = std::fs::read(crate::root().join("fixtures/hampshire-mcp.proposal")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "plans/hampshire.proposal",
+            "-",
+        ])
+        .current_dir(crate::root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&text).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["files"][0]["path"], "plans/hampshire.proposal");
+    let from_file = assure(&[
+        "lint",
+        "--format",
+        "json",
+        "fixtures/hampshire-mcp.proposal",
+    ]);
+    let expected: serde_json::Value = serde_json::from_str(&from_file.stdout).unwrap();
+    assert_eq!(
+        json["files"][0]["findings"],
+        expected["files"][0]["findings"]
+    );
+}
+
+#[test]
+fn graph_and_export_report_structure_only_and_succeed_once_written() {
+    let dir = tempfile::tempdir().unwrap();
+    // A misspelt reference (REF001) and a rule finding (PROC001).
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        "proposal: P\nmodel: other\n\n# Organisations\n\n## North Trust\nkind: nhs-trust\n\n# Contracts\n\n## K\nkind: other\nholder: Nroth Trust\nprocurement: direct-award\n",
+    )
+    .unwrap();
+    for command in ["graph", "export"] {
+        let run = assure_in(dir.path(), &[command, "p.proposal"]);
+        assert_status!(run, 0);
+        assert!(!run.stdout.is_empty());
+        let codes: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_alphanumeric()))
+            .collect();
+        assert_eq!(codes, ["REF001"], "{command}: {}", run.stderr);
+    }
+}
