@@ -173,3 +173,57 @@ fn a_bad_baseline_is_a_failed_run() {
     let run = assure_in(dir.path(), &["lint", "--strict-baseline", "p.proposal"]);
     assert_status!(run, 2);
 }
+
+#[test]
+fn a_baseline_decides_the_status_never_the_readiness() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.proposal");
+    std::fs::copy(
+        root().join("fixtures/tower-hamlets-community.proposal"),
+        &file,
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--write-baseline", "base.json", "t.proposal"],
+    );
+    assert_status!(run, 0);
+    let run = lint_json_against_baseline(dir.path(), "t.proposal");
+    assert_status!(run, 0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let statuses: Vec<&str> = json["files"][0]["readiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["ready", "blocked", "blocked"]);
+
+    // Changing the quorum to another value still too high is the same
+    // finding,
+    // not a new one and a stale one.
+    edit(&file, "quorum: 5", "quorum: 6");
+    let run = assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "-q",
+            "--format",
+            "json",
+            "--baseline",
+            "base.json",
+            "--strict-baseline",
+            "t.proposal",
+        ],
+    );
+    assert_status!(run, 0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let coi003: Vec<&serde_json::Value> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "COI003")
+        .collect();
+    assert_eq!(coi003.len(), 1);
+    assert_eq!(coi003[0]["suppression"]["origin"], "baseline");
+}

@@ -147,7 +147,7 @@ fn sarif_of_every_fixture_validates() {
         }
       ],
       "partialFingerprints": {
-        "assureFinding/v1": "47d43b5d75bc7175"
+        "assureFinding/v1": "5977923ca09ee727"
       },
       "ruleIndex": 23,
       "relatedLocations": [

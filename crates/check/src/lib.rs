@@ -377,10 +377,12 @@ impl Checker {
         };
         (0..shown)
             .map(|index| {
+                // A baselined finding still stands: a baseline decides the
+                // exit status, never what the proposal's readiness is.
                 let standing = || {
                     findings
                         .iter()
-                        .filter(|f| f.is_active())
+                        .filter(|f| f.suppressed.as_ref().is_none_or(|s| s.is_baseline()))
                         .filter(|f| stage_of(f).is_none_or(|stage| stage <= index))
                 };
                 let errors = standing()
@@ -410,19 +412,28 @@ impl Checker {
 }
 
 impl Finding {
-    /// A fingerprint that survives edits elsewhere in the file: the code,
-    /// the entity and field involved, and the text at the primary span
-    /// (white space folded), never the line number. Stable across versions
+    /// A fingerprint that survives edits elsewhere in the file and to the
+    /// value at fault: the code and the entity and field involved (the text
+    /// at the primary span, white space folded, only for a finding about
+    /// neither), never the line number. Stable across versions
     /// of assure and of Rust (FNV-1a, 64 bits, in hex).
     pub fn fingerprint(&self, text: &str) -> String {
-        let at = self.diagnostic.span;
-        let content = text.get(at.start as usize..at.end as usize).unwrap_or("");
-        let folded: Vec<&str> = content.split_whitespace().collect();
+        // Where the finding is about an entity or a field, that is its
+        // identity: the value at fault is not, so that correcting
+        // `quorum: 5` to a `quorum: 4` that is still short is the same
+        // finding. Only a finding about neither is known by its text.
+        let folded = if self.entity.is_some() || self.field.is_some() {
+            String::new()
+        } else {
+            let at = self.diagnostic.span;
+            let content = text.get(at.start as usize..at.end as usize).unwrap_or("");
+            content.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
         let key = [
             &*self.diagnostic.code,
             self.entity.as_deref().unwrap_or(""),
             self.field.as_deref().unwrap_or(""),
-            &folded.join(" "),
+            &folded,
         ]
         .join("\u{1f}");
         fnv1a64(key.as_bytes())
