@@ -49,6 +49,37 @@ impl Project {
         })
     }
 
+    /// Keeps only the rules whose codes start with one of `select` (all, if
+    /// it is empty) and with none of `ignore`, as `--select` and `--ignore`
+    /// ask. assure's own checks always run: they are what says a proposal
+    /// could not be read or judged. A selector that matches no rule is a
+    /// mistake, and fails.
+    pub fn select(&mut self, select: &[String], ignore: &[String]) -> Result<(), Failure> {
+        let matches = |selector: &str, code: &str| {
+            code.len() >= selector.len()
+                && code.as_bytes()[..selector.len()].eq_ignore_ascii_case(selector.as_bytes())
+        };
+        for (option, selectors) in [("--select", select), ("--ignore", ignore)] {
+            for selector in selectors {
+                if !self.rules.rules.iter().any(|r| matches(selector, &r.code)) {
+                    let codes = self.rules.rules.iter().map(|r| r.code.as_str());
+                    let help = assure_diagnostic::closest(selector, codes).map_or_else(
+                        || " (`assure rules list` shows them)".to_owned(),
+                        |c| format!("; did you mean `{c}`?"),
+                    );
+                    return Err(Failure::new(format!(
+                        "{option} {selector} matches no rule's code{help}"
+                    )));
+                }
+            }
+        }
+        self.rules.rules.retain(|rule| {
+            (select.is_empty() || select.iter().any(|s| matches(s, &rule.code)))
+                && !ignore.iter().any(|s| matches(s, &rule.code))
+        });
+        Ok(())
+    }
+
     /// A checker of this project's rules and `[[allow]]` entries, and the
     /// configuration (for what a command reports of it, like entries that
     /// matched nothing).

@@ -442,3 +442,47 @@ fn graph_and_export_report_structure_only_and_succeed_once_written() {
         assert_eq!(codes, ["REF001"], "{command}: {}", run.stderr);
     }
 }
+
+/// The codes `lint --format json` reports for `path` with `extra` options.
+fn codes_with(extra: &[&str], path: &str) -> Vec<String> {
+    let mut args = vec!["lint", "-q", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.push(path);
+    let run = assure(&args);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn select_ignore_and_exit_zero_work_as_ruff_users_expect() {
+    let path = "fixtures/tower-hamlets-community.proposal";
+    assert_eq!(codes_with(&["--select", "COI003,CFC"], path), ["COI003"]);
+    assert_eq!(
+        codes_with(
+            &[
+                "--select", "COI", "--ignore", "COI001", "--ignore", "COI002"
+            ],
+            path
+        ),
+        ["COI003"]
+    );
+    let run = assure(&["lint", "--select", "CAX", path]);
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: --select CAX matches no rule's code (`assure rules list` shows them)\n"
+    );
+    let run = assure(&["lint", "--ignore", "COI01", path]);
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: --ignore COI01 matches no rule's code; did you mean `COI001`?\n"
+    );
+    assert_status!(assure(&["lint", "-q", path]), 1);
+    assert_status!(assure(&["lint", "-q", "--exit-zero", path]), 0);
+}
