@@ -219,6 +219,9 @@ fn github_annotations() {
     ::error file=fixtures/cambridgeshire-older-people.proposal,line=40,col=9,endLine=40,endColumn=36,title=CAP002::UnitingCare Partnership LLP was established 5 months before the contract starts (2014-11-01 to 2015-04-01), short of the minimum track record of 2 years, and no guarantor or parent covers the annual value%0Ahelp: add a `guarantor:` or `parent:` whose turnover covers the annual value, or start the contract later
     ::warning file=fixtures/cambridgeshire-older-people.proposal,line=40,col=9,endLine=40,endColumn=36,title=CAP003::UnitingCare Partnership LLP holds a care-model contract but gives no turnover, so its capacity to hold the contract (CAP001) cannot be judged%0Ahelp: add `turnover:` to the holder
     ::warning file=fixtures/dudley-mcp.proposal,line=7,col=9,endLine=7,endColumn=19,title=GATE002::launch on 2017-04-01 is too soon: 2 gateway stage(s) still pending need about 8 months from 2016-09-30, so not before 2017-05-30%0Ahelp: move `launch:` later, or record the approvals already given
+    ::notice file=fixtures/cambridgeshire-older-people.proposal,title=assure readiness::case-for-change: approved%0Acontract-and-capability: blocked (2 errors)%0Asafe-to-launch: blocked (2 errors)
+    ::notice file=fixtures/dudley-mcp.proposal,title=assure readiness::case-for-change: approved%0Acontract-and-capability: ready%0Asafe-to-launch: ready
+    ::notice title=assure::2 errors, 2 warnings in 2 files
     ");
     let run = assure(&[
         "lint",
@@ -236,7 +239,10 @@ fn github_annotations() {
         "fixtures/hampshire-mcp-v2.proposal",
     ]);
     assert_status!(run, 0);
-    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!(run.stdout, @"
+    ::notice file=fixtures/hampshire-mcp-v2.proposal,title=assure readiness::case-for-change: approved%0Acontract-and-capability: ready%0Asafe-to-launch: ready
+    ::notice title=assure::0 errors, 0 warnings in 1 file
+    ");
 }
 
 #[test]

@@ -37,6 +37,26 @@ pub fn commands(reports: &[FileReport]) -> String {
             );
         }
     }
+    // The run's result where the log shows it last: each file's readiness,
+    // then the summary.
+    for report in reports.iter().filter(|r| !r.readiness.is_empty()) {
+        let rows: Vec<String> = report
+            .readiness
+            .iter()
+            .map(|row| format!("{}: {}", row.stage, row.describe()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "::notice file={},title=assure readiness::{}",
+            property(report.path.strip_prefix("./").unwrap_or(&report.path)),
+            data(&rows.join("\n"))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "::notice title=assure::{}",
+        data(&crate::Summary::of(reports).sentence())
+    );
     out
 }
 

@@ -232,6 +232,21 @@ impl Store {
     /// immediate transaction, which a second process opening the same new
     /// file waits for rather than racing.
     pub fn open_with_timeout(path: &Path, timeout: Duration) -> Result<Store, StoreError> {
+        // SQLite answers some races of opening (a file switching to WAL
+        // while another connection reads its header) with "busy" at once,
+        // without its busy handler: those are retried until the timeout.
+        let started = std::time::Instant::now();
+        loop {
+            match Store::open_once(path, timeout) {
+                Err(StoreError::Locked(_)) if started.elapsed() < timeout => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn open_once(path: &Path, timeout: Duration) -> Result<Store, StoreError> {
         let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
         if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
             inspect(path, timeout)?;
