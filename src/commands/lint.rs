@@ -263,6 +263,18 @@ fn warn_unused_allows(
         if reports.iter().any(|r| r.allows_used.contains(&index)) {
             continue;
         }
+        // An entry for files this run did not lint (a hook that lints one
+        // file) is not known to be unused.
+        let Ok(glob) = globset::Glob::new(&allow.path) else {
+            continue;
+        };
+        let matcher = glob.compile_matcher();
+        if !reports
+            .iter()
+            .any(|r| matcher.is_match(r.path.strip_prefix("./").unwrap_or(&r.path)))
+        {
+            continue;
+        }
         let line = lines.line_of(allow.span.start);
         let entity = allow
             .entity

@@ -65,7 +65,12 @@ reason = "the trust keeps the PFI until 2019"
 [[allow]]
 path = "other/*.proposal"
 code = "PFI002"
-reason = "not this file"
+reason = "not this file, and this run lints no other file: not reported"
+
+[[allow]]
+path = "*.proposal"
+code = "GOV001"
+reason = "a file linted, but no GOV001 in it"
 "#,
     );
     let run = lint(dir.path(), &[]);
@@ -76,7 +81,7 @@ reason = "not this file"
     );
     assert_eq!(
         run.stderr,
-        "warning: assure.toml:16: the [[allow]] entry for PFI002 in `other/*.proposal` matched no finding\n"
+        "warning: assure.toml:21: the [[allow]] entry for GOV001 in `*.proposal` matched no finding\n"
     );
 }
 
@@ -348,17 +353,17 @@ fn a_file_that_is_not_a_pack_is_refused_without_quoting_it() {
 #[test]
 fn an_unused_allow_is_reported_at_its_own_line_however_it_is_written() {
     let indented = project(
-        "[rules]\nCFC003 = \"off\"\n\n  [[allow]]\n  path = \"other/*\"\n  code = \"PFI002\"\n  reason = \"r\"\n",
+        "[rules]\nCFC003 = \"off\"\n\n  [[allow]]\n  path = \"*\"\n  code = \"GOV001\"\n  reason = \"r\"\n",
     );
     assert_eq!(
         lint(indented.path(), &[]).stderr,
-        "warning: assure.toml:4: the [[allow]] entry for PFI002 in `other/*` matched no finding\n"
+        "warning: assure.toml:4: the [[allow]] entry for GOV001 in `*` matched no finding\n"
     );
     let inline = project(
-        "allow = [\n  { path = \"other/*\", code = \"PFI002\", reason = \"r\" },\n]\n\n[rules]\nCFC003 = \"off\"\n",
+        "allow = [\n  { path = \"*\", code = \"GOV001\", reason = \"r\" },\n]\n\n[rules]\nCFC003 = \"off\"\n",
     );
     assert_eq!(
         lint(inline.path(), &[]).stderr,
-        "warning: assure.toml:2: the [[allow]] entry for PFI002 in `other/*` matched no finding\n"
+        "warning: assure.toml:2: the [[allow]] entry for GOV001 in `*` matched no finding\n"
     );
 }
