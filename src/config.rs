@@ -117,15 +117,21 @@ impl Config {
         })
     }
 
-    /// Reads the text: keys and types.
-    pub fn parse(mut self) -> Result<Config, ConfigErrors> {
+    /// Reads the text: keys and types. What can be read is kept, with the
+    /// problems found, so that they are reported with those that checking
+    /// against the packs finds, in one run; a file that is not TOML at all
+    /// fails at once.
+    pub fn parse(mut self) -> Result<(Config, Vec<Diagnostic>), ConfigErrors> {
         let Some(path) = self.path.clone() else {
-            return Ok(self);
+            return Ok((self, Vec::new()));
         };
         let text = self.text.clone();
         let (document, mut diagnostics) = assure_toml_reader::parse(&text);
+        if !diagnostics.is_empty() {
+            return Err(self.errors(diagnostics));
+        }
         let mut reader = Reader::new(&text);
-        if diagnostics.is_empty() {
+        {
             let mut root = Table::root(&document);
             self.read(&mut reader, &mut root, &path);
             root.finish(
@@ -135,14 +141,11 @@ impl Config {
             );
         }
         diagnostics.append(&mut reader.diagnostics);
-        if diagnostics.is_empty() {
-            Ok(self)
-        } else {
-            Err(self.errors(diagnostics))
-        }
+        Ok((self, diagnostics))
     }
 
-    fn errors(&self, mut diagnostics: Vec<Diagnostic>) -> ConfigErrors {
+    /// The configuration's `diagnostics`, as a failure to report.
+    pub fn errors(&self, mut diagnostics: Vec<Diagnostic>) -> ConfigErrors {
         diagnostics.sort_by_key(|d| d.span.start);
         ConfigErrors {
             path: self

@@ -31,13 +31,19 @@ impl Project {
     pub fn load(common: &Common) -> Result<Project, Failure> {
         let cwd = std::env::current_dir()
             .map_err(|e| Failure::new(format!("cannot read the current directory: {e}")))?;
-        let config = Config::discover(common.config.as_deref(), &cwd)
+        let (config, mut problems) = Config::discover(common.config.as_deref(), &cwd)
             .map_err(Failure::new)?
             .parse()
             .map_err(config_failure)?;
         let packs: Vec<PathBuf> = config.packs.iter().chain(&common.packs).cloned().collect();
         let mut rules = load_packs(config.default_pack, &packs, &Settings::default())?;
-        config.validate(&rules).map_err(config_failure)?;
+        // Every mistake in one run: keys and types, then codes and units.
+        if let Err(errors) = config.validate(&rules) {
+            problems.extend(errors.diagnostics);
+        }
+        if !problems.is_empty() {
+            return Err(config_failure(config.errors(problems)));
+        }
         if !config.params.is_empty() {
             rules = load_packs(config.default_pack, &packs, &config.settings())?;
         }

@@ -367,3 +367,28 @@ fn an_unused_allow_is_reported_at_its_own_line_however_it_is_written() {
         "warning: assure.toml:2: the [[allow]] entry for GOV001 in `*` matched no finding\n"
     );
 }
+
+#[test]
+fn every_mistake_in_the_configuration_is_reported_in_one_run() {
+    let dir = project(
+        "defualt-pack = true\n[rules]\nCAP0001 = \"off\"\n[params]\nmax_turnover_multiple = \"10 years\"\n",
+    );
+    let run = lint(dir.path(), &[]);
+    assert_status!(run, 2);
+    let codes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| {
+            !l.is_empty()
+                && l.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+        .collect();
+    assert_eq!(codes, ["TOML002", "CFG001", "CFG002"], "{}", run.stderr);
+    assert!(
+        run.stderr
+            .ends_with("error: invalid configuration: 3 problems in assure.toml\n"),
+        "{}",
+        run.stderr
+    );
+}
