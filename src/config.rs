@@ -397,10 +397,19 @@ impl Config {
     }
 
     /// Applies the severity overrides to `rules`.
-    pub fn apply_levels(&self, rules: &mut RuleSet) {
+    /// Applies the severity overrides; returns the rules switched off,
+    /// which no longer run but are still explained and listed.
+    pub fn apply_levels(&self, rules: &mut RuleSet) -> Vec<assure_rules::Rule> {
+        let mut off = Vec::new();
         for (code, _, level) in &self.rules {
             match level {
-                Level::Off => rules.rules.retain(|r| !r.code.eq_ignore_ascii_case(code)),
+                Level::Off => {
+                    let (removed, kept) = std::mem::take(&mut rules.rules)
+                        .into_iter()
+                        .partition(|r| r.code.eq_ignore_ascii_case(code));
+                    rules.rules = kept;
+                    off.extend::<Vec<_>>(removed);
+                }
                 Level::At(severity) => {
                     for rule in rules
                         .rules
@@ -412,6 +421,7 @@ impl Config {
                 }
             }
         }
+        off
     }
 
     /// The parameter overrides, for loading the packs.

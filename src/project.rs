@@ -19,6 +19,9 @@ pub struct Project {
     pub config: Config,
     /// Every pack, loaded with the configuration's parameters and levels.
     pub rules: RuleSet,
+    /// Rules the configuration switches off: they do not run, but are
+    /// still explained and listed.
+    pub off: Vec<assure_rules::Rule>,
     /// The evaluation budget of each rule (`--max-steps`).
     pub steps: u64,
 }
@@ -47,10 +50,11 @@ impl Project {
         if !config.params.is_empty() {
             rules = load_packs(config.default_pack, &packs, &config.settings())?;
         }
-        config.apply_levels(&mut rules);
+        let off = config.apply_levels(&mut rules);
         Ok(Project {
             config,
             rules,
+            off,
             steps: common.max_steps,
         })
     }

@@ -26,10 +26,25 @@ pub fn run(args: &ExplainArgs, context: &mut Context<'_>) -> Result<ExitStatus, 
     let text = match codes::lookup(&code) {
         Some(info) => explain_code(info),
         None => {
-            let rules = &context.project()?.rules;
+            let project = context.project()?;
+            let rules = &project.rules;
             match rules.rule(&code) {
                 Some(rule) => explain_rule(rules, rule),
-                None => return Err(unknown(rules, &code)),
+                None => match project.off.iter().find(|r| r.code == code) {
+                    Some(rule) => {
+                        let config = project.config.path.as_ref().map_or_else(
+                            || "the configuration".to_owned(),
+                            |p| p.display().to_string(),
+                        );
+                        let mut text = explain_rule(rules, rule);
+                        let _ = writeln!(
+                            text,
+                            "\nThis rule is off in this project: {config} sets `{code} = \"off\"`, so it does not run."
+                        );
+                        text
+                    }
+                    None => return Err(unknown(rules, &code)),
+                },
             }
         }
     };

@@ -8,7 +8,7 @@ use crate::{ExitStatus, Failure, files};
 use assure_check::{Checker, FileReport};
 use assure_diagnostic::{Diagnostic, codes};
 use assure_report::human::HumanOptions;
-use assure_rules::{PackErrors, RuleSet, Settings};
+use assure_rules::{PackErrors, Rule, RuleSet, Settings};
 use assure_vocab::Vocabulary;
 use clap::{Args, Subcommand};
 use std::fmt::Write as _;
@@ -52,7 +52,8 @@ pub enum RulesCommand {
 pub fn run(args: &RulesArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     match &args.command {
         RulesCommand::List { all } => {
-            let text = list(&context.project()?.rules, *all);
+            let project = context.project()?;
+            let text = list(&project.rules, &project.off, *all);
             write(context.stdout, &text)?;
             Ok(ExitStatus::Ok)
         }
@@ -83,19 +84,22 @@ pub fn run(args: &RulesArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fa
 /// Every rule, a line each: code, severity, stage, name; with `all`, then
 /// every code of assure's own: code, severity, where it is reported, and
 /// its summary.
-fn list(rules: &RuleSet, all: bool) -> String {
+fn list(rules: &RuleSet, off: &[Rule], all: bool) -> String {
     let mut rows: Vec<[&str; 4]> = rules
         .rules
         .iter()
-        .map(|rule| {
+        .map(|rule| (rule, rule.severity.as_str()))
+        .chain(off.iter().map(|rule| (rule, "off")))
+        .map(|(rule, severity)| {
             [
                 rule.code.as_str(),
-                rule.severity.as_str(),
+                severity,
                 rules.stages[rule.stage].id.as_str(),
                 rule.name.as_str(),
             ]
         })
         .collect();
+
     if all {
         rows.extend(codes::ALL.iter().map(|info| {
             [

@@ -392,3 +392,28 @@ fn every_mistake_in_the_configuration_is_reported_in_one_run() {
         run.stderr
     );
 }
+
+#[test]
+fn a_rule_switched_off_is_still_explained_and_listed_as_off() {
+    let dir = project("[rules]\nCFC003 = \"off\"\n");
+    let run = assure_in(dir.path(), &["explain", "CFC003"]);
+    assert_status!(run, 0);
+    assert!(run.stdout.starts_with("CFC003: "), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with(
+            "\nThis rule is off in this project: assure.toml sets `CFC003 = \"off\"`, so it does not run.\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = assure_in(dir.path(), &["rules", "list"]);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("CFC003"))
+        .unwrap();
+    assert_eq!(
+        line,
+        "CFC003   off      case-for-change          list-sizes-disagree-with-population"
+    );
+}
