@@ -45,7 +45,7 @@ pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     );
     let comparison = assure_report::diff::compare_reports(&old, &new);
     let text = match args.format {
-        DiffFormat::Human => assure_report::diff::human(&comparison),
+        DiffFormat::Human => assure_report::diff::human(&comparison, context.common.quiet),
         DiffFormat::Json => pretty(&assure_report::diff::json(&comparison))?,
     };
     write(context.stdout, &text)?;

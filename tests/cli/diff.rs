@@ -67,3 +67,26 @@ fn a_moved_paragraph_is_not_a_new_finding_and_a_worse_version_fails() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["findings"]["new"][0]["code"], "PROC001");
 }
+
+#[test]
+fn quiet_hides_the_text_diff_and_keeps_findings_and_readiness() {
+    let run = assure(&[
+        "diff",
+        "-q",
+        "fixtures/hampshire-mcp.proposal",
+        "fixtures/hampshire-mcp-v2.proposal",
+    ]);
+    assert_status!(run, 0);
+    assert!(
+        run.stdout.starts_with("Resolved: 5 findings\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("@@"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("* safe-to-launch           blocked (3 errors) → ready\n"),
+        "{}",
+        run.stdout
+    );
+}

@@ -78,10 +78,15 @@ pub fn unified(old: &FileReport, new: &FileReport) -> String {
         .to_string()
 }
 
-/// The comparison for people.
-pub fn human(comparison: &Comparison<'_>) -> String {
-    let mut out = unified(comparison.old, comparison.new);
-    if out.is_empty() {
+/// The comparison for people: the text's diff (unless `quiet`), then the
+/// findings resolved, new and moved, and readiness before and after.
+pub fn human(comparison: &Comparison<'_>, quiet: bool) -> String {
+    let mut out = if quiet {
+        String::new()
+    } else {
+        unified(comparison.old, comparison.new)
+    };
+    if out.is_empty() && comparison.old.text == comparison.new.text {
         out.push_str("the two versions are identical\n");
     }
     let count = |n: usize| {
@@ -91,7 +96,8 @@ pub fn human(comparison: &Comparison<'_>) -> String {
             format!("{n} findings")
         }
     };
-    let _ = writeln!(out, "\nResolved: {}", count(comparison.resolved.len()));
+    let gap = if out.is_empty() { "" } else { "\n" };
+    let _ = writeln!(out, "{gap}Resolved: {}", count(comparison.resolved.len()));
     for finding in &comparison.resolved {
         let _ = writeln!(out, "  - {}", comparison.describe(false, finding));
     }
