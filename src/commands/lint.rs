@@ -196,7 +196,7 @@ fn write_reports(
         LintFormat::Human => assure_report::human::render(reports, human, out),
         LintFormat::Json => assure_report::json::write(reports, out),
         LintFormat::Sarif => {
-            let text = pretty(&assure_report::sarif::document(reports, rules))?;
+            let text = pretty(&assure_report::sarif::document(reports, rules, &places()))?;
             out.write_all(text.as_bytes())
         }
         LintFormat::Github => out.write_all(assure_report::github::commands(reports).as_bytes()),
@@ -299,4 +299,15 @@ fn stage_index(rules: &RuleSet, id: &str) -> Result<usize, Failure> {
         };
         Failure::new(format!("unknown stage `{id}`; {hint}"))
     })
+}
+
+/// Where SARIF locates files: the git repository around the current
+/// directory, found by its `.git`, if there is one.
+fn places() -> assure_report::sarif::Places {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = cwd
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf);
+    assure_report::sarif::Places { root, cwd }
 }

@@ -135,7 +135,8 @@ fn sarif_of_every_fixture_validates() {
         {
           "physicalLocation": {
             "artifactLocation": {
-              "uri": "fixtures/hampshire-mcp.proposal"
+              "uri": "fixtures/hampshire-mcp.proposal",
+              "uriBaseId": "SRCROOT"
             },
             "region": {
               "startLine": 65,
@@ -154,7 +155,8 @@ fn sarif_of_every_fixture_validates() {
         {
           "physicalLocation": {
             "artifactLocation": {
-              "uri": "fixtures/hampshire-mcp.proposal"
+              "uri": "fixtures/hampshire-mcp.proposal",
+              "uriBaseId": "SRCROOT"
             },
             "region": {
               "startLine": 28,
@@ -267,5 +269,46 @@ fn the_validators_reject_a_broken_log() {
             .iter()
             .any(|p| p.starts_with("multitool:") && p.contains("'message' is missing")),
         "{problems:?}"
+    );
+}
+
+#[test]
+fn sarif_locates_a_file_given_absolute_under_the_repository_root() {
+    let absolute = root().join("fixtures/dudley-mcp.proposal");
+    let run = assure(&["lint", "--format", "sarif", absolute.to_str().unwrap()]);
+    assert_eq!(validate(&run.stdout), Vec::<String>::new());
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let run0 = &log["runs"][0];
+    assert_eq!(
+        run0["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"],
+        serde_json::json!({"uri": "fixtures/dudley-mcp.proposal", "uriBaseId": "SRCROOT"})
+    );
+    let base = run0["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+
+    // Outside any repository, a file given absolute is a file:// URI.
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("d.proposal");
+    std::fs::copy(&absolute, &outside).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--format", "sarif", outside.to_str().unwrap()],
+    );
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let location =
+        &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert!(location.get("uriBaseId").is_none(), "{location}");
+    assert!(
+        location["uri"].as_str().unwrap().starts_with("file:///"),
+        "{location}"
+    );
+    assert!(
+        location["uri"].as_str().unwrap().ends_with("/d.proposal"),
+        "{location}"
     );
 }

@@ -44,6 +44,8 @@ impl Scope {
 pub struct CodeInfo {
     /// The code, e.g. `SYN001`.
     pub code: &'static str,
+    /// Its name, in kebab case, e.g. `malformed-line`: SARIF's rule name.
+    pub name: &'static str,
     /// What kind of file its findings point into.
     pub scope: Scope,
     /// Its severity, unless the finding says otherwise.
@@ -68,7 +70,7 @@ impl CodeInfo {
 }
 
 macro_rules! registry {
-    ($($code:ident: $scope:ident, $severity:ident, $summary:literal;)*) => {
+    ($($code:ident: $name:literal, $scope:ident, $severity:ident, $summary:literal;)*) => {
         $(
             #[doc = $summary]
             pub const $code: &str = stringify!($code);
@@ -78,6 +80,7 @@ macro_rules! registry {
         pub static ALL: &[CodeInfo] = &[$(
             CodeInfo {
                 code: $code,
+                name: $name,
                 scope: Scope::$scope,
                 severity: Severity::$severity,
                 summary: $summary,
@@ -88,36 +91,36 @@ macro_rules! registry {
 }
 
 registry! {
-    SYN001: Proposal, Error, "A malformed line or token. Parsing recovers and goes on, so every such line is reported.";
-    SYN002: Proposal, Error, "An invalid value: an impossible date, bad digit grouping, or an amount too large to hold.";
-    SYN003: Proposal, Error, "The file is not UTF-8, or cannot be read.";
-    SYN004: Proposal, Error, "A placeholder (`<<...>>`) is still in the proposal: what it stands for was never written.";
-    SCH001: Proposal, Error, "A section heading the vocabulary does not know; the help names the closest one.";
-    SCH002: Proposal, Warning, "A field the vocabulary does not know for this section or kind.";
-    SCH003: Proposal, Error, "A value of the wrong type for its field.";
-    SCH004: Proposal, Error, "An entity with an unknown or missing `kind`.";
-    SCH005: Proposal, Error, "An entity heading (`## Name`) outside an entity section.";
-    SCH006: Proposal, Error, "A field given twice where it may appear once.";
-    SCH007: Proposal, Error, "A line that is a field once its key is written as keys are (lower case, no bullet, no space before the colon); it is read as that field.";
-    REF001: Proposal, Error, "A reference to no entity; the help names the closest name.";
-    REF002: Proposal, Error, "Two entities with the same name; both headings are labelled.";
-    DIR001: Proposal, Warning, "A suppression without a reason, or one that suppresses nothing.";
-    EVAL001: Proposal, Warning, "A rule ran out of its evaluation budget on this proposal: its stage is incomplete.";
-    EVAL002: Proposal, Warning, "A rule could not judge an entity it applies to, for want of a value it needs: its stage is incomplete.";
-    PACK001: Pack, Error, "A pack's TOML, or an expression or template in it, cannot be parsed.";
-    PACK002: Pack, Error, "A type or unit error in an expression of a pack, or a parameter in the wrong unit.";
-    PACK003: Pack, Error, "An unknown name, field, parameter, function or stage in a pack.";
-    PACK004: Pack, Error, "A code, stage, definition or binder a pack declares twice, or a code of assure's own.";
-    PACK005: Pack, Error, "Rule metadata that is missing or invalid, or a key that means nothing in a pack.";
-    PACK006: Pack, Error, "A rule's example does not behave as it says.";
-    VOC001: Pack, Error, "A vocabulary that contradicts itself or what it extends.";
-    TOML001: Toml, Error, "The file is not valid TOML.";
-    TOML002: Toml, Error, "A key that means nothing where it is written.";
-    TOML003: Toml, Error, "A value of the wrong type.";
-    TOML004: Toml, Error, "A required key is missing.";
-    CFG001: Config, Error, "The configuration names a code, parameter or pack that does not exist.";
-    CFG002: Config, Error, "A setting of the configuration of the wrong kind or unit.";
-    CFG003: Config, Error, "A pack named by the configuration lies outside the configuration's directory.";
+    SYN001: "malformed-line", Proposal, Error, "A malformed line or token. Parsing recovers and goes on, so every such line is reported.";
+    SYN002: "invalid-value", Proposal, Error, "An invalid value: an impossible date, bad digit grouping, or an amount too large to hold.";
+    SYN003: "unreadable-file", Proposal, Error, "The file is not UTF-8, or cannot be read.";
+    SYN004: "placeholder-left-in", Proposal, Error, "A placeholder (`<<...>>`) is still in the proposal: what it stands for was never written.";
+    SCH001: "unknown-section", Proposal, Error, "A section heading the vocabulary does not know; the help names the closest one.";
+    SCH002: "unknown-field", Proposal, Warning, "A field the vocabulary does not know for this section or kind.";
+    SCH003: "wrong-type", Proposal, Error, "A value of the wrong type for its field.";
+    SCH004: "unknown-kind", Proposal, Error, "An entity with an unknown or missing `kind`.";
+    SCH005: "entity-outside-section", Proposal, Error, "An entity heading (`## Name`) outside an entity section.";
+    SCH006: "duplicate-field", Proposal, Error, "A field given twice where it may appear once.";
+    SCH007: "loosely-written-key", Proposal, Error, "A line that is a field once its key is written as keys are (lower case, no bullet, no space before the colon); it is read as that field.";
+    REF001: "unknown-reference", Proposal, Error, "A reference to no entity; the help names the closest name.";
+    REF002: "duplicate-name", Proposal, Error, "Two entities with the same name; both headings are labelled.";
+    DIR001: "bad-suppression", Proposal, Warning, "A suppression without a reason, or one that suppresses nothing.";
+    EVAL001: "rule-stopped-by-a-limit", Proposal, Warning, "A rule ran out of its evaluation budget on this proposal: its stage is incomplete.";
+    EVAL002: "rule-could-not-judge", Proposal, Warning, "A rule could not judge an entity it applies to, for want of a value it needs: its stage is incomplete.";
+    PACK001: "pack-unparsable", Pack, Error, "A pack's TOML, or an expression or template in it, cannot be parsed.";
+    PACK002: "pack-type-error", Pack, Error, "A type or unit error in an expression of a pack, or a parameter in the wrong unit.";
+    PACK003: "pack-unknown-name", Pack, Error, "An unknown name, field, parameter, function or stage in a pack.";
+    PACK004: "pack-duplicate", Pack, Error, "A code, stage, definition or binder a pack declares twice, or a code of assure's own.";
+    PACK005: "pack-bad-metadata", Pack, Error, "Rule metadata that is missing or invalid, or a key that means nothing in a pack.";
+    PACK006: "pack-example-misbehaves", Pack, Error, "A rule's example does not behave as it says.";
+    VOC001: "vocabulary-contradiction", Pack, Error, "A vocabulary that contradicts itself or what it extends.";
+    TOML001: "invalid-toml", Toml, Error, "The file is not valid TOML.";
+    TOML002: "unknown-key", Toml, Error, "A key that means nothing where it is written.";
+    TOML003: "wrong-value-type", Toml, Error, "A value of the wrong type.";
+    TOML004: "missing-key", Toml, Error, "A required key is missing.";
+    CFG001: "config-names-nothing", Config, Error, "The configuration names a code, parameter or pack that does not exist.";
+    CFG002: "config-wrong-kind", Config, Error, "A setting of the configuration of the wrong kind or unit.";
+    CFG003: "config-pack-outside", Config, Error, "A pack named by the configuration lies outside the configuration's directory.";
 }
 
 /// The registered code `code` (in any case).
@@ -148,6 +151,18 @@ mod tests {
                 ALL[..i].iter().all(|other| other.code != info.code),
                 "{} is declared twice",
                 info.code
+            );
+            assert!(
+                ALL[..i].iter().all(|other| other.name != info.name)
+                    && info.name.split('-').all(|word| {
+                        !word.is_empty()
+                            && word
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    }),
+                "{}'s name `{}` is not kebab case, or not its own",
+                info.code,
+                info.name
             );
             let letters = info.code.trim_end_matches(|c: char| c.is_ascii_digit());
             assert!(

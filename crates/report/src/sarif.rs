@@ -8,19 +8,83 @@ use assure_check::suppress::Origin;
 use assure_diagnostic::{LineIndex, Severity, codes};
 use assure_rules::RuleSet;
 use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
 
 /// The SARIF version written.
 pub const VERSION: &str = "2.1.0";
 
-/// The SARIF log of a run.
-pub fn document(reports: &[FileReport], rules: &RuleSet) -> Value {
+/// Where the files of a run are: the repository root, if there is one, and
+/// the directory paths are relative to. A file under the root gets a URI
+/// relative to it, with `uriBaseId` `SRCROOT`, as code scanning wants; one
+/// outside it a `file://` URI.
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    /// The repository root (absolute).
+    pub root: Option<PathBuf>,
+    /// The directory relative paths start from (absolute).
+    pub cwd: PathBuf,
+}
+
+impl Places {
+    /// The artifact location of `path`.
+    fn artifact(&self, path: &str) -> Value {
+        let given = Path::new(path);
+        let absolute = if given.is_absolute() {
+            given.to_path_buf()
+        } else {
+            self.cwd.join(given)
+        };
+        let absolute = normalize(&absolute);
+        match &self.root {
+            Some(root) => match absolute.strip_prefix(root) {
+                Ok(relative) => json!({
+                    "uri": uri(&relative.to_string_lossy()),
+                    "uriBaseId": "SRCROOT",
+                }),
+                Err(_) => json!({"uri": file_uri(&absolute)}),
+            },
+            None if given.is_absolute() => json!({"uri": file_uri(&absolute)}),
+            None => json!({"uri": uri(path)}),
+        }
+    }
+}
+
+/// `path` without `.` and with each `..` taken back, as text: no file is
+/// read.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A `file://` URI for an absolute path.
+fn file_uri(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let text = if text.starts_with('/') {
+        text
+    } else {
+        format!("/{text}")
+    };
+    format!("file://{}", uri(&text))
+}
+
+/// The SARIF log of a run, its files located by `places`.
+pub fn document(reports: &[FileReport], rules: &RuleSet, places: &Places) -> Value {
     let mut descriptors: Vec<Value> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     for info in codes::of_proposals() {
         ids.push(info.code.to_owned());
         descriptors.push(json!({
             "id": info.code,
-            "name": "structural",
+            "name": info.name,
             "shortDescription": {"text": info.summary},
             "fullDescription": {"text": info.summary},
             "help": {"text": info.explanation, "markdown": info.explanation},
@@ -50,7 +114,7 @@ pub fn document(reports: &[FileReport], rules: &RuleSet) -> Value {
                 "ruleId": &*diagnostic.code,
                 "level": level(diagnostic.severity),
                 "message": {"text": diagnostic.message},
-                "locations": [location(report, &index, diagnostic.span, None)],
+                "locations": [location(places, report, &index, diagnostic.span, None)],
                 "partialFingerprints": {"assureFinding/v1": finding.fingerprint(&report.text)},
             });
             if let Some(rule_index) = rule_index {
@@ -62,7 +126,13 @@ pub fn document(reports: &[FileReport], rules: &RuleSet) -> Value {
                     .iter()
                     .enumerate()
                     .map(|(i, label)| {
-                        location(report, &index, label.span, Some((i, &label.message)))
+                        location(
+                            places,
+                            report,
+                            &index,
+                            label.span,
+                            Some((i, &label.message)),
+                        )
                     })
                     .collect();
             }
@@ -91,6 +161,10 @@ pub fn document(reports: &[FileReport], rules: &RuleSet) -> Value {
                 "rules": descriptors,
             }},
             "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": match &places.root {
+                Some(root) => json!({"SRCROOT": {"uri": format!("{}/", file_uri(root).trim_end_matches('/'))}}),
+                None => json!({}),
+            },
             "results": results,
         }],
     })
@@ -105,6 +179,7 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn location(
+    places: &Places,
     report: &FileReport,
     index: &LineIndex,
     span: assure_diagnostic::Span,
@@ -113,7 +188,7 @@ fn location(
     let at = index.locate(&report.text, span);
     let mut location = json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": uri(&report.path)},
+            "artifactLocation": places.artifact(&report.path),
             "region": {
                 "startLine": at.start.line,
                 "startColumn": at.start.column,
