@@ -102,6 +102,7 @@ registry! {
     SCH005: "entity-outside-section", Proposal, Error, "An entity heading (`## Name`) outside an entity section.";
     SCH006: "duplicate-field", Proposal, Error, "A field given twice where it may appear once.";
     SCH007: "loosely-written-key", Proposal, Error, "A line that is a field once its key is written as keys are (lower case, no bullet, no space before the colon); it is read as that field.";
+    SCH008: "value-in-words", Proposal, Warning, "A value written as people write it in a document (`£1.5 million`, `75 per cent`, `1 April 2017`, `NHS Trust`); it is read, and the canonical form is given.";
     REF001: "unknown-reference", Proposal, Error, "A reference to no entity; the help names the closest name.";
     REF002: "duplicate-name", Proposal, Error, "Two entities with the same name; both headings are labelled.";
     DIR001: "bad-suppression", Proposal, Warning, "A suppression without a reason, or one that suppresses nothing.";

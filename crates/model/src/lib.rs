@@ -31,6 +31,7 @@ mod schema;
 mod store;
 mod typing;
 pub mod value;
+mod word_forms;
 
 pub use links::{Link, Links};
 pub use store::{FieldValues, Refs};

@@ -9,6 +9,7 @@ use crate::resolve;
 use crate::schema;
 use crate::store::{FieldSlot, FieldStore, RefPages, Refs};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
+use crate::word_forms;
 use crate::{Entity, EntityId, FieldValue, Qualifier, SectionHeading, UnknownField, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Field, SourceFile, Token, TokenKind, ValueTree};
@@ -432,9 +433,61 @@ impl<'a, 'b> Typer<'a, 'b> {
         }
         let mut tree = std::mem::take(&mut self.tree);
         tree.lex(self.source, segments);
+        let before = self.diagnostics.len();
         let value = self.lexed_value(def, &tree, syntax.value);
         self.tree = tree;
+        if value.is_none() && self.diagnostics.len() > before {
+            // Not in the format's form: perhaps in a document's.
+            let text: Vec<&str> = segments.iter().map(|s| s.text(self.source)).collect();
+            if let Some((canonical, value)) = self.in_words(def, &text.join(" ")) {
+                self.diagnostics.truncate(before);
+                let written = syntax.value.text(self.source);
+                self.push(in_words(syntax.value, written, &canonical));
+                return Some(value);
+            }
+        }
         value
+    }
+
+    /// A value of `def` written as in a document, with its canonical text.
+    fn in_words(&self, def: &'a FieldDef, text: &str) -> Option<(String, Value<'a>)> {
+        let word = |allowed: &'a [String], dated: &[String]| {
+            let found = word_forms::word(text, allowed)?;
+            let undated = !dated.iter().any(|d| d == found);
+            undated.then(|| {
+                (
+                    found.to_owned(),
+                    Value::Word {
+                        word: found,
+                        date: None,
+                    },
+                )
+            })
+        };
+        match &def.ty {
+            ValueType::Money | ValueType::AnnualMoney => {
+                let canonical = word_forms::money(text)?;
+                let money = parse_money(&canonical).ok()?;
+                let fits = money.annual || def.ty == ValueType::Money;
+                fits.then_some((canonical, Value::Money(money)))
+            }
+            ValueType::Percent => {
+                let canonical = word_forms::percent(text)?;
+                let n = parse_percent(&canonical).ok()?;
+                Some((canonical, Value::Percent(n)))
+            }
+            ValueType::Date => {
+                let canonical = word_forms::date(text)?;
+                let date = Date::parse(&canonical).ok()?;
+                Some((canonical, Value::Date(date)))
+            }
+            ValueType::Enum(e) => word(&e.values, &e.dated),
+            ValueType::Kind => match def.owner {
+                Owner::Entity(ty) => word(&self.vocabulary.entity_type(ty).kinds, &[]),
+                Owner::Section(_) => None,
+            },
+            _ => None,
+        }
     }
 
     fn lexed_value(
@@ -714,6 +767,17 @@ impl<'a, 'b> Typer<'a, 'b> {
                     _ => None,
                 };
                 let subject = Subject::QualifierIn(key);
+                if single.is_none()
+                    && *scalar == ValueType::Percent
+                    && let Some(canonical) = word_forms::percent(span.text(self.source))
+                    && let Ok(n) = parse_percent(&canonical)
+                {
+                    self.push(in_words(span, span.text(self.source), &canonical));
+                    return Some(Qualifier {
+                        value: Value::Percent(n),
+                        span,
+                    });
+                }
                 match single {
                     Some(token) => self.scalar(scalar, subject, token)?,
                     None => {
@@ -725,6 +789,16 @@ impl<'a, 'b> Typer<'a, 'b> {
         };
         Some(Qualifier { value, span })
     }
+}
+
+/// SCH008 for a value `written` as in a document, read as `canonical`.
+fn in_words(span: Span, written: &str, canonical: &str) -> Diagnostic {
+    Diagnostic::warning(
+        codes::SCH008,
+        span,
+        format!("`{}` is read as `{canonical}`", shorten(written)),
+    )
+    .with_help(format!("write `{canonical}`"))
 }
 
 fn single_token(tree: &ValueTree) -> Option<Token> {

@@ -357,7 +357,9 @@ pub fn with_article(noun: &str) -> String {
     format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
-/// Lower-cases and folds runs of white space to one space.
+/// Lower-cases, folds runs of white space to one space, and reads curly
+/// quotes and apostrophes as straight ones (a word processor's
+/// `Queen’s Square` is `Queen's Square`).
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     fold_into(text, &mut out);
@@ -376,7 +378,11 @@ pub fn fold_into(text: &str, out: &mut String) {
             out.push(' ');
         }
         for c in word.chars() {
-            out.extend(c.to_lowercase());
+            match c {
+                '\u{2018}' | '\u{2019}' | '\u{201b}' | '\u{2032}' => out.push('\''),
+                '\u{201c}' | '\u{201d}' | '\u{201f}' | '\u{2033}' => out.push('"'),
+                c => out.extend(c.to_lowercase()),
+            }
         }
     }
 }

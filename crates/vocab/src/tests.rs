@@ -167,3 +167,12 @@ fn fold_lower_cases_each_char_and_joins_words_with_one_space() {
     assert_eq!(crate::fold("  Dudley \t\n ccg  "), "dudley ccg");
     assert_eq!(crate::fold("A\u{b}B\u{c}C\rD"), "a b c d");
 }
+
+#[test]
+fn curly_quotes_fold_as_straight_ones() {
+    assert_eq!(
+        crate::fold("Queen\u{2019}s  Square"),
+        crate::fold("queen's square")
+    );
+    assert_eq!(crate::fold("\u{201c}The Hub\u{201d}"), "\"the hub\"");
+}
