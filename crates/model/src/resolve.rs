@@ -247,8 +247,43 @@ impl<'a> Typer<'a, '_> {
         None
     }
 
+    /// The parts of `name` if it is a list written with ` and `, `&` or
+    /// `;` (or `,` without a space) whose every part names an entity: `B
+    /// and C` is two references, not one to define.
+    fn list_written_otherwise(&self, name: &str) -> Option<Vec<String>> {
+        let normalized = name
+            .replace(" and ", ";")
+            .replace(" & ", ";")
+            .replace(',', ";");
+        if !normalized.contains(';') {
+            return None;
+        }
+        let parts: Vec<String> = normalized
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect();
+        (parts.len() > 1 && parts.iter().all(|p| self.lookup(p).is_some())).then_some(parts)
+    }
+
     fn unresolved(&mut self, reference: &RefType, name: &str, span: Span) {
         if self.unknown_section_names.contains(&fold(name)) {
+            return;
+        }
+        if let Some(parts) = self.list_written_otherwise(name) {
+            self.push(
+                Diagnostic::error(
+                    codes::REF001,
+                    span,
+                    format!(
+                        "`{}` names no entity, but its {} parts do: a list's items are separated by `, `",
+                        shorten(name),
+                        parts.len()
+                    ),
+                )
+                .with_help(format!("write `{}`", parts.join(", "))),
+            );
             return;
         }
         let mut diagnostic = Diagnostic::error(
