@@ -101,7 +101,23 @@ fn discover(corpus: &Path) -> Result<Vec<PathBuf>, String> {
         .follow_links(true)
         .sort_by_file_name()
     {
-        let entry = entry.map_err(|e| format!("cannot list {}: {e}", corpus.display()))?;
+        // A dangling link or a loop of links is reported and skipped, as
+        // `lint` does, not the end of the report.
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let at = error
+                    .path()
+                    .map_or_else(|| corpus.display().to_string(), |p| p.display().to_string());
+                let why = format!("{error}");
+                eprintln!(
+                    "warning: skipped {}: {}",
+                    assure_diagnostic::visible(&at),
+                    assure_diagnostic::visible(&why)
+                );
+                continue;
+            }
+        };
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "proposal")
         {
             files.push(entry.into_path());

@@ -5,9 +5,10 @@
 
 use assure_check::Checker;
 use assure_check::changes::{Key, Partition, partition};
+use assure_diagnostic::LineIndex;
 use assure_store::{FileRecord, FindingRecord, RunSummary, Store};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const STYLE: &str = "
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #1d2530; }
@@ -22,8 +23,46 @@ pre .hit { background: #fff1b8; display: block; }
 svg text { font-size: 10px; } .muted { color: #6e7781; }
 ";
 
-/// Writes the site for `run_id` into `dir`.
+/// Writes the site for `run_id` into `dir`: built beside it in a fresh
+/// folder and swapped in by renames, so that a run killed while writing
+/// leaves the previous site whole, never an index of one run over pages
+/// of another.
 pub fn write(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Result<(), String> {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&fresh);
+    let written = write_into(store, run_id, checker, &fresh);
+    if let Err(error) = written {
+        let _ = std::fs::remove_dir_all(&fresh);
+        return Err(error);
+    }
+    let had_site = dir.exists();
+    if had_site {
+        std::fs::rename(dir, &old)
+            .map_err(|e| format!("cannot move the old site {} aside: {e}", dir.display()))?;
+    }
+    if let Err(e) = std::fs::rename(&fresh, dir) {
+        if had_site {
+            let _ = std::fs::rename(&old, dir);
+        }
+        return Err(format!("cannot put the new site in {}: {e}", dir.display()));
+    }
+    if had_site {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}
+
+fn write_into(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Result<(), String> {
     let fail = |e: assure_store::StoreError| e.to_string();
     let runs = store.runs().map_err(fail)?;
     let run = runs
@@ -35,6 +74,13 @@ pub fn write(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Resul
         Some(id) => Some(store.files(id).map_err(fail)?),
         None => None,
     };
+    // Looked up by path once per file: a scan per file was quadratic in
+    // the size of the corpus.
+    let before_by_path: std::collections::HashMap<&str, &FileRecord> = previous
+        .iter()
+        .flatten()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
     let pages = dir.join("p");
     std::fs::create_dir_all(&pages)
         .map_err(|e| format!("cannot create {}: {e}", pages.display()))?;
@@ -44,12 +90,15 @@ pub fn write(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Resul
     write(&dir.join("style.css"), STYLE)?;
     write(
         &dir.join("index.html"),
-        &index(run, &runs, &files, previous.as_deref()),
+        &index(
+            run,
+            &runs,
+            &files,
+            previous.is_some().then_some(&before_by_path),
+        ),
     )?;
     for file in &files {
-        let before = previous
-            .as_ref()
-            .and_then(|p| p.iter().find(|f| f.path == file.path));
+        let before = before_by_path.get(file.path.as_str()).copied();
         write(
             &pages.join(format!("{}.html", slug(&file.path))),
             &page(run, file, before, previous.is_some(), checker),
@@ -73,9 +122,13 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// A file name for a proposal's page.
+/// A file name for a proposal's page: readable, at most 80 bytes before
+/// a hash of the whole path, so that paths that read alike (`A.proposal`
+/// and `a.proposal`, `é` and `è`, `a.b` and `a_b`) never share a page and
+/// no name is too long for the file system.
 fn slug(path: &str) -> String {
-    path.chars()
+    let readable: String = path
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' {
                 c.to_ascii_lowercase()
@@ -83,7 +136,10 @@ fn slug(path: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .take(80)
+        .collect();
+    let hash = assure_check::fnv1a64(path.as_bytes());
+    format!("{readable}-{}", &hash[..12])
 }
 
 fn active(file: &FileRecord) -> impl Iterator<Item = &FindingRecord> {
@@ -121,7 +177,7 @@ fn index(
     run: &RunSummary,
     runs: &[RunSummary],
     files: &[FileRecord],
-    previous: Option<&[FileRecord]>,
+    previous: Option<&std::collections::HashMap<&str, &FileRecord>>,
 ) -> String {
     let mut out = head("assure: readiness of every proposal", "style.css");
     let _ = write!(
@@ -164,7 +220,7 @@ fn index(
         let count = |severity: &str| active(file).filter(|f| f.severity == severity).count();
         let since = match previous {
             None => "first run".to_owned(),
-            Some(previous) => match previous.iter().find(|f| f.path == file.path) {
+            Some(previous) => match previous.get(file.path.as_str()) {
                 None => "new proposal".to_owned(),
                 Some(before) => {
                     let c = changes(before, file);
@@ -203,14 +259,26 @@ fn index(
     out
 }
 
-fn snippet(text: &str, finding: &FindingRecord) -> String {
-    let lines: Vec<&str> = text.lines().collect();
+/// The lines around a finding, from the file's line index: splitting the
+/// text into lines for each finding made a page quadratic in its file.
+fn snippet(text: &str, index: &LineIndex, finding: &FindingRecord) -> String {
     let line = finding.line.max(1) as usize;
     let first = line.saturating_sub(2).max(1);
-    let last = (line + 1).min(lines.len());
+    let last = (line + 1).min(index.line_count());
+    let line_text = |number: usize| -> &str {
+        let Some(start) = index.line_start(number as u32) else {
+            return "";
+        };
+        let end = index
+            .line_start(number as u32 + 1)
+            .map_or(text.len(), |e| e as usize);
+        text.get(start as usize..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    };
     let mut out = String::from("<pre>");
     for number in first..=last {
-        let content = lines.get(number - 1).copied().unwrap_or("");
+        let content = line_text(number);
         let shown: String = content.chars().take(200).collect();
         // A highlighted line is a block, which ends the line itself.
         let (class, end) = if number == line {
@@ -298,6 +366,7 @@ fn page(
     }
     out.push_str("</div>\n<h2>Findings</h2>\n<div id=\"findings\">");
     let mut any = false;
+    let index = LineIndex::new(&file.text);
     for finding in &file.findings {
         any = true;
         let suppressed = finding.suppressed.as_ref().map_or(String::new(), |r| {
@@ -311,7 +380,7 @@ fn page(
             escape(&finding.severity),
             finding.line,
             escape(&finding.message),
-            snippet(&file.text, finding)
+            snippet(&file.text, &index, finding)
         );
     }
     if !any {

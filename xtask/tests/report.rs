@@ -140,12 +140,16 @@ fn two_runs_and_the_site_shows_the_edit() {
         );
     }
 
-    // Pages are named after the path as the corpus gave it.
+    // Pages are named after the path as the corpus gave it, and a hash of
+    // it.
     let hampshire_page = std::fs::read_dir(site.join("p"))
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with("hampshire-mcp_proposal.html"))
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.contains("hampshire-mcp_proposal-") && !name.contains("v2")
+        })
         .unwrap();
     let page = rendered(&hampshire_page);
     let changes = &page[page.find("<div id=\"changes\">").unwrap()..];
@@ -160,4 +164,65 @@ fn two_runs_and_the_site_shows_the_edit() {
         4,
         "four findings remain"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn pages_never_collide_links_are_skipped_and_the_site_is_swapped_in_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let proposal = "proposal: P\nmodel: other\n";
+    let long = format!("{}.proposal", "x".repeat(240));
+    for name in [
+        "A.proposal",
+        "a.proposal",
+        "a.b.proposal",
+        "a_b.proposal",
+        "é.proposal",
+        "è.proposal",
+        &long,
+    ] {
+        std::fs::write(corpus.join(name), proposal).unwrap();
+    }
+    std::os::unix::fs::symlink(
+        corpus.join("gone.proposal"),
+        corpus.join("dangling.proposal"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&corpus, corpus.join("loop")).unwrap();
+    let db = dir.path().join("runs.sqlite");
+    let site = dir.path().join("site");
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["report", "--corpus"])
+        .arg(&corpus)
+        .arg("--db")
+        .arg(&db)
+        .arg("--html")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning: skipped"), "{stderr}");
+    let pages: Vec<String> = std::fs::read_dir(site.join("p"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(pages.len(), 7, "{pages:?}");
+    assert!(pages.iter().all(|p| p.len() < 120), "{pages:?}");
+    // A second run replaces the site whole, leaving nothing beside it.
+    report(&corpus, &db, &site);
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(beside.contains(&"site".to_owned()), "{beside:?}");
+    assert!(beside.iter().all(|n| !n.starts_with('.')), "{beside:?}");
 }
