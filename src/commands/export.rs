@@ -2,7 +2,7 @@
 //! JSON for other tools.
 
 use crate::commands::graph::{read_utf8, report_structural};
-use crate::commands::{pretty, write};
+use crate::commands::ignore_broken_pipe;
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure};
 use clap::{Args, ValueEnum};
@@ -32,8 +32,11 @@ pub fn run(args: &ExportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
     let (checker, _) = context.project()?.into_checker();
     let (shown, text) = read_utf8(&checker, &args.file, context.common.max_proposal_bytes)?;
     let modelled = checker.model(&text);
-    let document = assure_report::export::document(&modelled.model, checker.vocabulary(), &text);
-    write(context.stdout, &pretty(&document)?)?;
+    // Names and values are escaped by JSON itself: nothing from the
+    // proposal reaches a terminal raw.
+    let written =
+        assure_report::export::write(&modelled.model, checker.vocabulary(), &text, context.stdout);
+    ignore_broken_pipe(written)?;
     report_structural(shown, &text, modelled.diagnostics, context.stderr)?;
     Ok(ExitStatus::Ok)
 }

@@ -486,3 +486,16 @@ fn select_ignore_and_exit_zero_work_as_ruff_users_expect() {
     assert_status!(assure(&["lint", "-q", path]), 1);
     assert_status!(assure(&["lint", "-q", "--exit-zero", path]), 0);
 }
+
+#[test]
+fn export_writes_the_whole_model_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        "proposal: P\nmodel: other\nWhat is proposed.\n\n# Organisations\n\n## North Trust\nkind: nhs-trust\nturnover: £4.5m/yr\nowned-by: South Trust (40%)\nfavourite-colour: blue\n\n## South Trust\nkind: foundation-trust\nestablished: 2015-04-01\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["export", "p.proposal"]);
+    assert_status!(run, 0);
+    insta::assert_snapshot!(run.stdout);
+}
