@@ -69,9 +69,16 @@ pub fn compare_reports<'a>(old: &'a FileReport, new: &'a FileReport) -> Comparis
     }
 }
 
+/// How long the text diff may search for the smallest diff; past it, the
+/// diff is still correct, only less small. Two versions that share little
+/// (a file reversed) made the search take tens of seconds.
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The unified diff of the two texts, three lines of context.
 pub fn unified(old: &FileReport, new: &FileReport) -> String {
-    TextDiff::from_lines(&old.text, &new.text)
+    TextDiff::configure()
+        .timeout(DIFF_DEADLINE)
+        .diff_lines(&old.text, &new.text)
         .unified_diff()
         .context_radius(3)
         .header(&old.path, &new.path)
