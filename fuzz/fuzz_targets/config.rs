@@ -21,7 +21,10 @@ fuzz_target!(|bytes: &[u8]| {
         ..Config::default()
     };
     match config.parse() {
-        Ok(config) => {
+        Ok((config, problems)) => {
+            for d in problems {
+                assert!(d.span.end as usize <= text.len(), "{d:?}");
+            }
             if let Err(errors) = config.validate(rules()) {
                 for d in errors.diagnostics {
                     assert!(d.span.end as usize <= text.len());
