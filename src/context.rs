@@ -18,6 +18,22 @@ pub struct Environment {
     pub stdout_is_terminal: bool,
     /// Whether `NO_COLOR` is set to a non-empty value.
     pub no_color: bool,
+    /// The width human output wraps at: `COLUMNS` if set, else the
+    /// terminal's, else 100.
+    pub width: usize,
+}
+
+impl Environment {
+    /// The width to wrap at, from `COLUMNS` (as set) or the terminal's
+    /// width (when stdout is one).
+    pub fn width(columns: Option<&str>, terminal: Option<usize>) -> usize {
+        columns
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .or(terminal)
+            .filter(|w| *w >= 20)
+            .unwrap_or(100)
+            .min(400)
+    }
 }
 
 /// The options every command takes, validated.
@@ -35,6 +51,8 @@ pub struct Common {
     pub max_proposal_bytes: u64,
     /// The evaluation budget of each rule.
     pub max_steps: u64,
+    /// The width human output wraps at.
+    pub width: usize,
 }
 
 impl Common {
@@ -58,6 +76,7 @@ impl Common {
             config: raw.config,
             max_proposal_bytes: raw.max_file_size.saturating_mul(1 << 20),
             max_steps: raw.max_steps,
+            width: environment.width,
         })
     }
 }
@@ -93,7 +112,7 @@ impl<'o> Context<'o> {
         HumanOptions {
             color: self.common.color,
             quiet: self.common.quiet,
-            ..HumanOptions::default()
+            width: self.common.width,
         }
     }
 }
@@ -111,5 +130,20 @@ pub fn exists(path: &Path) -> Result<&Path, Failure> {
             "cannot access {}: {error}",
             path.display()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Environment;
+
+    #[test]
+    fn width_is_columns_then_the_terminal_then_100() {
+        assert_eq!(Environment::width(Some("80"), Some(120)), 80);
+        assert_eq!(Environment::width(None, Some(120)), 120);
+        assert_eq!(Environment::width(None, None), 100);
+        assert_eq!(Environment::width(Some("wide"), None), 100);
+        assert_eq!(Environment::width(Some("5"), None), 100);
+        assert_eq!(Environment::width(Some("100000"), None), 400);
     }
 }

@@ -14,6 +14,10 @@ fn main() -> ExitCode {
     let environment = Environment {
         stdout_is_terminal: io::stdout().is_terminal(),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty()),
+        width: Environment::width(
+            std::env::var("COLUMNS").ok().as_deref(),
+            terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0)),
+        ),
     };
     let mut stdout = BufWriter::new(io::stdout().lock());
     let mut stderr = io::stderr().lock();

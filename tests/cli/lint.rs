@@ -499,3 +499,31 @@ fn export_writes_the_whole_model_as_json() {
     assert_status!(run, 0);
     insta::assert_snapshot!(run.stdout);
 }
+
+#[test]
+fn human_output_wraps_at_columns_never_mid_word() {
+    let run = crate::assure_with(
+        &crate::root(),
+        &["lint", "fixtures/hampshire-mcp.proposal"],
+        &[("COLUMNS", "60")],
+    );
+    assert_status!(run, 1);
+    // Messages and help wrap; the proposal's own lines in snippets are
+    // shown as they are.
+    let prose = run.stdout.lines().filter(|l| {
+        let trimmed = l.trim_start();
+        !trimmed.starts_with(|c: char| c.is_ascii_digit()) && !trimmed.starts_with('·')
+    });
+    let longest = prose.map(|l| l.chars().count()).max().unwrap();
+    assert!(
+        longest <= 60,
+        "a line of {longest} characters:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  × the contract is worth £150m/yr, 16.67 times the\n"),
+        "{}",
+        run.stdout
+    );
+}
