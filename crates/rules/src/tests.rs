@@ -100,7 +100,7 @@ fn hampshire_v2_resolves_them() {
 
 #[test]
 fn dudley_launches_too_soon() {
-    insta::assert_snapshot!(lint_fixture("dudley-mcp"), @"7 GATE002 launch on 2017-04-01 is too soon: 2 gateway stage(s) still pending need about 8 months from 2016-09-30, so not before 2017-05-30");
+    insta::assert_snapshot!(lint_fixture("dudley-mcp"), @"7 GATE002 launch on 2017-04-01 is too soon: 2 gateway stages still pending need about 8 months from 2016-09-30, so not before 2017-05-30");
 }
 
 #[test]
@@ -550,4 +550,10 @@ fn joining_lists_costs_a_step_per_item() {
         messages,
         ["rule BOMB003 stopped after 10000 steps, so it was not fully assessed"]
     );
+}
+
+#[test]
+fn counts_read_as_english() {
+    let one_pending = "proposal: P\nmodel: other\nas-of: 2016-09-30\nlaunch: 2016-12-01\n\n# Gateway\ncase-for-change: approved 2016-06-01\ncontract-and-capability: approved 2016-08-01\nsafe-to-launch: pending\n";
+    insta::assert_snapshot!(lint_with(&default_rules(), one_pending), @"4 GATE002 launch on 2016-12-01 is too soon: 1 gateway stage still pending needs about 4 months from 2016-09-30, so not before 2017-01-30");
 }
