@@ -101,21 +101,47 @@ pub fn render_finding(
 ) -> String {
     let showable = !report.text.is_empty()
         && spans(finding).all(|span| context_length(&report.text, index, span) <= MAX_SNIPPET_LINE);
+    let source = showable.then_some(NamedText {
+        name: &report.path,
+        text: &report.text,
+        index,
+    });
+    // miette draws a snippet's labels in the order of the text; a label
+    // before the primary span is drawn after it, as a related note, so that
+    // the first place shown is always the one the finding is about (the one
+    // JSON, SARIF and GitHub give).
+    let primary_at = finding.diagnostic.span.start;
+    let earlier = source.map_or_else(Vec::new, |source| {
+        finding
+            .diagnostic
+            .labels
+            .iter()
+            .filter(|label| label.span.start < primary_at)
+            .map(|label| Related {
+                message: visible(&label.message).into_owned(),
+                span: label.span,
+                source,
+            })
+            .collect()
+    });
     let diagnostic = MietteFinding {
         finding,
         message: visible(&finding.diagnostic.message),
         help: finding.diagnostic.help.as_deref().map(visible),
-        source: showable.then_some(NamedText {
-            name: &report.path,
-            text: &report.text,
-            index,
-        }),
+        source,
+        earlier,
     };
     let mut rendered = String::new();
     // Rendering into a String cannot fail on I/O; a formatting error would
     // only drop this one report's decoration, never its message.
     if handler.render_report(&mut rendered, &diagnostic).is_err() {
         rendered = format!("{}: {}\n", finding.diagnostic.code, diagnostic.message);
+    }
+    for related in &diagnostic.earlier {
+        let mut note = String::new();
+        if handler.render_report(&mut note, related).is_ok() {
+            rendered.push_str(&note);
+        }
     }
     if !showable {
         let at = index.line_col(&report.text, finding.diagnostic.span.start);
@@ -156,6 +182,7 @@ fn context_length(text: &str, index: &LineIndex, span: Span) -> usize {
 /// The file's text, named, with its line index: miette's own `read_span`
 /// on a `str` counts lines from the start of the text for every span,
 /// which makes rendering N findings in a large file O(N × size).
+#[derive(Clone, Copy)]
 struct NamedText<'a> {
     name: &'a str,
     text: &'a str,
@@ -228,6 +255,45 @@ struct MietteFinding<'a> {
     message: Cow<'a, str>,
     help: Option<Cow<'a, str>>,
     source: Option<NamedText<'a>>,
+    /// Labels before the primary span, drawn after it.
+    earlier: Vec<Related<'a>>,
+}
+
+/// A secondary place drawn after the finding's own snippet.
+struct Related<'a> {
+    message: String,
+    span: Span,
+    source: NamedText<'a>,
+}
+
+impl fmt::Debug for Related<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Related").field("span", &self.span).finish()
+    }
+}
+
+impl fmt::Display for Related<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Related<'_> {}
+
+impl miette::Diagnostic for Related<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, source_span(self.span)),
+        )))
+    }
 }
 
 impl fmt::Debug for MietteFinding<'_> {
@@ -277,12 +343,16 @@ impl miette::Diagnostic for MietteFinding<'_> {
         self.source.as_ref()?;
         let diagnostic = &self.finding.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(None, source_span(diagnostic.span));
-        let secondary = diagnostic.labels.iter().map(|label| {
-            LabeledSpan::new_with_span(
-                Some(visible(&label.message).into_owned()),
-                source_span(label.span),
-            )
-        });
+        let secondary = diagnostic
+            .labels
+            .iter()
+            .filter(|label| label.span.start >= diagnostic.span.start)
+            .map(|label| {
+                LabeledSpan::new_with_span(
+                    Some(visible(&label.message).into_owned()),
+                    source_span(label.span),
+                )
+            });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
