@@ -168,25 +168,31 @@ pub fn render_plain(text: &str, diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// Quotes user text in a message: on one line, at most 60 characters, with
-/// `...` where it was cut. A message must never grow with its input.
+/// Quotes user text in a message: on one line, whole up to 200 characters
+/// (the longest names people give organisations and contracts), else cut
+/// after the last whole word that fits, with `...`. A message must never
+/// grow with its input, nor cut a name in the middle of a word.
 pub fn excerpt(text: &str) -> String {
-    const LIMIT: usize = 60;
+    const LIMIT: usize = 200;
     let mut out = String::new();
     let mut count = 0;
     for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-            count += 1;
-        }
-        for c in word.chars() {
-            if count == LIMIT - 3 {
-                out.push_str("...");
-                return out;
+        let length = word.chars().count();
+        let gap = usize::from(!out.is_empty());
+        if count + gap + length > LIMIT - 3 {
+            if out.is_empty() {
+                // One word longer than the limit: cut it, there is no other
+                // place to.
+                out.extend(word.chars().take(LIMIT - 3));
             }
-            out.push(c);
-            count += 1;
+            out.push_str("...");
+            return out;
         }
+        if gap == 1 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        count += gap + length;
     }
     out
 }
@@ -271,9 +277,16 @@ mod tests {
     #[test]
     fn excerpts_are_short_and_on_one_line() {
         assert_eq!(excerpt("Dudley\n  CCG"), "Dudley CCG");
-        assert_eq!(excerpt(&"9".repeat(1000)).len(), 60);
+        assert_eq!(excerpt(&"9".repeat(1000)).len(), 200);
         assert!(excerpt(&"9".repeat(1000)).ends_with("..."));
-        assert_eq!(excerpt(&"£".repeat(100)).chars().count(), 60);
+        assert_eq!(excerpt(&"£".repeat(300)).chars().count(), 200);
+        // A long name whole; a longer text cut between words.
+        let name = "Older People and Adult Community Services Outcomes-Based Contract for Cambridgeshire and Peterborough (2015 to 2020)";
+        assert_eq!(excerpt(name), name);
+        let long = "word ".repeat(100);
+        let cut = excerpt(&long);
+        assert!(cut.ends_with("word..."), "{cut}");
+        assert!(cut.chars().count() <= 200);
     }
 
     #[test]
