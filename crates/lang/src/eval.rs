@@ -16,7 +16,7 @@ use assure_model::{Duration, EntityId, Model, Value};
 use assure_vocab::{FieldId, Vocabulary};
 use petgraph::graph::NodeIndex;
 use rust_decimal::Decimal;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 /// The bindings of one evaluation.
@@ -71,6 +71,39 @@ pub struct Evaluator<'a> {
     spare: std::cell::RefCell<Vec<Vec<Val<'a>>>>,
     /// The empty list, shared: most traversals find nothing.
     empty: Arc<[Val<'a>]>,
+    /// The entities of long lists that `in` has searched, by the list's
+    /// address (the list kept alive with them, so the address is not
+    /// reused): a rule that asks `o in closure` for every contract of a
+    /// cluster scanned the closure each time.
+    member_sets: std::cell::RefCell<FxHashMap<usize, (Arc<[Val<'a>]>, FxHashSet<EntityId>)>>,
+    /// Results of user-defined functions called with entities, by function
+    /// and arguments: a definition is a function of the model alone, and
+    /// rules call the same one on the same entity many times.
+    define_results: std::cell::RefCell<FxHashMap<(u32, [u32; 2]), Val<'a>>>,
+    /// How many list items the remembered results hold.
+    define_items: std::cell::Cell<usize>,
+}
+
+/// A list at least this long is searched by `in` through a hashed set of
+/// its entities, built once.
+const HASHED_MEMBERSHIP_FROM: usize = 64;
+
+/// At most this many hashed lists and memoized calls are kept; past it the
+/// cache starts again, so that it stays small whatever the rule does.
+const CACHE_ENTRIES: usize = 256;
+const DEFINE_RESULTS: usize = 65_536;
+/// Remembered results hold at most this many list items in all: a result
+/// is often a list of a whole cluster.
+const DEFINE_ITEMS: usize = 1 << 20;
+
+/// The memo key of a call of definition `index` with `args`: only calls
+/// with one or two entities as arguments are remembered.
+fn memo_key(index: u32, args: &[Val<'_>]) -> Option<(u32, [u32; 2])> {
+    match args {
+        [Val::Entity(a)] => Some((index, [a.0, u32::MAX])),
+        [Val::Entity(a), Val::Entity(b)] => Some((index, [a.0, b.0])),
+        _ => None,
+    }
 }
 
 /// The floor of [`Evaluator::max_value`], and what it adds per entity and
@@ -147,6 +180,9 @@ impl<'a> Evaluator<'a> {
             oversized: std::cell::Cell::new(None),
             spare: std::cell::RefCell::default(),
             empty: Arc::new([]),
+            member_sets: std::cell::RefCell::default(),
+            define_results: std::cell::RefCell::default(),
+            define_items: std::cell::Cell::new(0),
         }
     }
 
@@ -367,6 +403,13 @@ impl<'a> Evaluator<'a> {
                 for (i, arg) in args.iter().enumerate() {
                     slots[i] = self.eval_op(arg, frame);
                 }
+                let key = memo_key(*index, &slots[..args.len()]);
+                if let Some(key) = key
+                    && let Some(value) = self.define_results.borrow().get(&key)
+                {
+                    self.give_back(slots);
+                    return value.clone();
+                }
                 let mut inner = Frame {
                     slots,
                     lets: &[],
@@ -374,6 +417,23 @@ impl<'a> Evaluator<'a> {
                 };
                 let value = self.eval_op(&define.body, &mut inner);
                 self.give_back(inner.slots);
+                if let Some(key) = key
+                    && !self.out_of_fuel()
+                {
+                    let mut results = self.define_results.borrow_mut();
+                    let items = match &value {
+                        Val::List(items) => items.len(),
+                        _ => 0,
+                    };
+                    if results.len() >= DEFINE_RESULTS
+                        || self.define_items.get() + items > DEFINE_ITEMS
+                    {
+                        results.clear();
+                        self.define_items.set(0);
+                    }
+                    self.define_items.set(self.define_items.get() + items);
+                    results.insert(key, value.clone());
+                }
                 value
             }
             Op::Not(operand) => Val::Bool(!self.eval_op(operand, frame).truthy()),
@@ -406,6 +466,13 @@ impl<'a> Evaluator<'a> {
                 {
                     return Val::Missing;
                 }
+                if let (BinaryOp::In | BinaryOp::NotIn, Val::Entity(id), Val::List(items)) =
+                    (op, &left, &right)
+                    && items.len() >= HASHED_MEMBERSHIP_FROM
+                {
+                    let found = self.list_has_entity(items, *id);
+                    return Val::Bool(found == (*op == BinaryOp::In));
+                }
                 binary(*op, &left, &right)
             }
             Op::If(condition, then, otherwise) => {
@@ -416,6 +483,28 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
+    }
+
+    /// Whether the long list `items` holds the entity `id`, through a set
+    /// of its entities built on the first search (one step per item, once).
+    fn list_has_entity(&self, items: &Arc<[Val<'a>]>, id: EntityId) -> bool {
+        let key = Arc::as_ptr(items).cast::<()>() as usize;
+        let mut sets = self.member_sets.borrow_mut();
+        if !sets.contains_key(&key) {
+            if sets.len() >= CACHE_ENTRIES {
+                sets.clear();
+            }
+            self.spend(items.len());
+            let entities = items
+                .iter()
+                .filter_map(|item| match item {
+                    Val::Entity(e) => Some(*e),
+                    _ => None,
+                })
+                .collect();
+            sets.insert(key, (Arc::clone(items), entities));
+        }
+        sets.get(&key).is_some_and(|(_, set)| set.contains(&id))
     }
 
     /// Spends a step for each item of a list a traversal made.

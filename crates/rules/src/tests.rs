@@ -557,3 +557,30 @@ fn counts_read_as_english() {
     let one_pending = "proposal: P\nmodel: other\nas-of: 2016-09-30\nlaunch: 2016-12-01\n\n# Gateway\ncase-for-change: approved 2016-06-01\ncontract-and-capability: approved 2016-08-01\nsafe-to-launch: pending\n";
     insta::assert_snapshot!(lint_with(&default_rules(), one_pending), @"4 GATE002 launch on 2016-12-01 is too soon: 1 gateway stage still pending needs about 4 months from 2016-09-30, so not before 2017-01-30");
 }
+
+#[test]
+fn membership_in_a_long_list_is_the_same_hashed_as_scanned() {
+    // 100 organisations: `in` searches the list of all of them through a
+    // hashed set, the short lists by a scan.
+    let set = slow_rule(
+        "MEMB001",
+        r#"for = "o in organisations"
+let.all = "[x for x in organisations]"
+let.few = "[x for x in organisations if x.name in [\"Org 1\", \"Org 2\"]]"
+when = "o in all and o not in few and not (o in [first(all)])"
+message = "{o.name}""#,
+    );
+    let found = lint_with(&set, &organisations(100));
+    let names: Vec<&str> = found
+        .lines()
+        .map(|l| l.rsplit("MEMB001 ").next().unwrap())
+        .collect();
+    assert_eq!(names.len(), 97, "{found}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| ["Org 0", "Org 1", "Org 2"].contains(n))
+    );
+    assert_eq!(names[0], "Org 3");
+    assert_eq!(names[96], "Org 99");
+}
