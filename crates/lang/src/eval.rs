@@ -75,7 +75,7 @@ pub struct Evaluator<'a> {
     /// address (the list kept alive with them, so the address is not
     /// reused): a rule that asks `o in closure` for every contract of a
     /// cluster scanned the closure each time.
-    member_sets: std::cell::RefCell<FxHashMap<usize, (Arc<[Val<'a>]>, FxHashSet<EntityId>)>>,
+    member_sets: std::cell::RefCell<FxHashMap<usize, HashedList<'a>>>,
     /// Results of user-defined functions called with entities, by function
     /// and arguments: a definition is a function of the model alone, and
     /// rules call the same one on the same entity many times.
@@ -83,6 +83,9 @@ pub struct Evaluator<'a> {
     /// How many list items the remembered results hold.
     define_items: std::cell::Cell<usize>,
 }
+
+/// A list kept alive with the set of its entities.
+type HashedList<'a> = (Arc<[Val<'a>]>, FxHashSet<EntityId>);
 
 /// A list at least this long is searched by `in` through a hashed set of
 /// its entities, built once.
