@@ -17,6 +17,7 @@
 //! | [`Form::Aggregate`] | `f(xs)` or `f(x.g for x in xs if c)` | `fold` over the items |
 //! | [`Form::Traversal`] | `f(x, field, ...)` | `walk` from x's node along the fields |
 //! | [`Form::Closure`] | `f(start, x => step)` | `walk` from start, the step for each entity reached |
+//! | [`Form::Given`] | `f(x)` | x, and for a field whether it was written but could not be used |
 
 use crate::ast::BinaryOp;
 use crate::ast::ExprSpan;
@@ -80,6 +81,19 @@ pub(crate) enum Form {
     Closure {
         walk: for<'a> fn(&Evaluator<'a>, &Val<'a>, &mut dyn FnMut(EntityId) -> Val<'a>) -> Val<'a>,
     },
+    /// Of one argument, told apart as the model tells it: a value, nothing
+    /// written, or a field written with a value that could not be used
+    /// (which a diagnostic reported already, so that asking whether it was
+    /// given must not report it again).
+    Given { eval: fn(Given<'_>) -> bool },
+}
+
+/// What a [`Form::Given`] built-in is given.
+pub(crate) enum Given<'v> {
+    /// A value, or `none` where nothing was written.
+    Value(&'v Val<'v>),
+    /// A field written with a value that could not be used.
+    Unusable,
 }
 
 /// The built-in called `name`.
@@ -159,21 +173,17 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "present",
         usage: "present(x)",
-        doc: "whether x is given",
-        form: Form::Plain {
-            arity: 1,
-            ty: |_| Ty::Bool,
-            eval: |_, args| Val::Bool(!matches!(args[0], Val::Missing)),
+        doc: "whether x is given, with a value that can be used",
+        form: Form::Given {
+            eval: |given| matches!(given, Given::Value(value) if !matches!(value, Val::Missing)),
         },
     },
     Builtin {
         name: "missing",
         usage: "missing(x)",
-        doc: "whether x is not given",
-        form: Form::Plain {
-            arity: 1,
-            ty: |_| Ty::Bool,
-            eval: |_, args| Val::Bool(matches!(args[0], Val::Missing)),
+        doc: "whether x is not given: nothing written (a field written with a value that cannot be used is neither missing nor present; its diagnostic says so)",
+        form: Form::Given {
+            eval: |given| matches!(given, Given::Value(Val::Missing)),
         },
     },
     Builtin {

@@ -696,6 +696,13 @@ impl<'g> Compiler<'g> {
             Form::Aggregate { ty, .. } => self.aggregate(builtin, *ty, args, span),
             Form::Traversal { ty, .. } => self.traversal(builtin, *ty, args, span),
             Form::Closure { .. } => self.closure(builtin, args, span),
+            Form::Given { .. } => {
+                let Some(mut compiled) = self.plain_args(builtin.name, args, 1, span) else {
+                    return nothing();
+                };
+                let (op, _) = compiled.remove(0);
+                (Op::Given(builtin, Box::new(op)), Ty::Bool)
+            }
         }
     }
 

@@ -8,11 +8,11 @@
 //! and callers check [`Evaluator::out_of_fuel`] before keeping a result.
 
 use crate::ast::BinaryOp;
-use crate::builtins::Form;
+use crate::builtins::{Form, Given};
 use crate::ir::{Code, Comprehension, DefineCode, Member, Op, Piece, Template};
 use crate::value::{Val, binary};
 use assure_diagnostic::Span;
-use assure_model::{Duration, EntityId, Model, Value};
+use assure_model::{Duration, EntityId, Holder, Model, Value};
 use assure_vocab::{FieldId, Vocabulary};
 use petgraph::graph::NodeIndex;
 use rust_decimal::Decimal;
@@ -399,6 +399,28 @@ impl<'a> Evaluator<'a> {
                     _ => Val::Missing,
                 }
             }
+            Op::Given(builtin, arg) => {
+                let Form::Given { eval } = &builtin.form else {
+                    return Val::Missing;
+                };
+                let value;
+                let given = match &**arg {
+                    Op::Member(object, member @ Member::Field(_)) => {
+                        let object = self.eval_op(object, frame);
+                        value = self.member(&object, member);
+                        if matches!(value, Val::Missing) && self.is_unusable(&object, member) {
+                            Given::Unusable
+                        } else {
+                            Given::Value(&value)
+                        }
+                    }
+                    other => {
+                        value = self.eval_op(other, frame);
+                        Given::Value(&value)
+                    }
+                };
+                Val::Bool(eval(given))
+            }
             Op::Define(index, args) => {
                 let define = &self.defines[*index as usize];
                 let mut slots = self.lend();
@@ -607,6 +629,33 @@ impl<'a> Evaluator<'a> {
     ) -> Option<(&'a Value<'a>, Option<FieldId>)> {
         let field = self.field_of(object, member)?;
         Some((&field.value, Some(field.field)))
+    }
+
+    /// Whether the field `member` of `object` was written with a value
+    /// that could not be used.
+    fn is_unusable(&self, object: &Val<'a>, member: &Member) -> bool {
+        let Member::Field(lookup) = member else {
+            return false;
+        };
+        let found = match object {
+            Val::Entity(id) => {
+                let ty = self.model.entity(*id).ty;
+                lookup
+                    .entity
+                    .get(ty.0 as usize)
+                    .copied()
+                    .flatten()
+                    .map(|field| (Holder::Entity(*id), field))
+            }
+            Val::Section(section) => lookup
+                .section
+                .get(section.0 as usize)
+                .copied()
+                .flatten()
+                .map(|field| (Holder::Section(*section), field)),
+            _ => None,
+        };
+        found.is_some_and(|(holder, field)| self.model.is_unusable(holder, field))
     }
 
     pub(crate) fn field_of(

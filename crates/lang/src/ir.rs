@@ -98,6 +98,8 @@ pub(crate) enum Op {
     /// A built-in walk from a start by a step, binding the slot at each
     /// entity reached (`closure(start, x => step)`).
     Walk(&'static Builtin, Box<Op>, u32, Box<Op>),
+    /// A built-in that tells a value from a field written but unusable.
+    Given(&'static Builtin, Box<Op>),
     /// A user-defined function (a pack's `[define.NAME]`).
     Define(u32, Vec<Op>),
     /// `not x`.

@@ -204,6 +204,15 @@ pub fn build<'a>(
     typed.link(written_fields)
 }
 
+/// What holds a field: an entity, or a section (the header is one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Holder {
+    /// An entity.
+    Entity(EntityId),
+    /// A section.
+    Section(SectionId),
+}
+
 /// The whole resolved proposal, borrowing from its source text and
 /// vocabulary.
 #[derive(Debug, Clone)]
@@ -219,6 +228,9 @@ pub struct Model<'a> {
     headings: Vec<SectionHeading>,
     section_prose: Vec<(SectionId, Span)>,
     unknown_fields: Vec<UnknownField>,
+    /// Fields written whose values could not be used (reported already),
+    /// sorted: see [`Model::is_unusable`].
+    unusable: Vec<(Holder, FieldId)>,
     /// Where every field of the text is, known or not, in source order.
     written_fields: Vec<Span>,
     /// Every edge's field and span, by edge index.
@@ -295,6 +307,14 @@ impl<'a> Model<'a> {
     /// Fields the vocabulary does not know.
     pub fn unknown_fields(&self) -> &[UnknownField] {
         &self.unknown_fields
+    }
+
+    /// Whether `field` of `holder` was written with a value that could not
+    /// be used (malformed, of the wrong type, or empty: a diagnostic says
+    /// which). Such a field is not missing: a rule asking whether it was
+    /// given is not to report it again.
+    pub fn is_unusable(&self, holder: Holder, field: FieldId) -> bool {
+        self.unusable.binary_search(&(holder, field)).is_ok()
     }
 
     /// Where every field of the text is (from its key to the end of its

@@ -43,6 +43,7 @@ impl<'a> Typed<'a> {
             headings: self.headings,
             section_prose: self.section_prose,
             unknown_fields: self.unknown_fields,
+            unusable: self.unusable,
             written_fields,
             edges,
             links,

@@ -10,7 +10,7 @@ use crate::schema;
 use crate::store::{FieldSlot, FieldStore, RefPages, Refs};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
 use crate::word_forms;
-use crate::{Entity, EntityId, FieldValue, Qualifier, SectionHeading, UnknownField, Value};
+use crate::{Entity, EntityId, FieldValue, Holder, Qualifier, SectionHeading, UnknownField, Value};
 use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Field, SourceFile, Token, TokenKind, ValueTree};
 use assure_vocab::{FieldDef, FieldId, Owner, SectionId, ValueType, Vocabulary, with_article};
@@ -34,6 +34,8 @@ pub(crate) struct Typed<'a> {
     pub(crate) headings: Vec<SectionHeading>,
     pub(crate) section_prose: Vec<(SectionId, Span)>,
     pub(crate) unknown_fields: Vec<UnknownField>,
+    /// Fields written whose values could not be used, sorted.
+    pub(crate) unusable: Vec<(Holder, FieldId)>,
 }
 
 /// Types the fields of the walked `outline` and resolves the names. `file`
@@ -68,6 +70,7 @@ impl<'a> Typing<'a, '_> {
         let blocks = self.type_entities(&names);
         let mut references = 0;
         let mut values = FieldStore::default();
+        let mut unusable = Vec::new();
         // Each block's values stay one chunk, which its entities point into.
         for (entities, block) in self.outline.entities.chunks_mut(BLOCK).zip(blocks) {
             references += item_count(&block.refs);
@@ -77,21 +80,24 @@ impl<'a> Typing<'a, '_> {
             }
             values.push(block.values, block.refs);
             self.outline.unknown_fields.extend(block.unknown_fields);
+            unusable.extend(block.unusable);
             self.outline.diagnostics.extend(block.diagnostics);
         }
         let chunk = values.next_chunk();
         let mut typer = self.typer(&names, chunk);
         let mut section_values = Vec::new();
         let mut section_slots = Vec::with_capacity(self.vocabulary.sections().len());
-        for fields in &self.outline.section_fields {
+        for (section, fields) in self.outline.section_fields.iter().enumerate() {
             let start = section_values.len();
-            section_values.extend(
-                fields
-                    .iter()
-                    .filter_map(|&(field, syntax_field)| typer.field(field, syntax_field)),
-            );
+            for &(field, syntax_field) in fields {
+                match typer.field(field, syntax_field) {
+                    Some(value) => section_values.push(value),
+                    None => unusable.push((Holder::Section(SectionId(section as u32)), field)),
+                }
+            }
             section_slots.push(FieldSlot::of(chunk, start, &section_values));
         }
+        unusable.sort_unstable();
         let (mut diagnostics, section_refs) = typer.finish();
         self.outline.diagnostics.append(&mut diagnostics);
         let references = references + item_count(&section_refs);
@@ -108,6 +114,7 @@ impl<'a> Typing<'a, '_> {
             headings: self.outline.headings,
             section_prose: self.outline.section_prose,
             unknown_fields: self.outline.unknown_fields,
+            unusable,
         }
     }
 
@@ -153,6 +160,7 @@ impl<'a> Typing<'a, '_> {
             values: Vec::with_capacity(fields),
             refs: Vec::new(),
             unknown_fields: Vec::new(),
+            unusable: Vec::new(),
             diagnostics: Vec::new(),
         };
         for index in range {
@@ -161,10 +169,9 @@ impl<'a> Typing<'a, '_> {
                 &mut typer,
                 &self.outline.entities[index],
                 self.outline.entity_fields[index].clone(),
-                &mut typed.unknown_fields,
                 index,
                 &mut seen,
-                &mut typed.values,
+                &mut typed,
             );
             typed.kinds.push(kind);
             typed.slots.push(FieldSlot::of(block, start, &typed.values));
@@ -193,22 +200,28 @@ struct TypedBlock<'a> {
     /// sizes the graph without another pass over every value.
     refs: RefPages<'a>,
     unknown_fields: Vec<UnknownField>,
+    unusable: Vec<(Holder, FieldId)>,
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Types an entity's fields, pushing their values onto `values`: its kind
-/// first (other fields may apply only to some kinds), then the rest in
+/// Types an entity's fields, pushing their values onto the block's: its
+/// kind first (other fields may apply only to some kinds), then the rest in
 /// source order. Returns its kind. `seen` is a buffer reused from one
 /// entity to the next.
 fn type_entity<'a>(
     typer: &mut Typer<'a, '_>,
     entity: &Entity<'a>,
     fields: Range<u32>,
-    unknown_fields: &mut Vec<UnknownField>,
     index: usize,
     seen: &mut Vec<(FieldId, Span)>,
-    values: &mut Vec<FieldValue<'a>>,
+    typed: &mut TypedBlock<'a>,
 ) -> Option<&'a str> {
+    let TypedBlock {
+        values,
+        unknown_fields,
+        unusable,
+        ..
+    } = typed;
     let vocabulary = typer.vocabulary();
     let ty = vocabulary.entity_type(entity.ty);
     let owner = Owner::Entity(entity.ty);
@@ -225,6 +238,7 @@ fn type_entity<'a>(
                     values.push(value);
                 } else {
                     seen.push((kind_field, typer.syntax_field(field).key));
+                    unusable.push((Holder::Entity(EntityId(index as u32)), kind_field));
                 }
             }
             None => typer.push(schema::missing_kind(vocabulary, entity)),
@@ -267,8 +281,9 @@ fn type_entity<'a>(
             typer.push(schema::not_for_kind(&ty.id, key, key_span, kind, allowed));
             continue;
         }
-        if let Some(value) = typer.field(id, field) {
-            values.push(value);
+        match typer.field(id, field) {
+            Some(value) => values.push(value),
+            None => unusable.push((Holder::Entity(EntityId(index as u32)), id)),
         }
     }
     kind

@@ -584,3 +584,18 @@ message = "{o.name}""#,
     assert_eq!(names[0], "Org 3");
     assert_eq!(names[96], "Org 99");
 }
+
+#[test]
+fn a_field_written_but_unusable_is_neither_missing_nor_present() {
+    let set = slow_rule(
+        "GIVN001",
+        r#"when = "true"
+message = "missing {missing(proposal.population)}, present {present(proposal.population)}, missing as-of {missing(proposal.as-of)}""#,
+    );
+    let malformed = "proposal: P\npopulation: 350k\n";
+    insta::assert_snapshot!(lint_with(&set, malformed), @"1 GIVN001 missing no, present no, missing as-of yes");
+    let absent = "proposal: P\n";
+    insta::assert_snapshot!(lint_with(&set, absent), @"1 GIVN001 missing yes, present no, missing as-of yes");
+    let given = "proposal: P\npopulation: 350,000\n";
+    insta::assert_snapshot!(lint_with(&set, given), @"1 GIVN001 missing no, present yes, missing as-of yes");
+}
