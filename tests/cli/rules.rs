@@ -404,3 +404,17 @@ fn a_pack_repository_needs_only_check_and_test() {
     let run = assure_in(dir.path(), &["rules", "test", "fixtures"]);
     assert_status!(run, 1);
 }
+
+#[test]
+fn the_readme_example_pack_is_complete_and_accepted() {
+    let readme = std::fs::read_to_string(crate::root().join("README.md")).unwrap();
+    let section = &readme[readme.find("## Writing rules").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let pack = &section[start..start + section[start..].find("```\n").unwrap()];
+    assert!(pack.starts_with("[pack]"), "{pack}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("local.toml"), pack).unwrap();
+    let run = crate::assure_in(dir.path(), &["rules", "check", "local.toml"]);
+    assert_status!(run, 0);
+    assert_eq!(run.stdout, "ok: 1 rule in local.toml, examples behave as written\n");
+}
