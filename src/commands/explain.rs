@@ -48,8 +48,50 @@ pub fn run(args: &ExplainArgs, context: &mut Context<'_>) -> Result<ExitStatus, 
             }
         }
     };
-    write(context.stdout, &text)?;
+    write(context.stdout, &wrap(&text, context.common.width))?;
     Ok(ExitStatus::Ok)
+}
+
+/// `text` with each line longer than `width` broken between words, its
+/// indentation kept on the lines it continues on; code blocks, tables and
+/// a rule's examples (under `Fails` and `Passes`) as they are, since they
+/// are proposals to copy.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    let mut in_example = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        }
+        if !line.is_empty() && !line.starts_with(' ') {
+            in_example = line == "Fails" || line == "Passes";
+        }
+        let verbatim = in_code || in_example || line.trim_start().starts_with('|');
+        if verbatim || line.chars().count() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let mut current = String::from(indent);
+        for word in line.split_whitespace() {
+            let fits = current.trim().is_empty()
+                || current.chars().count() + 1 + word.chars().count() <= width;
+            if !fits {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = String::from(indent);
+            }
+            if !current.trim().is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out
 }
 
 fn unknown(rules: &RuleSet, code: &str) -> Failure {

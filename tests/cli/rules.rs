@@ -416,5 +416,23 @@ fn the_readme_example_pack_is_complete_and_accepted() {
     std::fs::write(dir.path().join("local.toml"), pack).unwrap();
     let run = crate::assure_in(dir.path(), &["rules", "check", "local.toml"]);
     assert_status!(run, 0);
-    assert_eq!(run.stdout, "ok: 1 rule in local.toml, examples behave as written\n");
+    assert_eq!(
+        run.stdout,
+        "ok: 1 rule in local.toml, examples behave as written\n"
+    );
+}
+
+#[test]
+fn explain_wraps_prose_at_columns_and_keeps_examples_whole() {
+    let run = crate::assure_with(&crate::root(), &["explain", "CAP001"], &[("COLUMNS", "60")]);
+    assert_status!(run, 0);
+    let (prose, examples) = run.stdout.split_once("\nFails\n").unwrap();
+    assert!(prose.lines().all(|l| l.chars().count() <= 60), "{prose}");
+    assert!(
+        prose.contains(
+            "    Reporting on the 2016 MCP procurements: a contract that\n    multiplies a GP"
+        ),
+        "{prose}"
+    );
+    assert!(examples.contains("    value: £60m/yr\n"), "{examples}");
 }
