@@ -414,7 +414,7 @@ fn the_readme_example_pack_is_complete_and_accepted() {
     assert!(pack.starts_with("[pack]"), "{pack}");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("local.toml"), pack).unwrap();
-    let run = crate::assure_in(dir.path(), &["rules", "check", "local.toml"]);
+    let run = assure_in(dir.path(), &["rules", "check", "local.toml"]);
     assert_status!(run, 0);
     assert_eq!(
         run.stdout,
