@@ -169,3 +169,33 @@ fn a_reader_that_stops_early_is_not_an_error_in_any_format() {
         assert_eq!(output.status.code(), Some(1), "{format}");
     }
 }
+
+#[test]
+fn a_word_not_in_the_list_is_quoted_whole_with_the_nearest_word() {
+    let run = assure(&[
+        "lint",
+        "--format",
+        "json",
+        "fixtures/structural/sch004-words-not-in-the-list.proposal",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<String> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({})",
+                f["message"].as_str().unwrap(),
+                f["help"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "unknown kind of an organisation: `foundation trusts` (did you mean `foundation-trust`?)",
+            "unknown kind of an organisation: `nhs trust ltd` (did you mean `nhs-trust`?)"
+        ]
+    );
+}

@@ -690,12 +690,31 @@ impl<'a, 'b> Typer<'a, 'b> {
         let first = head[0];
         let word = first.span.text(self.source);
         let Some(index) = allowed.iter().position(|v| v.eq_ignore_ascii_case(word)) else {
-            let diagnostic = Diagnostic::error(
-                code,
-                first.span,
-                format!("unknown {what}: `{}`", shorten(word)),
-            );
-            let diagnostic = match closest(word, allowed.iter().map(String::as_str)) {
+            // The whole value, not its first word: `foundation trusts` is
+            // nearest `foundation-trust`, which `foundation` alone is not.
+            let dated_word = head.len() == 2 && head[1].kind == TokenKind::Date;
+            let (shown, at) = if head.len() > 1 && !dated_word {
+                let text = tree.text(self.source, &item.head);
+                (text.into_owned(), span)
+            } else {
+                (word.to_owned(), first.span)
+            };
+            let folded: String = shown
+                .split_whitespace()
+                .map(str::to_ascii_lowercase)
+                .collect::<Vec<_>>()
+                .join("-");
+            let diagnostic =
+                Diagnostic::error(code, at, format!("unknown {what}: `{}`", shorten(&shown)));
+            let near = closest(&folded, allowed.iter().map(String::as_str)).or_else(|| {
+                // `nhs trust ltd`: a word of the list with more after it.
+                allowed
+                    .iter()
+                    .filter(|v| folded.starts_with(&format!("{v}-")))
+                    .max_by_key(|v| v.len())
+                    .map(String::as_str)
+            });
+            let diagnostic = match near {
                 Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
                 None => diagnostic.with_help(format!("one of: {}", allowed.join(", "))),
             };
