@@ -599,3 +599,11 @@ message = "missing {missing(proposal.population)}, present {present(proposal.pop
     let given = "proposal: P\npopulation: 350,000\n";
     insta::assert_snapshot!(lint_with(&set, given), @"1 GIVN001 missing no, present yes, missing as-of yes");
 }
+
+#[test]
+fn one_conflicted_member_reads_as_english() {
+    let proposal = "proposal: P\nmodel: other\ncommissioner: The CCG\n\n# Organisations\n\n## The CCG\nkind: ccg\nquorum: 1\n\n## GP Co\nkind: gp-company\nturnover: £5m/yr\n\n# People\n\n## Dr A\nmember-of: The CCG (governing body)\nowns: GP Co (50%)\nconflict-plan: excluded from the decision\ninterest-declared: 2016-01-01\n\n# Contracts\n\n## K\nkind: other\ncommissioner: The CCG\nholder: GP Co\nvalue: £1m/yr\n";
+    let found = lint_with(&default_rules(), proposal);
+    let coi003 = found.lines().find(|l| l.contains("COI003")).unwrap_or("");
+    insta::assert_snapshot!(coi003, @"9 COI003 The CCG needs 1 member to be quorate, but once its 1 conflicted member (Dr A) steps out only 0 remain");
+}
