@@ -142,6 +142,22 @@ fn slug(path: &str) -> String {
     format!("{readable}-{}", &hash[..12])
 }
 
+/// How many active findings of `file` say a rule of `stage` or an earlier
+/// one could not judge something (EVAL001, EVAL002), as readiness counts.
+fn not_assessed(file: &FileRecord, stage: &str) -> usize {
+    let position = |id: &str| file.readiness.iter().position(|(s, _, _)| s == id);
+    let upto = position(stage).unwrap_or(usize::MAX);
+    active(file)
+        .filter(|f| assure_diagnostic::codes::is_not_assessed(&f.code))
+        .filter(|f| {
+            f.stage
+                .as_deref()
+                .and_then(position)
+                .is_none_or(|at| at <= upto)
+        })
+        .count()
+}
+
 fn active(file: &FileRecord) -> impl Iterator<Item = &FindingRecord> {
     file.findings.iter().filter(|f| f.suppressed.is_none())
 }
@@ -209,11 +225,11 @@ fn index(
             slug(&file.path),
             escape(&file.path)
         );
-        for (_, status, errors) in &file.readiness {
-            let detail = if status == "blocked" {
-                format!(" ({errors})")
-            } else {
-                String::new()
+        for (stage, status, errors) in &file.readiness {
+            let detail = match status.as_str() {
+                "blocked" => format!(" ({errors})"),
+                "incomplete" => format!(" ({} not assessed)", not_assessed(file, stage)),
+                _ => String::new(),
             };
             let _ = write!(out, "<td class=\"{status}\">{status}{detail}</td>");
         }
@@ -317,10 +333,10 @@ fn page(
             out,
             "<tr><th>{}</th><td class=\"{status}\">{status}{}</td></tr>",
             escape(stage),
-            if status == "blocked" {
-                format!(" ({errors} errors)")
-            } else {
-                String::new()
+            match status.as_str() {
+                "blocked" => format!(" ({errors} errors)"),
+                "incomplete" => format!(" ({} not assessed)", not_assessed(file, stage)),
+                _ => String::new(),
             }
         );
     }

@@ -226,3 +226,34 @@ fn pages_never_collide_links_are_skipped_and_the_site_is_swapped_in_whole() {
     assert!(beside.contains(&"site".to_owned()), "{beside:?}");
     assert!(beside.iter().all(|n| !n.starts_with('.')), "{beside:?}");
 }
+
+#[test]
+fn the_site_says_what_was_not_assessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("incomplete.proposal"),
+        "proposal: Incomplete\nmodel: other\n\n# Organisations\n\n## Small GP Co\nkind: gp-company\nturnover: £5m/yr\ncqc-registered: yes\n\n# Contracts\n\n## MCP contract\nkind: mcp-fully-integrated\nholder: Small GP Co\nvalue: £500m\nrisk-share: shared\n",
+    )
+    .unwrap();
+    let site = dir.path().join("site");
+    report(&corpus, &dir.path().join("runs.sqlite"), &site);
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let cells: Vec<&str> = index
+        .match_indices("<td class=\"")
+        .map(|(at, _)| {
+            let cell = &index[at..];
+            &cell[..cell.find("</td>").unwrap()]
+        })
+        .take(3)
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "<td class=\"ready\">ready",
+            "<td class=\"incomplete\">incomplete (1 not assessed)",
+            "<td class=\"incomplete\">incomplete (1 not assessed)"
+        ]
+    );
+}
