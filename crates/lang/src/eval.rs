@@ -87,6 +87,10 @@ pub struct Evaluator<'a> {
 /// A list kept alive with the set of its entities.
 type HashedList<'a> = (Arc<[Val<'a>]>, FxHashSet<EntityId>);
 
+/// A list in a message shows at most this many items, the last place
+/// saying how many more.
+const MESSAGE_ITEMS: usize = 10;
+
 /// A list at least this long is searched by `in` through a hashed set of
 /// its entities, built once.
 const HASHED_MEMBERSHIP_FROM: usize = 64;
@@ -296,7 +300,7 @@ impl<'a> Evaluator<'a> {
                 Piece::Text(text) => out.push_str(text),
                 Piece::Hole(op) => {
                     let value = self.eval_op(op, frame);
-                    out.push_str(&self.display(&value));
+                    out.push_str(&self.display_in_message(&value));
                 }
             }
         }
@@ -787,6 +791,28 @@ impl<'a> Evaluator<'a> {
             Val::Entity(id) => Some(self.model.entity(*id).heading),
             Val::List(items) => items.first().and_then(|item| self.place_of_value(item)),
             _ => None,
+        }
+    }
+
+    /// [`Evaluator::display`] for a message: a long list shows its first
+    /// items and how many more, so that a message stays readable and its
+    /// length bounded however many entities a rule reaches (a conflict
+    /// across a cluster of thousands named every one of them).
+    fn display_in_message(&self, value: &Val<'_>) -> String {
+        match value {
+            Val::List(items) if items.len() > MESSAGE_ITEMS => {
+                let shown: Vec<String> = items[..MESSAGE_ITEMS - 1]
+                    .iter()
+                    .map(|item| self.display(item))
+                    .collect();
+                let more = items.len() - (MESSAGE_ITEMS - 1);
+                format!(
+                    "{} and {} more",
+                    shown.join(", "),
+                    assure_model::value::format_number(Decimal::from(more))
+                )
+            }
+            other => self.display(other),
         }
     }
 

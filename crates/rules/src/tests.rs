@@ -607,3 +607,12 @@ fn one_conflicted_member_reads_as_english() {
     let coi003 = found.lines().find(|l| l.contains("COI003")).unwrap_or("");
     insta::assert_snapshot!(coi003, @"9 COI003 The CCG needs 1 member to be quorate, but once its 1 conflicted member (Dr A) steps out only 0 remain");
 }
+
+#[test]
+fn a_long_list_in_a_message_shows_its_first_items_and_how_many_more() {
+    let set = slow_rule(
+        "LIST001",
+        "when = \"true\"\nmessage = \"{organisations}; {[o for o in organisations if o.name == \\\"Org 3\\\"]}\"",
+    );
+    insta::assert_snapshot!(lint_with(&set, &organisations(100)), @"1 LIST001 Org 0, Org 1, Org 2, Org 3, Org 4, Org 5, Org 6, Org 7, Org 8 and 91 more; Org 3");
+}
