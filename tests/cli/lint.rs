@@ -526,4 +526,15 @@ fn human_output_wraps_at_columns_never_mid_word() {
         "{}",
         run.stdout
     );
+    // Not at a hyphen either: `conflict-plan` stays whole.
+    let run = crate::assure_with(
+        &crate::root(),
+        &["lint", "fixtures/tower-hamlets-community.proposal"],
+        &[("COLUMNS", "100")],
+    );
+    assert!(
+        run.stdout.contains("with no\n  │ conflict-plan\n"),
+        "{}",
+        run.stdout
+    );
 }

@@ -357,8 +357,8 @@ fn a_broken_pack_stops_lint_with_status_2() {
 
     PACK004
 
-      × the code `CAP001` is already used by rule `contract-dwarfs-holder` of pack `nhs-new-care-
-      │ models`
+      × the code `CAP001` is already used by rule `contract-dwarfs-holder` of pack
+      │ `nhs-new-care-models`
        ╭─[broken.toml:5:8]
      4 │ [[rules]]
      5 │ code = "CAP001"

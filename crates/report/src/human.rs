@@ -49,9 +49,13 @@ pub fn render(
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Lines break between words only: not inside `conflict-plan` at its
+    // hyphen, nor inside a long name.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
-        .with_links(false);
+        .with_links(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false);
     for report in reports {
         let index = report.line_index();
         let shown = Shown::of(report);
