@@ -538,3 +538,23 @@ fn human_output_wraps_at_columns_never_mid_word() {
         run.stdout
     );
 }
+
+#[test]
+fn a_line_like_note_colon_is_kept_as_prose_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        "proposal: P\nmodel: other\nNote: the header's prose\n\n# Organisations\n\n## North Trust\nkind: nhs-trust\nRemark: formed in 2015\nturnover: £4m/yr\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["export", "p.proposal"]);
+    assert_status!(run, 0);
+    assert_eq!(run.stderr, "");
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["prose"][0]["text"], "Note: the header's prose");
+    assert_eq!(
+        json["entities"][0]["prose"],
+        serde_json::json!(["Remark: formed in 2015"])
+    );
+    assert_eq!(json["entities"][0]["fields"]["turnover"]["text"], "£4m/yr");
+}

@@ -159,12 +159,16 @@ impl<'a> Walker<'a, '_> {
                         _ => None,
                     };
                     if self.is_loose_prose(owner, field) {
-                        // Checked by the typer for an entity, whose kind
-                        // decides what its fields are.
-                        if entity.is_none() {
-                            self.loose_prose(section, field);
-                            continue;
+                        // Prose with a colon in it (`Note: ...`): kept as
+                        // the entity's or section's prose.
+                        match entity {
+                            Some(id) => {
+                                let text = self.file.fields[field as usize].span();
+                                self.outline.entities[id.0 as usize].prose.push(text);
+                            }
+                            None => self.loose_prose(section, field),
                         }
+                        continue;
                     }
                     if orphan {
                         self.keep_unknown(None, field);
