@@ -558,3 +558,30 @@ fn a_line_like_note_colon_is_kept_as_prose_not_lost() {
     );
     assert_eq!(json["entities"][0]["fields"]["turnover"]["text"], "£4m/yr");
 }
+
+#[test]
+fn every_edge_of_a_long_list_finds_its_own_qualifier() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut proposal = String::from("proposal: P\nmodel: other\n\n# Organisations\n");
+    for i in 0..300 {
+        proposal.push_str(&format!("\n## Org {i}\nkind: llp\n"));
+    }
+    let owners: Vec<String> = (0..300).map(|i| format!("Org {i} ({}%)", i % 97)).collect();
+    proposal.push_str(&format!(
+        "\n## Big\nkind: joint-venture\nowned-by: {}\n",
+        owners.join(", ")
+    ));
+    std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
+    let run = assure_in(dir.path(), &["graph", "--format", "json", "p.proposal"]);
+    assert_status!(run, 0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let qualifiers: Vec<String> = json["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["field"] == "owned-by")
+        .map(|e| e["qualifier"].as_str().unwrap_or("none").to_owned())
+        .collect();
+    let expected: Vec<String> = (0..300).map(|i| format!("{}%", i % 97)).collect();
+    assert_eq!(qualifiers, expected);
+}

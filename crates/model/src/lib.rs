@@ -384,7 +384,14 @@ impl<'a> Model<'a> {
             .iter()
             .filter_map(|slot| self.values.get(slot).get(field))
             .find_map(|value| match &value.value {
-                Value::Refs(refs) => self.references(refs).iter().find(|r| r.name_span == span),
+                // A field's references are in source order: found by
+                // bisection, since a list of millions scanned once per edge
+                // made drawing its graph quadratic.
+                Value::Refs(refs) => {
+                    let references = self.references(refs);
+                    let at = references.partition_point(|r| r.name_span.start < span.start);
+                    references.get(at).filter(|r| r.name_span == span)
+                }
                 _ => None,
             })
     }
