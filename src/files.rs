@@ -87,7 +87,6 @@ pub const DEFAULT_MAX_PROPOSAL_MIB: u64 = 256;
 /// if it can be. Never reads more than `limit + 1` bytes, whatever the file
 /// does while it is read.
 pub fn read_regular(path: &Path, limit: u64, raise: &str) -> Result<Vec<u8>, String> {
-    use std::io::Read as _;
     let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !metadata.is_file() {
         return Err(format!(
@@ -95,19 +94,35 @@ pub fn read_regular(path: &Path, limit: u64, raise: &str) -> Result<Vec<u8>, Str
             file_kind(&metadata)
         ));
     }
-    let too_large = || format!("it is larger than {}, the limit{raise}", mebibytes(limit));
     if metadata.len() > limit {
-        return Err(too_large());
+        return Err(too_large(limit, raise));
     }
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.take(limit.saturating_add(1))
+    read_at_most(file, metadata.len() as usize, limit, raise)
+}
+
+/// All of `reader`, refusing more than `limit` bytes: never reads more
+/// than `limit + 1`, whatever the source does while it is read.
+fn read_at_most(
+    reader: impl std::io::Read,
+    expected: usize,
+    limit: u64,
+    raise: &str,
+) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(expected);
+    reader
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     if bytes.len() as u64 > limit {
-        return Err(too_large());
+        return Err(too_large(limit, raise));
     }
     Ok(bytes)
+}
+
+fn too_large(limit: u64, raise: &str) -> String {
+    format!("it is larger than {}, the limit{raise}", mebibytes(limit))
 }
 
 /// A rule pack, configuration or baseline, read within
@@ -129,20 +144,7 @@ const PROPOSAL_LIMIT: &str = " for proposals (raise it with --max-file-size)";
 
 /// The bytes of standard input, at most `limit`.
 pub fn read_stdin(limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read as _;
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > limit {
-        return Err(format!(
-            "it is larger than {}, the limit{PROPOSAL_LIMIT}",
-            mebibytes(limit)
-        ));
-    }
-    Ok(bytes)
+    read_at_most(std::io::stdin().lock(), 0, limit, PROPOSAL_LIMIT)
 }
 
 fn mebibytes(bytes: u64) -> String {

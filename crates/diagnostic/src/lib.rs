@@ -168,6 +168,18 @@ pub fn render_plain(text: &str, diagnostics: &[Diagnostic]) -> String {
     out
 }
 
+/// Items as a sentence lists them: `a`, `a and b`, `a, b and c`.
+pub fn english_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
 /// Quotes user text in a message: on one line, whole up to 200 characters
 /// (the longest names people give organisations and contracts), else cut
 /// after the last whole word that fits, with `...`. A message must never
@@ -272,6 +284,14 @@ mod tests {
         assert_eq!(closest("Contract", names), Some("Contracts"));
         assert_eq!(closest("Weather", names), None);
         assert_eq!(closest("", names), None);
+    }
+
+    #[test]
+    fn lists_read_as_a_sentence() {
+        assert_eq!(english_list::<&str>(&[]), "");
+        assert_eq!(english_list(&["a"]), "a");
+        assert_eq!(english_list(&["a", "b"]), "a and b");
+        assert_eq!(english_list(&["a", "b", "c"]), "a, b and c");
     }
 
     #[test]

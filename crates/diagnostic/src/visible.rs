@@ -17,30 +17,25 @@ fn is_hidden(c: char) -> bool {
 /// so that a person sees it. For messages, names, paths and help: text on
 /// one line, where a newline is a control character too.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| is_hidden(c) || c == '\n') {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_hidden(c) || c == '\n' {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_where(text, |c| is_hidden(c) || c == '\n')
 }
 
 /// `text` with each control character but newline and tab escaped as
 /// [`visible`] does: for output of several lines (a diff, a list, a
 /// workflow command before its own encoding).
 pub fn visible_lines(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hidden) {
+    escape_where(text, is_hidden)
+}
+
+/// `text` with each character for which `escaped` holds written as a Rust
+/// escape (`\u{1b}`); borrowed when there is none.
+fn escape_where(text: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if is_hidden(c) {
+        if escaped(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);

@@ -836,12 +836,11 @@ impl<'a> Evaluator<'a> {
                 target.map_or_else(String::new, |id| self.model.entity(id).name.to_string())
             }
             Val::List(items) => {
-                let parts: Vec<String> = items.iter().map(|item| self.display(item)).collect();
-                match parts.as_slice() {
-                    [] => "none".to_owned(),
-                    [one] => one.clone(),
-                    [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                if items.is_empty() {
+                    return "none".to_owned();
                 }
+                let parts: Vec<String> = items.iter().map(|item| self.display(item)).collect();
+                assure_diagnostic::english_list(&parts)
             }
         }
     }

@@ -159,15 +159,8 @@ impl<'a> Walker<'a, '_> {
                         _ => None,
                     };
                     if self.is_loose_prose(owner, field) {
-                        // Prose with a colon in it (`Note: ...`): kept as
-                        // the entity's or section's prose.
-                        match entity {
-                            Some(id) => {
-                                let text = self.file.fields[field as usize].span();
-                                self.outline.entities[id.0 as usize].prose.push(text);
-                            }
-                            None => self.loose_prose(section, field),
-                        }
+                        // Prose with a colon in it (`Note: ...`).
+                        self.prose(entity, section, self.file.fields[field as usize].span());
                         continue;
                     }
                     if orphan {
@@ -193,18 +186,7 @@ impl<'a> Walker<'a, '_> {
                     }
                 }
                 LineKind::Prose { text } | LineKind::ProseContinuation { text } => {
-                    if let Some(id) = entity {
-                        self.outline.entities[id.0 as usize].prose.push(*text);
-                    } else {
-                        let section = match section {
-                            SectionState::Header => Some(HEADER),
-                            SectionState::Known(id) => Some(id),
-                            SectionState::Unknown => None,
-                        };
-                        if let Some(section) = section {
-                            self.outline.section_prose.push((section, *text));
-                        }
-                    }
+                    self.prose(entity, section, *text);
                 }
                 _ => {}
             }
@@ -259,9 +241,13 @@ impl<'a> Walker<'a, '_> {
         });
     }
 
-    /// A loose line that is not a field, kept as the section's prose.
-    fn loose_prose(&mut self, section: SectionState, field: u32) {
-        let text = self.file.fields[field as usize].span();
+    /// Keeps `text` as the prose of `entity`, or else of `section` (that
+    /// of an unknown section is not kept).
+    fn prose(&mut self, entity: Option<EntityId>, section: SectionState, text: Span) {
+        if let Some(id) = entity {
+            self.outline.entities[id.0 as usize].prose.push(text);
+            return;
+        }
         let section = match section {
             SectionState::Header => Some(HEADER),
             SectionState::Known(id) => Some(id),

@@ -5,7 +5,7 @@
 use crate::{ExampleFailure, MAX_LABELS, Rule, RuleSet, codes};
 use assure_diagnostic::{Diagnostic, Span};
 use assure_lang::{Evaluator, Frame, Val};
-use assure_model::Model;
+use assure_model::{EntityId, Model};
 
 /// How to run the rules.
 #[derive(Debug, Clone, Copy)]
@@ -259,19 +259,8 @@ fn not_assessed<'a>(
     frame: &mut Frame<'a>,
     lacking: &[&str],
 ) -> RuleFinding {
-    let subject = rule
-        .fors
-        .first()
-        .and_then(|(slot, _)| match frame.bound(*slot) {
-            Val::Entity(id) => Some(*id),
-            _ => None,
-        });
-    let span = rule
-        .primary
-        .as_ref()
-        .and_then(|primary| evaluator.place(primary, frame))
-        .or_else(|| subject.map(|id| evaluator.model().entity(id).heading));
-    let what = match subject {
+    let span = place(evaluator, rule, frame);
+    let what = match subject(rule, frame) {
         Some(id) => format!(" for `{}`", evaluator.model().entity(id).name),
         None => String::new(),
     };
@@ -279,7 +268,7 @@ fn not_assessed<'a>(
         "{} ({}) could not be assessed{what}: it needs {}",
         rule.code,
         rule.name,
-        join_and(lacking)
+        assure_diagnostic::english_list(lacking)
     );
     RuleFinding {
         diagnostic: Diagnostic::warning(codes::EVAL002, span.unwrap_or(Span::empty(0)), message)
@@ -288,28 +277,27 @@ fn not_assessed<'a>(
     }
 }
 
-/// `a`, `a and b`, `a, b and c`.
-fn join_and(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+/// The entity the rule's first binder is bound to, if it is one.
+fn subject(rule: &Rule, frame: &Frame<'_>) -> Option<EntityId> {
+    let (slot, _) = rule.fors.first()?;
+    match frame.bound(*slot) {
+        Val::Entity(id) => Some(*id),
+        _ => None,
     }
+}
+
+/// Where a finding of `rule` points for the binding in `frame`: its
+/// `primary`, or else the heading of the entity it is about.
+fn place<'a>(evaluator: &Evaluator<'a>, rule: &'a Rule, frame: &mut Frame<'a>) -> Option<Span> {
+    rule.primary
+        .as_ref()
+        .and_then(|primary| evaluator.place(primary, frame))
+        .or_else(|| subject(rule, frame).map(|id| evaluator.model().entity(id).heading))
 }
 
 fn finding<'a>(evaluator: &Evaluator<'a>, rule: &'a Rule, frame: &mut Frame<'a>) -> RuleFinding {
     let message = evaluator.render(&rule.message, frame);
-    let span = match &rule.primary {
-        Some(primary) => evaluator.place(primary, frame),
-        None => None,
-    };
-    let span = span.or_else(|| {
-        let (slot, _) = rule.fors.first()?;
-        match frame.bound(*slot) {
-            Val::Entity(id) => Some(evaluator.model().entity(*id).heading),
-            _ => None,
-        }
-    });
+    let span = place(evaluator, rule, frame);
     let mut diagnostic = Diagnostic::new(
         rule.code.as_str(),
         rule.severity,

@@ -573,19 +573,17 @@ fn inspect(path: &Path, timeout: Duration) -> Result<(), StoreError> {
             .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
             .map_err(fail)
     };
-    let application_id = pragma("application_id")?;
-    let version = pragma("user_version")?;
-    let mut tables: Vec<String> = {
-        let mut statement = connection
-            .prepare(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-            )
-            .map_err(fail)?;
+    let texts = |sql: &str| -> Result<Vec<String>, StoreError> {
+        let mut statement = connection.prepare(sql).map_err(fail)?;
         statement
             .query_map([], |row| row.get(0))
             .and_then(Iterator::collect)
-            .map_err(fail)?
+            .map_err(fail)
     };
+    let application_id = pragma("application_id")?;
+    let version = pragma("user_version")?;
+    let mut tables =
+        texts("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?;
     tables.sort();
     let ours = application_id == i64::from(APPLICATION_ID)
         || (application_id == 0 && version == 0 && tables.is_empty())
@@ -613,13 +611,7 @@ fn inspect(path: &Path, timeout: Duration) -> Result<(), StoreError> {
             found: version,
         });
     }
-    let check: Vec<String> = {
-        let mut statement = connection.prepare("PRAGMA quick_check(5)").map_err(fail)?;
-        statement
-            .query_map([], |row| row.get(0))
-            .and_then(Iterator::collect)
-            .map_err(fail)?
-    };
+    let check = texts("PRAGMA quick_check(5)")?;
     if check != ["ok"] {
         return Err(StoreError::Corrupt(
             path.to_path_buf(),
