@@ -27,9 +27,10 @@ pub struct CommonOptions {
     /// Print findings only: no readiness table, no summary.
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// A rule pack to load after the embedded default (repeatable); a pack
+    /// A rule pack to load after the embedded default (repeatable): a
+    /// file, or the name of a pack shipped with assure (`psr-2024`); a pack
     /// with the default's name replaces it.
-    #[arg(long = "pack", value_name = "FILE", global = true)]
+    #[arg(long = "pack", value_name = "FILE|NAME", global = true)]
     pub packs: Vec<PathBuf>,
     /// The project configuration (default: `assure.toml` in the current
     /// directory or the nearest one above it).
@@ -44,6 +45,10 @@ pub struct CommonOptions {
     /// stage incomplete (EVAL001).
     #[arg(long, value_name = "N", global = true, default_value_t = assure_rules::Options::default().base_fuel)]
     pub max_steps: u64,
+    /// The date rules judge "today" by (`YYYY-MM-DD`); else `as-of` in
+    /// `assure.toml`, else the clock. Output says which was used.
+    #[arg(long, value_name = "DATE", global = true)]
+    pub as_of: Option<String>,
 }
 
 /// The subcommands.

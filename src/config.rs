@@ -70,6 +70,8 @@ pub struct Config {
     pub params: Vec<(String, Span, Val<'static>)>,
     /// Suppressions.
     pub allows: Vec<Allow>,
+    /// The date rules judge "today" by, unless `--as-of` gives one.
+    pub as_of: Option<assure_model::Date>,
 }
 
 /// A configuration that cannot be used: its diagnostics.
@@ -136,7 +138,7 @@ impl Config {
             self.read(&mut reader, &mut root, &path);
             root.finish(
                 &mut reader,
-                &["packs", "default-pack", "rules", "params", "allow"],
+                &["packs", "default-pack", "rules", "params", "allow", "as-of"],
                 "assure.toml",
             );
         }
@@ -169,6 +171,29 @@ impl Config {
             // nor a link leads out.
             let root = base.canonicalize().ok();
             for (pack, span) in packs {
+                if assure_rules::names_builtin(pack) {
+                    self.packs.push(PathBuf::from(pack));
+                    continue;
+                }
+                if assure_rules::is_bare_name(pack) && !base.join(pack).exists() {
+                    {
+                        let names = assure_rules::BUILTIN_PACKS.iter().map(|(n, _)| *n);
+                        let help = closest(pack, names.clone())
+                            .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
+                        reader.push(
+                            Diagnostic::error(
+                                codes::CFG001,
+                                span,
+                                format!("no pack is called `{pack}`"),
+                            )
+                            .with_help(format!(
+                                "{help}the packs shipped with assure are {}; a pack file is named by its path (`./{pack}.toml`)",
+                                names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                            )),
+                        );
+                    }
+                    continue;
+                }
                 let resolved = base.join(pack);
                 let inside = match (&root, resolved.canonicalize()) {
                     (Some(root), Ok(real)) => Some(real.starts_with(root)),
@@ -194,6 +219,14 @@ impl Config {
                         format!("no rule pack at `{pack}` (relative to {})", base.display()),
                     );
                 }
+            }
+        }
+        if let Some(value) = root.get("as-of")
+            && let Some((text, span)) = reader.string(value, "`as-of`")
+        {
+            match crate::context::day(text) {
+                Ok(date) => self.as_of = Some(date),
+                Err(message) => reader.error(codes::CFG002, span, message),
             }
         }
         if let Some(value) = root.get("default-pack")

@@ -53,17 +53,60 @@ pub struct Common {
     pub max_steps: u64,
     /// The width human output wraps at.
     pub width: usize,
+    /// The run's date given with `--as-of`.
+    pub as_of: Option<assure_model::Date>,
+}
+
+/// A day written `YYYY-MM-DD`, as `--as-of` and `as-of` take it.
+pub fn day(text: &str) -> Result<assure_model::Date, String> {
+    let date = assure_model::Date::parse(text)
+        .map_err(|e: String| assure_diagnostic::visible(&e).into_owned())?;
+    if date.has_day {
+        Ok(date)
+    } else {
+        Err(format!(
+            "`{}` is a month: give the day (YYYY-MM-DD)",
+            assure_diagnostic::visible(text)
+        ))
+    }
+}
+
+/// Today, in UTC, by the system clock.
+pub fn clock_date() -> assure_model::Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
+    assure_model::Date::from_days(days).unwrap_or(assure_model::Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+        has_day: true,
+    })
 }
 
 impl Common {
     /// Validates the raw options.
     pub fn validate(raw: CommonOptions, environment: &Environment) -> Result<Common, Failure> {
         for pack in &raw.packs {
-            exists(pack)?;
+            match pack.to_str() {
+                Some(name) if assure_rules::names_builtin(name) => {}
+                // A bare word that is no file is a misspelt pack name.
+                Some(name) if assure_rules::is_bare_name(name) && !pack.exists() => {
+                    crate::project::builtin(name)?;
+                }
+                _ => {
+                    exists(pack)?;
+                }
+            }
         }
         if let Some(config) = &raw.config {
             exists(config)?;
         }
+        let as_of = match &raw.as_of {
+            Some(text) => Some(day(text).map_err(|e| Failure::new(format!("--as-of: {e}")))?),
+            None => None,
+        };
         let color = match raw.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -76,6 +119,7 @@ impl Common {
             config: raw.config,
             max_proposal_bytes: raw.max_file_size.saturating_mul(1 << 20),
             max_steps: raw.max_steps,
+            as_of,
             width: environment.width,
         })
     }

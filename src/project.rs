@@ -7,7 +7,7 @@
 use crate::Failure;
 use crate::config::{Config, ConfigErrors};
 use crate::context::Common;
-use assure_check::{Checker, FileReport, Finding};
+use assure_check::{AsOf, Checker, FileReport, Finding};
 use assure_rules::{PackErrors, PackSource, RuleSet, Settings};
 use assure_vocab::Vocabulary;
 use std::path::PathBuf;
@@ -24,6 +24,8 @@ pub struct Project {
     pub off: Vec<assure_rules::Rule>,
     /// The evaluation budget of each rule (`--max-steps`).
     pub steps: u64,
+    /// The run's date given with `--as-of`.
+    pub as_of: Option<assure_model::Date>,
 }
 
 impl Project {
@@ -56,6 +58,7 @@ impl Project {
             rules,
             off,
             steps: common.max_steps,
+            as_of: common.as_of,
         })
     }
 
@@ -90,11 +93,38 @@ impl Project {
         Ok(())
     }
 
+    /// The date rules judge "today" by: `--as-of`, else the
+    /// configuration's `as-of`, else the clock; and which it was.
+    pub fn as_of(&self) -> AsOf {
+        match (self.as_of, self.config.as_of) {
+            (Some(date), _) => AsOf {
+                date,
+                source: "--as-of".to_owned(),
+            },
+            (None, Some(date)) => AsOf {
+                date,
+                source: format!(
+                    "`as-of` in {}",
+                    self.config
+                        .path
+                        .as_ref()
+                        .map_or_else(|| "assure.toml".into(), |p| p.display().to_string())
+                ),
+            },
+            (None, None) => AsOf {
+                date: crate::context::clock_date(),
+                source: "the clock; `--as-of` fixes it".to_owned(),
+            },
+        }
+    }
+
     /// A checker of this project's rules and `[[allow]]` entries, and the
     /// configuration (for what a command reports of it, like entries that
     /// matched nothing).
     pub fn into_checker(self) -> (Checker, Config) {
+        let as_of = self.as_of();
         let checker = Checker::new(self.rules)
+            .with_as_of(Some(as_of))
             .with_allows(self.config.allow_entries())
             .with_steps(self.steps);
         (checker, self.config)
@@ -128,6 +158,10 @@ pub fn pack_sources<'p>(
     }
     for pack in packs {
         let shown = pack.display().to_string();
+        if assure_rules::names_builtin(&shown) {
+            sources.push(builtin(&shown)?);
+            continue;
+        }
         let bytes = crate::files::read_settings(pack)
             .map_err(|e| Failure::new(format!("cannot read the rule pack {shown}: {e}")))?;
         let text = String::from_utf8(bytes)
@@ -135,6 +169,20 @@ pub fn pack_sources<'p>(
         sources.push(PackSource { path: shown, text });
     }
     Ok(sources)
+}
+
+/// The pack shipped with assure under `name`, or a failure that lists them.
+pub fn builtin(name: &str) -> Result<PackSource, Failure> {
+    assure_rules::builtin_pack(name).ok_or_else(|| {
+        let names = assure_rules::BUILTIN_PACKS.iter().map(|(n, _)| *n);
+        let hint = assure_diagnostic::closest(name, names.clone())
+            .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
+        Failure::new(format!(
+            "no pack is called `{}`: {hint}the packs shipped with assure are {}; a pack file is named by its path (`./{0}.toml`)",
+            assure_diagnostic::visible(name),
+            names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        ))
+    })
 }
 
 /// The failure of packs that do not load, with their problems.
@@ -178,6 +226,7 @@ fn diagnostics_report(
     diagnostics: Vec<assure_diagnostic::Diagnostic>,
 ) -> FileReport {
     FileReport {
+        as_of: None,
         path,
         text,
         findings: diagnostics.into_iter().map(Finding::structural).collect(),

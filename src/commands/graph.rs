@@ -83,6 +83,7 @@ pub(crate) fn report_structural(
         return Ok(());
     }
     let report = FileReport {
+        as_of: None,
         path,
         text: text.to_owned(),
         findings: diagnostics.into_iter().map(Finding::structural).collect(),

@@ -62,7 +62,11 @@ pub fn run(args: &RulesArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fa
                 exists(pack)?;
             }
             let extra = context.common.packs.clone();
-            check(&extra, files, context.stdout)
+            let today = context
+                .common
+                .as_of
+                .unwrap_or_else(crate::context::clock_date);
+            check(&extra, files, today, context.stdout)
         }
         RulesCommand::Test { paths } => {
             let paths = if paths.is_empty() {
@@ -132,11 +136,16 @@ fn list(rules: &RuleSet, off: &[Rule], all: bool) -> String {
 /// `--pack`, and runs every rule's examples. Problems are reported into the
 /// pack files; any makes the run fail with status 2, as an invalid pack
 /// would anywhere.
-fn check(extra: &[PathBuf], packs: &[PathBuf], out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+fn check(
+    extra: &[PathBuf],
+    packs: &[PathBuf],
+    today: assure_model::Date,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
     let sources = pack_sources(true, extra.iter().chain(packs))?;
     let rules = assure_rules::load(&sources, Vocabulary::core(), &Settings::default())
         .map_err(pack_failure)?;
-    let failures = rules.check_examples();
+    let failures = rules.check_examples(Some(today));
     if !failures.is_empty() {
         let mut errors: Vec<PackErrors> = Vec::new();
         for failure in failures {

@@ -167,13 +167,7 @@ fn file_record(report: &FileReport, hash: &str) -> FileRecord {
         readiness: report
             .readiness
             .iter()
-            .map(|r| {
-                (
-                    r.stage.clone(),
-                    r.status.as_str().to_owned(),
-                    r.errors as i64,
-                )
-            })
+            .map(|r| (r.label(), r.status.as_str().to_owned(), r.errors as i64))
             .collect(),
     }
 }

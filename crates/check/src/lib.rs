@@ -84,6 +84,9 @@ impl Status {
 pub struct Readiness {
     /// The stage's id, e.g. `case-for-change`.
     pub stage: String,
+    /// The pack whose chain the stage is in, when more than one pack
+    /// declares stages (each pack's stages are judged on their own).
+    pub pack: Option<String>,
     /// Where the proposal stands.
     pub status: Status,
     /// Errors that stand at this stage or an earlier one (structural errors
@@ -95,6 +98,15 @@ pub struct Readiness {
 }
 
 impl Readiness {
+    /// The stage as shown: `case-for-change`, or `isap-2017: checkpoint-2`
+    /// when more than one pack declares stages.
+    pub fn label(&self) -> String {
+        match &self.pack {
+            Some(pack) => format!("{pack}: {}", self.stage),
+            None => self.stage.clone(),
+        }
+    }
+
     /// `approved`, `ready`, `incomplete (1 not assessed)` or `blocked (2
     /// errors)`, with what was not assessed after the errors.
     pub fn describe(&self) -> String {
@@ -131,6 +143,18 @@ pub struct FileReport {
     pub allows_used: Vec<usize>,
     /// The baseline entries that matched a finding in this file, by index.
     pub baseline_used: Vec<usize>,
+    /// The run's date, if a rule read it (`today()`), and where it came
+    /// from: output says which date the findings hold for.
+    pub as_of: Option<AsOf>,
+}
+
+/// The date a run judged "today" by, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsOf {
+    /// The date.
+    pub date: assure_model::Date,
+    /// Where it came from: `--as-of`, `assure.toml`, `the clock`.
+    pub source: String,
 }
 
 impl FileReport {
@@ -150,6 +174,7 @@ impl FileReport {
             readiness: Vec::new(),
             allows_used: Vec::new(),
             baseline_used: Vec::new(),
+            as_of: None,
         }
     }
 
@@ -195,6 +220,7 @@ pub struct Modelled<'a> {
 pub struct Checker {
     rules: RuleSet,
     options: Options,
+    as_of: Option<AsOf>,
     allows: Vec<suppress::AllowEntry>,
     baseline: Option<std::sync::Arc<baseline::Baseline>>,
 }
@@ -205,6 +231,7 @@ impl Checker {
         Checker {
             rules,
             options: Options::default(),
+            as_of: None,
             allows: Vec::new(),
             baseline: None,
         }
@@ -226,6 +253,14 @@ impl Checker {
         self
     }
 
+    /// Judges "today" (`today()` in rules) as `as_of`.
+    #[must_use]
+    pub fn with_as_of(mut self, as_of: Option<AsOf>) -> Checker {
+        self.options.today = as_of.as_ref().map(|a| a.date);
+        self.as_of = as_of;
+        self
+    }
+
     /// Applies the project's `[[allow]]` entries.
     #[must_use]
     pub fn with_allows(mut self, allows: Vec<suppress::AllowEntry>) -> Checker {
@@ -233,8 +268,8 @@ impl Checker {
         self
     }
 
-    /// Runs only the rules of stages up to and including `stage` (an index
-    /// into [`RuleSet::stages`]).
+    /// Runs only the rules of `stage` (an index into [`RuleSet::stages`])
+    /// and of the stages before it in its pack's chain.
     #[must_use]
     pub fn up_to_stage(mut self, stage: Option<usize>) -> Checker {
         self.options.last_stage = stage;
@@ -296,10 +331,11 @@ impl Checker {
                     findings,
                     allows_used: Vec::new(),
                     baseline_used: Vec::new(),
+                    as_of: None,
                 };
             }
         };
-        let (findings, approved, allows_used) = self.findings(path, &text);
+        let (findings, approved, allows_used, read_today) = self.findings(path, &text);
         let mut report = FileReport {
             path: path.to_owned(),
             text,
@@ -307,6 +343,7 @@ impl Checker {
             findings,
             allows_used,
             baseline_used: Vec::new(),
+            as_of: if read_today { self.as_of.clone() } else { None },
         };
         if let Some(baseline) = &self.baseline {
             report.baseline_used = baseline.apply(&mut report);
@@ -318,7 +355,7 @@ impl Checker {
     /// Every finding in `text`, in source order, suppressions applied;
     /// whether the document approves each stage; the `[[allow]]` entries
     /// used.
-    fn findings(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<bool>, Vec<usize>) {
+    fn findings(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<bool>, Vec<usize>, bool) {
         let parse = assure_syntax::parse(text);
         let allows = suppress::inline_allows(&parse, text);
         // The model frees the tree as it goes: its lines before the values
@@ -349,7 +386,12 @@ impl Checker {
                     &b.diagnostic.code,
                 ))
         });
-        (findings, evaluation.approved, allows_used)
+        (
+            findings,
+            evaluation.approved,
+            allows_used,
+            evaluation.read_today,
+        )
     }
 
     /// The report of a file that could not be read at all.
@@ -364,18 +406,21 @@ impl Checker {
     /// document says so, else ready. With a stage limit, later stages are
     /// not shown, since their rules did not run.
     fn readiness(&self, findings: &[Finding], approved: &[bool]) -> Vec<Readiness> {
-        let stages = &self.rules.stages;
-        let shown = self
-            .options
-            .last_stage
-            .map_or(stages.len(), |last| (last + 1).min(stages.len()));
+        let rules = &self.rules;
+        let stages = &rules.stages;
+        let shown = |index: usize| {
+            self.options
+                .last_stage
+                .is_none_or(|last| rules.precedes(index, last))
+        };
         let stage_of = |finding: &Finding| {
             finding
                 .stage
                 .as_ref()
                 .and_then(|id| stages.iter().position(|s| s.id == *id))
         };
-        (0..shown)
+        (0..stages.len())
+            .filter(|&index| shown(index))
             .map(|index| {
                 // A baselined finding still stands: a baseline decides the
                 // exit status, never what the proposal's readiness is.
@@ -383,7 +428,7 @@ impl Checker {
                     findings
                         .iter()
                         .filter(|f| f.suppressed.as_ref().is_none_or(|s| s.is_baseline()))
-                        .filter(|f| stage_of(f).is_none_or(|stage| stage <= index))
+                        .filter(|f| stage_of(f).is_none_or(|stage| rules.precedes(stage, index)))
                 };
                 let errors = standing()
                     .filter(|f| f.diagnostic.severity == Severity::Error)
@@ -402,6 +447,7 @@ impl Checker {
                 };
                 Readiness {
                     stage: stages[index].id.clone(),
+                    pack: rules.several_chains().then(|| stages[index].pack.clone()),
                     status,
                     errors,
                     not_assessed,

@@ -108,6 +108,7 @@ registry! {
     DIR001: "bad-suppression", Proposal, Warning, "A suppression without a reason, or one that suppresses nothing.";
     EVAL001: "rule-stopped-by-a-limit", Proposal, Warning, "A rule ran out of its evaluation budget on this proposal: its stage is incomplete.";
     EVAL002: "rule-could-not-judge", Proposal, Warning, "A rule could not judge an entity it applies to, for want of a value it needs: its stage is incomplete.";
+    EVAL003: "date-outside-calendar", Proposal, Warning, "A rule counts working days to or from a date its calendar does not cover: its stage is incomplete.";
     PACK001: "pack-unparsable", Pack, Error, "A pack's TOML, or an expression or template in it, cannot be parsed.";
     PACK002: "pack-type-error", Pack, Error, "A type or unit error in an expression of a pack, or a parameter in the wrong unit.";
     PACK003: "pack-unknown-name", Pack, Error, "An unknown name, field, parameter, function or stage in a pack.";
@@ -133,7 +134,7 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
 /// rule stopped by a limit, or lacking a value it needs) rather than found
 /// wrong: such a finding leaves its stage incomplete, not blocked.
 pub fn is_not_assessed(code: &str) -> bool {
-    code == EVAL001 || code == EVAL002
+    code == EVAL001 || code == EVAL002 || code == EVAL003
 }
 
 /// The codes of findings in proposals, which no configuration switches off.

@@ -394,6 +394,59 @@ pub static BUILTINS: &[Builtin] = &[
         },
     },
     Builtin {
+        name: "today",
+        usage: "today()",
+        doc: "the run's date: `--as-of`, else `as-of` in `assure.toml`, else the clock (output says which)",
+        form: Form::Plain {
+            arity: 0,
+            ty: |_| Ty::Date,
+            eval: |evaluator, _| evaluator.today().map_or(Val::Missing, Val::Date),
+        },
+    },
+    Builtin {
+        name: "working_days",
+        usage: "working_days(from, to)",
+        doc: "the working days after `from` up to and including `to`, in the pack's calendar (weekends and bank holidays excluded); `none`, and the binding not assessed, for a date the calendar does not cover",
+        form: Form::Plain {
+            arity: 2,
+            ty: |args| {
+                args.expect(0, &[Ty::Date], "a date");
+                args.expect(1, &[Ty::Date], "a date");
+                Ty::Number
+            },
+            eval: |evaluator, args| match (&args[0], &args[1]) {
+                (Val::Date(from), Val::Date(to)) => {
+                    in_calendar(evaluator, |c| c.working_days(*from, *to))
+                        .map_or(Val::Missing, |n| Val::Number(Decimal::from(n)))
+                }
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "add_working_days",
+        usage: "add_working_days(date, n)",
+        doc: "the `n`th working day after `date` (before it, for a negative `n`), in the pack's calendar; `none`, and the binding not assessed, past the calendar's end",
+        form: Form::Plain {
+            arity: 2,
+            ty: |args| {
+                args.expect(0, &[Ty::Date], "a date");
+                args.expect(1, &[Ty::Number], "a whole number");
+                Ty::Date
+            },
+            eval: |evaluator, args| match (&args[0], &args[1]) {
+                (Val::Date(from), Val::Number(n)) if n.fract().is_zero() => {
+                    let Ok(n) = i64::try_from(*n) else {
+                        return Val::Missing;
+                    };
+                    in_calendar(evaluator, |c| c.add_working_days(*from, n))
+                        .map_or(Val::Missing, Val::Date)
+                }
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
         name: "is_annual",
         usage: "is_annual(money)",
         doc: "whether an amount is written per year (`/yr`), not as a total",
@@ -607,6 +660,22 @@ const ANY_MONEY: [Ty; 3] = [
 fn date_part(args: &mut Args<'_, '_>) -> Ty {
     args.expect(0, &[Ty::Date], "a date");
     Ty::Number
+}
+
+/// What `ask` answers in the evaluator's calendar; `None`, with the date
+/// noted, when the calendar does not cover a date (or there is none).
+fn in_calendar<T>(
+    evaluator: &Evaluator<'_>,
+    ask: impl FnOnce(&crate::Calendar) -> Result<T, assure_model::Date>,
+) -> Option<T> {
+    let calendar = evaluator.calendar()?;
+    match ask(calendar) {
+        Ok(answer) => Some(answer),
+        Err(outside) => {
+            evaluator.note_outside_calendar(outside);
+            None
+        }
+    }
 }
 
 /// Words read off a date.

@@ -9,10 +9,11 @@
 
 use crate::ast::BinaryOp;
 use crate::builtins::{Form, Given};
+use crate::calendar::Calendar;
 use crate::ir::{Code, Comprehension, DefineCode, Member, Op, Piece, Template};
 use crate::value::{Val, binary};
 use assure_diagnostic::Span;
-use assure_model::{Duration, EntityId, Holder, Model, Value};
+use assure_model::{Date, Duration, EntityId, Holder, Model, Value};
 use assure_vocab::{FieldId, Vocabulary};
 use petgraph::graph::NodeIndex;
 use rust_decimal::Decimal;
@@ -82,6 +83,16 @@ pub struct Evaluator<'a> {
     define_results: std::cell::RefCell<FxHashMap<(u32, [u32; 2]), Val<'a>>>,
     /// How many list items the remembered results hold.
     define_items: std::cell::Cell<usize>,
+    /// The date `today()` gives, if the caller set one.
+    today: Option<Date>,
+    /// Whether `today()` has been evaluated: output then says which date
+    /// was used.
+    read_today: std::cell::Cell<bool>,
+    /// The working-day calendar, if the caller set one.
+    calendar: Option<&'a Calendar>,
+    /// The first date a calendar function was asked about that the
+    /// calendar does not cover, since [`Evaluator::take_outside_calendar`].
+    outside_calendar: std::cell::Cell<Option<Date>>,
 }
 
 /// A list kept alive with the set of its entities.
@@ -190,7 +201,61 @@ impl<'a> Evaluator<'a> {
             member_sets: std::cell::RefCell::default(),
             define_results: std::cell::RefCell::default(),
             define_items: std::cell::Cell::new(0),
+            today: None,
+            read_today: std::cell::Cell::new(false),
+            calendar: None,
+            outside_calendar: std::cell::Cell::new(None),
         }
+    }
+
+    /// The date `today()` gives: the run's date, which the caller chooses
+    /// (a command-line option, a configuration, the clock).
+    #[must_use]
+    pub fn with_today(mut self, today: Option<Date>) -> Self {
+        self.today = today;
+        self
+    }
+
+    /// The calendar `working_days` and `add_working_days` count in.
+    #[must_use]
+    pub fn with_calendar(mut self, calendar: Option<&'a Calendar>) -> Self {
+        self.calendar = calendar;
+        self
+    }
+
+    /// The calendar's name and the first and last days it covers.
+    pub fn calendar_range(&self) -> Option<(&'a str, Date, Date)> {
+        self.calendar.map(|c| (c.name.as_str(), c.first, c.last))
+    }
+
+    /// Whether `today()` has been evaluated.
+    pub fn read_today(&self) -> bool {
+        self.read_today.get()
+    }
+
+    /// The run's date, noting that it was read.
+    pub(crate) fn today(&self) -> Option<Date> {
+        self.read_today.set(true);
+        self.today
+    }
+
+    /// The calendar, if any.
+    pub(crate) fn calendar(&self) -> Option<&'a Calendar> {
+        self.calendar
+    }
+
+    /// Notes a date the calendar does not cover (the first one is kept).
+    pub(crate) fn note_outside_calendar(&self, date: Date) {
+        if self.outside_calendar.get().is_none() {
+            self.outside_calendar.set(Some(date));
+        }
+    }
+
+    /// The first date a calendar function could not answer for since the
+    /// last call, and forgets it: a binding whose judgement needed it was
+    /// not assessed.
+    pub fn take_outside_calendar(&self) -> Option<Date> {
+        self.outside_calendar.take()
     }
 
     /// The model evaluated over.
@@ -446,8 +511,11 @@ impl<'a> Evaluator<'a> {
                 };
                 let value = self.eval_op(&define.body, &mut inner);
                 self.give_back(inner.slots);
+                // A result that a calendar could not answer for is not kept:
+                // each binding that needs it must say so.
                 if let Some(key) = key
                     && !self.out_of_fuel()
+                    && self.outside_calendar.get().is_none()
                 {
                     let mut results = self.define_results.borrow_mut();
                     let items = match &value {

@@ -23,6 +23,7 @@
 
 pub mod ast;
 mod builtins;
+mod calendar;
 mod check;
 mod compile;
 mod eval;
@@ -32,6 +33,7 @@ mod ty;
 pub mod value;
 
 pub use builtins::{BUILTINS, Builtin};
+pub use calendar::Calendar;
 pub use compile::{
     CompileError, Compiler, DefineSig, ErrorKind, Globals, MAX_EVAL_DEPTH, ParamValue,
 };

@@ -4,6 +4,7 @@
 //! fails if one is added to the table without one.
 
 use crate::{BUILTINS, Compiler, Evaluator, Frame, Globals, ParamValue, Val, parse_expr};
+use assure_model::Date;
 use assure_vocab::Vocabulary;
 
 static CORE: std::sync::LazyLock<Vocabulary> = std::sync::LazyLock::new(Vocabulary::core);
@@ -38,6 +39,17 @@ term: 10 years
 ";
 
 const PARAMS: [(&str, &str); 1] = [("limit", "10")];
+
+/// A calendar of April 2017, with Easter's two bank holidays.
+static CALENDAR: std::sync::LazyLock<crate::Calendar> = std::sync::LazyLock::new(|| {
+    let day = |text| Date::parse(text).unwrap();
+    crate::Calendar::new(
+        "test",
+        day("2017-04-01"),
+        day("2017-04-30"),
+        &[day("2017-04-14"), day("2017-04-17")],
+    )
+});
 
 fn globals_params() -> Vec<ParamValue> {
     PARAMS
@@ -84,7 +96,9 @@ fn eval(expr: &str) -> String {
                 .join("\n");
         }
     };
-    let evaluator = Evaluator::new(&model, &CORE, &[], 100_000);
+    let evaluator = Evaluator::new(&model, &CORE, &[], 100_000)
+        .with_today(Date::parse("2017-04-21").ok())
+        .with_calendar(Some(&CALENDAR));
     let mut frame = Frame::new(compiler.slots(), &[]);
     let value = evaluator.eval(&code, &mut frame);
     evaluator.display(&value)
@@ -182,6 +196,17 @@ const BUILTIN_CASES: &[(&str, &str, &str)] = &[
         "closure",
         "closure(first(contracts).holder, o => o.parent)",
         "GP Co and Trust",
+    ),
+    ("today", "today()", "2017-04-21"),
+    (
+        "working_days",
+        "[working_days(2017-04-07, today()), working_days(2017-04-07, 2017-05-02)]",
+        "8 and none",
+    ),
+    (
+        "add_working_days",
+        "[add_working_days(2017-04-07, 8), add_working_days(2017-04-21, -8), add_working_days(2017-04-28, 2)]",
+        "2017-04-21, 2017-04-07 and none",
     ),
 ];
 

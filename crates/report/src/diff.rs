@@ -5,7 +5,7 @@
 
 use assure_check::changes::partition;
 use assure_check::{FileReport, Finding};
-use assure_diagnostic::LineIndex;
+use assure_diagnostic::{LineIndex, visible};
 use serde_json::{Value, json};
 use similar::TextDiff;
 use std::fmt::Write as _;
@@ -134,7 +134,7 @@ pub fn human(comparison: &Comparison<'_>, quiet: bool) -> String {
         .new
         .readiness
         .iter()
-        .map(|r| r.stage.len())
+        .map(|r| r.label().chars().count())
         .max()
         .unwrap_or(0);
     for (old, new) in comparison
@@ -151,7 +151,7 @@ pub fn human(comparison: &Comparison<'_>, quiet: bool) -> String {
         let _ = writeln!(
             out,
             "{marker} {:width$}  {} → {}",
-            new.stage,
+            visible(&new.label()),
             old.describe(),
             new.describe()
         );
@@ -188,10 +188,16 @@ pub fn json(comparison: &Comparison<'_>) -> Value {
             })).collect::<Vec<_>>(),
             "unchanged": comparison.unchanged,
         },
-        "readiness": comparison.old.readiness.iter().zip(&comparison.new.readiness).map(|(o, n)| json!({
-            "stage": n.stage,
-            "old": {"status": o.status.as_str(), "errors": o.errors},
-            "new": {"status": n.status.as_str(), "errors": n.errors},
-        })).collect::<Vec<_>>(),
+        "readiness": comparison.old.readiness.iter().zip(&comparison.new.readiness).map(|(o, n)| {
+            let mut row = json!({
+                "stage": n.stage,
+                "old": {"status": o.status.as_str(), "errors": o.errors},
+                "new": {"status": n.status.as_str(), "errors": n.errors},
+            });
+            if let Some(pack) = &n.pack {
+                row["pack"] = json!(pack);
+            }
+            row
+        }).collect::<Vec<_>>(),
     })
 }

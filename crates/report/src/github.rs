@@ -43,13 +43,23 @@ pub fn commands(reports: &[FileReport]) -> String {
         let rows: Vec<String> = report
             .readiness
             .iter()
-            .map(|row| format!("{}: {}", row.stage, row.describe()))
+            .map(|row| format!("{}: {}", row.label(), row.describe()))
             .collect();
         let _ = writeln!(
             out,
             "::notice file={},title=assure readiness::{}",
             property(report.path.strip_prefix("./").unwrap_or(&report.path)),
             data(&rows.join("\n"))
+        );
+    }
+    if let Some(as_of) = reports.iter().find_map(|r| r.as_of.as_ref()) {
+        let _ = writeln!(
+            out,
+            "::notice title=assure as of::{}",
+            data(&format!(
+                "Dates judged as of {} ({}).",
+                as_of.date, as_of.source
+            ))
         );
     }
     let _ = writeln!(

@@ -71,10 +71,29 @@ pub fn render(
             continue;
         }
         writeln!(out, "{}", visible(&report.path))?;
-        for row in &report.readiness {
-            writeln!(out, "  {:<25} {}", visible(&row.stage), row.describe())?;
+        let labels: Vec<String> = report
+            .readiness
+            .iter()
+            .map(|r| visible(&r.label()).into_owned())
+            .collect();
+        let width = labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(25);
+        for (row, label) in report.readiness.iter().zip(&labels) {
+            writeln!(out, "  {label:<width$} {}", row.describe())?;
         }
         writeln!(out)?;
+    }
+    if let Some(as_of) = reports.iter().find_map(|r| r.as_of.as_ref()) {
+        writeln!(
+            out,
+            "Dates judged as of {} ({}).",
+            as_of.date,
+            visible(&as_of.source)
+        )?;
     }
     writeln!(out, "{}", Summary::of(reports).sentence())
 }

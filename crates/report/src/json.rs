@@ -50,6 +50,10 @@ fn write_file(report: &FileReport, writer: &mut impl Write) -> std::io::Result<(
     nested(&mut *writer, 3, &report.path)?;
     writer.write_all(b",\n      \"readiness\": ")?;
     nested(&mut *writer, 3, &Seq(|| readiness(report)))?;
+    if let Some(as_of) = &report.as_of {
+        writer.write_all(b",\n      \"as_of\": ")?;
+        nested(&mut *writer, 3, &AsOfOut::of(as_of))?;
+    }
     writer.write_all(b",\n      \"findings\": ")?;
     if report.findings.is_empty() {
         writer.write_all(b"[]")?;
@@ -169,6 +173,9 @@ impl Serialize for File<'_> {
         let mut map = serializer.serialize_struct("File", 3)?;
         map.serialize_field("path", &report.path)?;
         map.serialize_field("readiness", &Seq(|| readiness(report)))?;
+        if let Some(as_of) = &report.as_of {
+            map.serialize_field("as_of", &AsOfOut::of(as_of))?;
+        }
         map.serialize_field(
             "findings",
             &Seq(|| {
@@ -185,15 +192,34 @@ impl Serialize for File<'_> {
 fn readiness(report: &FileReport) -> impl Iterator<Item = Readiness<'_>> {
     report.readiness.iter().map(|row| Readiness {
         stage: &row.stage,
+        pack: row.pack.as_deref(),
         status: row.status.as_str(),
         errors: row.errors,
         not_assessed: row.not_assessed,
     })
 }
 
+/// The date rules judged "today" by, and where it came from.
+#[derive(Serialize)]
+struct AsOfOut<'a> {
+    date: String,
+    source: &'a str,
+}
+
+impl<'a> AsOfOut<'a> {
+    fn of(as_of: &'a assure_check::AsOf) -> Self {
+        AsOfOut {
+            date: as_of.date.to_string(),
+            source: &as_of.source,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Readiness<'a> {
     stage: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pack: Option<&'a str>,
     status: &'static str,
     errors: usize,
     not_assessed: usize,

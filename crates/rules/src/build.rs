@@ -43,6 +43,7 @@ pub fn load(
         rules: Vec::new(),
         defines: Vec::new(),
         define_sigs: Vec::new(),
+        calendars: Vec::new(),
         vocabulary: base,
     };
     let mut failures = Vec::new();
@@ -143,25 +144,35 @@ impl Builder<'_, '_> {
         let pack_name = pack.info.name.clone();
         self.set.packs.push(pack.info);
         for stage in pack.stages {
-            self.stage(stage);
+            self.stage(stage, &pack_name);
         }
         for define in pack.defines {
             self.define(define);
         }
+        let calendar = pack.calendar.map(|calendar| {
+            self.set.calendars.push(calendar);
+            self.set.calendars.len() - 1
+        });
         for rule in pack.rules {
             if let Some(mut rule) = self.rule(rule, &pack_name) {
                 rule.source_index = self.source_index;
+                rule.calendar = calendar;
                 self.set.rules.push(rule);
             }
         }
     }
 
-    fn stage(&mut self, stage: StageDef) {
-        if self.set.stages.iter().any(|s| s.id == stage.id) {
+    fn stage(&mut self, stage: StageDef, pack: &str) {
+        if let Some(previous) = self.set.stages.iter().find(|s| s.id == stage.id) {
+            let by = if previous.pack == pack {
+                String::new()
+            } else {
+                format!(" (pack `{}` declares it first)", previous.pack)
+            };
             self.reader.error(
                 codes::PACK004,
                 stage.id_span,
-                format!("the stage `{}` is declared twice", stage.id),
+                format!("the stage `{}` is declared twice{by}", stage.id),
             );
             return;
         }
@@ -178,6 +189,7 @@ impl Builder<'_, '_> {
         self.set.stages.push(Stage {
             title: stage.title.unwrap_or_else(|| stage.id.clone()),
             id: stage.id,
+            pack: pack.to_owned(),
             approved,
         });
     }
@@ -261,7 +273,14 @@ impl Builder<'_, '_> {
                     0
                 }
             },
-            None => 0,
+            // A rule without a stage belongs to its own pack's first stage
+            // (the first of all, for a pack that declares none).
+            None => self
+                .set
+                .stages
+                .iter()
+                .position(|s| s.pack == pack)
+                .unwrap_or(0),
         };
         let code = rule
             .code
@@ -370,7 +389,8 @@ impl Builder<'_, '_> {
                 None => failed = true,
             }
         }
-        let (Some((code, _)), Some(when), Some(message)) = (rule.code, when, message) else {
+        let (Some((code, code_span)), Some(when), Some(message)) = (rule.code, when, message)
+        else {
             return None;
         };
         if failed {
@@ -378,6 +398,7 @@ impl Builder<'_, '_> {
         }
         Some(Rule {
             code,
+            span: code_span,
             name: rule.name,
             pack: pack.to_owned(),
             source_index: 0,
@@ -397,6 +418,7 @@ impl Builder<'_, '_> {
             primary,
             labels,
             slots: compiler.slots(),
+            calendar: None,
         })
     }
 

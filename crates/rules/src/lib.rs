@@ -29,7 +29,7 @@ pub use run::{Evaluation, Options, RuleFinding};
 
 pub(crate) use assure_diagnostic::codes;
 use assure_diagnostic::{Diagnostic, Severity, Span};
-use assure_lang::{Code, DefineCode, DefineSig, Template};
+use assure_lang::{Calendar, Code, DefineCode, DefineSig, Template};
 use assure_vocab::Vocabulary;
 
 /// The embedded default pack.
@@ -40,12 +40,83 @@ pub const DEFAULT_PACK_PATH: &str = "<embedded>/rules/nhs-new-care-models.toml";
 /// The most secondary labels a finding keeps.
 pub const MAX_LABELS: usize = 16;
 
+/// The packs shipped with assure, by name: the default and the regimes a
+/// project selects by name (`--pack psr-2024`, `packs = ["coi-2017"]`).
+pub const BUILTIN_PACKS: &[(&str, &str)] = &[("nhs-new-care-models", DEFAULT_PACK)];
+
+/// The working-day calendars shipped with assure, by name; the first is
+/// the one rules count in unless their pack's `[calendar]` names another.
+pub const BUILTIN_CALENDARS: &[(&str, &str)] = &[(
+    "england-and-wales",
+    include_str!("../../../rules/calendars/england-and-wales.toml"),
+)];
+
+/// The calendar shipped with assure under `name`.
+pub fn builtin_calendar(name: &str) -> Option<&'static Calendar> {
+    static LOADED: std::sync::OnceLock<Vec<Calendar>> = std::sync::OnceLock::new();
+    let loaded = LOADED.get_or_init(|| {
+        BUILTIN_CALENDARS
+            .iter()
+            .filter_map(|(_, text)| read_calendar(text).ok())
+            .collect()
+    });
+    loaded.iter().find(|c| c.name == name)
+}
+
+/// Reads a calendar file (a `[calendar]` table), or says what is wrong.
+pub fn read_calendar(text: &str) -> Result<Calendar, Vec<Diagnostic>> {
+    let (document, mut problems) = assure_toml_reader::parse(text);
+    let mut reader = assure_toml_reader::Reader::new(text);
+    let mut root = assure_toml_reader::Table::root(&document);
+    let calendar = root
+        .required(&mut reader, "calendar", "a calendar file")
+        .and_then(|value| {
+            let mut table = reader.table(value, "`calendar`")?;
+            let calendar = read::calendar(&mut reader, &mut table);
+            table.finish(
+                &mut reader,
+                &["name", "from", "to", "holidays"],
+                "`[calendar]`",
+            );
+            calendar
+        });
+    root.finish(&mut reader, &["calendar"], "a calendar file");
+    problems.extend(reader.diagnostics);
+    match calendar {
+        Some(calendar) if problems.is_empty() => Ok(calendar),
+        _ => Err(problems),
+    }
+}
+
 /// The default pack as a source.
 pub fn default_pack() -> PackSource {
     PackSource {
         path: DEFAULT_PACK_PATH.to_owned(),
         text: DEFAULT_PACK.to_owned(),
     }
+}
+
+/// The pack shipped with assure under `name`, as a source.
+pub fn builtin_pack(name: &str) -> Option<PackSource> {
+    BUILTIN_PACKS
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(known, text)| PackSource {
+            path: format!("<embedded>/rules/{known}.toml"),
+            text: (*text).to_owned(),
+        })
+}
+
+/// Whether `written` (a `--pack` argument or a config's `packs` entry)
+/// names a pack shipped with assure rather than a file.
+pub fn names_builtin(written: &str) -> bool {
+    BUILTIN_PACKS.iter().any(|(name, _)| *name == written)
+}
+
+/// Whether `written` could only be a pack's name, not a path: no
+/// directory and no extension.
+pub fn is_bare_name(written: &str) -> bool {
+    !written.is_empty() && !written.contains(['/', '\\', '.'])
 }
 
 /// A rule pack's text and where it came from.
@@ -91,6 +162,9 @@ pub struct PackInfo {
 pub struct Stage {
     /// Its id, e.g. `case-for-change`.
     pub id: String,
+    /// The pack that declares it: each pack's stages are a chain of their
+    /// own, so an error of one pack never blocks another pack's stage.
+    pub pack: String,
     /// Its title.
     pub title: String,
     /// When the document says the stage is approved, and the slots the
@@ -125,6 +199,9 @@ pub struct Examples {
     pub fail: Option<(String, Span)>,
     /// A proposal on which it does not, and where it is in the pack.
     pub pass: Option<(String, Span)>,
+    /// The date `today()` gives in the examples, so that they behave the
+    /// same whenever they run.
+    pub as_of: Option<assure_model::Date>,
 }
 
 /// A rule example that does not behave as it says.
@@ -155,6 +232,8 @@ struct Label {
 pub struct Rule {
     /// Its stable code.
     pub code: String,
+    /// Where its code is written in its pack.
+    pub span: Span,
     /// Its name, in kebab case.
     pub name: String,
     /// The pack it comes from.
@@ -187,6 +266,9 @@ pub struct Rule {
     primary: Option<Code>,
     labels: Vec<Label>,
     slots: u32,
+    /// Its pack's calendar (an index into `RuleSet::calendars`); the
+    /// shipped default without.
+    calendar: Option<usize>,
 }
 
 /// Every loaded pack, compiled.
@@ -200,6 +282,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     defines: Vec<DefineCode>,
     define_sigs: Vec<DefineSig>,
+    /// The calendars packs name with `[calendar]`.
+    calendars: Vec<Calendar>,
     /// The vocabulary, extended by the packs.
     pub vocabulary: Vocabulary,
 }
@@ -217,9 +301,31 @@ impl RuleSet {
             .find(|r| r.code.eq_ignore_ascii_case(code))
     }
 
+    /// The calendar `rule` counts working days in.
+    pub fn calendar_of(&self, rule: &Rule) -> Option<&Calendar> {
+        match rule.calendar {
+            Some(index) => self.calendars.get(index),
+            None => builtin_calendar(BUILTIN_CALENDARS[0].0),
+        }
+    }
+
     /// The index of the stage with `id`.
     pub fn stage_index(&self, id: &str) -> Option<usize> {
         self.stages.iter().position(|s| s.id == id)
+    }
+
+    /// Whether stage `earlier` counts towards stage `later`: it is the same
+    /// stage or an earlier one of the same pack's chain.
+    pub fn precedes(&self, earlier: usize, later: usize) -> bool {
+        earlier <= later && self.stages[earlier].pack == self.stages[later].pack
+    }
+
+    /// Whether more than one pack declares stages, so that a stage is
+    /// shown with its pack's name.
+    pub fn several_chains(&self) -> bool {
+        self.stages
+            .first()
+            .is_some_and(|first| self.stages.iter().any(|s| s.pack != first.pack))
     }
 }
 

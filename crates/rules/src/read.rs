@@ -5,8 +5,10 @@
 
 use crate::{Examples, PackInfo, codes};
 use assure_diagnostic::{Diagnostic, Severity, Span};
+use assure_lang::Calendar;
 use assure_lang::ast::ExprSpan;
 use assure_lang::{ParseError, Val, ast};
+use assure_model::Date;
 use assure_toml_reader::{DeValue, Reader, Table, Value, span_of};
 use assure_vocab::Vocabulary;
 
@@ -116,6 +118,8 @@ pub(crate) struct PackDef {
     pub(crate) stages: Vec<StageDef>,
     pub(crate) defines: Vec<DefineDef>,
     pub(crate) rules: Vec<RuleDef>,
+    /// The `[calendar]` its rules count working days in, if it names one.
+    pub(crate) calendar: Option<Calendar>,
 }
 
 /// A `[[stages]]` entry.
@@ -182,7 +186,14 @@ pub(crate) struct LabelDef {
     pub(crate) message: Option<Written>,
 }
 
-const PACK_KEYS: [&str; 5] = ["pack", "vocabulary", "stages", "define", "rules"];
+const PACK_KEYS: [&str; 6] = [
+    "pack",
+    "vocabulary",
+    "stages",
+    "define",
+    "rules",
+    "calendar",
+];
 const RULE_KEYS: [&str; 17] = [
     "code", "name", "stage", "severity", "summary", "source", "help", "params", "for", "let",
     "applies", "needs", "when", "message", "primary", "labels", "examples",
@@ -211,6 +222,12 @@ pub(crate) fn read(
             "the pack's vocabulary",
         );
     }
+    if let Some(value) = root.get("calendar")
+        && let Some(mut table) = reader.table(value, "`calendar`")
+    {
+        pack.calendar = calendar(reader, &mut table);
+        table.finish(reader, &["name", "from", "to", "holidays"], "`[calendar]`");
+    }
     if let Some(stages) = root.get("stages") {
         for mut table in reader.tables(stages, "each of `stages`") {
             if let Some(stage) = stage(reader, &mut table) {
@@ -237,6 +254,92 @@ pub(crate) fn read(
     }
     root.finish(reader, &PACK_KEYS, "a rule pack");
     pack
+}
+
+/// Reads a `[calendar]`: a shipped calendar by `name` alone, or a whole
+/// one (`name`, `from`, `to` and `holidays`, dates as `YYYY-MM-DD`).
+pub(crate) fn calendar(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Option<Calendar> {
+    let name = string_spanned(reader, table, "name", "`[calendar]`", true)?;
+    let mut date = |reader: &mut Reader<'_>, key: &str| -> Option<Date> {
+        let (text, span) = string_spanned(reader, table, key, "`[calendar]`", false)?;
+        match Date::parse(&text) {
+            Ok(date) if date.has_day => Some(date),
+            Ok(_) => {
+                reader.error(
+                    codes::PACK002,
+                    span,
+                    format!("`{key}` must be a day (YYYY-MM-DD), not a month"),
+                );
+                None
+            }
+            Err(message) => {
+                reader.error(codes::PACK002, span, message);
+                None
+            }
+        }
+    };
+    let from = date(reader, "from");
+    let to = date(reader, "to");
+    let holidays = table.get("holidays");
+    let (from, to, holidays) = match (from, to, holidays) {
+        (None, None, None) => {
+            return match crate::builtin_calendar(&name.0) {
+                Some(calendar) => Some(calendar.clone()),
+                None => {
+                    let names = crate::BUILTIN_CALENDARS.iter().map(|(n, _)| *n);
+                    let help = assure_diagnostic::closest(&name.0, names.clone())
+                        .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
+                    reader.push(
+                        Diagnostic::error(
+                            codes::PACK002,
+                            name.1,
+                            format!("no calendar is called `{}`", name.0),
+                        )
+                        .with_help(format!(
+                            "{help}the calendars shipped with assure are {}; or give the whole calendar with `from`, `to` and `holidays`",
+                            names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        )),
+                    );
+                    None
+                }
+            };
+        }
+        (Some(from), Some(to), Some(holidays)) => (from, to, holidays),
+        _ => {
+            reader.error(
+                codes::PACK002,
+                name.1,
+                "a calendar of the pack's own needs `from`, `to` and `holidays`; a shipped one, only its `name`",
+            );
+            return None;
+        }
+    };
+    if to < from {
+        reader.error(
+            codes::PACK002,
+            name.1,
+            format!("the calendar ends ({to}) before it starts ({from})"),
+        );
+        return None;
+    }
+    let mut days = Vec::new();
+    for (text, span) in reader.strings(holidays, "`holidays`")? {
+        match Date::parse(text) {
+            Ok(date) if date.has_day && date >= from && date <= to => days.push(date),
+            Ok(date) if date.has_day => reader.error(
+                codes::PACK002,
+                span,
+                format!("{date} is outside the calendar ({from} to {to})"),
+            ),
+            Ok(_) => reader.error(
+                codes::PACK002,
+                span,
+                "a holiday is a day (YYYY-MM-DD), not a month",
+            ),
+            Err(message) => reader.error(codes::PACK002, span, message),
+        }
+    }
+    Some(Calendar::new(&name.0, from, to, &days))
 }
 
 fn info(reader: &mut Reader<'_>, root: &mut Table<'_, '_>) -> PackInfo {
@@ -511,7 +614,15 @@ fn examples(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Examples {
     };
     examples.fail = string_spanned(reader, &mut examples_table, "fail", "`examples`", false);
     examples.pass = string_spanned(reader, &mut examples_table, "pass", "`examples`", false);
-    examples_table.finish(reader, &["fail", "pass"], "`examples`");
+    if let Some((text, span)) =
+        string_spanned(reader, &mut examples_table, "as-of", "`examples`", false)
+    {
+        match Date::parse(&text) {
+            Ok(date) => examples.as_of = Some(date),
+            Err(message) => reader.error(codes::PACK002, span, message),
+        }
+    }
+    examples_table.finish(reader, &["fail", "pass", "as-of"], "`examples`");
     examples
 }
 

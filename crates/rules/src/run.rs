@@ -5,12 +5,13 @@
 use crate::{ExampleFailure, MAX_LABELS, Rule, RuleSet, codes};
 use assure_diagnostic::{Diagnostic, Span};
 use assure_lang::{Evaluator, Frame, Val};
-use assure_model::{EntityId, Model};
+use assure_model::{Date, EntityId, Model};
 
 /// How to run the rules.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    /// Run only rules of stages up to this index.
+    /// Run only the rules of this stage (an index) and the earlier stages
+    /// of its pack's chain.
     pub last_stage: Option<usize>,
     /// The evaluation budget per rule, in steps, on top of a share
     /// proportional to the proposal's size (the CLI's `--max-steps`).
@@ -18,6 +19,8 @@ pub struct Options {
     /// At most this many threads; `None` for one per core. The findings
     /// are the same whatever it is.
     pub threads: Option<usize>,
+    /// The date `today()` gives; `none` without.
+    pub today: Option<Date>,
 }
 
 impl Default for Options {
@@ -26,6 +29,7 @@ impl Default for Options {
             last_stage: None,
             base_fuel: 5_000_000,
             threads: None,
+            today: None,
         }
     }
 }
@@ -46,14 +50,41 @@ pub struct Evaluation {
     pub findings: Vec<RuleFinding>,
     /// Whether the document says each stage is approved.
     pub approved: Vec<bool>,
+    /// Whether a rule read the run's date (`today()`), so that output
+    /// says which date it was.
+    pub read_today: bool,
 }
 
 impl RuleSet {
     /// Runs each rule's examples: the `fail` example must give the rule's
     /// code and the `pass` example must not.
-    pub fn check_examples(&self) -> Vec<ExampleFailure> {
+    /// A rule without both examples, or an example that is not a sound
+    /// proposal (an error of its own, such as a misspelt field or an
+    /// impossible date), fails too: it would show nothing about the rule.
+    /// `today()` is the examples' `as-of`, else `today`.
+    pub fn check_examples(&self, today: Option<Date>) -> Vec<ExampleFailure> {
         let mut failures = Vec::new();
         for rule in &self.rules {
+            let (Some((_, fail_span)), Some((_, pass_span))) =
+                (&rule.examples.fail, &rule.examples.pass)
+            else {
+                let which = match (&rule.examples.fail, &rule.examples.pass) {
+                    (None, None) => "a `fail` and a `pass` example",
+                    (None, _) => "a `fail` example",
+                    _ => "a `pass` example",
+                };
+                failures.push(ExampleFailure {
+                    code: rule.code.clone(),
+                    source_index: rule.source_index,
+                    span: rule.examples.fail.as_ref().or(rule.examples.pass.as_ref()).map_or(rule.span, |(_, s)| *s),
+                    message: format!(
+                        "{} has no {which}: `[rules.examples]` shows a proposal on which it fires and one on which it does not, and `rules check` runs them",
+                        rule.code
+                    ),
+                });
+                continue;
+            };
+            let _ = (fail_span, pass_span);
             for (example, should_fire) in
                 [(&rule.examples.fail, true), (&rule.examples.pass, false)]
             {
@@ -61,9 +92,43 @@ impl RuleSet {
                     continue;
                 };
                 let parse = assure_syntax::parse(text);
-                let (model, _) = assure_model::build(text, parse.file, &self.vocabulary);
+                let mut errors: Vec<String> = parse
+                    .errors
+                    .iter()
+                    .filter(|d| d.severity == assure_diagnostic::Severity::Error)
+                    .map(|d| format!("{} {}", d.code, d.message))
+                    .collect();
+                let (model, diagnostics) = assure_model::build(text, parse.file, &self.vocabulary);
+                errors.extend(
+                    diagnostics
+                        .iter()
+                        .filter(|d| d.severity == assure_diagnostic::Severity::Error)
+                        .map(|d| format!("{} {}", d.code, d.message)),
+                );
+                let which = if should_fire { "fail" } else { "pass" };
+                if let Some(first) = errors.first() {
+                    failures.push(ExampleFailure {
+                        code: rule.code.clone(),
+                        source_index: rule.source_index,
+                        span: *span,
+                        message: format!(
+                            "the `{which}` example of {} is not a sound proposal: {}{}",
+                            rule.code,
+                            assure_diagnostic::visible(first),
+                            match errors.len() {
+                                1 => String::new(),
+                                n => format!(" (and {} more)", n - 1),
+                            }
+                        ),
+                    });
+                    continue;
+                }
+                let options = Options {
+                    today: rule.examples.as_of.or(today),
+                    ..Options::default()
+                };
                 let fired = self
-                    .evaluate(&model, &Options::default())
+                    .evaluate(&model, &options)
                     .findings
                     .iter()
                     .any(|f| *f.diagnostic.code == *rule.code);
@@ -97,19 +162,31 @@ impl RuleSet {
         let rules: Vec<&Rule> = self
             .rules
             .iter()
-            .filter(|rule| options.last_stage.is_none_or(|last| rule.stage <= last))
+            .filter(|rule| {
+                options
+                    .last_stage
+                    .is_none_or(|last| self.precedes(rule.stage, last))
+            })
             .collect();
         let run = |rule: &&Rule| {
-            let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget);
-            self.run_one(&evaluator, rule, budget, options.base_fuel)
+            let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
+                .with_today(options.today)
+                .with_calendar(self.calendar_of(rule));
+            let findings = self.run_one(&evaluator, rule, budget, options.base_fuel);
+            (findings, evaluator.read_today())
         };
         let threads = assure_stdx::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
             .min(options.threads.unwrap_or(usize::MAX));
+        let mut read_today = false;
         let findings = assure_stdx::parallel::map_in_order(&rules, threads, run)
             .into_iter()
-            .flatten()
+            .flat_map(|(findings, read)| {
+                read_today |= read;
+                findings
+            })
             .collect();
-        let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget);
+        let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
+            .with_today(options.today);
         let approved = self
             .stages
             .iter()
@@ -123,7 +200,11 @@ impl RuleSet {
                 None => false,
             })
             .collect();
-        Evaluation { findings, approved }
+        Evaluation {
+            findings,
+            approved,
+            read_today: read_today || evaluator.read_today(),
+        }
     }
 
     /// One rule's findings, with EVAL001 if it ran out of fuel.
@@ -223,9 +304,13 @@ fn judge<'a>(
     frame: &mut Frame<'a>,
     findings: &mut Vec<RuleFinding>,
 ) {
+    evaluator.take_outside_calendar();
     if let Some(applies) = &rule.applies
         && !evaluator.eval(applies, frame).truthy()
     {
+        if let Some(date) = evaluator.take_outside_calendar() {
+            findings.push(outside_calendar(evaluator, rule, frame, date));
+        }
         return;
     }
     let lacking: Vec<&str> = rule
@@ -235,6 +320,13 @@ fn judge<'a>(
         .map(|(_, what)| what.as_str())
         .collect();
     if evaluator.out_of_fuel() {
+        return;
+    }
+    if !lacking.is_empty()
+        && let Some(date) = evaluator.take_outside_calendar()
+    {
+        // What is lacking is a calendar's answer, not a value.
+        findings.push(outside_calendar(evaluator, rule, frame, date));
         return;
     }
     if !lacking.is_empty() {
@@ -247,6 +339,44 @@ fn judge<'a>(
         if !evaluator.out_of_fuel() {
             findings.push(finding);
         }
+        return;
+    }
+    // Not fired, but only because a calendar had no answer: not judged.
+    if let Some(date) = evaluator.take_outside_calendar()
+        && !evaluator.out_of_fuel()
+    {
+        findings.push(outside_calendar(evaluator, rule, frame, date));
+    }
+}
+
+/// EVAL003: `rule` could not judge the binding in `frame` because it
+/// counted working days to or from `date`, which its calendar does not
+/// cover.
+fn outside_calendar<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    frame: &mut Frame<'a>,
+    date: Date,
+) -> RuleFinding {
+    let span = place(evaluator, rule, frame);
+    let what = match subject(rule, frame) {
+        Some(id) => format!(" for `{}`", evaluator.model().entity(id).name),
+        None => String::new(),
+    };
+    let message = match evaluator.calendar_range() {
+        Some((name, first, last)) => format!(
+            "{} ({}) could not be assessed{what}: it counts working days to or from {date}, and the calendar `{name}` covers only {first} to {last}",
+            rule.code, rule.name
+        ),
+        None => format!(
+            "{} ({}) could not be assessed{what}: it counts working days, and no calendar is loaded",
+            rule.code, rule.name
+        ),
+    };
+    RuleFinding {
+        diagnostic: Diagnostic::warning(codes::EVAL003, span.unwrap_or(Span::empty(0)), message)
+            .with_help("a later year's bank holidays are not guessed at: use a pack `[calendar]` that covers the date, or a newer assure whose calendar does; until then this stage is incomplete"),
+        stage: rule.stage,
     }
 }
 

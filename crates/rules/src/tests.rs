@@ -145,7 +145,7 @@ fn every_rule_has_examples_that_behave() {
             rule.code
         );
     }
-    assert_eq!(set.check_examples(), []);
+    assert_eq!(set.check_examples(None), []);
 }
 
 /// Loads `pack` after the default one, and renders its problems.
