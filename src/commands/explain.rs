@@ -139,6 +139,12 @@ fn explain_rule(rules: &RuleSet, rule: &Rule) -> String {
     );
     let _ = writeln!(out, "\nWhat it checks\n{}", indent(&rule.summary));
     let _ = writeln!(out, "\nWhy\n{}", indent(&rule.source));
+    if !rule.logic.is_empty() {
+        let _ = writeln!(out, "\nHow");
+        for (key, text) in &rule.logic {
+            let _ = writeln!(out, "    {key}: {}", text.trim());
+        }
+    }
     if !rule.params.is_empty() {
         let _ = writeln!(out, "\nParameters");
         for param in &rule.params {
@@ -155,6 +161,23 @@ fn explain_rule(rules: &RuleSet, rule: &Rule) -> String {
     }
     if let Some(help) = &rule.help {
         let _ = writeln!(out, "\nInstead\n{}", indent(help));
+    }
+    if let Some(pack) = pack.filter(|p| !p.fields.is_empty()) {
+        let _ = writeln!(out, "\nFields pack {} adds", pack.name);
+        for &id in &pack.fields {
+            let field = rules.vocabulary.field(id);
+            let doc = field
+                .doc
+                .as_deref()
+                .map_or(String::new(), |d| format!(": {d}"));
+            let _ = writeln!(
+                out,
+                "    {} of {}, {}{doc}",
+                field.name,
+                rules.vocabulary.owner_name(field.owner),
+                field.ty.describe()
+            );
+        }
     }
     if let Some((fail, _)) = &rule.examples.fail {
         let _ = writeln!(out, "\nFails\n{}", indent(fail.trim_matches('\n')));

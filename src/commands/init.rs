@@ -1,5 +1,6 @@
 //! `assure init [PATH]`: a commented starting proposal, never written over
-//! an existing file.
+//! an existing file; with `--pack`, the fields and sections each pack adds
+//! are in it too, each with a placeholder that says what to write.
 
 use crate::context::Context;
 use crate::{ExitStatus, Failure};
@@ -18,6 +19,125 @@ pub struct InitArgs {
 /// The starting proposal.
 const TEMPLATE: &str = include_str!("../templates/new.proposal");
 
+/// `template` with a placeholder line for each field the loaded packs add:
+/// in the first entity of its type, at the end of its section, or in a new
+/// section at the end.
+fn with_pack_fields(template: &str, rules: &assure_rules::RuleSet) -> String {
+    use assure_vocab::Owner;
+    let vocabulary = &rules.vocabulary;
+    let mut lines: Vec<String> = template.lines().map(str::to_owned).collect();
+    let mut appended: Vec<(String, Vec<String>)> = Vec::new();
+    for pack in &rules.packs {
+        for &id in &pack.fields {
+            let field = vocabulary.field(id);
+            let what = field
+                .doc
+                .clone()
+                .unwrap_or_else(|| field.ty.describe())
+                .to_uppercase();
+            let line = format!("{}: <<{what}>>", field.name);
+            let comment = format!(
+                "<!-- {}: {} (pack {}) -->",
+                field.name,
+                field.ty.describe(),
+                pack.name
+            );
+            let (title, entity) = match field.owner {
+                Owner::Section(section) => (vocabulary.section(section).title.clone(), false),
+                Owner::Entity(ty) => (
+                    vocabulary
+                        .section(vocabulary.entity_type(ty).section)
+                        .title
+                        .clone(),
+                    true,
+                ),
+            };
+            // The header's fields go after the header's own.
+            let Some(title) = title else {
+                let at = lines
+                    .iter()
+                    .position(|l| l.is_empty())
+                    .unwrap_or(lines.len());
+                lines.splice(at..at, [comment, line]);
+                continue;
+            };
+            let heading = format!("# {title}");
+            let Some(start) = lines.iter().position(|l| *l == heading) else {
+                match appended.iter_mut().find(|(t, _)| *t == title) {
+                    Some((_, fields)) => fields.extend([comment, line]),
+                    None => {
+                        let mut fields = Vec::new();
+                        if let Owner::Entity(ty) = field.owner {
+                            let ty = vocabulary.entity_type(ty);
+                            fields.push(format!(
+                                "\n## <<NAME OF {}>>",
+                                assure_vocab::with_article(&ty.id).to_uppercase()
+                            ));
+                            if !ty.kinds.is_empty() {
+                                fields.push(format!("<!-- kind: {} -->", ty.kinds.join(", ")));
+                                fields.push("kind: <<KIND>>".to_owned());
+                            }
+                        }
+                        fields.extend([comment, line]);
+                        appended.push((title, fields));
+                    }
+                }
+                continue;
+            };
+            let section_end = lines[start + 1..]
+                .iter()
+                .position(|l| l.starts_with("# "))
+                .map_or(lines.len(), |i| start + 1 + i);
+            let (from, to) = if entity {
+                match lines[start + 1..section_end]
+                    .iter()
+                    .position(|l| l.starts_with("## "))
+                {
+                    Some(i) => {
+                        let first = start + 1 + i;
+                        let end = lines[first + 1..section_end]
+                            .iter()
+                            .position(|l| l.starts_with("## "))
+                            .map_or(section_end, |j| first + 1 + j);
+                        (first, end)
+                    }
+                    None => {
+                        appended.push((
+                            String::new(),
+                            vec![
+                                comment,
+                                format!("<!-- under each `##` of # {title} -->"),
+                                line,
+                            ],
+                        ));
+                        continue;
+                    }
+                }
+            } else {
+                (start, section_end)
+            };
+            // After the block's last line that is not blank.
+            let mut at = to;
+            while at > from + 1 && lines[at - 1].trim().is_empty() {
+                at -= 1;
+            }
+            lines.splice(at..at, [comment, line]);
+        }
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    for (title, fields) in appended {
+        if !title.is_empty() {
+            text.push_str(&format!("\n# {title}\n"));
+        }
+        for line in fields {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    text
+}
+
 /// Writes the starting proposal.
 pub fn run(args: &InitArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     let shown = args.path.display();
@@ -33,7 +153,8 @@ pub fn run(args: &InitArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             )),
             _ => Failure::new(format!("cannot create {shown}: {e}")),
         })?;
-    file.write_all(TEMPLATE.as_bytes())
+    let template = with_pack_fields(TEMPLATE, &context.project()?.rules);
+    file.write_all(template.as_bytes())
         .map_err(|e| Failure::new(format!("cannot write {shown}: {e}")))?;
     writeln!(
         context.stdout,

@@ -198,6 +198,7 @@ fn test(
         Err(reason) => {
             let report = checker.unreadable(shown, &reason);
             assure_check::fixture::FixtureOutcome {
+                problems: Vec::new(),
                 matched: 0,
                 missing: Vec::new(),
                 unexpected: report
@@ -230,6 +231,9 @@ fn test(
         }
         failed += 1;
         let _ = writeln!(text, "FAIL  {path}");
+        for problem in &outcome.problems {
+            let _ = writeln!(text, "      {path}: {problem}");
+        }
         for missing in &outcome.missing {
             let _ = writeln!(
                 text,

@@ -7,6 +7,12 @@
 //! of a line expects it on that line. A finding counts at the line where its primary
 //! span starts. Comparison is of (line, code) as a multiset: two expected
 //! findings of one code on one line need two such findings.
+//!
+//! A `<!-- fixture: pack NAME, NAME; as-of DATE -->` comment says how the
+//! file is checked: only the findings of the packs named (and assure's
+//! own) are compared, so that a fixture of one pack still passes with
+//! other packs loaded; and `today()` is the date given, so that it passes
+//! whenever it runs. A pack named but not loaded fails the fixture.
 
 use crate::{Checker, FileReport};
 use assure_diagnostic::LineIndex;
@@ -37,6 +43,9 @@ pub struct Unexpected {
 /// How a fixture fared.
 #[derive(Debug, Clone)]
 pub struct FixtureOutcome {
+    /// Problems with the fixture itself: a `fixture:` setting that cannot
+    /// be read, or a pack it names that is not loaded.
+    pub problems: Vec<String>,
     /// The checked file.
     pub report: FileReport,
     /// How many expectations were met.
@@ -50,8 +59,60 @@ pub struct FixtureOutcome {
 impl FixtureOutcome {
     /// Whether the fixture passed.
     pub fn passed(&self) -> bool {
-        self.missing.is_empty() && self.unexpected.is_empty()
+        self.problems.is_empty() && self.missing.is_empty() && self.unexpected.is_empty()
     }
+}
+
+/// What a fixture's `fixture:` comments set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FixtureSettings {
+    /// The packs whose findings are compared; all, if empty.
+    pub packs: Vec<String>,
+    /// The date `today()` gives.
+    pub as_of: Option<assure_model::Date>,
+    /// Settings that could not be read.
+    pub problems: Vec<String>,
+}
+
+/// The settings of `fixture:` comments in `text`.
+pub fn settings(text: &str, parse: &Parse) -> FixtureSettings {
+    let mut settings = FixtureSettings::default();
+    let directives = parse
+        .file
+        .comments
+        .iter()
+        .filter_map(|c| c.directive.as_ref())
+        .filter(|d| d.kind == DirectiveKind::Fixture);
+    for directive in directives {
+        let written = directive.reason.map_or("", |s| s.text(text));
+        for setting in written.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let (key, value) = setting
+                .split_once(char::is_whitespace)
+                .unwrap_or((setting, ""));
+            let value = value.trim();
+            match key {
+                "pack" | "packs" => settings.packs.extend(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_owned),
+                ),
+                "as-of" => match assure_model::Date::parse(value) {
+                    Ok(date) if date.has_day => settings.as_of = Some(date),
+                    _ => settings.problems.push(format!(
+                        "`fixture: as-of {}`: write the date as YYYY-MM-DD",
+                        assure_diagnostic::visible(value)
+                    )),
+                },
+                other => settings.problems.push(format!(
+                    "`fixture: {}` is not a setting: write `pack NAME` or `as-of YYYY-MM-DD`, separated by `;`",
+                    assure_diagnostic::visible(other)
+                )),
+            }
+        }
+    }
+    settings
 }
 
 /// The expectations written in `text`.
@@ -95,18 +156,50 @@ pub fn expectations(text: &str, parse: &Parse) -> Vec<Expectation> {
 impl Checker {
     /// Checks a fixture against its expectations.
     pub fn check_fixture(&self, path: &str, bytes: &[u8]) -> FixtureOutcome {
-        let report = self.check(path, bytes);
-        let mut missing = match std::str::from_utf8(bytes) {
+        let (mut missing, settings) = match std::str::from_utf8(bytes) {
             Ok(text) => {
                 let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-                expectations(text, &assure_syntax::parse(text))
+                let parse = assure_syntax::parse(text);
+                (expectations(text, &parse), settings(text, &parse))
             }
-            Err(_) => Vec::new(),
+            Err(_) => (Vec::new(), FixtureSettings::default()),
+        };
+        let mut problems = settings.problems;
+        for pack in &settings.packs {
+            if !self.rules.packs.iter().any(|p| p.name == *pack) {
+                problems.push(format!(
+                    "it is a fixture of the pack `{}`, which is not loaded (`--pack {0}`)",
+                    assure_diagnostic::visible(pack)
+                ));
+            }
+        }
+        let report = match settings.as_of {
+            Some(date) => {
+                let as_of = crate::AsOf {
+                    date,
+                    source: "the fixture's `as-of`".to_owned(),
+                };
+                self.check_as_of(path, bytes, as_of)
+            }
+            None => self.check(path, bytes),
+        };
+        // A finding of a rule of a pack the fixture is not about is not
+        // compared; assure's own findings always are.
+        let compared = |code: &str| {
+            settings.packs.is_empty()
+                || self
+                    .rules
+                    .rule(code)
+                    .is_none_or(|rule| settings.packs.contains(&rule.pack))
         };
         let index = report.line_index();
         let mut unexpected = Vec::new();
         let mut matched = 0;
-        for finding in report.findings.iter().filter(|f| f.is_active()) {
+        for finding in report
+            .findings
+            .iter()
+            .filter(|f| f.is_active() && compared(&f.diagnostic.code))
+        {
             let line = index
                 .line_col(&report.text, finding.diagnostic.span.start)
                 .line;
@@ -127,6 +220,7 @@ impl Checker {
             }
         }
         FixtureOutcome {
+            problems,
             report,
             matched,
             missing,

@@ -317,6 +317,19 @@ impl Checker {
         self.check_owned(path, bytes.to_vec())
     }
 
+    /// Checks the proposal `bytes` judging "today" as `as_of`.
+    pub fn check_as_of(&self, path: &str, bytes: &[u8], as_of: AsOf) -> FileReport {
+        let checker = Checker {
+            options: Options {
+                today: Some(as_of.date),
+                ..self.options
+            },
+            as_of: Some(as_of),
+            ..self.clone()
+        };
+        checker.check(path, bytes)
+    }
+
     /// Checks the proposal `bytes`, read from `path`, which become the
     /// report's text without a copy.
     pub fn check_owned(&self, path: &str, bytes: Vec<u8>) -> FileReport {

@@ -250,7 +250,7 @@ pub static BUILTINS: &[Builtin] = &[
         form: Form::Plain {
             arity: 1,
             ty: |args| {
-                args.expect(0, &[Ty::Text, Ty::Word], "text");
+                args.expect(0, &[Ty::Text, Ty::Word(None)], "text");
                 Ty::Text
             },
             eval: |_, args| match args[0].text() {
@@ -272,7 +272,7 @@ pub static BUILTINS: &[Builtin] = &[
                 }
                 args.ty(0).clone()
             },
-            eval: |_, args| match &args[0] {
+            eval: |_, args| match &args[0].calendar() {
                 Val::Number(n) => Val::Number(n.abs()),
                 Val::Percent(n) => Val::Percent(n.abs()),
                 Val::Money(n, annual) => Val::Money(n.abs(), *annual),
@@ -295,7 +295,7 @@ pub static BUILTINS: &[Builtin] = &[
                 args.expect(1, &[Ty::Duration], "a duration");
                 Ty::Money(Per::Annual)
             },
-            eval: |_, args| match (&args[0], &args[1]) {
+            eval: |_, args| match (&args[0], &args[1].calendar()) {
                 (Val::Money(n, true), _) => Val::Money(*n, true),
                 (Val::Money(n, false), Val::Duration(term)) => {
                     value::per_year(*n, *term).map_or(Val::Missing, |n| Val::Money(n, true))
@@ -314,7 +314,7 @@ pub static BUILTINS: &[Builtin] = &[
                 args.expect(0, &[Ty::Duration], "a duration");
                 Ty::Number
             },
-            eval: |_, args| match &args[0] {
+            eval: |_, args| match &args[0].calendar() {
                 Val::Duration(d) => Val::Number(d.years()),
                 _ => Val::Missing,
             },

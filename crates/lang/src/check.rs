@@ -138,7 +138,7 @@ pub(crate) fn comparable(a: &Ty, b: &Ty, ordering: bool, zero_literal: bool) -> 
         }
         (Number, q) | (q, Number) if zero_literal && q.is_quantity() => true,
         (Duration, Duration) | (Date, Date) => true,
-        (Text | Word, Text | Word) => true,
+        (Text | Word(_), Text | Word(_)) => true,
         (Bool, Bool) => !ordering,
         (Entity(_), Entity(_)) | (Section(_), Section(_)) | (Edge(_), Edge(_)) => !ordering,
         (List(_), List(_)) => !ordering,
@@ -179,7 +179,7 @@ pub(crate) fn arithmetic(op: char, a: &Ty, b: &Ty) -> Result<Ty, String> {
         }
         ('+' | '-', Duration, Duration) => Some(Duration),
         ('+', List(a), List(b)) => Some(List(Box::new(a.join(b)))),
-        ('+', Text | Word, Text | Word) => Some(Text),
+        ('+', Text | Word(_), Text | Word(_)) => Some(Text),
         ('+' | '-', Date, Duration) => Some(Date),
         ('+', Duration, Date) => Some(Date),
         ('-', Date, Date) => Some(Duration),

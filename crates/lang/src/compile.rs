@@ -413,7 +413,16 @@ impl<'g> Compiler<'g> {
         let object_op = Box::new(op);
         match &ty {
             Ty::Entity(_) if name == "name" => (Op::Member(object_op, Member::Name), Ty::Text),
-            Ty::Entity(_) if name == "kind" => (Op::Member(object_op, Member::Kind), Ty::Word),
+            Ty::Entity(entity_type) if name == "kind" => {
+                let kinds = entity_type.map(|t| {
+                    Arc::new(assure_vocab::EnumType {
+                        name: None,
+                        values: vocabulary.entity_type(t).kinds.clone(),
+                        dated: Vec::new(),
+                    })
+                });
+                (Op::Member(object_op, Member::Kind), Ty::Word(kinds))
+            }
             Ty::Entity(Some(entity_type)) => {
                 self.owned_field(Owner::Entity(*entity_type), name, object_op, name_span)
             }
@@ -434,7 +443,7 @@ impl<'g> Compiler<'g> {
                     Some("a link has `from`, `to` and `qualifier`".to_owned()),
                 ),
             },
-            Ty::Word if name == "date" => (Op::Member(object_op, Member::Date), Ty::Date),
+            Ty::Word(_) if name == "date" => (Op::Member(object_op, Member::Date), Ty::Date),
             Ty::Entity(None) | Ty::Any => {
                 let member = match name {
                     "from" if ty == Ty::Any => Some((Member::From, Ty::Any)),
@@ -442,7 +451,7 @@ impl<'g> Compiler<'g> {
                     "qualifier" if ty == Ty::Any => Some((Member::Qualifier, Ty::Any)),
                     "date" if ty == Ty::Any => Some((Member::Date, Ty::Date)),
                     "name" => Some((Member::Name, Ty::Text)),
-                    "kind" => Some((Member::Kind, Ty::Word)),
+                    "kind" => Some((Member::Kind, Ty::Word(None))),
                     _ => None,
                 };
                 if let Some((member, member_ty)) = member {
@@ -541,7 +550,14 @@ impl<'g> Compiler<'g> {
     fn param(&mut self, name: &str, span: ExprSpan) -> Compiled {
         let params = self.globals.params;
         if let Some(param) = params.iter().find(|p| p.name == name) {
-            return (Op::Const(param.value.clone()), param.value.ty());
+            // A parameter whose value could not be read (reported where it
+            // is declared) is `none` of any type, so that its uses add no
+            // errors of their own.
+            let ty = match param.value {
+                Val::Missing => Ty::Any,
+                ref value => value.ty(),
+            };
+            return (Op::Const(param.value.clone()), ty);
         }
         let known: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
         let help = match closest(name, known.iter().copied()) {
@@ -555,6 +571,32 @@ impl<'g> Compiler<'g> {
             format!("unknown parameter `{name}`"),
             Some(help),
         )
+    }
+
+    /// A text literal compared with a word of a known list must be one of
+    /// its words: a misspelt one would never match, and the rule never fire.
+    fn check_words(&mut self, ty: &Ty, literal: &Expr) {
+        let (Ty::Word(Some(words)), ExprKind::Literal(Literal::Text(word))) = (ty, &literal.kind)
+        else {
+            return;
+        };
+        if words.values.iter().any(|w| w == word) {
+            return;
+        }
+        let what = match &words.name {
+            Some(name) => format!("`{name}`"),
+            None => "the kinds".to_owned(),
+        };
+        let help = match closest(word, words.values.iter().map(String::as_str)) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("the words are: {}", words.values.join(", ")),
+        };
+        self.error(
+            ErrorKind::Name,
+            literal.span,
+            format!("`{word}` is not one of {what}, so this never matches"),
+            Some(help),
+        );
     }
 
     fn binary(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: ExprSpan) -> Compiled {
@@ -600,6 +642,10 @@ impl<'g> Compiler<'g> {
                 if let Err(detail) = check::comparable(&left_ty, &right_ty, ordering, zero) {
                     return mismatch(self, "compare", detail);
                 }
+                if !ordering {
+                    self.check_words(&left_ty, right);
+                    self.check_words(&right_ty, left);
+                }
                 (Op::Binary(op, l, r), Ty::Bool)
             }
             BinaryOp::In | BinaryOp::NotIn => {
@@ -614,11 +660,16 @@ impl<'g> Compiler<'g> {
                     );
                     return self.error(ErrorKind::Type, span, message, None);
                 }
+                if let ExprKind::List(items) = &right.kind {
+                    for item in items {
+                        self.check_words(&left_ty, item);
+                    }
+                }
                 (Op::Binary(op, l, r), Ty::Bool)
             }
             BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains => {
                 for (ty, expr) in [(&left_ty, left), (&right_ty, right)] {
-                    if !matches!(ty, Ty::Text | Ty::Word | Ty::Any | Ty::Missing) {
+                    if !matches!(ty, Ty::Text | Ty::Word(_) | Ty::Any | Ty::Missing) {
                         let message =
                             format!("`{}` works on text, not {}", op.symbol(), self.describe(ty));
                         self.error(ErrorKind::Type, expr.span, message, None);

@@ -534,7 +534,7 @@ impl<'a> Evaluator<'a> {
                 value
             }
             Op::Not(operand) => Val::Bool(!self.eval_op(operand, frame).truthy()),
-            Op::Neg(operand) => match self.eval_op(operand, frame) {
+            Op::Neg(operand) => match self.eval_op(operand, frame).calendar() {
                 Val::Number(n) => Val::Number(-n),
                 Val::Percent(n) => Val::Percent(-n),
                 Val::Money(n, annual) => Val::Money(-n, annual),
@@ -894,6 +894,7 @@ impl<'a> Evaluator<'a> {
             Val::Percent(n) => format!("{}%", n.round_dp(2).normalize()),
             Val::Money(pence, annual) => crate::value::money_text(*pence, *annual),
             Val::Duration(d) => d.to_string(),
+            Val::Elapsed(from, to) => from.until(*to).to_string(),
             Val::Date(d) => d.to_string(),
             Val::Text(t) | Val::Word(t, _) => (*t).to_owned(),
             Val::Owned(t) => t.to_string(),

@@ -305,6 +305,15 @@ fn values_read_write_and_compute_with_units() {
         ("£60m / 10 years", "£6m/yr"),
         ("2017-04-01 + 18 months", "2018-10-01"),
         ("2017-04-01 - 2015-10-01", "18 months"),
+        // A difference of dates compares exactly with a duration in days
+        // or in months: February 2017 has 28 days.
+        ("2017-03-01 - 2017-02-01 > 28 days", "no"),
+        ("2017-03-01 - 2017-02-01 == 28 days", "yes"),
+        ("2017-03-02 - 2017-02-01 > 28 days", "yes"),
+        ("2018-04-01 - 2016-04-01 >= 2 years", "yes"),
+        ("2018-03-31 - 2016-04-01 >= 2 years", "no"),
+        ("2017-03-01 - 2017-02-01 < 2017-04-01 - 2017-03-01", "yes"),
+        ("(2017-03-01 - 2017-02-01) + 1 day", "1 month 1 day"),
         ("5% * 200", "10"),
         ("param.limit * 2", "20"),
         (

@@ -4,7 +4,8 @@
 //! that may name any entity); the checker then lets the expression through
 //! and the evaluator decides, treating a mismatch as a missing value.
 
-use assure_vocab::{EntityTypeId, SectionId, ValueType, Vocabulary};
+use assure_vocab::{EntityTypeId, EnumType, SectionId, ValueType, Vocabulary};
+use std::sync::Arc;
 
 /// Whether an amount of money is a total or per year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +39,10 @@ pub enum Ty {
     Date,
     /// Text.
     Text,
-    /// A word of an enumerated type, with `.date` for dated words.
-    Word,
+    /// A word of an enumerated type, with `.date` for dated words, and the
+    /// words it may be when the field is known (so that a literal compared
+    /// with it is checked against them).
+    Word(Option<Arc<EnumType>>),
     /// An entity, of a known type or not.
     Entity(Option<EntityTypeId>),
     /// A non-entity section, or the proposal's header.
@@ -87,7 +90,7 @@ impl Ty {
             Ty::Duration => "a duration",
             Ty::Date => "a date",
             Ty::Text => "text",
-            Ty::Word => "a word",
+            Ty::Word(_) => "a word",
             Ty::Entity(None) => "an entity",
             Ty::Edge(_) => "a link",
             Ty::Entity(Some(_)) | Ty::Section(_) | Ty::List(_) => return None,
@@ -120,7 +123,8 @@ impl Ty {
             (a, Ty::Missing) => a.clone(),
             (Ty::Money(_), Ty::Money(_)) => Ty::Money(Per::Either),
             (Ty::Entity(_), Ty::Entity(_)) => Ty::Entity(None),
-            (Ty::Text | Ty::Word, Ty::Text | Ty::Word) => Ty::Text,
+            (Ty::Word(_), Ty::Word(_)) => Ty::Word(None),
+            (Ty::Text | Ty::Word(_), Ty::Text | Ty::Word(_)) => Ty::Text,
             (Ty::List(a), Ty::List(b)) => Ty::List(Box::new(a.join(b))),
             (Ty::Edge(a), Ty::Edge(b)) => Ty::Edge(Box::new(a.join(b))),
             _ => Ty::Any,
@@ -138,7 +142,8 @@ impl Ty {
             ValueType::Date => Ty::Date,
             ValueType::Duration => Ty::Duration,
             ValueType::Bool => Ty::Bool,
-            ValueType::Enum(_) | ValueType::Kind => Ty::Word,
+            ValueType::Enum(words) => Ty::Word(Some(Arc::clone(words))),
+            ValueType::Kind => Ty::Word(None),
             ValueType::Ref(reference) => {
                 let target = match reference.target {
                     assure_vocab::Target::Any => Ty::Entity(None),

@@ -42,6 +42,10 @@ pub enum Val<'a> {
     Duration(Duration),
     /// A date.
     Date(Date),
+    /// A difference of two dates, from the first to the second: a
+    /// duration that remembers where it starts, so that comparing it with
+    /// a duration is exact (`b - a > 28 days` is `b > a + 28 days`).
+    Elapsed(Date, Date),
     /// Text borrowed from the proposal or the compiled code.
     Text(&'a str),
     /// Text made during evaluation, or held by compiled code.
@@ -71,6 +75,15 @@ pub struct GraphEdge {
 }
 
 impl<'a> Val<'a> {
+    /// A difference of dates as the calendar duration it spans (months,
+    /// then days); any other value as it is.
+    pub fn calendar(&self) -> Val<'a> {
+        match self {
+            Val::Elapsed(from, to) => Val::Duration(from.until(*to)),
+            other => other.clone(),
+        }
+    }
+
     /// The value a literal denotes.
     pub fn of_literal(literal: &Literal) -> Val<'static> {
         match literal {
@@ -94,10 +107,10 @@ impl<'a> Val<'a> {
             Val::Percent(_) => Ty::Percent,
             Val::Money(_, true) => Ty::Money(Per::Annual),
             Val::Money(_, false) => Ty::Money(Per::Total),
-            Val::Duration(_) => Ty::Duration,
+            Val::Duration(_) | Val::Elapsed(..) => Ty::Duration,
             Val::Date(_) => Ty::Date,
             Val::Text(_) | Val::Owned(_) => Ty::Text,
-            Val::Word(..) => Ty::Word,
+            Val::Word(..) => Ty::Word(None),
             Val::Entity(_) => Ty::Entity(None),
             Val::Section(section) => Ty::Section(*section),
             Val::Edge(_) => Ty::Edge(Box::new(Ty::Any)),
@@ -151,6 +164,7 @@ impl fmt::Display for Val<'_> {
             Val::Percent(n) => write!(f, "{}%", n.normalize()),
             Val::Money(pence, annual) => f.write_str(&money_text(*pence, *annual)),
             Val::Duration(d) => write!(f, "{d}"),
+            Val::Elapsed(from, to) => write!(f, "{}", from.until(*to)),
             Val::Date(d) => write!(f, "{d}"),
             Val::Text(t) | Val::Word(t, _) => write!(f, "{t:?}"),
             Val::Owned(t) => write!(f, "{:?}", &**t),
@@ -195,6 +209,7 @@ fn quantity_sign(value: &Val<'_>) -> Option<Decimal> {
     match value {
         Val::Money(n, _) | Val::Number(n) | Val::Percent(n) => Some(*n),
         Val::Duration(d) => Some(d.years()),
+        Val::Elapsed(from, to) => Some(Decimal::from(to.days() - from.days())),
         _ => None,
     }
 }
@@ -205,6 +220,13 @@ pub fn compare(left: &Val<'_>, right: &Val<'_>) -> Option<Ordering> {
         (Val::Missing, _) | (_, Val::Missing) => None,
         (Val::Money(a, _), Val::Money(b, _)) => Some(a.cmp(b)),
         (Val::Duration(a), Val::Duration(b)) => Some(a.compare(*b)),
+        // A difference of dates against a duration: exactly, by the
+        // calendar, from where the difference starts.
+        (Val::Elapsed(from, to), Val::Duration(d)) => Some(to.cmp(&from.add(*d, 1)?)),
+        (Val::Duration(d), Val::Elapsed(from, to)) => Some(from.add(*d, 1)?.cmp(to)),
+        (Val::Elapsed(a, b), Val::Elapsed(c, d)) => {
+            Some((b.days() - a.days()).cmp(&(d.days() - c.days())))
+        }
         (Val::Date(a), Val::Date(b)) => Some(a.cmp(b)),
         (Val::Number(_) | Val::Percent(_), Val::Number(_) | Val::Percent(_)) => {
             Some(ratio(left)?.cmp(&ratio(right)?))
@@ -300,7 +322,10 @@ fn add<'a>(subtract: bool, left: &Val<'a>, right: &Val<'a>) -> Option<Val<'a>> {
         }),
         (Val::Date(a), Val::Duration(d)) => Val::Date(a.add(*d, sign)?),
         (Val::Duration(d), Val::Date(a)) if !subtract => Val::Date(a.add(*d, 1)?),
-        (Val::Date(a), Val::Date(b)) if subtract => Val::Duration(b.until(*a)),
+        (Val::Date(a), Val::Date(b)) if subtract => Val::Elapsed(*b, *a),
+        (Val::Elapsed(..), _) | (_, Val::Elapsed(..)) => {
+            return add(subtract, &left.calendar(), &right.calendar());
+        }
         (Val::List(a), Val::List(b)) if !subtract => {
             Val::List(a.iter().chain(b.iter()).cloned().collect())
         }
@@ -334,6 +359,9 @@ fn scale_duration(d: Duration, factor: Decimal) -> Option<Duration> {
 
 fn multiply<'a>(left: &Val<'a>, right: &Val<'a>) -> Option<Val<'a>> {
     Some(match (left, right) {
+        (Val::Elapsed(..), _) | (_, Val::Elapsed(..)) => {
+            return multiply(&left.calendar(), &right.calendar());
+        }
         (Val::Number(a), Val::Number(b)) => Val::Number(a.checked_mul(*b)?),
         (Val::Number(a), p @ Val::Percent(_)) | (p @ Val::Percent(_), Val::Number(a)) => {
             Val::Number(a.checked_mul(ratio(p)?)?)
@@ -355,6 +383,9 @@ fn multiply<'a>(left: &Val<'a>, right: &Val<'a>) -> Option<Val<'a>> {
 
 fn divide<'a>(left: &Val<'a>, right: &Val<'a>) -> Option<Val<'a>> {
     Some(match (left, right) {
+        (Val::Elapsed(..), _) | (_, Val::Elapsed(..)) => {
+            return divide(&left.calendar(), &right.calendar());
+        }
         (Val::Number(a), Val::Number(b)) => Val::Number(a.checked_div(*b)?),
         (Val::Percent(a), Val::Number(b)) => Val::Percent(a.checked_div(*b)?),
         (Val::Number(_) | Val::Percent(_), Val::Percent(_)) => {

@@ -241,7 +241,8 @@ fn type_entity<'a>(
                     unusable.push((Holder::Entity(EntityId(index as u32)), kind_field));
                 }
             }
-            None => typer.push(schema::missing_kind(vocabulary, entity)),
+            None if ty.kind_required => typer.push(schema::missing_kind(vocabulary, entity)),
+            None => {}
         }
     }
     for field in fields {

@@ -338,12 +338,10 @@ impl fmt::Display for Duration {
                 parts.push(plural(self.months, "month"));
             }
         }
+        // Days stay days: a rule's `28 days` is shown as written, not as
+        // `4 weeks`.
         if self.days != 0 {
-            if self.days % 7 == 0 && self.months == 0 {
-                parts.push(plural(self.days / 7, "week"));
-            } else {
-                parts.push(plural(self.days, "day"));
-            }
+            parts.push(plural(self.days, "day"));
         }
         if parts.is_empty() {
             parts.push("0 days".into());
@@ -721,7 +719,7 @@ mod tests {
                 days: 14
             }
             .to_string(),
-            "2 weeks"
+            "14 days"
         );
     }
 }

@@ -72,7 +72,9 @@ pub fn load(
         let mut reader = Reader::new(&source.text);
         reader.diagnostics.extend(toml_errors.iter().cloned());
         if toml_errors.is_empty() {
+            let before = set.vocabulary.fields().count();
             let pack = read::read(&mut reader, document, &mut set.vocabulary);
+            let added = before..set.vocabulary.fields().count();
             Builder {
                 source_index: i,
                 reader: &mut reader,
@@ -80,6 +82,9 @@ pub fn load(
                 settings,
             }
             .build(pack);
+            if let Some(info) = set.packs.last_mut() {
+                info.fields = added.map(|i| assure_vocab::FieldId(i as u32)).collect();
+            }
         }
         for diagnostic in &mut reader.diagnostics {
             if *diagnostic.code == *codes::TOML001 {
@@ -287,6 +292,22 @@ impl Builder<'_, '_> {
             .as_ref()
             .map(|(code, _)| code.as_str())
             .unwrap_or("");
+        // The rule's logic as written, for `explain`.
+        let mut logic: Vec<(String, String)> = Vec::new();
+        for written in rule.fors.iter().flatten() {
+            logic.push(("for".into(), written.text.clone()));
+        }
+        for (name, _, written) in &rule.lets {
+            if let Some(written) = written {
+                logic.push((format!("let {name}"), written.text.clone()));
+            }
+        }
+        if let Some(written) = &rule.applies {
+            logic.push(("applies".into(), written.text.clone()));
+        }
+        if let Some(written) = &rule.when {
+            logic.push(("when".into(), written.text.clone()));
+        }
         let params = self.params(rule.params, code);
         let param_values: Vec<ParamValue> = params
             .iter()
@@ -399,6 +420,7 @@ impl Builder<'_, '_> {
         Some(Rule {
             code,
             span: code_span,
+            logic,
             name: rule.name,
             pack: pack.to_owned(),
             source_index: 0,

@@ -155,6 +155,8 @@ pub struct PackInfo {
     pub version: String,
     /// What it is for.
     pub description: Option<String>,
+    /// The fields its `[vocabulary]` adds.
+    pub fields: Vec<assure_vocab::FieldId>,
 }
 
 /// A gateway stage.
@@ -234,6 +236,9 @@ pub struct Rule {
     pub code: String,
     /// Where its code is written in its pack.
     pub span: Span,
+    /// Its logic as written: `for`, each `let`, `applies` and `when`, each
+    /// with its key.
+    pub logic: Vec<(String, String)>,
     /// Its name, in kebab case.
     pub name: String,
     /// The pack it comes from.

@@ -21,9 +21,10 @@ pub(crate) struct Written {
     pub(crate) text: String,
     /// The whole TOML value, quotes included.
     whole: Span,
-    /// Where the decoded text starts in the pack, when the raw text is the
-    /// decoded text byte for byte (no escapes): the usual case.
-    start: Option<u32>,
+    /// Where each byte of the decoded text is in the pack (one more entry
+    /// than the text has bytes, for its end); `None` if that could not be
+    /// worked out, when a problem points at the whole string.
+    offsets: Option<Vec<u32>>,
 }
 
 impl Written {
@@ -33,16 +34,21 @@ impl Written {
         Some(Written {
             text: text.to_owned(),
             whole,
-            start: exact_start(reader.source(), whole, text),
+            offsets: offsets(reader.source(), whole, text),
         })
     }
 
-    /// Where `span`, within the text, is in the pack: exact when the string
-    /// has no escapes, the whole string otherwise.
+    /// Where `span`, within the text, is in the pack: exact, escapes and
+    /// all; the whole string if the string could not be mapped.
     pub(crate) fn span(&self, span: ExprSpan) -> Span {
-        match self.start {
-            Some(start) => Span::new(start + span.start, start + span.end.max(span.start)),
-            None => self.whole,
+        let at = |offset: u32| {
+            self.offsets
+                .as_ref()
+                .and_then(|offsets| offsets.get(offset as usize).copied())
+        };
+        match (at(span.start), at(span.end.max(span.start))) {
+            (Some(start), Some(end)) => Span::new(start, end),
+            _ => self.whole,
         }
     }
 
@@ -81,34 +87,74 @@ impl Written {
     }
 }
 
-/// Where `decoded` starts within the TOML string at `whole`, if the string
-/// as written is the decoded text byte for byte.
-fn exact_start(source: &str, whole: Span, decoded: &str) -> Option<u32> {
+/// Where each byte of `decoded` is within the TOML string at `whole`, and
+/// where it ends: the string's body as written, its escapes (`\"`, `\n`,
+/// `\u00e9`, a line-ending backslash) walked to find what each decoded byte
+/// came from. `None` if the walk does not give `decoded` back.
+fn offsets(source: &str, whole: Span, decoded: &str) -> Option<Vec<u32>> {
     let raw = whole.text(source);
-    for (open, close) in [
-        ("\"\"\"", "\"\"\""),
-        ("'''", "'''"),
-        ("\"", "\""),
-        ("'", "'"),
-    ] {
-        if let Some(inner) = raw.strip_prefix(open).and_then(|r| r.strip_suffix(close)) {
-            let mut start = whole.start + open.len() as u32;
-            let mut body = inner;
-            if open.len() == 3 {
-                // A newline right after the opening quotes is not part of
-                // the string.
-                if let Some(rest) = body.strip_prefix("\r\n") {
-                    body = rest;
-                    start += 2;
-                } else if let Some(rest) = body.strip_prefix('\n') {
-                    body = rest;
-                    start += 1;
-                }
-            }
-            return (body == decoded).then_some(start);
+    let (open, basic) = [("\"\"\"", true), ("'''", false), ("\"", true), ("'", false)]
+        .into_iter()
+        .find(|(quote, _)| {
+            raw.len() >= 2 * quote.len() && raw.starts_with(quote) && raw.ends_with(quote)
+        })?;
+    let mut start = open.len();
+    let body_end = raw.len() - open.len();
+    if open.len() == 3 {
+        // A newline right after the opening quotes is not part of the string.
+        if raw[start..].starts_with("\r\n") {
+            start += 2;
+        } else if raw[start..].starts_with('\n') {
+            start += 1;
         }
     }
-    None
+    let body = &raw[start..body_end];
+    let base = whole.start as usize + start;
+    let mut map = Vec::with_capacity(decoded.len() + 1);
+    let mut rebuilt = String::with_capacity(decoded.len());
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let produced: Option<char> = if c == '\\' && basic {
+            let (_, escape) = chars.next()?;
+            match escape {
+                '"' => Some('"'),
+                '\\' => Some('\\'),
+                'n' => Some('\n'),
+                't' => Some('\t'),
+                'r' => Some('\r'),
+                'b' => Some('\u{8}'),
+                'f' => Some('\u{c}'),
+                'e' => Some('\u{1b}'),
+                'u' | 'U' => {
+                    let digits = if escape == 'u' { 4 } else { 8 };
+                    let mut code = 0u32;
+                    for _ in 0..digits {
+                        code = code * 16 + chars.next()?.1.to_digit(16)?;
+                    }
+                    Some(char::from_u32(code)?)
+                }
+                _ if escape.is_whitespace() => {
+                    // A line-ending backslash: the white space and newlines
+                    // after it are not part of the string.
+                    while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+                        chars.next();
+                    }
+                    None
+                }
+                _ => return None,
+            }
+        } else {
+            Some(c)
+        };
+        if let Some(produced) = produced {
+            for _ in 0..produced.len_utf8() {
+                map.push((base + at) as u32);
+            }
+            rebuilt.push(produced);
+        }
+    }
+    map.push((base + body.len()) as u32);
+    (rebuilt == decoded).then_some(map)
 }
 
 /// A pack, read.
@@ -560,11 +606,12 @@ fn params(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Vec<ParamDef> {
             .and_then(|v| reader.string(v, "a parameter's `doc`"))
             .map(|(s, _)| s.to_owned());
         param.finish(reader, &["default", "doc"], &what);
-        let Some(default) = default
+        // A default that cannot be read is reported, and the parameter
+        // still declared (as `none`), so that its uses are not reported as
+        // undeclared too.
+        let default = default
             .and_then(|default| constant(reader, default, &format!("the default of `{name}`")))
-        else {
-            continue;
-        };
+            .unwrap_or(Val::Missing);
         params.push(ParamDef {
             name: name.to_owned(),
             key_span,

@@ -28,6 +28,17 @@ pub(crate) fn parse_comment(text: &str, span: Span, line: u32) -> Comment {
 fn directive(body: &str, base: usize) -> Option<Directive> {
     let (rest, keyword, kind) = match keyword(body) {
         Ok((rest, "assure-allow")) => (rest, "assure-allow", DirectiveKind::Allow),
+        Ok((rest, "fixture")) => {
+            // Settings, not codes: kept whole as the directive's text.
+            let settings = rest[1..].trim();
+            let at = base + (body.len() - rest[1..].trim_start().len());
+            return Some(Directive {
+                kind: DirectiveKind::Fixture,
+                keyword: Span::from_range(base..base + "fixture".len()),
+                codes: Vec::new(),
+                reason: (!settings.is_empty()).then(|| Span::from_range(at..at + settings.len())),
+            });
+        }
         Ok((rest, keyword)) => (rest, keyword, DirectiveKind::Expect),
         Err(_) => {
             // Almost `assure-allow:`: kept, so that it is reported rather
@@ -71,7 +82,8 @@ fn directive(body: &str, base: usize) -> Option<Directive> {
 }
 
 fn keyword(input: &str) -> IResult<&str, &str> {
-    let (rest, word) = nom::branch::alt((tag("assure-allow"), tag("expect"))).parse(input)?;
+    let (rest, word) =
+        nom::branch::alt((tag("assure-allow"), tag("expect"), tag("fixture"))).parse(input)?;
     let (_, _) = char(':').parse(rest)?;
     Ok((rest, word))
 }

@@ -156,6 +156,9 @@ pub enum DirectiveKind {
     Allow,
     /// `expect: CODE`: a rule fixture expects CODE on the next line.
     Expect,
+    /// `fixture: pack NAME; as-of DATE`: how `rules test` checks the file
+    /// (the text is the directive's `reason`).
+    Fixture,
     /// Almost `assure-allow:` (`assure-ignore:`, `assure-alow:`,
     /// `Assure-Allow:`): allows nothing, and is reported.
     Misspelt,

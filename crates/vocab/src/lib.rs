@@ -59,6 +59,10 @@ pub struct EntityType {
     pub kinds: Vec<String>,
     /// The `kind` field, if it has kinds.
     pub kind_field: Option<FieldId>,
+    /// Whether every entity must give its `kind`: so where the type is
+    /// declared with kinds, not where a pack adds kinds to a type that had
+    /// none.
+    pub kind_required: bool,
     /// Its fields, `kind` included.
     pub fields: FieldSet,
 }
@@ -149,6 +153,20 @@ pub enum ValueType {
 }
 
 impl ValueType {
+    /// Puts `with` in place of the enumerated type called `name`, wherever
+    /// this type holds it (as itself or as a qualifier).
+    pub(crate) fn replace_enum(&mut self, name: &str, with: &Arc<EnumType>) {
+        match self {
+            ValueType::Enum(own) if own.name.as_deref() == Some(name) => *own = Arc::clone(with),
+            ValueType::Ref(reference) => {
+                if let Some(qualifier) = reference.qualifier.as_mut() {
+                    qualifier.replace_enum(name, with);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// How the type is written in a vocabulary and in messages.
     pub fn describe(&self) -> String {
         match self {

@@ -63,17 +63,19 @@ impl Vocabulary {
         let mut entity_tables = Vec::new();
         if let Some(mut entities) = entities {
             for (name, span, value) in entities.entries() {
-                let id = self.entity_type_by_id(name).unwrap_or_else(|| {
+                let existing = self.entity_type_by_id(name);
+                let id = existing.unwrap_or_else(|| {
                     self.entity_types.push(EntityType {
                         id: name.to_owned(),
                         section: SectionId(u32::MAX),
                         kinds: Vec::new(),
                         kind_field: None,
+                        kind_required: false,
                         fields: FieldSet::default(),
                     });
                     EntityTypeId(self.entity_types.len() as u32 - 1)
                 });
-                entity_tables.push((id, span, value));
+                entity_tables.push((id, span, value, existing.is_none()));
             }
         }
         if let Some(sections) = table.get("sections") {
@@ -81,9 +83,9 @@ impl Vocabulary {
                 self.load_section(reader, section);
             }
         }
-        for (id, span, value) in entity_tables {
+        for (id, span, value, created) in entity_tables {
             if let Some(mut entity) = reader.table(value, "an entity type") {
-                self.load_entity(reader, id, &mut entity);
+                self.load_entity(reader, id, &mut entity, created);
                 entity.finish(reader, &["kinds", "fields"], "an entity type");
             }
             if self.entity_type(id).section.0 == u32::MAX {
@@ -146,6 +148,12 @@ impl Vocabulary {
                         if !merged.is_dated(&dated) {
                             merged.dated.push(dated);
                         }
+                    }
+                    // Fields of the type hold it by value: they take the
+                    // extended list too.
+                    let merged = Arc::clone(existing);
+                    for field in &mut self.fields {
+                        field.ty.replace_enum(name, &merged);
                     }
                 }
                 _ => {
@@ -214,6 +222,14 @@ impl Vocabulary {
         let (Some((id, id_span)), Some((title, title_span))) = (id, title) else {
             return;
         };
+        if RESERVED_SECTION_IDS.contains(&id) {
+            reader.error(
+                VOC001,
+                id_span,
+                format!("`{id}` cannot be a section's id: rules read a pack's parameters as `{id}.NAME`, so the section could never be read"),
+            );
+            return;
+        }
         let section = match self.section_by_id(id) {
             Some(existing) => {
                 let section = &self.sections[existing.0 as usize];
@@ -276,6 +292,7 @@ impl Vocabulary {
         reader: &mut Reader<'_>,
         id: EntityTypeId,
         table: &mut Table<'_, '_>,
+        created: bool,
     ) {
         if let Some(kinds) = table.get("kinds") {
             for (kind, _) in reader.strings(kinds, "`kinds`").unwrap_or_default() {
@@ -295,7 +312,13 @@ impl Vocabulary {
                         positive: false,
                     },
                 );
-                self.entity_types[id.0 as usize].kind_field = Some(field);
+                // Kinds given where the type is declared are required of
+                // every entity; kinds a later pack adds to a type that had
+                // none are optional, or every existing proposal would
+                // break.
+                let entity = &mut self.entity_types[id.0 as usize];
+                entity.kind_field = Some(field);
+                entity.kind_required = created;
             }
         }
         if let Some(fields) = table.get("fields") {
@@ -324,21 +347,54 @@ impl Vocabulary {
                 );
                 continue;
             }
+            if let Some((_, why)) = RESERVED_FIELD_NAMES.iter().find(|(n, _)| *n == name) {
+                reader.push(
+                    Diagnostic::error(
+                        VOC001,
+                        span,
+                        format!("`{name}` cannot be a field's name: in rules, `x.{name}` is {why}, so the field could never be read"),
+                    )
+                    .with_help(format!("choose a name that says what it holds: `{name}-date`, `start`, `{name}-body`")),
+                );
+                continue;
+            }
             let Some(spec) = self.field_spec(reader, owner, spec) else {
                 continue;
             };
             let ty = spec.ty.clone();
             match self.fields_of(owner).get(name) {
                 Some(existing) if self.field(existing).ty == ty => {}
-                Some(existing) => reader.error(
-                    VOC001,
-                    span,
-                    format!(
-                        "field `{name}` of {} is already declared as {}",
-                        self.owner_name(owner),
-                        self.field(existing).ty.describe()
-                    ),
-                ),
+                // A qualifier written as free text may be given a type: the
+                // references stay what they were.
+                Some(existing) if refines_qualifier(&self.field(existing).ty, &ty) => {
+                    self.fields[existing.0 as usize].ty = ty;
+                }
+                Some(existing) => {
+                    let old = &self.field(existing).ty;
+                    let (was, now) = match (old, &ty) {
+                        (ValueType::Ref(a), ValueType::Ref(b))
+                            if a.target == b.target && a.many == b.many =>
+                        {
+                            (
+                                format!("{} with {}", old.describe(), qualifier_words(a)),
+                                format!(
+                                    "; only a qualifier of free text can be given a type, and this one is {}, not {}",
+                                    qualifier_words(a),
+                                    qualifier_words(b)
+                                ),
+                            )
+                        }
+                        _ => (old.describe(), String::new()),
+                    };
+                    reader.error(
+                        VOC001,
+                        span,
+                        format!(
+                            "field `{name}` of {} is already declared as {was}{now}",
+                            self.owner_name(owner),
+                        ),
+                    );
+                }
                 None => {
                     self.add_field(owner, name, spec);
                 }
@@ -550,6 +606,41 @@ impl Vocabulary {
         reader.push(diagnostic);
     }
 }
+
+/// Whether `new` is `old` with a type given to a qualifier that was free
+/// text (or to references that took none).
+fn refines_qualifier(old: &ValueType, new: &ValueType) -> bool {
+    match (old, new) {
+        (ValueType::Ref(a), ValueType::Ref(b)) => {
+            a.target == b.target
+                && a.many == b.many
+                && b.qualifier.is_some()
+                && a.qualifier.as_deref().is_none_or(|q| *q == ValueType::Text)
+        }
+        _ => false,
+    }
+}
+
+/// A reference's qualifier in words: `no qualifier`, `a qualifier of text`.
+fn qualifier_words(reference: &RefType) -> String {
+    match &reference.qualifier {
+        None => "no qualifier".into(),
+        Some(q) => format!("a qualifier of {}", q.describe()),
+    }
+}
+
+/// Names the rule language gives every entity or link, which a field
+/// therefore cannot have, with what they mean.
+pub const RESERVED_FIELD_NAMES: [(&str, &str); 5] = [
+    ("name", "an entity's name (its heading)"),
+    ("from", "where a link starts"),
+    ("to", "where a link leads"),
+    ("qualifier", "a link's qualifier"),
+    ("date", "the date written after a word such as `approved`"),
+];
+
+/// Section ids the rule language uses for something else.
+const RESERVED_SECTION_IDS: [&str; 1] = ["param"];
 
 fn is_field_key(name: &str) -> bool {
     let mut chars = name.chars();
