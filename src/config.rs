@@ -356,20 +356,11 @@ impl Config {
             unknown_code(&allow.code.0, allow.code.1, &mut diagnostics);
         }
         for (name, span, value) in &self.params {
-            let defaults: Vec<&assure_rules::Param> = rules
-                .rules
-                .iter()
-                .flat_map(|r| &r.params)
-                .filter(|p| p.name == *name)
-                .collect();
+            let defaults: Vec<&assure_rules::Param> =
+                rules.params().filter(|p| p.name == *name).collect();
             match defaults.first() {
                 None => {
-                    let names: Vec<&str> = rules
-                        .rules
-                        .iter()
-                        .flat_map(|r| &r.params)
-                        .map(|p| p.name.as_str())
-                        .collect();
+                    let names: Vec<&str> = rules.params().map(|p| p.name.as_str()).collect();
                     let help = closest(name, names.iter().copied()).map_or_else(
                         || "`assure explain CODE` lists a rule's parameters".to_owned(),
                         |c| format!("did you mean `{c}`?"),
@@ -378,7 +369,7 @@ impl Config {
                         Diagnostic::error(
                             codes::CFG001,
                             *span,
-                            format!("no rule has a parameter `{name}`"),
+                            format!("no rule or pack has a parameter `{name}`"),
                         )
                         .with_help(help),
                     );
@@ -470,6 +461,21 @@ impl Config {
 }
 
 fn constant(reader: &mut Reader<'_>, value: &Value<'_>, name: &str) -> Option<Val<'static>> {
+    if let assure_toml_reader::DeValue::Array(items) = value.get_ref() {
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(constant(reader, item, name)?);
+        }
+        return assure_rules::list_of_one_kind(values)
+            .map_err(|message| {
+                reader.error(
+                    codes::CFG002,
+                    span_of(value),
+                    format!("`{name}`: {message}"),
+                )
+            })
+            .ok();
+    }
     let read = match assure_rules::read_constant(value, &format!("`{name}`")) {
         TomlConstant::Value(constant) => Ok(constant),
         TomlConstant::Text(text) => assure_rules::parse_constant(text),

@@ -305,6 +305,45 @@ pub static BUILTINS: &[Builtin] = &[
         },
     },
     Builtin {
+        name: "total",
+        usage: "total(money, term)",
+        doc: "an amount over a whole term: a total as it is, an annual amount times the term in years",
+        form: Form::Plain {
+            arity: 2,
+            ty: |args| {
+                args.expect(0, &ANY_MONEY, "money");
+                args.expect(1, &[Ty::Duration], "a duration");
+                Ty::Money(Per::Total)
+            },
+            eval: |_, args| match (&args[0], &args[1].calendar()) {
+                (Val::Money(n, false), _) => Val::Money(*n, false),
+                (Val::Money(n, true), Val::Duration(term)) => term
+                    .years()
+                    .checked_mul(*n)
+                    .map(|n| n.round())
+                    .map_or(Val::Missing, |n| Val::Money(n, false)),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "days",
+        usage: "days(duration)",
+        doc: "a difference of dates, or a duration of days or weeks, as a number of days; `none` for a duration in months or years, whose days depend on where it starts",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                args.expect(0, &[Ty::Duration], "a duration");
+                Ty::Number
+            },
+            eval: |_, args| match &args[0] {
+                Val::Elapsed(from, to) => Val::Number(Decimal::from(to.days() - from.days())),
+                Val::Duration(d) if d.months == 0 => Val::Number(Decimal::from(d.days)),
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
         name: "years",
         usage: "years(duration)",
         doc: "a duration as a number of years",
@@ -440,6 +479,26 @@ pub static BUILTINS: &[Builtin] = &[
                         return Val::Missing;
                     };
                     in_calendar(evaluator, |c| c.add_working_days(*from, n))
+                        .map_or(Val::Missing, Val::Date)
+                }
+                _ => Val::Missing,
+            },
+        },
+    },
+    Builtin {
+        name: "financial_year_end",
+        usage: "financial_year_end(date)",
+        doc: "the last day (31 March) of the financial year a date falls in",
+        form: Form::Plain {
+            arity: 1,
+            ty: |args| {
+                args.expect(0, &[Ty::Date], "a date");
+                Ty::Date
+            },
+            eval: |_, args| match &args[0] {
+                Val::Date(d) => {
+                    let year = if d.month >= 4 { d.year + 1 } else { d.year };
+                    assure_model::Date::parse(&format!("{year:04}-03-31"))
                         .map_or(Val::Missing, Val::Date)
                 }
                 _ => Val::Missing,

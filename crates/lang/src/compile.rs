@@ -553,9 +553,12 @@ impl<'g> Compiler<'g> {
             // A parameter whose value could not be read (reported where it
             // is declared) is `none` of any type, so that its uses add no
             // errors of their own.
-            let ty = match param.value {
+            let ty = match &param.value {
                 Val::Missing => Ty::Any,
-                ref value => value.ty(),
+                // A list parameter's items are of one kind (checked where
+                // it is read).
+                Val::List(items) => Ty::List(Box::new(items.first().map_or(Ty::Any, Val::ty))),
+                value => value.ty(),
             };
             return (Op::Const(param.value.clone()), ty);
         }

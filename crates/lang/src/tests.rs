@@ -199,6 +199,21 @@ const BUILTIN_CASES: &[(&str, &str, &str)] = &[
     ),
     ("today", "today()", "2017-04-21"),
     (
+        "days",
+        "[days(2017-04-01 - 2017-03-01), days(2 weeks), days(1 month)]",
+        "31, 14 and none",
+    ),
+    (
+        "financial_year_end",
+        "[financial_year_end(2017-04-01), financial_year_end(2017-03-31)]",
+        "2018-03-31 and 2017-03-31",
+    ),
+    (
+        "total",
+        "[total(£4m/yr, 10 years), total(£40m, 10 years), total(£4m/yr, none)]",
+        "£40m, £40m and none",
+    ),
+    (
         "working_days",
         "[working_days(2017-04-07, today()), working_days(2017-04-07, 2017-05-02)]",
         "8 and none",

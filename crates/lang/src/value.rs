@@ -123,7 +123,14 @@ impl<'a> Val<'a> {
     /// (numbers of any precision are alike; money total or annual as the
     /// default is).
     pub fn same_kind(&self, other: &Val<'_>) -> bool {
-        self.ty() == other.ty()
+        match (self, other) {
+            // Lists alike when their items are: an empty list is like any.
+            (Val::List(a), Val::List(b)) => match a.first() {
+                Some(first) => b.iter().all(|item| first.same_kind(item)),
+                None => true,
+            },
+            _ => self.ty() == other.ty(),
+        }
     }
 
     /// The text of text and words.

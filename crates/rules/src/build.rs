@@ -44,6 +44,7 @@ pub fn load(
         defines: Vec::new(),
         define_sigs: Vec::new(),
         calendars: Vec::new(),
+        pack_params: Vec::new(),
         vocabulary: base,
     };
     let mut failures = Vec::new();
@@ -148,11 +149,15 @@ impl Builder<'_, '_> {
     fn build(&mut self, pack: read::PackDef) {
         let pack_name = pack.info.name.clone();
         self.set.packs.push(pack.info);
+        let params = self.params(pack.params, &format!("pack {pack_name}"));
+        self.set
+            .pack_params
+            .extend(params.into_iter().map(|p| (pack_name.clone(), p)));
         for stage in pack.stages {
             self.stage(stage, &pack_name);
         }
         for define in pack.defines {
-            self.define(define);
+            self.define(define, &pack_name);
         }
         let calendar = pack.calendar.map(|calendar| {
             self.set.calendars.push(calendar);
@@ -199,7 +204,20 @@ impl Builder<'_, '_> {
         });
     }
 
-    fn define(&mut self, define: DefineDef) {
+    /// The values of `pack`'s own parameters, for compiling its code.
+    fn pack_param_values(&self, pack: &str) -> Vec<ParamValue> {
+        self.set
+            .pack_params
+            .iter()
+            .filter(|(p, _)| p == pack)
+            .map(|(_, p)| ParamValue {
+                name: p.name.clone(),
+                value: p.value.clone(),
+            })
+            .collect()
+    }
+
+    fn define(&mut self, define: DefineDef, pack: &str) {
         let name = define.name;
         if self.set.define_sigs.iter().any(|d| d.name == name) {
             self.reader.error(
@@ -210,10 +228,11 @@ impl Builder<'_, '_> {
             return;
         }
         let Some(written) = define.expr else { return };
+        let params = self.pack_param_values(pack);
         let globals = Globals {
             vocabulary: &self.set.vocabulary,
             defines: &self.set.define_sigs,
-            params: &[],
+            params: &params,
         };
         let mut compiler = Compiler::new(&globals);
         for (param, span) in &define.params {
@@ -309,13 +328,19 @@ impl Builder<'_, '_> {
             logic.push(("when".into(), written.text.clone()));
         }
         let params = self.params(rule.params, code);
-        let param_values: Vec<ParamValue> = params
+        // The rule's own parameters, then its pack's (the rule's own win).
+        let mut param_values: Vec<ParamValue> = params
             .iter()
             .map(|p| ParamValue {
                 name: p.name.clone(),
                 value: p.value.clone(),
             })
             .collect();
+        for value in self.pack_param_values(pack) {
+            if !param_values.iter().any(|p| p.name == value.name) {
+                param_values.push(value);
+            }
+        }
         let globals = Globals {
             vocabulary: &self.set.vocabulary,
             defines: &self.set.define_sigs,

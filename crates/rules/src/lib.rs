@@ -24,7 +24,7 @@ mod run;
 
 pub use assure_lang::Val;
 pub use build::load;
-pub use read::{TomlConstant, read_constant};
+pub use read::{TomlConstant, list_of_one_kind, read_constant};
 pub use run::{Evaluation, Options, RuleFinding};
 
 pub(crate) use assure_diagnostic::codes;
@@ -42,7 +42,10 @@ pub const MAX_LABELS: usize = 16;
 
 /// The packs shipped with assure, by name: the default and the regimes a
 /// project selects by name (`--pack psr-2024`, `packs = ["coi-2017"]`).
-pub const BUILTIN_PACKS: &[(&str, &str)] = &[("nhs-new-care-models", DEFAULT_PACK)];
+pub const BUILTIN_PACKS: &[(&str, &str)] = &[
+    ("nhs-new-care-models", DEFAULT_PACK),
+    ("psr-2024", include_str!("../../../rules/psr-2024.toml")),
+];
 
 /// The working-day calendars shipped with assure, by name; the first is
 /// the one rules count in unless their pack's `[calendar]` names another.
@@ -289,6 +292,9 @@ pub struct RuleSet {
     define_sigs: Vec<DefineSig>,
     /// The calendars packs name with `[calendar]`.
     calendars: Vec<Calendar>,
+    /// Each pack's `[params]`, which its definitions and rules read, with
+    /// the pack's name.
+    pub pack_params: Vec<(String, Param)>,
     /// The vocabulary, extended by the packs.
     pub vocabulary: Vocabulary,
 }
@@ -304,6 +310,14 @@ impl RuleSet {
         self.rules
             .iter()
             .find(|r| r.code.eq_ignore_ascii_case(code))
+    }
+
+    /// Every parameter a project may set: each rule's and each pack's.
+    pub fn params(&self) -> impl Iterator<Item = &Param> {
+        self.rules
+            .iter()
+            .flat_map(|r| &r.params)
+            .chain(self.pack_params.iter().map(|(_, p)| p))
     }
 
     /// The calendar `rule` counts working days in.

@@ -166,6 +166,8 @@ pub(crate) struct PackDef {
     pub(crate) rules: Vec<RuleDef>,
     /// The `[calendar]` its rules count working days in, if it names one.
     pub(crate) calendar: Option<Calendar>,
+    /// `[params]`: parameters its definitions and all its rules read.
+    pub(crate) params: Vec<ParamDef>,
 }
 
 /// A `[[stages]]` entry.
@@ -232,13 +234,14 @@ pub(crate) struct LabelDef {
     pub(crate) message: Option<Written>,
 }
 
-const PACK_KEYS: [&str; 6] = [
+const PACK_KEYS: [&str; 7] = [
     "pack",
     "vocabulary",
     "stages",
     "define",
     "rules",
     "calendar",
+    "params",
 ];
 const RULE_KEYS: [&str; 17] = [
     "code", "name", "stage", "severity", "summary", "source", "help", "params", "for", "let",
@@ -274,6 +277,7 @@ pub(crate) fn read(
         pack.calendar = calendar(reader, &mut table);
         table.finish(reader, &["name", "from", "to", "holidays"], "`[calendar]`");
     }
+    pack.params = params(reader, &mut root);
     if let Some(stages) = root.get("stages") {
         for mut table in reader.tables(stages, "each of `stages`") {
             if let Some(stage) = stage(reader, &mut table) {
@@ -623,8 +627,22 @@ fn params(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Vec<ParamDef> {
 }
 
 /// A parameter's default: a TOML number or boolean, or a string holding a
-/// literal (`"5%"`, `"£10m"`) or a bare word.
+/// literal (`"5%"`, `"£10m"`) or a bare word; or a list of them, all of one
+/// kind.
 fn constant(reader: &mut Reader<'_>, value: &Value<'_>, what: &str) -> Option<Val<'static>> {
+    if let DeValue::Array(items) = value.get_ref() {
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(constant(reader, item, what)?);
+        }
+        return match list_of_one_kind(values) {
+            Ok(list) => Some(list),
+            Err(message) => {
+                reader.error(codes::PACK002, span_of(value), format!("{what}: {message}"));
+                None
+            }
+        };
+    }
     match read_constant(value, what) {
         TomlConstant::Value(constant) => return Some(constant),
         TomlConstant::Problem(message) => {
@@ -673,6 +691,23 @@ fn examples(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Examples {
     examples
 }
 
+/// `values` as a list, if they are all of one kind (a list of dates, of
+/// amounts, of words); why not, if not.
+pub fn list_of_one_kind(values: Vec<Val<'static>>) -> Result<Val<'static>, String> {
+    if let Some(first) = values.first()
+        && let Some(other) = values
+            .iter()
+            .find(|v| !first.same_kind(v) || matches!(v, Val::List(_)))
+    {
+        return Err(format!(
+            "a list's items must all be of one kind, and this one has {} and {}",
+            crate::describe_kind(first),
+            crate::describe_kind(other)
+        ));
+    }
+    Ok(Val::List(values.into()))
+}
+
 /// A parameter's value as written in TOML (a pack's default, a
 /// configuration's setting), before its text, if any, is parsed.
 #[derive(Debug)]
@@ -698,6 +733,21 @@ pub fn read_constant<'v>(value: &'v Value<'_>, what: &str) -> TomlConstant<'v> {
             Err(_) => TomlConstant::Problem(format!("{what} is not a decimal number")),
         },
         DeValue::Boolean(b) => TomlConstant::Value(Val::Bool(*b)),
+        // A TOML date (`2024-01-01`, unquoted) is a date; a time is not.
+        DeValue::Datetime(datetime) => match (datetime.date, datetime.time) {
+            (Some(date), None) => {
+                match Date::parse(&format!(
+                    "{:04}-{:02}-{:02}",
+                    date.year, date.month, date.day
+                )) {
+                    Ok(date) => TomlConstant::Value(Val::Date(date)),
+                    Err(message) => TomlConstant::Problem(format!("{what}: {message}")),
+                }
+            }
+            _ => TomlConstant::Problem(format!(
+                "{what} must be a date without a time (`2024-01-01`)"
+            )),
+        },
         DeValue::String(text) => TomlConstant::Text(text),
         other => TomlConstant::Problem(format!(
             "{what} must be a number or a string, not {}",
