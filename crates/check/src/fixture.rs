@@ -183,14 +183,19 @@ impl Checker {
             }
             None => self.check(path, bytes),
         };
-        // A finding of a rule of a pack the fixture is not about is not
-        // compared; assure's own findings always are.
-        let compared = |code: &str| {
-            settings.packs.is_empty()
-                || self
-                    .rules
-                    .rule(code)
-                    .is_none_or(|rule| settings.packs.contains(&rule.pack))
+        // A finding of a pack the fixture is not about (a rule's, or a rule
+        // saying it could not judge) is not compared; assure's structural
+        // findings always are.
+        let compared = |finding: &crate::Finding| {
+            let pack = match self.rules.rule(&finding.diagnostic.code) {
+                Some(rule) => Some(&rule.pack),
+                None => finding
+                    .stage
+                    .as_ref()
+                    .and_then(|id| self.rules.stage_index(id))
+                    .map(|index| &self.rules.stages[index].pack),
+            };
+            settings.packs.is_empty() || pack.is_none_or(|pack| settings.packs.contains(pack))
         };
         let index = report.line_index();
         let mut unexpected = Vec::new();
@@ -198,7 +203,7 @@ impl Checker {
         for finding in report
             .findings
             .iter()
-            .filter(|f| f.is_active() && compared(&f.diagnostic.code))
+            .filter(|f| f.is_active() && compared(f))
         {
             let line = index
                 .line_col(&report.text, finding.diagnostic.span.start)

@@ -46,6 +46,7 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ("nhs-new-care-models", DEFAULT_PACK),
     ("psr-2024", include_str!("../../../rules/psr-2024.toml")),
     ("isap-2017", include_str!("../../../rules/isap-2017.toml")),
+    ("coi-2017", include_str!("../../../rules/coi-2017.toml")),
 ];
 
 /// The working-day calendars shipped with assure, by name; the first is
