@@ -472,17 +472,25 @@ fn constant(reader: &mut Reader<'_>, value: &Value<'_>, name: &str) -> Option<Va
                     codes::CFG002,
                     span_of(value),
                     format!("`{name}`: {message}"),
-                )
+                );
             })
             .ok();
     }
     let read = match assure_rules::read_constant(value, &format!("`{name}`")) {
         TomlConstant::Value(constant) => Ok(constant),
+        // A bare word (an item of a list of kinds, say) is a word.
+        TomlConstant::Text(text) if is_word(text) => Ok(Val::Owned(text.into())),
         TomlConstant::Text(text) => assure_rules::parse_constant(text),
         TomlConstant::Problem(message) => Err(message),
     };
     read.map_err(|message| reader.error(codes::CFG002, span_of(value), message))
         .ok()
+}
+
+/// Whether `text` is a bare word: a letter, then letters, digits and `-`.
+fn is_word(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// The value as the configuration would write it.

@@ -1,6 +1,7 @@
 //! `assure init [PATH]`: a commented starting proposal, never written over
-//! an existing file; with `--pack`, the fields and sections each pack adds
-//! are in it too, each with a placeholder that says what to write.
+//! an existing file; the fields and sections added by each pack named
+//! with `--pack` are in it too, each with a placeholder that says what to
+//! write. `assure.toml` is not read.
 
 use crate::context::Context;
 use crate::{ExitStatus, Failure};
@@ -30,6 +31,10 @@ fn with_pack_fields(template: &str, rules: &assure_rules::RuleSet) -> String {
     for pack in &rules.packs {
         for &id in &pack.fields {
             let field = vocabulary.field(id);
+            // A new type's `kind` is written with its heading, below.
+            if field.name == "kind" {
+                continue;
+            }
             let what = field
                 .doc
                 .clone()
@@ -153,7 +158,18 @@ pub fn run(args: &InitArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             )),
             _ => Failure::new(format!("cannot create {shown}: {e}")),
         })?;
-    let template = with_pack_fields(TEMPLATE, &context.project()?.rules);
+    // Only packs named with `--pack`: a broken `assure.toml` must not stop
+    // someone from starting a proposal.
+    let template = if context.common.packs.is_empty() {
+        TEMPLATE.to_owned()
+    } else {
+        let rules = crate::project::load_packs(
+            true,
+            &context.common.packs,
+            &assure_rules::Settings::default(),
+        )?;
+        with_pack_fields(TEMPLATE, &rules)
+    };
     file.write_all(template.as_bytes())
         .map_err(|e| Failure::new(format!("cannot write {shown}: {e}")))?;
     writeln!(

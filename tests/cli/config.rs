@@ -215,7 +215,7 @@ fn codes_and_parameters_checked_against_the_packs() {
 
     CFG001
 
-      × no rule has a parameter `min_track_recrd`
+      × no rule or pack has a parameter `min_track_recrd`
        ╭─[assure.toml:6:1]
      5 │ max_turnover_multiple = "2 years"
      6 │ min_track_recrd = "1 year"

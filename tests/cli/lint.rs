@@ -100,16 +100,16 @@ fn a_directory_is_linted_whole_and_in_order() {
     assert_status!(run, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let files = json["files"].as_array().unwrap();
-    assert_eq!(files.len(), 76);
+    assert_eq!(files.len(), 140);
     assert_eq!(
         files[0]["path"],
         "fixtures/cambridgeshire-older-people.proposal"
     );
     insta::assert_json_snapshot!(json["summary"], @r#"
     {
-      "files": 76,
-      "errors": 66,
-      "warnings": 33,
+      "files": 140,
+      "errors": 94,
+      "warnings": 238,
       "infos": 3,
       "suppressed": 3,
       "baselined": 0

@@ -11,6 +11,7 @@ mod config;
 mod diff;
 mod hostile;
 mod lint;
+mod packs;
 mod rules;
 mod sarif;
 mod tidy;

@@ -1,6 +1,6 @@
 //! Repository rules a reviewer would otherwise have to remember: a `//!`
 //! doc on every module, no test that cannot fail, and a firing and a
-//! near-miss fixture for every rule of the default pack.
+//! near-miss fixture for every rule of every pack shipped with assure.
 
 use crate::root;
 use std::path::{Path, PathBuf};
@@ -69,22 +69,27 @@ fn no_test_is_ignored_or_expected_to_panic() {
     assert_eq!(offenders, Vec::<String>::new());
 }
 
-/// The codes of the default pack's rules, read from its text, and how many
-/// rules it has.
-fn default_pack_codes() -> (Vec<String>, usize) {
-    let pack = std::fs::read_to_string(root().join("rules/nhs-new-care-models.toml")).unwrap();
-    let codes = pack
-        .lines()
-        .filter_map(|line| line.strip_prefix("code = \""))
-        .filter_map(|rest| rest.strip_suffix('"'))
-        .map(str::to_owned)
-        .collect();
-    (codes, pack.matches("[[rules]]").count())
+/// The codes of the rules of every pack shipped with assure
+/// (`rules/*.toml`), read from their text, and how many rules they have.
+fn shipped_pack_codes() -> (Vec<String>, usize) {
+    let mut codes = Vec::new();
+    let mut rules = 0;
+    for (name, _) in assure_rules::BUILTIN_PACKS {
+        let pack = std::fs::read_to_string(root().join(format!("rules/{name}.toml"))).unwrap();
+        codes.extend(
+            pack.lines()
+                .filter_map(|line| line.strip_prefix("code = \""))
+                .filter_map(|rest| rest.strip_suffix('"'))
+                .map(str::to_owned),
+        );
+        rules += pack.matches("[[rules]]").count();
+    }
+    (codes, rules)
 }
 
 #[test]
 fn every_rule_has_a_firing_and_a_near_miss_fixture() {
-    let (codes, rules) = default_pack_codes();
+    let (codes, rules) = shipped_pack_codes();
     assert_eq!(codes.len(), rules);
     let missing: Vec<String> = codes
         .iter()
@@ -103,7 +108,7 @@ fn every_rule_has_a_firing_and_a_near_miss_fixture() {
 /// `crates/diagnostic/src/codes.rs`.
 #[test]
 fn every_code_in_the_source_is_registered() {
-    let (rule_codes, _) = default_pack_codes();
+    let (rule_codes, _) = shipped_pack_codes();
     // The code messages and docs use as an example of a pack's own; no
     // finding has it.
     let example = "LOC001";

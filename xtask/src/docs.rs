@@ -43,7 +43,16 @@ pub fn write(root: &Path) -> Result<(), String> {
 
 /// `docs/codes.md`.
 pub fn codes_md() -> Result<String, String> {
-    let rules = RuleSet::default_set().map_err(|_| "the default pack does not load".to_owned())?;
+    let sources: Vec<_> = assure_rules::BUILTIN_PACKS
+        .iter()
+        .filter_map(|(name, _)| assure_rules::builtin_pack(name))
+        .collect();
+    let rules: RuleSet = assure_rules::load(
+        &sources,
+        Vocabulary::core(),
+        &assure_rules::Settings::default(),
+    )
+    .map_err(|_| "the shipped packs do not load together".to_owned())?;
     let mut out = String::from(
         "# Codes\n\n\
          Every code assure reports: its own (the syntax, the schema, references,\n\
@@ -73,11 +82,15 @@ pub fn codes_md() -> Result<String, String> {
     for info in codes::ALL {
         let _ = write!(out, "\n### {}\n\n{}", info.code, info.explanation);
     }
-    let _ = write!(out, "\n## Rules of the default pack\n\n");
-    for pack in &rules.packs {
+    for (index, pack) in rules.packs.iter().enumerate() {
+        let heading = if index == 0 {
+            "Rules of the default pack".to_owned()
+        } else {
+            format!("Rules of `{}` (`--pack {0}`)", pack.name)
+        };
         let _ = writeln!(
             out,
-            "`{}` {}{}\n",
+            "\n## {heading}\n\n`{}` {}{}\n",
             pack.name,
             pack.version,
             pack.description
@@ -85,14 +98,16 @@ pub fn codes_md() -> Result<String, String> {
                 .map(|d| format!(": {d}"))
                 .unwrap_or_default()
         );
-    }
-    out.push_str("| code | severity | stage | name | what it checks |\n|---|---|---|---|---|\n");
-    for rule in &rules.rules {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            rule.code, rule.severity, rules.stages[rule.stage].id, rule.name, rule.summary
+        out.push_str(
+            "| code | severity | stage | name | what it checks |\n|---|---|---|---|---|\n",
         );
+        for rule in rules.rules.iter().filter(|r| r.pack == pack.name) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                rule.code, rule.severity, rules.stages[rule.stage].id, rule.name, rule.summary
+            );
+        }
     }
     out.push_str(
         "\n`assure explain CODE` shows a rule's source, its parameters and a\n\

@@ -790,8 +790,30 @@ impl<'a, 'b> Typer<'a, 'b> {
     ) -> Option<Qualifier<'a>> {
         let span = tree.span_of(&qualifier.tokens).unwrap_or(qualifier.span);
         let value = match ty {
-            None
-            | Some(ValueType::Text | ValueType::Enum(_) | ValueType::Kind | ValueType::Ref(_)) => {
+            // A word of a list: one of its words, as the list spells it.
+            Some(ValueType::Enum(words)) => {
+                let text = tree.text(self.source, &qualifier.tokens);
+                if !words.values.iter().any(|w| *w == *text) {
+                    let help = match closest(&text, words.values.iter().map(String::as_str)) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("one of: {}", words.values.join(", ")),
+                    };
+                    self.push(
+                        Diagnostic::error(
+                            codes::SCH003,
+                            span,
+                            format!(
+                                "the qualifier in `{key}` must be one of its words, not `{}`",
+                                shorten(&text)
+                            ),
+                        )
+                        .with_help(help),
+                    );
+                    return None;
+                }
+                Value::Text(text)
+            }
+            None | Some(ValueType::Text | ValueType::Kind | ValueType::Ref(_)) => {
                 Value::Text(tree.text(self.source, &qualifier.tokens))
             }
             Some(scalar) => {

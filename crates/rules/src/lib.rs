@@ -371,6 +371,9 @@ pub fn parse_constant(text: &str) -> Result<Val<'static>, String> {
 /// What kind of value a parameter's is, for messages: `a number`, `an
 /// annual amount of money`.
 pub fn describe_kind(value: &Val<'_>) -> &'static str {
+    if matches!(value, Val::List(_)) {
+        return "a list";
+    }
     value.ty().name_without_vocabulary().unwrap_or("a value")
 }
 

@@ -59,8 +59,9 @@ impl RuleSet {
     /// Runs each rule's examples: the `fail` example must give the rule's
     /// code and the `pass` example must not.
     /// A rule without both examples, or an example that is not a sound
-    /// proposal (an error of its own, such as a misspelt field or an
-    /// impossible date), fails too: it would show nothing about the rule.
+    /// proposal (a structural error or warning of its own, such as a
+    /// misspelt field or an impossible date), fails too: it would show
+    /// nothing about the rule.
     /// `today()` is the examples' `as-of`, else `today`.
     pub fn check_examples(&self, today: Option<Date>) -> Vec<ExampleFailure> {
         let mut failures = Vec::new();
@@ -69,16 +70,16 @@ impl RuleSet {
                 (&rule.examples.fail, &rule.examples.pass)
             else {
                 let which = match (&rule.examples.fail, &rule.examples.pass) {
-                    (None, None) => "a `fail` and a `pass` example",
-                    (None, _) => "a `fail` example",
-                    _ => "a `pass` example",
+                    (None, None) => "neither a `fail` nor a `pass` example",
+                    (None, _) => "no `fail` example",
+                    _ => "no `pass` example",
                 };
                 failures.push(ExampleFailure {
                     code: rule.code.clone(),
                     source_index: rule.source_index,
                     span: rule.examples.fail.as_ref().or(rule.examples.pass.as_ref()).map_or(rule.span, |(_, s)| *s),
                     message: format!(
-                        "{} has no {which}: `[rules.examples]` shows a proposal on which it fires and one on which it does not, and `rules check` runs them",
+                        "{} has {which}: `[rules.examples]` shows a proposal on which it fires and one on which it does not, and `rules check` runs them",
                         rule.code
                     ),
                 });
@@ -95,14 +96,14 @@ impl RuleSet {
                 let mut errors: Vec<String> = parse
                     .errors
                     .iter()
-                    .filter(|d| d.severity == assure_diagnostic::Severity::Error)
+                    .filter(|d| d.severity >= assure_diagnostic::Severity::Warning)
                     .map(|d| format!("{} {}", d.code, d.message))
                     .collect();
                 let (model, diagnostics) = assure_model::build(text, parse.file, &self.vocabulary);
                 errors.extend(
                     diagnostics
                         .iter()
-                        .filter(|d| d.severity == assure_diagnostic::Severity::Error)
+                        .filter(|d| d.severity >= assure_diagnostic::Severity::Warning)
                         .map(|d| format!("{} {}", d.code, d.message)),
                 );
                 let which = if should_fire { "fail" } else { "pass" };
