@@ -176,22 +176,14 @@ impl Config {
                     continue;
                 }
                 if assure_rules::is_bare_name(pack) && !base.join(pack).exists() {
-                    {
-                        let names = assure_rules::BUILTIN_PACKS.iter().map(|(n, _)| *n);
-                        let help = closest(pack, names.clone())
-                            .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
-                        reader.push(
-                            Diagnostic::error(
-                                codes::CFG001,
-                                span,
-                                format!("no pack is called `{pack}`"),
-                            )
-                            .with_help(format!(
-                                "{help}the packs shipped with assure are {}; a pack file is named by its path (`./{pack}.toml`)",
-                                names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                            )),
-                        );
-                    }
+                    reader.push(
+                        Diagnostic::error(
+                            codes::CFG001,
+                            span,
+                            format!("no pack is called `{pack}`"),
+                        )
+                        .with_help(assure_rules::unknown_pack_help(pack)),
+                    );
                     continue;
                 }
                 let resolved = base.join(pack);

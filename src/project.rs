@@ -174,13 +174,10 @@ pub fn pack_sources<'p>(
 /// The pack shipped with assure under `name`, or a failure that lists them.
 pub fn builtin(name: &str) -> Result<PackSource, Failure> {
     assure_rules::builtin_pack(name).ok_or_else(|| {
-        let names = assure_rules::BUILTIN_PACKS.iter().map(|(n, _)| *n);
-        let hint = assure_diagnostic::closest(name, names.clone())
-            .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
         Failure::new(format!(
-            "no pack is called `{}`: {hint}the packs shipped with assure are {}; a pack file is named by its path (`./{0}.toml`)",
+            "no pack is called `{}`: {}",
             assure_diagnostic::visible(name),
-            names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            assure_rules::unknown_pack_help(name)
         ))
     })
 }

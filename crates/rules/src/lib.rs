@@ -118,6 +118,19 @@ pub fn names_builtin(written: &str) -> bool {
     BUILTIN_PACKS.iter().any(|(name, _)| *name == written)
 }
 
+/// What to say of `name`, which names no shipped pack: the closest name,
+/// then every shipped pack's, and how to name a file instead.
+pub fn unknown_pack_help(name: &str) -> String {
+    let names = BUILTIN_PACKS.iter().map(|(n, _)| *n);
+    let hint = assure_diagnostic::closest(name, names.clone())
+        .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
+    format!(
+        "{hint}the packs shipped with assure are {}; a pack file is named by its path (`./{}.toml`)",
+        names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+        assure_diagnostic::visible(name)
+    )
+}
+
 /// Whether `written` could only be a pack's name, not a path: no
 /// directory and no extension.
 pub fn is_bare_name(written: &str) -> bool {
