@@ -109,7 +109,7 @@ fn a_directory_is_linted_whole_and_in_order() {
     {
       "files": 140,
       "errors": 94,
-      "warnings": 238,
+      "warnings": 252,
       "infos": 3,
       "suppressed": 3,
       "baselined": 0

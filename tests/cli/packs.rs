@@ -277,7 +277,8 @@ fn a_date_past_the_calendar_is_not_assessed_rather_than_guessed() {
 ## Community services
 kind: other
 award-process: competitive-process
-key-criteria: annex C
+key-criteria: quality-and-innovation, value, integration-collaboration-and-sustainability, access-inequalities-and-choice, social-value
+key-criteria-record: annex C
 intention-notice: 2028-11-01
 awarded: 2028-11-20
 ";
@@ -287,7 +288,7 @@ awarded: 2028-11-20
     assert_eq!(
         findings_of(&file),
         [
-            r#""EVAL003" 10: PSR007 (standstill-too-short) could not be assessed for `Community services`: it counts working days to or from 2028-11-01, and the calendar `england-and-wales` covers only 2016-01-01 to 2027-12-31"#
+            r#""EVAL003" 11: PSR007 (standstill-too-short) could not be assessed for `Community services`: it counts working days to or from 2028-11-01, and the calendar `england-and-wales` covers only 2016-01-01 to 2027-12-31"#
         ]
     );
     let award = file["readiness"]
@@ -651,4 +652,44 @@ fn init_with_a_pack_writes_the_fields_it_adds() {
         &["--pack", "coi-2017", "lint", "-q", "p.proposal"],
     );
     assert!(run.stdout.contains("SYN004"), "{}", run.stdout);
+}
+
+#[test]
+fn a_field_may_hold_several_words_of_its_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let proposal = "proposal: P
+
+# Contracts
+
+## C
+kind: other
+award-process: competitive-process
+key-criteria: value, socal-value, social-value (all)
+key-criteria-record: annex
+
+## D
+kind: other
+award-process: competitive-process
+key-criteria: value, quality-and-innovation
+key-criteria-record: annex
+";
+    std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
+    let (status, file) = lint_json(dir.path(), &["--pack", "psr-2024"]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        findings_of(&file),
+        [
+            "\"SCH003\" 8: unknown value of `key-criteria`: `socal-value`",
+            "\"SCH003\" 8: `key-criteria` takes words, not `social-value (all)`",
+            "\"PSR005\" 13: D is awarded by competitive-process without considering integration-collaboration-and-sustainability, access-inequalities-and-choice and social-value",
+        ]
+    );
+    let (status, out) = check_pack(&format!(
+        "{RULE_HEAD}when = '\"valeu\" in k.key-criteria'\n\n[vocabulary.entities.contract.fields]\nkey-criteria = {{ enum = [\"value\", \"social-value\"], many = true }}\n"
+    ));
+    assert_eq!(status, 2);
+    assert!(
+        out.contains("`valeu` is not one of the words") || out.contains("did you mean `value`?"),
+        "{out}"
+    );
 }

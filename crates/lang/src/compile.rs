@@ -668,6 +668,10 @@ impl<'g> Compiler<'g> {
                         self.check_words(&left_ty, item);
                     }
                 }
+                // `"word" in k.words`: the word must be one of the list's.
+                if let Ty::List(item) = &right_ty {
+                    self.check_words(item, left);
+                }
                 (Op::Binary(op, l, r), Ty::Bool)
             }
             BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains => {

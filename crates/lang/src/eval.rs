@@ -763,6 +763,9 @@ impl<'a> Evaluator<'a> {
             Value::Duration(duration) => Val::Duration(*duration),
             Value::Bool(b) => Val::Bool(*b),
             Value::Word { word, date } => Val::Word(word, date.map(|(d, _)| d)),
+            Value::Words(words) => {
+                self.build_list(|items| items.extend(words.iter().map(|w| Val::Word(w, None))))
+            }
             Value::Refs(references) => {
                 let references = self.model.references(references);
                 let many = field.is_some_and(|f| {

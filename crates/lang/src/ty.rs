@@ -143,6 +143,7 @@ impl Ty {
             ValueType::Duration => Ty::Duration,
             ValueType::Bool => Ty::Bool,
             ValueType::Enum(words) => Ty::Word(Some(Arc::clone(words))),
+            ValueType::Words(words) => Ty::List(Box::new(Ty::Word(Some(Arc::clone(words))))),
             ValueType::Kind => Ty::Word(None),
             ValueType::Ref(reference) => {
                 let target = match reference.target {

@@ -76,6 +76,8 @@ pub enum Value<'a> {
     },
     /// References, resolved or not: see [`Model::references`].
     Refs(Refs),
+    /// Several words of an enumerated type, in the vocabulary's spelling.
+    Words(Vec<&'a str>),
 }
 
 /// One item of a reference field.

@@ -536,6 +536,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                 let what = WordOf::Field(key);
                 self.word(&e.values, &e.dated, codes::SCH003, key, what, tree, span)
             }
+            ValueType::Words(e) => self.words(&e.values, key, tree, span),
             scalar => {
                 let subject = Subject::Field(key);
                 let token = single_token(tree).filter(|_| tree.items[0].qualifier.is_none());
@@ -687,6 +688,68 @@ impl<'a, 'b> Typer<'a, 'b> {
                 return None;
             }
         };
+        self.word_item(allowed, dated, code, key, what, tree, item, span)
+    }
+
+    /// Several words of `allowed`, separated by `, `: each one checked as
+    /// [`Typer::word`] checks one, at its own place.
+    fn words(
+        &mut self,
+        allowed: &'a [String],
+        key: &str,
+        tree: &ValueTree,
+        span: Span,
+    ) -> Option<Value<'a>> {
+        let mut words = Vec::with_capacity(tree.items.len());
+        let mut sound = true;
+        for item in &tree.items {
+            let at = item.span;
+            if item.qualifier.is_some() {
+                self.push(
+                    Diagnostic::error(
+                        codes::SCH003,
+                        at,
+                        format!(
+                            "`{key}` takes words, not `{}`",
+                            shorten(at.text(self.source))
+                        ),
+                    )
+                    .with_help(format!("any of: {}, separated by `, `", allowed.join(", "))),
+                );
+                sound = false;
+                continue;
+            }
+            match self.word_item(
+                allowed,
+                &[],
+                codes::SCH003,
+                key,
+                WordOf::Field(key),
+                tree,
+                item,
+                at,
+            ) {
+                Some(Value::Word { word, .. }) => words.push(word),
+                _ => sound = false,
+            }
+        }
+        let _ = span;
+        sound.then_some(Value::Words(words))
+    }
+
+    /// The word `item` of `tree` is, as [`Typer::word`] reads it.
+    #[allow(clippy::too_many_arguments)]
+    fn word_item(
+        &mut self,
+        allowed: &'a [String],
+        dated: &[String],
+        code: &str,
+        key: &str,
+        what: WordOf<'_>,
+        tree: &ValueTree,
+        item: &assure_syntax::Item,
+        span: Span,
+    ) -> Option<Value<'a>> {
         let head = tree.tokens(&item.head);
         let first = head[0];
         let word = first.span.text(self.source);

@@ -207,6 +207,10 @@ impl Serialize for TypedValue<'_, '_> {
                 map.serialize_entry("value", &**word)?;
                 map.serialize_entry("date", &date.map(|(d, _)| d.to_string()))?;
             }
+            Value::Words(words) => {
+                map.serialize_entry("type", "words")?;
+                map.serialize_entry("value", words)?;
+            }
             Value::Refs(refs) => {
                 map.serialize_entry("type", "refs")?;
                 map.serialize_entry(
@@ -250,6 +254,7 @@ pub fn value_text(model: &Model, value: &Value) -> String {
             date: Some((d, _)),
         } => format!("{word} {d}"),
         Value::Word { word, date: None } => word.to_string(),
+        Value::Words(words) => words.join(", "),
         Value::Refs(refs) => model
             .references(refs)
             .iter()

@@ -126,7 +126,10 @@ pub fn unknown_pack_help(name: &str) -> String {
         .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
     format!(
         "{hint}the packs shipped with assure are {}; a pack file is named by its path (`./{}.toml`)",
-        names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+        names
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
         assure_diagnostic::visible(name)
     )
 }

@@ -146,6 +146,8 @@ pub enum ValueType {
     Bool,
     /// One word of a fixed list, optionally followed by a date.
     Enum(Arc<EnumType>),
+    /// Several words of a fixed list, separated by `, ` (`many = true`).
+    Words(Arc<EnumType>),
     /// An entity's `kind`: one of its type's kinds.
     Kind,
     /// References to entities.
@@ -157,7 +159,9 @@ impl ValueType {
     /// this type holds it (as itself or as a qualifier).
     pub(crate) fn replace_enum(&mut self, name: &str, with: &Arc<EnumType>) {
         match self {
-            ValueType::Enum(own) if own.name.as_deref() == Some(name) => *own = Arc::clone(with),
+            ValueType::Enum(own) | ValueType::Words(own) if own.name.as_deref() == Some(name) => {
+                *own = Arc::clone(with);
+            }
             ValueType::Ref(reference) => {
                 if let Some(qualifier) = reference.qualifier.as_mut() {
                     qualifier.replace_enum(name, with);
@@ -179,6 +183,7 @@ impl ValueType {
             ValueType::Duration => "a duration (e.g. 15 years)".into(),
             ValueType::Bool => "yes or no".into(),
             ValueType::Kind => "a kind".into(),
+            ValueType::Words(e) => format!("any of: {}, separated by `, `", e.values.join(", ")),
             ValueType::Enum(e) => {
                 let values = e.values.join(", ");
                 if e.dated.is_empty() {

@@ -490,6 +490,22 @@ impl Vocabulary {
                 None
             }
         };
+        // `many = true`: several words of the list, separated by `, `.
+        let ty = match table.get("many") {
+            Some(value) => match (reader.boolean(value, "`many`"), ty) {
+                (Some(true), Some(ValueType::Enum(words))) => Some(ValueType::Words(words)),
+                (Some(true), Some(_)) => {
+                    reader.error(
+                        codes::TOML003,
+                        span_of(value),
+                        "`many` applies to a list of words (`enum`, or a named type that is one) only; references take `refs`",
+                    );
+                    None
+                }
+                (_, ty) => ty,
+            },
+            None => ty,
+        };
         let kinds = table
             .get("kinds")
             .and_then(|k| reader.strings(k, "`kinds`"))
@@ -534,6 +550,7 @@ impl Vocabulary {
                 "kinds",
                 "doc",
                 "positive",
+                "many",
             ],
             "a field's type",
         );
