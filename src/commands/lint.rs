@@ -56,6 +56,13 @@ pub struct LintArgs {
     /// itself failed).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Apply the safe fixes first (as `assure fix`), then lint what is
+    /// left; what was fixed goes to standard error.
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix`: apply unsafe fixes too.
+    #[arg(long = "unsafe-fixes", requires = "fix")]
+    pub unsafe_fixes: bool,
 }
 
 /// `lint --format`.
@@ -107,6 +114,23 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         None => None,
     };
     let mut checker = checker.up_to_stage(last_stage);
+    if args.fix {
+        let allowed = if args.unsafe_fixes {
+            assure_diagnostic::Applicability::Unsafe
+        } else {
+            assure_diagnostic::Applicability::Safe
+        };
+        let mut done = String::new();
+        crate::commands::fix::fix_paths(
+            &checker,
+            &present,
+            context.common.max_proposal_bytes,
+            allowed,
+            false,
+            &mut done,
+        )?;
+        crate::commands::write(context.stderr, &done)?;
+    }
     let known = match &args.baseline {
         Some(path) => {
             let known = read_baseline(path)?;

@@ -6,6 +6,7 @@
 pub mod diff;
 pub mod explain;
 pub mod export;
+pub mod fix;
 pub mod graph;
 pub mod init;
 pub mod lint;
@@ -26,6 +27,7 @@ pub fn run(command: RawCommand, context: &mut Context<'_>) -> Result<ExitStatus,
         RawCommand::Init(args) => init::run(&args, context),
         RawCommand::Diff(args) => diff::run(&args, context),
         RawCommand::Export(args) => export::run(&args, context),
+        RawCommand::Fix(args) => fix::run(&args, context),
     }
 }
 

@@ -8,7 +8,9 @@
 //! finding (DIR001).
 
 use crate::Finding;
-use assure_diagnostic::{Diagnostic, LineIndex, Span, closest, codes, prefix_from};
+use assure_diagnostic::{
+    Applicability, Diagnostic, Fix, LineIndex, Span, closest, codes, prefix_from,
+};
 use assure_model::Model;
 use assure_rules::RuleSet;
 use assure_syntax::{Comment, DirectiveKind, LineKind, Parse, SourceFile};
@@ -197,14 +199,21 @@ pub fn apply_inline(
                 codes.join(", ")
             };
             let reason = directive.reason.map_or("the reason", |r| r.text(text));
-            problems.push(dir001(
+            let mut problem = dir001(
                 directive.keyword,
                 format!(
                     "`{}` is not a directive, so this comment allows nothing",
                     directive.keyword.text(text)
                 ),
                 format!("write `<!-- assure-allow: {codes} {reason} -->`"),
+            );
+            problem.diagnostic = problem.diagnostic.with_fix(Fix::replace(
+                "write `assure-allow`",
+                Applicability::Safe,
+                directive.keyword,
+                "assure-allow",
             ));
+            problems.push(problem);
             continue;
         }
         if directive.codes.is_empty() {
@@ -228,11 +237,18 @@ pub fn apply_inline(
             let upper = written.to_ascii_uppercase();
             let code = upper.as_str();
             if written != code {
-                problems.push(dir001(
+                let mut problem = dir001(
                     *code_span,
                     format!("codes are written in capitals: `{code}`, not `{written}`"),
                     format!("write `{code}`"),
+                );
+                problem.diagnostic = problem.diagnostic.with_fix(Fix::replace(
+                    format!("write `{code}`"),
+                    Applicability::Safe,
+                    *code_span,
+                    code,
                 ));
+                problems.push(problem);
             }
             if codes::of_proposals().any(|info| info.code == code) {
                 problems.push(dir001(

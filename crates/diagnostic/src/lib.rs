@@ -8,10 +8,12 @@
 //! knowing any layer above it.
 
 pub mod codes;
+mod fix;
 mod line_index;
 mod span;
 mod visible;
 
+pub use fix::{Applicability, Edit, Fix, apply};
 pub use line_index::{LineCol, LineIndex, Location, prefix_from};
 pub use span::Span;
 pub use visible::{visible, visible_in_place, visible_lines};
@@ -83,6 +85,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// What to do about it.
     pub help: Option<String>,
+    /// Edits that would mend it, if any is known.
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -100,6 +104,7 @@ impl Diagnostic {
             span,
             labels: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -127,6 +132,13 @@ impl Diagnostic {
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a fix.
+    #[must_use]
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
         self
     }
 

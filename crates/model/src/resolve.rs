@@ -7,7 +7,7 @@ use crate::outline::Outline;
 use crate::store::room_for;
 use crate::typing::Typer;
 use crate::{EntityId, Reference, Value};
-use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
+use assure_diagnostic::{Applicability, Diagnostic, Fix, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Item, ValueTree};
 use assure_vocab::{FieldDef, RefType, Target, ValueType, fold, with_article};
 use std::borrow::Cow;
@@ -282,7 +282,13 @@ impl<'a> Typer<'a, '_> {
                         parts.len()
                     ),
                 )
-                .with_help(format!("write `{}`", parts.join(", "))),
+                .with_help(format!("write `{}`", parts.join(", ")))
+                .with_fix(Fix::replace(
+                    format!("write `{}`", parts.join(", ")),
+                    Applicability::Safe,
+                    span,
+                    parts.join(", "),
+                )),
             );
             return;
         }
@@ -307,7 +313,14 @@ impl<'a> Typer<'a, '_> {
             None
         };
         diagnostic = match suggestion {
-            Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+            Some(near) => diagnostic
+                .with_help(format!("did you mean `{near}`?"))
+                .with_fix(Fix::replace(
+                    format!("refer to `{near}`"),
+                    Applicability::Unsafe,
+                    span,
+                    near,
+                )),
             None => {
                 let section = match reference.target {
                     Target::Entity(ty) => {

@@ -3,7 +3,7 @@
 //! given twice or where they do not apply. The walk ([`crate::outline`])
 //! and the typing ([`crate::typing`]) both report through these.
 
-use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt};
+use assure_diagnostic::{Applicability, Diagnostic, Fix, Span, closest, codes, excerpt};
 use assure_syntax::Field;
 use assure_vocab::{Owner, SectionId, Vocabulary, with_article};
 
@@ -133,7 +133,14 @@ pub(crate) fn unknown_field(
         ),
     );
     match closest(key, names.iter().copied()) {
-        Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+        Some(near) => diagnostic
+            .with_help(format!("did you mean `{near}`?"))
+            .with_fix(Fix::replace(
+                format!("rename to `{near}`"),
+                Applicability::Safe,
+                span,
+                near,
+            )),
         None if names.is_empty() => diagnostic.with_help("this section has no fields"),
         None => diagnostic.with_help(format!("the fields here are: {}", names.join(", "))),
     }
@@ -182,6 +189,16 @@ pub(crate) fn loose_key(source: &str, field: &Field, key: &str) -> Diagnostic {
     } else {
         format!("{key}: {}", excerpt(value))
     };
+    // From the start of the line to the value: the bullet, the spacing and
+    // the key's case are what is loose.
+    let line_start = source[..field.key.start as usize]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let written = if field.value.is_empty() {
+        format!("{key}:")
+    } else {
+        format!("{key}: ")
+    };
     Diagnostic::error(
         codes::SCH007,
         field.key,
@@ -191,4 +208,10 @@ pub(crate) fn loose_key(source: &str, field: &Field, key: &str) -> Diagnostic {
         ),
     )
     .with_help(format!("write `{rewrite}`: keys are lower case, at the start of the line, with the colon right after them"))
+    .with_fix(Fix::replace(
+        format!("write `{key}:`"),
+        Applicability::Safe,
+        Span::new(line_start as u32, field.value.start.max(field.key.end)),
+        written,
+    ))
 }

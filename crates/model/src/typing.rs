@@ -11,7 +11,7 @@ use crate::store::{FieldSlot, FieldStore, RefPages, Refs};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
 use crate::word_forms;
 use crate::{Entity, EntityId, FieldValue, Holder, Qualifier, SectionHeading, UnknownField, Value};
-use assure_diagnostic::{Diagnostic, Span, closest, codes, excerpt as shorten};
+use assure_diagnostic::{Applicability, Diagnostic, Fix, Span, closest, codes, excerpt as shorten};
 use assure_syntax::{Field, SourceFile, Token, TokenKind, ValueTree};
 use assure_vocab::{FieldDef, FieldId, Owner, SectionId, ValueType, Vocabulary, with_article};
 use rustc_hash::FxHashSet;
@@ -779,7 +779,14 @@ impl<'a, 'b> Typer<'a, 'b> {
                     .map(String::as_str)
             });
             let diagnostic = match near {
-                Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+                Some(near) => diagnostic
+                    .with_help(format!("did you mean `{near}`?"))
+                    .with_fix(Fix::replace(
+                        format!("write `{near}`"),
+                        Applicability::Unsafe,
+                        at,
+                        near,
+                    )),
                 None => diagnostic.with_help(format!("one of: {}", allowed.join(", "))),
             };
             self.push(diagnostic);
@@ -857,21 +864,29 @@ impl<'a, 'b> Typer<'a, 'b> {
             Some(ValueType::Enum(words)) => {
                 let text = tree.text(self.source, &qualifier.tokens);
                 if !words.values.iter().any(|w| *w == *text) {
-                    let help = match closest(&text, words.values.iter().map(String::as_str)) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => format!("one of: {}", words.values.join(", ")),
-                    };
-                    self.push(
-                        Diagnostic::error(
-                            codes::SCH003,
-                            span,
-                            format!(
-                                "the qualifier in `{key}` must be one of its words, not `{}`",
-                                shorten(&text)
-                            ),
-                        )
-                        .with_help(help),
+                    let near = closest(&text, words.values.iter().map(String::as_str));
+                    let mut diagnostic = Diagnostic::error(
+                        codes::SCH003,
+                        span,
+                        format!(
+                            "the qualifier in `{key}` must be one of its words, not `{}`",
+                            shorten(&text)
+                        ),
                     );
+                    diagnostic = match near {
+                        Some(close) => diagnostic
+                            .with_help(format!("did you mean `{close}`?"))
+                            .with_fix(Fix::replace(
+                                format!("write `{close}`"),
+                                Applicability::Unsafe,
+                                span,
+                                close,
+                            )),
+                        None => {
+                            diagnostic.with_help(format!("one of: {}", words.values.join(", ")))
+                        }
+                    };
+                    self.push(diagnostic);
                     return None;
                 }
                 Value::Text(text)
@@ -919,6 +934,12 @@ fn in_words(span: Span, written: &str, canonical: &str) -> Diagnostic {
         format!("`{}` is read as `{canonical}`", shorten(written)),
     )
     .with_help(format!("write `{canonical}`"))
+    .with_fix(Fix::replace(
+        format!("write `{canonical}`"),
+        Applicability::Safe,
+        span,
+        canonical,
+    ))
 }
 
 fn single_token(tree: &ValueTree) -> Option<Token> {

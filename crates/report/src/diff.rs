@@ -76,12 +76,17 @@ const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500)
 
 /// The unified diff of the two texts, three lines of context.
 pub fn unified(old: &FileReport, new: &FileReport) -> String {
+    unified_texts(&old.text, &new.text, &old.path, &new.path)
+}
+
+/// The unified diff of two texts, headed with their names.
+pub fn unified_texts(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
     TextDiff::configure()
         .timeout(DIFF_DEADLINE)
-        .diff_lines(&old.text, &new.text)
+        .diff_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&old.path, &new.path)
+        .header(old_name, new_name)
         .to_string()
 }
 

@@ -115,6 +115,19 @@ impl<'r> Shown<'r> {
     }
 }
 
+/// The help line with what `assure fix` would do, when the finding has a
+/// fix it applies: `write `model:` (assure fix)`.
+fn with_fix_note(finding: &Finding) -> Option<Cow<'_, str>> {
+    let fix = finding.diagnostic.fixes.first()?;
+    let how = match fix.applicability {
+        assure_diagnostic::Applicability::Safe => "`assure fix` applies it",
+        assure_diagnostic::Applicability::Unsafe => "`assure fix --unsafe` applies it",
+        assure_diagnostic::Applicability::Manual => return None,
+    };
+    let help = finding.diagnostic.help.as_deref().unwrap_or(&fix.title);
+    Some(Cow::Owned(format!("{} ({how})", visible(help))))
+}
+
 /// One finding as miette renders it.
 pub fn render_finding(
     handler: &GraphicalReportHandler,
@@ -150,7 +163,7 @@ pub fn render_finding(
     let diagnostic = MietteFinding {
         finding,
         message: visible(&finding.diagnostic.message),
-        help: finding.diagnostic.help.as_deref().map(visible),
+        help: with_fix_note(finding).or_else(|| finding.diagnostic.help.as_deref().map(visible)),
         source,
         earlier,
     };

@@ -238,6 +238,23 @@ struct FindingOut<'a> {
     field: Option<&'a str>,
     suppressed: bool,
     suppression: Option<SuppressionOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<FixOut<'a>>,
+}
+
+/// A fix: what it does, how safe it is, its edits.
+#[derive(Serialize)]
+struct FixOut<'a> {
+    title: &'a str,
+    applicability: &'static str,
+    edits: Vec<EditOut<'a>>,
+}
+
+/// One edit: the text at `span` becomes `replacement`.
+#[derive(Serialize)]
+struct EditOut<'a> {
+    span: SpanOut,
+    replacement: &'a str,
 }
 
 impl<'a> FindingOut<'a> {
@@ -265,6 +282,22 @@ impl<'a> FindingOut<'a> {
                 reason: &s.reason,
                 origin: s.origin.as_str(),
             }),
+            fixes: diagnostic
+                .fixes
+                .iter()
+                .map(|fix| FixOut {
+                    title: &fix.title,
+                    applicability: fix.applicability.as_str(),
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|edit| EditOut {
+                            span: SpanOut::new(text, index, edit.span),
+                            replacement: &edit.replacement,
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -442,7 +475,26 @@ mod tests {
           "suppression": {
             "reason": "the population is in the appendix",
             "origin": "inline"
-          }
+          },
+          "fixes": [
+            {
+              "title": "add `population:` to the header",
+              "applicability": "manual",
+              "edits": [
+                {
+                  "span": {
+                    "offset": 86,
+                    "length": 0,
+                    "line": 3,
+                    "column": 11,
+                    "end_line": 3,
+                    "end_column": 11
+                  },
+                  "replacement": "\npopulation: <<THE GP LISTED POPULATION SERVED>>"
+                }
+              ]
+            }
+          ]
         },
         {
           "code": "REF002",

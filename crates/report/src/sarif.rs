@@ -136,6 +136,40 @@ pub fn document(reports: &[FileReport], rules: &RuleSet, places: &Places) -> Val
                     })
                     .collect();
             }
+            if !diagnostic.fixes.is_empty() {
+                // Each fix as SARIF's: one artifact change of replacements,
+                // each a region deleted and the text inserted.
+                result["fixes"] = diagnostic
+                    .fixes
+                    .iter()
+                    .map(|fix| {
+                        let replacements: Vec<Value> = fix
+                            .edits
+                            .iter()
+                            .map(|edit| {
+                                let at = index.locate(&report.text, edit.span);
+                                json!({
+                                    "deletedRegion": {
+                                        "startLine": at.start.line,
+                                        "startColumn": at.start.column,
+                                        "endLine": at.end.line,
+                                        "endColumn": at.end.column,
+                                    },
+                                    "insertedContent": {"text": edit.replacement},
+                                })
+                            })
+                            .collect();
+                        json!({
+                            "description": {"text": fix.title},
+                            "artifactChanges": [{
+                                "artifactLocation": places.artifact(&report.path),
+                                "replacements": replacements,
+                            }],
+                            "properties": {"applicability": fix.applicability.as_str()},
+                        })
+                    })
+                    .collect();
+            }
             if let Some(suppression) = &finding.suppressed {
                 let kind = match suppression.origin {
                     Origin::Inline { .. } => "inSource",

@@ -4,7 +4,9 @@
 //! with each problem reported at its place in the pack file.
 
 use crate::read::{self, DefineDef, LabelDef, ParamDef, RuleDef, StageDef, Written};
-use crate::{Label, PackErrors, PackSource, Param, Rule, RuleSet, Settings, Stage, codes};
+use crate::{
+    FixAction, Label, PackErrors, PackSource, Param, Rule, RuleFix, RuleSet, Settings, Stage, codes,
+};
 use assure_diagnostic::{Diagnostic, Severity, Span, closest};
 use assure_lang::{
     Code, CompileError, Compiler, DefineSig, ErrorKind, Globals, ParamValue, Template, Ty,
@@ -435,6 +437,16 @@ impl Builder<'_, '_> {
                 None => failed = true,
             }
         }
+        let fix = match &rule.fix {
+            Some(fix) => match compile_fix(self.reader, &mut compiler, fix) {
+                Some(fix) => Some(fix),
+                None => {
+                    failed = true;
+                    None
+                }
+            },
+            None => None,
+        };
         let (Some((code, code_span)), Some(when), Some(message)) = (rule.code, when, message)
         else {
             return None;
@@ -466,6 +478,7 @@ impl Builder<'_, '_> {
             labels,
             slots: compiler.slots(),
             calendar: None,
+            fix,
         })
     }
 
@@ -500,6 +513,39 @@ impl Builder<'_, '_> {
             .collect()
     }
 }
+/// Compiles a rule's fix: its title and line or replacement as templates,
+/// where it inserts as a value, where it replaces as a place.
+fn compile_fix(
+    reader: &mut Reader<'_>,
+    compiler: &mut Compiler<'_>,
+    fix: &read::FixDef,
+) -> Option<RuleFix> {
+    let title = template(reader, compiler, &fix.title);
+    let action = match &fix.action {
+        read::FixActionDef::Insert { line, into } => {
+            let line = template(reader, compiler, line);
+            let into = compile(reader, compiler, into, Mode::Value);
+            FixAction::Insert {
+                line: line?,
+                into: into?.0,
+            }
+        }
+        read::FixActionDef::Replace { with, at } => {
+            let with = template(reader, compiler, with);
+            let at = compile(reader, compiler, at, Mode::Place);
+            FixAction::Replace {
+                with: with?,
+                at: at?.0,
+            }
+        }
+    };
+    Some(RuleFix {
+        title: title?,
+        applicability: fix.applicability,
+        action,
+    })
+}
+
 /// Compiles a label; its `each`, if any, is bound while its place and
 /// message are compiled.
 fn compile_label(

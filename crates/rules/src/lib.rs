@@ -250,6 +250,24 @@ struct Label {
     message: Template,
 }
 
+/// A rule's fix, compiled: what its finding's fix does.
+#[derive(Debug, Clone)]
+struct RuleFix {
+    title: Template,
+    applicability: assure_diagnostic::Applicability,
+    action: FixAction,
+}
+
+/// What a rule's fix does.
+#[derive(Debug, Clone)]
+enum FixAction {
+    /// The line, inserted at the end of the block of the entity or section
+    /// the code gives.
+    Insert { line: Template, into: Code },
+    /// The text at the place the code gives, replaced.
+    Replace { with: Template, at: Code },
+}
+
 /// One compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -291,6 +309,7 @@ pub struct Rule {
     message: Template,
     primary: Option<Code>,
     labels: Vec<Label>,
+    fix: Option<RuleFix>,
     slots: u32,
     /// Its pack's calendar (an index into `RuleSet::calendars`); the
     /// shipped default without.

@@ -4,6 +4,7 @@
 //! compiles an expression: [`crate::build`] does, from these definitions.
 
 use crate::{Examples, PackInfo, codes};
+use assure_diagnostic::Applicability;
 use assure_diagnostic::{Diagnostic, Severity, Span};
 use assure_lang::Calendar;
 use assure_lang::ast::ExprSpan;
@@ -215,6 +216,26 @@ pub(crate) struct RuleDef {
     pub(crate) primary: Option<Written>,
     pub(crate) labels: Vec<LabelDef>,
     pub(crate) examples: Examples,
+    pub(crate) fix: Option<FixDef>,
+}
+
+/// A rule's `[rules.fix]`: a line to insert into a block, or a value to
+/// replace.
+#[derive(Debug)]
+pub(crate) struct FixDef {
+    pub(crate) title: Written,
+    pub(crate) applicability: Applicability,
+    pub(crate) action: FixActionDef,
+}
+
+/// What a fix does, as written.
+#[derive(Debug)]
+pub(crate) enum FixActionDef {
+    /// `insert` (a template: the line) at the end of `into`'s block (an
+    /// entity or a section).
+    Insert { line: Written, into: Written },
+    /// `replace` (a template) the text at `at` (a place).
+    Replace { with: Written, at: Written },
 }
 
 /// A parameter of a rule, with its default read.
@@ -243,9 +264,9 @@ const PACK_KEYS: [&str; 7] = [
     "calendar",
     "params",
 ];
-const RULE_KEYS: [&str; 17] = [
+const RULE_KEYS: [&str; 18] = [
     "code", "name", "stage", "severity", "summary", "source", "help", "params", "for", "let",
-    "applies", "needs", "when", "message", "primary", "labels", "examples",
+    "applies", "needs", "when", "message", "primary", "labels", "examples", "fix",
 ];
 
 /// Reads the pack `document` (whose text `reader` holds) into definitions;
@@ -577,7 +598,62 @@ fn rule(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> RuleDef {
         }
     }
     rule.examples = examples(reader, table);
+    rule.fix = fix(reader, table);
     rule
+}
+
+/// A rule's `fix`, if it has one that can be read.
+fn fix(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Option<FixDef> {
+    let value = table.get("fix")?;
+    let mut fix = reader.table(value, "`fix`")?;
+    let what = "`fix`";
+    let title = written(reader, &mut fix, "title", what, true);
+    let applicability = match fix.get("applicability") {
+        Some(value) => {
+            let (name, span) = reader.string(value, "`applicability`")?;
+            match Applicability::parse(name) {
+                Some(applicability) => applicability,
+                None => {
+                    reader.error(
+                        codes::PACK005,
+                        span,
+                        format!(
+                            "`{name}` is not an applicability: write `safe`, `unsafe` or `manual`"
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        None => Applicability::Manual,
+    };
+    let insert = written(reader, &mut fix, "insert", what, false);
+    let into = written(reader, &mut fix, "into", what, false);
+    let replace = written(reader, &mut fix, "replace", what, false);
+    let at = written(reader, &mut fix, "at", what, false);
+    let span = reader.first_line(fix.span());
+    fix.finish(
+        reader,
+        &["title", "applicability", "insert", "into", "replace", "at"],
+        what,
+    );
+    let action = match (insert, into, replace, at) {
+        (Some(line), Some(into), None, None) => FixActionDef::Insert { line, into },
+        (None, None, Some(with), Some(at)) => FixActionDef::Replace { with, at },
+        _ => {
+            reader.error(
+                codes::PACK005,
+                span,
+                "a fix either inserts a line into a block (`insert` and `into`) or replaces a value (`replace` and `at`)",
+            );
+            return None;
+        }
+    };
+    Some(FixDef {
+        title: title?,
+        applicability,
+        action,
+    })
 }
 
 /// Whether `code` is written as a rule's code is: capitals, then digits.

@@ -2,7 +2,7 @@
 //! turn, its condition tested, and what holds turned into a finding with
 //! its place and labels.
 
-use crate::{ExampleFailure, MAX_LABELS, Rule, RuleSet, codes};
+use crate::{ExampleFailure, FixAction, MAX_LABELS, Rule, RuleFix, RuleSet, codes};
 use assure_diagnostic::{Diagnostic, Span};
 use assure_lang::{Evaluator, Frame, Val};
 use assure_model::{Date, EntityId, Model};
@@ -350,6 +350,56 @@ fn judge<'a>(
     }
 }
 
+/// The fix a rule declares, for the binding in `frame`: `None` if where it
+/// goes cannot be found (an entity or section with nothing to insert
+/// after, a place that is not in the text).
+fn fix_of<'a>(
+    evaluator: &Evaluator<'a>,
+    fix: &'a RuleFix,
+    frame: &mut Frame<'a>,
+) -> Option<assure_diagnostic::Fix> {
+    let title = evaluator.render(&fix.title, frame);
+    let edit = match &fix.action {
+        FixAction::Replace { with, at } => assure_diagnostic::Edit {
+            span: evaluator.place(at, frame)?,
+            replacement: evaluator.render(with, frame),
+        },
+        FixAction::Insert { line, into } => {
+            let model = evaluator.model();
+            let end = match evaluator.eval(into, frame) {
+                Val::Entity(id) => model
+                    .fields(id)
+                    .iter()
+                    .map(|f| f.span().end)
+                    .chain([model.entity(id).heading.end])
+                    .max(),
+                Val::Section(section) => model
+                    .section_fields(section)
+                    .iter()
+                    .map(|f| f.span().end)
+                    .chain(
+                        model
+                            .headings()
+                            .iter()
+                            .filter(|h| h.section == section)
+                            .map(|h| h.span.end),
+                    )
+                    .max(),
+                _ => None,
+            }?;
+            assure_diagnostic::Edit {
+                span: Span::empty(end),
+                replacement: format!("\n{}", evaluator.render(line, frame)),
+            }
+        }
+    };
+    Some(assure_diagnostic::Fix {
+        title,
+        applicability: fix.applicability,
+        edits: vec![edit],
+    })
+}
+
 /// EVAL003: `rule` could not judge the binding in `frame` because it
 /// counted working days to or from `date`, which its calendar does not
 /// cover.
@@ -457,6 +507,11 @@ fn finding<'a>(evaluator: &Evaluator<'a>, rule: &'a Rule, frame: &mut Frame<'a>)
                 diagnostic = diagnostic.with_label(at, text);
             }
         }
+    }
+    if let Some(fix) = &rule.fix
+        && let Some(fix) = fix_of(evaluator, fix, frame)
+    {
+        diagnostic = diagnostic.with_fix(fix);
     }
     diagnostic.labels.dedup_by(|a, b| a.span == b.span);
     if diagnostic.labels.len() > MAX_LABELS {
