@@ -9,6 +9,7 @@ mod bad_input;
 mod baseline;
 mod config;
 mod diff;
+mod fix;
 mod hostile;
 mod lint;
 mod packs;
@@ -60,6 +61,24 @@ pub fn assure_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// Runs `assure` with `args` in the repository root.
 pub fn assure(args: &[&str]) -> Run {
     assure_in(&root(), args)
+}
+
+/// Human output with each wrapped message joined back onto one line.
+pub fn unwrapped(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        match line.trim_start().strip_prefix("│ ") {
+            Some(rest) => {
+                out.push(' ');
+                out.push_str(rest);
+            }
+            None => {
+                out.push('\n');
+                out.push_str(line);
+            }
+        }
+    }
+    out
 }
 
 /// Asserts a run's exit status, showing its output when it differs.

@@ -2,7 +2,7 @@
 //! its own chain; the run's date; working days and their calendar; and
 //! what a pack may add or change in the vocabulary and the language.
 
-use crate::{assert_status, assure, assure_in};
+use crate::{assert_status, assure, assure_in, unwrapped};
 use std::path::Path;
 
 /// `assure OPTIONS lint --format json p.proposal` in `dir`: the exit status
@@ -403,24 +403,6 @@ fn check_pack(extra: &str) -> (i32, String) {
         run.status,
         unwrapped(&format!("{}{}", run.stdout, run.stderr)),
     )
-}
-
-/// Human output with each wrapped message joined back onto one line.
-fn unwrapped(text: &str) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        match line.trim_start().strip_prefix("│ ") {
-            Some(rest) => {
-                out.push(' ');
-                out.push_str(rest);
-            }
-            None => {
-                out.push('\n');
-                out.push_str(line);
-            }
-        }
-    }
-    out
 }
 
 const RULE_HEAD: &str = r#"[[rules]]
