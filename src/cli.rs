@@ -2,7 +2,7 @@
 //! one variant per command whose arguments its module defines
 //! ([`crate::commands`]). Nothing here runs anything.
 
-use crate::commands::{diff, explain, export, fix, graph, init, lint, rules};
+use crate::commands::{diff, explain, export, fix, fmt, graph, init, lint, rules};
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -73,6 +73,9 @@ pub enum RawCommand {
     /// Apply the fixes findings carry (safe ones; `--unsafe` for the rest),
     /// writing each file back; `--diff` shows them instead.
     Fix(fix::FixArgs),
+    /// Write proposals in their canonical layout (`--check`: only say which
+    /// are not, and fail).
+    Fmt(fmt::FmtArgs),
 }
 
 /// `--color`.

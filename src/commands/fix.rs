@@ -2,17 +2,14 @@
 //! unsafe ones with `--unsafe`), round after round until none is left to
 //! apply, and writes each file back atomically; `--diff` shows the change
 //! instead. `lint --fix` runs the same before it lints.
-//!
-//! A round checks the text, takes one fix per finding, applies those that
-//! do not overlap (`assure_diagnostic::apply`) and checks again; a round
-//! whose result has more syntax errors than its input is not kept, so a
-//! fix never leaves a file that reads worse.
+//! The rounds are `assure_check::fix::fix_text`'s.
 
 use crate::commands::write;
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure, files};
-use assure_check::{Checker, FileReport};
-use assure_diagnostic::{Applicability, Fix, LineIndex, visible};
+use assure_check::Checker;
+use assure_check::fix::fix_text;
+use assure_diagnostic::{Applicability, visible};
 use clap::Args;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -30,91 +27,6 @@ pub struct FixArgs {
     /// Show the changes as a unified diff, and write nothing.
     #[arg(long)]
     pub diff: bool,
-}
-
-/// The most rounds of fixing one file: each round applies every fix that
-/// does not overlap another, so a few suffice; the bound keeps a fix that
-/// undoes another from looping.
-const MAX_ROUNDS: usize = 8;
-
-/// One fix applied: where (a line of the text it applied to), the code it
-/// mended, and its title.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
-    /// The line, 1-based, in the text of the round it was applied in.
-    pub line: u32,
-    /// The finding's code.
-    pub code: String,
-    /// What the fix did.
-    pub title: String,
-}
-
-/// A file's text after fixing, and what was applied.
-#[derive(Debug)]
-pub struct Fixed {
-    /// The text after every round.
-    pub text: String,
-    /// The fixes applied, in order.
-    pub applied: Vec<Applied>,
-}
-
-/// Fixes `text` (read from `path`) with the fixes of `checker`'s findings up
-/// to `allowed`.
-pub fn fix_text(checker: &Checker, path: &str, text: &str, allowed: Applicability) -> Fixed {
-    let mut text = text.to_owned();
-    let mut applied = Vec::new();
-    for _ in 0..MAX_ROUNDS {
-        let report = checker.check(path, text.as_bytes());
-        let chosen: Vec<(&str, &Fix)> = report
-            .findings
-            .iter()
-            .filter(|f| f.is_active())
-            .filter_map(|f| {
-                let fix = f
-                    .diagnostic
-                    .fixes
-                    .iter()
-                    .find(|fix| fix.applicability <= allowed)?;
-                Some((&*f.diagnostic.code, fix))
-            })
-            .collect();
-        if chosen.is_empty() {
-            break;
-        }
-        let fixes: Vec<&Fix> = chosen.iter().map(|(_, fix)| *fix).collect();
-        let (next, taken) = assure_diagnostic::apply(&text, &fixes);
-        if taken.is_empty() || syntax_errors(checker, path, &next) > syntax_errors_of(&report) {
-            break;
-        }
-        let index = LineIndex::new(&text);
-        for i in taken {
-            let (code, fix) = chosen[i];
-            let start = fix.edits.first().map_or(0, |e| e.span.start);
-            applied.push(Applied {
-                line: index.line_col(&text, start).line,
-                code: code.to_owned(),
-                title: fix.title.clone(),
-            });
-        }
-        if next == text {
-            break;
-        }
-        text = next;
-    }
-    Fixed { text, applied }
-}
-
-/// How many syntax errors (SYN codes) `text` has.
-fn syntax_errors(checker: &Checker, path: &str, text: &str) -> usize {
-    syntax_errors_of(&checker.check(path, text.as_bytes()))
-}
-
-fn syntax_errors_of(report: &FileReport) -> usize {
-    report
-        .findings
-        .iter()
-        .filter(|f| f.diagnostic.code.starts_with("SYN"))
-        .count()
 }
 
 /// Fixes the files under `paths` (each written back unless `diff`),
@@ -141,7 +53,9 @@ pub fn fix_paths(
         let Ok(text) = String::from_utf8(bytes) else {
             continue;
         };
-        let fixed = fix_text(checker, &shown, &text, allowed);
+        let fixed = fix_text(checker, &shown, &text, |_, fix| {
+            fix.applicability <= allowed
+        });
         if fixed.text == text {
             continue;
         }
@@ -178,7 +92,7 @@ pub fn fix_paths(
 /// Writes `text` to `path` through a temporary file beside it, renamed over
 /// it: a reader sees the old file or the new one, never half of one, and
 /// on any error the old file is left as it was.
-fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
     let shown = path.display().to_string();
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),

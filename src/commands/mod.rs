@@ -7,6 +7,7 @@ pub mod diff;
 pub mod explain;
 pub mod export;
 pub mod fix;
+pub mod fmt;
 pub mod graph;
 pub mod init;
 pub mod lint;
@@ -28,6 +29,7 @@ pub fn run(command: RawCommand, context: &mut Context<'_>) -> Result<ExitStatus,
         RawCommand::Diff(args) => diff::run(&args, context),
         RawCommand::Export(args) => export::run(&args, context),
         RawCommand::Fix(args) => fix::run(&args, context),
+        RawCommand::Fmt(args) => fmt::run(&args, context),
     }
 }
 

@@ -291,3 +291,30 @@ fn every_structural_fix_mends_its_finding() {
         );
     }
 }
+
+#[test]
+fn fmt_writes_the_canonical_layout_and_check_says_which_would_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "proposal: P\nModel: mcp\n\n\n# Organisations\n## GP Co\ncqc-registered: yes\nturnover: £5 million per annum\nkind: gp-company   \n# People\n\n## Dr A\n<!-- assure-allow: COI002 declared at the meeting -->\nmember-of: GP Co (director)\nrole: GP partner\n\n\n";
+    let tidy = "proposal: P\nmodel: mcp\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £5m/yr\ncqc-registered: yes\n\n# People\n\n## Dr A\nrole: GP partner\n<!-- assure-allow: COI002 declared at the meeting -->\nmember-of: GP Co (director)\n";
+    std::fs::write(dir.path().join("a.proposal"), messy).unwrap();
+    std::fs::write(dir.path().join("b.proposal"), tidy).unwrap();
+    let run = assure_in(dir.path(), &["fmt", "--check", "."]);
+    assert_status!(run, 1);
+    assert_eq!(
+        run.stdout,
+        "would reformat ./a.proposal\n1 would be reformatted, 1 already formatted\n"
+    );
+    let run = assure_in(dir.path(), &["fmt", "a.proposal"]);
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stdout,
+        "reformatted a.proposal\n1 reformatted, 0 already formatted\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.proposal")).unwrap(),
+        tidy
+    );
+    let run = assure_in(dir.path(), &["fmt", "--check", "."]);
+    assert_status!(run, 0);
+}

@@ -8,7 +8,9 @@
 
 pub mod baseline;
 pub mod changes;
+pub mod fix;
 pub mod fixture;
+pub mod format;
 pub mod suppress;
 
 use assure_diagnostic::{Diagnostic, LineIndex, Severity, Span, codes};
