@@ -76,6 +76,10 @@ pub enum RawCommand {
     /// Write proposals in their canonical layout (`--check`: only say which
     /// are not, and fail).
     Fmt(fmt::FmtArgs),
+    /// The language server, over stdio: diagnostics as you type, fixes as
+    /// code actions, hover, definitions, references, rename, completion,
+    /// symbols, folding and formatting.
+    Lsp,
 }
 
 /// `--color`.

@@ -18,6 +18,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod files;
+pub mod lsp;
 pub mod project;
 
 use assure_check::FileReport;

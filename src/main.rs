@@ -19,8 +19,10 @@ fn main() -> ExitCode {
             terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0)),
         ),
     };
-    let mut stdout = BufWriter::new(io::stdout().lock());
-    let mut stderr = io::stderr().lock();
+    // Not locked for the whole run: `assure lsp` writes its messages from
+    // lsp-server's own thread, and logs to stderr from the main one.
+    let mut stdout = BufWriter::new(io::stdout());
+    let mut stderr = io::stderr();
     let status = assure::run(std::env::args_os(), &mut stdout, &mut stderr, &environment);
     // A closed pipe on the final flush is the reader's choice, not an error.
     let _ = stdout.flush();

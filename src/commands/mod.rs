@@ -30,6 +30,7 @@ pub fn run(command: RawCommand, context: &mut Context<'_>) -> Result<ExitStatus,
         RawCommand::Export(args) => export::run(&args, context),
         RawCommand::Fix(args) => fix::run(&args, context),
         RawCommand::Fmt(args) => fmt::run(&args, context),
+        RawCommand::Lsp => crate::lsp::run(context),
     }
 }
 

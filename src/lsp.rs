@@ -1,0 +1,833 @@
+//! `assure lsp`: the language server, over stdio.
+//!
+//! Built on rust-analyzer's `lsp-server` (framing, the handshake, a
+//! synchronous loop over crossbeam channels) and `lsp-types` (the
+//! protocol's types), as ruff's server is: a synchronous loop suits a
+//! checker that answers a whole document in milliseconds, and leaves the
+//! order of messages plain to see. Documents are synchronised whole
+//! (full-text sync); each change re-checks the document and publishes its
+//! diagnostics. The project (`assure.toml`, packs) is loaded as `lint`
+//! loads it, and again when a `.toml` file is saved or changes.
+//!
+//! Every request is answered inside `catch_unwind`: a panic in one is
+//! logged and answered with an error, and the server keeps serving.
+
+use crate::context::Context;
+use crate::{ExitStatus, Failure};
+use assure_check::{Checker, FileReport};
+use assure_diagnostic::{Applicability, Span};
+use assure_model::{EntityId, Model, Value};
+use assure_vocab::{HEADER, Owner, SectionId, ValueType, Vocabulary};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types as lsp;
+use serde_json::{Value as Json, json};
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Runs the server until the client asks it to exit.
+pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
+    let (connection, io_threads) = Connection::stdio();
+    let capabilities = json!({
+        "textDocumentSync": 1,
+        "codeActionProvider": {"codeActionKinds": ["quickfix", "source.fixAll"]},
+        "hoverProvider": true,
+        "definitionProvider": true,
+        "referencesProvider": true,
+        "renameProvider": true,
+        "documentSymbolProvider": true,
+        "foldingRangeProvider": true,
+        "documentFormattingProvider": true,
+        "codeLensProvider": {"resolveProvider": false},
+        "completionProvider": {"triggerCharacters": [":", " ", "#"]},
+    });
+    connection
+        .initialize(capabilities)
+        .map_err(|e| Failure::new(format!("the language client did not initialise: {e}")))?;
+    let mut server = Server {
+        checker: load_checker(context),
+        documents: HashMap::new(),
+        sender: connection.sender.clone(),
+    };
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => {
+                match connection.handle_shutdown(&request) {
+                    Ok(true) => break,
+                    Ok(false) => {}
+                    Err(_) => break,
+                }
+                let response = server.respond(request);
+                let _ = connection.sender.send(Message::Response(response));
+            }
+            Message::Notification(notification) => {
+                if notification.method == "textDocument/didSave"
+                    || notification.method == "workspace/didChangeWatchedFiles"
+                {
+                    if touches_settings(&notification.params) {
+                        server.checker = load_checker(context);
+                        server.recheck_all();
+                    }
+                    continue;
+                }
+                let result = catch_unwind(AssertUnwindSafe(|| server.notified(&notification)));
+                if result.is_err() {
+                    eprintln!("assure lsp: handling {} failed", notification.method);
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    // The writer thread ends when every sender is gone.
+    drop(server);
+    drop(connection);
+    io_threads
+        .join()
+        .map_err(|e| Failure::new(format!("the language server's input ended badly: {e}")))?;
+    Ok(ExitStatus::Ok)
+}
+
+/// The project's checker, or the default pack's if the project does not
+/// load (the reason goes to the client's log through stderr).
+fn load_checker(context: &mut Context<'_>) -> Result<Checker, String> {
+    match crate::project::Project::load(&context.common) {
+        Ok(project) => Ok(project.into_checker().0),
+        Err(failure) => Err(failure.message),
+    }
+}
+
+/// Whether a save or a change notification names a `.toml` file.
+fn touches_settings(params: &Json) -> bool {
+    let uri_is_toml = |v: &Json| v["uri"].as_str().is_some_and(|u| u.ends_with(".toml"));
+    uri_is_toml(&params["textDocument"])
+        || params["changes"]
+            .as_array()
+            .is_some_and(|changes| changes.iter().any(uri_is_toml))
+}
+
+/// An open document.
+struct Document {
+    text: String,
+    version: i32,
+}
+
+struct Server {
+    checker: Result<Checker, String>,
+    documents: HashMap<String, Document>,
+    sender: crossbeam_channel::Sender<Message>,
+}
+
+impl Server {
+    fn notified(&mut self, notification: &Notification) {
+        let params = &notification.params;
+        let uri = params["textDocument"]["uri"].as_str().unwrap_or("").to_owned();
+        match notification.method.as_str() {
+            "textDocument/didOpen" => {
+                let text = params["textDocument"]["text"].as_str().unwrap_or("").to_owned();
+                let version = params["textDocument"]["version"].as_i64().unwrap_or(0) as i32;
+                self.documents.insert(uri.clone(), Document { text, version });
+                self.publish(&uri);
+            }
+            "textDocument/didChange" => {
+                // Full sync: the last change holds the whole text.
+                if let Some(text) = params["contentChanges"]
+                    .as_array()
+                    .and_then(|c| c.last())
+                    .and_then(|c| c["text"].as_str())
+                {
+                    let version = params["textDocument"]["version"].as_i64().unwrap_or(0) as i32;
+                    self.documents.insert(
+                        uri.clone(),
+                        Document {
+                            text: text.to_owned(),
+                            version,
+                        },
+                    );
+                    self.publish(&uri);
+                }
+            }
+            "textDocument/didClose" => {
+                self.documents.remove(&uri);
+                self.notify(
+                    "textDocument/publishDiagnostics",
+                    json!({"uri": uri, "diagnostics": []}),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn notify(&self, method: &str, params: Json) {
+        let _ = self
+            .sender
+            .send(Message::Notification(Notification::new(method.to_owned(), params)));
+    }
+
+    fn recheck_all(&self) {
+        for uri in self.documents.keys() {
+            self.publish(uri);
+        }
+    }
+
+    /// Checks the document at `uri` and publishes its diagnostics and its
+    /// readiness (`assure/readiness`).
+    fn publish(&self, uri: &str) {
+        let Some(document) = self.documents.get(uri) else {
+            return;
+        };
+        let checker = match &self.checker {
+            Ok(checker) => checker,
+            Err(reason) => {
+                eprintln!("assure lsp: the project does not load: {reason}");
+                return;
+            }
+        };
+        let report = checker.check(&display_path(uri), document.text.as_bytes());
+        let positions = Positions::new(&document.text);
+        let diagnostics: Vec<Json> = report
+            .findings
+            .iter()
+            .filter(|f| f.is_active())
+            .map(|f| diagnostic_json(uri, &positions, f))
+            .collect();
+        self.notify(
+            "textDocument/publishDiagnostics",
+            json!({"uri": uri, "version": document.version, "diagnostics": diagnostics}),
+        );
+        let rows: Vec<Json> = report
+            .readiness
+            .iter()
+            .map(|r| json!({"stage": r.label(), "status": r.status.as_str(), "describe": r.describe()}))
+            .collect();
+        self.notify("assure/readiness", json!({"uri": uri, "readiness": rows}));
+    }
+
+    /// Answers a request, catching a panic as an error response.
+    fn respond(&mut self, request: Request) -> Response {
+        let id = request.id.clone();
+        let method = request.method.clone();
+        match catch_unwind(AssertUnwindSafe(|| self.answer(&request))) {
+            Ok(Ok(result)) => Response::new_ok(id, result),
+            Ok(Err(message)) => Response::new_err(id, ErrorCode::InvalidParams as i32, message),
+            Err(_) => {
+                eprintln!("assure lsp: answering {method} failed; still serving");
+                Response::new_err(
+                    id,
+                    ErrorCode::InternalError as i32,
+                    format!("assure could not answer {method}"),
+                )
+            }
+        }
+    }
+
+    fn answer(&self, request: &Request) -> Result<Json, String> {
+        let params = &request.params;
+        let uri = params["textDocument"]["uri"].as_str().unwrap_or("");
+        let Some(document) = self.documents.get(uri) else {
+            return Ok(Json::Null);
+        };
+        let checker = self.checker.as_ref().map_err(Clone::clone)?;
+        let text = document.text.as_str();
+        let positions = Positions::new(text);
+        let at = |p: &Json| positions.offset(p);
+        Ok(match request.method.as_str() {
+            "textDocument/codeAction" => {
+                code_actions(checker, uri, text, &positions, &params["range"])
+            }
+            "textDocument/formatting" => {
+                let formatted = assure_check::format::format(checker, &display_path(uri), text);
+                if formatted == text {
+                    json!([])
+                } else {
+                    json!([{"range": positions.range(Span::new(0, text.len() as u32)), "newText": formatted}])
+                }
+            }
+            "textDocument/hover" => {
+                let modelled = checker.model(text);
+                hover(&modelled.model, checker.vocabulary(), text, at(&params["position"]))
+                    .map_or(Json::Null, |markdown| {
+                        json!({"contents": {"kind": "markdown", "value": markdown}})
+                    })
+            }
+            "textDocument/definition" => {
+                let modelled = checker.model(text);
+                entity_at(&modelled.model, at(&params["position"]))
+                    .map_or(Json::Null, |id| {
+                        json!({"uri": uri, "range": positions.range(modelled.model.entity(id).name_span)})
+                    })
+            }
+            "textDocument/references" => {
+                let modelled = checker.model(text);
+                let model = &modelled.model;
+                match entity_at(model, at(&params["position"])) {
+                    Some(id) => {
+                        let mut spans = vec![model.entity(id).name_span];
+                        spans.extend(references_to(model, checker.vocabulary(), id));
+                        Json::Array(
+                            spans
+                                .into_iter()
+                                .map(|s| json!({"uri": uri, "range": positions.range(s)}))
+                                .collect(),
+                        )
+                    }
+                    None => json!([]),
+                }
+            }
+            "textDocument/rename" => {
+                let modelled = checker.model(text);
+                let model = &modelled.model;
+                let new_name = params["newName"].as_str().unwrap_or("").trim();
+                if new_name.is_empty() || new_name.contains(['\n', '\r', ',', '(', ')']) {
+                    return Err("a name is one line, without `,` or brackets".to_owned());
+                }
+                match entity_at(model, at(&params["position"])) {
+                    Some(id) => {
+                        let mut spans = vec![model.entity(id).name_span];
+                        spans.extend(references_to(model, checker.vocabulary(), id));
+                        let edits: Vec<Json> = spans
+                            .into_iter()
+                            .map(|s| json!({"range": positions.range(s), "newText": new_name}))
+                            .collect();
+                        json!({"changes": {uri: edits}})
+                    }
+                    None => Json::Null,
+                }
+            }
+            "textDocument/documentSymbol" => document_symbols(checker, text, &positions),
+            "textDocument/foldingRange" => folding_ranges(text, &positions),
+            "textDocument/codeLens" => {
+                let report = checker.check(&display_path(uri), text.as_bytes());
+                let summary: Vec<String> = report
+                    .readiness
+                    .iter()
+                    .map(|r| format!("{} {}", r.label(), r.describe()))
+                    .collect();
+                json!([{
+                    "range": positions.range(Span::empty(0)),
+                    "command": {"title": summary.join(" · "), "command": ""},
+                }])
+            }
+            "textDocument/completion" => {
+                completion(checker, text, at(&params["position"]))
+            }
+            _ => Json::Null,
+        })
+    }
+}
+
+/// A path to show for a document: its file path, or the URI.
+fn display_path(uri: &str) -> String {
+    uri.parse::<lsp::Uri>()
+        .ok()
+        .filter(|u| u.scheme().is_some_and(|s| s.as_str() == "file"))
+        .map_or_else(|| uri.to_owned(), |u| percent_decoded(u.path().as_str()))
+}
+
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = path.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Converts between byte offsets and LSP positions (lines, UTF-16 units).
+struct Positions<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Positions<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut starts = vec![0];
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            // A lone CR ends a line, as the parser reads it.
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        Positions { text, starts }
+    }
+
+    fn position(&self, offset: u32) -> Json {
+        let offset = (offset as usize).min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let character: usize = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().map(char::len_utf16).sum());
+        json!({"line": line, "character": character})
+    }
+
+    fn range(&self, span: Span) -> Json {
+        json!({"start": self.position(span.start), "end": self.position(span.end)})
+    }
+
+    /// The byte offset of an LSP position, clamped to the text.
+    fn offset(&self, position: &Json) -> u32 {
+        let line = position["line"].as_u64().unwrap_or(0) as usize;
+        let character = position["character"].as_u64().unwrap_or(0) as usize;
+        let Some(&start) = self.starts.get(line) else {
+            return self.text.len() as u32;
+        };
+        let end = self.starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let mut units = 0;
+        for (i, c) in self.text[start..end].char_indices() {
+            if units >= character {
+                return (start + i) as u32;
+            }
+            units += c.len_utf16();
+        }
+        end as u32
+    }
+}
+
+fn severity(severity: assure_diagnostic::Severity) -> u8 {
+    match severity {
+        assure_diagnostic::Severity::Error => 1,
+        assure_diagnostic::Severity::Warning => 2,
+        assure_diagnostic::Severity::Info => 3,
+    }
+}
+
+fn diagnostic_json(uri: &str, positions: &Positions<'_>, finding: &assure_check::Finding) -> Json {
+    let d = &finding.diagnostic;
+    let message = match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    };
+    let related: Vec<Json> = d
+        .labels
+        .iter()
+        .map(|l| json!({"location": {"uri": uri, "range": positions.range(l.span)}, "message": l.message}))
+        .collect();
+    let mut out = json!({
+        "range": positions.range(d.span),
+        "severity": severity(d.severity),
+        "code": &*d.code,
+        "source": "assure",
+        "message": message,
+    });
+    if !related.is_empty() {
+        out["relatedInformation"] = Json::Array(related);
+    }
+    // An allowance that suppresses nothing is unnecessary text.
+    if *d.code == *assure_diagnostic::codes::DIR001 && d.message.contains("suppresses nothing") {
+        out["tags"] = json!([1]);
+    }
+    out
+}
+
+/// The code actions for the findings in `range`: each fix, "allow CODE
+/// here", and for the whole file "apply every safe fix".
+fn code_actions(
+    checker: &Checker,
+    uri: &str,
+    text: &str,
+    positions: &Positions<'_>,
+    range: &Json,
+) -> Json {
+    let report = checker.check(&display_path(uri), text.as_bytes());
+    // Findings on the lines of the range: a cursor anywhere on a line asks
+    // for what is wrong on it.
+    let line = |p: &Json| p["line"].as_u64().unwrap_or(0);
+    let (first, last) = (line(&range["start"]), line(&range["end"]));
+    let mut actions = Vec::new();
+    for finding in report.findings.iter().filter(|f| f.is_active()) {
+        let span = finding.diagnostic.span;
+        let (from, to) = (line(&positions.position(span.start)), line(&positions.position(span.end)));
+        if to < first || from > last {
+            continue;
+        }
+        let diagnostic = diagnostic_json(uri, positions, finding);
+        for fix in &finding.diagnostic.fixes {
+            let edits: Vec<Json> = fix
+                .edits
+                .iter()
+                .map(|e| json!({"range": positions.range(e.span), "newText": e.replacement}))
+                .collect();
+            actions.push(json!({
+                "title": fix.title,
+                "kind": "quickfix",
+                "diagnostics": [diagnostic],
+                "isPreferred": fix.applicability == Applicability::Safe,
+                "edit": {"changes": {uri: edits}},
+            }));
+        }
+        if let Some(action) = allow_here(uri, text, positions, &report, finding, &diagnostic) {
+            actions.push(action);
+        }
+    }
+    let fixed = assure_check::fix::fix_text(checker, &display_path(uri), text, |_, fix| {
+        fix.applicability == Applicability::Safe
+    });
+    if fixed.text != text {
+        actions.push(json!({
+            "title": "assure: apply every safe fix",
+            "kind": "source.fixAll",
+            "edit": {"changes": {uri: [{"range": positions.range(Span::new(0, text.len() as u32)), "newText": fixed.text}]}},
+        }));
+    }
+    Json::Array(actions)
+}
+
+/// "Allow CODE here": an `assure-allow` line above the finding's line,
+/// for the findings of rules (assure's own cannot be allowed).
+fn allow_here(
+    uri: &str,
+    text: &str,
+    positions: &Positions<'_>,
+    _report: &FileReport,
+    finding: &assure_check::Finding,
+    diagnostic: &Json,
+) -> Option<Json> {
+    let code = &*finding.diagnostic.code;
+    if assure_diagnostic::codes::lookup(code).is_some() {
+        return None;
+    }
+    let offset = finding.diagnostic.span.start as usize;
+    let line_start = text[..offset.min(text.len())]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    Some(json!({
+        "title": format!("allow {code} here (say why)"),
+        "kind": "quickfix",
+        "diagnostics": [diagnostic],
+        "edit": {"changes": {uri: [{
+            "range": positions.range(Span::empty(line_start as u32)),
+            "newText": format!("<!-- assure-allow: {code} WHY IT IS ACCEPTABLE -->{newline}"),
+        }]}},
+    }))
+}
+
+/// Every reference of the model: its name's span and the entity it names.
+fn all_references(model: &Model<'_>, vocabulary: &Vocabulary) -> Vec<(Span, Option<EntityId>)> {
+    let mut out = Vec::new();
+    let mut add = |value: &Value<'_>| {
+        if let Value::Refs(refs) = value {
+            out.extend(model.references(refs).iter().map(|r| (r.name_span, r.target)));
+        }
+    };
+    for id in model.entity_ids() {
+        for field in model.fields(id).iter() {
+            add(&field.value);
+        }
+    }
+    for index in 0..vocabulary.sections().len() {
+        for field in model.section_fields(SectionId(index as u32)).iter() {
+            add(&field.value);
+        }
+    }
+    out
+}
+
+fn references_to(model: &Model<'_>, vocabulary: &Vocabulary, id: EntityId) -> Vec<Span> {
+    all_references(model, vocabulary)
+        .into_iter()
+        .filter(|(_, target)| *target == Some(id))
+        .map(|(span, _)| span)
+        .collect()
+}
+
+/// The entity whose heading name or a reference to which is at `offset`.
+fn entity_at(model: &Model<'_>, offset: u32) -> Option<EntityId> {
+    let inside = |s: Span| s.start <= offset && offset <= s.end;
+    if let Some(id) = model.entity_ids().find(|&id| inside(model.entity(id).name_span)) {
+        return Some(id);
+    }
+    model.entity_ids().find_map(|id| {
+        model.fields(id).iter().find_map(|f| match &f.value {
+            Value::Refs(refs) => model
+                .references(refs)
+                .iter()
+                .find(|r| inside(r.name_span))
+                .and_then(|r| r.target),
+            _ => None,
+        })
+    })
+    .or_else(|| {
+        (0..64u32).find_map(|s| {
+            model.section_fields(SectionId(s)).iter().find_map(|f| match &f.value {
+                Value::Refs(refs) => model
+                    .references(refs)
+                    .iter()
+                    .find(|r| inside(r.name_span))
+                    .and_then(|r| r.target),
+                _ => None,
+            })
+        })
+    })
+}
+
+/// Markdown for what is at `offset`: an entity (its kind, fields and what
+/// refers to it) or a field's key (its type and meaning).
+fn hover(model: &Model<'_>, vocabulary: &Vocabulary, text: &str, offset: u32) -> Option<String> {
+    if let Some(id) = entity_at(model, offset) {
+        let entity = model.entity(id);
+        let ty = vocabulary.entity_type(entity.ty);
+        let mut out = format!("**{}**: {}", entity.name, ty.id);
+        if let Some(kind) = entity.kind {
+            out.push_str(&format!(" ({kind})"));
+        }
+        out.push_str("\n\n");
+        for field in model.fields(id).iter().take(12) {
+            let def = vocabulary.field(field.field);
+            if def.name == "kind" {
+                continue;
+            }
+            out.push_str(&format!(
+                "- `{}`: {}\n",
+                def.name,
+                assure_report::export::value_text(model, &field.value)
+            ));
+        }
+        let referrers: Vec<String> = all_references(model, vocabulary)
+            .into_iter()
+            .filter(|(_, target)| *target == Some(id))
+            .filter_map(|(span, _)| {
+                model
+                    .entity_ids()
+                    .find(|&e| model.fields(e).iter().any(|f| f.span().start <= span.start && span.end <= f.span().end))
+                    .map(|e| model.entity(e).name.to_owned())
+            })
+            .collect();
+        if !referrers.is_empty() {
+            out.push_str(&format!("\nreferred to by: {}\n", referrers.join(", ")));
+        }
+        return Some(out);
+    }
+    // A field's key.
+    let parse = assure_syntax::parse(text);
+    let field = parse
+        .file
+        .fields
+        .iter()
+        .find(|f| f.key.start <= offset && offset <= f.key.end)?;
+    let key = field.key.text(text);
+    let (_, def) = vocabulary.fields().find(|(_, d)| d.name == key)?;
+    Some(format!(
+        "`{key}`: {}{}",
+        def.ty.describe(),
+        def.doc.as_deref().map_or(String::new(), |d| format!("\n\n{d}"))
+    ))
+}
+
+/// Sections and, under entity sections, their entities.
+fn document_symbols(checker: &Checker, text: &str, positions: &Positions<'_>) -> Json {
+    let parse = assure_syntax::parse(text);
+    let lines = &parse.file.lines;
+    let mut sections: Vec<Json> = Vec::new();
+    let end_of = |from: usize, stop: &dyn Fn(&assure_syntax::LineKind) -> bool| {
+        lines[from + 1..]
+            .iter()
+            .position(|l| stop(&l.kind))
+            .map_or(text.len() as u32, |i| lines[from + i].end)
+    };
+    for (i, line) in lines.iter().enumerate() {
+        match &line.kind {
+            assure_syntax::LineKind::Section { title } => {
+                let end = end_of(i, &|k| matches!(k, assure_syntax::LineKind::Section { .. }));
+                let known = checker.vocabulary().section_by_title(title.text(text)).is_some();
+                sections.push(json!({
+                    "name": title.text(text),
+                    "kind": if known { 3 } else { 15 },
+                    "range": positions.range(Span::new(line.span.start, end)),
+                    "selectionRange": positions.range(*title),
+                    "children": [],
+                }));
+            }
+            assure_syntax::LineKind::Entity { name } => {
+                let end = end_of(i, &|k| {
+                    matches!(k, assure_syntax::LineKind::Section { .. } | assure_syntax::LineKind::Entity { .. })
+                });
+                let symbol = json!({
+                    "name": name.text(text),
+                    "kind": 19,
+                    "range": positions.range(Span::new(line.span.start, end)),
+                    "selectionRange": positions.range(*name),
+                });
+                match sections.last_mut() {
+                    Some(section) => {
+                        if let Some(children) = section["children"].as_array_mut() {
+                            children.push(symbol);
+                        }
+                    }
+                    None => sections.push(symbol),
+                }
+            }
+            _ => {}
+        }
+    }
+    Json::Array(sections)
+}
+
+/// A fold per section and per entity.
+fn folding_ranges(text: &str, positions: &Positions<'_>) -> Json {
+    let parse = assure_syntax::parse(text);
+    let lines = &parse.file.lines;
+    let line_of = |offset: u32| positions.position(offset)["line"].as_u64().unwrap_or(0);
+    let mut ranges = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let is_section = matches!(line.kind, assure_syntax::LineKind::Section { .. });
+        let is_entity = matches!(line.kind, assure_syntax::LineKind::Entity { .. });
+        if !is_section && !is_entity {
+            continue;
+        }
+        let last = lines[i + 1..]
+            .iter()
+            .position(|l| match l.kind {
+                assure_syntax::LineKind::Section { .. } => true,
+                assure_syntax::LineKind::Entity { .. } => is_entity,
+                _ => false,
+            })
+            .map_or(lines.len() - 1, |j| i + j);
+        // Not the blank lines before the next heading.
+        let mut last = last;
+        while last > i && lines[last].kind == assure_syntax::LineKind::Blank {
+            last -= 1;
+        }
+        if last > i {
+            ranges.push(json!({
+                "startLine": line_of(line.span.start),
+                "endLine": line_of(lines[last].span.start),
+            }));
+        }
+    }
+    Json::Array(ranges)
+}
+
+/// Completions at `offset`: section titles after `# `, fields of the
+/// block at the start of a line, and after `key: ` the kinds, words or
+/// entity names the field takes.
+fn completion(checker: &Checker, text: &str, offset: u32) -> Json {
+    let vocabulary = checker.vocabulary();
+    let offset = offset as usize;
+    let line_start = text[..offset.min(text.len())]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let before = &text[line_start..offset.min(text.len())];
+    let item = |label: &str, kind: u8, detail: String| json!({"label": label, "kind": kind, "detail": detail});
+    if before.starts_with('#') && !before.starts_with("##") {
+        return Json::Array(
+            vocabulary
+                .sections()
+                .iter()
+                .filter_map(|s| s.title.as_deref())
+                .map(|t| item(t, 9, "section".into()))
+                .collect(),
+        );
+    }
+    let owner = owner_at(vocabulary, text, line_start);
+    if let Some((key, _)) = before.split_once(':') {
+        let key = key.trim();
+        let Some(owner) = owner else {
+            return json!([]);
+        };
+        let Some(id) = vocabulary.fields_of(owner).get(key) else {
+            return json!([]);
+        };
+        let field = vocabulary.field(id);
+        let words: Vec<String> = match &field.ty {
+            ValueType::Kind => match owner {
+                Owner::Entity(ty) => vocabulary.entity_type(ty).kinds.clone(),
+                Owner::Section(_) => Vec::new(),
+            },
+            ValueType::Enum(e) | ValueType::Words(e) => e.values.clone(),
+            ValueType::Bool => vec!["yes".into(), "no".into()],
+            ValueType::Ref(reference) => {
+                let modelled = checker.model(text);
+                let model = &modelled.model;
+                model
+                    .entity_ids()
+                    .filter(|&e| match reference.target {
+                        assure_vocab::Target::Any => true,
+                        assure_vocab::Target::Entity(ty) => model.entity(e).ty == ty,
+                    })
+                    .map(|e| model.entity(e).name.to_owned())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        return Json::Array(words.iter().map(|w| item(w, 12, field.ty.describe())).collect());
+    }
+    // A field name: those of the block not yet written.
+    let Some(owner) = owner else {
+        return json!([]);
+    };
+    let parse = assure_syntax::parse(text);
+    let written: Vec<&str> = block_keys(&parse.file, text, line_start);
+    Json::Array(
+        vocabulary
+            .fields_of(owner)
+            .ids()
+            .iter()
+            .map(|&id| vocabulary.field(id))
+            .filter(|f| !written.contains(&f.name.as_str()))
+            .map(|f| {
+                json!({
+                    "label": f.name,
+                    "kind": 5,
+                    "detail": f.ty.describe(),
+                    "documentation": f.doc,
+                    "insertText": format!("{}: ", f.name),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Whose fields a line at `line_start` is among: the header, a section,
+/// or an entity of a section's type.
+fn owner_at(vocabulary: &Vocabulary, text: &str, line_start: usize) -> Option<Owner> {
+    let mut owner = Some(Owner::Section(HEADER));
+    for line in text[..line_start].lines() {
+        if let Some(name) = line.strip_prefix("## ") {
+            let _ = name;
+            owner = match owner {
+                Some(Owner::Section(s)) => vocabulary.section(s).entity.map(Owner::Entity),
+                other => other,
+            };
+        } else if let Some(title) = line.strip_prefix("# ") {
+            owner = vocabulary.section_by_title(title.trim()).map(Owner::Section);
+        }
+    }
+    owner
+}
+
+/// The keys written in the block (header, section or entity) that the line
+/// at `line_start` is in.
+fn block_keys<'t>(file: &assure_syntax::SourceFile, text: &'t str, line_start: usize) -> Vec<&'t str> {
+    let lines = &file.lines;
+    let here = lines
+        .iter()
+        .position(|l| l.span.start as usize >= line_start)
+        .unwrap_or(lines.len());
+    let heading = |k: &assure_syntax::LineKind| {
+        matches!(k, assure_syntax::LineKind::Section { .. } | assure_syntax::LineKind::Entity { .. })
+    };
+    let start = lines[..here].iter().rposition(|l| heading(&l.kind)).map_or(0, |i| i + 1);
+    let end = lines[here.min(lines.len())..]
+        .iter()
+        .position(|l| heading(&l.kind))
+        .map_or(lines.len(), |i| here + i);
+    lines[start..end]
+        .iter()
+        .filter_map(|l| match l.kind {
+            assure_syntax::LineKind::Field { field } => Some(file.fields[field as usize].key.text(text)),
+            _ => None,
+        })
+        .collect()
+}
