@@ -10,7 +10,8 @@
 //! loads it, and again when a `.toml` file is saved or changes.
 //!
 //! Every request is answered inside `catch_unwind`: a panic in one is
-//! logged and answered with an error, and the server keeps serving.
+//! logged (`window/logMessage`) and answered with an error, and the server
+//! keeps serving.
 
 use crate::context::Context;
 use crate::{ExitStatus, Failure};
@@ -56,7 +57,7 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
                     Ok(false) => {}
                     Err(_) => break,
                 }
-                let response = server.respond(request);
+                let response = server.respond(&request);
                 let _ = connection.sender.send(Message::Response(response));
             }
             Message::Notification(notification) => {
@@ -71,7 +72,7 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
                 }
                 let result = catch_unwind(AssertUnwindSafe(|| server.notified(&notification)));
                 if result.is_err() {
-                    eprintln!("assure lsp: handling {} failed", notification.method);
+                    server.log(&format!("handling {} failed", notification.method));
                 }
             }
             Message::Response(_) => {}
@@ -119,12 +120,19 @@ struct Server {
 impl Server {
     fn notified(&mut self, notification: &Notification) {
         let params = &notification.params;
-        let uri = params["textDocument"]["uri"].as_str().unwrap_or("").to_owned();
+        let uri = params["textDocument"]["uri"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
         match notification.method.as_str() {
             "textDocument/didOpen" => {
-                let text = params["textDocument"]["text"].as_str().unwrap_or("").to_owned();
+                let text = params["textDocument"]["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned();
                 let version = params["textDocument"]["version"].as_i64().unwrap_or(0) as i32;
-                self.documents.insert(uri.clone(), Document { text, version });
+                self.documents
+                    .insert(uri.clone(), Document { text, version });
                 self.publish(&uri);
             }
             "textDocument/didChange" => {
@@ -157,9 +165,18 @@ impl Server {
     }
 
     fn notify(&self, method: &str, params: Json) {
-        let _ = self
-            .sender
-            .send(Message::Notification(Notification::new(method.to_owned(), params)));
+        let _ = self.sender.send(Message::Notification(Notification::new(
+            method.to_owned(),
+            params,
+        )));
+    }
+
+    /// An error in the client's log (`window/logMessage`).
+    fn log(&self, message: &str) {
+        self.notify(
+            "window/logMessage",
+            json!({"type": 1, "message": format!("assure: {message}")}),
+        );
     }
 
     fn recheck_all(&self) {
@@ -177,7 +194,7 @@ impl Server {
         let checker = match &self.checker {
             Ok(checker) => checker,
             Err(reason) => {
-                eprintln!("assure lsp: the project does not load: {reason}");
+                self.log(&format!("the project does not load: {reason}"));
                 return;
             }
         };
@@ -202,14 +219,14 @@ impl Server {
     }
 
     /// Answers a request, catching a panic as an error response.
-    fn respond(&mut self, request: Request) -> Response {
+    fn respond(&mut self, request: &Request) -> Response {
         let id = request.id.clone();
         let method = request.method.clone();
-        match catch_unwind(AssertUnwindSafe(|| self.answer(&request))) {
+        match catch_unwind(AssertUnwindSafe(|| self.answer(request))) {
             Ok(Ok(result)) => Response::new_ok(id, result),
             Ok(Err(message)) => Response::new_err(id, ErrorCode::InvalidParams as i32, message),
             Err(_) => {
-                eprintln!("assure lsp: answering {method} failed; still serving");
+                self.log(&format!("answering {method} failed; still serving"));
                 Response::new_err(
                     id,
                     ErrorCode::InternalError as i32,
@@ -243,10 +260,16 @@ impl Server {
             }
             "textDocument/hover" => {
                 let modelled = checker.model(text);
-                hover(&modelled.model, checker.vocabulary(), text, at(&params["position"]))
-                    .map_or(Json::Null, |markdown| {
-                        json!({"contents": {"kind": "markdown", "value": markdown}})
-                    })
+                hover(
+                    &modelled.model,
+                    checker.vocabulary(),
+                    text,
+                    at(&params["position"]),
+                )
+                .map_or(
+                    Json::Null,
+                    |markdown| json!({"contents": {"kind": "markdown", "value": markdown}}),
+                )
             }
             "textDocument/definition" => {
                 let modelled = checker.model(text);
@@ -306,9 +329,7 @@ impl Server {
                     "command": {"title": summary.join(" · "), "command": ""},
                 }])
             }
-            "textDocument/completion" => {
-                completion(checker, text, at(&params["position"]))
-            }
+            "textDocument/completion" => completion(checker, text, at(&params["position"])),
             _ => Json::Null,
         })
     }
@@ -382,7 +403,11 @@ impl<'t> Positions<'t> {
         let Some(&start) = self.starts.get(line) else {
             return self.text.len() as u32;
         };
-        let end = self.starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         let mut units = 0;
         for (i, c) in self.text[start..end].char_indices() {
             if units >= character {
@@ -447,7 +472,10 @@ fn code_actions(
     let mut actions = Vec::new();
     for finding in report.findings.iter().filter(|f| f.is_active()) {
         let span = finding.diagnostic.span;
-        let (from, to) = (line(&positions.position(span.start)), line(&positions.position(span.end)));
+        let (from, to) = (
+            line(&positions.position(span.start)),
+            line(&positions.position(span.end)),
+        );
         if to < first || from > last {
             continue;
         }
@@ -518,7 +546,12 @@ fn all_references(model: &Model<'_>, vocabulary: &Vocabulary) -> Vec<(Span, Opti
     let mut out = Vec::new();
     let mut add = |value: &Value<'_>| {
         if let Value::Refs(refs) = value {
-            out.extend(model.references(refs).iter().map(|r| (r.name_span, r.target)));
+            out.extend(
+                model
+                    .references(refs)
+                    .iter()
+                    .map(|r| (r.name_span, r.target)),
+            );
         }
     };
     for id in model.entity_ids() {
@@ -534,33 +567,30 @@ fn all_references(model: &Model<'_>, vocabulary: &Vocabulary) -> Vec<(Span, Opti
     out
 }
 
+/// The references to entity `id`, in source order.
 fn references_to(model: &Model<'_>, vocabulary: &Vocabulary, id: EntityId) -> Vec<Span> {
-    all_references(model, vocabulary)
+    let mut spans: Vec<Span> = all_references(model, vocabulary)
         .into_iter()
         .filter(|(_, target)| *target == Some(id))
         .map(|(span, _)| span)
-        .collect()
+        .collect();
+    spans.sort_by_key(|s| s.start);
+    spans
 }
 
 /// The entity whose heading name or a reference to which is at `offset`.
 fn entity_at(model: &Model<'_>, offset: u32) -> Option<EntityId> {
     let inside = |s: Span| s.start <= offset && offset <= s.end;
-    if let Some(id) = model.entity_ids().find(|&id| inside(model.entity(id).name_span)) {
+    if let Some(id) = model
+        .entity_ids()
+        .find(|&id| inside(model.entity(id).name_span))
+    {
         return Some(id);
     }
-    model.entity_ids().find_map(|id| {
-        model.fields(id).iter().find_map(|f| match &f.value {
-            Value::Refs(refs) => model
-                .references(refs)
-                .iter()
-                .find(|r| inside(r.name_span))
-                .and_then(|r| r.target),
-            _ => None,
-        })
-    })
-    .or_else(|| {
-        (0..64u32).find_map(|s| {
-            model.section_fields(SectionId(s)).iter().find_map(|f| match &f.value {
+    model
+        .entity_ids()
+        .find_map(|id| {
+            model.fields(id).iter().find_map(|f| match &f.value {
                 Value::Refs(refs) => model
                     .references(refs)
                     .iter()
@@ -569,7 +599,21 @@ fn entity_at(model: &Model<'_>, offset: u32) -> Option<EntityId> {
                 _ => None,
             })
         })
-    })
+        .or_else(|| {
+            (0..64u32).find_map(|s| {
+                model
+                    .section_fields(SectionId(s))
+                    .iter()
+                    .find_map(|f| match &f.value {
+                        Value::Refs(refs) => model
+                            .references(refs)
+                            .iter()
+                            .find(|r| inside(r.name_span))
+                            .and_then(|r| r.target),
+                        _ => None,
+                    })
+            })
+        })
 }
 
 /// Markdown for what is at `offset`: an entity (its kind, fields and what
@@ -600,7 +644,12 @@ fn hover(model: &Model<'_>, vocabulary: &Vocabulary, text: &str, offset: u32) ->
             .filter_map(|(span, _)| {
                 model
                     .entity_ids()
-                    .find(|&e| model.fields(e).iter().any(|f| f.span().start <= span.start && span.end <= f.span().end))
+                    .find(|&e| {
+                        model
+                            .fields(e)
+                            .iter()
+                            .any(|f| f.span().start <= span.start && span.end <= f.span().end)
+                    })
                     .map(|e| model.entity(e).name.to_owned())
             })
             .collect();
@@ -621,7 +670,9 @@ fn hover(model: &Model<'_>, vocabulary: &Vocabulary, text: &str, offset: u32) ->
     Some(format!(
         "`{key}`: {}{}",
         def.ty.describe(),
-        def.doc.as_deref().map_or(String::new(), |d| format!("\n\n{d}"))
+        def.doc
+            .as_deref()
+            .map_or(String::new(), |d| format!("\n\n{d}"))
     ))
 }
 
@@ -640,7 +691,10 @@ fn document_symbols(checker: &Checker, text: &str, positions: &Positions<'_>) ->
         match &line.kind {
             assure_syntax::LineKind::Section { title } => {
                 let end = end_of(i, &|k| matches!(k, assure_syntax::LineKind::Section { .. }));
-                let known = checker.vocabulary().section_by_title(title.text(text)).is_some();
+                let known = checker
+                    .vocabulary()
+                    .section_by_title(title.text(text))
+                    .is_some();
                 sections.push(json!({
                     "name": title.text(text),
                     "kind": if known { 3 } else { 15 },
@@ -651,7 +705,11 @@ fn document_symbols(checker: &Checker, text: &str, positions: &Positions<'_>) ->
             }
             assure_syntax::LineKind::Entity { name } => {
                 let end = end_of(i, &|k| {
-                    matches!(k, assure_syntax::LineKind::Section { .. } | assure_syntax::LineKind::Entity { .. })
+                    matches!(
+                        k,
+                        assure_syntax::LineKind::Section { .. }
+                            | assure_syntax::LineKind::Entity { .. }
+                    )
                 });
                 let symbol = json!({
                     "name": name.text(text),
@@ -761,7 +819,12 @@ fn completion(checker: &Checker, text: &str, offset: u32) -> Json {
             }
             _ => Vec::new(),
         };
-        return Json::Array(words.iter().map(|w| item(w, 12, field.ty.describe())).collect());
+        return Json::Array(
+            words
+                .iter()
+                .map(|w| item(w, 12, field.ty.describe()))
+                .collect(),
+        );
     }
     // A field name: those of the block not yet written.
     let Some(owner) = owner else {
@@ -801,7 +864,9 @@ fn owner_at(vocabulary: &Vocabulary, text: &str, line_start: usize) -> Option<Ow
                 other => other,
             };
         } else if let Some(title) = line.strip_prefix("# ") {
-            owner = vocabulary.section_by_title(title.trim()).map(Owner::Section);
+            owner = vocabulary
+                .section_by_title(title.trim())
+                .map(Owner::Section);
         }
     }
     owner
@@ -809,16 +874,26 @@ fn owner_at(vocabulary: &Vocabulary, text: &str, line_start: usize) -> Option<Ow
 
 /// The keys written in the block (header, section or entity) that the line
 /// at `line_start` is in.
-fn block_keys<'t>(file: &assure_syntax::SourceFile, text: &'t str, line_start: usize) -> Vec<&'t str> {
+fn block_keys<'t>(
+    file: &assure_syntax::SourceFile,
+    text: &'t str,
+    line_start: usize,
+) -> Vec<&'t str> {
     let lines = &file.lines;
     let here = lines
         .iter()
         .position(|l| l.span.start as usize >= line_start)
         .unwrap_or(lines.len());
     let heading = |k: &assure_syntax::LineKind| {
-        matches!(k, assure_syntax::LineKind::Section { .. } | assure_syntax::LineKind::Entity { .. })
+        matches!(
+            k,
+            assure_syntax::LineKind::Section { .. } | assure_syntax::LineKind::Entity { .. }
+        )
     };
-    let start = lines[..here].iter().rposition(|l| heading(&l.kind)).map_or(0, |i| i + 1);
+    let start = lines[..here]
+        .iter()
+        .rposition(|l| heading(&l.kind))
+        .map_or(0, |i| i + 1);
     let end = lines[here.min(lines.len())..]
         .iter()
         .position(|l| heading(&l.kind))
@@ -826,7 +901,9 @@ fn block_keys<'t>(file: &assure_syntax::SourceFile, text: &'t str, line_start: u
     lines[start..end]
         .iter()
         .filter_map(|l| match l.kind {
-            assure_syntax::LineKind::Field { field } => Some(file.fields[field as usize].key.text(text)),
+            assure_syntax::LineKind::Field { field } => {
+                Some(file.fields[field as usize].key.text(text))
+            }
             _ => None,
         })
         .collect()

@@ -12,6 +12,7 @@ mod diff;
 mod fix;
 mod hostile;
 mod lint;
+mod lsp;
 mod packs;
 mod rules;
 mod sarif;

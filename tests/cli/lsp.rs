@@ -1,0 +1,384 @@
+//! `assure lsp` driven over stdio as an editor drives it, and in a real
+//! editor: Neovim, headless, attaching the server to a proposal, reading
+//! its diagnostics, applying a code action and checking the buffer.
+
+use crate::root;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+/// A running server and the messages it has sent.
+struct Server {
+    child: Child,
+    input: ChildStdin,
+    output: BufReader<ChildStdout>,
+    notifications: Vec<Value>,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
+            .arg("lsp")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("assure lsp starts");
+        let input = child.stdin.take().unwrap();
+        let output = BufReader::new(child.stdout.take().unwrap());
+        let mut server = Server {
+            child,
+            input,
+            output,
+            notifications: Vec::new(),
+        };
+        server.request(0, "initialize", json!({"capabilities": {}}));
+        server.notify("initialized", json!({}));
+        server
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.input, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.input.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.output.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.output.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        let mut message = json!({"jsonrpc": "2.0", "method": method});
+        message["params"] = params;
+        self.send(&message);
+    }
+
+    /// The result of a request (notifications that come first are kept).
+    fn request(&mut self, id: u64, method: &str, params: Value) -> Value {
+        let mut message = json!({"jsonrpc": "2.0", "id": id, "method": method});
+        message["params"] = params;
+        self.send(&message);
+        loop {
+            let message = self.receive();
+            if message["id"] == json!(id) {
+                return message["result"].clone();
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    /// The next notification of `method`, waiting for it.
+    fn next(&mut self, method: &str) -> Value {
+        if let Some(i) = self
+            .notifications
+            .iter()
+            .position(|n| n["method"] == method)
+        {
+            return self.notifications.remove(i)["params"].clone();
+        }
+        loop {
+            let message = self.receive();
+            if message["method"] == method {
+                return message["params"].clone();
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    fn stop(mut self) -> i32 {
+        self.request(999, "shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        self.child.wait().unwrap().code().unwrap_or(-1)
+    }
+}
+
+const DOC: &str = "file:///tmp/assure-lsp-test/p.proposal";
+
+const PROPOSAL: &str = "proposal: P
+Model: mcp
+commissioner: North CCG
+population: 120,000
+
+# Organisations
+
+## North CCG
+kind: ccg
+
+## Provider
+kind: nhs-trust
+turnover: £200m/yr
+cqc-registered: yes
+
+# Contracts
+
+## MCP contract
+kind: mcp-virtual
+commissioner: North CCG
+holder: Provder
+value: £20m/yr
+term: 10 years
+risk-share: shared
+";
+
+fn open(server: &mut Server, text: &str) -> Vec<String> {
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": DOC, "languageId": "assure", "version": 1, "text": text}}),
+    );
+    diagnostics(server)
+}
+
+fn diagnostics(server: &mut Server) -> Vec<String> {
+    let published = server.next("textDocument/publishDiagnostics");
+    published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d["range"]["start"]["line"],
+                d["range"]["start"]["character"],
+                d["code"].as_str().unwrap(),
+                d["message"].as_str().unwrap().lines().next().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn diagnostics_follow_the_text_and_code_actions_mend_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    assert_eq!(
+        open(&mut server, PROPOSAL),
+        [
+            "1:0 SCH007 `Model:` is read as the field `model`, but is not written as a field is",
+            "1:7 CFC001 the proposal's model is `mcp`, but the case for change does not say why this model rather than the other",
+            "20:8 REF001 reference to `Provder`, which is not defined",
+        ]
+    );
+    let readiness = server.next("assure/readiness");
+    assert_eq!(readiness["readiness"][0]["describe"], "blocked (3 errors)");
+    // The fixes for line 21 (0-based 20): the closest name.
+    let actions = server.request(
+        1,
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": DOC}, "range": {"start": {"line": 20, "character": 0}, "end": {"line": 20, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["refer to `Provider`", "assure: apply every safe fix"]
+    );
+    assert_eq!(
+        actions[0]["edit"]["changes"][DOC],
+        json!([{"range": {"start": {"line": 20, "character": 8}, "end": {"line": 20, "character": 15}}, "newText": "Provider"}])
+    );
+    // The client applies the edit and sends the new text: diagnostics follow.
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": DOC, "version": 2}, "contentChanges": [{"text": PROPOSAL.replace("Provder", "Provider").replace("Model:", "model:")}]}),
+    );
+    assert_eq!(
+        diagnostics(&mut server),
+        [
+            "1:7 CFC001 the proposal's model is `mcp`, but the case for change does not say why this model rather than the other"
+        ]
+    );
+    let actions = server.request(
+        2,
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": DOC}, "range": {"start": {"line": 1, "character": 7}, "end": {"line": 1, "character": 7}}, "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions[0]["title"], "allow CFC001 here (say why)");
+    assert_eq!(
+        actions[0]["edit"]["changes"][DOC][0]["newText"],
+        "<!-- assure-allow: CFC001 WHY IT IS ACCEPTABLE -->\n"
+    );
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn hover_definition_references_rename_symbols_completion_and_formatting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let text = PROPOSAL.replace("Provder", "Provider");
+    open(&mut server, &text);
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": DOC}, "position": {"line": line, "character": character}});
+    let hover = server.request(1, "textDocument/hover", at(10, 4));
+    assert_eq!(
+        hover["contents"]["value"],
+        "**Provider**: organisation (nhs-trust)\n\n- `turnover`: £200m/yr\n- `cqc-registered`: yes\n\nreferred to by: MCP contract\n"
+    );
+    let hover = server.request(2, "textDocument/hover", at(12, 2));
+    assert_eq!(
+        hover["contents"]["value"],
+        "`turnover`: an annual amount (ending in /yr)\n\nannual turnover"
+    );
+    let definition = server.request(3, "textDocument/definition", at(20, 10));
+    assert_eq!(
+        definition["range"]["start"],
+        json!({"line": 10, "character": 3})
+    );
+    let references = server.request(4, "textDocument/references", at(7, 4));
+    let lines: Vec<&Value> = references
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["range"]["start"]["line"])
+        .collect();
+    assert_eq!(lines, [&json!(7), &json!(2), &json!(19)]);
+    let rename = server.request(
+        5,
+        "textDocument/rename",
+        json!({"textDocument": {"uri": DOC}, "position": {"line": 7, "character": 4}, "newName": "North ICB"}),
+    );
+    assert_eq!(rename["changes"][DOC].as_array().unwrap().len(), 3);
+    let symbols = server.request(
+        6,
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": DOC}}),
+    );
+    let names: Vec<String> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let children: Vec<&str> = s["children"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap())
+                .collect();
+            format!("{}: {}", s["name"].as_str().unwrap(), children.join(", "))
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Organisations: North CCG, Provider",
+            "Contracts: MCP contract"
+        ]
+    );
+    let completion = server.request(7, "textDocument/completion", at(13, 0));
+    let labels: Vec<&str> = completion
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"established") && !labels.contains(&"turnover"),
+        "{labels:?}"
+    );
+    let formatting = server.request(
+        8,
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": DOC}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(
+        formatting[0]["newText"].as_str().unwrap(),
+        text.replace("Model:", "model:")
+    );
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn bad_requests_are_answered_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    open(&mut server, "proposal: P\n\u{1b}[31m\n## \n");
+    // Positions past the end, on no document, and an unknown method.
+    let far = json!({"textDocument": {"uri": DOC}, "position": {"line": 999, "character": 999}});
+    assert_eq!(
+        server.request(1, "textDocument/hover", far.clone()),
+        Value::Null
+    );
+    assert_eq!(
+        server.request(2, "textDocument/definition", far),
+        Value::Null
+    );
+    assert_eq!(
+        server.request(3, "textDocument/hover", json!({"textDocument": {"uri": "file:///nowhere"}, "position": {"line": 0, "character": 0}})),
+        Value::Null
+    );
+    assert_eq!(server.request(4, "assure/nothing", json!({})), Value::Null);
+    let symbols = server.request(
+        5,
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": DOC}}),
+    );
+    assert!(symbols.is_array());
+    assert_eq!(server.stop(), 0);
+}
+
+fn neovim() -> PathBuf {
+    let path = PathBuf::from("/usr/bin/nvim");
+    if !path.exists() {
+        // As .ci/run does: Debian's package.
+        let status = Command::new("sh")
+            .args(["-c", "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim"])
+            .status()
+            .expect("apt-get runs");
+        assert!(
+            status.success() && path.exists(),
+            "neovim is needed: apt-get install neovim"
+        );
+    }
+    path
+}
+
+#[test]
+fn neovim_shows_the_diagnostics_and_applies_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let proposal = dir.path().join("p.proposal");
+    std::fs::write(&proposal, PROPOSAL).unwrap();
+    let script = root().join("tests/editor/neovim.lua");
+    let output = Command::new(neovim())
+        .args(["--headless", "--clean", "-n", "-u", "NONE"])
+        .arg(&proposal)
+        .arg("-c")
+        .arg(format!("luafile {}", script.display()))
+        .env("ASSURE", env!("CARGO_BIN_EXE_assure"))
+        .env("RESULT", dir.path().join("result.txt"))
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("neovim runs");
+    let result = std::fs::read_to_string(dir.path().join("result.txt")).unwrap_or_else(|_| {
+        panic!(
+            "neovim wrote no result\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert_eq!(
+        result,
+        "diagnostics: 1:0 SCH007, 1:7 CFC001, 20:8 REF001
+actions at 20: refer to `Provider` | assure: apply every safe fix
+line 20 after: holder: Provider
+"
+    );
+}
