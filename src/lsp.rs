@@ -109,6 +109,107 @@ fn touches_settings(params: &Json) -> bool {
 struct Document {
     text: String,
     version: i32,
+    /// What hover, definition, references and rename ask, built on the
+    /// first of them after a change.
+    index: std::cell::OnceCell<Index>,
+}
+
+/// The entities and references of one version of a document.
+struct Index {
+    /// Each entity's name in its heading.
+    names: Vec<Span>,
+    /// Every reference's name, the entity it names, and the entity it is
+    /// written under, in source order.
+    references: Vec<(Span, Option<usize>, Option<usize>)>,
+    /// Each entity's hover text.
+    hovers: Vec<String>,
+}
+
+impl Index {
+    fn build(checker: &Checker, text: &str) -> Index {
+        let modelled = checker.model(text);
+        let model = &modelled.model;
+        let vocabulary = checker.vocabulary();
+        let names: Vec<Span> = model
+            .entity_ids()
+            .map(|id| model.entity(id).name_span)
+            .collect();
+        let mut references = all_references(model, vocabulary);
+        references.sort_by_key(|(span, _, _)| span.start);
+        let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for (_, target, owner) in &references {
+            if let (Some(target), Some(owner)) = (target, owner)
+                && !referrers[*target].contains(owner)
+            {
+                referrers[*target].push(*owner);
+            }
+        }
+        let hovers = model
+            .entity_ids()
+            .map(|id| {
+                let entity = model.entity(id);
+                let ty = vocabulary.entity_type(entity.ty);
+                let mut out = format!("**{}**: {}", entity.name, ty.id);
+                if let Some(kind) = entity.kind {
+                    out.push_str(&format!(" ({kind})"));
+                }
+                out.push_str("\n\n");
+                for field in model.fields(id).iter().take(12) {
+                    let def = vocabulary.field(field.field);
+                    if def.name == "kind" {
+                        continue;
+                    }
+                    out.push_str(&format!(
+                        "- `{}`: {}\n",
+                        def.name,
+                        assure_report::export::value_text(model, &field.value)
+                    ));
+                }
+                let by = &referrers[id.0 as usize];
+                if !by.is_empty() {
+                    let shown: Vec<&str> = by
+                        .iter()
+                        .take(10)
+                        .map(|&e| model.entity(EntityId(e as u32)).name)
+                        .collect();
+                    let more = by.len().saturating_sub(10);
+                    out.push_str(&format!("\nreferred to by: {}", shown.join(", ")));
+                    if more > 0 {
+                        out.push_str(&format!(" and {more} more"));
+                    }
+                    out.push('\n');
+                }
+                out
+            })
+            .collect();
+        Index {
+            names,
+            references,
+            hovers,
+        }
+    }
+
+    /// The entity whose name, in its heading or a reference, is at `offset`.
+    fn entity_at(&self, offset: u32) -> Option<usize> {
+        let inside = |s: &Span| s.start <= offset && offset <= s.end;
+        if let Some(i) = self.names.iter().position(inside) {
+            return Some(i);
+        }
+        let after = self.references.partition_point(|(s, _, _)| s.end < offset);
+        self.references[after..]
+            .iter()
+            .take_while(|(s, _, _)| s.start <= offset)
+            .find(|(s, _, _)| inside(s))
+            .and_then(|(_, target, _)| *target)
+    }
+
+    /// The references to entity `i`, in source order.
+    fn references_to(&self, i: usize) -> impl Iterator<Item = Span> + '_ {
+        self.references
+            .iter()
+            .filter(move |(_, target, _)| *target == Some(i))
+            .map(|(span, _, _)| *span)
+    }
 }
 
 struct Server {
@@ -131,8 +232,14 @@ impl Server {
                     .unwrap_or("")
                     .to_owned();
                 let version = params["textDocument"]["version"].as_i64().unwrap_or(0) as i32;
-                self.documents
-                    .insert(uri.clone(), Document { text, version });
+                self.documents.insert(
+                    uri.clone(),
+                    Document {
+                        text,
+                        version,
+                        index: std::cell::OnceCell::new(),
+                    },
+                );
                 self.publish(&uri);
             }
             "textDocument/didChange" => {
@@ -148,6 +255,7 @@ impl Server {
                         Document {
                             text: text.to_owned(),
                             version,
+                            index: std::cell::OnceCell::new(),
                         },
                     );
                     self.publish(&uri);
@@ -259,55 +367,45 @@ impl Server {
                 }
             }
             "textDocument/hover" => {
-                let modelled = checker.model(text);
-                hover(
-                    &modelled.model,
-                    checker.vocabulary(),
-                    text,
-                    at(&params["position"]),
-                )
-                .map_or(
-                    Json::Null,
-                    |markdown| json!({"contents": {"kind": "markdown", "value": markdown}}),
-                )
+                let index = document.index.get_or_init(|| Index::build(checker, text));
+                let offset = at(&params["position"]);
+                match index.entity_at(offset) {
+                    Some(i) => json!({"contents": {"kind": "markdown", "value": index.hovers[i]}}),
+                    None => field_hover(checker.vocabulary(), text, offset).map_or(
+                        Json::Null,
+                        |markdown| json!({"contents": {"kind": "markdown", "value": markdown}}),
+                    ),
+                }
             }
             "textDocument/definition" => {
-                let modelled = checker.model(text);
-                entity_at(&modelled.model, at(&params["position"]))
-                    .map_or(Json::Null, |id| {
-                        json!({"uri": uri, "range": positions.range(modelled.model.entity(id).name_span)})
-                    })
+                let index = document.index.get_or_init(|| Index::build(checker, text));
+                index.entity_at(at(&params["position"])).map_or(
+                    Json::Null,
+                    |i| json!({"uri": uri, "range": positions.range(index.names[i])}),
+                )
             }
             "textDocument/references" => {
-                let modelled = checker.model(text);
-                let model = &modelled.model;
-                match entity_at(model, at(&params["position"])) {
-                    Some(id) => {
-                        let mut spans = vec![model.entity(id).name_span];
-                        spans.extend(references_to(model, checker.vocabulary(), id));
-                        Json::Array(
-                            spans
-                                .into_iter()
-                                .map(|s| json!({"uri": uri, "range": positions.range(s)}))
-                                .collect(),
-                        )
-                    }
+                let index = document.index.get_or_init(|| Index::build(checker, text));
+                match index.entity_at(at(&params["position"])) {
+                    Some(i) => Json::Array(
+                        std::iter::once(index.names[i])
+                            .chain(index.references_to(i))
+                            .map(|s| json!({"uri": uri, "range": positions.range(s)}))
+                            .collect(),
+                    ),
                     None => json!([]),
                 }
             }
             "textDocument/rename" => {
-                let modelled = checker.model(text);
-                let model = &modelled.model;
+                let index = document.index.get_or_init(|| Index::build(checker, text));
                 let new_name = params["newName"].as_str().unwrap_or("").trim();
                 if new_name.is_empty() || new_name.contains(['\n', '\r', ',', '(', ')']) {
                     return Err("a name is one line, without `,` or brackets".to_owned());
                 }
-                match entity_at(model, at(&params["position"])) {
-                    Some(id) => {
-                        let mut spans = vec![model.entity(id).name_span];
-                        spans.extend(references_to(model, checker.vocabulary(), id));
-                        let edits: Vec<Json> = spans
-                            .into_iter()
+                match index.entity_at(at(&params["position"])) {
+                    Some(i) => {
+                        let edits: Vec<Json> = std::iter::once(index.names[i])
+                            .chain(index.references_to(i))
                             .map(|s| json!({"range": positions.range(s), "newText": new_name}))
                             .collect();
                         json!({"changes": {uri: edits}})
@@ -541,124 +639,38 @@ fn allow_here(
     }))
 }
 
-/// Every reference of the model: its name's span and the entity it names.
-fn all_references(model: &Model<'_>, vocabulary: &Vocabulary) -> Vec<(Span, Option<EntityId>)> {
+/// Every reference of the model: its name's span, the entity it names, and
+/// the entity it is written under (by index).
+fn all_references(
+    model: &Model<'_>,
+    vocabulary: &Vocabulary,
+) -> Vec<(Span, Option<usize>, Option<usize>)> {
     let mut out = Vec::new();
-    let mut add = |value: &Value<'_>| {
+    let mut add = |value: &Value<'_>, owner: Option<usize>| {
         if let Value::Refs(refs) = value {
             out.extend(
                 model
                     .references(refs)
                     .iter()
-                    .map(|r| (r.name_span, r.target)),
+                    .map(|r| (r.name_span, r.target.map(|t| t.0 as usize), owner)),
             );
         }
     };
     for id in model.entity_ids() {
         for field in model.fields(id).iter() {
-            add(&field.value);
+            add(&field.value, Some(id.0 as usize));
         }
     }
     for index in 0..vocabulary.sections().len() {
         for field in model.section_fields(SectionId(index as u32)).iter() {
-            add(&field.value);
+            add(&field.value, None);
         }
     }
     out
 }
 
-/// The references to entity `id`, in source order.
-fn references_to(model: &Model<'_>, vocabulary: &Vocabulary, id: EntityId) -> Vec<Span> {
-    let mut spans: Vec<Span> = all_references(model, vocabulary)
-        .into_iter()
-        .filter(|(_, target)| *target == Some(id))
-        .map(|(span, _)| span)
-        .collect();
-    spans.sort_by_key(|s| s.start);
-    spans
-}
-
-/// The entity whose heading name or a reference to which is at `offset`.
-fn entity_at(model: &Model<'_>, offset: u32) -> Option<EntityId> {
-    let inside = |s: Span| s.start <= offset && offset <= s.end;
-    if let Some(id) = model
-        .entity_ids()
-        .find(|&id| inside(model.entity(id).name_span))
-    {
-        return Some(id);
-    }
-    model
-        .entity_ids()
-        .find_map(|id| {
-            model.fields(id).iter().find_map(|f| match &f.value {
-                Value::Refs(refs) => model
-                    .references(refs)
-                    .iter()
-                    .find(|r| inside(r.name_span))
-                    .and_then(|r| r.target),
-                _ => None,
-            })
-        })
-        .or_else(|| {
-            (0..64u32).find_map(|s| {
-                model
-                    .section_fields(SectionId(s))
-                    .iter()
-                    .find_map(|f| match &f.value {
-                        Value::Refs(refs) => model
-                            .references(refs)
-                            .iter()
-                            .find(|r| inside(r.name_span))
-                            .and_then(|r| r.target),
-                        _ => None,
-                    })
-            })
-        })
-}
-
-/// Markdown for what is at `offset`: an entity (its kind, fields and what
-/// refers to it) or a field's key (its type and meaning).
-fn hover(model: &Model<'_>, vocabulary: &Vocabulary, text: &str, offset: u32) -> Option<String> {
-    if let Some(id) = entity_at(model, offset) {
-        let entity = model.entity(id);
-        let ty = vocabulary.entity_type(entity.ty);
-        let mut out = format!("**{}**: {}", entity.name, ty.id);
-        if let Some(kind) = entity.kind {
-            out.push_str(&format!(" ({kind})"));
-        }
-        out.push_str("\n\n");
-        for field in model.fields(id).iter().take(12) {
-            let def = vocabulary.field(field.field);
-            if def.name == "kind" {
-                continue;
-            }
-            out.push_str(&format!(
-                "- `{}`: {}\n",
-                def.name,
-                assure_report::export::value_text(model, &field.value)
-            ));
-        }
-        let referrers: Vec<String> = all_references(model, vocabulary)
-            .into_iter()
-            .filter(|(_, target)| *target == Some(id))
-            .filter_map(|(span, _)| {
-                model
-                    .entity_ids()
-                    .find(|&e| {
-                        model
-                            .fields(e)
-                            .iter()
-                            .any(|f| f.span().start <= span.start && span.end <= f.span().end)
-                    })
-                    .map(|e| model.entity(e).name.to_owned())
-            })
-            .collect();
-        if !referrers.is_empty() {
-            out.push_str(&format!("\nreferred to by: {}\n", referrers.join(", ")));
-        }
-        return Some(out);
-    }
-    // A field's key.
+/// Markdown for a field's key at `offset`: its type and meaning.
+fn field_hover(vocabulary: &Vocabulary, text: &str, offset: u32) -> Option<String> {
     let parse = assure_syntax::parse(text);
     let field = parse
         .file

@@ -149,7 +149,7 @@ pub fn only(stage: &str, entities: usize) -> Result<(), String> {
 }
 
 /// The release `assure` binary, built if need be.
-fn assure_binary() -> Result<std::path::PathBuf, String> {
+pub fn assure_binary() -> Result<std::path::PathBuf, String> {
     let status = std::process::Command::new(env!("CARGO"))
         .args(["build", "--release", "--quiet", "--bin", "assure"])
         .status()

@@ -16,6 +16,7 @@
 mod bench;
 mod docs;
 mod fuzz;
+mod lsp_bench;
 mod report;
 mod site;
 
@@ -86,6 +87,10 @@ enum Task {
         /// How many entities `--only` runs on.
         #[arg(long, default_value_t = 100_000, requires = "only")]
         entities: usize,
+        /// Instead, drive `assure lsp` over stdio: diagnostics after an
+        /// edit, hover, definition, completion, memory.
+        #[arg(long)]
+        lsp: bool,
     },
 }
 
@@ -116,6 +121,7 @@ fn main() -> ExitCode {
             entities,
             ..
         } => bench::only(&stage, entities),
+        Task::Bench { lsp: true, .. } => bench::assure_binary().and_then(|b| lsp_bench::run(&b)),
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
         Task::Docs => docs::write(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")),
