@@ -371,7 +371,7 @@ impl Server {
                 let offset = at(&params["position"]);
                 match index.entity_at(offset) {
                     Some(i) => json!({"contents": {"kind": "markdown", "value": index.hovers[i]}}),
-                    None => field_hover(checker.vocabulary(), text, offset).map_or(
+                    None => field_hover(checker, text, offset).map_or(
                         Json::Null,
                         |markdown| json!({"contents": {"kind": "markdown", "value": markdown}}),
                     ),
@@ -669,9 +669,29 @@ fn all_references(
     out
 }
 
-/// Markdown for a field's key at `offset`: its type and meaning.
-fn field_hover(vocabulary: &Vocabulary, text: &str, offset: u32) -> Option<String> {
+/// Markdown for a field's key at `offset` (its type and meaning), or for a
+/// code in a directive (what the rule or check is).
+fn field_hover(checker: &Checker, text: &str, offset: u32) -> Option<String> {
+    let vocabulary = checker.vocabulary();
     let parse = assure_syntax::parse(text);
+    let code = parse
+        .file
+        .comments
+        .iter()
+        .filter_map(|c| c.directive.as_ref())
+        .flat_map(|d| d.codes.iter())
+        .find(|s| s.start <= offset && offset <= s.end);
+    if let Some(code) = code {
+        let code = code.text(text).to_ascii_uppercase();
+        return match checker.rules().rule(&code) {
+            Some(rule) => Some(format!(
+                "**{}** ({}): {}",
+                rule.code, rule.name, rule.summary
+            )),
+            None => assure_diagnostic::codes::lookup(&code)
+                .map(|info| format!("**{}** ({}): {}", info.code, info.name, info.summary)),
+        };
+    }
     let field = parse
         .file
         .fields
@@ -790,6 +810,18 @@ fn completion(checker: &Checker, text: &str, offset: u32) -> Json {
         .map_or(0, |i| i + 1);
     let before = &text[line_start..offset.min(text.len())];
     let item = |label: &str, kind: u8, detail: String| json!({"label": label, "kind": kind, "detail": detail});
+    if let Some(after) = before.trim_start().strip_prefix("<!--")
+        && after.trim_start().starts_with("assure-allow:")
+    {
+        return Json::Array(
+            checker
+                .rules()
+                .rules
+                .iter()
+                .map(|r| item(&r.code, 21, r.summary.clone()))
+                .collect(),
+        );
+    }
     if before.starts_with('#') && !before.starts_with("##") {
         return Json::Array(
             vocabulary

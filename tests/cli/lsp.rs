@@ -238,6 +238,7 @@ fn hover_definition_references_rename_symbols_completion_and_formatting() {
         "`turnover`: an annual amount (ending in /yr)\n\nannual turnover"
     );
     let definition = server.request(3, "textDocument/definition", at(20, 10));
+    assert_eq!(definition["uri"], DOC);
     assert_eq!(
         definition["range"]["start"],
         json!({"line": 10, "character": 3})
@@ -302,6 +303,38 @@ fn hover_definition_references_rename_symbols_completion_and_formatting() {
         formatting[0]["newText"].as_str().unwrap(),
         text.replace("Model:", "model:")
     );
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
+fn codes_in_directives_are_explained_and_completed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let text =
+        "proposal: P\n<!-- assure-allow: CAP001 guaranteed -->\nversion: 1\n<!-- assure-allow: \n";
+    open(&mut server, text);
+    let hover = server.request(
+        1,
+        "textDocument/hover",
+        json!({"textDocument": {"uri": DOC}, "position": {"line": 1, "character": 21}}),
+    );
+    assert_eq!(
+        hover["contents"]["value"],
+        "**CAP001** (contract-dwarfs-holder): A care-model contract must not be worth many times its holder's turnover."
+    );
+    let completion = server.request(
+        2,
+        "textDocument/completion",
+        json!({"textDocument": {"uri": DOC}, "position": {"line": 3, "character": 19}}),
+    );
+    let labels: Vec<&str> = completion
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len(), 23);
+    assert_eq!(labels[0], "CFC001");
     assert_eq!(server.stop(), 0);
 }
 
