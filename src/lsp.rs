@@ -306,7 +306,9 @@ impl Server {
                 return;
             }
         };
-        let report = checker.check(&display_path(uri), document.text.as_bytes());
+        let mut report = checker.check(&display_path(uri), document.text.as_bytes());
+        // The document alone is a corpus of one.
+        checker.add_corpus_findings(std::slice::from_mut(&mut report));
         let positions = Positions::new(&document.text);
         let diagnostics: Vec<Json> = report
             .findings
@@ -562,7 +564,8 @@ fn code_actions(
     positions: &Positions<'_>,
     range: &Json,
 ) -> Json {
-    let report = checker.check(&display_path(uri), text.as_bytes());
+    let mut report = checker.check(&display_path(uri), text.as_bytes());
+    checker.add_corpus_findings(std::slice::from_mut(&mut report));
     // Findings on the lines of the range: a cursor anywhere on a line asks
     // for what is wrong on it.
     let line = |p: &Json| p["line"].as_u64().unwrap_or(0);

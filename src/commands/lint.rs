@@ -157,7 +157,8 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             files::EXTENSION
         )?;
     }
-    let reports = files::check_all(&checker, &discovered, context.common.max_proposal_bytes);
+    let mut reports = files::check_all(&checker, &discovered, context.common.max_proposal_bytes);
+    checker.add_corpus_findings(&mut reports);
     write_reports(
         &reports,
         args.format,

@@ -675,3 +675,67 @@ key-criteria-record: annex
         "{out}"
     );
 }
+
+#[test]
+fn a_corpus_rule_sees_every_proposal_linted_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let award = |awarded: &str, summary: &str| {
+        format!(
+            "proposal: P\n\n# Organisations\n\n## North ICB\nkind: icb\n{summary}\n# Contracts\n\n## Services {awarded}\nkind: apms\ncommissioner: North ICB\naward-process: direct-award-b\nawarded: {awarded}\naward-notice: {awarded}\n"
+        )
+    };
+    // The summary of 2024/25 is in a.proposal; an award of 2025/26, whose
+    // summary is due after 31 March 2026, is in b.proposal.
+    std::fs::write(
+        dir.path().join("a.proposal"),
+        award("2024-06-03", "psr-summary-published: 2025-04-10\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("b.proposal"), award("2025-06-03", "")).unwrap();
+    let lint = |paths: &[&str]| {
+        let mut args = vec![
+            "--pack",
+            "psr-2024",
+            "--as-of",
+            "2026-06-01",
+            "lint",
+            "--format",
+            "json",
+        ];
+        args.extend(paths);
+        let run = assure_in(dir.path(), &args);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|file| {
+                format!(
+                    "{}: {:?}",
+                    file["path"].as_str().unwrap(),
+                    findings_of(file)
+                )
+            })
+            .collect::<Vec<String>>()
+    };
+    // Alone, a.proposal's summary covers its award.
+    assert_eq!(lint(&["a.proposal"]), ["a.proposal: []"]);
+    // Together, the authority (the first of its name) has an award of
+    // 2025/26 and no summary since: the finding is in a.proposal, where
+    // the authority is.
+    assert_eq!(
+        lint(&["a.proposal", "b.proposal"]),
+        [
+            "a.proposal: [\"\\\"PSR011\\\" 5: North ICB awarded contracts under the regime in the financial year 2025/26, which ended on 2026-03-31, and its last annual summary was published on 2025-04-10\"]",
+            "b.proposal: []",
+        ]
+    );
+    let (status, out) = check_pack(&format!(
+        "{RULE_HEAD}when = \"missing(k.value)\"\nscope = \"everywhere\"\n"
+    ));
+    assert_eq!(status, 2);
+    assert!(
+        out.contains("`everywhere` is not a scope: write `proposal` (the default) or `corpus`"),
+        "{out}"
+    );
+}

@@ -173,16 +173,20 @@ impl Checker {
                 ));
             }
         }
-        let report = match settings.as_of {
+        let dated;
+        let checker = match settings.as_of {
             Some(date) => {
-                let as_of = crate::AsOf {
+                dated = self.dated(crate::AsOf {
                     date,
                     source: "the fixture's `as-of`".to_owned(),
-                };
-                self.check_as_of(path, bytes, as_of)
+                });
+                &dated
             }
-            None => self.check(path, bytes),
+            None => self,
         };
+        let mut report = checker.check(path, bytes);
+        // A fixture alone is a corpus of one.
+        checker.add_corpus_findings(std::slice::from_mut(&mut report));
         // A finding of a pack the fixture is not about (a rule's, or a rule
         // saying it could not judge) is not compared; assure's structural
         // findings always are.

@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod changes;
+mod corpus;
 pub mod fix;
 pub mod fixture;
 pub mod format;
@@ -321,15 +322,19 @@ impl Checker {
 
     /// Checks the proposal `bytes` judging "today" as `as_of`.
     pub fn check_as_of(&self, path: &str, bytes: &[u8], as_of: AsOf) -> FileReport {
-        let checker = Checker {
+        self.dated(as_of).check(path, bytes)
+    }
+
+    /// This checker judging "today" as `as_of`.
+    pub(crate) fn dated(&self, as_of: AsOf) -> Checker {
+        Checker {
             options: Options {
                 today: Some(as_of.date),
                 ..self.options
             },
             as_of: Some(as_of),
             ..self.clone()
-        };
-        checker.check(path, bytes)
+        }
     }
 
     /// Checks the proposal `bytes`, read from `path`, which become the

@@ -458,6 +458,7 @@ impl Builder<'_, '_> {
             code,
             span: code_span,
             logic,
+            corpus: rule.corpus,
             name: rule.name,
             pack: pack.to_owned(),
             source_index: 0,

@@ -278,6 +278,9 @@ pub struct Rule {
     /// Its logic as written: `for`, each `let`, `applies` and `when`, each
     /// with its key.
     pub logic: Vec<(String, String)>,
+    /// Whether it sees every proposal linted together (`scope =
+    /// "corpus"`) rather than one at a time.
+    pub corpus: bool,
     /// Its name, in kebab case.
     pub name: String,
     /// The pack it comes from.

@@ -217,6 +217,8 @@ pub(crate) struct RuleDef {
     pub(crate) labels: Vec<LabelDef>,
     pub(crate) examples: Examples,
     pub(crate) fix: Option<FixDef>,
+    /// `scope = "corpus"`: the rule sees every proposal linted together.
+    pub(crate) corpus: bool,
 }
 
 /// A rule's `[rules.fix]`: a line to insert into a block, or a value to
@@ -264,9 +266,9 @@ const PACK_KEYS: [&str; 7] = [
     "calendar",
     "params",
 ];
-const RULE_KEYS: [&str; 18] = [
+const RULE_KEYS: [&str; 19] = [
     "code", "name", "stage", "severity", "summary", "source", "help", "params", "for", "let",
-    "applies", "needs", "when", "message", "primary", "labels", "examples", "fix",
+    "applies", "needs", "when", "message", "primary", "labels", "examples", "fix", "scope",
 ];
 
 /// Reads the pack `document` (whose text `reader` holds) into definitions;
@@ -599,6 +601,19 @@ fn rule(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> RuleDef {
     }
     rule.examples = examples(reader, table);
     rule.fix = fix(reader, table);
+    if let Some(value) = table.get("scope")
+        && let Some((scope, span)) = reader.string(value, "`scope`")
+    {
+        match scope {
+            "proposal" => {}
+            "corpus" => rule.corpus = true,
+            other => reader.error(
+                codes::PACK005,
+                span,
+                format!("`{other}` is not a scope: write `proposal` (the default) or `corpus`"),
+            ),
+        }
+    }
     rule
 }
 

@@ -21,6 +21,9 @@ pub struct Options {
     pub threads: Option<usize>,
     /// The date `today()` gives; `none` without.
     pub today: Option<Date>,
+    /// Run the corpus rules (over a model of every proposal linted
+    /// together) instead of the others.
+    pub corpus: bool,
 }
 
 impl Default for Options {
@@ -30,6 +33,7 @@ impl Default for Options {
             base_fuel: 5_000_000,
             threads: None,
             today: None,
+            corpus: false,
         }
     }
 }
@@ -126,6 +130,7 @@ impl RuleSet {
                 }
                 let options = Options {
                     today: rule.examples.as_of.or(today),
+                    corpus: rule.corpus,
                     ..Options::default()
                 };
                 let fired = self
@@ -164,9 +169,10 @@ impl RuleSet {
             .rules
             .iter()
             .filter(|rule| {
-                options
-                    .last_stage
-                    .is_none_or(|last| self.precedes(rule.stage, last))
+                rule.corpus == options.corpus
+                    && options
+                        .last_stage
+                        .is_none_or(|last| self.precedes(rule.stage, last))
             })
             .collect();
         let run = |rule: &&Rule| {
