@@ -40,6 +40,7 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
         "documentFormattingProvider": true,
         "codeLensProvider": {"resolveProvider": false},
         "completionProvider": {"triggerCharacters": [":", " ", "#"]},
+        "executeCommandProvider": {"commands": ["assure.explain"]},
     });
     connection
         .initialize(capabilities)
@@ -279,6 +280,20 @@ impl Server {
         )));
     }
 
+    /// `assure.explain CODE`: the explanation `assure explain` prints, shown
+    /// to the user (`window/showMessage`) and returned.
+    fn execute(&self, params: &Json) -> Result<Json, String> {
+        if params["command"] != "assure.explain" {
+            return Err(format!("no command {}", params["command"]));
+        }
+        let code = params["arguments"][0].as_str().unwrap_or("");
+        let checker = self.checker.as_ref().map_err(Clone::clone)?;
+        let text = crate::commands::explain::explanation(checker.rules(), code)
+            .map_err(|failure| failure.message)?;
+        self.notify("window/showMessage", json!({"type": 3, "message": text}));
+        Ok(json!(text))
+    }
+
     /// An error in the client's log (`window/logMessage`).
     fn log(&self, message: &str) {
         self.notify(
@@ -348,6 +363,9 @@ impl Server {
 
     fn answer(&self, request: &Request) -> Result<Json, String> {
         let params = &request.params;
+        if request.method == "workspace/executeCommand" {
+            return self.execute(params);
+        }
         let uri = params["textDocument"]["uri"].as_str().unwrap_or("");
         let Some(document) = self.documents.get(uri) else {
             return Ok(Json::Null);
@@ -598,6 +616,13 @@ fn code_actions(
         if let Some(action) = allow_here(uri, text, positions, &report, finding, &diagnostic) {
             actions.push(action);
         }
+        let code = &*finding.diagnostic.code;
+        actions.push(json!({
+            "title": format!("explain {code}"),
+            "kind": "quickfix",
+            "diagnostics": [diagnostic],
+            "command": {"title": format!("explain {code}"), "command": "assure.explain", "arguments": [code]},
+        }));
     }
     let fixed = assure_check::fix::fix_text(checker, &display_path(uri), text, |_, fix| {
         fix.applicability == Applicability::Safe

@@ -20,6 +20,19 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
+/// What `code` means: one of assure's own codes, or a rule of `rules`
+/// (the editor's "explain" shows this too).
+pub fn explanation(rules: &RuleSet, code: &str) -> Result<String, Failure> {
+    let code = code.trim().to_ascii_uppercase();
+    match codes::lookup(&code) {
+        Some(info) => Ok(explain_code(info)),
+        None => match rules.rule(&code) {
+            Some(rule) => Ok(explain_rule(rules, rule)),
+            None => Err(unknown(rules, &code)),
+        },
+    }
+}
+
 /// Prints what `code` means.
 pub fn run(args: &ExplainArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     let code = args.code.trim().to_ascii_uppercase();
@@ -29,7 +42,7 @@ pub fn run(args: &ExplainArgs, context: &mut Context<'_>) -> Result<ExitStatus, 
             let project = context.project()?;
             let rules = &project.rules;
             match rules.rule(&code) {
-                Some(rule) => explain_rule(rules, rule),
+                Some(_) => explanation(rules, &code)?,
                 None => match project.off.iter().find(|r| r.code == code) {
                     Some(rule) => {
                         let config = project.config.path.as_ref().map_or_else(

@@ -190,8 +190,23 @@ fn diagnostics_follow_the_text_and_code_actions_mend_them() {
         .collect();
     assert_eq!(
         titles,
-        ["refer to `Provider`", "assure: apply every safe fix"]
+        [
+            "refer to `Provider`",
+            "explain REF001",
+            "assure: apply every safe fix"
+        ]
     );
+    // "explain" runs on the server and shows what `assure explain` prints.
+    let explained = server.request(9, "workspace/executeCommand", actions[1]["command"].clone());
+    assert!(
+        explained
+            .as_str()
+            .unwrap()
+            .starts_with("REF001 (structural; always on)\nerror · reported in proposals\n"),
+        "{explained}"
+    );
+    let shown = server.next("window/showMessage");
+    assert_eq!(shown["message"], explained);
     assert_eq!(
         actions[0]["edit"]["changes"][DOC],
         json!([{"range": {"start": {"line": 20, "character": 8}, "end": {"line": 20, "character": 15}}, "newText": "Provider"}])
@@ -410,7 +425,7 @@ fn neovim_shows_the_diagnostics_and_applies_a_fix() {
     assert_eq!(
         result,
         "diagnostics: 1:0 SCH007, 1:7 CFC001, 20:8 REF001
-actions at 20: refer to `Provider` | assure: apply every safe fix
+actions at 20: refer to `Provider` | explain REF001 | assure: apply every safe fix
 line 20 after: holder: Provider
 "
     );
