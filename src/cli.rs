@@ -2,7 +2,7 @@
 //! one variant per command whose arguments its module defines
 //! ([`crate::commands`]). Nothing here runs anything.
 
-use crate::commands::{diff, explain, export, fix, fmt, graph, init, lint, rules};
+use crate::commands::{diff, explain, export, fix, fmt, graph, init, lint, report, rules};
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -80,6 +80,9 @@ pub enum RawCommand {
     /// code actions, hover, definitions, references, rename, completion,
     /// symbols, folding and formatting.
     Lsp,
+    /// Lint a corpus as `lint` does, record the run in the history
+    /// database, and with `--html` write the report site.
+    Report(report::ReportArgs),
 }
 
 /// `--color`.

@@ -18,8 +18,10 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod files;
+pub mod history;
 pub mod lsp;
 pub mod project;
+pub mod site;
 
 use assure_check::FileReport;
 use clap::Parser as _;

@@ -11,6 +11,7 @@ pub mod fmt;
 pub mod graph;
 pub mod init;
 pub mod lint;
+pub mod report;
 pub mod rules;
 
 use crate::cli::RawCommand;
@@ -31,6 +32,7 @@ pub fn run(command: RawCommand, context: &mut Context<'_>) -> Result<ExitStatus,
         RawCommand::Fix(args) => fix::run(&args, context),
         RawCommand::Fmt(args) => fmt::run(&args, context),
         RawCommand::Lsp => crate::lsp::run(context),
+        RawCommand::Report(args) => report::run(&args, context),
     }
 }
 

@@ -14,6 +14,7 @@ mod hostile;
 mod lint;
 mod lsp;
 mod packs;
+mod report;
 mod rules;
 mod sarif;
 mod tidy;

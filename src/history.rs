@@ -1,13 +1,17 @@
-//! `cargo xtask report`: lint a corpus, record the run in SQLite, and with
-//! `--html` write a static site of the history.
+//! The history of runs: a corpus linted, the run recorded in the SQLite
+//! history (`assure_store`), and with `--html` a static site of it. What
+//! `assure report` and `cargo xtask report` both run.
+//!
+//! Paths are recorded relative to the corpus root, so that a history is
+//! the same wherever the corpus is checked out; the findings are the ones
+//! `lint` gives on the same files under the same configuration.
 
 use crate::site;
 use assure_check::{Checker, FileReport};
-use assure_rules::RuleSet;
 use assure_store::{FileRecord, FindingRecord, RunRecord, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -21,10 +25,14 @@ pub struct ReportArgs {
     pub html: Option<PathBuf>,
 }
 
-/// Runs the report.
-pub fn run(args: &ReportArgs) -> Result<(), String> {
-    let rules = RuleSet::default_set().map_err(|_| "the default pack does not load".to_owned())?;
-    let checker = Checker::new(rules.clone());
+/// Lints the corpus with `checker`, records the run, and writes the site;
+/// what was done goes to `out`.
+pub fn run(
+    args: &ReportArgs,
+    checker: &Checker,
+    out: &mut dyn std::io::Write,
+) -> Result<(), String> {
+    let rules = checker.rules();
     let files = discover(&args.corpus)?;
     if files.is_empty() {
         return Err(format!(
@@ -33,22 +41,33 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         ));
     }
     let progress = progress_bar(files.len());
-    let reports: Vec<(FileReport, String)> = files
+    let mut reports: Vec<(FileReport, String)> = files
         .par_iter()
         .map(|path| {
+            // Checked under the path `lint` would show, so that `[[allow]]`
+            // globs match as they do there; recorded relative to the root.
             let shown = path.display().to_string();
-            let result = match std::fs::read(path) {
+            let result = match crate::files::read_proposal(
+                path,
+                crate::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
+            ) {
                 Ok(bytes) => (checker.check(&shown, &bytes), assure_check::fnv1a64(&bytes)),
-                Err(error) => (
-                    checker.unreadable(&shown, &error.to_string()),
-                    String::new(),
-                ),
+                Err(error) => (checker.unreadable(&shown, &error), String::new()),
             };
             progress.inc(1);
             result
         })
         .collect();
     progress.finish_and_clear();
+    let mut only: Vec<FileReport> = reports.iter().map(|(r, _)| r.clone()).collect();
+    checker.add_corpus_findings(&mut only);
+    for ((report, _), with_corpus) in reports.iter_mut().zip(only) {
+        *report = with_corpus;
+        let relative = Path::new(&report.path)
+            .strip_prefix(&args.corpus)
+            .map_or_else(|_| report.path.clone(), |p| p.display().to_string());
+        report.path = relative;
+    }
     let record = RunRecord {
         started_at: now_rfc3339(),
         tool: env!("CARGO_PKG_VERSION").to_owned(),
@@ -76,15 +95,16 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
         .flat_map(|f| &f.findings)
         .filter(|f| f.severity == "error" && f.suppressed.is_none())
         .count();
-    println!(
+    let _ = writeln!(
+        out,
         "recorded run {run_id} in {}: {} files, {} findings ({errors} errors)",
         args.db.display(),
         record.files.len(),
         record.files.iter().map(|f| f.findings.len()).sum::<usize>()
     );
     if let Some(html) = &args.html {
-        site::write(&store, run_id, &checker, html)?;
-        println!("wrote {}", html.join("index.html").display());
+        site::write(&store, run_id, checker, html)?;
+        let _ = writeln!(out, "wrote {}", html.join("index.html").display());
     }
     Ok(())
 }
@@ -110,7 +130,8 @@ fn discover(corpus: &Path) -> Result<Vec<PathBuf>, String> {
                     .path()
                     .map_or_else(|| corpus.display().to_string(), |p| p.display().to_string());
                 let why = format!("{error}");
-                eprintln!(
+                let _ = writeln!(
+                    std::io::stderr(),
                     "warning: skipped {}: {}",
                     assure_diagnostic::visible(&at),
                     assure_diagnostic::visible(&why)

@@ -1,0 +1,36 @@
+//! `assure report --corpus DIR [--db FILE] [--html DIR]`: lints a corpus as
+//! `lint` does (the same configuration, packs and date), records the run
+//! in the history, and writes the report site (`crate::history`).
+
+use crate::context::Context;
+use crate::{ExitStatus, Failure};
+use clap::Args;
+use std::path::PathBuf;
+
+/// `assure report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The directory of proposals (every `*.proposal` below it).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: PathBuf,
+    /// The history database (SQLite), created if need be.
+    #[arg(long, value_name = "FILE", default_value = "assure-history.sqlite")]
+    pub db: PathBuf,
+    /// Where to write the static report site.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+}
+
+/// Records the run and writes the site.
+pub fn run(args: &ReportArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
+    let (checker, _) = context.project()?.into_checker();
+    let report = crate::history::ReportArgs {
+        corpus: args.corpus.clone(),
+        db: args.db.clone(),
+        html: args.html.clone(),
+    };
+    let mut out = Vec::new();
+    crate::history::run(&report, &checker, &mut out).map_err(Failure::new)?;
+    crate::commands::write(context.stdout, &String::from_utf8_lossy(&out))?;
+    Ok(ExitStatus::Ok)
+}
