@@ -3,8 +3,8 @@
 //! the previous run. Plain HTML and CSS with relative links, so it works
 //! from the file system with no server and no script.
 
-use assure_check::Checker;
 use assure_check::changes::{Key, Partition, partition};
+use assure_check::{Checker, Readiness, Status};
 use assure_diagnostic::LineIndex;
 use assure_store::{FileRecord, FindingRecord, RunSummary, Store};
 use std::fmt::Write as _;
@@ -105,6 +105,36 @@ fn write_into(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Resu
         )?;
     }
     Ok(())
+}
+
+/// A stage's readiness as `lint` words it: `blocked (2 errors)`,
+/// `incomplete (1 not assessed)`, `ready`.
+fn readiness_text(file: &FileRecord, stage: &str, status: &str, errors: i64) -> String {
+    let status_of = match status {
+        "approved" => Status::Approved,
+        "ready" => Status::Ready,
+        "incomplete" => Status::Incomplete,
+        _ => Status::Blocked,
+    };
+    Readiness {
+        stage: stage.to_owned(),
+        pack: None,
+        status: status_of,
+        errors: usize::try_from(errors).unwrap_or(0),
+        not_assessed: not_assessed(file, stage),
+    }
+    .describe()
+}
+
+/// The proposal's title: its header's `proposal:`, else its path.
+fn title(file: &FileRecord) -> &str {
+    file.text
+        .lines()
+        .take_while(|l| !l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("proposal:"))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or(&file.path)
 }
 
 fn escape(text: &str) -> String {
@@ -221,17 +251,14 @@ fn index(
     for file in files {
         let _ = write!(
             out,
-            "<tr><td><a href=\"p/{}.html\">{}</a></td>",
+            "<tr><td><a href=\"p/{}.html\">{}</a><br><span class=\"muted\">{}</span></td>",
             slug(&file.path),
+            escape(title(file)),
             escape(&file.path)
         );
         for (stage, status, errors) in &file.readiness {
-            let detail = match status.as_str() {
-                "blocked" => format!(" ({errors})"),
-                "incomplete" => format!(" ({} not assessed)", not_assessed(file, stage)),
-                _ => String::new(),
-            };
-            let _ = write!(out, "<td class=\"{status}\">{status}{detail}</td>");
+            let text = readiness_text(file, stage, status, *errors);
+            let _ = write!(out, "<td class=\"{status}\">{}</td>", escape(&text));
         }
         let count = |severity: &str| active(file).filter(|f| f.severity == severity).count();
         let since = match previous {
@@ -259,6 +286,27 @@ fn index(
             count("error"),
             count("warning")
         );
+    }
+    // Proposals in the previous run that are not in this one.
+    if let Some(previous) = previous {
+        let mut removed: Vec<&&FileRecord> = previous
+            .values()
+            .filter(|before| !files.iter().any(|f| f.path == before.path))
+            .collect();
+        removed.sort_by(|a, b| a.path.cmp(&b.path));
+        for before in removed {
+            let _ = write!(
+                out,
+                "<tr class=\"removed\"><td>{}<br><span class=\"muted\">{}</span></td>",
+                escape(title(before)),
+                escape(&before.path)
+            );
+            for (stage, status, errors) in &before.readiness {
+                let text = readiness_text(before, stage, status, *errors);
+                let _ = write!(out, "<td class=\"muted\">was {}</td>", escape(&text));
+            }
+            out.push_str("<td></td><td></td><td class=\"since\">removed</td></tr>\n");
+        }
     }
     out.push_str("</tbody></table>\n<h2>History</h2>\n<table id=\"history\"><thead><tr><th>Run</th><th>Time</th><th>Files</th><th>Findings</th></tr></thead><tbody>\n");
     for past in runs.iter().rev() {
@@ -322,7 +370,8 @@ fn page(
     let mut out = head(&format!("assure: {}", file.path), "../style.css");
     let _ = write!(
         out,
-        "<p><a href=\"../index.html\">All proposals</a></p>\n<h1>{}</h1>\n<p class=\"muted\">Run {} at {}</p>\n",
+        "<p><a href=\"../index.html\">All proposals</a></p>\n<h1>{}</h1>\n<p class=\"muted\">{} · run {} at {}</p>\n",
+        escape(title(file)),
         escape(&file.path),
         run.id,
         escape(&run.started_at)
@@ -331,13 +380,9 @@ fn page(
     for (stage, status, errors) in &file.readiness {
         let _ = write!(
             out,
-            "<tr><th>{}</th><td class=\"{status}\">{status}{}</td></tr>",
+            "<tr><th>{}</th><td class=\"{status}\">{}</td></tr>",
             escape(stage),
-            match status.as_str() {
-                "blocked" => format!(" ({errors} errors)"),
-                "incomplete" => format!(" ({} not assessed)", not_assessed(file, stage)),
-                _ => String::new(),
-            }
+            escape(&readiness_text(file, stage, status, *errors))
         );
     }
     out.push_str("</tbody></table>\n<h2>Since the previous run</h2>\n<div id=\"changes\">");

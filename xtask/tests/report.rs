@@ -124,15 +124,23 @@ fn two_runs_and_the_site_shows_the_edit() {
         index.contains("<h1>Readiness of every proposal</h1>"),
         "{index}"
     );
-    let row = row_with(&index, "hampshire-mcp.proposal</a>");
+    // Each proposal by its title, its path beneath; readiness worded as
+    // lint words it.
+    let row = row_with(&index, "hampshire-mcp.proposal</span>");
     assert!(
-        row.contains("<td class=\"approved\">approved</td><td class=\"blocked\">blocked (3)</td>"),
+        row.contains(">Mid Hampshire Multispecialty Community Provider</a><br><span class=\"muted\">hampshire-mcp.proposal</span>"),
+        "{row}"
+    );
+    assert!(
+        row.contains(
+            "<td class=\"approved\">approved</td><td class=\"blocked\">blocked (3 errors)</td>"
+        ),
         "{row}"
     );
     assert!(row.contains("0 new</span>, <span class=\"resolved\">1 resolved</span>, <span class=\"moved\">0 moved"), "{row}");
     for other in [
-        "dudley-mcp.proposal</a>",
-        "tower-hamlets-community.proposal</a>",
+        "dudley-mcp.proposal</span>",
+        "tower-hamlets-community.proposal</span>",
     ] {
         assert!(
             row_with(&index, other).contains("<td class=\"since\">no change</td>"),
@@ -164,6 +172,26 @@ fn two_runs_and_the_site_shows_the_edit() {
         4,
         "four findings remain"
     );
+
+    // A proposal removed since: listed as removed with its last readiness,
+    // and its page gone.
+    let dudley_pages = |site: &Path| {
+        std::fs::read_dir(site.join("p"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("dudley"))
+            .count()
+    };
+    assert_eq!(dudley_pages(&site), 1);
+    std::fs::remove_file(corpus.join("dudley-mcp.proposal")).unwrap();
+    let third = report(&corpus, &db, &site);
+    assert!(third.starts_with("recorded run 3 in "), "{third}");
+    let index = rendered(&site.join("index.html"));
+    let row = row_with(&index, "dudley-mcp.proposal</span>");
+    assert!(row.contains("<tr class=\"removed\">"), "{row}");
+    assert!(row.contains("<td class=\"since\">removed</td>"), "{row}");
+    assert!(row.contains(">was "), "{row}");
+    assert_eq!(dudley_pages(&site), 0);
 }
 
 #[cfg(unix)]
