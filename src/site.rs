@@ -21,6 +21,8 @@ th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde2
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 13px; }
 pre .hit { background: #fff1b8; display: block; }
 svg text { font-size: 10px; } .muted { color: #6e7781; }
+#summary { width: auto; margin-bottom: 1rem; } .filters input, .filters select { font: inherit; }
+@media (max-width: 600px) { body { margin: 1rem auto; } th, td { padding: .25rem .3rem; font-size: 13px; } #overview, #summary { display: block; overflow-x: auto; } }
 ";
 
 /// Writes the site for `run_id` into `dir`: built beside it in a fresh
@@ -88,15 +90,22 @@ fn write_into(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Resu
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     write(&dir.join("style.css"), STYLE)?;
-    write(
-        &dir.join("index.html"),
-        &index(
-            run,
-            &runs,
-            &files,
-            previous.is_some().then_some(&before_by_path),
-        ),
-    )?;
+    // Findings by severity in each run, for the trend chart.
+    let trend = store
+        .query(
+            "SELECT f.run_id, fi.severity, COUNT(*) FROM findings fi JOIN files f ON f.id = fi.file_id \
+             WHERE fi.suppressed IS NULL GROUP BY f.run_id, fi.severity ORDER BY f.run_id",
+        )
+        .map_err(fail)?;
+    let mut index_html = index(
+        run,
+        &runs,
+        &files,
+        previous.is_some().then_some(&before_by_path),
+    );
+    let chart = trend_chart(&runs, &trend);
+    index_html = index_html.replace("<h2>History</h2>", &format!("<h2>History</h2>\n{chart}"));
+    write(&dir.join("index.html"), &index_html)?;
     for file in &files {
         let before = before_by_path.get(file.path.as_str()).copied();
         write(
@@ -214,7 +223,7 @@ fn changes<'a>(before: &'a FileRecord, after: &'a FileRecord) -> Partition<&'a F
 
 fn head(title: &str, css: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><link rel=\"stylesheet\" href=\"{css}\"></head><body>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" href=\"{css}\"></head><body>\n",
         escape(title)
     )
 }
@@ -241,6 +250,26 @@ fn index(
     let stages: Vec<&str> = files.first().map_or(Vec::new(), |f| {
         f.readiness.iter().map(|(s, _, _)| s.as_str()).collect()
     });
+    // The summary bar: how many proposals stand where, stage by stage.
+    out.push_str("<table id=\"summary\"><thead><tr><th>Stage</th><th>approved</th><th>ready</th><th>incomplete</th><th>blocked</th></tr></thead><tbody>\n");
+    for (i, stage) in stages.iter().enumerate() {
+        let count = |status: &str| {
+            files
+                .iter()
+                .filter(|f| f.readiness.get(i).is_some_and(|(_, s, _)| s == status))
+                .count()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th>{}</th><td class=\"approved\">{}</td><td class=\"ready\">{}</td><td class=\"incomplete\">{}</td><td class=\"blocked\">{}</td></tr>",
+            escape(stage),
+            count("approved"),
+            count("ready"),
+            count("incomplete"),
+            count("blocked")
+        );
+    }
+    out.push_str("</tbody></table>\n<p class=\"filters\"><label>Show <select id=\"status-filter\"><option value=\"\">every proposal</option><option>approved</option><option>ready</option><option>incomplete</option><option>blocked</option></select></label> <label>with text <input id=\"text-filter\" placeholder=\"a name, a code\"></label> <span class=\"muted\">(click a heading to sort)</span></p>\n");
     out.push_str("<table id=\"overview\"><thead><tr><th>Proposal</th>");
     for stage in &stages {
         let _ = write!(out, "<th>{}</th>", escape(stage));
@@ -319,7 +348,123 @@ fn index(
             past.findings
         );
     }
-    out.push_str("</tbody></table>\n</body></html>\n");
+    out.push_str("</tbody></table>\n");
+    out.push_str(SCRIPT);
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// Filtering by status and text, and sorting by a column, in the page
+/// itself: no server, nothing fetched.
+const SCRIPT: &str = "<script>
+(function () {
+  var table = document.getElementById('overview');
+  if (!table) return;
+  var body = table.tBodies[0];
+  var status = document.getElementById('status-filter');
+  var text = document.getElementById('text-filter');
+  function filter() {
+    var want = status.value, needle = text.value.toLowerCase();
+    Array.prototype.forEach.call(body.rows, function (row) {
+      var cells = Array.prototype.slice.call(row.cells);
+      var hasStatus = !want || cells.some(function (c) { return c.className === want; });
+      var hasText = !needle || row.textContent.toLowerCase().indexOf(needle) >= 0;
+      row.style.display = hasStatus && hasText ? '' : 'none';
+    });
+  }
+  status.addEventListener('change', filter);
+  text.addEventListener('input', filter);
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
+    th.style.cursor = 'pointer';
+    th.addEventListener('click', function () {
+      var rows = Array.prototype.slice.call(body.rows);
+      var descending = th.dataset.sorted === 'up';
+      rows.sort(function (a, b) {
+        var x = a.cells[column] ? a.cells[column].textContent : '';
+        var y = b.cells[column] ? b.cells[column].textContent : '';
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var order = !isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y);
+        return descending ? -order : order;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+      th.dataset.sorted = descending ? 'down' : 'up';
+    });
+  });
+})();
+</script>
+";
+
+/// An SVG chart of the findings of each run by severity (errors and
+/// warnings), drawn here: no service, no script.
+fn trend_chart(runs: &[RunSummary], counts: &[Vec<String>]) -> String {
+    if runs.is_empty() {
+        return String::new();
+    }
+    let count = |run: i64, severity: &str| -> f64 {
+        counts
+            .iter()
+            .find(|row| {
+                row.first().is_some_and(|r| *r == run.to_string())
+                    && row.get(1).is_some_and(|s| s == severity)
+            })
+            .and_then(|row| row.get(2))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let (width, height, margin) = (600.0, 160.0, 30.0);
+    let most = runs
+        .iter()
+        .flat_map(|r| [count(r.id, "error"), count(r.id, "warning")])
+        .fold(1.0_f64, f64::max);
+    let x = |i: usize| {
+        if runs.len() == 1 {
+            margin + (width - 2.0 * margin) / 2.0
+        } else {
+            margin + (width - 2.0 * margin) * i as f64 / (runs.len() - 1) as f64
+        }
+    };
+    let y = |n: f64| height - margin - (height - 2.0 * margin) * n / most;
+    let mut out = format!(
+        "<svg id=\"trend\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"findings by severity in each run\">\n<line x1=\"{margin}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999\"/>\n",
+        height - margin,
+        width - margin,
+        height - margin
+    );
+    for (severity, colour) in [("error", "#b42318"), ("warning", "#9a6700")] {
+        let points: Vec<String> = runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("{:.1},{:.1}", x(i), y(count(r.id, severity))))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"><title>{severity}s</title></polyline>",
+            points.join(" ")
+        );
+        for (i, r) in runs.iter().enumerate() {
+            let n = count(r.id, severity);
+            let _ = writeln!(
+                out,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>run {}: {n} {severity}s</title></circle>",
+                x(i),
+                y(n),
+                r.id
+            );
+        }
+    }
+    for (i, r) in runs.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">run {}</text>",
+            x(i),
+            height - margin + 14.0,
+            r.id
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<text x=\"{margin}\" y=\"14\">errors (red) and warnings (amber) in each run; most {most}</text>\n</svg>"
+    );
     out
 }
 

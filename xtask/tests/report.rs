@@ -72,6 +72,41 @@ fn rendered(page: &Path) -> String {
     )
 }
 
+/// Screenshots of `page` at a desktop's width and a phone's, kept under
+/// `target/site-screenshots/` (CI's artefacts) as `NAME-1280.png` and
+/// `NAME-390.png`.
+fn screenshots(page: &Path, name: &str) {
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site-screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    for width in [1280, 390] {
+        let profile = tempfile::tempdir().unwrap();
+        let shot = out.join(format!("{name}-{width}.png"));
+        let status = Command::new(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+            ])
+            .arg(format!("--window-size={width},1200"))
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("--screenshot={}", shot.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .expect("chromium runs");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        assert!(
+            std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
+            "{}",
+            shot.display()
+        );
+    }
+}
+
 /// The text of the table row (or list) whose HTML contains `needle`.
 fn row_with<'a>(dom: &'a str, needle: &str) -> &'a str {
     let at = dom
@@ -159,6 +194,8 @@ fn two_runs_and_the_site_shows_the_edit() {
             name.contains("hampshire-mcp_proposal-") && !name.contains("v2")
         })
         .unwrap();
+    screenshots(&site.join("index.html"), "index");
+    screenshots(&hampshire_page, "proposal");
     let page = rendered(&hampshire_page);
     let changes = &page[page.find("<div id=\"changes\">").unwrap()..];
     let changes = &changes[..changes.find("</div>").unwrap()];
@@ -187,6 +224,16 @@ fn two_runs_and_the_site_shows_the_edit() {
     let third = report(&corpus, &db, &site);
     assert!(third.starts_with("recorded run 3 in "), "{third}");
     let index = rendered(&site.join("index.html"));
+    // The summary bar counts the proposals at each stage; the trend chart
+    // has a point per run for each severity.
+    let summary = &index[index.find("<table id=\"summary\">").unwrap()..];
+    let summary = &summary[..summary.find("</table>").unwrap()];
+    assert!(
+        summary.contains("<tr><th>case-for-change</th><td class=\"approved\">"),
+        "{summary}"
+    );
+    assert_eq!(index.matches("<circle ").count(), 6, "{index}");
+    assert!(index.contains("id=\"status-filter\""));
     let row = row_with(&index, "dudley-mcp.proposal</span>");
     assert!(row.contains("<tr class=\"removed\">"), "{row}");
     assert!(row.contains("<td class=\"since\">removed</td>"), "{row}");
@@ -267,7 +314,9 @@ fn the_site_says_what_was_not_assessed() {
     .unwrap();
     let site = dir.path().join("site");
     report(&corpus, &dir.path().join("runs.sqlite"), &site);
-    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let whole = std::fs::read_to_string(site.join("index.html")).unwrap();
+    // The overview, after the summary bar.
+    let index = &whole[whole.find("<table id=\"overview\">").unwrap()..];
     let cells: Vec<&str> = index
         .match_indices("<td class=\"")
         .map(|(at, _)| {
