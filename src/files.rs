@@ -186,6 +186,32 @@ pub fn check_all(checker: &Checker, files: &[Discovered], limit: u64) -> Vec<Fil
     })
 }
 
+/// The proposals under `paths` that are text, each with its path and the
+/// path as shown, in order; a file that is not UTF-8 is left out (`lint`
+/// says why); a path that cannot be listed or read fails.
+pub fn proposal_texts(
+    paths: &[PathBuf],
+    limit: u64,
+) -> Result<Vec<(PathBuf, String, String)>, crate::Failure> {
+    let mut texts = Vec::new();
+    for file in discover(paths) {
+        if let Some(error) = &file.error {
+            return Err(crate::Failure::new(error.clone()));
+        }
+        let shown = file.path.display().to_string();
+        let bytes = read_proposal(&file.path, limit).map_err(|e| {
+            crate::Failure::new(format!(
+                "cannot read {}: {e}",
+                assure_diagnostic::visible(&shown)
+            ))
+        })?;
+        if let Ok(text) = String::from_utf8(bytes) {
+            texts.push((file.path, shown, text));
+        }
+    }
+    Ok(texts)
+}
+
 /// Reads every file in parallel and hands its bytes (or why they could not
 /// be read) to `each`, keeping the files' order.
 pub fn read_all<T: Send>(

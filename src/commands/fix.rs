@@ -39,20 +39,9 @@ pub fn fix_paths(
     diff: bool,
     out: &mut String,
 ) -> Result<bool, Failure> {
-    let discovered = files::discover(paths);
     let mut changed_files = 0;
     let mut total = 0;
-    for file in &discovered {
-        if let Some(error) = &file.error {
-            return Err(Failure::new(error.clone()));
-        }
-        let shown = file.path.display().to_string();
-        let bytes = files::read_proposal(&file.path, limit)
-            .map_err(|e| Failure::new(format!("cannot read {}: {e}", visible(&shown))))?;
-        // A file that is not UTF-8 has no fix: lint says why.
-        let Ok(text) = String::from_utf8(bytes) else {
-            continue;
-        };
+    for (path, shown, text) in files::proposal_texts(paths, limit)? {
         let fixed = fix_text(checker, &shown, &text, |_, fix| {
             fix.applicability <= allowed
         });
@@ -69,7 +58,7 @@ pub fn fix_paths(
                 &format!("b/{shown}"),
             ));
         } else {
-            write_atomically(&file.path, &fixed.text)?;
+            write_atomically(&path, &fixed.text)?;
             for applied in &fixed.applied {
                 let _ = writeln!(
                     out,

@@ -6,7 +6,6 @@ use crate::commands::fix::write_atomically;
 use crate::commands::write;
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure, files};
-use assure_diagnostic::visible;
 use clap::Args;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -32,18 +31,9 @@ pub fn run(args: &FmtArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fail
     let (checker, _) = context.project()?.into_checker();
     let mut out = String::new();
     let mut changed = 0;
-    let discovered = files::discover(&args.paths);
-    for file in &discovered {
-        if let Some(error) = &file.error {
-            return Err(Failure::new(error.clone()));
-        }
-        let shown = file.path.display().to_string();
-        let bytes = files::read_proposal(&file.path, limit)
-            .map_err(|e| Failure::new(format!("cannot read {}: {e}", visible(&shown))))?;
-        // A file that is not UTF-8 is left as it is: lint says why.
-        let Ok(text) = String::from_utf8(bytes) else {
-            continue;
-        };
+    let texts = files::proposal_texts(&args.paths, limit)?;
+    let total = texts.len();
+    for (path, shown, text) in texts {
         let formatted = assure_check::format::format(&checker, &shown, &text);
         if formatted == text {
             continue;
@@ -52,11 +42,11 @@ pub fn run(args: &FmtArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fail
         if args.check {
             let _ = writeln!(out, "would reformat {shown}");
         } else {
-            write_atomically(&file.path, &formatted)?;
+            write_atomically(&path, &formatted)?;
             let _ = writeln!(out, "reformatted {shown}");
         }
     }
-    let unchanged = discovered.len() - changed;
+    let unchanged = total - changed;
     let verb = if args.check {
         "would be reformatted"
     } else {

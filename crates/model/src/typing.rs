@@ -536,7 +536,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                 let what = WordOf::Field(key);
                 self.word(&e.values, &e.dated, codes::SCH003, key, what, tree, span)
             }
-            ValueType::Words(e) => self.words(&e.values, key, tree, span),
+            ValueType::Words(e) => self.words(&e.values, key, tree),
             scalar => {
                 let subject = Subject::Field(key);
                 let token = single_token(tree).filter(|_| tree.items[0].qualifier.is_none());
@@ -693,13 +693,7 @@ impl<'a, 'b> Typer<'a, 'b> {
 
     /// Several words of `allowed`, separated by `, `: each one checked as
     /// [`Typer::word`] checks one, at its own place.
-    fn words(
-        &mut self,
-        allowed: &'a [String],
-        key: &str,
-        tree: &ValueTree,
-        span: Span,
-    ) -> Option<Value<'a>> {
+    fn words(&mut self, allowed: &'a [String], key: &str, tree: &ValueTree) -> Option<Value<'a>> {
         let mut words = Vec::with_capacity(tree.items.len());
         let mut sound = true;
         for item in &tree.items {
@@ -733,7 +727,6 @@ impl<'a, 'b> Typer<'a, 'b> {
                 _ => sound = false,
             }
         }
-        let _ = span;
         sound.then_some(Value::Words(words))
     }
 
