@@ -354,6 +354,46 @@ fn codes_in_directives_are_explained_and_completed() {
 }
 
 #[test]
+fn edits_sent_faster_than_they_are_checked_end_with_the_last_texts_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    open(&mut server, PROPOSAL);
+    server.next("assure/readiness");
+    // Ten edits without waiting; the server may check fewer, but the last
+    // diagnostics it publishes are the last text's.
+    for version in 2..12 {
+        let text = if version == 11 {
+            PROPOSAL
+                .replace("Provder", "Provider")
+                .replace("Model:", "model:")
+        } else {
+            PROPOSAL.replace(
+                "population: 120,000",
+                &format!("population: 12{version},000"),
+            )
+        };
+        server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": DOC, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+    let last = loop {
+        let published = server.next("textDocument/publishDiagnostics");
+        if published["version"] == json!(11) {
+            break published;
+        }
+    };
+    let codes: Vec<&str> = last["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CFC001"]);
+    assert_eq!(server.stop(), 0);
+}
+
+#[test]
 fn bad_requests_are_answered_and_the_server_keeps_serving() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(dir.path());
