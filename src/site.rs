@@ -21,6 +21,7 @@ th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde2
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 13px; }
 pre .hit { background: #fff1b8; display: block; }
 svg text { font-size: 10px; } .muted { color: #6e7781; }
+pre.explain { white-space: pre-wrap; font-size: 14px; background: none; }
 #summary { width: auto; margin-bottom: 1rem; } .filters input, .filters select { font: inherit; }
 @media (max-width: 600px) { body { margin: 1rem auto; } th, td { padding: .25rem .3rem; font-size: 13px; } #overview, #summary { display: block; overflow-x: auto; } }
 ";
@@ -106,6 +107,29 @@ fn write_into(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Resu
     let chart = trend_chart(&runs, &trend);
     index_html = index_html.replace("<h2>History</h2>", &format!("<h2>History</h2>\n{chart}"));
     write(&dir.join("index.html"), &index_html)?;
+    // A page per code used: what `assure explain` says of it.
+    let codes_dir = dir.join("codes");
+    std::fs::create_dir_all(&codes_dir)
+        .map_err(|e| format!("cannot create {}: {e}", codes_dir.display()))?;
+    let mut used: Vec<&str> = files
+        .iter()
+        .flat_map(|f| f.findings.iter().map(|x| x.code.as_str()))
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    for code in used {
+        let Ok(text) = crate::commands::explain::explanation(checker.rules(), code) else {
+            continue;
+        };
+        let mut html = head(&format!("assure: {code}"), "../style.css");
+        let _ = write!(
+            html,
+            "<p><a href=\"../index.html\">All proposals</a></p>\n<h1>{}</h1>\n<pre class=\"explain\">{}</pre>\n</body></html>\n",
+            escape(code),
+            escape(&text)
+        );
+        write(&codes_dir.join(format!("{}.html", code_file(code))), &html)?;
+    }
     for file in &files {
         let before = before_by_path.get(file.path.as_str()).copied();
         write(
@@ -133,6 +157,15 @@ fn readiness_text(file: &FileRecord, stage: &str, status: &str, errors: i64) -> 
         not_assessed: not_assessed(file, stage),
     }
     .describe()
+}
+
+/// A code as a file name: its letters and digits only (a code comes from
+/// a database that may have been written by anyone).
+fn code_file(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(32)
+        .collect()
 }
 
 /// The proposal's title: its header's `proposal:`, else its path.
@@ -580,8 +613,9 @@ fn page(
         });
         let _ = write!(
             out,
-            "<h3 class=\"{}\">{} {} at line {}{suppressed}</h3><p>{}</p>{}",
+            "<h3 class=\"{}\"><a href=\"../codes/{}.html\">{}</a> {} at line {}{suppressed}</h3><p>{}</p>{}",
             escape(&finding.severity),
+            code_file(&finding.code),
             escape(&finding.code),
             escape(&finding.severity),
             finding.line,

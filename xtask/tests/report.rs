@@ -204,6 +204,16 @@ fn two_runs_and_the_site_shows_the_edit() {
         "<div id=\"changes\"><ul><li class=\"resolved\">resolved: CFC003 (was at line 5): the population is given as 180,000, but the practices' list sizes add up to 161,500, which differs by more than 5%</li></ul>"
     );
     assert!(page.contains("<svg id=\"graph\""), "the graph is drawn");
+    // Each code links to its explanation, a page of the site.
+    assert!(
+        page.contains("<a href=\"../codes/CAP001.html\">CAP001</a>"),
+        "{page}"
+    );
+    let explained = std::fs::read_to_string(site.join("codes/CAP001.html")).unwrap();
+    assert!(
+        explained.contains("<pre class=\"explain\">CAP001: contract-dwarfs-holder\n"),
+        "{explained}"
+    );
     assert_eq!(
         page.matches("<h3 class=").count(),
         4,
