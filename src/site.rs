@@ -104,8 +104,19 @@ fn write_into(store: &Store, run_id: i64, checker: &Checker, dir: &Path) -> Resu
         &files,
         previous.is_some().then_some(&before_by_path),
     );
+    // Each file's statuses in each run, for the readiness chart.
+    let statuses = store
+        .query(
+            "SELECT f.run_id, GROUP_CONCAT(r.status, ' ') FROM files f JOIN readiness r ON r.file_id = f.id \
+             GROUP BY f.id ORDER BY f.run_id",
+        )
+        .map_err(fail)?;
     let chart = trend_chart(&runs, &trend);
-    index_html = index_html.replace("<h2>History</h2>", &format!("<h2>History</h2>\n{chart}"));
+    let readiness = readiness_chart(&runs, &statuses);
+    index_html = index_html.replace(
+        "<h2>History</h2>",
+        &format!("<h2>History</h2>\n{chart}\n{readiness}"),
+    );
     write(&dir.join("index.html"), &index_html)?;
     // A page per code used: what `assure explain` says of it.
     let codes_dir = dir.join("codes");
@@ -426,6 +437,73 @@ const SCRIPT: &str = "<script>
 })();
 </script>
 ";
+
+/// An SVG chart of the proposals of each run by where they stand: blocked
+/// at some stage, else incomplete, else ready, else approved throughout; a
+/// stacked bar per run.
+fn readiness_chart(runs: &[RunSummary], statuses: &[Vec<String>]) -> String {
+    const KINDS: [(&str, &str); 4] = [
+        ("approved", "#74c69d"),
+        ("ready", "#8fa8e8"),
+        ("incomplete", "#f2c94c"),
+        ("blocked", "#e5736b"),
+    ];
+    let standing = |statuses: &str| {
+        let has = |s: &str| statuses.split(' ').any(|x| x == s);
+        if has("blocked") {
+            "blocked"
+        } else if has("incomplete") {
+            "incomplete"
+        } else if has("ready") {
+            "ready"
+        } else {
+            "approved"
+        }
+    };
+    let tally = |run: i64, kind: &str| {
+        statuses
+            .iter()
+            .filter(|row| row.first().is_some_and(|r| *r == run.to_string()))
+            .filter(|row| row.get(1).is_some_and(|s| standing(s) == kind))
+            .count()
+    };
+    let (width, height, margin) = (600.0, 160.0, 30.0);
+    let most = runs.iter().map(|r| r.files).max().unwrap_or(1).max(1) as f64;
+    let slot = (width - 2.0 * margin) / runs.len().max(1) as f64;
+    let bar = (slot * 0.6).min(40.0);
+    let mut out = format!(
+        "<svg id=\"readiness-trend\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"proposals by readiness in each run\">\n"
+    );
+    for (i, run) in runs.iter().enumerate() {
+        let x = margin + slot * i as f64 + (slot - bar) / 2.0;
+        let mut top = height - margin;
+        for (kind, colour) in KINDS {
+            let n = tally(run.id, kind);
+            if n == 0 {
+                continue;
+            }
+            let h = (height - 2.0 * margin) * n as f64 / most;
+            top -= h;
+            let _ = writeln!(
+                out,
+                "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{bar:.1}\" height=\"{h:.1}\" fill=\"{colour}\"><title>run {}: {n} {kind}</title></rect>",
+                run.id
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">run {}</text>",
+            x + bar / 2.0,
+            height - margin + 14.0,
+            run.id
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<text x=\"{margin}\" y=\"14\">proposals by where they stand: approved, ready, incomplete, blocked</text>\n</svg>"
+    );
+    out
+}
 
 /// An SVG chart of the findings of each run by severity (errors and
 /// warnings), drawn here: no service, no script.

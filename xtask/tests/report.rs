@@ -243,6 +243,10 @@ fn two_runs_and_the_site_shows_the_edit() {
         "{summary}"
     );
     assert_eq!(index.matches("<circle ").count(), 6, "{index}");
+    // The readiness chart: a bar per run, its parts the proposals by where
+    // they stand.
+    assert!(index.contains("<title>run 3: 2 blocked</title>"), "{index}");
+    assert!(!index.contains("<title>run 3: 1 ready</title>"), "{index}");
     assert!(index.contains("id=\"status-filter\""));
     let row = row_with(&index, "dudley-mcp.proposal</span>");
     assert!(row.contains("<tr class=\"removed\">"), "{row}");
