@@ -15,8 +15,8 @@
 
 use crate::context::Context;
 use crate::{ExitStatus, Failure};
-use assure_check::{Checker, FileReport};
-use assure_diagnostic::{Applicability, Span};
+use assure_check::Checker;
+use assure_diagnostic::{Applicability, LineIndex, Span};
 use assure_model::{EntityId, Model, Value};
 use assure_vocab::{HEADER, Owner, SectionId, ValueType, Vocabulary};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -527,29 +527,31 @@ fn percent_decoded(path: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Converts between byte offsets and LSP positions (lines, UTF-16 units).
+/// Converts between byte offsets and LSP positions (lines, UTF-16 units),
+/// on the line index every output uses (a lone CR ends a line there too).
 struct Positions<'t> {
     text: &'t str,
-    starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl<'t> Positions<'t> {
     fn new(text: &'t str) -> Self {
-        let mut starts = vec![0];
-        let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            // A lone CR ends a line, as the parser reads it.
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                starts.push(i + 1);
-            }
+        Positions {
+            text,
+            lines: LineIndex::new(text),
         }
-        Positions { text, starts }
+    }
+
+    /// The byte offset where 0-based `line` starts.
+    fn start(&self, line: usize) -> Option<usize> {
+        let line = u32::try_from(line).ok()?.checked_add(1)?;
+        self.lines.line_start(line).map(|s| s as usize)
     }
 
     fn position(&self, offset: u32) -> Json {
         let offset = (offset as usize).min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
+        let line = self.lines.line_of(offset as u32) as usize - 1;
+        let start = self.start(line).unwrap_or(0);
         let character: usize = self
             .text
             .get(start..offset)
@@ -565,14 +567,10 @@ impl<'t> Positions<'t> {
     fn offset(&self, position: &Json) -> u32 {
         let line = position["line"].as_u64().unwrap_or(0) as usize;
         let character = position["character"].as_u64().unwrap_or(0) as usize;
-        let Some(&start) = self.starts.get(line) else {
+        let Some(start) = self.start(line) else {
             return self.text.len() as u32;
         };
-        let end = self
-            .starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = self.start(line + 1).unwrap_or(self.text.len());
         let mut units = 0;
         for (i, c) in self.text[start..end].char_indices() {
             if units >= character {
@@ -660,7 +658,7 @@ fn code_actions(
                 "edit": {"changes": {uri: edits}},
             }));
         }
-        if let Some(action) = allow_here(uri, text, positions, &report, finding, &diagnostic) {
+        if let Some(action) = allow_here(uri, text, positions, finding, &diagnostic) {
             actions.push(action);
         }
         let code = &*finding.diagnostic.code;
@@ -690,7 +688,6 @@ fn allow_here(
     uri: &str,
     text: &str,
     positions: &Positions<'_>,
-    _report: &FileReport,
     finding: &assure_check::Finding,
     diagnostic: &Json,
 ) -> Option<Json> {

@@ -224,6 +224,7 @@ fn diagnostics_report(
 ) -> FileReport {
     FileReport {
         as_of: None,
+        approved: Vec::new(),
         path,
         text,
         findings: diagnostics.into_iter().map(Finding::structural).collect(),

@@ -8,13 +8,13 @@
 //! several proposals are then several entities of that name, and a
 //! reference resolves to the first: a rule joins them by name. Each finding
 //! is mapped back to the proposal its primary place is in, with the labels
-//! that are in the same proposal, and counts towards that proposal's
-//! readiness. The joined model's own diagnostics are not reported: each
+//! that are in the same proposal, and that proposal's readiness is judged
+//! again with it. The joined model's own diagnostics are not reported: each
 //! proposal's are, by its own check. A proposal linted alone is a corpus of
 //! one, so a corpus rule behaves as a per-proposal rule there.
 
-use crate::{Checker, FileReport, Finding, Status};
-use assure_diagnostic::{Severity, Span, codes};
+use crate::{Checker, FileReport, Finding};
+use assure_diagnostic::Span;
 use assure_rules::Options;
 
 /// The heading put between two proposals: a section no vocabulary has.
@@ -54,6 +54,7 @@ impl Checker {
             ..self.options
         };
         let evaluation = self.rules.evaluate(&model, &options);
+        let mut touched = Vec::new();
         for finding in evaluation.findings {
             let mut diagnostic = finding.diagnostic;
             let at = diagnostic.span.start as usize;
@@ -103,47 +104,19 @@ impl Checker {
             report.allows_used.sort_unstable();
             report.allows_used.dedup();
             let Some(found) = found.pop() else { continue };
-            self.count_in_readiness(report, &found);
             let at = report
                 .findings
                 .partition_point(|f| f.diagnostic.span.start <= found.diagnostic.span.start);
             report.findings.insert(at, found);
+            touched.push(file);
         }
-    }
-
-    /// Counts `finding` in the readiness of the stages of its chain from its
-    /// stage on.
-    fn count_in_readiness(&self, report: &mut FileReport, finding: &Finding) {
-        if finding
-            .suppressed
-            .as_ref()
-            .is_some_and(|s| !s.is_baseline())
-        {
-            return;
-        }
-        let Some(stage) = finding
-            .stage
-            .as_ref()
-            .and_then(|id| self.rules.stage_index(id))
-        else {
-            return;
-        };
-        for row in &mut report.readiness {
-            let Some(index) = self.rules.stage_index(&row.stage) else {
-                continue;
-            };
-            if !self.rules.precedes(stage, index) {
-                continue;
-            }
-            if finding.diagnostic.severity == Severity::Error {
-                row.errors += 1;
-                row.status = Status::Blocked;
-            } else if codes::is_not_assessed(&finding.diagnostic.code) {
-                row.not_assessed += 1;
-                if row.status != Status::Blocked {
-                    row.status = Status::Incomplete;
-                }
-            }
+        // Readiness judged again, as `check` judges it, once per proposal
+        // that gained a finding.
+        touched.sort_unstable();
+        touched.dedup();
+        for file in touched {
+            let report = &mut reports[file];
+            report.readiness = self.readiness(&report.findings, &report.approved);
         }
     }
 }

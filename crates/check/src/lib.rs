@@ -149,6 +149,9 @@ pub struct FileReport {
     /// The run's date, if a rule read it (`today()`), and where it came
     /// from: output says which date the findings hold for.
     pub as_of: Option<AsOf>,
+    /// Whether the document approves each stage, so that readiness can be
+    /// judged again when findings are added (corpus rules).
+    pub approved: Vec<bool>,
 }
 
 /// The date a run judged "today" by, and where it came from.
@@ -178,6 +181,7 @@ impl FileReport {
             allows_used: Vec::new(),
             baseline_used: Vec::new(),
             as_of: None,
+            approved: Vec::new(),
         }
     }
 
@@ -352,6 +356,7 @@ impl Checker {
                     allows_used: Vec::new(),
                     baseline_used: Vec::new(),
                     as_of: None,
+                    approved: Vec::new(),
                 };
             }
         };
@@ -364,11 +369,12 @@ impl Checker {
             allows_used,
             baseline_used: Vec::new(),
             as_of: if read_today { self.as_of.clone() } else { None },
+            approved,
         };
         if let Some(baseline) = &self.baseline {
             report.baseline_used = baseline.apply(&mut report);
         }
-        report.readiness = self.readiness(&report.findings, &approved);
+        report.readiness = self.readiness(&report.findings, &report.approved);
         report
     }
 
@@ -425,7 +431,7 @@ impl Checker {
     /// one (structural errors block every stage), else approved if the
     /// document says so, else ready. With a stage limit, later stages are
     /// not shown, since their rules did not run.
-    fn readiness(&self, findings: &[Finding], approved: &[bool]) -> Vec<Readiness> {
+    pub(crate) fn readiness(&self, findings: &[Finding], approved: &[bool]) -> Vec<Readiness> {
         let rules = &self.rules;
         let stages = &rules.stages;
         let shown = |index: usize| {

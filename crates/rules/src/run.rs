@@ -415,36 +415,51 @@ fn outside_calendar<'a>(
     frame: &mut Frame<'a>,
     date: Date,
 ) -> RuleFinding {
-    let span = place(evaluator, rule, frame);
-    let what = match subject(rule, frame) {
-        Some(id) => format!(" for `{}`", evaluator.model().entity(id).name),
-        None => String::new(),
-    };
-    let message = match evaluator.calendar_range() {
+    let why = match evaluator.calendar_range() {
         Some((name, first, last)) => format!(
-            "{} ({}) could not be assessed{what}: it counts working days to or from {date}, and the calendar `{name}` covers only {first} to {last}",
-            rule.code, rule.name
+            "it counts working days to or from {date}, and the calendar `{name}` covers only {first} to {last}"
         ),
-        None => format!(
-            "{} ({}) could not be assessed{what}: it counts working days, and no calendar is loaded",
-            rule.code, rule.name
-        ),
+        None => "it counts working days, and no calendar is loaded".to_owned(),
     };
-    RuleFinding {
-        diagnostic: Diagnostic::warning(codes::EVAL003, span.unwrap_or(Span::empty(0)), message)
-            .with_help("a later year's bank holidays are not guessed at: use a pack `[calendar]` that covers the date, or a newer assure whose calendar does; until then this stage is incomplete"),
-        stage: rule.stage,
-    }
+    not_judged(
+        evaluator,
+        rule,
+        frame,
+        codes::EVAL003,
+        &why,
+        "a later year's bank holidays are not guessed at: use a pack `[calendar]` that covers the date, or a newer assure whose calendar does; until then this stage is incomplete",
+    )
 }
 
 /// EVAL002: `rule` could not judge the binding in `frame`, for want of
-/// `lacking`. It points where the rule's findings would, or at the entity
-/// the rule ranges over.
+/// `lacking`.
 fn not_assessed<'a>(
     evaluator: &Evaluator<'a>,
     rule: &'a Rule,
     frame: &mut Frame<'a>,
     lacking: &[&str],
+) -> RuleFinding {
+    let why = format!("it needs {}", assure_diagnostic::english_list(lacking));
+    not_judged(
+        evaluator,
+        rule,
+        frame,
+        codes::EVAL002,
+        &why,
+        "until it is given, this stage is incomplete: the rule has not passed, it has not been checked",
+    )
+}
+
+/// A finding of `code` saying `rule` could not judge the binding in
+/// `frame`, and `why`. It points where the rule's findings would, or at
+/// the entity the rule ranges over.
+fn not_judged<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    frame: &mut Frame<'a>,
+    code: &str,
+    why: &str,
+    help: &str,
 ) -> RuleFinding {
     let span = place(evaluator, rule, frame);
     let what = match subject(rule, frame) {
@@ -452,14 +467,12 @@ fn not_assessed<'a>(
         None => String::new(),
     };
     let message = format!(
-        "{} ({}) could not be assessed{what}: it needs {}",
-        rule.code,
-        rule.name,
-        assure_diagnostic::english_list(lacking)
+        "{} ({}) could not be assessed{what}: {why}",
+        rule.code, rule.name
     );
     RuleFinding {
-        diagnostic: Diagnostic::warning(codes::EVAL002, span.unwrap_or(Span::empty(0)), message)
-            .with_help("until it is given, this stage is incomplete: the rule has not passed, it has not been checked"),
+        diagnostic: Diagnostic::warning(code, span.unwrap_or(Span::empty(0)), message)
+            .with_help(help),
         stage: rule.stage,
     }
 }
