@@ -1,5 +1,5 @@
 //! The history of runs: a corpus linted, the run recorded in the SQLite
-//! history (`assure_store`), and with `--html` a static site of it. What
+//! history (`assure_store`: SQLite, or PostgreSQL for a URL), and with `--html` a static site of it. What
 //! `assure report` and `cargo xtask report` both run.
 //!
 //! Paths are recorded relative to the corpus root, so that a history is
@@ -8,7 +8,7 @@
 
 use crate::site;
 use assure_check::{Checker, FileReport};
-use assure_store::{FileRecord, FindingRecord, RunRecord, Store};
+use assure_store::{FileRecord, FindingRecord, RunRecord, Target};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write as _};
@@ -19,8 +19,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub struct ReportArgs {
     /// The corpus directory.
     pub corpus: PathBuf,
-    /// The database.
-    pub db: PathBuf,
+    /// The history: an SQLite file or a PostgreSQL URL.
+    pub db: Target,
     /// Where to write the site, if anywhere.
     pub html: Option<PathBuf>,
 }
@@ -83,11 +83,13 @@ pub fn run(
             .map(|(report, hash)| file_record(report, hash))
             .collect(),
     };
-    if let Some(parent) = args.db.parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Target::Sqlite(path) = &args.db
+        && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    let mut store = Store::open(&args.db).map_err(|e| e.to_string())?;
+    let mut store = assure_store::open(&args.db).map_err(|e| e.to_string())?;
     let run_id = store.record(&record).map_err(|e| e.to_string())?;
     let errors: usize = record
         .files
@@ -98,12 +100,12 @@ pub fn run(
     let _ = writeln!(
         out,
         "recorded run {run_id} in {}: {} files, {} findings ({errors} errors)",
-        args.db.display(),
+        store.location(),
         record.files.len(),
         record.files.iter().map(|f| f.findings.len()).sum::<usize>()
     );
     if let Some(html) = &args.html {
-        site::write(&store, run_id, checker, html)?;
+        site::write(store.as_mut(), run_id, checker, html)?;
         let _ = writeln!(out, "wrote {}", html.join("index.html").display());
     }
     Ok(())

@@ -1,4 +1,4 @@
-//! `assure report --corpus DIR [--db FILE] [--html DIR]`: lints a corpus as
+//! `assure report --corpus DIR [--db FILE|URL] [--html DIR]`: lints a corpus as
 //! `lint` does (the same configuration, packs and date), records the run
 //! in the history, and writes the report site (`crate::history`).
 
@@ -13,9 +13,10 @@ pub struct ReportArgs {
     /// The directory of proposals (every `*.proposal` below it).
     #[arg(long, value_name = "DIR")]
     pub corpus: PathBuf,
-    /// The history database (SQLite), created if need be.
-    #[arg(long, value_name = "FILE", default_value = "assure-history.sqlite")]
-    pub db: PathBuf,
+    /// The history: an SQLite file, created if need be, or a PostgreSQL
+    /// database as `postgres://user@host/db`.
+    #[arg(long, value_name = "FILE|URL", default_value = "assure-history.sqlite")]
+    pub db: std::ffi::OsString,
     /// Where to write the static report site.
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
@@ -26,7 +27,7 @@ pub fn run(args: &ReportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
     let (checker, _) = context.project()?.into_checker();
     let report = crate::history::ReportArgs {
         corpus: args.corpus.clone(),
-        db: args.db.clone(),
+        db: assure_store::Target::parse(&args.db),
         html: args.html.clone(),
     };
     let mut out = Vec::new();

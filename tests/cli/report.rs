@@ -5,6 +5,17 @@ use crate::{assert_status, assure_in, root};
 
 #[test]
 fn report_records_exactly_what_lint_finds_under_the_same_configuration() {
+    report_agrees_with_lint("history.sqlite");
+}
+
+#[test]
+fn report_into_postgres_records_exactly_what_lint_finds() {
+    report_agrees_with_lint(&assure_test_postgres::shared().fresh_database());
+}
+
+/// Lints and reports the same corpus under the same configuration into
+/// the history at `db`, and compares every finding.
+fn report_agrees_with_lint(db: &str) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir_all(corpus.join("north")).unwrap();
@@ -45,25 +56,22 @@ fn report_records_exactly_what_lint_finds_under_the_same_configuration() {
     }
     let run = assure_in(
         dir.path(),
-        &[
-            "report",
-            "--corpus",
-            "corpus",
-            "--db",
-            "history.sqlite",
-            "--html",
-            "site",
-        ],
+        &["report", "--corpus", "corpus", "--db", db, "--html", "site"],
     );
     assert_status!(run, 0);
+    let target = assure_store::Target::parse(db.as_ref());
     assert!(
         run.stdout
-            .starts_with("recorded run 1 in history.sqlite: 3 files, "),
+            .starts_with(&format!("recorded run 1 in {}: 3 files, ", target.shown())),
         "{}",
         run.stdout
     );
     assert!(dir.path().join("site/index.html").is_file());
-    let store = assure_store::Store::open(&dir.path().join("history.sqlite")).unwrap();
+    let target = match target {
+        assure_store::Target::Sqlite(path) => assure_store::Target::Sqlite(dir.path().join(path)),
+        url => url,
+    };
+    let mut store = assure_store::open(&target).unwrap();
     let mut reported: Vec<String> = Vec::new();
     for file in store.files(1).unwrap() {
         for f in &file.findings {

@@ -6,7 +6,7 @@
 //!   check on generated proposals of 1k, 10k and 100k entities and prints a
 //!   table (the figures of `docs/performance.md`);
 //! - `cargo xtask report [--corpus DIR] [--db PATH] [--html DIR]`: lint a
-//!   corpus, record the run in SQLite, write the static report site;
+//!   corpus, record the run in the history, write the static report site;
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets;
 //! - `cargo xtask docs`: the parts of `docs/` written from the code (the
 //!   codes, the built-in functions).
@@ -48,14 +48,14 @@ enum Task {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Lint a corpus, record the run in SQLite, and write the HTML report.
+    /// Lint a corpus, record the run in the history, and write the HTML report.
     Report {
         /// The proposals.
         #[arg(long, default_value = "fixtures")]
         corpus: PathBuf,
-        /// The history database.
+        /// The history: an SQLite file or a PostgreSQL URL.
         #[arg(long, default_value = "target/assure-history.sqlite")]
-        db: PathBuf,
+        db: std::ffi::OsString,
         /// Where to write the static site.
         #[arg(long)]
         html: Option<PathBuf>,
@@ -94,11 +94,15 @@ enum Task {
 
 /// `cargo xtask report`: `assure report`'s work with the default pack, for
 /// development.
-fn report(corpus: PathBuf, db: PathBuf, html: Option<PathBuf>) -> Result<(), String> {
+fn report(corpus: PathBuf, db: &std::ffi::OsStr, html: Option<PathBuf>) -> Result<(), String> {
     let rules = assure_rules::RuleSet::default_set()
         .map_err(|_| "the default pack does not load".to_owned())?;
     let checker = assure_check::Checker::new(rules);
-    let args = assure::history::ReportArgs { corpus, db, html };
+    let args = assure::history::ReportArgs {
+        corpus,
+        db: assure_store::Target::parse(db),
+        html,
+    };
     assure::history::run(&args, &checker, &mut std::io::stdout())
 }
 
@@ -133,7 +137,7 @@ fn main() -> ExitCode {
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
         Task::Docs => docs::write(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")),
-        Task::Report { corpus, db, html } => report(corpus, db, html),
+        Task::Report { corpus, db, html } => report(corpus, &db, html),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,6 @@
 //! in a real headless browser (Debian's chromium) and asserted on what it
 //! renders.
 
-use assure_store::Store;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -145,7 +144,7 @@ fn two_runs_and_the_site_shows_the_edit() {
     let second = report(&corpus, &db, &site);
     assert!(second.starts_with("recorded run 2 in "), "{second}");
 
-    let store = Store::open(&db).unwrap();
+    let mut store = assure_store::open(&assure_store::Target::Sqlite(db.clone())).unwrap();
     let runs = store.runs().unwrap();
     assert_eq!(
         runs.iter()

@@ -1,7 +1,38 @@
 //! The store's behaviour, including every failure mode: each test checks
 //! what the caller sees and that the database is left as it was.
+//!
+//! The tests in this file run unchanged on both backends (a module per
+//! test, with a `sqlite` and a `postgres` case); what only one backend can
+//! meet (a damaged file, a dropped connection) is in its own module.
 
 use super::*;
+use std::path::Path;
+
+mod backend;
+mod postgres_only;
+mod sqlite_only;
+
+use backend::{Backend, PgDatabase, SqliteFile};
+
+/// Each `fn name(backend) { … }` becomes a module `name` with the test
+/// `sqlite` and the test `postgres`, the same body on each.
+macro_rules! on_both_backends {
+    ($($(#[$doc:meta])* fn $name:ident($backend:ident) $body:block)*) => {$(
+        $(#[$doc])*
+        mod $name {
+            use super::*;
+            fn body<B: Backend>($backend: B) $body
+            #[test]
+            fn sqlite() {
+                body(SqliteFile::fresh());
+            }
+            #[test]
+            fn postgres() {
+                body(PgDatabase::fresh());
+            }
+        }
+    )*};
+}
 
 fn run(files: &[(&str, &[&str])]) -> RunRecord {
     RunRecord {
@@ -46,325 +77,198 @@ fn run(files: &[(&str, &[&str])]) -> RunRecord {
     }
 }
 
-fn database() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("runs.sqlite");
-    (dir, path)
+fn codes(file: &FileRecord) -> Vec<&str> {
+    file.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
-#[test]
-fn records_and_reads_back_runs() {
-    let (_dir, path) = database();
-    let mut store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    let first = store
-        .record(&run(&[
-            ("a.proposal", &["CAP001", "PFI001"]),
-            ("b.proposal", &[]),
-        ]))
-        .unwrap();
-    let second = store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
-    drop(store);
-    let store = Store::open(&path).unwrap();
-    let runs = store.runs().unwrap();
-    assert_eq!(
-        runs.iter()
-            .map(|r| (r.id, r.files, r.findings))
-            .collect::<Vec<_>>(),
-        [(first, 2, 2), (second, 1, 1)]
-    );
-    assert_eq!(store.previous_run(second).unwrap(), Some(first));
-    assert_eq!(store.previous_run(first).unwrap(), None);
-    let files = store.files(first).unwrap();
-    assert_eq!(files[0].path, "a.proposal");
-    assert_eq!(
-        files[0]
-            .findings
-            .iter()
-            .map(|f| f.code.as_str())
-            .collect::<Vec<_>>(),
-        ["CAP001", "PFI001"]
-    );
-    assert_eq!(
-        files[0].readiness[1],
-        (
-            "contract-and-capability".to_owned(),
-            "blocked".to_owned(),
-            2
-        )
-    );
-    assert_eq!(
-        files,
-        run(&[("a.proposal", &["CAP001", "PFI001"]), ("b.proposal", &[])]).files
-    );
-}
+on_both_backends! {
+    fn records_and_reads_back_runs(backend) {
+        let mut store = backend.open();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let first = store
+            .record(&run(&[
+                ("b.proposal", &[]),
+                ("a.proposal", &["CAP001", "PFI001"]),
+            ]))
+            .unwrap();
+        let second = store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
+        drop(store);
+        let mut store = backend.open();
+        let runs = store.runs().unwrap();
+        assert_eq!(
+            runs.iter()
+                .map(|r| (r.id, r.files, r.findings))
+                .collect::<Vec<_>>(),
+            [(first, 2, 2), (second, 1, 1)]
+        );
+        assert_eq!(runs[0].git_commit.as_deref(), Some("abc123"));
+        assert_eq!(store.previous_run(second).unwrap(), Some(first));
+        assert_eq!(store.previous_run(first).unwrap(), None);
+        let files = store.files(first).unwrap();
+        assert_eq!(codes(&files[0]), ["CAP001", "PFI001"]);
+        assert_eq!(
+            files[0].readiness[1],
+            ("contract-and-capability".to_owned(), "blocked".to_owned(), 2)
+        );
+        // By path, whatever order they were recorded in.
+        assert_eq!(
+            files,
+            run(&[("a.proposal", &["CAP001", "PFI001"]), ("b.proposal", &[])]).files
+        );
+    }
 
-#[test]
-fn a_newer_schema_is_refused_and_untouched() {
-    let (_dir, path) = database();
-    drop(Store::open(&path).unwrap());
-    let connection = Connection::open(&path).unwrap();
-    connection
-        .execute_batch("PRAGMA user_version = 99")
-        .unwrap();
-    drop(connection);
-    let before = std::fs::read(&path).unwrap();
-    let error = Store::open(&path).unwrap_err();
-    assert!(
-        matches!(error, StoreError::NewerSchema { found: 99, .. }),
-        "{error}"
-    );
-    assert!(error.to_string().ends_with(
-        "has schema version 99, newer than this assure understands (1); upgrade assure"
-    ));
-    assert_eq!(std::fs::read(&path).unwrap(), before);
-}
+    fn text_is_kept_byte_for_byte(backend) {
+        let mut store = backend.open();
+        let mut record = run(&[("ünïcode/ä.proposal", &["CAP001"])]);
+        let text = "proposal: Zoë's \u{1F3E5} plan\n\tname: \u{1b}[31m\n".repeat(3);
+        record.files[0].text.clone_from(&text);
+        record.files[0].findings[0].message = "“quoted” — 12% of £1,000".to_owned();
+        let id = store.record(&record).unwrap();
+        assert_eq!(store.files(id).unwrap(), record.files);
+    }
 
-#[test]
-fn a_corrupt_file_is_refused_and_untouched() {
-    let (_dir, path) = database();
-    let garbage = b"this is a spreadsheet, not a database".repeat(200);
-    std::fs::write(&path, &garbage).unwrap();
-    let error = Store::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::Corrupt(..)), "{error}");
-    assert!(
-        error
-            .to_string()
-            .contains("is not a usable assure database"),
-        "{error}"
-    );
-    assert_eq!(std::fs::read(&path).unwrap(), garbage);
-}
+    fn the_counts_the_site_charts(backend) {
+        let mut store = backend.open();
+        let first = store
+            .record(&run(&[("a.proposal", &["CAP001", "PFI001", "CAP001"]), ("b.proposal", &[])]))
+            .unwrap();
+        let mut second = run(&[("a.proposal", &["CAP001"])]);
+        second.files[0].findings[0].suppressed = Some("accepted by the board".to_owned());
+        let second = store.record(&second).unwrap();
+        assert_eq!(
+            store
+                .finding_counts()
+                .unwrap()
+                .iter()
+                .map(|c| (c.run_id, c.code.as_str(), c.severity.as_str(), c.count))
+                .collect::<Vec<_>>(),
+            [(first, "CAP001", "error", 2), (first, "PFI001", "error", 1)]
+        );
+        assert_eq!(
+            store
+                .readiness_history()
+                .unwrap()
+                .iter()
+                .map(|r| (r.run_id, r.path.as_str(), r.stage.as_str(), r.status.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (first, "a.proposal", "case-for-change", "approved"),
+                (first, "a.proposal", "contract-and-capability", "blocked"),
+                (first, "b.proposal", "case-for-change", "approved"),
+                (first, "b.proposal", "contract-and-capability", "ready"),
+                (second, "a.proposal", "case-for-change", "approved"),
+                (second, "a.proposal", "contract-and-capability", "blocked"),
+            ]
+        );
+    }
 
-#[test]
-fn a_read_only_database_records_nothing() {
-    let (_dir, path) = database();
-    let mut store = Store::open(&path).unwrap();
-    store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
-    drop(store);
-    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
-    permissions.set_readonly(true);
-    std::fs::set_permissions(&path, permissions).unwrap();
-    let mut store = Store::open(&path).unwrap();
-    let error = store.record(&run(&[("b.proposal", &[])])).unwrap_err();
-    assert!(matches!(error, StoreError::ReadOnly(_)), "{error}");
-    assert_eq!(store.runs().unwrap().len(), 1);
-}
+    fn a_newer_schema_is_refused_and_untouched(backend) {
+        drop(backend.open());
+        backend.set_schema_version(99);
+        let before = backend.snapshot();
+        let error = backend.try_open().unwrap_err();
+        assert!(matches!(error, StoreError::NewerSchema { found: 99, .. }), "{error}");
+        assert!(error.to_string().ends_with(
+            "has schema version 99, newer than this assure understands (1); upgrade assure"
+        ));
+        assert_eq!(backend.snapshot(), before);
+    }
 
-#[test]
-fn a_locked_database_says_so_and_a_later_run_succeeds() {
-    let (_dir, path) = database();
-    drop(Store::open(&path).unwrap());
-    let holder = Connection::open(&path).unwrap();
-    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let mut store = Store::open_with_timeout(&path, Duration::from_millis(100)).unwrap();
-    let error = store.record(&run(&[("a.proposal", &[])])).unwrap_err();
-    assert!(matches!(error, StoreError::Locked(_)), "{error}");
-    holder.execute_batch("ROLLBACK").unwrap();
-    store.record(&run(&[("a.proposal", &[])])).unwrap();
-    assert_eq!(store.runs().unwrap().len(), 1);
-}
+    fn a_negative_schema_version_is_refused_and_untouched(backend) {
+        drop(backend.open());
+        backend.set_schema_version(-1);
+        let before = backend.snapshot();
+        let error = backend.try_open().unwrap_err();
+        assert!(
+            error.to_string().ends_with(
+                "is not a usable assure database (schema version -1, which assure never writes); move it aside to start a new history"
+            ),
+            "{error}"
+        );
+        assert_eq!(backend.snapshot(), before);
+    }
 
-#[test]
-fn a_run_interrupted_half_way_leaves_nothing() {
-    let (_dir, path) = database();
-    let mut store = Store::open(&path).unwrap();
-    // A failure on the third finding, after the run and a file were written.
-    store
-        .connection
-        .execute_batch("CREATE TRIGGER boom BEFORE INSERT ON findings WHEN NEW.code = 'BOOM' BEGIN SELECT RAISE(ABORT, 'interrupted'); END;")
-        .unwrap();
-    let error = store
-        .record(&run(&[
-            ("a.proposal", &["CAP001", "PFI001"]),
-            ("b.proposal", &["BOOM"]),
-        ]))
-        .unwrap_err();
-    assert!(error.to_string().contains("interrupted"), "{error}");
-    assert_eq!(store.runs().unwrap(), []);
-    assert_eq!(store.query("SELECT count(*) FROM files").unwrap(), [["0"]]);
-    assert_eq!(
-        store.query("SELECT count(*) FROM findings").unwrap(),
-        [["0"]]
-    );
-}
+    fn someone_elses_database_is_refused_by_name_and_untouched(backend) {
+        backend.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER); INSERT INTO invoices VALUES (1, 500);");
+        let before = backend.snapshot();
+        let error = backend.try_open().unwrap_err();
+        assert!(matches!(error, StoreError::Foreign(..)), "{error}");
+        assert!(
+            error.to_string().ends_with("tables invoices); it was left untouched: give another one"),
+            "{error}"
+        );
+        assert_eq!(backend.snapshot(), before);
+    }
 
-#[test]
-fn two_runs_at_once_both_succeed() {
-    let (_dir, path) = database();
-    drop(Store::open(&path).unwrap());
-    let writers: Vec<_> = (0..2)
-        .map(|_| {
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let mut store = Store::open(&path).unwrap();
-                for _ in 0..20 {
-                    store
-                        .record(&run(&[
+    fn a_run_interrupted_half_way_leaves_nothing(backend) {
+        let mut store = backend.open();
+        // A failure on the third finding, after the run and a file were written.
+        backend.fail_on_code("BOOM");
+        let error = store
+            .record(&run(&[
+                ("a.proposal", &["CAP001", "PFI001"]),
+                ("b.proposal", &["BOOM"]),
+            ]))
+            .unwrap_err();
+        assert!(error.to_string().contains("interrupted"), "{error}");
+        assert_eq!(store.runs().unwrap(), []);
+        assert_eq!(store.query("SELECT count(*) FROM files").unwrap(), [["0"]]);
+        assert_eq!(store.query("SELECT count(*) FROM findings").unwrap(), [["0"]]);
+        // The history goes on.
+        store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
+        assert_eq!(store.runs().unwrap().len(), 1);
+    }
+
+    fn a_locked_history_says_so_and_a_later_run_succeeds(backend) {
+        drop(backend.open());
+        let holder = backend.hold_write_lock();
+        let mut store = backend.open_with_timeout(Duration::from_millis(200));
+        let error = store.record(&run(&[("a.proposal", &[])])).unwrap_err();
+        assert!(matches!(error, StoreError::Locked(_)), "{error}");
+        assert!(
+            error.to_string().ends_with("is locked by another process; try again when it finishes"),
+            "{error}"
+        );
+        drop(holder);
+        store.record(&run(&[("a.proposal", &[])])).unwrap();
+        assert_eq!(store.runs().unwrap().len(), 1);
+    }
+
+    fn two_writers_at_once_both_land(backend) {
+        drop(backend.open());
+        let target = backend.target();
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let target = target.clone();
+                std::thread::spawn(move || {
+                    let mut store = open(&target)?;
+                    for _ in 0..20 {
+                        store.record(&run(&[
                             ("a.proposal", &["CAP001"]),
                             ("b.proposal", &["PFI001"]),
-                        ]))
-                        .unwrap();
-                }
+                        ]))?;
+                    }
+                    Ok::<_, StoreError>(())
+                })
             })
-        })
-        .collect();
-    for writer in writers {
-        writer.join().unwrap();
+            .collect();
+        for writer in writers {
+            if let Err(error) = writer.join().unwrap() {
+                panic!("{error}");
+            }
+        }
+        let runs = backend.open().runs().unwrap();
+        assert_eq!(runs.len(), 40);
+        assert!(runs.iter().all(|r| r.files == 2 && r.findings == 2));
     }
-    assert_eq!(Store::open(&path).unwrap().runs().unwrap().len(), 40);
-}
 
-#[test]
-fn only_read_only_queries_run() {
-    let (_dir, path) = database();
-    let store = Store::open(&path).unwrap();
-    let error = store.query("DELETE FROM runs").unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .ends_with("only read-only queries may be run")
-    );
-}
-
-/// The SQL in README.md's "Queries" section, run on a stored history.
-#[test]
-fn the_readme_queries_work() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    let queries: Vec<&str> = readme
-        .split("```sql\n")
-        .skip(1)
-        .map(|block| block.split("```").next().unwrap_or(""))
-        .collect();
-    assert!(
-        queries.len() >= 3,
-        "README.md should show at least three queries"
-    );
-    let (_dir, path) = database();
-    let mut store = Store::open(&path).unwrap();
-    store
-        .record(&run(&[
-            ("a.proposal", &["CAP001", "PFI001"]),
-            ("b.proposal", &[]),
-        ]))
-        .unwrap();
-    store
-        .record(&run(&[("a.proposal", &["CAP001"]), ("b.proposal", &[])]))
-        .unwrap();
-    for query in queries {
-        let rows = store
-            .query(query)
-            .unwrap_or_else(|e| panic!("{query}\n{e}"));
-        assert!(!rows.is_empty(), "no rows from:\n{query}");
-    }
-}
-
-#[test]
-fn a_negative_schema_version_is_refused_and_untouched() {
-    let (_dir, path) = database();
-    drop(Store::open(&path).unwrap());
-    let connection = Connection::open(&path).unwrap();
-    connection
-        .execute_batch("PRAGMA user_version = -1")
-        .unwrap();
-    drop(connection);
-    let before = std::fs::read(&path).unwrap();
-    let error = Store::open(&path).unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .ends_with("is not a usable assure database (schema version -1, which assure never writes); move it aside to start a new history"),
-        "{error}"
-    );
-    assert_eq!(std::fs::read(&path).unwrap(), before);
-}
-
-#[test]
-fn a_database_with_a_damaged_page_is_refused_and_untouched() {
-    let (_dir, path) = database();
-    let mut store = Store::open(&path).unwrap();
-    let long: Vec<(String, Vec<&str>)> = (0..40)
-        .map(|i| {
-            (
-                format!("{i:03}-{}.proposal", "x".repeat(200)),
-                vec!["CAP001"; 20],
-            )
-        })
-        .collect();
-    let files: Vec<(&str, &[&str])> = long.iter().map(|(p, c)| (p.as_str(), &c[..])).collect();
-    store.record(&run(&files)).unwrap();
-    drop(store);
-    let mut bytes = std::fs::read(&path).unwrap();
-    assert!(bytes.len() > 6 * 4096, "{} bytes", bytes.len());
-    // Page 4 (an interior page of a table), the header left as it was.
-    bytes[3 * 4096..4 * 4096].fill(0xA5);
-    std::fs::write(&path, &bytes).unwrap();
-    let error = Store::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::Corrupt(..)), "{error}");
-    assert_eq!(std::fs::read(&path).unwrap(), bytes);
-}
-
-#[test]
-fn someone_elses_database_is_refused_by_name_and_untouched() {
-    let (_dir, path) = database();
-    let connection = Connection::open(&path).unwrap();
-    connection
-        .execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER); INSERT INTO invoices VALUES (1, 500);")
-        .unwrap();
-    drop(connection);
-    let before = std::fs::read(&path).unwrap();
-    let error = Store::open(&path).unwrap_err();
-    assert!(
-        error.to_string().ends_with(
-            "is an SQLite database, but not one of assure's (application id 0x0, tables invoices); it was left untouched: give another path"
-        ),
-        "{error}"
-    );
-    assert_eq!(std::fs::read(&path).unwrap(), before);
-    assert!(!path.with_extension("sqlite-wal").exists());
-}
-
-#[test]
-fn a_new_database_is_marked_as_assures_own() {
-    let (_dir, path) = database();
-    drop(Store::open(&path).unwrap());
-    let connection = Connection::open(&path).unwrap();
-    let id: i32 = connection
-        .query_row("PRAGMA application_id", [], |row| row.get(0))
-        .unwrap();
-    assert_eq!(id, APPLICATION_ID);
-}
-
-#[test]
-fn a_history_written_before_the_application_id_is_still_opened() {
-    let (_dir, path) = database();
-    let mut store = Store::open(&path).unwrap();
-    store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
-    drop(store);
-    let connection = Connection::open(&path).unwrap();
-    connection
-        .execute_batch("PRAGMA application_id = 0")
-        .unwrap();
-    drop(connection);
-    let store = Store::open(&path).unwrap();
-    assert_eq!(store.runs().unwrap().len(), 1);
-    let id: i32 = store
-        .connection
-        .query_row("PRAGMA application_id", [], |row| row.get(0))
-        .unwrap();
-    assert_eq!(id, APPLICATION_ID);
-}
-
-#[test]
-fn runs_starting_at_once_on_a_new_database_all_succeed() {
-    for _ in 0..5 {
-        let (_dir, path) = database();
+    fn runs_starting_at_once_on_a_new_history_all_succeed(backend) {
+        let target = backend.target();
         let writers: Vec<_> = (0..4)
             .map(|_| {
-                let path = path.clone();
+                let target = target.clone();
                 std::thread::spawn(move || {
-                    let mut store = Store::open(&path)?;
+                    let mut store = open(&target)?;
                     store.record(&run(&[("a.proposal", &["CAP001"])]))
                 })
             })
@@ -374,6 +278,44 @@ fn runs_starting_at_once_on_a_new_database_all_succeed() {
                 panic!("{error}");
             }
         }
-        assert_eq!(Store::open(&path).unwrap().runs().unwrap().len(), 4);
+        assert_eq!(backend.open().runs().unwrap().len(), 4);
+    }
+
+    fn only_read_only_queries_run(backend) {
+        let mut store = backend.open();
+        store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
+        for sql in ["DELETE FROM runs", "UPDATE files SET path = 'x'"] {
+            let error = store.query(sql).unwrap_err();
+            assert!(
+                error.to_string().ends_with("only read-only queries may be run"),
+                "{sql}: {error}"
+            );
+        }
+        assert!(store.query("SELECT 1; DELETE FROM runs").is_err());
+        assert_eq!(store.query("SELECT count(*), max(path), NULL FROM files").unwrap(), [["1", "a.proposal", "NULL"]]);
+        assert_eq!(store.runs().unwrap().len(), 1);
+    }
+
+    /// The SQL in README.md's "Queries" section, run on a stored history.
+    fn the_readme_queries_work(backend) {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+        let queries: Vec<&str> = readme
+            .split("```sql\n")
+            .skip(1)
+            .map(|block| block.split("```").next().unwrap_or(""))
+            .collect();
+        assert!(queries.len() >= 3, "README.md should show at least three queries");
+        let mut store = backend.open();
+        store
+            .record(&run(&[("a.proposal", &["CAP001", "PFI001"]), ("b.proposal", &[])]))
+            .unwrap();
+        store
+            .record(&run(&[("a.proposal", &["CAP001"]), ("b.proposal", &[])]))
+            .unwrap();
+        for query in queries {
+            let rows = store.query(query).unwrap_or_else(|e| panic!("{query}\n{e}"));
+            assert!(!rows.is_empty(), "no rows from:\n{query}");
+        }
     }
 }
