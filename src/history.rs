@@ -19,8 +19,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub struct ReportArgs {
     /// The corpus directory.
     pub corpus: PathBuf,
-    /// The history: an SQLite file or a PostgreSQL URL.
-    pub db: Target,
+    /// The history: an SQLite file, or a PostgreSQL URL.
+    pub db: std::ffi::OsString,
     /// Where to write the site, if anywhere.
     pub html: Option<PathBuf>,
 }
@@ -32,13 +32,43 @@ pub fn run(
     checker: &Checker,
     out: &mut dyn std::io::Write,
 ) -> Result<(), String> {
+    let record = lint_corpus(&args.corpus, checker)?;
+    let target = Target::parse(&args.db);
+    if let Target::Sqlite(path) = &target
+        && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let mut store = assure_store::open(&target).map_err(|e| e.to_string())?;
+    let run_id = store.record(&record).map_err(|e| e.to_string())?;
+    let errors: usize = record
+        .files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.severity == "error" && f.suppressed.is_none())
+        .count();
+    let _ = writeln!(
+        out,
+        "recorded run {run_id} in {}: {} files, {} findings ({errors} errors)",
+        store.location(),
+        record.files.len(),
+        record.files.iter().map(|f| f.findings.len()).sum::<usize>()
+    );
+    if let Some(html) = &args.html {
+        site::write(store.as_mut(), run_id, checker, html)?;
+        let _ = writeln!(out, "wrote {}", html.join("index.html").display());
+    }
+    Ok(())
+}
+
+/// The run over every `*.proposal` under `corpus`, as it is recorded:
+/// the findings `lint` gives, with paths relative to the corpus.
+pub fn lint_corpus(corpus: &Path, checker: &Checker) -> Result<RunRecord, String> {
     let rules = checker.rules();
-    let files = discover(&args.corpus)?;
+    let files = discover(corpus)?;
     if files.is_empty() {
-        return Err(format!(
-            "no *.proposal files under {}",
-            args.corpus.display()
-        ));
+        return Err(format!("no *.proposal files under {}", corpus.display()));
     }
     let progress = progress_bar(files.len());
     let mut reports: Vec<(FileReport, String)> = files
@@ -64,11 +94,11 @@ pub fn run(
     for ((report, _), with_corpus) in reports.iter_mut().zip(only) {
         *report = with_corpus;
         let relative = Path::new(&report.path)
-            .strip_prefix(&args.corpus)
+            .strip_prefix(corpus)
             .map_or_else(|_| report.path.clone(), |p| p.display().to_string());
         report.path = relative;
     }
-    let record = RunRecord {
+    Ok(RunRecord {
         started_at: now_rfc3339(),
         tool: env!("CARGO_PKG_VERSION").to_owned(),
         packs: rules
@@ -76,39 +106,13 @@ pub fn run(
             .iter()
             .map(|p| (p.name.clone(), p.version.clone()))
             .collect(),
-        git_commit: git_commit(&args.corpus),
-        corpus: args.corpus.display().to_string(),
+        git_commit: git_commit(corpus),
+        corpus: corpus.display().to_string(),
         files: reports
             .iter()
             .map(|(report, hash)| file_record(report, hash))
             .collect(),
-    };
-    if let Target::Sqlite(path) = &args.db
-        && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    }
-    let mut store = assure_store::open(&args.db).map_err(|e| e.to_string())?;
-    let run_id = store.record(&record).map_err(|e| e.to_string())?;
-    let errors: usize = record
-        .files
-        .iter()
-        .flat_map(|f| &f.findings)
-        .filter(|f| f.severity == "error" && f.suppressed.is_none())
-        .count();
-    let _ = writeln!(
-        out,
-        "recorded run {run_id} in {}: {} files, {} findings ({errors} errors)",
-        store.location(),
-        record.files.len(),
-        record.files.iter().map(|f| f.findings.len()).sum::<usize>()
-    );
-    if let Some(html) = &args.html {
-        site::write(store.as_mut(), run_id, checker, html)?;
-        let _ = writeln!(out, "wrote {}", html.join("index.html").display());
-    }
-    Ok(())
+    })
 }
 
 fn discover(corpus: &Path) -> Result<Vec<PathBuf>, String> {

@@ -27,7 +27,7 @@ pub fn run(args: &ReportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
     let (checker, _) = context.project()?.into_checker();
     let report = crate::history::ReportArgs {
         corpus: args.corpus.clone(),
-        db: assure_store::Target::parse(&args.db),
+        db: args.db.clone(),
         html: args.html.clone(),
     };
     let mut out = Vec::new();

@@ -2,6 +2,8 @@
 //! the same configuration, with paths relative to the corpus.
 
 use crate::{assert_status, assure_in, root};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 #[test]
 fn report_records_exactly_what_lint_finds_under_the_same_configuration() {
@@ -95,4 +97,198 @@ fn report_agrees_with_lint(db: &str) {
         reported.iter().any(|f| f.contains(" GATE002 error")),
         "{reported:?}"
     );
+}
+
+/// A corpus of three fixtures in a fresh folder.
+fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for name in ["dudley-mcp", "hampshire-mcp", "cambridgeshire-older-people"] {
+        std::fs::copy(
+            root().join(format!("fixtures/{name}.proposal")),
+            corpus.join(format!("{name}.proposal")),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn report_command(dir: &Path, db: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_assure"));
+    command
+        .args(["report", "--corpus", "corpus", "--db", db])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+fn count(url: &str, table: &str) -> i64 {
+    postgres::Client::connect(url, postgres::NoTls)
+        .unwrap()
+        .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn four_reports_at_once_into_postgres_all_land_in_order() {
+    let dir = corpus();
+    let url = assure_test_postgres::shared().fresh_database();
+    let children: Vec<_> = (0..4)
+        .map(|_| report_command(dir.path(), &url).spawn().unwrap())
+        .collect();
+    let mut recorded: Vec<String> = children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            assert!(
+                output.status.success(),
+                "{stdout}{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            stdout.split(" in ").next().unwrap().to_owned()
+        })
+        .collect();
+    recorded.sort();
+    assert_eq!(
+        recorded,
+        [
+            "recorded run 1",
+            "recorded run 2",
+            "recorded run 3",
+            "recorded run 4"
+        ]
+    );
+    let mut store = assure_store::open(&assure_store::Target::Postgres(url)).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert!(
+        runs.iter()
+            .all(|r| r.files == 3 && r.findings == runs[0].findings)
+    );
+}
+
+/// Starts a report that will block on its findings (held by `holder`), and
+/// waits until it does: its run and files are written, not committed.
+fn report_blocked_mid_run(
+    dir: &Path,
+    url: &str,
+    holder: &mut postgres::Client,
+) -> std::process::Child {
+    holder
+        .batch_execute("BEGIN; LOCK TABLE findings IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let child = report_command(dir, url).spawn().unwrap();
+    wait_for_blocked_copy(url);
+    child
+}
+
+fn wait_for_blocked_copy(url: &str) {
+    let mut watcher = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let waiting: i64 = watcher
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                 AND application_name = 'assure' AND wait_event_type = 'Lock' AND query LIKE 'COPY findings%'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the report never reached its findings"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_report_killed_mid_run_leaves_nothing_in_postgres() {
+    let dir = corpus();
+    let url = assure_test_postgres::shared().fresh_database();
+    assert_status!(
+        assure_in(dir.path(), &["report", "--corpus", "corpus", "--db", &url]),
+        0
+    );
+    let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut child = report_blocked_mid_run(dir.path(), &url, &mut holder);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    holder.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(
+        [count(&url, "runs"), count(&url, "files")],
+        [1, 3],
+        "only the first run"
+    );
+    // The history goes on: the next run lands whole.
+    assert_status!(
+        assure_in(dir.path(), &["report", "--corpus", "corpus", "--db", &url]),
+        0
+    );
+    assert_eq!([count(&url, "runs"), count(&url, "files")], [2, 6]);
+}
+
+#[test]
+fn a_connection_dropped_mid_report_is_a_clear_error_and_records_nothing() {
+    let dir = corpus();
+    let url = assure_test_postgres::shared().fresh_database();
+    assert_status!(
+        assure_in(dir.path(), &["report", "--corpus", "corpus", "--db", &url]),
+        0
+    );
+    let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let child = report_blocked_mid_run(dir.path(), &url, &mut holder);
+    holder
+        .batch_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'assure'",
+        )
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    holder.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    // The server's reason, or the closed socket: whichever the client
+    // reads first.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        [
+            "terminating connection due to administrator command",
+            "connection closed"
+        ]
+        .iter()
+        .any(|why| stderr
+            == format!(
+                "error: cannot reach the database {url} (the connection was lost: {why}); nothing was recorded\n"
+            )),
+        "{stderr}"
+    );
+    assert_eq!([count(&url, "runs"), count(&url, "files")], [1, 3]);
+}
+
+#[test]
+fn a_refused_connection_is_a_clear_error() {
+    let dir = corpus();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "report",
+            "--corpus",
+            "corpus",
+            "--db",
+            "postgres://assure:hunter2@127.0.0.1:1/history",
+        ],
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: cannot reach the database postgres://assure:***@127.0.0.1:1/history (error connecting to server: Connection refused (os error 111)); nothing was recorded\n"
+    );
+    assert!(!dir.path().join("postgres:").exists());
 }

@@ -154,6 +154,7 @@ fn crates_depend_only_downwards() {
         ("stdx", &[]),
         ("gen", &[]),
         ("store", &[]),
+        ("test-postgres", &[]),
         ("syntax", &["diagnostic"]),
         ("toml-reader", &["diagnostic"]),
         ("vocab", &["diagnostic", "toml-reader"]),

@@ -17,6 +17,7 @@ mod bench;
 mod docs;
 mod fuzz;
 mod lsp_bench;
+mod report_bench;
 
 // The same allocator as the `assure` binary, so that timings match it.
 #[global_allocator]
@@ -89,6 +90,10 @@ enum Task {
         /// edit, hover, definition, completion, memory.
         #[arg(long)]
         lsp: bool,
+        /// Instead, time recording a run into SQLite and PostgreSQL, and
+        /// writing the site from each.
+        #[arg(long)]
+        report: bool,
     },
 }
 
@@ -100,7 +105,7 @@ fn report(corpus: PathBuf, db: &std::ffi::OsStr, html: Option<PathBuf>) -> Resul
     let checker = assure_check::Checker::new(rules);
     let args = assure::history::ReportArgs {
         corpus,
-        db: assure_store::Target::parse(db),
+        db: db.to_owned(),
         html,
     };
     assure::history::run(&args, &checker, &mut std::io::stdout())
@@ -133,6 +138,7 @@ fn main() -> ExitCode {
             entities,
             ..
         } => bench::only(&stage, entities),
+        Task::Bench { report: true, .. } => report_bench::run(),
         Task::Bench { lsp: true, .. } => bench::assure_binary().and_then(|b| lsp_bench::run(&b)),
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
