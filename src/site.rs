@@ -1011,3 +1011,100 @@ mod petgraph_free {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: i64, started_at: &str) -> RunSummary {
+        RunSummary {
+            id,
+            started_at: started_at.to_owned(),
+            tool: "0.1.0".to_owned(),
+            git_commit: None,
+            files: 2,
+            findings: 0,
+        }
+    }
+
+    fn row(run_id: i64, path: &str, stage: &str, status: &str) -> ReadinessRow {
+        ReadinessRow {
+            run_id,
+            path: path.to_owned(),
+            stage: stage.to_owned(),
+            status: status.to_owned(),
+        }
+    }
+
+    #[test]
+    fn time_to_clear_runs_from_the_first_run_held_to_the_first_cleared() {
+        let runs = [
+            run(1, "2026-11-01T09:00:00Z"),
+            run(2, "2026-11-04T09:00:00Z"),
+            run(3, "2026-11-11T15:00:00Z"),
+        ];
+        let history = [
+            // a: held at the gate in runs 1 and 2, cleared in 3 (10 days 6 hours).
+            row(1, "a", "gate", "blocked"),
+            row(2, "a", "gate", "incomplete"),
+            row(3, "a", "gate", "ready"),
+            // b: cleared in 2 (3 days), held again from 3.
+            row(1, "b", "gate", "blocked"),
+            row(2, "b", "gate", "approved"),
+            row(3, "b", "gate", "blocked"),
+            // c: held since 1, then removed: not held now.
+            row(1, "c", "gate", "blocked"),
+        ];
+        assert_eq!(
+            clearing_table(&runs, &history),
+            "<table id=\"clearing\"><thead><tr><th>Stage</th><th>Cleared</th><th>Median time to clear</th><th>Longest</th><th>Held now</th><th>Held longest</th></tr></thead><tbody>\n\
+             <tr><td>gate</td><td>2</td><td><svg width=\"80\" height=\"10\" role=\"img\" aria-label=\"median\"><rect width=\"80\" height=\"10\" fill=\"#8fa8e8\"/></svg> 10 days</td><td>10 days</td><td>1</td><td>b (under an hour)</td></tr>\n\
+             </tbody></table>\n"
+        );
+    }
+
+    #[test]
+    fn codes_are_listed_by_their_count_in_the_latest_run() {
+        let runs = [
+            run(1, "2026-11-01T09:00:00Z"),
+            run(2, "2026-11-02T09:00:00Z"),
+        ];
+        let count = |run_id, code: &str, count| FindingCount {
+            run_id,
+            code: code.to_owned(),
+            severity: "error".to_owned(),
+            count,
+        };
+        let table = codes_table(
+            &runs,
+            &[
+                count(1, "CAP001", 4),
+                count(1, "PFI001", 1),
+                count(2, "PFI001", 2),
+            ],
+        );
+        assert_eq!(
+            table,
+            "<table id=\"codes-trend\"><thead><tr><th>Code</th><th>In run 2</th><th>Over 2 runs</th></tr></thead><tbody>\n\
+             <tr><td class=\"error\"><a href=\"codes/PFI001.html\">PFI001</a></td><td>2</td><td><svg width=\"120\" height=\"24\" role=\"img\" aria-label=\"PFI001 in each run\"><polyline fill=\"none\" stroke=\"#1d2530\" stroke-width=\"1.5\" points=\"3.0,12.0 117.0,3.0\"/></svg></td></tr>\n\
+             <tr><td class=\"error\">CAP001</td><td>0</td><td><svg width=\"120\" height=\"24\" role=\"img\" aria-label=\"CAP001 in each run\"><polyline fill=\"none\" stroke=\"#1d2530\" stroke-width=\"1.5\" points=\"3.0,3.0 117.0,21.0\"/></svg></td></tr>\n\
+             </tbody></table>\n"
+        );
+    }
+
+    #[test]
+    fn a_proposal_stands_where_its_worst_stage_stands() {
+        let history = [
+            row(1, "a", "one", "approved"),
+            row(1, "a", "two", "incomplete"),
+            row(1, "b", "one", "blocked"),
+            row(1, "b", "two", "ready"),
+            row(1, "c", "one", "approved"),
+            row(1, "c", "two", "unheard-of"),
+        ];
+        let mut tally: Vec<_> = standings(&history).into_iter().collect();
+        tally.sort_unstable();
+        // incomplete (2): a; blocked (3): b, and c, whose status is unknown.
+        assert_eq!(tally, [((1, 2), 1), ((1, 3), 2)]);
+    }
+}

@@ -247,6 +247,15 @@ fn two_runs_and_the_site_shows_the_edit() {
     assert!(index.contains("<title>run 3: 2 blocked</title>"), "{index}");
     assert!(!index.contains("<title>run 3: 1 ready</title>"), "{index}");
     assert!(index.contains("id=\"status-filter\""));
+    // Time to clear each stage, and each code's count over the runs.
+    assert!(
+        index.contains("<tr><td>contract-and-capability</td><td>0</td><td>—</td><td>—</td><td>2</td><td>hampshire-mcp.proposal (under an hour)</td></tr>"),
+        "{index}"
+    );
+    assert!(
+        index.contains("<tr><td class=\"warning\">CFC003</td><td>0</td><td><svg width=\"120\" height=\"24\" role=\"img\" aria-label=\"CFC003 in each run\"><polyline fill=\"none\" stroke=\"#1d2530\" stroke-width=\"1.5\" points=\"3.0,3.0 60.0,21.0 117.0,21.0\"></polyline></svg></td></tr>"),
+        "{index}"
+    );
     let row = row_with(&index, "dudley-mcp.proposal</span>");
     assert!(row.contains("<tr class=\"removed\">"), "{row}");
     assert!(row.contains("<td class=\"since\">removed</td>"), "{row}");
