@@ -23,7 +23,7 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 13px; }
 pre .hit { background: #fff1b8; display: block; }
 svg text { font-size: 10px; } .muted { color: #6e7781; }
 pre.explain { white-space: pre-wrap; font-size: 14px; background: none; }
-#summary { width: auto; margin-bottom: 1rem; } .filters input, .filters select { font: inherit; }
+#summary { width: auto; margin-bottom: 1rem; } .graph { overflow-x: auto; } .filters input, .filters select { font: inherit; }
 @media (max-width: 600px) { body { margin: 1rem auto; } th, td { padding: .25rem .3rem; font-size: 13px; } #overview, #summary { display: block; overflow-x: auto; } }
 ";
 
@@ -908,108 +908,33 @@ fn page(
         out.push_str("<p>No findings.</p>");
     }
     out.push_str("</div>\n<h2>Graph</h2>\n");
-    out.push_str(&graph(&file.text, checker));
+    out.push_str(&graph(file, checker));
     out.push_str("\n</body></html>\n");
     out
 }
 
-/// The proposal's graph as an SVG picture: one column per entity type,
-/// references as lines.
-fn graph(text: &str, checker: &Checker) -> String {
+/// The proposal's graph as an SVG picture (`assure_report::graph::svg`),
+/// the entities its active findings point at outlined, in a frame that
+/// scrolls on a narrow screen.
+fn graph(file: &FileRecord, checker: &Checker) -> String {
     const MAX_NODES: usize = 300;
-    let modelled = checker.model(text);
+    let modelled = checker.model(&file.text);
     let model = &modelled.model;
-    let vocabulary = checker.vocabulary();
-    let entities = model.entities();
-    if entities.is_empty() {
+    let entities = model.entities().len();
+    if entities == 0 {
         return "<p>No entities.</p>".to_owned();
     }
-    if entities.len() > MAX_NODES {
+    if entities > MAX_NODES {
         return format!(
-            "<p>{} entities: too many to draw; use <code>assure graph --format dot</code>.</p>",
-            entities.len()
+            "<p>{entities} entities: too many to draw; use <code>assure graph --format dot</code>.</p>"
         );
     }
-    let types = vocabulary.entity_types().len();
-    let mut rows = vec![0usize; types];
-    let mut position = Vec::with_capacity(entities.len());
-    for entity in entities {
-        let column = entity.ty.0 as usize;
-        position.push((20 + column * 230, 30 + rows[column] * 34));
-        rows[column] += 1;
-    }
-    let height = 40 + rows.iter().max().copied().unwrap_or(1) * 34;
-    let width = 20 + types * 230;
-    let mut out = format!(
-        "<svg id=\"graph\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"the proposal's graph\">"
-    );
-    for (i, entity_type) in vocabulary.entity_types().iter().enumerate() {
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"14\" font-weight=\"bold\">{}</text>",
-            20 + i * 230,
-            escape(&entity_type.id)
-        );
-    }
-    use petgraph_free::EdgeList as _;
-    for (from, to, field) in model.edge_list() {
-        let (Some(a), Some(b)) = (from, to) else {
-            continue;
-        };
-        let (x1, y1) = position[a];
-        let (x2, y2) = position[b];
-        let _ = write!(
-            out,
-            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#9aa4b2\"><title>{}</title></line>",
-            x1 + 90,
-            y1 + 10,
-            x2 + 90,
-            y2 + 10,
-            escape(&vocabulary.field(field).name)
-        );
-    }
-    for (i, entity) in entities.iter().enumerate() {
-        let (x, y) = position[i];
-        let name: String = entity.name.chars().take(28).collect();
-        let _ = write!(
-            out,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"180\" height=\"22\" rx=\"4\" fill=\"#f6f8fa\" stroke=\"#57606a\"/><text x=\"{}\" y=\"{}\">{}</text>",
-            x + 6,
-            y + 15,
-            escape(&name)
-        );
-    }
-    out.push_str("</svg>");
-    out
-}
-
-/// Edges of the model as (source entity, target entity, field), without
-/// this crate depending on petgraph.
-mod petgraph_free {
-    use assure_model::Model;
-    use assure_vocab::FieldId;
-
-    pub trait EdgeList {
-        fn edge_list(&self) -> Vec<(Option<usize>, Option<usize>, FieldId)>;
-    }
-
-    impl EdgeList for Model<'_> {
-        fn edge_list(&self) -> Vec<(Option<usize>, Option<usize>, FieldId)> {
-            let mut edges = Vec::new();
-            for id in self.entity_ids() {
-                for (_, field) in self.fields(id).iter().map(|f| (f, f.field)) {
-                    for (target, _) in self.outgoing(self.node(id), field) {
-                        edges.push((
-                            Some(id.0 as usize),
-                            self.entity_at(target).map(|t| t.0 as usize),
-                            field,
-                        ));
-                    }
-                }
-            }
-            edges
-        }
-    }
+    let involved: std::collections::HashSet<&str> =
+        active(file).filter_map(|f| f.entity.as_deref()).collect();
+    format!(
+        "<div class=\"graph\">{}</div>",
+        assure_report::graph::svg(model, checker.vocabulary(), &|name| involved.contains(name))
+    )
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `assure graph FILE`: the graph of one proposal, as Graphviz dot or JSON.
+//! `assure graph FILE`: the graph of one proposal, as Graphviz dot, JSON or
+//! an SVG picture.
 //! Its structural diagnostics go to stderr; the rules are not run, and the
 //! run succeeds once the graph is written.
 
@@ -30,6 +31,8 @@ pub enum GraphFormat {
     Dot,
     /// JSON nodes and edges.
     Json,
+    /// An SVG picture, laid out by assure (the report site's).
+    Svg,
 }
 
 /// Prints the graph.
@@ -44,6 +47,9 @@ pub fn run(args: &GraphArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fa
             &modelled.model,
             checker.vocabulary(),
         ))?,
+        GraphFormat::Svg => {
+            assure_report::graph::svg(&modelled.model, checker.vocabulary(), &|_| false)
+        }
     };
     write(context.stdout, &rendered)?;
     report_structural(shown, &text, modelled.diagnostics, context.stderr)?;

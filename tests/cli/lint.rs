@@ -585,3 +585,91 @@ fn every_edge_of_a_long_list_finds_its_own_qualifier() {
     let expected: Vec<String> = (0..300).map(|i| format!("{}%", i % 97)).collect();
     assert_eq!(qualifiers, expected);
 }
+
+/// The numbers after `name="` in `tag`.
+fn attribute(tag: &str, name: &str) -> f64 {
+    let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    tag[at..].split('"').next().unwrap().parse().unwrap()
+}
+
+/// `assure graph --format svg` on every example: a box per node, none
+/// overlapping another, every edge drawn (on top of the boxes, with an
+/// arrow) and labelled as the JSON names it.
+#[test]
+fn the_svg_graph_shows_every_edge_and_hides_no_box() {
+    let mut drawn = 0;
+    for entry in walkdir::WalkDir::new(crate::root().join("fixtures"))
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "proposal") {
+            continue;
+        }
+        let path = path.display().to_string();
+        let svg = assure(&["graph", "--format", "svg", &path]);
+        assert_status!(svg, 0);
+        let json = assure(&["graph", "--format", "json", &path]);
+        let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        let svg = svg.stdout;
+        assert!(svg.starts_with("<svg id=\"graph\""), "{path}");
+        let boxes: Vec<[f64; 4]> = svg
+            .split("<g class=\"entity")
+            .skip(1)
+            .map(|group| {
+                let rect = &group[group.find("<rect").unwrap()..];
+                let rect = &rect[..rect.find("/>").unwrap()];
+                [
+                    attribute(rect, "x"),
+                    attribute(rect, "y"),
+                    attribute(rect, "width"),
+                    attribute(rect, "height"),
+                ]
+            })
+            .collect();
+        assert_eq!(
+            boxes.len(),
+            json["nodes"].as_array().unwrap().len(),
+            "{path}"
+        );
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a[0] + a[2] <= b[0]
+                    || b[0] + b[2] <= a[0]
+                    || a[1] + a[3] <= b[1]
+                    || b[1] + b[3] <= a[1];
+                assert!(apart, "{path}: {a:?} overlaps {b:?}");
+            }
+        }
+        let edges = json["edges"].as_array().unwrap();
+        assert_eq!(
+            svg.matches("<g class=\"edge\">").count(),
+            edges.len(),
+            "{path}"
+        );
+        assert_eq!(
+            svg.matches("marker-end=\"url(#arrow)\"").count(),
+            edges.len()
+        );
+        // Edges come after the last box: drawn over them, never under.
+        if let (Some(last_box), Some(first_edge)) = (
+            svg.rfind("<g class=\"entity"),
+            svg.find("<g class=\"edge\">"),
+        ) {
+            assert!(first_edge > last_box, "{path}");
+        }
+        for edge in edges {
+            let label = match edge["qualifier"].as_str() {
+                Some(q) => format!("{} ({q})", edge["field"].as_str().unwrap()),
+                None => edge["field"].as_str().unwrap().to_owned(),
+            };
+            assert!(
+                svg.contains(&format!(">{}</text></g>", label.replace('&', "&amp;"))),
+                "{path}: no label {label}"
+            );
+        }
+        drawn += 1;
+    }
+    assert!(drawn >= 100, "{drawn} fixtures drawn");
+}

@@ -1,4 +1,8 @@
-//! The graph of one proposal (`assure graph`), as Graphviz dot or JSON.
+//! The graph of one proposal (`assure graph`), as Graphviz dot, JSON, or
+//! an SVG picture laid out here (`svg`, the report site's).
+
+mod picture;
+pub use picture::svg;
 
 use crate::export::value_text;
 use assure_model::{Model, Node};
@@ -46,6 +50,16 @@ fn node_label(
     }
 }
 
+/// An edge as shown: its field, and its qualifier in brackets
+/// (`owned-by (40%)`).
+fn edge_label(model: &Model, vocabulary: &Vocabulary, edge: petgraph::graph::EdgeIndex) -> String {
+    let mut label = vocabulary.field(model.graph()[edge].field).name.clone();
+    if let Some(qualifier) = model.reference(edge).and_then(|r| r.qualifier.as_deref()) {
+        label.push_str(&format!(" ({})", value_text(model, &qualifier.value)));
+    }
+    label
+}
+
 /// Graphviz dot: entities shaped by type, edges labelled with their field
 /// and qualifier.
 pub fn dot(model: &Model, vocabulary: &Vocabulary) -> String {
@@ -76,16 +90,11 @@ pub fn dot(model: &Model, vocabulary: &Vocabulary) -> String {
         let Some((from, to)) = graph.edge_endpoints(edge) else {
             continue;
         };
-        let weight = &graph[edge];
-        let mut label = vocabulary.field(weight.field).name.clone();
-        if let Some(qualifier) = model.reference(edge).and_then(|r| r.qualifier.as_deref()) {
-            label.push_str(&format!(" ({})", value_text(model, &qualifier.value)));
-        }
         out.push_str(&format!(
             "  n{} -> n{} [label=\"{}\"];\n",
             from.index(),
             to.index(),
-            escape(&label)
+            escape(&edge_label(model, vocabulary, edge))
         ));
     }
     out.push_str("}\n");
