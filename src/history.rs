@@ -8,7 +8,7 @@
 
 use crate::site;
 use assure_check::{Checker, FileReport};
-use assure_store::{FileRecord, FindingRecord, RunRecord, Target};
+use assure_store::{FileRecord, FindingRecord, LabelRecord, RunRecord, Target};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write as _};
@@ -188,6 +188,22 @@ fn file_record(report: &FileReport, hash: &str) -> FileRecord {
                     field: f.field.clone(),
                     fingerprint: f.fingerprint(&report.text),
                     suppressed: f.suppressed.as_ref().map(|s| s.reason.clone()),
+                    help: f.diagnostic.help.clone(),
+                    labels: f
+                        .diagnostic
+                        .labels
+                        .iter()
+                        .map(|label| {
+                            let at = index.line_col(&report.text, label.span.start);
+                            LabelRecord {
+                                start: i64::from(label.span.start),
+                                end: i64::from(label.span.end),
+                                line: i64::from(at.line),
+                                column: i64::from(at.column),
+                                message: label.message.clone(),
+                            }
+                        })
+                        .collect(),
                 }
             })
             .collect(),

@@ -22,7 +22,7 @@ th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde2
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 13px; }
 pre .hit { background: #fff1b8; display: block; }
 svg text { font-size: 10px; } .muted { color: #6e7781; }
-pre.explain { white-space: pre-wrap; font-size: 14px; background: none; }
+pre.explain { white-space: pre-wrap; font-size: 14px; background: none; }\n.finding { margin-bottom: 1.2rem; } .finding h4 { margin: .6rem 0 .2rem; } p.label { margin: .2rem 0; color: #57606a; } p.help { margin: .3rem 0; } h3.stage { border-bottom: 1px solid #dde2e8; }
 #summary { width: auto; margin-bottom: 1rem; } .graph { overflow-x: auto; } .filters input, .filters select { font: inherit; }
 @media (max-width: 600px) { body { margin: 1rem auto; } th, td { padding: .25rem .3rem; font-size: 13px; } #overview, #summary { display: block; overflow-x: auto; } }
 ";
@@ -784,10 +784,10 @@ fn codes_table(runs: &[RunSummary], counts: &[FindingCount]) -> String {
 
 /// The lines around a finding, from the file's line index: splitting the
 /// text into lines for each finding made a page quadratic in its file.
-fn snippet(text: &str, index: &LineIndex, finding: &FindingRecord) -> String {
-    let line = finding.line.max(1) as usize;
-    let first = line.saturating_sub(2).max(1);
-    let last = (line + 1).min(index.line_count());
+fn snippet(text: &str, index: &LineIndex, line: i64, around: usize) -> String {
+    let line = line.max(1) as usize;
+    let first = line.saturating_sub(around).max(1);
+    let last = (line + around.min(1)).min(index.line_count());
     let line_text = |number: usize| -> &str {
         let Some(start) = index.line_start(number as u32) else {
             return "";
@@ -875,8 +875,11 @@ fn page(
             for (old, new) in &c.moved {
                 let _ = write!(
                     out,
-                    "<li class=\"moved\">moved: {} from line {} to line {}</li>",
+                    "<li class=\"moved\">moved: {}{} from line {} to line {}</li>",
                     escape(&new.code),
+                    new.entity
+                        .as_deref()
+                        .map_or(String::new(), |e| format!(" ({})", escape(e))),
                     old.line,
                     new.line
                 );
@@ -884,32 +887,114 @@ fn page(
             out.push_str("</ul>");
         }
     }
-    out.push_str("</div>\n<h2>Findings</h2>\n<div id=\"findings\">");
-    let mut any = false;
+    out.push_str("</div>\n");
+    out.push_str(&not_assessed_section(file));
+    out.push_str(&findings_section(file, checker));
+    out.push_str("<h2>Graph</h2>\n");
+    out.push_str(&graph(file, checker));
+    out.push_str("\n</body></html>\n");
+    out
+}
+
+/// What could not be assessed: each active finding that says a rule could
+/// not judge something, or "everything was assessed".
+fn not_assessed_section(file: &FileRecord) -> String {
+    let mut out = String::from("<h2>Not assessed</h2>\n<div id=\"not-assessed\">");
+    let unjudged: Vec<&FindingRecord> = active(file)
+        .filter(|f| assure_diagnostic::codes::is_not_assessed(&f.code))
+        .collect();
+    if unjudged.is_empty() {
+        out.push_str("<p>Every rule judged everything it looks at.</p>");
+    } else {
+        out.push_str("<ul>");
+        for f in unjudged {
+            let _ = write!(
+                out,
+                "<li><a href=\"../codes/{}.html\">{}</a> at line {}{}: {}</li>",
+                code_file(&f.code),
+                escape(&f.code),
+                f.line,
+                f.stage
+                    .as_deref()
+                    .map_or(String::new(), |s| format!(" ({})", escape(s))),
+                escape(&f.message)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+/// The findings, grouped by stage in the order the stages come (the
+/// structural ones first): each with its code and rule name, message,
+/// snippet, every labelled place and its help.
+fn findings_section(file: &FileRecord, checker: &Checker) -> String {
+    let mut out = String::from("<h2>Findings</h2>\n<div id=\"findings\">");
+    if file.findings.is_empty() {
+        out.push_str("<p>No findings.</p></div>\n");
+        return out;
+    }
+    // A stage's place: its readiness row (shown `pack: stage` when packs
+    // have their own), structural findings first, a stage without a row
+    // last.
+    let place = |stage: Option<&str>| match stage {
+        None => 0,
+        Some(stage) => file
+            .readiness
+            .iter()
+            .position(|(label, _, _)| label == stage || label.ends_with(&format!(": {stage}")))
+            .map_or(usize::MAX, |at| at + 1),
+    };
+    let mut order: Vec<&FindingRecord> = file.findings.iter().collect();
+    order.sort_by_key(|f| (place(f.stage.as_deref()), f.stage.clone()));
     let index = LineIndex::new(&file.text);
-    for finding in &file.findings {
-        any = true;
+    let mut group: Option<Option<&str>> = None;
+    for finding in order {
+        let stage = finding.stage.as_deref();
+        if group != Some(stage) {
+            let _ = writeln!(
+                out,
+                "<h3 class=\"stage\">{}</h3>",
+                stage.map_or("Structure".to_owned(), |s| format!("Stage {}", escape(s)))
+            );
+            group = Some(stage);
+        }
+        let name = checker
+            .rules()
+            .rule(&finding.code)
+            .map(|rule| rule.name.as_str())
+            .or_else(|| assure_diagnostic::codes::lookup(&finding.code).map(|c| c.name))
+            .map_or(String::new(), |n| format!(" {}", escape(n)));
         let suppressed = finding.suppressed.as_ref().map_or(String::new(), |r| {
             format!(" <span class=\"muted\">(suppressed: {})</span>", escape(r))
         });
         let _ = write!(
             out,
-            "<h3 class=\"{}\"><a href=\"../codes/{}.html\">{}</a> {} at line {}{suppressed}</h3><p>{}</p>{}",
+            "<div class=\"finding\"><h4 class=\"{}\"><a href=\"../codes/{}.html\">{}</a>{name} · {} at line {}{suppressed}</h4><p>{}</p>{}",
             escape(&finding.severity),
             code_file(&finding.code),
             escape(&finding.code),
             escape(&finding.severity),
             finding.line,
             escape(&finding.message),
-            snippet(&file.text, &index, finding)
+            snippet(&file.text, &index, finding.line, 2)
         );
+        for label in &finding.labels {
+            let _ = write!(
+                out,
+                "<p class=\"label\">line {}: {}</p>{}",
+                label.line,
+                escape(&label.message),
+                snippet(&file.text, &index, label.line, 0)
+            );
+        }
+        if let Some(help) = &finding.help {
+            let _ = write!(out, "<p class=\"help\">What to do: {}</p>", escape(help));
+        }
+        out.push_str("</div>\n");
     }
-    if !any {
-        out.push_str("<p>No findings.</p>");
-    }
-    out.push_str("</div>\n<h2>Graph</h2>\n");
-    out.push_str(&graph(file, checker));
-    out.push_str("\n</body></html>\n");
+    out.push_str("</div>\n");
     out
 }
 

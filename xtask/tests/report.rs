@@ -203,6 +203,34 @@ fn two_runs_and_the_site_shows_the_edit() {
         "<div id=\"changes\"><ul><li class=\"resolved\">resolved: CFC003 (was at line 5): the population is given as 180,000, but the practices' list sizes add up to 161,500, which differs by more than 5%</li></ul>"
     );
     assert!(page.contains("<svg id=\"graph\""), "the graph is drawn");
+    // Findings by stage, each with its rule's name, its labelled places
+    // and what to do; what was not assessed.
+    assert!(
+        page.contains("<h3 class=\"stage\">Stage contract-and-capability</h3>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"../codes/CAP001.html\">CAP001</a> contract-dwarfs-holder · error at line 65</h4>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<p class=\"label\">line 28: the turnover of Mid Hampshire GP Federation</p><pre><span class=\"hit\">  28 │ turnover: £9m/yr</span></pre><p class=\"help\">What to do: give the contract to a holder of matching size, add a guarantor or parent, or hold it jointly</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<div id=\"not-assessed\"><p>Every rule judged everything it looks at.</p></div>"
+        ),
+        "{page}"
+    );
+    // The graph outlines what the findings involve, and labels its edges.
+    assert!(
+        page.contains(
+            "<g class=\"entity involved\"><title>Mid Hampshire MCP contract (contract)</title>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains(">involved in a finding</text>"), "{page}");
     // Each code links to its explanation, a page of the site.
     assert!(
         page.contains("<a href=\"../codes/CAP001.html\">CAP001</a>"),
@@ -214,7 +242,7 @@ fn two_runs_and_the_site_shows_the_edit() {
         "{explained}"
     );
     assert_eq!(
-        page.matches("<h3 class=").count(),
+        page.matches("<div class=\"finding\">").count(),
         4,
         "four findings remain"
     );

@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The schema this version writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a run waits for another one writing to the same history.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -242,6 +242,63 @@ pub struct FindingRecord {
     pub fingerprint: String,
     /// The suppression's reason, if suppressed.
     pub suppressed: Option<String>,
+    /// What to do about it, when the finding says (schema 2; `None` in
+    /// runs recorded before).
+    pub help: Option<String>,
+    /// The other places it points at, each with why (schema 2).
+    pub labels: Vec<LabelRecord>,
+}
+
+/// A secondary place of a finding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelRecord {
+    /// Byte offsets of the place.
+    pub start: i64,
+    /// End of the place.
+    pub end: i64,
+    /// 1-based line.
+    pub line: i64,
+    /// 1-based column.
+    pub column: i64,
+    /// Why the place matters.
+    pub message: String,
+}
+
+/// Labels as stored: a JSON array of `[start, end, line, column, message]`,
+/// or NULL for none, the same text in both backends.
+fn labels_text(labels: &[LabelRecord]) -> Option<String> {
+    (!labels.is_empty()).then(|| {
+        serde_json::Value::Array(
+            labels
+                .iter()
+                .map(|l| serde_json::json!([l.start, l.end, l.line, l.column, l.message]))
+                .collect(),
+        )
+        .to_string()
+    })
+}
+
+/// Labels read back; text that is not what [`labels_text`] writes (a row
+/// edited by hand) reads as no labels, never as an error.
+fn labels_from(text: Option<String>) -> Vec<LabelRecord> {
+    let Some(serde_json::Value::Array(items)) =
+        text.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let number = |i: usize| item.get(i)?.as_i64();
+            Some(LabelRecord {
+                start: number(0)?,
+                end: number(1)?,
+                line: number(2)?,
+                column: number(3)?,
+                message: item.get(4)?.as_str()?.to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// A recorded run, without its files.
@@ -300,7 +357,7 @@ mod reading {
     /// The findings of run `$1`, by file: the file's id first.
     pub const FINDINGS: &str =
         "SELECT fi.file_id, fi.code, fi.severity, fi.stage, fi.message, fi.start, fi.\"end\",
-            fi.line, fi.col, fi.entity, fi.field, fi.fingerprint, fi.suppressed
+            fi.line, fi.col, fi.entity, fi.field, fi.fingerprint, fi.suppressed, fi.help, fi.labels
         FROM findings fi JOIN files f ON f.id = fi.file_id WHERE f.run_id = $1
         ORDER BY fi.file_id, fi.start, fi.id";
     /// The readiness rows of run `$1`, by file.
@@ -362,6 +419,8 @@ macro_rules! finding_from_row {
                 field: $row.$get(10)?,
                 fingerprint: $row.$get(11)?,
                 suppressed: $row.$get(12)?,
+                help: $row.$get(13)?,
+                labels: $crate::labels_from($row.$get::<_, Option<String>>(14)?),
             },
         )
     };

@@ -33,7 +33,8 @@ use std::time::Duration;
 /// does not enforce them, rows are written only by [`History::record`] in
 /// one transaction with ids it drew itself, and checking them row by row
 /// made recording a run half as fast again.
-const MIGRATIONS: [&str; 1] = [r#"
+pub(crate) const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE assure_meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -81,7 +82,13 @@ CREATE TABLE readiness (
 CREATE INDEX files_by_run ON files(run_id);
 CREATE INDEX findings_by_file ON findings(file_id);
 CREATE INDEX findings_by_code ON findings(code);
-"#];
+"#,
+    // 2: a finding's help and its labelled places (a JSON array).
+    r#"
+ALTER TABLE findings ADD COLUMN help TEXT;
+ALTER TABLE findings ADD COLUMN labels TEXT;
+"#,
+];
 
 /// The advisory lock every schema change and every run takes: "ASUR".
 const LOCK: i64 = 0x4153_5552;
@@ -256,7 +263,7 @@ impl History for Postgres {
         files.finish().map_err(fail)?;
         let mut findings = copy_in(
             &mut transaction,
-            "COPY findings (file_id, code, severity, stage, message, start, \"end\", line, col, entity, field, fingerprint, suppressed) FROM STDIN (FORMAT binary)",
+            "COPY findings (file_id, code, severity, stage, message, start, \"end\", line, col, entity, field, fingerprint, suppressed, help, labels) FROM STDIN (FORMAT binary)",
             &[
                 Type::INT8,
                 Type::TEXT,
@@ -271,12 +278,15 @@ impl History for Postgres {
                 Type::TEXT,
                 Type::TEXT,
                 Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
             ],
         )
         .map_err(fail)?;
         for (id, file) in ids.iter().zip(&run.files) {
             for f in &file.findings {
-                let row: [&(dyn ToSql + Sync); 13] = [
+                let labels = crate::labels_text(&f.labels);
+                let row: [&(dyn ToSql + Sync); 15] = [
                     id,
                     &clean(&f.code),
                     &clean(&f.severity),
@@ -290,6 +300,8 @@ impl History for Postgres {
                     &f.field.as_deref().map(clean),
                     &clean(&f.fingerprint),
                     &f.suppressed.as_deref().map(clean),
+                    &f.help.as_deref().map(clean),
+                    &labels.as_deref().map(clean),
                 ];
                 findings.write(&row).map_err(fail)?;
             }

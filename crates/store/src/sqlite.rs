@@ -18,7 +18,8 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: [&str; 1] = [r#"
+pub(crate) const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE runs (
     id          INTEGER PRIMARY KEY,
     started_at  TEXT NOT NULL,          -- RFC 3339, UTC
@@ -61,7 +62,13 @@ CREATE TABLE readiness (
 CREATE INDEX files_by_run ON files(run_id);
 CREATE INDEX findings_by_file ON findings(file_id);
 CREATE INDEX findings_by_code ON findings(code);
-"#];
+"#,
+    // 2: a finding's help and its labelled places (a JSON array).
+    r#"
+ALTER TABLE findings ADD COLUMN help TEXT;
+ALTER TABLE findings ADD COLUMN labels TEXT;
+"#,
+];
 
 /// An open SQLite history.
 #[derive(Debug)]
@@ -238,8 +245,8 @@ impl History for Sqlite {
                 .map_err(fail)?;
             let mut insert_finding = transaction
                 .prepare(
-                    "INSERT INTO findings (file_id, code, severity, stage, message, start, end, line, col, entity, field, fingerprint, suppressed)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    "INSERT INTO findings (file_id, code, severity, stage, message, start, end, line, col, entity, field, fingerprint, suppressed, help, labels)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 )
                 .map_err(fail)?;
             let mut insert_readiness = transaction
@@ -265,7 +272,9 @@ impl History for Sqlite {
                             f.entity,
                             f.field,
                             f.fingerprint,
-                            f.suppressed
+                            f.suppressed,
+                            f.help,
+                            crate::labels_text(&f.labels)
                         ])
                         .map_err(fail)?;
                 }

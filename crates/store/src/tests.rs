@@ -62,6 +62,14 @@ fn run(files: &[(&str, &[&str])]) -> RunRecord {
                         field: Some("proposal".to_owned()),
                         fingerprint: "f1".to_owned(),
                         suppressed: None,
+                        help: Some(format!("mend {code}")),
+                        labels: vec![LabelRecord {
+                            start: 9,
+                            end: 12,
+                            line: 2,
+                            column: 1,
+                            message: "the holder's \"turnover\"".to_owned(),
+                        }],
                     })
                     .collect(),
                 readiness: vec![
@@ -162,6 +170,20 @@ on_both_backends! {
         );
     }
 
+    fn a_history_of_schema_1_is_migrated_and_its_runs_kept(backend) {
+        backend.make_version_1();
+        let mut store = backend.open();
+        assert_eq!(store.schema_version().unwrap(), 2);
+        let old = store.files(1).unwrap();
+        assert_eq!(old[0].path, "a.proposal");
+        assert_eq!(old[0].text, "proposal: x\n");
+        assert_eq!(old[0].findings[0].code, "CAP001");
+        assert_eq!(old[0].findings[0].help, None);
+        assert_eq!(old[0].findings[0].labels, []);
+        let new = store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
+        assert_eq!(store.files(new).unwrap(), run(&[("a.proposal", &["CAP001"])]).files);
+    }
+
     fn a_newer_schema_is_refused_and_untouched(backend) {
         drop(backend.open());
         backend.set_schema_version(99);
@@ -169,7 +191,7 @@ on_both_backends! {
         let error = backend.try_open().unwrap_err();
         assert!(matches!(error, StoreError::NewerSchema { found: 99, .. }), "{error}");
         assert!(error.to_string().ends_with(
-            "has schema version 99, newer than this assure understands (1); upgrade assure"
+            "has schema version 99, newer than this assure understands (2); upgrade assure"
         ));
         assert_eq!(backend.snapshot(), before);
     }

@@ -20,6 +20,8 @@ pub trait Backend {
     fn hold_write_lock(&self) -> Box<dyn std::any::Any>;
     /// Everything it holds, to compare before and after.
     fn snapshot(&self) -> Vec<String>;
+    /// A history as schema 1 wrote it, with one run of one finding.
+    fn make_version_1(&self);
 
     /// Opens it with assure.
     fn try_open(&self) -> Result<Box<dyn History>, StoreError> {
@@ -79,6 +81,15 @@ impl Backend for SqliteFile {
         let holder = rusqlite::Connection::open(&self.path).unwrap();
         holder.execute_batch("BEGIN IMMEDIATE").unwrap();
         Box::new(Holder(holder))
+    }
+
+    fn make_version_1(&self) {
+        self.execute(&format!(
+            "{} PRAGMA application_id = {}; PRAGMA user_version = 1; {}",
+            crate::sqlite::MIGRATIONS[0],
+            crate::APPLICATION_ID,
+            version_1_run("'proposal: x\n'")
+        ));
     }
 
     /// The file's bytes, and what is in the WAL file beside it.
@@ -155,6 +166,14 @@ impl Backend for PgDatabase {
         Box::new(Holder(holder))
     }
 
+    fn make_version_1(&self) {
+        self.execute(&format!(
+            "{} UPDATE assure_meta SET value = '1' WHERE key = 'schema_version'; {}",
+            crate::pg::MIGRATIONS[0],
+            version_1_run("convert_to(E'proposal: x\\n', 'UTF8')")
+        ));
+    }
+
     /// Every table of the schema with its rows, as text.
     fn snapshot(&self) -> Vec<String> {
         let mut client = self.client();
@@ -185,4 +204,15 @@ impl Backend for PgDatabase {
         }
         out
     }
+}
+
+/// One run of one file with one finding, as schema 1 held it; `text` is
+/// the file's text as an SQL expression.
+fn version_1_run(text: &str) -> String {
+    format!(
+        "INSERT INTO runs (started_at, tool, packs, git_commit, corpus) VALUES ('2026-01-01T00:00:00Z', '0.1.0', 'p 1', NULL, 'c');
+         INSERT INTO files (run_id, path, content_hash, text) VALUES (1, 'a.proposal', '00', {text});
+         INSERT INTO findings (file_id, code, severity, stage, message, start, \"end\", line, col, entity, field, fingerprint, suppressed)
+             VALUES (1, 'CAP001', 'error', NULL, 'm', 0, 1, 1, 1, NULL, NULL, 'f', NULL);"
+    )
 }
