@@ -104,10 +104,15 @@ fn write_into(
     write(&dir.join("style.css"), STYLE)?;
     let counts = store.finding_counts().map_err(fail)?;
     let history = store.readiness_history().map_err(fail)?;
+    let commissioners: Vec<Vec<String>> = files
+        .iter()
+        .map(|f| commissioners(&f.text, checker))
+        .collect();
     let mut index_html = index(
         run,
         &runs,
         &files,
+        &commissioners,
         previous.is_some().then_some(&before_by_path),
     );
     let trends = [
@@ -140,7 +145,9 @@ fn write_into(
         let mut html = head(&format!("assure: {code}"), "../style.css");
         let _ = write!(
             html,
-            "<p><a href=\"../index.html\">All proposals</a></p>\n<h1>{}</h1>\n<pre class=\"explain\">{}</pre>\n</body></html>\n",
+            "<p><a href=\"../index.html\">All proposals</a> · <a href=\"../index.html#code={}\">the proposals with {}</a></p>\n<h1>{}</h1>\n<pre class=\"explain\">{}</pre>\n</body></html>\n",
+            code_file(code),
+            escape(code),
             escape(code),
             escape(&text)
         );
@@ -277,10 +284,48 @@ fn head(title: &str, css: &str) -> String {
     )
 }
 
+/// The names a proposal's `commissioner` fields refer to, each once, in
+/// the order they come.
+fn commissioners(text: &str, checker: &Checker) -> Vec<String> {
+    let modelled = checker.model(text);
+    let model = &modelled.model;
+    let graph = model.graph();
+    let mut names: Vec<String> = Vec::new();
+    for edge in graph.edge_indices() {
+        if checker.vocabulary().field(graph[edge].field).name != "commissioner" {
+            continue;
+        }
+        let Some((_, target)) = graph.edge_endpoints(edge) else {
+            continue;
+        };
+        if let Some(entity) = model.entity_at(target) {
+            let name = model.entity(entity).name.to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// Options of a filter's `<select>`: "every" first, then each value once,
+/// sorted.
+fn options<'v>(every: &str, values: impl Iterator<Item = &'v str>) -> String {
+    let mut values: Vec<&str> = values.collect();
+    values.sort_unstable();
+    values.dedup();
+    let mut out = format!("<option value=\"\">{every}</option>");
+    for value in values {
+        let _ = write!(out, "<option>{}</option>", escape(value));
+    }
+    out
+}
+
 fn index(
     run: &RunSummary,
     runs: &[RunSummary],
     files: &[FileRecord],
+    commissioners: &[Vec<String>],
     previous: Option<&HashMap<&str, &FileRecord>>,
 ) -> String {
     let mut out = head("assure: readiness of every proposal", "style.css");
@@ -318,21 +363,39 @@ fn index(
             count("blocked")
         );
     }
-    out.push_str("</tbody></table>\n<p class=\"filters\"><label>Show <select id=\"status-filter\"><option value=\"\">every proposal</option><option>approved</option><option>ready</option><option>incomplete</option><option>blocked</option></select></label> <label>with text <input id=\"text-filter\" placeholder=\"a name, a code\"></label> <span class=\"muted\">(click a heading to sort)</span></p>\n");
-    out.push_str("<table id=\"overview\"><thead><tr><th>Proposal</th>");
+    let _ = writeln!(
+        out,
+        "</tbody></table>\n<p class=\"filters\"><label>Show <select id=\"status-filter\"><option value=\"\">every proposal</option><option>approved</option><option>ready</option><option>incomplete</option><option>blocked</option></select></label> <label>commissioned by <select id=\"commissioner-filter\">{}</select></label> <label>with <select id=\"code-filter\">{}</select></label> <label>and text <input id=\"text-filter\" placeholder=\"a name, a path\"></label> <span class=\"muted\">(click a heading to sort)</span></p>",
+        options("anyone", commissioners.iter().flatten().map(String::as_str)),
+        options(
+            "any finding",
+            files
+                .iter()
+                .flat_map(|f| active(f).map(|x| x.code.as_str()))
+        )
+    );
+    out.push_str("<table id=\"overview\"><thead><tr><th>Proposal</th><th>Commissioner</th>");
     for stage in &stages {
         let _ = write!(out, "<th>{}</th>", escape(stage));
     }
     out.push_str(
         "<th>Errors</th><th>Warnings</th><th>Since the previous run</th></tr></thead><tbody>\n",
     );
-    for file in files {
+    for (file, commissioners) in files.iter().zip(commissioners) {
+        let mut codes: Vec<&str> = active(file).map(|f| f.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        // Values for the filters: codes never hold a space, names never a
+        // newline (a name is one line of the proposal).
         let _ = write!(
             out,
-            "<tr><td><a href=\"p/{}.html\">{}</a><br><span class=\"muted\">{}</span></td>",
+            "<tr data-codes=\"{}\" data-commissioners=\"{}\"><td><a href=\"p/{}.html\">{}</a><br><span class=\"muted\">{}</span></td><td>{}</td>",
+            escape(&codes.join(" ")),
+            escape(&commissioners.join("\n")),
             slug(&file.path),
             escape(title(file)),
-            escape(&file.path)
+            escape(&file.path),
+            escape(&commissioners.join(", "))
         );
         for (stage, status, errors) in &file.readiness {
             let text = readiness_text(file, stage, status, *errors);
@@ -375,7 +438,7 @@ fn index(
         for before in removed {
             let _ = write!(
                 out,
-                "<tr class=\"removed\"><td>{}<br><span class=\"muted\">{}</span></td>",
+                "<tr class=\"removed\" data-codes=\"\" data-commissioners=\"\"><td>{}<br><span class=\"muted\">{}</span></td><td></td>",
                 escape(title(before)),
                 escape(&before.path)
             );
@@ -403,26 +466,37 @@ fn index(
     out
 }
 
-/// Filtering by status and text, and sorting by a column, in the page
-/// itself: no server, nothing fetched.
+/// Filtering by status, commissioner, code and text (chosen also by the
+/// link's `#status=…&commissioner=…&code=…&text=…`), and sorting by a
+/// column, in the page itself: no server, nothing fetched.
 const SCRIPT: &str = "<script>
 (function () {
   var table = document.getElementById('overview');
   if (!table) return;
   var body = table.tBodies[0];
   var status = document.getElementById('status-filter');
+  var commissioner = document.getElementById('commissioner-filter');
+  var code = document.getElementById('code-filter');
   var text = document.getElementById('text-filter');
   function filter() {
     var want = status.value, needle = text.value.toLowerCase();
     Array.prototype.forEach.call(body.rows, function (row) {
       var cells = Array.prototype.slice.call(row.cells);
       var hasStatus = !want || cells.some(function (c) { return c.className === want; });
+      var hasCommissioner = !commissioner.value ||
+        (row.dataset.commissioners || '').split('\\n').indexOf(commissioner.value) >= 0;
+      var hasCode = !code.value || (row.dataset.codes || '').split(' ').indexOf(code.value) >= 0;
       var hasText = !needle || row.textContent.toLowerCase().indexOf(needle) >= 0;
-      row.style.display = hasStatus && hasText ? '' : 'none';
+      row.style.display = hasStatus && hasCommissioner && hasCode && hasText ? '' : 'none';
     });
   }
-  status.addEventListener('change', filter);
+  [status, commissioner, code].forEach(function (s) { s.addEventListener('change', filter); });
   text.addEventListener('input', filter);
+  // A link may choose the filters: index.html#code=CAP001&status=blocked.
+  var chosen = new URLSearchParams(location.hash.slice(1));
+  [['status', status], ['commissioner', commissioner], ['code', code], ['text', text]]
+    .forEach(function (p) { if (chosen.has(p[0])) p[1].value = chosen.get(p[0]); });
+  filter();
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
     th.style.cursor = 'pointer';
     th.addEventListener('click', function () {

@@ -315,7 +315,7 @@ fn warn_unused_allows(
 }
 
 /// The index of the stage `id`, or a failure listing the stages.
-fn stage_index(rules: &RuleSet, id: &str) -> Result<usize, Failure> {
+pub(crate) fn stage_index(rules: &RuleSet, id: &str) -> Result<usize, Failure> {
     rules.stage_index(id).ok_or_else(|| {
         let ids: Vec<&str> = rules.stages.iter().map(|s| s.id.as_str()).collect();
         let hint = match closest(id, ids.iter().copied()) {

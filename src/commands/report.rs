@@ -20,11 +20,20 @@ pub struct ReportArgs {
     /// Where to write the static report site.
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
+    /// Run only the rules of gateway stages up to this one, as `lint
+    /// --stage` does.
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Option<String>,
 }
 
 /// Records the run and writes the site.
 pub fn run(args: &ReportArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     let (checker, _) = context.project()?.into_checker();
+    let last_stage = match &args.stage {
+        Some(stage) => Some(crate::commands::lint::stage_index(checker.rules(), stage)?),
+        None => None,
+    };
+    let checker = checker.up_to_stage(last_stage);
     let report = crate::history::ReportArgs {
         corpus: args.corpus.clone(),
         db: args.db.clone(),

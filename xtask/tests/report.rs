@@ -52,6 +52,12 @@ fn chromium() -> PathBuf {
 
 /// The DOM after the browser has loaded and rendered `page`.
 fn rendered(page: &Path) -> String {
+    rendered_with(page, "")
+}
+
+/// The DOM of `page` opened with `fragment` (`#code=CAP001`) after its
+/// script has run.
+fn rendered_with(page: &Path, fragment: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     stdout_of(
         Command::new(chromium())
@@ -67,7 +73,7 @@ fn rendered(page: &Path) -> String {
                 "--dump-dom",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg(format!("file://{}", page.display())),
+            .arg(format!("file://{}{fragment}", page.display())),
     )
 }
 
@@ -111,7 +117,7 @@ fn row_with<'a>(dom: &'a str, needle: &str) -> &'a str {
     let at = dom
         .find(needle)
         .unwrap_or_else(|| panic!("{needle} not in the page"));
-    let start = dom[..at].rfind("<tr>").unwrap_or(at);
+    let start = dom[..at].rfind("<tr").unwrap_or(at);
     let end = dom[at..].find("</tr>").map_or(dom.len(), |e| at + e);
     &dom[start..end]
 }
@@ -275,6 +281,24 @@ fn two_runs_and_the_site_shows_the_edit() {
     assert!(index.contains("<title>run 3: 2 blocked</title>"), "{index}");
     assert!(!index.contains("<title>run 3: 1 ready</title>"), "{index}");
     assert!(index.contains("id=\"status-filter\""));
+    // Filters chosen by the link: by code, and by commissioner.
+    let hidden = |dom: &str, path: &str| {
+        row_with(dom, &format!("{path}</span>")).contains("style=\"display: none;\"")
+    };
+    let with_cap001 = rendered_with(&site.join("index.html"), "#code=CAP001");
+    assert!(!hidden(&with_cap001, "hampshire-mcp.proposal"));
+    assert!(hidden(&with_cap001, "tower-hamlets-community.proposal"));
+    assert!(hidden(&with_cap001, "dudley-mcp.proposal"));
+    let commissioned = rendered_with(
+        &site.join("index.html"),
+        "#commissioner=West%20Hampshire%20CCG",
+    );
+    assert!(!hidden(&commissioned, "hampshire-mcp.proposal"));
+    assert!(hidden(&commissioned, "tower-hamlets-community.proposal"));
+    assert!(
+        row_with(&index, "hampshire-mcp.proposal</span>").contains("<td>West Hampshire CCG</td>"),
+        "{index}"
+    );
     // Time to clear each stage, and each code's count over the runs.
     assert!(
         index.contains("<tr><td>contract-and-capability</td><td>0</td><td>—</td><td>—</td><td>2</td><td>hampshire-mcp.proposal (under an hour)</td></tr>"),
@@ -285,7 +309,7 @@ fn two_runs_and_the_site_shows_the_edit() {
         "{index}"
     );
     let row = row_with(&index, "dudley-mcp.proposal</span>");
-    assert!(row.contains("<tr class=\"removed\">"), "{row}");
+    assert!(row.starts_with("<tr class=\"removed\""), "{row}");
     assert!(row.contains("<td class=\"since\">removed</td>"), "{row}");
     assert!(row.contains(">was "), "{row}");
     assert_eq!(dudley_pages(&site), 0);
