@@ -56,25 +56,38 @@ fn rendered(page: &Path) -> String {
 }
 
 /// The DOM of `page` opened with `fragment` (`#code=CAP001`) after its
-/// script has run.
+/// script has run; the page must log nothing to the console (no script
+/// error, no warning).
 fn rendered_with(page: &Path, fragment: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
-    stdout_of(
-        Command::new(chromium())
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--dump-dom",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg(format!("file://{}{fragment}", page.display())),
-    )
+    let output = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}{fragment}", page.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "{}{fragment} logged to the console:\n{}",
+        page.display(),
+        console.join("\n")
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// Screenshots of `page` at a desktop's width and a phone's, kept under
