@@ -470,3 +470,61 @@ line 20 after: holder: Provider
 "
     );
 }
+
+/// Edits sent as ranges (as editors send them once the server asks for
+/// incremental sync), several in one notification and in several, lead to
+/// the same diagnostics as the whole text would; positions count UTF-16
+/// units, so an emoji before an edit on its line does not shift it.
+#[test]
+fn incremental_edits_are_applied_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let text = PROPOSAL
+        .replace("## Provider", "## Pro🏥vider")
+        .replace("holder: Provder", "holder: Pro🏥vder");
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": DOC, "languageId": "assure", "version": 1, "text": text}}),
+    );
+    assert_eq!(diagnostics(&mut server).len(), 3);
+    let range = |line: u32, from: u32, to: u32| json!({"start": {"line": line, "character": from}, "end": {"line": line, "character": to}});
+    // Two edits in one notification: a line inserted above (every later
+    // line moves down one), then "Model" made "model" on the line that is
+    // now line 2.
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": DOC, "version": 2}, "contentChanges": [
+            {"range": range(1, 0, 0), "text": "<!-- a note -->\n"},
+            {"range": range(2, 0, 1), "text": "m"},
+        ]}),
+    );
+    assert_eq!(
+        diagnostics(&mut server),
+        [
+            "2:7 CFC001 the proposal's model is `mcp`, but the case for change does not say why this model rather than the other",
+            "21:8 REF001 reference to `Pro🏥vder`, which is not defined",
+        ]
+    );
+    // "i" after `holder: Pro🏥v`: 8 + 3 + 2 (the emoji's two units) + 1.
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": DOC, "version": 3}, "contentChanges": [
+            {"range": range(21, 14, 14), "text": "i"},
+        ]}),
+    );
+    assert_eq!(
+        diagnostics(&mut server),
+        [
+            "2:7 CFC001 the proposal's model is `mcp`, but the case for change does not say why this model rather than the other"
+        ]
+    );
+    // A range past the end of the text is clamped to it.
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": DOC, "version": 4}, "contentChanges": [
+            {"range": range(900, 0, 5), "text": "\n<!-- the end -->\n"},
+        ]}),
+    );
+    assert_eq!(diagnostics(&mut server).len(), 1);
+    assert_eq!(server.stop(), 0);
+}

@@ -116,11 +116,18 @@ pub fn run(binary: &std::path::Path) -> Result<(), String> {
         let uri = "file:///bench/p.proposal";
         client.send(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "assure", "version": 1, "text": text}}}))?;
         client.until(|m| m["method"] == "textDocument/publishDiagnostics")?;
-        // Each edit changes one value, as typing does, and is timed until
-        // its own diagnostics arrive.
-        let edit = |version: i64| {
-            let changed = text.replacen("proposal: ", &format!("proposal: edit {version} "), 1);
-            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": changed}]}})
+        // Each edit changes one value, as typing does, sent as an editor
+        // sends it to a server that asks for incremental sync (the range of
+        // the first line and its new text), and is timed until its own
+        // diagnostics arrive.
+        let first_line = text.lines().next().unwrap_or("");
+        let mut line_units = first_line.encode_utf16().count();
+        let mut edit = |version: i64| {
+            let changed =
+                first_line.replacen("proposal: ", &format!("proposal: edit {version} "), 1);
+            let range = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": line_units}});
+            line_units = changed.encode_utf16().count();
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": range, "text": changed}]}})
         };
         let mut times = Vec::new();
         let mut first_memory = None;
