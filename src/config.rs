@@ -214,9 +214,9 @@ impl Config {
             }
         }
         if let Some(value) = root.get("as-of")
-            && let Some((text, span)) = reader.string(value, "`as-of`")
+            && let Some((text, span)) = reader.date_text(value, "`as-of`")
         {
-            match crate::context::day(text) {
+            match crate::context::day(&text) {
                 Ok(date) => self.as_of = Some(date),
                 Err(message) => reader.error(codes::CFG002, span, message),
             }

@@ -16,7 +16,7 @@
 
 use crate::context::Context;
 use crate::{ExitStatus, Failure};
-use assure_check::Checker;
+use assure_check::{Checker, FileReport};
 use assure_diagnostic::{Applicability, LineIndex, Span};
 use assure_model::{EntityId, Model, Value};
 use assure_vocab::{HEADER, Owner, SectionId, ValueType, Vocabulary};
@@ -25,6 +25,7 @@ use lsp_types as lsp;
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 
 /// Runs the server until the client asks it to exit.
 pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
@@ -46,13 +47,15 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
         "completionProvider": {"triggerCharacters": [":", " ", "#"]},
         "executeCommandProvider": {"commands": ["assure.explain"]},
     });
-    connection
+    let initialized = connection
         .initialize(capabilities)
         .map_err(|e| Failure::new(format!("the language client did not initialise: {e}")))?;
     let mut server = Server {
         checker: load_checker(context),
         documents: HashMap::new(),
         sender: connection.sender.clone(),
+        root: workspace_root(&initialized),
+        on_disk: std::cell::RefCell::new(None),
     };
     let mut pending: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
     loop {
@@ -82,7 +85,11 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
                 {
                     if touches_settings(&notification.params) {
                         server.checker = load_checker(context);
+                        server.on_disk.replace(None);
                         server.recheck_all();
+                    } else if touches_proposals(&notification.params) {
+                        // Corpus rules read the workspace's proposals again.
+                        server.on_disk.replace(None);
                     }
                     continue;
                 }
@@ -183,6 +190,29 @@ fn touches_settings(params: &Json) -> bool {
             .as_array()
             .is_some_and(|changes| changes.iter().any(uri_is_toml))
 }
+
+fn touches_proposals(params: &Json) -> bool {
+    let is_proposal = |v: &Json| v["uri"].as_str().is_some_and(|u| u.ends_with(".proposal"));
+    is_proposal(&params["textDocument"])
+        || params["changes"]
+            .as_array()
+            .is_some_and(|changes| changes.iter().any(is_proposal))
+}
+
+/// The workspace folder the client opened, as a path: the first of
+/// `workspaceFolders`, else `rootUri`; none for a client that opened files
+/// alone.
+fn workspace_root(initialize: &Json) -> Option<PathBuf> {
+    let uri = initialize["workspaceFolders"][0]["uri"]
+        .as_str()
+        .or_else(|| initialize["rootUri"].as_str())?;
+    uri.starts_with("file:")
+        .then(|| PathBuf::from(display_path(uri)))
+}
+
+/// How many of the workspace's proposals corpus rules read: past it, the
+/// rest are left out and the client's log says so.
+const MAX_WORKSPACE_PROPOSALS: usize = 2_000;
 
 /// An open document.
 struct Document {
@@ -295,6 +325,13 @@ struct Server {
     checker: Result<Checker, String>,
     documents: HashMap<String, Document>,
     sender: crossbeam_channel::Sender<Message>,
+    /// The workspace folder, whose proposals corpus rules read with the
+    /// open documents.
+    root: Option<PathBuf>,
+    /// The workspace's proposals on disk, checked once, by path: read on
+    /// the first check that needs them and again after a proposal or a
+    /// setting is saved or changes on disk.
+    on_disk: std::cell::RefCell<Option<Vec<(String, FileReport)>>>,
 }
 
 impl Server {
@@ -404,9 +441,8 @@ impl Server {
                 return;
             }
         };
-        let mut report = checker.check(&display_path(uri), document.text.as_bytes());
-        // The document alone is a corpus of one.
-        checker.add_corpus_findings(std::slice::from_mut(&mut report));
+        let report = checker.check(&display_path(uri), document.text.as_bytes());
+        let report = self.with_corpus_findings(checker, uri, report);
         let positions = Positions::new(&document.text);
         let diagnostics: Vec<Json> = report
             .findings
@@ -424,6 +460,96 @@ impl Server {
             .map(|r| json!({"stage": r.label(), "status": r.status.as_str(), "describe": r.describe()}))
             .collect();
         self.notify("assure/readiness", json!({"uri": uri, "readiness": rows}));
+    }
+
+    /// `report` with the findings of corpus rules, read over the document
+    /// and the workspace's other proposals (the open ones as the editor
+    /// holds them, the rest as on disk); without a workspace, or a pack
+    /// with corpus rules, the document is a corpus of one.
+    fn with_corpus_findings(&self, checker: &Checker, uri: &str, report: FileReport) -> FileReport {
+        let mut corpus = vec![report];
+        if checker.rules().rules.iter().any(|rule| rule.corpus) {
+            let this = display_path(uri);
+            self.load_workspace(checker);
+            let open: HashMap<String, &Document> = self
+                .documents
+                .iter()
+                .map(|(u, d)| (display_path(u), d))
+                .collect();
+            if let Some(on_disk) = &*self.on_disk.borrow() {
+                for (path, on_disk) in on_disk {
+                    if *path == this {
+                        continue;
+                    }
+                    corpus.push(match open.get(path) {
+                        Some(document) => checker.check(path, document.text.as_bytes()),
+                        None => on_disk.clone(),
+                    });
+                }
+            }
+            let listed: std::collections::HashSet<&str> =
+                corpus.iter().map(|r| r.path.as_str()).collect();
+            let unlisted: Vec<(&String, &&Document)> = open
+                .iter()
+                .filter(|(path, _)| !listed.contains(path.as_str()))
+                .collect();
+            let extra: Vec<FileReport> = unlisted
+                .into_iter()
+                .map(|(path, document)| checker.check(path, document.text.as_bytes()))
+                .collect();
+            corpus.extend(extra);
+        }
+        checker.add_corpus_findings(&mut corpus);
+        corpus.swap_remove(0)
+    }
+
+    /// Reads and checks the workspace's proposals, unless they are held.
+    fn load_workspace(&self, checker: &Checker) {
+        if self.on_disk.borrow().is_some() {
+            return;
+        }
+        let Some(root) = &self.root else {
+            self.on_disk.replace(Some(Vec::new()));
+            return;
+        };
+        let mut found = Vec::new();
+        let mut left_out = 0;
+        for entry in walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                // Hidden folders and build output hold no proposals.
+                let name = e.file_name().to_string_lossy();
+                e.depth() == 0
+                    || !(name.starts_with('.') || name == "target" || name == "node_modules")
+            })
+            .flatten()
+        {
+            let path = entry.path();
+            if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "proposal") {
+                continue;
+            }
+            if found.len() == MAX_WORKSPACE_PROPOSALS {
+                left_out += 1;
+                continue;
+            }
+            let shown = path.display().to_string();
+            let report = match crate::files::read_proposal(
+                path,
+                crate::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
+            ) {
+                Ok(bytes) => checker.check(&shown, &bytes),
+                Err(error) => checker.unreadable(&shown, &error),
+            };
+            found.push((shown, report));
+        }
+        if left_out > 0 {
+            self.log(&format!(
+                "corpus rules read the first {MAX_WORKSPACE_PROPOSALS} proposals of {}; {left_out} more were left out (`assure lint` reads them all)",
+                root.display()
+            ));
+        }
+        self.on_disk.replace(Some(found));
     }
 
     /// Answers a request, catching a panic as an error response.

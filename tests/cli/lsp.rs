@@ -18,6 +18,18 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, json!({"capabilities": {}}))
+    }
+
+    /// Started in `dir` with the workspace folder `dir` open.
+    fn start_in_workspace(dir: &Path) -> Server {
+        Server::start_with(
+            dir,
+            json!({"capabilities": {}, "workspaceFolders": [{"uri": format!("file://{}", dir.display()), "name": "w"}]}),
+        )
+    }
+
+    fn start_with(dir: &Path, initialize: Value) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
             .arg("lsp")
             .current_dir(dir)
@@ -34,7 +46,7 @@ impl Server {
             output,
             notifications: Vec::new(),
         };
-        server.request(0, "initialize", json!({"capabilities": {}}));
+        server.request(0, "initialize", initialize);
         server.notify("initialized", json!({}));
         server
     }
@@ -526,5 +538,69 @@ fn incremental_edits_are_applied_in_order() {
         ]}),
     );
     assert_eq!(diagnostics(&mut server).len(), 1);
+    assert_eq!(server.stop(), 0);
+}
+
+/// Corpus rules read the workspace's other proposals, as `lint` of the
+/// folder does: PSR011 counts an authority's awards in every proposal. The
+/// other proposal as the editor holds it counts, not as it is on disk.
+#[test]
+fn corpus_rules_read_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assure.toml"),
+        "packs = [\"psr-2024\"]\nas-of = 2026-06-01\n",
+    )
+    .unwrap();
+    let award = |awarded: &str, summary: &str| {
+        format!(
+            "proposal: P\n\n# Organisations\n\n## North ICB\nkind: icb\n{summary}\n# Contracts\n\n## Services {awarded}\nkind: apms\ncommissioner: North ICB\naward-process: direct-award-b\nawarded: {awarded}\naward-notice: {awarded}\n"
+        )
+    };
+    let a = award("2024-06-03", "psr-summary-published: 2025-04-10\n");
+    std::fs::write(dir.path().join("a.proposal"), &a).unwrap();
+    std::fs::write(dir.path().join("b.proposal"), award("2025-06-03", "")).unwrap();
+    let a_uri = format!("file://{}/a.proposal", dir.path().display());
+    let psr011 = |server: &mut Server| -> Vec<String> {
+        diagnostics(server)
+            .into_iter()
+            .filter(|d| d.contains("PSR011"))
+            .collect()
+    };
+    let open_a = |server: &mut Server| {
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": a_uri, "languageId": "assure", "version": 1, "text": a}}),
+        );
+    };
+    // Files opened alone: a.proposal is a corpus of one.
+    let mut alone = Server::start(dir.path());
+    open_a(&mut alone);
+    assert_eq!(psr011(&mut alone), Vec::<String>::new());
+    assert_eq!(alone.stop(), 0);
+    // In the workspace: b.proposal's award of 2025/26 counts.
+    let mut server = Server::start_in_workspace(dir.path());
+    open_a(&mut server);
+    assert_eq!(
+        psr011(&mut server),
+        [
+            "4:0 PSR011 North ICB awarded contracts under the regime in the financial year 2025/26, which ended on 2026-03-31, and its last annual summary was published on 2025-04-10"
+        ]
+    );
+    let _ = server.next("assure/readiness");
+    // b.proposal opened and its award moved to 2024/25 in the editor:
+    // what the editor holds counts, and a.proposal's summary covers it.
+    let b_uri = format!("file://{}/b.proposal", dir.path().display());
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": b_uri, "languageId": "assure", "version": 1, "text": award("2024-07-01", "")}}),
+    );
+    let _ = diagnostics(&mut server);
+    let _ = server.next("assure/readiness");
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": a_uri, "version": 2}, "contentChanges": [{"text": a}]}),
+    );
+    assert_eq!(psr011(&mut server), Vec::<String>::new());
     assert_eq!(server.stop(), 0);
 }

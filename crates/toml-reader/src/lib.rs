@@ -127,6 +127,25 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// `value` as the text of a date: a string (`"2024-06-01"`, read by the
+    /// caller) or a TOML date without a time (`2024-06-01`), with its span.
+    pub fn date_text(&mut self, value: &Value<'_>, what: &str) -> Option<(String, Span)> {
+        match value.get_ref() {
+            DeValue::String(text) => Some((text.to_string(), span_of(value))),
+            DeValue::Datetime(datetime) if datetime.time.is_none() && datetime.offset.is_none() => {
+                let date = datetime.date?;
+                Some((
+                    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day),
+                    span_of(value),
+                ))
+            }
+            _ => {
+                self.wrong_type(value, what, "a date (`2024-06-01`)");
+                None
+            }
+        }
+    }
+
     /// `value` as a string, with its span.
     pub fn string<'t>(&mut self, value: &'t Value<'_>, what: &str) -> Option<(&'t str, Span)> {
         match value.get_ref() {
