@@ -56,6 +56,7 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
         sender: connection.sender.clone(),
         root: workspace_root(&initialized),
         on_disk: std::cell::RefCell::new(None),
+        explained: std::cell::RefCell::new(HashMap::new()),
     };
     let mut pending: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
     loop {
@@ -86,6 +87,7 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
                     if touches_settings(&notification.params) {
                         server.checker = load_checker(context);
                         server.on_disk.replace(None);
+                        server.explained.replace(HashMap::new());
                         server.recheck_all();
                     } else if touches_proposals(&notification.params) {
                         // Corpus rules read the workspace's proposals again.
@@ -332,6 +334,10 @@ struct Server {
     /// the first check that needs them and again after a proposal or a
     /// setting is saved or changes on disk.
     on_disk: std::cell::RefCell<Option<Vec<(String, FileReport)>>>,
+    /// Each code's explanation as a `file:` URI a diagnostic links to
+    /// (`codeDescription`), written once per text; `None` where there is
+    /// no cache folder to write it in.
+    explained: std::cell::RefCell<HashMap<String, Option<String>>>,
 }
 
 impl Server {
@@ -448,7 +454,13 @@ impl Server {
             .findings
             .iter()
             .filter(|f| f.is_active())
-            .map(|f| diagnostic_json(uri, &positions, f))
+            .map(|f| {
+                let mut diagnostic = diagnostic_json(uri, &positions, f);
+                if let Some(href) = self.explanation_uri(checker, &f.diagnostic.code) {
+                    diagnostic["codeDescription"] = json!({ "href": href });
+                }
+                diagnostic
+            })
             .collect();
         self.notify(
             "textDocument/publishDiagnostics",
@@ -501,6 +513,45 @@ impl Server {
         }
         checker.add_corpus_findings(&mut corpus);
         corpus.swap_remove(0)
+    }
+
+    /// The `file:` URI of `code`'s explanation (what `assure explain` prints),
+    /// written on first use into the user's cache folder
+    /// (`$XDG_CACHE_HOME/assure/explain`, else `~/.cache/assure/explain`)
+    /// under a name that holds a hash of the text, so that two projects'
+    /// packs never share a page.
+    fn explanation_uri(&self, checker: &Checker, code: &str) -> Option<String> {
+        if let Some(known) = self.explained.borrow().get(code) {
+            return known.clone();
+        }
+        let uri = (|| {
+            let text = crate::commands::explain::explanation(checker.rules(), code).ok()?;
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("HOME")
+                        .filter(|d| !d.is_empty())
+                        .map(|home| PathBuf::from(home).join(".cache"))
+                })?;
+            let dir = cache.join("assure").join("explain");
+            std::fs::create_dir_all(&dir).ok()?;
+            let name: String = code
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(32)
+                .collect();
+            let hash = assure_check::fnv1a64(text.as_bytes());
+            let path = dir.join(format!("{name}-{}.md", &hash[..12]));
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                crate::commands::fix::write_atomically(&path, &text).ok()?;
+            }
+            Some(file_uri(&path))
+        })();
+        self.explained
+            .borrow_mut()
+            .insert(code.to_owned(), uri.clone());
+        uri
     }
 
     /// Reads and checks the workspace's proposals, unless they are held.
@@ -668,6 +719,20 @@ fn display_path(uri: &str) -> String {
         .ok()
         .filter(|u| u.scheme().is_some_and(|s| s.as_str() == "file"))
         .map_or_else(|| uri.to_owned(), |u| percent_decoded(u.path().as_str()))
+}
+
+/// A `file:` URI for `path`, every byte but letters, digits and `-._~/`
+/// percent-encoded.
+fn file_uri(path: &std::path::Path) -> String {
+    let mut out = String::from("file://");
+    for byte in path.display().to_string().bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 fn percent_decoded(path: &str) -> String {

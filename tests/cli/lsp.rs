@@ -2,7 +2,7 @@
 //! editor: Neovim, headless, attaching the server to a proposal, reading
 //! its diagnostics, applying a code action and checking the buffer.
 
-use crate::root;
+use crate::{assure, root};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -33,6 +33,9 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
             .arg("lsp")
             .current_dir(dir)
+            // Explanations are written into the test's folder, never the
+            // user's cache.
+            .env("XDG_CACHE_HOME", dir.join(".cache"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -462,6 +465,7 @@ fn neovim_shows_the_diagnostics_and_applies_a_fix() {
         .arg("-c")
         .arg(format!("luafile {}", script.display()))
         .env("ASSURE", env!("CARGO_BIN_EXE_assure"))
+        .env("XDG_CACHE_HOME", dir.path().join(".cache"))
         .env("RESULT", dir.path().join("result.txt"))
         .current_dir(dir.path())
         .stdin(Stdio::null())
@@ -602,5 +606,41 @@ fn corpus_rules_read_the_workspace() {
         json!({"textDocument": {"uri": a_uri, "version": 2}, "contentChanges": [{"text": a}]}),
     );
     assert_eq!(psr011(&mut server), Vec::<String>::new());
+    assert_eq!(server.stop(), 0);
+}
+
+/// Each diagnostic's code links to its explanation (`codeDescription`): a
+/// page of what `assure explain` prints, written once into the cache.
+#[test]
+fn codes_link_to_their_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": DOC, "languageId": "assure", "version": 1, "text": PROPOSAL}}),
+    );
+    let published = server.next("textDocument/publishDiagnostics");
+    let links: Vec<(String, String)> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["codeDescription"]["href"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(links.len(), 3);
+    let explain = dir.path().join(".cache/assure/explain");
+    for (code, href) in links {
+        let path = href.strip_prefix("file://").unwrap();
+        assert!(path.starts_with(&explain.display().to_string()), "{href}");
+        let page = std::fs::read_to_string(path).unwrap();
+        // The same words as `assure explain`, which wraps to the terminal.
+        let explained = assure(&["explain", &code]).stdout;
+        let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&page), words(&explained), "{code}");
+    }
     assert_eq!(server.stop(), 0);
 }

@@ -7,6 +7,7 @@
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -99,6 +100,10 @@ pub fn run(binary: &std::path::Path) -> Result<(), String> {
         let text = assure_gen::proposal(entities, 1);
         let mut child = Command::new(binary)
             .arg("lsp")
+            .env(
+                "XDG_CACHE_HOME",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/cache"),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
