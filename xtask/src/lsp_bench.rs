@@ -91,7 +91,7 @@ fn median_and_worst(mut times: Vec<Duration>) -> (Duration, Duration) {
 }
 
 /// Runs the benchmark and prints its table.
-pub fn run(binary: &std::path::Path) -> Result<(), String> {
+pub fn run(binary: &Path) -> Result<(), String> {
     println!(
         "| entities | size | diagnostics after an edit (median / worst of 100) | hover | definition | completion | memory after 1 edit → 1,000 |"
     );
