@@ -354,3 +354,30 @@ fn a_long_line_beside_a_finding_is_not_printed_with_it() {
         run.stdout
     );
 }
+
+/// The densest cluster of conflicts of interest (5,000 people on one
+/// commissioner, each with an interest in each of 5,000 organisations that
+/// own each other in a cycle): every person's COI001 is found within the
+/// default budget. Each person's closure was walked anew, and each
+/// person's contracts listed anew, so the rule stopped at its budget
+/// (EVAL001) after 583 people.
+#[test]
+fn a_dense_cluster_of_conflicts_is_judged_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("dense.proposal"),
+        assure_gen::dense_conflicts(5_000),
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["lint", "--format", "json", "dense.proposal"]);
+    assert_status!(run, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = json["files"][0]["findings"].as_array().unwrap();
+    let count = |code: &str| findings.iter().filter(|f| f["code"] == code).count();
+    assert_eq!((count("COI001"), count("EVAL001")), (5_000, 0));
+    let first = findings.iter().find(|f| f["code"] == "COI001").unwrap();
+    assert_eq!(
+        first["message"],
+        "Person 0 sits on CCG, which commissions Contract 0, Contract 1, Contract 2, Contract 3, Contract 4, Contract 5, Contract 6, Contract 7, Contract 8 and 4,991 more, and has an interest in Org 0, Org 1, Org 2, Org 3, Org 4, Org 5, Org 6, Org 7, Org 8 and 4,991 more on its provider side, with no conflict-plan"
+    );
+}

@@ -48,6 +48,10 @@ enum Task {
         /// Where to write it (default: stdout).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Instead, the densest cluster of conflicts of interest, of this
+        /// many people (and as many organisations and contracts).
+        #[arg(long, value_name = "PEOPLE")]
+        dense: Option<usize>,
     },
     /// Lint a corpus, record the run in the history, and write the HTML report.
     Report {
@@ -118,8 +122,12 @@ fn main() -> ExitCode {
             entities,
             seed,
             out,
+            dense,
         } => {
-            let text = assure_gen::proposal(entities, seed);
+            let text = match dense {
+                Some(people) => assure_gen::dense_conflicts(people),
+                None => assure_gen::proposal(entities, seed),
+            };
             match out {
                 Some(path) => std::fs::write(&path, text)
                     .map_err(|e| format!("cannot write {}: {e}", path.display())),

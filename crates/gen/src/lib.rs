@@ -281,6 +281,41 @@ fn group(n: usize) -> String {
     out
 }
 
+/// The densest cluster of conflicts of interest: `people` members of one
+/// commissioner, each employed by one of as many organisations that own
+/// each other in one cycle, each holding one of as many contracts. Every
+/// person has an interest in every organisation and is conflicted on every
+/// contract: the case that made COI001 quadratic.
+pub fn dense_conflicts(people: usize) -> String {
+    use std::fmt::Write as _;
+    let n = people.max(1);
+    let mut out = String::from(
+        "proposal: Dense\nmodel: mcp\npopulation: 50,000\n\n# Case for change\nwhy-this-model: most care is primary and community care\n\n# Organisations\n\n## CCG\nkind: ccg\n",
+    );
+    for i in 0..n {
+        let _ = write!(
+            out,
+            "\n## Org {i}\nkind: gp-company\nowned-by: Org {}\n",
+            (i + 1) % n
+        );
+    }
+    out.push_str("\n# People\n");
+    for i in 0..n {
+        let _ = write!(
+            out,
+            "\n## Person {i}\nmember-of: CCG\nemployed-by: Org {i}\ninterest-declared: 2016-01-01\n"
+        );
+    }
+    out.push_str("\n# Contracts\n");
+    for i in 0..n {
+        let _ = write!(
+            out,
+            "\n## Contract {i}\nkind: apms\ncommissioner: CCG\nholder: Org {i}\nvalue: £1m/yr\nterm: 5 years\n"
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

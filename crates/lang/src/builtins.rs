@@ -692,7 +692,7 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "closure",
         usage: "closure(start, x => step)",
-        doc: "every entity reached from start by repeating the step, each once, safe on cycles",
+        doc: "every entity reached from start by repeating the step, each once, in the order they are written; safe on cycles",
         form: Form::Closure { walk: closure },
     },
 ];
@@ -873,10 +873,16 @@ fn closure<'a>(
             let more = step(id);
             for_each_entity(&more, &mut |id| visit(id, reached));
         }
+        // In the order the entities are written: the same list whichever
+        // of them the walk started from, so that it can be shared.
+        reached.sort_unstable_by_key(|item| match item {
+            Val::Entity(id) => id.0,
+            _ => u32::MAX,
+        });
     })
 }
 
-fn for_each_entity(value: &Val<'_>, visit: &mut dyn FnMut(EntityId)) {
+pub(crate) fn for_each_entity(value: &Val<'_>, visit: &mut dyn FnMut(EntityId)) {
     match value {
         Val::Entity(id) => visit(*id),
         Val::List(items) => items.iter().for_each(|item| for_each_entity(item, visit)),

@@ -1021,8 +1021,9 @@ impl<'g> Compiler<'g> {
             );
             return self.error(ErrorKind::Type, body.span, message, None);
         }
+        let pure = crate::ir::reads_only(&step_op, &mut vec![slot]);
         (
-            Op::Walk(builtin, Box::new(start_op), slot, Box::new(step_op)),
+            Op::Walk(builtin, Box::new(start_op), slot, Box::new(step_op), pure),
             Ty::List(Box::new(Ty::Entity(None))),
         )
     }

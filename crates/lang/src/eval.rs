@@ -8,7 +8,7 @@
 //! and callers check [`Evaluator::out_of_fuel`] before keeping a result.
 
 use crate::ast::BinaryOp;
-use crate::builtins::{Form, Given};
+use crate::builtins::{Form, Given, for_each_entity};
 use crate::calendar::Calendar;
 use crate::ir::{Code, Comprehension, DefineCode, Member, Op, Piece, Template};
 use crate::value::{Val, binary};
@@ -77,10 +77,21 @@ pub struct Evaluator<'a> {
     /// reused): a rule that asks `o in closure` for every contract of a
     /// cluster scanned the closure each time.
     member_sets: std::cell::RefCell<FxHashMap<usize, HashedList<'a>>>,
+    /// Closures found by a step that reads only its parameter, by the
+    /// step's address and an entity whose closure it is: in a cycle of
+    /// ownership every member has the same closure, found once and shared
+    /// rather than walked again for each person with an interest in it.
+    closures: std::cell::RefCell<SharedClosures<'a>>,
     /// Results of user-defined functions called with entities, by function
     /// and arguments: a definition is a function of the model alone, and
     /// rules call the same one on the same entity many times.
-    define_results: std::cell::RefCell<FxHashMap<(u32, [u32; 2]), Val<'a>>>,
+    define_results: std::cell::RefCell<FxHashMap<(u32, [ArgKey; 2]), Val<'a>>>,
+    /// The long lists whose addresses are in `define_results`' keys, kept
+    /// alive so that no other list takes their address.
+    define_lists: std::cell::RefCell<Vec<Arc<[Val<'a>]>>>,
+    /// The lists among the remembered results whose items are counted in
+    /// `define_items`, by address.
+    define_counted: std::cell::RefCell<FxHashSet<usize>>,
     /// How many list items the remembered results hold.
     define_items: std::cell::Cell<usize>,
     /// The date `today()` gives, if the caller set one.
@@ -94,6 +105,9 @@ pub struct Evaluator<'a> {
     /// calendar does not cover, since [`Evaluator::take_outside_calendar`].
     outside_calendar: std::cell::Cell<Option<Date>>,
 }
+
+/// Closures by the step's address and an entity whose closure each is.
+type SharedClosures<'a> = FxHashMap<(usize, EntityId), Arc<[Val<'a>]>>;
 
 /// A list kept alive with the set of its entities.
 type HashedList<'a> = (Arc<[Val<'a>]>, FxHashSet<EntityId>);
@@ -109,17 +123,47 @@ const HASHED_MEMBERSHIP_FROM: usize = 64;
 /// At most this many hashed lists and memoized calls are kept; past it the
 /// cache starts again, so that it stays small whatever the rule does.
 const CACHE_ENTRIES: usize = 256;
-const DEFINE_RESULTS: usize = 65_536;
+const DEFINE_RESULTS: usize = 1 << 18;
 /// Remembered results hold at most this many list items in all: a result
 /// is often a list of a whole cluster.
 const DEFINE_ITEMS: usize = 1 << 20;
 
-/// The memo key of a call of definition `index` with `args`: only calls
-/// with one or two entities as arguments are remembered.
-fn memo_key(index: u32, args: &[Val<'_>]) -> Option<(u32, [u32; 2])> {
+/// A definition's argument as part of its memo key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ArgKey {
+    /// No argument in this place.
+    Absent,
+    /// An entity.
+    Entity(u32),
+    /// A list of at most two entities, by its entities (`u32::MAX` for
+    /// none): `list(p.member-of)` is made anew for each person, but is the
+    /// same list.
+    Few(u32, u32),
+    /// A longer list, by its address: the same list shared (a closure, a
+    /// remembered result), kept alive with the key so the address is not
+    /// reused.
+    List(usize),
+}
+
+/// The memo key of a call of definition `index` with `args`: calls with
+/// one or two entities or lists as arguments are remembered.
+fn memo_key(index: u32, args: &[Val<'_>]) -> Option<(u32, [ArgKey; 2])> {
+    let key = |arg: &Val<'_>| match arg {
+        Val::Entity(a) => Some(ArgKey::Entity(a.0)),
+        Val::List(items) if items.len() <= 2 => {
+            let mut ids = [u32::MAX; 2];
+            for (slot, item) in ids.iter_mut().zip(items.iter()) {
+                let Val::Entity(id) = item else { return None };
+                *slot = id.0;
+            }
+            Some(ArgKey::Few(ids[0], ids[1]))
+        }
+        Val::List(items) => Some(ArgKey::List(Arc::as_ptr(items).cast::<u8>() as usize)),
+        _ => None,
+    };
     match args {
-        [Val::Entity(a)] => Some((index, [a.0, u32::MAX])),
-        [Val::Entity(a), Val::Entity(b)] => Some((index, [a.0, b.0])),
+        [a] => Some((index, [key(a)?, ArgKey::Absent])),
+        [a, b] => Some((index, [key(a)?, key(b)?])),
         _ => None,
     }
 }
@@ -199,6 +243,9 @@ impl<'a> Evaluator<'a> {
             spare: std::cell::RefCell::default(),
             empty: Arc::new([]),
             member_sets: std::cell::RefCell::default(),
+            closures: std::cell::RefCell::default(),
+            define_lists: std::cell::RefCell::default(),
+            define_counted: std::cell::RefCell::default(),
             define_results: std::cell::RefCell::default(),
             define_items: std::cell::Cell::new(0),
             today: None,
@@ -277,6 +324,78 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The list `fill` writes, in a lent vector.
+    /// The closure of `start` when every start entity has one remembered
+    /// and they are all the same list.
+    fn shared_closure(&self, step: usize, start: &Val<'a>) -> Option<Val<'a>> {
+        let closures = self.closures.borrow();
+        let mut found: Option<&Arc<[Val<'a>]>> = None;
+        let mut same = true;
+        let mut any = false;
+        for_each_entity(start, &mut |id| {
+            any = true;
+            match (closures.get(&(step, id)), found) {
+                (Some(list), None) => found = Some(list),
+                (Some(list), Some(first)) if Arc::ptr_eq(list, first) => {}
+                _ => same = false,
+            }
+        });
+        (any && same).then(|| found.map(|list| Val::List(Arc::clone(list))))?
+    }
+
+    /// Remembers `reached`, the closure of `start`, as the closure of each
+    /// entity that reaches every start entity along `edges` (each step
+    /// taken): its closure is exactly `reached`.
+    fn remember_closure(
+        &self,
+        step: usize,
+        start: &Val<'a>,
+        reached: &Val<'a>,
+        edges: &[(EntityId, EntityId)],
+    ) {
+        const MAX_STARTS: usize = 4;
+        const MAX_REMEMBERED: usize = 1 << 20;
+        let Val::List(list) = reached else {
+            return;
+        };
+        let mut starts: Vec<EntityId> = Vec::new();
+        for_each_entity(start, &mut |id| {
+            if !starts.contains(&id) {
+                starts.push(id);
+            }
+        });
+        if starts.is_empty() || starts.len() > MAX_STARTS {
+            return;
+        }
+        let mut back: FxHashMap<EntityId, Vec<EntityId>> = FxHashMap::default();
+        for (from, to) in edges {
+            back.entry(*to).or_default().push(*from);
+        }
+        // How many start entities each entity reaches, by walking back.
+        let mut reaches: FxHashMap<EntityId, usize> = FxHashMap::default();
+        for &target in &starts {
+            let mut seen: FxHashSet<EntityId> = FxHashSet::default();
+            let mut queue = vec![target];
+            seen.insert(target);
+            while let Some(at) = queue.pop() {
+                *reaches.entry(at).or_insert(0) += 1;
+                for &from in back.get(&at).map_or(&[][..], Vec::as_slice) {
+                    if seen.insert(from) {
+                        queue.push(from);
+                    }
+                }
+            }
+        }
+        let mut closures = self.closures.borrow_mut();
+        if closures.len() + reaches.len() > MAX_REMEMBERED {
+            closures.clear();
+        }
+        for (id, count) in reaches {
+            if count == starts.len() {
+                closures.insert((step, id), Arc::clone(list));
+            }
+        }
+    }
+
     pub(crate) fn build_list(&self, fill: impl FnOnce(&mut Vec<Val<'a>>)) -> Val<'a> {
         let mut items = self.lend();
         fill(&mut items);
@@ -458,15 +577,34 @@ impl<'a> Evaluator<'a> {
                 self.burn_per_item(&reached);
                 reached
             }
-            Op::Walk(builtin, start, slot, step) => {
+            Op::Walk(builtin, start, slot, step, pure) => {
                 let start = self.eval_op(start, frame);
-                match &builtin.form {
-                    Form::Closure { walk } => walk(self, &start, &mut |id| {
+                let Form::Closure { walk } = &builtin.form else {
+                    return Val::Missing;
+                };
+                if !*pure {
+                    return walk(self, &start, &mut |id| {
                         frame.slots[*slot as usize] = Val::Entity(id);
                         self.eval_op(step, frame)
-                    }),
-                    _ => Val::Missing,
+                    });
                 }
+                // The step is a function of the entity alone: a closure
+                // already found for these start entities is the answer.
+                let step_key = std::ptr::from_ref::<Op>(step) as usize;
+                if let Some(shared) = self.shared_closure(step_key, &start) {
+                    return shared;
+                }
+                let mut edges: Vec<(EntityId, EntityId)> = Vec::new();
+                let reached = walk(self, &start, &mut |id| {
+                    frame.slots[*slot as usize] = Val::Entity(id);
+                    let next = self.eval_op(step, frame);
+                    for_each_entity(&next, &mut |to| edges.push((id, to)));
+                    next
+                });
+                if !self.out_of_fuel() {
+                    self.remember_closure(step_key, &start, &reached, &edges);
+                }
+                reached
             }
             Op::Given(builtin, arg) => {
                 let Form::Given { eval } = &builtin.form else {
@@ -504,6 +642,13 @@ impl<'a> Evaluator<'a> {
                     self.give_back(slots);
                     return value.clone();
                 }
+                // The long lists of the key, to keep alive with the result.
+                let args_kept: Vec<Val<'a>> = match key {
+                    Some((_, places)) if places.iter().any(|p| matches!(p, ArgKey::List(_))) => {
+                        slots[..args.len()].to_vec()
+                    }
+                    _ => Vec::new(),
+                };
                 let mut inner = Frame {
                     slots,
                     lets: &[],
@@ -518,17 +663,36 @@ impl<'a> Evaluator<'a> {
                     && self.outside_calendar.get().is_none()
                 {
                     let mut results = self.define_results.borrow_mut();
+                    // A list is counted once however many results share it
+                    // (a closure shared by a whole cluster): the results
+                    // keep it alive, so its address is not reused.
                     let items = match &value {
-                        Val::List(items) => items.len(),
+                        Val::List(items)
+                            if self
+                                .define_counted
+                                .borrow_mut()
+                                .insert(Arc::as_ptr(items).cast::<u8>() as usize) =>
+                        {
+                            items.len()
+                        }
                         _ => 0,
                     };
                     if results.len() >= DEFINE_RESULTS
                         || self.define_items.get() + items > DEFINE_ITEMS
                     {
                         results.clear();
+                        self.define_lists.borrow_mut().clear();
+                        self.define_counted.borrow_mut().clear();
                         self.define_items.set(0);
                     }
                     self.define_items.set(self.define_items.get() + items);
+                    for arg in &args_kept {
+                        if let Val::List(list) = arg
+                            && list.len() > 2
+                        {
+                            self.define_lists.borrow_mut().push(Arc::clone(list));
+                        }
+                    }
                     results.insert(key, value.clone());
                 }
                 value

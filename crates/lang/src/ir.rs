@@ -97,7 +97,7 @@ pub(crate) enum Op {
     Traverse(&'static Builtin, Box<Op>, Arc<[FieldId]>),
     /// A built-in walk from a start by a step, binding the slot at each
     /// entity reached (`closure(start, x => step)`).
-    Walk(&'static Builtin, Box<Op>, u32, Box<Op>),
+    Walk(&'static Builtin, Box<Op>, u32, Box<Op>, bool),
     /// A built-in that tells a value from a field written but unusable.
     Given(&'static Builtin, Box<Op>),
     /// A user-defined function (a pack's `[define.NAME]`).
@@ -149,6 +149,56 @@ impl DefineCode {
         DefineCode {
             body: body.0,
             slots,
+        }
+    }
+}
+
+/// Whether `op` reads no slot but those in `bound` (and those bound inside
+/// it) and no `let`: then its value is a function of those slots and the
+/// model alone. A closure's step that reads only its parameter is one, and
+/// its results can be shared between calls.
+pub(crate) fn reads_only(op: &Op, bound: &mut Vec<u32>) -> bool {
+    let comprehension = |c: &Comprehension, bound: &mut Vec<u32>| {
+        let before = bound.len();
+        let mut pure = true;
+        for (slot, source) in &c.clauses {
+            pure &= reads_only(source, bound);
+            bound.push(*slot);
+        }
+        pure &= reads_only(&c.element, bound);
+        if let Some(filter) = &c.filter {
+            pure &= reads_only(filter, bound);
+        }
+        bound.truncate(before);
+        pure
+    };
+    match op {
+        Op::Const(_) | Op::Section(_) | Op::All(_) => true,
+        Op::Slot(slot) => bound.contains(slot),
+        Op::Let(_) => false,
+        Op::Member(inner, _)
+        | Op::Traverse(_, inner, _)
+        | Op::Given(_, inner)
+        | Op::Not(inner)
+        | Op::Neg(inner) => reads_only(inner, bound),
+        Op::Index(a, b)
+        | Op::And(a, b)
+        | Op::Or(a, b)
+        | Op::Coalesce(a, b)
+        | Op::Binary(_, a, b) => reads_only(a, bound) && reads_only(b, bound),
+        Op::If(a, b, c) => reads_only(a, bound) && reads_only(b, bound) && reads_only(c, bound),
+        Op::List(items) | Op::Call(_, items) | Op::Define(_, items) => {
+            items.iter().all(|item| reads_only(item, bound))
+        }
+        Op::Comprehension(c) | Op::Aggregate(_, c) => comprehension(c, bound),
+        Op::Walk(_, start, slot, step, _) => {
+            if !reads_only(start, bound) {
+                return false;
+            }
+            bound.push(*slot);
+            let pure = reads_only(step, bound);
+            bound.pop();
+            pure
         }
     }
 }

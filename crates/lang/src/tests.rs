@@ -195,7 +195,8 @@ const BUILTIN_CASES: &[(&str, &str, &str)] = &[
     (
         "closure",
         "closure(first(contracts).holder, o => o.parent)",
-        "GP Co and Trust",
+        // In the order they are written, not the order reached.
+        "Trust and GP Co",
     ),
     ("today", "today()", "2017-04-21"),
     (
