@@ -21,6 +21,18 @@ fn default_rules() -> RuleSet {
     }
 }
 
+/// The default pack and `text` (named `path`) loaded together.
+fn with_default_pack(path: &str, text: String) -> RuleSet {
+    let sources = [
+        default_pack(),
+        PackSource {
+            path: path.into(),
+            text,
+        },
+    ];
+    load(&sources, Vocabulary::core(), &Settings::default()).unwrap()
+}
+
 fn lint_with(set: &RuleSet, proposal: &str) -> String {
     let parse = assure_syntax::parse(proposal);
     let (model, _) = assure_model::build(proposal, parse.file, &set.vocabulary);
@@ -307,14 +319,7 @@ when = "true"
 message = "{o.name}: others {others}; all {all}"
 "#
     );
-    let sources = [
-        default_pack(),
-        PackSource {
-            path: "cycle.toml".into(),
-            text: pack,
-        },
-    ];
-    let set = load(&sources, Vocabulary::core(), &Settings::default()).unwrap();
+    let set = with_default_pack("cycle.toml", pack);
     let proposal = "proposal: Cycle\n\n# Organisations\n\n## A\nkind: llp\nowned-by: C\n\n## B\nkind: llp\nowned-by: A\n\n## C\nkind: llp\nowned-by: B\n";
     insta::assert_snapshot!(lint_with(&set, proposal), @"
     5 CYC002 A: others A, B and C; all A, B and C
@@ -341,14 +346,7 @@ when = "count(reach) > 1"
 message = "{o.name} reaches {reach}"
 "#
     );
-    let sources = [
-        default_pack(),
-        PackSource {
-            path: "cycle.toml".into(),
-            text: pack,
-        },
-    ];
-    let set = load(&sources, Vocabulary::core(), &Settings::default()).unwrap();
+    let set = with_default_pack("cycle.toml", pack);
     let proposal = "proposal: Cycle\n\n# Organisations\n\n## A\nkind: llp\nowned-by: B (100%)\n\n## B\nkind: llp\nowned-by: A (100%)\nparent: A\n";
     insta::assert_snapshot!(lint_with(&set, proposal), @"
     5 CYC001 A reaches A and B
