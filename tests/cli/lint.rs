@@ -561,7 +561,6 @@ fn a_line_like_note_colon_is_kept_as_prose_not_lost() {
 
 #[test]
 fn every_edge_of_a_long_list_finds_its_own_qualifier() {
-    let dir = tempfile::tempdir().unwrap();
     let mut proposal = String::from("proposal: P\nmodel: other\n\n# Organisations\n");
     for i in 0..300 {
         proposal.push_str(&format!("\n## Org {i}\nkind: llp\n"));
@@ -571,9 +570,7 @@ fn every_edge_of_a_long_list_finds_its_own_qualifier() {
         "\n## Big\nkind: joint-venture\nowned-by: {}\n",
         owners.join(", ")
     ));
-    std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
-    let run = assure_in(dir.path(), &["graph", "--format", "json", "p.proposal"]);
-    assert_status!(run, 0);
+    let run = graph_of(&proposal, "json");
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let qualifiers: Vec<String> = json["edges"]
         .as_array()
@@ -590,6 +587,15 @@ fn every_edge_of_a_long_list_finds_its_own_qualifier() {
 fn attribute(tag: &str, name: &str) -> f64 {
     let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
     tag[at..].split('"').next().unwrap().parse().unwrap()
+}
+
+/// `assure graph --format FORMAT` of `proposal`, which must succeed.
+fn graph_of(proposal: &str, format: &str) -> crate::Run {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
+    let run = assure_in(dir.path(), &["graph", "--format", format, "p.proposal"]);
+    assert_status!(run, 0);
+    run
 }
 
 /// The boxes of an SVG graph: x, y, width, height.
@@ -628,7 +634,6 @@ fn assert_apart(path: &str, boxes: &[[f64; 4]]) {
 /// none overlapping, every edge drawn.
 #[test]
 fn a_dense_graph_is_drawn_in_columns() {
-    let dir = tempfile::tempdir().unwrap();
     let mut proposal = String::from("proposal: P\nmodel: other\n\n# Organisations\n");
     for i in 0..40 {
         let others: Vec<String> = (0..40)
@@ -640,9 +645,7 @@ fn a_dense_graph_is_drawn_in_columns() {
             others.join(", ")
         ));
     }
-    std::fs::write(dir.path().join("p.proposal"), proposal).unwrap();
-    let run = assure_in(dir.path(), &["graph", "--format", "svg", "p.proposal"]);
-    assert_status!(run, 0);
+    let run = graph_of(&proposal, "svg");
     let boxes = svg_boxes(&run.stdout);
     assert_eq!(boxes.len(), 41);
     assert_apart("p.proposal", &boxes);
