@@ -160,7 +160,7 @@ impl<'a> Typer<'a, '_> {
                 name: head,
                 name_span: head_span,
                 span: item.span,
-                qualifier: item.qualifier.as_ref(),
+                qualifier: item.qualifier.as_deref(),
                 items_used: 1,
             };
         }
@@ -176,7 +176,7 @@ impl<'a> Typer<'a, '_> {
                 (with_qualifier.clone(), None),
                 (
                     format!("{joined}, {}", tree.text(self.source, &next.head)),
-                    next.qualifier.as_ref(),
+                    next.qualifier.as_deref(),
                 ),
             ];
             for (name, qualifier) in candidates {
@@ -210,7 +210,7 @@ impl<'a> Typer<'a, '_> {
             name,
             name_span,
             span: item.span,
-            qualifier: item.qualifier.as_ref(),
+            qualifier: item.qualifier.as_deref(),
             items_used: 1,
         }
     }

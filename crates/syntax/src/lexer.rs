@@ -63,8 +63,9 @@ pub struct Item {
     pub span: Span,
     /// The tokens before the qualifier, as indices into [`ValueTree::tokens`].
     pub head: Range<u32>,
-    /// The trailing parenthesised qualifier, if any.
-    pub qualifier: Option<Qualifier>,
+    /// The trailing parenthesised qualifier, if any; boxed, since most
+    /// items have none and a long list has millions of items.
+    pub qualifier: Option<Box<Qualifier>>,
 }
 
 /// A trailing `( ... )` on an item; itself a value.
@@ -434,11 +435,11 @@ fn push_item(
     items.push(Item {
         span,
         head: range.start..open_index,
-        qualifier: Some(Qualifier {
+        qualifier: Some(Box::new(Qualifier {
             span: qualifier_span,
             tokens: inner,
             items: qualifier_items,
-        }),
+        })),
     });
 }
 
