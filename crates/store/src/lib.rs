@@ -368,6 +368,9 @@ mod reading {
     pub const FINDING_COUNTS: &str = "SELECT f.run_id, fi.code, fi.severity, count(*)
         FROM findings fi JOIN files f ON f.id = fi.file_id WHERE fi.suppressed IS NULL
         GROUP BY f.run_id, fi.code, fi.severity ORDER BY f.run_id, fi.code, fi.severity";
+    /// The files of run `$1`: id, path, content hash, text (`text` in
+    /// SQLite, `bytea` in PostgreSQL; each backend reads it its way).
+    pub const FILES: &str = "SELECT id, path, content_hash, text FROM files WHERE run_id = $1";
     /// Every readiness row of every run.
     pub const READINESS_HISTORY: &str = "SELECT f.run_id, f.path, r.stage, r.status
         FROM readiness r JOIN files f ON f.id = r.file_id
@@ -426,6 +429,56 @@ macro_rules! finding_from_row {
     };
 }
 use finding_from_row;
+
+/// A [`RunSummary`] from a row of [`reading::RUNS`]; `$get` as for
+/// [`finding_from_row`].
+macro_rules! run_summary_from_row {
+    ($row:ident . $get:ident) => {
+        $crate::RunSummary {
+            id: $row.$get(0)?,
+            started_at: $row.$get(1)?,
+            tool: $row.$get(2)?,
+            git_commit: $row.$get(3)?,
+            files: $row.$get(4)?,
+            findings: $row.$get(5)?,
+        }
+    };
+}
+use run_summary_from_row;
+
+/// A file's id and readiness row from a row of [`reading::READINESS`].
+macro_rules! readiness_from_row {
+    ($row:ident . $get:ident) => {
+        ($row.$get(0)?, ($row.$get(1)?, $row.$get(2)?, $row.$get(3)?))
+    };
+}
+use readiness_from_row;
+
+/// A [`FindingCount`] from a row of [`reading::FINDING_COUNTS`].
+macro_rules! finding_count_from_row {
+    ($row:ident . $get:ident) => {
+        $crate::FindingCount {
+            run_id: $row.$get(0)?,
+            code: $row.$get(1)?,
+            severity: $row.$get(2)?,
+            count: $row.$get(3)?,
+        }
+    };
+}
+use finding_count_from_row;
+
+/// A [`ReadinessRow`] from a row of [`reading::READINESS_HISTORY`].
+macro_rules! readiness_row_from_row {
+    ($row:ident . $get:ident) => {
+        $crate::ReadinessRow {
+            run_id: $row.$get(0)?,
+            path: $row.$get(1)?,
+            stage: $row.$get(2)?,
+            status: $row.$get(3)?,
+        }
+    };
+}
+use readiness_row_from_row;
 
 #[cfg(test)]
 mod tests;

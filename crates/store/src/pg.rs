@@ -18,7 +18,8 @@
 
 use crate::{
     FileRecord, FindingCount, History, ReadinessRow, RunRecord, RunSummary, SCHEMA_VERSION,
-    StoreError, finding_from_row, reading,
+    StoreError, finding_count_from_row, finding_from_row, readiness_from_row,
+    readiness_row_from_row, reading, run_summary_from_row,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
@@ -333,43 +334,29 @@ impl History for Postgres {
 
     fn runs(&mut self) -> Result<Vec<RunSummary>, StoreError> {
         self.rows(reading::RUNS, &[], |row| {
-            Ok(RunSummary {
-                id: row.try_get(0)?,
-                started_at: row.try_get(1)?,
-                tool: row.try_get(2)?,
-                git_commit: row.try_get(3)?,
-                files: row.try_get(4)?,
-                findings: row.try_get(5)?,
-            })
+            Ok(run_summary_from_row!(row.try_get))
         })
     }
 
     fn files(&mut self, run_id: i64) -> Result<Vec<FileRecord>, StoreError> {
-        let files = self.rows(
-            "SELECT id, path, content_hash, text FROM files WHERE run_id = $1",
-            &[&run_id],
-            |row| {
-                let bytes: Vec<u8> = row.try_get(3)?;
-                Ok((
-                    row.try_get(0)?,
-                    FileRecord {
-                        path: row.try_get(1)?,
-                        content_hash: row.try_get(2)?,
-                        // Written from a `String`: only a damaged row is not UTF-8.
-                        text: String::from_utf8_lossy(&bytes).into_owned(),
-                        ..FileRecord::default()
-                    },
-                ))
-            },
-        )?;
+        let files = self.rows(reading::FILES, &[&run_id], |row| {
+            let bytes: Vec<u8> = row.try_get(3)?;
+            Ok((
+                row.try_get(0)?,
+                FileRecord {
+                    path: row.try_get(1)?,
+                    content_hash: row.try_get(2)?,
+                    // Written from a `String`: only a damaged row is not UTF-8.
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                    ..FileRecord::default()
+                },
+            ))
+        })?;
         let findings = self.rows(reading::FINDINGS, &[&run_id], |row| {
             Ok(finding_from_row!(row.try_get))
         })?;
         let readiness = self.rows(reading::READINESS, &[&run_id], |row| {
-            Ok((
-                row.try_get(0)?,
-                (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?),
-            ))
+            Ok(readiness_from_row!(row.try_get))
         })?;
         Ok(crate::assemble(files, findings, readiness))
     }
@@ -383,23 +370,13 @@ impl History for Postgres {
 
     fn finding_counts(&mut self) -> Result<Vec<FindingCount>, StoreError> {
         self.rows(reading::FINDING_COUNTS, &[], |row| {
-            Ok(FindingCount {
-                run_id: row.try_get(0)?,
-                code: row.try_get(1)?,
-                severity: row.try_get(2)?,
-                count: row.try_get(3)?,
-            })
+            Ok(finding_count_from_row!(row.try_get))
         })
     }
 
     fn readiness_history(&mut self) -> Result<Vec<ReadinessRow>, StoreError> {
         self.rows(reading::READINESS_HISTORY, &[], |row| {
-            Ok(ReadinessRow {
-                run_id: row.try_get(0)?,
-                path: row.try_get(1)?,
-                stage: row.try_get(2)?,
-                status: row.try_get(3)?,
-            })
+            Ok(readiness_row_from_row!(row.try_get))
         })
     }
 

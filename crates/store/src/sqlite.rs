@@ -11,7 +11,8 @@
 
 use crate::{
     FileRecord, FindingCount, History, ReadinessRow, RunRecord, RunSummary, SCHEMA_VERSION,
-    StoreError, finding_from_row, reading,
+    StoreError, finding_count_from_row, finding_from_row, readiness_from_row,
+    readiness_row_from_row, reading, run_summary_from_row,
 };
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use std::path::Path;
@@ -290,39 +291,26 @@ impl History for Sqlite {
     }
 
     fn runs(&mut self) -> Result<Vec<RunSummary>, StoreError> {
-        self.rows(reading::RUNS, [], |row| {
-            Ok(RunSummary {
-                id: row.get(0)?,
-                started_at: row.get(1)?,
-                tool: row.get(2)?,
-                git_commit: row.get(3)?,
-                files: row.get(4)?,
-                findings: row.get(5)?,
-            })
-        })
+        self.rows(reading::RUNS, [], |row| Ok(run_summary_from_row!(row.get)))
     }
 
     fn files(&mut self, run_id: i64) -> Result<Vec<FileRecord>, StoreError> {
-        let files = self.rows(
-            "SELECT id, path, content_hash, text FROM files WHERE run_id = $1",
-            [run_id],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    FileRecord {
-                        path: row.get(1)?,
-                        content_hash: row.get(2)?,
-                        text: row.get(3)?,
-                        ..FileRecord::default()
-                    },
-                ))
-            },
-        )?;
+        let files = self.rows(reading::FILES, [run_id], |row| {
+            Ok((
+                row.get(0)?,
+                FileRecord {
+                    path: row.get(1)?,
+                    content_hash: row.get(2)?,
+                    text: row.get(3)?,
+                    ..FileRecord::default()
+                },
+            ))
+        })?;
         let findings = self.rows(reading::FINDINGS, [run_id], |row| {
             Ok(finding_from_row!(row.get))
         })?;
         let readiness = self.rows(reading::READINESS, [run_id], |row| {
-            Ok((row.get(0)?, (row.get(1)?, row.get(2)?, row.get(3)?)))
+            Ok(readiness_from_row!(row.get))
         })?;
         Ok(crate::assemble(files, findings, readiness))
     }
@@ -337,23 +325,13 @@ impl History for Sqlite {
 
     fn finding_counts(&mut self) -> Result<Vec<FindingCount>, StoreError> {
         self.rows(reading::FINDING_COUNTS, [], |row| {
-            Ok(FindingCount {
-                run_id: row.get(0)?,
-                code: row.get(1)?,
-                severity: row.get(2)?,
-                count: row.get(3)?,
-            })
+            Ok(finding_count_from_row!(row.get))
         })
     }
 
     fn readiness_history(&mut self) -> Result<Vec<ReadinessRow>, StoreError> {
         self.rows(reading::READINESS_HISTORY, [], |row| {
-            Ok(ReadinessRow {
-                run_id: row.get(0)?,
-                path: row.get(1)?,
-                stage: row.get(2)?,
-                status: row.get(3)?,
-            })
+            Ok(readiness_row_from_row!(row.get))
         })
     }
 
