@@ -85,12 +85,12 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
                 if notification.method == "textDocument/didSave"
                     || notification.method == "workspace/didChangeWatchedFiles"
                 {
-                    if touches_settings(&notification.params) {
+                    if touches(&notification.params, ".toml") {
                         server.checker = load_checker(context);
                         server.on_disk.replace(None);
                         server.explained.replace(HashMap::new());
                         server.recheck_all();
-                    } else if touches_proposals(&notification.params) {
+                    } else if touches(&notification.params, ".proposal") {
                         // Corpus rules read the workspace's proposals again.
                         server.on_disk.replace(None);
                     }
@@ -185,21 +185,14 @@ fn load_checker(context: &mut Context<'_>) -> Result<Checker, String> {
     }
 }
 
-/// Whether a save or a change notification names a `.toml` file.
-fn touches_settings(params: &Json) -> bool {
-    let uri_is_toml = |v: &Json| v["uri"].as_str().is_some_and(|u| u.ends_with(".toml"));
-    uri_is_toml(&params["textDocument"])
+/// Whether a save or a change notification names a file whose name ends
+/// in `suffix` (`.toml`: a setting or a pack; `.proposal`).
+fn touches(params: &Json, suffix: &str) -> bool {
+    let names = |v: &Json| v["uri"].as_str().is_some_and(|u| u.ends_with(suffix));
+    names(&params["textDocument"])
         || params["changes"]
             .as_array()
-            .is_some_and(|changes| changes.iter().any(uri_is_toml))
-}
-
-fn touches_proposals(params: &Json) -> bool {
-    let is_proposal = |v: &Json| v["uri"].as_str().is_some_and(|u| u.ends_with(".proposal"));
-    is_proposal(&params["textDocument"])
-        || params["changes"]
-            .as_array()
-            .is_some_and(|changes| changes.iter().any(is_proposal))
+            .is_some_and(|changes| changes.iter().any(names))
 }
 
 /// The workspace folder the client opened, as a path: the first of
