@@ -104,15 +104,13 @@ fn write_into(
     write(&dir.join("style.css"), STYLE)?;
     let counts = store.finding_counts().map_err(fail)?;
     let history = store.readiness_history().map_err(fail)?;
-    let commissioners: Vec<Vec<String>> = files
-        .iter()
-        .map(|f| commissioners(&f.text, checker))
-        .collect();
+    // Each proposal modelled once, for the index and its page alike.
+    let modelled: Vec<Modelled> = files.iter().map(|f| Modelled::of(f, checker)).collect();
     let mut index_html = index(
         run,
         &runs,
         &files,
-        &commissioners,
+        &modelled,
         previous.is_some().then_some(&before_by_path),
     );
     let trends = [
@@ -153,11 +151,18 @@ fn write_into(
         );
         write(&codes_dir.join(format!("{}.html", code_file(code))), &html)?;
     }
-    for file in &files {
+    for (file, modelled) in files.iter().zip(&modelled) {
         let before = before_by_path.get(file.path.as_str()).copied();
         write(
             &pages.join(format!("{}.html", slug(&file.path))),
-            &page(run, file, before, previous.is_some(), checker),
+            &page(
+                run,
+                file,
+                before,
+                previous.is_some(),
+                checker,
+                &modelled.graph,
+            ),
         )?;
     }
     Ok(())
@@ -284,28 +289,39 @@ fn head(title: &str, css: &str) -> String {
     )
 }
 
-/// The names a proposal's `commissioner` fields refer to, each once, in
-/// the order they come.
-fn commissioners(text: &str, checker: &Checker) -> Vec<String> {
-    let modelled = checker.model(text);
-    let model = &modelled.model;
-    let graph = model.graph();
-    let mut names: Vec<String> = Vec::new();
-    for edge in graph.edge_indices() {
-        if checker.vocabulary().field(graph[edge].field).name != "commissioner" {
-            continue;
-        }
-        let Some((_, target)) = graph.edge_endpoints(edge) else {
-            continue;
-        };
-        if let Some(entity) = model.entity_at(target) {
-            let name = model.entity(entity).name.to_string();
-            if !names.contains(&name) {
-                names.push(name);
+/// What the site shows of a proposal's model: the names its
+/// `commissioner` fields refer to, each once in the order they come, and
+/// its graph as a picture.
+struct Modelled {
+    commissioners: Vec<String>,
+    graph: String,
+}
+
+impl Modelled {
+    fn of(file: &FileRecord, checker: &Checker) -> Modelled {
+        let modelled = checker.model(&file.text);
+        let model = &modelled.model;
+        let graph = model.graph();
+        let mut commissioners: Vec<String> = Vec::new();
+        for edge in graph.edge_indices() {
+            if checker.vocabulary().field(graph[edge].field).name != "commissioner" {
+                continue;
+            }
+            let Some((_, target)) = graph.edge_endpoints(edge) else {
+                continue;
+            };
+            if let Some(entity) = model.entity_at(target) {
+                let name = model.entity(entity).name.to_string();
+                if !commissioners.contains(&name) {
+                    commissioners.push(name);
+                }
             }
         }
+        Modelled {
+            commissioners,
+            graph: picture(file, model, checker),
+        }
     }
-    names
 }
 
 /// Options of a filter's `<select>`: "every" first, then each value once,
@@ -325,7 +341,7 @@ fn index(
     run: &RunSummary,
     runs: &[RunSummary],
     files: &[FileRecord],
-    commissioners: &[Vec<String>],
+    modelled: &[Modelled],
     previous: Option<&HashMap<&str, &FileRecord>>,
 ) -> String {
     let mut out = head("assure: readiness of every proposal", "style.css");
@@ -366,7 +382,13 @@ fn index(
     let _ = writeln!(
         out,
         "</tbody></table>\n<p class=\"filters\"><label>Show <select id=\"status-filter\"><option value=\"\">every proposal</option><option>approved</option><option>ready</option><option>incomplete</option><option>blocked</option></select></label> <label>commissioned by <select id=\"commissioner-filter\">{}</select></label> <label>with <select id=\"code-filter\">{}</select></label> <label>and text <input id=\"text-filter\" placeholder=\"a name, a path\"></label> <span class=\"muted\">(click a heading to sort)</span></p>",
-        options("anyone", commissioners.iter().flatten().map(String::as_str)),
+        options(
+            "anyone",
+            modelled
+                .iter()
+                .flat_map(|m| &m.commissioners)
+                .map(String::as_str)
+        ),
         options(
             "any finding",
             files
@@ -381,7 +403,7 @@ fn index(
     out.push_str(
         "<th>Errors</th><th>Warnings</th><th>Since the previous run</th></tr></thead><tbody>\n",
     );
-    for (file, commissioners) in files.iter().zip(commissioners) {
+    for (file, Modelled { commissioners, .. }) in files.iter().zip(modelled) {
         let mut codes: Vec<&str> = active(file).map(|f| f.code.as_str()).collect();
         codes.sort_unstable();
         codes.dedup();
@@ -899,6 +921,7 @@ fn page(
     before: Option<&FileRecord>,
     has_previous: bool,
     checker: &Checker,
+    graph: &str,
 ) -> String {
     let mut out = head(&format!("assure: {}", file.path), "../style.css");
     let _ = write!(
@@ -965,7 +988,7 @@ fn page(
     out.push_str(&not_assessed_section(file));
     out.push_str(&findings_section(file, checker));
     out.push_str("<h2>Graph</h2>\n");
-    out.push_str(&graph(file, checker));
+    out.push_str(graph);
     out.push_str("\n</body></html>\n");
     out
 }
@@ -1075,10 +1098,8 @@ fn findings_section(file: &FileRecord, checker: &Checker) -> String {
 /// The proposal's graph as an SVG picture (`assure_report::graph::svg`),
 /// the entities its active findings point at outlined, in a frame that
 /// scrolls on a narrow screen.
-fn graph(file: &FileRecord, checker: &Checker) -> String {
+fn picture(file: &FileRecord, model: &assure_model::Model<'_>, checker: &Checker) -> String {
     const MAX_NODES: usize = 300;
-    let modelled = checker.model(&file.text);
-    let model = &modelled.model;
     let entities = model.entities().len();
     if entities == 0 {
         return "<p>No entities.</p>".to_owned();
