@@ -223,14 +223,20 @@ fn wait_for_blocked_copy(url: &str) {
     }
 }
 
-#[test]
-fn a_report_killed_mid_run_leaves_nothing_in_postgres() {
+/// The corpus reported once into a fresh PostgreSQL database, by URL.
+fn reported_once() -> (tempfile::TempDir, String) {
     let dir = corpus();
     let url = assure_test_postgres::shared().fresh_database();
     assert_status!(
         assure_in(dir.path(), &["report", "--corpus", "corpus", "--db", &url]),
         0
     );
+    (dir, url)
+}
+
+#[test]
+fn a_report_killed_mid_run_leaves_nothing_in_postgres() {
+    let (dir, url) = reported_once();
     let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let mut child = report_blocked_mid_run(dir.path(), &url, &mut holder);
     child.kill().unwrap();
@@ -251,12 +257,7 @@ fn a_report_killed_mid_run_leaves_nothing_in_postgres() {
 
 #[test]
 fn a_connection_dropped_mid_report_is_a_clear_error_and_records_nothing() {
-    let dir = corpus();
-    let url = assure_test_postgres::shared().fresh_database();
-    assert_status!(
-        assure_in(dir.path(), &["report", "--corpus", "corpus", "--db", &url]),
-        0
-    );
+    let (dir, url) = reported_once();
     let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let child = report_blocked_mid_run(dir.path(), &url, &mut holder);
     holder
