@@ -88,6 +88,9 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
                     if touches(&notification.params, ".toml") {
                         server.checker = load_checker(context);
                         server.on_disk.replace(None);
+                        for document in server.documents.values_mut() {
+                            document.checked = std::cell::OnceCell::new();
+                        }
                         server.explained.replace(HashMap::new());
                         server.recheck_all();
                     } else if touches(&notification.params, ".proposal") {
@@ -217,6 +220,27 @@ struct Document {
     /// What hover, definition, references and rename ask, built on the
     /// first of them after a change.
     index: std::cell::OnceCell<Index>,
+    /// The document's own check, made when another open document's corpus
+    /// rules first need it after a change, and kept for the next.
+    checked: std::cell::OnceCell<FileReport>,
+}
+
+impl Document {
+    fn new(text: String, version: i32) -> Document {
+        Document {
+            text,
+            version,
+            index: std::cell::OnceCell::new(),
+            checked: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The document's own check, as `path`.
+    fn checked(&self, checker: &Checker, path: &str) -> FileReport {
+        self.checked
+            .get_or_init(|| checker.check(path, self.text.as_bytes()))
+            .clone()
+    }
 }
 
 /// The entities and references of one version of a document.
@@ -348,14 +372,8 @@ impl Server {
                     .unwrap_or("")
                     .to_owned();
                 let version = params["textDocument"]["version"].as_i64().unwrap_or(0) as i32;
-                self.documents.insert(
-                    uri.clone(),
-                    Document {
-                        text,
-                        version,
-                        index: std::cell::OnceCell::new(),
-                    },
-                );
+                self.documents
+                    .insert(uri.clone(), Document::new(text, version));
                 self.publish(&uri);
             }
             "textDocument/didChange" => {
@@ -371,11 +389,7 @@ impl Server {
                 let version = params["textDocument"]["version"].as_i64().unwrap_or(0) as i32;
                 self.documents.insert(
                     uri.clone(),
-                    Document {
-                        text: apply_changes(before, changes),
-                        version,
-                        index: std::cell::OnceCell::new(),
-                    },
+                    Document::new(apply_changes(before, changes), version),
                 );
                 self.publish(&uri);
             }
@@ -496,7 +510,7 @@ impl Server {
                         continue;
                     }
                     corpus.push(match open.get(path) {
-                        Some(document) => checker.check(path, document.text.as_bytes()),
+                        Some(document) => document.checked(checker, path),
                         None => on_disk.clone(),
                     });
                 }
@@ -509,7 +523,7 @@ impl Server {
                 .collect();
             let extra: Vec<FileReport> = unlisted
                 .into_iter()
-                .map(|(path, document)| checker.check(path, document.text.as_bytes()))
+                .map(|(path, document)| document.checked(checker, path))
                 .collect();
             corpus.extend(extra);
         }
