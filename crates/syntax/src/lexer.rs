@@ -163,18 +163,108 @@ impl ValueTree {
     /// replacing what it held: a caller lexing millions of values reuses one
     /// tree rather than allocating one per value.
     pub fn lex(&mut self, source: &str, segments: &[Span]) {
+        let from = segments.first().map_or(0, |s| s.start);
+        let rest = self.lex_window(source, segments, from, usize::MAX);
+        debug_assert!(rest.is_none(), "an unbounded window holds the whole value");
+    }
+
+    /// Lexes part of the value made of `segments` of `source` into this
+    /// tree, replacing what it held: from byte `from` (the start of the
+    /// value or of one of its top-level items) up to and including the
+    /// `max_items`-th separator between top-level items. Returns where the
+    /// next window starts when the value goes on past that, `None` when this
+    /// window holds the rest of the value.
+    ///
+    /// A window ends only between top-level items, so its items and
+    /// problems are those of the same stretch of the whole value lexed at
+    /// once, and a caller can walk a value of millions of items holding the
+    /// tokens of a few thousand. Lexing is restartable at any item, so a
+    /// caller that needs to look past a window's last items starts the next
+    /// window at the first item it has not finished.
+    pub fn lex_window(
+        &mut self,
+        source: &str,
+        segments: &[Span],
+        from: u32,
+        max_items: usize,
+    ) -> Option<u32> {
         self.tokens.clear();
         self.items.clear();
         self.problems.clear();
-        for segment in segments {
-            lex_segment(source, *segment, &mut self.tokens);
+        // The segment holding `from`: the last that starts at or before it.
+        let first = segments
+            .partition_point(|s| s.start <= from)
+            .saturating_sub(1);
+        let mut cut = None;
+        let mut window = WindowEnd {
+            depth: 0,
+            separators_left: max_items,
+        };
+        for (index, segment) in segments.iter().enumerate().skip(first) {
+            let start = from.clamp(segment.start, segment.end);
+            let stopped = lex_segment(
+                source,
+                Span::new(start, segment.end),
+                &mut self.tokens,
+                &mut window,
+            );
+            if let Some(at) = stopped {
+                let rest_of_value = std::iter::once(Span::new(at, segment.end))
+                    .chain(segments[index + 1..].iter().copied());
+                if rest_of_value
+                    .into_iter()
+                    .any(|s| !crate::trim::start(s.text(source)).is_empty())
+                {
+                    cut = Some(at);
+                    break;
+                }
+                // Only white space follows the separator: it ends the value,
+                // and this window is the last.
+            }
         }
         let count = self.tokens.len() as u32;
-        build_items(&self.tokens, 0..count, &mut self.problems, &mut self.items);
+        build_items(
+            &self.tokens,
+            0..count,
+            cut.is_some(),
+            &mut self.problems,
+            &mut self.items,
+        );
+        cut
     }
 }
 
-fn lex_segment(source: &str, segment: Span, tokens: &mut Vec<Token>) {
+/// Where a window of a value ends: after its last allowed separator
+/// between top-level items.
+struct WindowEnd {
+    depth: usize,
+    separators_left: usize,
+}
+
+impl WindowEnd {
+    /// Follows `token`; true when the window ends just after it.
+    fn ends_after(&mut self, token: TokenKind) -> bool {
+        match token {
+            TokenKind::Open => self.depth += 1,
+            TokenKind::Close => self.depth = self.depth.saturating_sub(1),
+            TokenKind::Separator if self.depth == 0 => {
+                self.separators_left = self.separators_left.saturating_sub(1);
+                return self.separators_left == 0;
+            }
+            _ => {}
+        }
+        false
+    }
+}
+
+/// Lexes `segment` onto `tokens`; stops just after the token that ends
+/// `window`, and returns where the segment goes on, if it does.
+fn lex_segment(
+    source: &str,
+    segment: Span,
+    tokens: &mut Vec<Token>,
+    window: &mut WindowEnd,
+) -> Option<u32> {
     let text = segment.text(source);
     let mut pos = 0;
     while pos < text.len() {
@@ -191,7 +281,11 @@ fn lex_segment(source: &str, segment: Span, tokens: &mut Vec<Token>) {
             span: Span::new(start, start + len as u32),
         });
         pos += len;
+        if window.ends_after(kind) {
+            return Some(segment.start + pos as u32);
+        }
     }
+    None
 }
 
 /// The token at the start of `input` (which starts with no white space) and
@@ -346,9 +440,14 @@ fn money_gbp(input: &str) -> IResult<&str, bool> {
 
 /// Splits `range` of `tokens` into items at top-level separators, and each
 /// item into its head and trailing qualifier.
+///
+/// `cut` says the range ends at a separator the value goes on after (a
+/// window's end), which closes the last item rather than leaving an empty
+/// one.
 fn build_items(
     tokens: &[Token],
     range: Range<u32>,
+    cut: bool,
     problems: &mut Vec<ValueProblem>,
     items: &mut Vec<Item>,
 ) {
@@ -371,7 +470,7 @@ fn build_items(
             _ => {}
         }
     }
-    if item_start < range.end || !items.is_empty() {
+    if item_start < range.end || (!items.is_empty() && !cut) {
         let trailing = (item_start == range.end).then(|| tokens[range.end as usize - 1].span);
         push_item(tokens, item_start..range.end, trailing, problems, items);
     }
@@ -397,11 +496,16 @@ fn push_item(
     items: &mut Vec<Item>,
 ) {
     if range.is_empty() {
-        problems.push(ValueProblem {
-            span: separator.unwrap_or_default(),
-            message: "empty item in a list",
-            help: "remove the extra comma",
-        });
+        let span = separator.unwrap_or_default();
+        // `A, ,` has an empty item before its last comma and another after
+        // it: one comma to remove, said once.
+        if problems.last().is_none_or(|last| last.span != span) {
+            problems.push(ValueProblem {
+                span,
+                message: "empty item in a list",
+                help: "remove the extra comma",
+            });
+        }
         return;
     }
     let slice = &tokens[range.start as usize..range.end as usize];
@@ -431,7 +535,7 @@ fn push_item(
         });
     }
     let mut qualifier_items = Vec::new();
-    build_items(tokens, inner.clone(), problems, &mut qualifier_items);
+    build_items(tokens, inner.clone(), false, problems, &mut qualifier_items);
     items.push(Item {
         span,
         head: range.start..open_index,
@@ -459,4 +563,35 @@ fn matching_open(slice: &[Token]) -> Option<usize> {
         }
     }
     None
+}
+
+/// How many top-level items the value made of `segments` has, counted
+/// without lexing it: one more than its separators outside parentheses.
+/// Exact for a value without problems, at most one more than its items per
+/// empty item otherwise: every `(`, `)` and separating `,` is a token of
+/// its own, whatever surrounds it.
+pub fn count_items(source: &str, segments: &[Span]) -> usize {
+    let mut window = WindowEnd {
+        depth: 0,
+        separators_left: usize::MAX,
+    };
+    let mut written = false;
+    for segment in segments {
+        let text = segment.text(source);
+        written |= !crate::trim::start(text).is_empty();
+        for (at, byte) in text.bytes().enumerate() {
+            let kind = match byte {
+                b'(' => TokenKind::Open,
+                b')' => TokenKind::Close,
+                // `,` is one byte: `at + 1` is a character boundary.
+                b',' if ends_item(&text[at + 1..]) => TokenKind::Separator,
+                _ => continue,
+            };
+            window.ends_after(kind);
+        }
+    }
+    match written {
+        true => usize::MAX - window.separators_left + 1,
+        false => 0,
+    }
 }

@@ -18,7 +18,9 @@ mod parser;
 mod tree;
 mod trim;
 
-pub use lexer::{Item, Qualifier, Token, TokenKind, ValueProblem, ValueTree, lex_value};
+pub use lexer::{
+    Item, Qualifier, Token, TokenKind, ValueProblem, ValueTree, count_items, lex_value,
+};
 pub use parser::{Parse, normalize_key, parse};
 pub use tree::{Comment, Directive, DirectiveKind, Field, Line, LineKind, SourceFile};
 

@@ -426,3 +426,123 @@ fn a_loose_key_is_normalized_as_the_vocabulary_writes_keys() {
     assert_eq!(crate::normalize_key("one two three four five"), None);
     assert_eq!(crate::normalize_key("price (£)"), None);
 }
+
+/// The items (as spans, qualifiers' items nested) and problems of a value
+/// lexed window by window, `max_items` at a time, each window starting
+/// where the last was cut; side by side with the value lexed whole.
+fn windows_and_whole(text: &str, segments: &[Span], max_items: usize) -> (String, String) {
+    fn render(items: &[crate::Item], out: &mut String) {
+        for item in items {
+            out.push_str(&format!("{:?}", item.span));
+            if let Some(q) = &item.qualifier {
+                out.push('(');
+                render(&q.items, out);
+                out.push(')');
+            }
+            out.push(' ');
+        }
+    }
+    fn render_tree(tree: &crate::ValueTree, items: &mut String, problems: &mut String) {
+        render(&tree.items, items);
+        for problem in &tree.problems {
+            problems.push_str(&format!("\n{:?} {}", problem.span, problem.message));
+        }
+    }
+    let (mut items, mut problems) = (String::new(), String::new());
+    let mut tree = crate::ValueTree::default();
+    let mut from = Some(segments.first().map_or(0, |s| s.start));
+    while let Some(start) = from {
+        from = tree.lex_window(text, segments, start, max_items);
+        render_tree(&tree, &mut items, &mut problems);
+        if from.is_some() && tree.problems.is_empty() {
+            assert_eq!(
+                tree.items.len(),
+                max_items,
+                "a cut window is full: {text:?}"
+            );
+        }
+    }
+    let windowed = items + &problems;
+    let (mut items, mut problems) = (String::new(), String::new());
+    render_tree(&lex_value(text, segments), &mut items, &mut problems);
+    (windowed, items + &problems)
+}
+
+/// The spans of the non-blank lines of `text`, trimmed: a field's segments.
+fn segments_of(text: &str) -> Vec<Span> {
+    let mut segments = Vec::new();
+    let mut start = 0;
+    for line in text.split('\n') {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            let at = start + (line.len() - line.trim_start().len());
+            segments.push(Span::from_range(at..at + trimmed.len()));
+        }
+        start += line.len() + 1;
+    }
+    segments
+}
+
+#[test]
+fn a_value_lexed_window_by_window_has_the_items_and_problems_of_the_whole() {
+    for text in [
+        "A, B, C, D, E",
+        "A, , B",
+        "A, B,",
+        "A,\n  B, C,\n  D",
+        "A (1, 2), B (x (y, z)), C",
+        "A (open, B, C",
+        "A), B, C",
+        "Smith, Jones & Co (40%), £4x, 31,00, 2017-02-30",
+        "A, B, ,",
+    ] {
+        let segments = segments_of(text);
+        for max_items in 1..=4 {
+            let (windowed, whole) = windows_and_whole(text, &segments, max_items);
+            assert_eq!(windowed, whole, "{text:?} in windows of {max_items}");
+        }
+    }
+}
+
+#[test]
+fn items_are_counted_without_lexing() {
+    let count = |text: &str| crate::count_items(text, &segments_of(text));
+    assert_eq!(count("A, B (x, y), C"), 3);
+    assert_eq!(count("A,\n  B"), 2);
+    assert_eq!(count("£350,000, 31,00 (a), 1, 2"), 4);
+    assert_eq!(
+        count("A ((, ), B"),
+        1,
+        "a separator in an unclosed qualifier"
+    );
+    assert_eq!(count("A), B"), 2);
+    assert_eq!(count("   "), 0);
+    // An empty item is counted, as it is an upper bound then.
+    assert_eq!(count("A, , B"), 3);
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_value_lexed_in_windows_is_the_value_lexed_whole(
+        parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "A", "B c", "(", ")", ", ", ",", " ", "\n  ", "£4x", "31,00",
+                "40%", "Smith, Jones", "(x, y)", "é", ",\n",
+            ]),
+            0..30,
+        ),
+        max_items in 1usize..5,
+    ) {
+        let text = parts.concat();
+        let segments = segments_of(&text);
+        let (windowed, whole) = windows_and_whole(&text, &segments, max_items);
+        proptest::prop_assert_eq!(windowed, whole, "{:?}", text);
+        let tree = lex_value(&text, &segments);
+        let count = crate::count_items(&text, &segments);
+        if tree.problems.is_empty() {
+            proptest::prop_assert_eq!(count, tree.items.len(), "{:?}", text);
+        } else {
+            proptest::prop_assert!(count >= tree.items.len(), "{:?}", text);
+        }
+    }
+}
