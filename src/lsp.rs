@@ -967,7 +967,7 @@ fn all_references(
                 model
                     .references(refs)
                     .iter()
-                    .map(|r| (r.name_span, r.target.map(|t| t.0 as usize), owner)),
+                    .map(|r| (r.name_span(), r.target().map(|t| t.0 as usize), owner)),
             );
         }
     };

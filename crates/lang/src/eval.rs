@@ -848,7 +848,7 @@ impl<'a> Evaluator<'a> {
             }
             (Val::Edge(edge), Member::Qualifier) => match model
                 .reference_from(edge.from, edge.edge)
-                .and_then(|r| r.qualifier.as_deref())
+                .and_then(|r| r.qualifier())
             {
                 Some(qualifier) => self.value(&qualifier.value, None),
                 None => Val::Missing,
@@ -937,12 +937,16 @@ impl<'a> Evaluator<'a> {
                 });
                 if many {
                     self.build_list(|targets| {
-                        targets.extend(references.iter().filter_map(|r| r.target.map(Val::Entity)));
+                        targets.extend(
+                            references
+                                .iter()
+                                .filter_map(|r| r.target().map(Val::Entity)),
+                        );
                     })
                 } else {
                     references
                         .iter()
-                        .find_map(|r| r.target)
+                        .find_map(|r| r.target())
                         .map_or(Val::Missing, Val::Entity)
                 }
             }

@@ -81,19 +81,93 @@ pub enum Value<'a> {
 }
 
 /// One item of a reference field.
+///
+/// 24 bytes, since a proposal may hold millions: the target is an index,
+/// the whole item's span shares its start with the name's, and what most
+/// references lack (a qualifier, a name written otherwise than its text)
+/// shares one box.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reference<'a> {
+    /// The entity named, or [`Reference::UNRESOLVED`].
+    target: u32,
+    name_span: Span,
+    /// Where the whole item, qualifier included, ends.
+    end: u32,
+    rare: Option<Box<RareParts<'a>>>,
+}
+
+/// The parts of a reference most references lack.
+#[derive(Debug, Clone, PartialEq)]
+struct RareParts<'a> {
+    qualifier: Option<Qualifier<'a>>,
+    /// The name, when it is not the text at the name's span (white space
+    /// folded, a name spread over several items).
+    name: Option<Box<str>>,
+    /// The whole item's start, when it is not the name's.
+    start: Option<u32>,
+}
+
+impl<'a> Reference<'a> {
+    /// No entity: an index no model reaches, as each entity takes a
+    /// heading of several bytes and spans are 32-bit.
+    const UNRESOLVED: u32 = u32::MAX;
+
+    /// A reference to `target` (if its name resolved) named `name` at
+    /// `name_span` in `source`, the whole item at `span`.
+    pub(crate) fn new(
+        source: &str,
+        target: Option<EntityId>,
+        name: Cow<'_, str>,
+        name_span: Span,
+        span: Span,
+        qualifier: Option<Qualifier<'a>>,
+    ) -> Self {
+        let name = (*name != *name_span.text(source)).then(|| name.into_owned().into_boxed_str());
+        let start = (span.start != name_span.start).then_some(span.start);
+        let rare = (name.is_some() || start.is_some() || qualifier.is_some()).then(|| {
+            Box::new(RareParts {
+                name,
+                start,
+                qualifier,
+            })
+        });
+        Reference {
+            target: target.map_or(Self::UNRESOLVED, |id| id.0),
+            name_span,
+            end: span.end,
+            rare,
+        }
+    }
+
     /// The entity named, if the name resolved.
-    pub target: Option<EntityId>,
-    /// The name as written, white space folded.
-    pub name: Cow<'a, str>,
+    pub fn target(&self) -> Option<EntityId> {
+        (self.target != Self::UNRESOLVED).then_some(EntityId(self.target))
+    }
+
+    /// The name as written, white space folded; `source` is the text the
+    /// model was built from.
+    pub fn name<'s>(&'s self, source: &'s str) -> &'s str {
+        match self.rare.as_ref().and_then(|rare| rare.name.as_deref()) {
+            Some(name) => name,
+            None => self.name_span.text(source),
+        }
+    }
+
     /// The span of the name.
-    pub name_span: Span,
+    pub fn name_span(&self) -> Span {
+        self.name_span
+    }
+
     /// The span of the whole item, qualifier included.
-    pub span: Span,
-    /// The parenthesised qualifier, typed; boxed, since most references
-    /// have none and a large proposal has millions of references.
-    pub qualifier: Option<Box<Qualifier<'a>>>,
+    pub fn span(&self) -> Span {
+        let start = self.rare.as_ref().and_then(|rare| rare.start);
+        Span::new(start.unwrap_or(self.name_span.start), self.end)
+    }
+
+    /// The parenthesised qualifier, typed.
+    pub fn qualifier(&self) -> Option<&Qualifier<'a>> {
+        self.rare.as_ref().and_then(|rare| rare.qualifier.as_ref())
+    }
 }
 
 /// A reference's qualifier: `40%` in `Dr A Patel (40%)`.
@@ -244,6 +318,11 @@ pub struct Model<'a> {
 }
 
 impl<'a> Model<'a> {
+    /// The text the model was built from.
+    pub fn source(&self) -> &'a str {
+        self.source
+    }
+
     /// The graph node of the proposal.
     pub fn proposal_node(&self) -> NodeIndex {
         NodeIndex::new(0)
@@ -391,8 +470,8 @@ impl<'a> Model<'a> {
                 // made drawing its graph quadratic.
                 Value::Refs(refs) => {
                     let references = self.references(refs);
-                    let at = references.partition_point(|r| r.name_span.start < span.start);
-                    references.get(at).filter(|r| r.name_span == span)
+                    let at = references.partition_point(|r| r.name_span().start < span.start);
+                    references.get(at).filter(|r| r.name_span() == span)
                 }
                 _ => None,
             })

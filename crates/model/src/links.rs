@@ -91,9 +91,9 @@ fn edges<'m, 'a: 'm>(
                 _ => &[],
             };
             refs.iter().filter_map(move |reference| {
-                let target = reference.target?;
+                let target = reference.target()?;
                 let to = NodeIndex::new(target.0 as usize + 1);
-                Some((from, to, field.field, reference.name_span))
+                Some((from, to, field.field, reference.name_span()))
             })
         })
     })

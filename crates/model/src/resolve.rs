@@ -20,6 +20,24 @@ pub(crate) const SUGGESTION_BUDGET: u32 = 64;
 const SUGGESTION_CANDIDATES: usize = 5_000;
 /// How many comma-separated items a name may span (`Smith, Jones & Co`).
 const MAX_ITEMS_IN_A_NAME: usize = 4;
+/// How many top-level items of a reference list are lexed at a time.
+const WINDOW_ITEMS: usize = 4_096;
+
+/// The text of the value in `segments` as [`ValueTree::text`] gives it:
+/// every run of white space, line breaks included, folded to one space.
+fn folded_text(source: &str, segments: &[Span]) -> String {
+    let words = segments
+        .iter()
+        .flat_map(|s| s.text(source).split_whitespace());
+    let mut text = String::new();
+    for word in words {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
+    text
+}
 
 /// A reference item's name, resolved or not.
 struct Resolution<'a, 't> {
@@ -58,28 +76,53 @@ impl<'a> Typer<'a, '_> {
         self.names.get(&buffer, self.source, self.entities)
     }
 
+    /// Types the reference field `def` written in `segments` (its value at
+    /// `span`), a window of items at a time: a list of millions of names
+    /// holds the tokens of one window, not of the whole list.
     pub(crate) fn references(
         &mut self,
         def: &FieldDef,
         reference: &RefType,
-        tree: &ValueTree,
+        segments: &[Span],
         span: Span,
     ) -> Option<Value<'a>> {
+        let mut tree = std::mem::take(&mut self.tree);
+        let value = self.references_in(def, reference, segments, span, &mut tree);
+        self.tree = tree;
+        value
+    }
+
+    fn references_in(
+        &mut self,
+        def: &FieldDef,
+        reference: &RefType,
+        segments: &[Span],
+        span: Span,
+        tree: &mut ValueTree,
+    ) -> Option<Value<'a>> {
         let key = def.name.as_str();
-        let items = &tree.items;
-        if !reference.many && items.len() > 1 {
+        let mut next = tree.lex_window(self.source, segments, span.start, WINDOW_ITEMS);
+        if !tree.problems.is_empty() {
+            self.problems_from(tree, segments, next);
+            return None;
+        }
+        let items = match next {
+            None => tree.items.len(),
+            Some(_) => assure_syntax::count_items(self.source, segments),
+        };
+        if !reference.many && items > 1 {
+            if next.is_some() && self.problems_from(tree, segments, next) {
+                return None;
+            }
             // A single name may itself contain ", ".
-            let whole = tree.text(self.source, &(0..tree.tokens.len() as u32));
+            let whole = match next {
+                None => tree.text(self.source, &(0..tree.tokens.len() as u32)),
+                Some(_) => Cow::Owned(folded_text(self.source, segments)),
+            };
             if let Some(target) = self.lookup(&whole) {
                 let target = self.check_target(key, reference, target, &whole, span);
                 let (page, start) = room_for(&mut self.refs, 1);
-                self.refs[page].push(Reference {
-                    target,
-                    name: whole,
-                    name_span: span,
-                    span,
-                    qualifier: None,
-                });
+                self.refs[page].push(Reference::new(self.source, target, whole, span, span, None));
                 return Some(self.refs_since(page, start));
             }
             let plural = format!("{key}s");
@@ -93,44 +136,103 @@ impl<'a> Typer<'a, '_> {
                 Diagnostic::error(
                     codes::SCH003,
                     span,
-                    format!("`{key}` takes one name, not a list of {}", items.len()),
+                    format!("`{key}` takes one name, not a list of {items}"),
                 )
                 .with_help(help),
             );
             return None;
         }
         // Each reference takes at least one item: room for as many.
-        let (page, start) = room_for(&mut self.refs, items.len());
-        let mut index = 0;
-        while index < items.len() {
-            let resolution = self.resolve(tree, &items[index..]);
-            index += resolution.items_used;
-            let target = match resolution.target {
-                Some(target) => self.check_target(
-                    key,
-                    reference,
-                    target,
-                    &resolution.name,
-                    resolution.name_span,
-                ),
-                None => {
-                    self.unresolved(reference, &resolution.name, resolution.name_span);
-                    None
-                }
+        let (page, start) = room_for(&mut self.refs, items);
+        let diagnostics_before = self.diagnostics.len();
+        let suggestions_before = self.suggestions_left;
+        loop {
+            // A name may run over the next few items: a window that the
+            // value goes on after leaves its last few to the next.
+            let lookahead = if next.is_some() {
+                MAX_ITEMS_IN_A_NAME - 1
+            } else {
+                0
             };
-            let qualifier = resolution
-                .qualifier
-                .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q))
-                .map(Box::new);
-            self.refs[page].push(Reference {
-                target,
-                name: resolution.name,
-                name_span: resolution.name_span,
-                span: resolution.span,
-                qualifier,
-            });
+            let finish = tree.items.len().saturating_sub(lookahead);
+            let mut index = 0;
+            while index < finish {
+                let item = self.reference(key, reference, tree, index);
+                index += item.1;
+                self.refs[page].push(item.0);
+            }
+            let Some(cut) = next else { break };
+            let resume = tree.items.get(index).map_or(cut, |item| item.span.start);
+            next = tree.lex_window(self.source, segments, resume, WINDOW_ITEMS);
+            if !tree.problems.is_empty() {
+                // The value is not typed, as a short one with a problem is
+                // not: what its earlier windows found is taken back.
+                self.refs[page].truncate(start);
+                if start == 0 {
+                    // The page was made for this field; its room goes too.
+                    self.refs[page].shrink_to_fit();
+                }
+                self.diagnostics.truncate(diagnostics_before);
+                self.suggestions_left = suggestions_before;
+                self.problems_from(tree, segments, next);
+                return None;
+            }
         }
         Some(self.refs_since(page, start))
+    }
+
+    /// The reference starting at item `index` of `tree`, resolved and
+    /// checked, and how many items it takes.
+    fn reference(
+        &mut self,
+        key: &str,
+        reference: &RefType,
+        tree: &ValueTree,
+        index: usize,
+    ) -> (Reference<'a>, usize) {
+        let resolution = self.resolve(tree, &tree.items[index..]);
+        let target = match resolution.target {
+            Some(target) => self.check_target(
+                key,
+                reference,
+                target,
+                &resolution.name,
+                resolution.name_span,
+            ),
+            None => {
+                self.unresolved(reference, &resolution.name, resolution.name_span);
+                None
+            }
+        };
+        let qualifier = resolution
+            .qualifier
+            .and_then(|q| self.qualifier(key, reference.qualifier.as_deref(), tree, q));
+        let typed = Reference::new(
+            self.source,
+            target,
+            resolution.name,
+            resolution.name_span,
+            resolution.span,
+            qualifier,
+        );
+        (typed, resolution.items_used)
+    }
+
+    /// SYN001 for the problems of `tree`, a window of the value in
+    /// `segments`, and of every window from `next` on; whether there were
+    /// any.
+    fn problems_from(
+        &mut self,
+        tree: &mut ValueTree,
+        segments: &[Span],
+        mut next: Option<u32>,
+    ) -> bool {
+        let mut any = self.value_problems(&tree.problems);
+        while let Some(from) = next {
+            next = tree.lex_window(self.source, segments, from, WINDOW_ITEMS);
+            any |= self.value_problems(&tree.problems);
+        }
+        any
     }
 
     /// Resolves the reference starting at `items[0]`: the whole item (a name

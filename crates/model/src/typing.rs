@@ -12,7 +12,7 @@ use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percen
 use crate::word_forms;
 use crate::{Entity, EntityId, FieldValue, Holder, Qualifier, SectionHeading, UnknownField, Value};
 use assure_diagnostic::{Applicability, Diagnostic, Fix, Span, closest, codes, excerpt as shorten};
-use assure_syntax::{Field, SourceFile, Token, TokenKind, ValueTree};
+use assure_syntax::{Field, SourceFile, Token, TokenKind, ValueProblem, ValueTree};
 use assure_vocab::{FieldDef, FieldId, Owner, SectionId, ValueType, Vocabulary, with_article};
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
@@ -447,6 +447,11 @@ impl<'a, 'b> Typer<'a, 'b> {
                 }
             }));
         }
+        if let ValueType::Ref(reference) = &def.ty {
+            // Window by window: a list of millions of names is never held
+            // as tokens all at once.
+            return self.references(def, reference, segments, syntax.value);
+        }
         let mut tree = std::mem::take(&mut self.tree);
         tree.lex(self.source, segments);
         let before = self.diagnostics.len();
@@ -512,18 +517,11 @@ impl<'a, 'b> Typer<'a, 'b> {
         tree: &ValueTree,
         span: Span,
     ) -> Option<Value<'a>> {
-        if !tree.problems.is_empty() {
-            for problem in &tree.problems {
-                self.push(
-                    Diagnostic::error(codes::SYN001, problem.span, problem.message)
-                        .with_help(problem.help),
-                );
-            }
+        if self.value_problems(&tree.problems) {
             return None;
         }
         let key = def.name.as_str();
         match &def.ty {
-            ValueType::Ref(reference) => self.references(def, reference, tree, span),
             ValueType::Kind => {
                 let Owner::Entity(ty) = def.owner else {
                     return None;
@@ -549,6 +547,18 @@ impl<'a, 'b> Typer<'a, 'b> {
                 }
             }
         }
+    }
+
+    /// SYN001 for each structural problem of a value; whether there was
+    /// any, in which case the value is not typed.
+    pub(crate) fn value_problems(&mut self, problems: &[ValueProblem]) -> bool {
+        for problem in problems {
+            self.push(
+                Diagnostic::error(codes::SYN001, problem.span, problem.message)
+                    .with_help(problem.help),
+            );
+        }
+        !problems.is_empty()
     }
 
     /// SCH003 for a value of the wrong type; `subject` names what was

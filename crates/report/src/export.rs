@@ -217,10 +217,10 @@ impl Serialize for TypedValue<'_, '_> {
                     "items",
                     &Seq(|| {
                         model.references(refs).iter().map(|r| Reference {
-                            name: &r.name,
-                            target: r.target.map(|t| t.0),
-                            target_name: r.target.map(|t| model.entity(t).name),
-                            qualifier: r.qualifier.as_deref().map(|q| TypedValue(model, &q.value)),
+                            name: r.name(model.source()),
+                            target: r.target().map(|t| t.0),
+                            target_name: r.target().map(|t| model.entity(t).name),
+                            qualifier: r.qualifier().map(|q| TypedValue(model, &q.value)),
                         })
                     }),
                 )?;
@@ -258,7 +258,7 @@ pub fn value_text(model: &Model, value: &Value) -> String {
         Value::Refs(refs) => model
             .references(refs)
             .iter()
-            .map(|r| r.name.to_string())
+            .map(|r| r.name(model.source()))
             .collect::<Vec<_>>()
             .join(", "),
     }

@@ -54,7 +54,7 @@ fn node_label(
 /// (`owned-by (40%)`).
 fn edge_label(model: &Model, vocabulary: &Vocabulary, edge: petgraph::graph::EdgeIndex) -> String {
     let mut label = vocabulary.field(model.graph()[edge].field).name.clone();
-    if let Some(qualifier) = model.reference(edge).and_then(|r| r.qualifier.as_deref()) {
+    if let Some(qualifier) = model.reference(edge).and_then(|r| r.qualifier()) {
         label.push_str(&format!(" ({})", value_text(model, &qualifier.value)));
     }
     label
@@ -123,7 +123,7 @@ pub fn json(model: &Model, vocabulary: &Vocabulary) -> Json {
                 "field": vocabulary.field(weight.field).name,
                 "qualifier": model
                     .reference(edge)
-                    .and_then(|r| r.qualifier.as_deref())
+                    .and_then(|r| r.qualifier())
                     .map(|q| value_text(model, &q.value)),
             }))
         })
