@@ -220,10 +220,7 @@ fn write_reports(
     let written = match format {
         LintFormat::Human => assure_report::human::render(reports, human, out),
         LintFormat::Json => assure_report::json::write(reports, out),
-        LintFormat::Sarif => {
-            let text = pretty(&assure_report::sarif::document(reports, rules, &places()))?;
-            out.write_all(text.as_bytes())
-        }
+        LintFormat::Sarif => assure_report::sarif::write(reports, rules, &places(), out),
         LintFormat::Github => out.write_all(assure_report::github::commands(reports).as_bytes()),
     };
     ignore_broken_pipe(written)?;

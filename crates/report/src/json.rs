@@ -97,7 +97,11 @@ const PART: usize = 1024;
 
 /// Writes `value` pretty-printed as if nested `depth` levels deep, as
 /// serde_json would inside the whole document.
-fn nested(writer: impl Write, depth: usize, value: &impl Serialize) -> std::io::Result<()> {
+pub(crate) fn nested(
+    writer: impl Write,
+    depth: usize,
+    value: &impl Serialize,
+) -> std::io::Result<()> {
     let mut formatter = PrettyFormatter::new();
     // Entering an object is what deepens the pretty formatter's indent;
     // entered into a sink, it writes nothing.

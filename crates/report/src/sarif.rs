@@ -3,11 +3,13 @@
 //! physical location, a fingerprint that survives unrelated edits, and the
 //! justification of any suppression.
 
-use assure_check::FileReport;
 use assure_check::suppress::Origin;
+use assure_check::{FileReport, Finding};
 use assure_diagnostic::{LineIndex, Severity, codes};
 use assure_rules::RuleSet;
 use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The SARIF version written.
@@ -76,12 +78,87 @@ fn file_uri(path: &Path) -> String {
     format!("file://{}", uri(&text))
 }
 
-/// The SARIF log of a run, its files located by `places`.
+/// The SARIF log of a run, its files located by `places`, as a value, for
+/// callers that embed it; [`write`] gives the same text without holding it.
 pub fn document(reports: &[FileReport], rules: &RuleSet, places: &Places) -> Value {
+    let rule_ids = RuleIds::of(rules);
+    let results = reports
+        .iter()
+        .flat_map(|report| {
+            let index = report.line_index();
+            let rule_ids = &rule_ids;
+            report
+                .findings
+                .iter()
+                .map(move |finding| result(places, report, &index, finding, rule_ids))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    frame(rules, places, results)
+}
+
+/// Writes the SARIF log of a run, pretty-printed, exactly as [`document`]
+/// would be, a result at a time: a run of millions of findings built as
+/// one `serde_json::Value` took gigabytes (11 GB for 1.75 million).
+pub fn write(
+    reports: &[FileReport],
+    rules: &RuleSet,
+    places: &Places,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let rule_ids = RuleIds::of(rules);
+    let frame = serde_json::to_string_pretty(&frame(rules, places, Vec::new()))
+        .map_err(std::io::Error::from)?;
+    // The results go where the frame's are empty. JSON strings hold no raw
+    // line break, so the marker, with its line's indent, is the key's own.
+    let Some(at) = frame.find(EMPTY_RESULTS) else {
+        return Err(std::io::Error::other("the SARIF frame has no results"));
+    };
+    let (head, tail) = frame.split_at(at + EMPTY_RESULTS.len() - 2);
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    writer.write_all(head.as_bytes())?;
+    let mut first = true;
+    for report in reports {
+        let index = report.line_index();
+        for finding in &report.findings {
+            let result = result(places, report, &index, finding, &rule_ids);
+            writer.write_all(if std::mem::take(&mut first) {
+                b"[\n        "
+            } else {
+                b",\n        "
+            })?;
+            crate::json::nested(&mut writer, 4, &result)?;
+        }
+    }
+    writer.write_all(if first { b"[]" } else { b"\n      ]" })?;
+    writer.write_all(&tail.as_bytes()[2..])?;
+    writer.write_all(b"\n")?;
+    writer.flush()
+}
+
+/// The run's results when it has none, as the frame is printed.
+const EMPTY_RESULTS: &str = "\n      \"results\": []";
+
+/// Each code's index in `tool.driver.rules`: assure's own, then the packs'.
+struct RuleIds(HashMap<String, usize>);
+
+impl RuleIds {
+    fn of(rules: &RuleSet) -> RuleIds {
+        let codes = codes::of_proposals().map(|info| info.code.to_owned());
+        let codes = codes.chain(rules.rules.iter().map(|rule| rule.code.clone()));
+        let mut ids = HashMap::new();
+        for (index, code) in codes.enumerate() {
+            // The first of a code given twice, as a search in order finds.
+            ids.entry(code).or_insert(index);
+        }
+        RuleIds(ids)
+    }
+}
+
+/// The log around the results: the tool, its rules, and where files are.
+fn frame(rules: &RuleSet, places: &Places, results: Vec<Value>) -> Value {
     let mut descriptors: Vec<Value> = Vec::new();
-    let mut ids: Vec<String> = Vec::new();
     for info in codes::of_proposals() {
-        ids.push(info.code.to_owned());
         descriptors.push(json!({
             "id": info.code,
             "name": info.name,
@@ -92,7 +169,6 @@ pub fn document(reports: &[FileReport], rules: &RuleSet, places: &Places) -> Val
         }));
     }
     for rule in &rules.rules {
-        ids.push(rule.code.clone());
         let help = rule.help.clone().unwrap_or_else(|| rule.summary.clone());
         descriptors.push(json!({
             "id": rule.code,
@@ -103,86 +179,6 @@ pub fn document(reports: &[FileReport], rules: &RuleSet, places: &Places) -> Val
             "defaultConfiguration": {"level": level(rule.severity)},
             "properties": {"stage": rules.stages[rule.stage].id, "pack": rule.pack},
         }));
-    }
-    let mut results = Vec::new();
-    for report in reports {
-        let index = report.line_index();
-        for finding in &report.findings {
-            let diagnostic = &finding.diagnostic;
-            let rule_index = ids.iter().position(|id| **id == *diagnostic.code);
-            let mut result = json!({
-                "ruleId": &*diagnostic.code,
-                "level": level(diagnostic.severity),
-                "message": {"text": diagnostic.message},
-                "locations": [location(places, report, &index, diagnostic.span, None)],
-                "partialFingerprints": {"assureFinding/v1": finding.fingerprint(&report.text)},
-            });
-            if let Some(rule_index) = rule_index {
-                result["ruleIndex"] = json!(rule_index);
-            }
-            if !diagnostic.labels.is_empty() {
-                result["relatedLocations"] = diagnostic
-                    .labels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, label)| {
-                        location(
-                            places,
-                            report,
-                            &index,
-                            label.span,
-                            Some((i, &label.message)),
-                        )
-                    })
-                    .collect();
-            }
-            if !diagnostic.fixes.is_empty() {
-                // Each fix as SARIF's: one artifact change of replacements,
-                // each a region deleted and the text inserted.
-                result["fixes"] = diagnostic
-                    .fixes
-                    .iter()
-                    .map(|fix| {
-                        let replacements: Vec<Value> = fix
-                            .edits
-                            .iter()
-                            .map(|edit| {
-                                let at = index.locate(&report.text, edit.span);
-                                json!({
-                                    "deletedRegion": {
-                                        "startLine": at.start.line,
-                                        "startColumn": at.start.column,
-                                        "endLine": at.end.line,
-                                        "endColumn": at.end.column,
-                                    },
-                                    "insertedContent": {"text": edit.replacement},
-                                })
-                            })
-                            .collect();
-                        json!({
-                            "description": {"text": fix.title},
-                            "artifactChanges": [{
-                                "artifactLocation": places.artifact(&report.path),
-                                "replacements": replacements,
-                            }],
-                            "properties": {"applicability": fix.applicability.as_str()},
-                        })
-                    })
-                    .collect();
-            }
-            if let Some(suppression) = &finding.suppressed {
-                let kind = match suppression.origin {
-                    Origin::Inline { .. } => "inSource",
-                    Origin::Config { .. } | Origin::Baseline => "external",
-                };
-                result["suppressions"] = json!([{
-                    "kind": kind,
-                    "status": "accepted",
-                    "justification": suppression.reason,
-                }]);
-            }
-            results.push(result);
-        }
     }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -202,6 +198,83 @@ pub fn document(reports: &[FileReport], rules: &RuleSet, places: &Places) -> Val
             "results": results,
         }],
     })
+}
+
+/// One finding as a SARIF result.
+fn result(
+    places: &Places,
+    report: &FileReport,
+    index: &LineIndex,
+    finding: &Finding,
+    rule_ids: &RuleIds,
+) -> Value {
+    let diagnostic = &finding.diagnostic;
+    let mut result = json!({
+        "ruleId": &*diagnostic.code,
+        "level": level(diagnostic.severity),
+        "message": {"text": diagnostic.message},
+        "locations": [location(places, report, index, diagnostic.span, None)],
+        "partialFingerprints": {"assureFinding/v1": finding.fingerprint(&report.text)},
+    });
+    if let Some(rule_index) = rule_ids.0.get(&*diagnostic.code) {
+        result["ruleIndex"] = json!(rule_index);
+    }
+    if !diagnostic.labels.is_empty() {
+        result["relatedLocations"] = diagnostic
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| {
+                location(places, report, index, label.span, Some((i, &label.message)))
+            })
+            .collect();
+    }
+    if !diagnostic.fixes.is_empty() {
+        // Each fix as SARIF's: one artifact change of replacements, each a
+        // region deleted and the text inserted.
+        result["fixes"] = diagnostic
+            .fixes
+            .iter()
+            .map(|fix| {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|edit| {
+                        let at = index.locate(&report.text, edit.span);
+                        json!({
+                            "deletedRegion": {
+                                "startLine": at.start.line,
+                                "startColumn": at.start.column,
+                                "endLine": at.end.line,
+                                "endColumn": at.end.column,
+                            },
+                            "insertedContent": {"text": edit.replacement},
+                        })
+                    })
+                    .collect();
+                json!({
+                    "description": {"text": fix.title},
+                    "artifactChanges": [{
+                        "artifactLocation": places.artifact(&report.path),
+                        "replacements": replacements,
+                    }],
+                    "properties": {"applicability": fix.applicability.as_str()},
+                })
+            })
+            .collect();
+    }
+    if let Some(suppression) = &finding.suppressed {
+        let kind = match suppression.origin {
+            Origin::Inline { .. } => "inSource",
+            Origin::Config { .. } | Origin::Baseline => "external",
+        };
+        result["suppressions"] = json!([{
+            "kind": kind,
+            "status": "accepted",
+            "justification": suppression.reason,
+        }]);
+    }
+    result
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -255,7 +328,51 @@ pub fn uri(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::uri;
+    use super::*;
+    use assure_check::Checker;
+
+    /// The result-at-a-time writer gives what serde gives for the document.
+    fn assert_written_as_document(reports: &[FileReport], places: &Places) {
+        let rules = RuleSet::default_set().unwrap();
+        let mut written = Vec::new();
+        write(reports, &rules, places, &mut written).unwrap();
+        let expected =
+            serde_json::to_string_pretty(&document(reports, &rules, places)).unwrap() + "\n";
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+    }
+
+    #[test]
+    fn a_log_written_a_result_at_a_time_is_the_document() {
+        let checker = Checker::new(RuleSet::default_set().unwrap());
+        // A suppressed finding, one with a labelled place, one with a fix.
+        let findings = checker.check(
+            "a b/é.proposal",
+            concat!(
+                "proposal: A\n",
+                "<!-- assure-allow: CFC004 the population is in the appendix -->\n",
+                "model: mcp\n\n# Organisations\n\n## X\nkind: ccg\n\n## X\nkind: ccg\n",
+                "## Z\nkind: gp-company\nowned-by: Xx (40%)\n",
+            )
+            .as_bytes(),
+        );
+        let codes: Vec<&str> = findings
+            .findings
+            .iter()
+            .map(|f| &*f.diagnostic.code)
+            .collect();
+        assert!(
+            codes.contains(&"REF001") && codes.contains(&"REF002"),
+            "{codes:?}"
+        );
+        let clean = checker.check("clean.proposal", b"");
+        let places = Places {
+            root: Some(PathBuf::from("/repo")),
+            cwd: PathBuf::from("/repo/sub"),
+        };
+        assert_written_as_document(&[], &places);
+        assert_written_as_document(&[clean.clone()], &Places::default());
+        assert_written_as_document(&[findings.clone(), clean, findings], &places);
+    }
 
     #[test]
     fn uris_are_percent_encoded() {
