@@ -180,7 +180,7 @@ fn frame(rules: &RuleSet, places: &Places, results: Vec<Value>) -> Value {
             "properties": {"stage": rules.stages[rule.stage].id, "pack": rule.pack},
         }));
     }
-    json!({
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": VERSION,
         "runs": [{
@@ -195,9 +195,12 @@ fn frame(rules: &RuleSet, places: &Places, results: Vec<Value>) -> Value {
                 Some(root) => json!({"SRCROOT": {"uri": format!("{}/", file_uri(root).trim_end_matches('/'))}}),
                 None => json!({}),
             },
-            "results": results,
+            "results": [],
         }],
-    })
+    });
+    // Moved in, where `json!` would serialize a copy.
+    log["runs"][0]["results"] = Value::Array(results);
+    log
 }
 
 /// One finding as a SARIF result.
@@ -370,7 +373,7 @@ mod tests {
             cwd: PathBuf::from("/repo/sub"),
         };
         assert_written_as_document(&[], &places);
-        assert_written_as_document(&[clean.clone()], &Places::default());
+        assert_written_as_document(std::slice::from_ref(&clean), &Places::default());
         assert_written_as_document(&[findings.clone(), clean, findings], &places);
     }
 
