@@ -20,6 +20,48 @@ pub(crate) const SUGGESTION_BUDGET: u32 = 64;
 const SUGGESTION_CANDIDATES: usize = 5_000;
 /// How many comma-separated items a name may span (`Smith, Jones & Co`).
 const MAX_ITEMS_IN_A_NAME: usize = 4;
+/// How many findings one reference list's items may have before the rest
+/// are counted, by code, in one finding: a line of millions of names that
+/// name nothing would otherwise hold a finding of hundreds of bytes for
+/// every three bytes of text.
+const FINDINGS_LISTED_PER_LIST: usize = 100;
+
+/// The findings of a list past [`FINDINGS_LISTED_PER_LIST`], by code: the
+/// first one, and how many.
+#[derive(Default)]
+struct Unlisted(Vec<(Diagnostic, usize)>);
+
+impl Unlisted {
+    fn count(&mut self, findings: impl Iterator<Item = Diagnostic>) {
+        for finding in findings {
+            match self
+                .0
+                .iter_mut()
+                .find(|(first, _)| first.code == finding.code)
+            {
+                Some((_, count)) => *count += 1,
+                None => self.0.push((finding, 1)),
+            }
+        }
+    }
+
+    /// A finding per code: the one unlisted if it is alone, else one that
+    /// says how many from its place on were not listed.
+    fn findings(self, key: &str) -> impl Iterator<Item = Diagnostic> {
+        self.0.into_iter().map(move |(first, count)| {
+            if count == 1 {
+                return first;
+            }
+            let code = &first.code;
+            let message = format!(
+                "{count} more {code} findings in `{key}` from here on are not listed one by one: only the first {FINDINGS_LISTED_PER_LIST} of a list are"
+            );
+            Diagnostic::new(first.code.clone(), first.severity, first.span, message)
+                .with_help("mend the ones listed and check again")
+        })
+    }
+}
+
 /// How many top-level items of a reference list are lexed at a time.
 const WINDOW_ITEMS: usize = 4_096;
 
@@ -146,6 +188,7 @@ impl<'a> Typer<'a, '_> {
         let (page, start) = room_for(&mut self.refs, items);
         let diagnostics_before = self.diagnostics.len();
         let suggestions_before = self.suggestions_left;
+        let mut unlisted = Unlisted::default();
         loop {
             // A name may run over the next few items: a window that the
             // value goes on after leaves its last few to the next.
@@ -160,6 +203,10 @@ impl<'a> Typer<'a, '_> {
                 let item = self.reference(key, reference, tree, index);
                 index += item.1;
                 self.refs[page].push(item.0);
+                let listed = diagnostics_before + FINDINGS_LISTED_PER_LIST;
+                if self.diagnostics.len() > listed {
+                    unlisted.count(self.diagnostics.drain(listed..));
+                }
             }
             let Some(cut) = next else { break };
             let resume = tree.items.get(index).map_or(cut, |item| item.span.start);
@@ -177,6 +224,9 @@ impl<'a> Typer<'a, '_> {
                 self.problems_from(tree, segments, next);
                 return None;
             }
+        }
+        for finding in unlisted.findings(key) {
+            self.push(finding);
         }
         Some(self.refs_since(page, start))
     }

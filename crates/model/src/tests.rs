@@ -530,3 +530,44 @@ fn a_reference_takes_24_bytes() {
     // `Reference`), and the memory test of `assure-check` counts on it.
     assert_eq!(size_of::<crate::Reference<'_>>(), 24);
 }
+
+#[test]
+fn a_list_lists_its_first_hundred_findings_and_counts_the_rest() {
+    // A line of millions of names that name nothing would otherwise hold
+    // millions of findings: past the first hundred, one per code says how
+    // many from its place on.
+    let mut items = vec!["Nowhere"; 150];
+    items.extend(["K", "K", "K", "A"]);
+    let text = long_list(&items, "A");
+    let (_, diagnostics) = model(&text);
+    // `members: ` and each item before with its `, `.
+    let column = |item: usize| 10 + items[..item].iter().map(|i| i.len() + 2).sum::<usize>();
+    let rendered: Vec<String> = diagnostics
+        .iter()
+        .map(|d| {
+            let at = LineIndex::new(&text).line_col(&text, d.span.start);
+            format!("{} {}:{} {}", d.code, at.line, at.column, d.message)
+        })
+        .collect();
+    assert_eq!(rendered.len(), 102, "{rendered:#?}");
+    assert_eq!(
+        rendered[99],
+        format!(
+            "REF001 10:{} reference to `Nowhere`, which is not defined",
+            column(99)
+        )
+    );
+    assert_eq!(
+        rendered[100..],
+        [
+            format!(
+                "REF001 10:{} 50 more REF001 findings in `members` from here on are not listed one by one: only the first 100 of a list are",
+                column(100)
+            ),
+            format!(
+                "SCH003 10:{} 3 more SCH003 findings in `members` from here on are not listed one by one: only the first 100 of a list are",
+                column(150)
+            ),
+        ]
+    );
+}
