@@ -79,7 +79,7 @@ fn file_uri(path: &Path) -> String {
 }
 
 /// The SARIF log of a run, its files located by `places`, as a value, for
-/// callers that embed it; [`write`] gives the same text without holding it.
+/// callers that embed it; [`write()`] gives the same text without holding it.
 pub fn document(reports: &[FileReport], rules: &RuleSet, places: &Places) -> Value {
     let rule_ids = RuleIds::of(rules);
     let results = reports
