@@ -6,9 +6,38 @@ use assure_check::Checker;
 use assure_rules::RuleSet;
 use peakmem_alloc::{INSTRUMENTED_SYSTEM, PeakMemAlloc, PeakMemAllocTrait};
 use std::alloc::System;
+use std::sync::{Mutex, MutexGuard};
 
 #[global_allocator]
 static HEAP: &PeakMemAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Held by each test from start to end: the tests of a binary run at once,
+/// and a failing one's report would be counted in another's peak.
+static MEASURING: Mutex<()> = Mutex::new(());
+
+fn alone() -> MutexGuard<'static, ()> {
+    MEASURING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The peak heap of checking `text` with the default pack, past what a
+/// first check builds once for every check (thread pool, caches), and the
+/// codes of its findings.
+fn peak_of_checking(text: String) -> (usize, Vec<String>) {
+    let checker = Checker::new(RuleSet::default_set().expect("the default pack loads"));
+    checker.check("warm.proposal", one_line_of_references(3).as_bytes());
+    let bytes = text.into_bytes();
+    HEAP.reset_peak_memory();
+    let report = checker.check_owned("measured.proposal", bytes);
+    let peak = HEAP.get_peak_memory();
+    let codes = report
+        .findings
+        .iter()
+        .map(|f| f.diagnostic.code.to_string())
+        .collect();
+    (peak, codes)
+}
 
 /// A proposal whose federation lists `references` members, `A, A, …`: three
 /// bytes of text per reference, the densest a proposal can be.
@@ -26,20 +55,9 @@ fn one_line_of_references(references: usize) -> String {
 
 #[test]
 fn a_line_of_references_costs_its_model_and_no_more() {
+    let _alone = alone();
     let references = 300_000;
-    let checker = Checker::new(RuleSet::default_set().expect("the default pack loads"));
-    // What is built once for every check (thread pool, caches) is built
-    // by a first one, and not counted.
-    checker.check("warm.proposal", one_line_of_references(3).as_bytes());
-    let bytes = one_line_of_references(references).into_bytes();
-    HEAP.reset_peak_memory();
-    let report = checker.check_owned("refs.proposal", bytes);
-    let peak = HEAP.get_peak_memory();
-    let codes: Vec<_> = report
-        .findings
-        .iter()
-        .map(|f| &*f.diagnostic.code)
-        .collect();
+    let (peak, codes) = peak_of_checking(one_line_of_references(references));
     assert_eq!(
         codes,
         ["CFC001", "CFC004"],
@@ -52,5 +70,24 @@ fn a_line_of_references_costs_its_model_and_no_more() {
     assert!(
         per_reference <= 64,
         "{per_reference} bytes per reference at the peak ({peak} bytes)"
+    );
+}
+
+#[test]
+fn a_finding_on_every_line_costs_the_lines_and_no_more() {
+    let _alone = alone();
+    // Each line `a:b` is a SYN001 and an SCH002: held one by one, about
+    // 1,700 bytes a line; each code's first 1,000 listed, the tree's own.
+    let lines = 200_000;
+    let (peak, codes) = peak_of_checking(format!(
+        "proposal: L\nmodel: mcp\n{}",
+        "a:b\n".repeat(lines)
+    ));
+    let count = |code: &str| codes.iter().filter(|c| *c == code).count();
+    assert_eq!((count("SYN001"), count("SCH002")), (1_001, 1_001));
+    let per_line = peak / lines;
+    assert!(
+        per_line <= 120,
+        "{per_line} bytes per line at the peak ({peak} bytes)"
     );
 }

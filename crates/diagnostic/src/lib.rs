@@ -10,11 +10,13 @@
 pub mod codes;
 mod fix;
 mod line_index;
+mod listed;
 mod span;
 mod visible;
 
 pub use fix::{Applicability, Edit, Fix, apply};
 pub use line_index::{LineCol, LineIndex, Location, prefix_from};
+pub use listed::{LISTED_PER_CODE, Listed};
 pub use span::Span;
 pub use visible::{visible, visible_in_place, visible_lines};
 

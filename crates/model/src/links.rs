@@ -20,7 +20,7 @@ impl<'a> Typed<'a> {
     /// and returns the model, which keeps `written_fields` (where each
     /// field of the text is), with every structural diagnostic in source
     /// order.
-    pub(crate) fn link(mut self, written_fields: Vec<Span>) -> (Model<'a>, Vec<Diagnostic>) {
+    pub(crate) fn link(self, written_fields: Vec<Span>) -> (Model<'a>, Vec<Diagnostic>) {
         let (edges, links) = edges_and_links(
             &self.entities,
             &self.values,
@@ -32,7 +32,8 @@ impl<'a> Typed<'a> {
             by_type[entity.ty.0 as usize].push(EntityId(index as u32));
         }
         // Diagnostics are reported in source order, whatever phase found them.
-        self.diagnostics.sort_by_key(|d| d.span.start);
+        let mut diagnostics = self.diagnostics.into_vec();
+        diagnostics.sort_by_key(|d| d.span.start);
         let model = Model {
             source: self.source,
             entities: self.entities,
@@ -49,7 +50,7 @@ impl<'a> Typed<'a> {
             links,
             graph: std::sync::OnceLock::new(),
         };
-        (model, self.diagnostics)
+        (model, diagnostics)
     }
 }
 

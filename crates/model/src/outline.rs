@@ -5,7 +5,7 @@
 use crate::schema;
 use crate::store::FieldSlot;
 use crate::{Entity, EntityId, SectionHeading, UnknownField};
-use assure_diagnostic::{Diagnostic, Span};
+use assure_diagnostic::{Listed, Span};
 use assure_syntax::{LineKind, SourceFile};
 use assure_vocab::{FieldId, HEADER, Owner, SectionId, Vocabulary, fold};
 use rustc_hash::FxHashSet;
@@ -15,7 +15,7 @@ use std::ops::Range;
 /// the lines (most of a large tree) can be freed before the fields are
 /// typed.
 pub(crate) struct Outline<'a> {
-    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Listed,
     pub(crate) entities: Vec<Entity<'a>>,
     /// The syntax fields written under each entity, typed once all names
     /// are known: those between its heading and the next are consecutive.
@@ -41,7 +41,7 @@ pub(crate) fn walk<'a>(
         file,
         vocabulary,
         outline: Outline {
-            diagnostics: Vec::new(),
+            diagnostics: Listed::new(),
             entities: Vec::new(),
             entity_fields: Vec::new(),
             section_fields: vec![Vec::new(); vocabulary.sections().len()],

@@ -571,3 +571,31 @@ fn a_list_lists_its_first_hundred_findings_and_counts_the_rest() {
         ]
     );
 }
+
+#[test]
+fn a_file_lists_each_codes_first_thousand_findings_over_every_typing_block() {
+    // 20,000 entities, typed 16,384 at a time, each with a field of no
+    // meaning: the first 1,000 are listed, the 1,001st says how many more.
+    let entity = "## E{}\nkind: ccg\nzz: 1\n";
+    let text: String = std::iter::once("# Organisations\n".to_owned())
+        .chain((0..20_000).map(|i| entity.replace("{}", &i.to_string())))
+        .collect();
+    let (_, diagnostics) = model(&text);
+    let unknown: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| &*d.code == "SCH002")
+        .collect();
+    assert_eq!(unknown.len(), 1_001);
+    let key_of = |entity: usize| {
+        let heading = text.find(&format!("## E{entity}\n")).unwrap();
+        let key = heading + text[heading..].find("zz").unwrap();
+        (key as u32, key as u32 + 2)
+    };
+    let span = |d: &Diagnostic| (d.span.start, d.span.end);
+    assert_eq!(span(unknown[999]), key_of(999));
+    assert_eq!(span(unknown[1_000]), key_of(1_000));
+    assert_eq!(
+        unknown[1_000].message,
+        "unknown field `zz` for an organisation (and 18999 more SCH002 findings after it, not listed: a file lists the first 1000 of each code)"
+    );
+}

@@ -11,7 +11,9 @@ use crate::store::{FieldSlot, FieldStore, RefPages, Refs};
 use crate::value::{Date, parse_duration, parse_money, parse_number, parse_percent};
 use crate::word_forms;
 use crate::{Entity, EntityId, FieldValue, Holder, Qualifier, SectionHeading, UnknownField, Value};
-use assure_diagnostic::{Applicability, Diagnostic, Fix, Span, closest, codes, excerpt as shorten};
+use assure_diagnostic::{
+    Applicability, Diagnostic, Fix, Listed, Span, closest, codes, excerpt as shorten,
+};
 use assure_syntax::{Field, SourceFile, Token, TokenKind, ValueProblem, ValueTree};
 use assure_vocab::{FieldDef, FieldId, Owner, SectionId, ValueType, Vocabulary, with_article};
 use rustc_hash::FxHashSet;
@@ -24,7 +26,7 @@ use std::ops::Range;
 pub(crate) struct Typed<'a> {
     pub(crate) source: &'a str,
     pub(crate) vocabulary: &'a Vocabulary,
-    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Listed,
     pub(crate) entities: Vec<Entity<'a>>,
     pub(crate) names: NameIndex,
     pub(crate) values: FieldStore<'a>,
@@ -81,7 +83,7 @@ impl<'a> Typing<'a, '_> {
             values.push(block.values, block.refs);
             self.outline.unknown_fields.extend(block.unknown_fields);
             unusable.extend(block.unusable);
-            self.outline.diagnostics.extend(block.diagnostics);
+            self.outline.diagnostics.append(block.diagnostics);
         }
         let chunk = values.next_chunk();
         let mut typer = self.typer(&names, chunk);
@@ -98,8 +100,8 @@ impl<'a> Typing<'a, '_> {
             section_slots.push(FieldSlot::of(chunk, start, &section_values));
         }
         unusable.sort_unstable();
-        let (mut diagnostics, section_refs) = typer.finish();
-        self.outline.diagnostics.append(&mut diagnostics);
+        let (diagnostics, section_refs) = typer.finish();
+        self.outline.diagnostics.append(diagnostics);
         let references = references + item_count(&section_refs);
         values.push(section_values, section_refs);
         Typed {
@@ -161,7 +163,7 @@ impl<'a> Typing<'a, '_> {
             refs: Vec::new(),
             unknown_fields: Vec::new(),
             unusable: Vec::new(),
-            diagnostics: Vec::new(),
+            diagnostics: Listed::new(),
         };
         for index in range {
             let start = typed.values.len();
@@ -175,6 +177,7 @@ impl<'a> Typing<'a, '_> {
             );
             typed.kinds.push(kind);
             typed.slots.push(FieldSlot::of(block, start, &typed.values));
+            typer.settle();
         }
         (typed.diagnostics, typed.refs) = typer.finish();
         typed
@@ -201,7 +204,7 @@ struct TypedBlock<'a> {
     refs: RefPages<'a>,
     unknown_fields: Vec<UnknownField>,
     unusable: Vec<(Holder, FieldId)>,
-    diagnostics: Vec<Diagnostic>,
+    diagnostics: Listed,
 }
 
 /// Types an entity's fields, pushing their values onto the block's: its
@@ -299,7 +302,11 @@ pub(crate) struct Typer<'a, 'b> {
     pub(crate) names: &'b NameIndex,
     pub(crate) unknown_section_names: &'b FxHashSet<String>,
     pub(crate) entities: &'b [Entity<'a>],
+    /// What the field being typed found so far: taken back when its value
+    /// is read another way, then settled into `found`.
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// What the fields typed found, each code's first listed.
+    found: Listed,
     pub(crate) suggestions_left: u32,
     /// Reused for folding names, which happens once per reference.
     pub(crate) fold_buffer: std::cell::RefCell<String>,
@@ -366,6 +373,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             unknown_section_names,
             entities,
             diagnostics: Vec::new(),
+            found: Listed::new(),
             suggestions_left: resolve::SUGGESTION_BUDGET,
             fold_buffer: std::cell::RefCell::new(String::new()),
             tree: ValueTree::default(),
@@ -393,8 +401,14 @@ impl<'a, 'b> Typer<'a, 'b> {
 
     /// What the typer found: the diagnostics, and the reference items of
     /// the values it typed.
-    pub(crate) fn finish(self) -> (Vec<Diagnostic>, RefPages<'a>) {
-        (self.diagnostics, self.refs)
+    pub(crate) fn finish(mut self) -> (Listed, RefPages<'a>) {
+        self.settle();
+        (self.found, self.refs)
+    }
+
+    /// Moves what the last field or entity found into what is kept.
+    pub(crate) fn settle(&mut self) {
+        self.found.extend(self.diagnostics.drain(..));
     }
 
     /// The references pushed on `page` since `start`, as a value.
@@ -405,6 +419,12 @@ impl<'a, 'b> Typer<'a, 'b> {
     /// Types syntax field `field` as vocabulary field `id`. `None` when the
     /// value is missing (the parser reported it) or wrong (reported here).
     pub(crate) fn field(&mut self, id: FieldId, field: u32) -> Option<FieldValue<'a>> {
+        let value = self.field_value(id, field);
+        self.settle();
+        value
+    }
+
+    fn field_value(&mut self, id: FieldId, field: u32) -> Option<FieldValue<'a>> {
         let syntax = self.syntax_field(field);
         if !syntax.has_value() {
             return None;

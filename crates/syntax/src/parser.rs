@@ -8,7 +8,7 @@
 use crate::directive::parse_comment;
 use crate::tree::{Field, Line, LineKind, SourceFile};
 use crate::trim;
-use assure_diagnostic::{Diagnostic, Span, codes, excerpt};
+use assure_diagnostic::{Diagnostic, Listed, Span, codes, excerpt};
 use nom::bytes::complete::take_while;
 use nom::character::complete::{char, satisfy};
 use nom::combinator::recognize;
@@ -20,7 +20,9 @@ use nom::{IResult, Parser as _};
 pub struct Parse {
     /// The lossless tree.
     pub file: SourceFile,
-    /// SYN001 errors, in source order.
+    /// SYN001 errors, in source order; of a code found more than
+    /// [`LISTED_PER_CODE`](assure_diagnostic::LISTED_PER_CODE) times, the
+    /// first not listed, last, says how many more.
     pub errors: Vec<Diagnostic>,
 }
 
@@ -100,7 +102,7 @@ const BOM: &str = "\u{feff}";
 struct LineParser<'a> {
     text: &'a str,
     file: SourceFile,
-    errors: Vec<Diagnostic>,
+    errors: Listed,
     /// The field whose value an indented line would continue.
     open_field: Option<u32>,
     /// Whether an indented line would continue prose.
@@ -121,7 +123,7 @@ impl<'a> LineParser<'a> {
                 bom: text.starts_with(BOM),
                 ..SourceFile::default()
             },
-            errors: Vec::new(),
+            errors: Listed::new(),
             open_field: None,
             in_prose: false,
             comment_body_until: 0,
@@ -194,7 +196,7 @@ impl<'a> LineParser<'a> {
                 comment.line += lines;
                 comment
             }));
-        self.errors.extend(second.errors);
+        self.errors.append(second.errors);
         self.open_field = second.open_field.map(|field| field + fields);
         self.in_prose = second.in_prose;
     }
@@ -218,7 +220,7 @@ impl<'a> LineParser<'a> {
         self.placeholders();
         Parse {
             file: self.file,
-            errors: self.errors,
+            errors: self.errors.into_vec(),
         }
     }
 

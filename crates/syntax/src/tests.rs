@@ -546,3 +546,29 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_file_lists_each_codes_first_thousand_errors_however_it_is_split() {
+    // 1,500 malformed lines either side of a heading: the first 1,000 are
+    // listed, and the next says how many more, whichever half found them.
+    let half = "x:y\n".repeat(750);
+    let text = format!("{half}# Organisations\n{half}");
+    assert_splits_parse_alike(&text);
+    let errors = parse(&text).errors;
+    assert_eq!(errors.len(), 1_001);
+    assert_eq!(
+        errors[999].span,
+        Span::new(4_013, 4_014),
+        "the thousandth line"
+    );
+    let last = &errors[1_000];
+    assert_eq!(
+        last.span,
+        Span::new(4_017, 4_018),
+        "the first line not listed"
+    );
+    assert_eq!(
+        last.message,
+        "no space after `x:` (and 499 more SYN001 findings after it, not listed: a file lists the first 1000 of each code)"
+    );
+}
