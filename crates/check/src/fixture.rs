@@ -121,6 +121,7 @@ pub fn expectations(text: &str, parse: &Parse) -> Vec<Expectation> {
     let mut expected = Vec::new();
     // Built only for a file with directives.
     let mut index = None;
+    let mut last_search = None;
     for comment in &file.comments {
         let Some(directive) = &comment.directive else {
             continue;
@@ -138,7 +139,8 @@ pub fn expectations(text: &str, parse: &Parse) -> Vec<Expectation> {
                     .and_then(|c| c.directive.as_ref())
                     .is_some_and(|d| d.kind == DirectiveKind::Expect)
         };
-        let Some(target) = crate::suppress::covered_line(file, i, index, text, is_expectation)
+        let Some(target) =
+            crate::suppress::covered_line(file, i, index, text, is_expectation, &mut last_search)
         else {
             continue;
         };

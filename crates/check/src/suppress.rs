@@ -9,7 +9,7 @@
 
 use crate::Finding;
 use assure_diagnostic::{
-    Applicability, Diagnostic, Fix, LineIndex, Span, closest, codes, prefix_from,
+    Applicability, Diagnostic, Fix, LineIndex, Listed, Span, closest, codes, prefix_from,
 };
 use assure_model::Model;
 use assure_rules::RuleSet;
@@ -147,6 +147,7 @@ pub fn inline_allows(parse: &Parse, text: &str) -> Vec<InlineAllow> {
     let mut allows = Vec::new();
     // Built only for a file with directives: most have none.
     let mut index = None;
+    let mut last_search = None;
     for comment in &file.comments {
         if comment
             .directive
@@ -160,9 +161,14 @@ pub fn inline_allows(parse: &Parse, text: &str) -> Vec<InlineAllow> {
         allows.push(InlineAllow {
             comment: comment.clone(),
             written_at: index.line_col(text, file.lines[i].span.start).line,
-            target: covered_line(file, i, index, text, |l| {
-                file.lines[l].kind == LineKind::Comment
-            }),
+            target: covered_line(
+                file,
+                i,
+                index,
+                text,
+                |l| file.lines[l].kind == LineKind::Comment,
+                &mut last_search,
+            ),
         });
     }
     allows
@@ -176,9 +182,11 @@ pub fn apply_inline(
     text: &str,
     rules: &RuleSet,
 ) -> Vec<Finding> {
-    let mut problems = Vec::new();
+    // A file of a directive on every line would otherwise hold a finding
+    // for each: each code's first are listed, the rest counted.
+    let mut problems = Listed::new();
     if allows.is_empty() {
-        return problems;
+        return Vec::new();
     }
     let index = LineIndex::new(text);
     for allow in allows {
@@ -207,7 +215,7 @@ pub fn apply_inline(
                 ),
                 format!("write `<!-- assure-allow: {codes} {reason} -->`"),
             );
-            problem.diagnostic = problem.diagnostic.with_fix(Fix::replace(
+            problem = problem.with_fix(Fix::replace(
                 "write `assure-allow`",
                 Applicability::Safe,
                 directive.keyword,
@@ -242,7 +250,7 @@ pub fn apply_inline(
                     format!("codes are written in capitals: `{code}`, not `{written}`"),
                     format!("write `{code}`"),
                 );
-                problem.diagnostic = problem.diagnostic.with_fix(Fix::replace(
+                problem = problem.with_fix(Fix::replace(
                     format!("write `{code}`"),
                     Applicability::Safe,
                     *code_span,
@@ -295,29 +303,42 @@ pub fn apply_inline(
         }
     }
     problems
+        .into_vec()
+        .into_iter()
+        .map(Finding::structural)
+        .collect()
 }
 
 /// The 1-based line a directive on line `i` covers: its own line when it
 /// ends a line, else the next line that is not blank and not `skipped`.
+/// Asked of comment lines in order, a run of them is searched once:
+/// `last` holds the last search (where it started, the line it found), and
+/// every line between the two is blank or skipped, so a comment there
+/// covers the same line. Searched anew for each comment of a run of
+/// 170,000, that was quadratic (10 s).
 pub(crate) fn covered_line(
     file: &SourceFile,
     i: usize,
     index: &LineIndex,
     text: &str,
     skipped: impl Fn(usize) -> bool,
+    last: &mut Option<(usize, Option<usize>)>,
 ) -> Option<u32> {
     let lines = &file.lines;
     let line = &lines[i];
     if line.kind != LineKind::Comment {
         return Some(index.line_col(text, line.span.start).line);
     }
-    (i + 1..lines.len())
-        .find(|&l| lines[l].kind != LineKind::Blank && !skipped(l))
-        .map(|l| index.line_col(text, lines[l].span.start).line)
+    let found = match *last {
+        Some((from, found)) if from < i && i < found.unwrap_or(lines.len()) => found,
+        _ => (i + 1..lines.len()).find(|&l| lines[l].kind != LineKind::Blank && !skipped(l)),
+    };
+    *last = Some((i, found));
+    found.map(|l| index.line_col(text, lines[l].span.start).line)
 }
 
-fn dir001(span: Span, message: impl Into<String>, help: impl Into<String>) -> Finding {
-    Finding::structural(Diagnostic::warning(codes::DIR001, span, message).with_help(help))
+fn dir001(span: Span, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(codes::DIR001, span, message).with_help(help)
 }
 
 /// Applies the project's `[[allow]]` entries to the findings of the file
@@ -355,6 +376,36 @@ pub fn apply_config(findings: &mut [Finding], path: &str, entries: &[AllowEntry]
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn each_directive_of_a_run_of_comments_covers_the_line_after_the_run() {
+        let text = concat!(
+            "proposal: A\n",
+            "<!-- assure-allow: CFC001 a -->\n",
+            "<!-- assure-allow: CFC002 b -->\n",
+            "\n",
+            "<!-- assure-allow: CFC003 c -->\n",
+            "model: mcp <!-- assure-allow: CFC004 d -->\n",
+            "<!-- assure-allow: CFC005 e -->\n",
+            "<!-- assure-allow: CFC006 f -->\n",
+        );
+        let parse = assure_syntax::parse(text);
+        let covered: Vec<(u32, Option<u32>)> = super::inline_allows(&parse, text)
+            .iter()
+            .map(|allow| (allow.written_at, allow.target))
+            .collect();
+        assert_eq!(
+            covered,
+            [
+                (2, Some(6)),
+                (3, Some(6)),
+                (5, Some(6)),
+                (6, Some(6)),
+                (7, None),
+                (8, None)
+            ]
+        );
+    }
     use crate::Checker;
     use assure_rules::RuleSet;
 
