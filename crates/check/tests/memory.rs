@@ -91,3 +91,22 @@ fn a_finding_on_every_line_costs_the_lines_and_no_more() {
         "{per_line} bytes per line at the peak ({peak} bytes)"
     );
 }
+
+#[test]
+fn an_entity_of_a_finding_on_every_line_costs_the_lines_and_no_more() {
+    let _alone = alone();
+    // The findings of one entity's fields are kept as they are found, not
+    // held until the entity is typed.
+    let lines = 200_000;
+    let text = format!(
+        "proposal: L\nmodel: mcp\n# Organisations\n## A\nkind: ccg\n{}",
+        "quorum: 3\n".repeat(lines)
+    );
+    let (peak, codes) = peak_of_checking(text);
+    assert_eq!(codes.iter().filter(|c| *c == "SCH006").count(), 1_001);
+    let per_line = peak / lines;
+    assert!(
+        per_line <= 120,
+        "{per_line} bytes per line at the peak ({peak} bytes)"
+    );
+}

@@ -599,3 +599,19 @@ fn a_file_lists_each_codes_first_thousand_findings_over_every_typing_block() {
         "unknown field `zz` for an organisation (and 18999 more SCH002 findings after it, not listed: a file lists the first 1000 of each code)"
     );
 }
+
+#[test]
+fn one_entity_of_many_bad_fields_lists_the_first_thousand() {
+    let text = format!(
+        "# Organisations\n## A\nkind: ccg\n{}",
+        "quorum: 3\n".repeat(1_500)
+    );
+    let (_, diagnostics) = model(&text);
+    let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages.len(), 1_001);
+    assert_eq!(messages[0], "field `quorum` is given twice");
+    assert_eq!(
+        messages[1_000],
+        "field `quorum` is given twice (and 498 more SCH006 findings after it, not listed: a file lists the first 1000 of each code)"
+    );
+}

@@ -177,7 +177,6 @@ impl<'a> Typing<'a, '_> {
             );
             typed.kinds.push(kind);
             typed.slots.push(FieldSlot::of(block, start, &typed.values));
-            typer.settle();
         }
         (typed.diagnostics, typed.refs) = typer.finish();
         typed
@@ -307,6 +306,8 @@ pub(crate) struct Typer<'a, 'b> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// What the fields typed found, each code's first listed.
     found: Listed,
+    /// Whether a field is being typed, whose findings go to `diagnostics`.
+    in_field: bool,
     pub(crate) suggestions_left: u32,
     /// Reused for folding names, which happens once per reference.
     pub(crate) fold_buffer: std::cell::RefCell<String>,
@@ -374,6 +375,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             entities,
             diagnostics: Vec::new(),
             found: Listed::new(),
+            in_field: false,
             suggestions_left: resolve::SUGGESTION_BUDGET,
             fold_buffer: std::cell::RefCell::new(String::new()),
             tree: ValueTree::default(),
@@ -396,7 +398,13 @@ impl<'a, 'b> Typer<'a, 'b> {
     }
 
     pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
+        if self.in_field {
+            self.diagnostics.push(diagnostic);
+        } else {
+            // Nothing outside a field takes a finding back: kept at once,
+            // so that an entity of a million bad fields is not held whole.
+            self.found.push(diagnostic);
+        }
     }
 
     /// What the typer found: the diagnostics, and the reference items of
@@ -406,7 +414,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         (self.found, self.refs)
     }
 
-    /// Moves what the last field or entity found into what is kept.
+    /// Moves what the field typed last found into what is kept.
     pub(crate) fn settle(&mut self) {
         self.found.extend(self.diagnostics.drain(..));
     }
@@ -419,7 +427,9 @@ impl<'a, 'b> Typer<'a, 'b> {
     /// Types syntax field `field` as vocabulary field `id`. `None` when the
     /// value is missing (the parser reported it) or wrong (reported here).
     pub(crate) fn field(&mut self, id: FieldId, field: u32) -> Option<FieldValue<'a>> {
+        self.in_field = true;
         let value = self.field_value(id, field);
+        self.in_field = false;
         self.settle();
         value
     }
