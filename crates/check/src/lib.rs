@@ -501,13 +501,18 @@ impl Finding {
             let content = text.get(at.start as usize..at.end as usize).unwrap_or("");
             content.split_whitespace().collect::<Vec<_>>().join(" ")
         };
-        let key = [
+        let mut key = [
             &*self.diagnostic.code,
             self.entity.as_deref().unwrap_or(""),
             self.field.as_deref().unwrap_or(""),
             &folded,
         ]
         .join("\u{1f}");
+        if self.diagnostic.unlisted > 0 {
+            // One that stands for findings not listed is known by how many:
+            // a baseline of it does not hide more of them.
+            key.push_str(&format!("\u{1f}{}", self.diagnostic.unlisted));
+        }
         fnv1a64(key.as_bytes())
     }
 }
@@ -529,6 +534,65 @@ mod properties;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An `[[allow]]` entry of `code` for every path, for `entity` if given.
+    fn allow(code: &str, entity: Option<&str>) -> suppress::AllowEntry {
+        suppress::AllowEntry {
+            index: 0,
+            path_matches: std::sync::Arc::new(|_| true),
+            code: code.to_owned(),
+            entity: entity.map(str::to_owned),
+            reason: "known".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_finding_standing_for_others_is_allowed_only_with_all_of_its_code() {
+        // 1,500 fields of no meaning in `A`: the first 1,000 listed, the
+        // 1,001st standing for the other 499, which an entry for `A` alone
+        // does not allow (they could be anyone's), and one for the code does.
+        let text = format!(
+            "proposal: P\nmodel: mcp\n# Organisations\n## A\nkind: ccg\n{}",
+            "zz: 1\n".repeat(1_500)
+        );
+        let active = |allows: Vec<suppress::AllowEntry>| {
+            let checker = Checker::new(RuleSet::default_set().unwrap()).with_allows(allows);
+            let report = checker.check("p.proposal", text.as_bytes());
+            report
+                .findings
+                .iter()
+                .filter(|f| &*f.diagnostic.code == "SCH002" && f.is_active())
+                .map(|f| f.diagnostic.unlisted)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(active(vec![]).len(), 1_001);
+        assert_eq!(active(vec![allow("SCH002", Some("A"))]), [499]);
+        assert_eq!(active(vec![allow("SCH002", None)]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn a_finding_standing_for_others_is_known_by_how_many() {
+        let checker = Checker::new(RuleSet::default_set().unwrap());
+        let fingerprint_of_the_last = |fields: usize| {
+            let text = format!(
+                "# Organisations\n## A\nkind: ccg\n{}",
+                "zz: 1\n".repeat(fields)
+            );
+            let report = checker.check("p.proposal", text.as_bytes());
+            let last = report
+                .findings
+                .iter()
+                .rfind(|f| &*f.diagnostic.code == "SCH002")
+                .unwrap();
+            last.fingerprint(&report.text)
+        };
+        // A baseline of 1,001 fields' findings does not hide a 1,002nd.
+        assert_eq!(fingerprint_of_the_last(1_000), fingerprint_of_the_last(999));
+        assert_ne!(
+            fingerprint_of_the_last(1_002),
+            fingerprint_of_the_last(1_003)
+        );
+    }
 
     #[test]
     fn generated_proposals_have_no_structural_findings() {

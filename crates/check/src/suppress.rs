@@ -189,6 +189,14 @@ pub fn apply_inline(
         return Vec::new();
     }
     let index = LineIndex::new(text);
+    // Each finding's line, found once, and the findings by line: each
+    // directive reads those on the line it covers, not every finding.
+    let mut by_line: Vec<(u32, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(at, finding)| (index.line_col(text, finding.diagnostic.span.start).line, at))
+        .collect();
+    by_line.sort_unstable();
     for allow in allows {
         let comment = &allow.comment;
         let Some(directive) = &comment.directive else {
@@ -280,16 +288,24 @@ pub fn apply_inline(
                 continue;
             }
             let mut used = false;
-            for finding in findings.iter_mut() {
-                if *finding.diagnostic.code == *code
-                    && finding.suppressed.is_none()
-                    && Some(index.line_col(text, finding.diagnostic.span.start).line) == target
-                {
+            let on_line = target.map_or(&[][..], |line| {
+                let first = by_line.partition_point(|&(l, _)| l < line);
+                let last = by_line.partition_point(|&(l, _)| l <= line);
+                &by_line[first..last]
+            });
+            for &(_, at) in on_line {
+                let finding = &mut findings[at];
+                if *finding.diagnostic.code != *code || finding.suppressed.is_some() {
+                    continue;
+                }
+                used = true;
+                // One that stands for findings not listed, elsewhere, is
+                // not allowed by a directive on its line: they are not.
+                if finding.diagnostic.unlisted == 0 {
                     finding.suppressed = Some(Suppression {
                         reason: reason.clone(),
                         origin: Origin::Inline { line: written_at },
                     });
-                    used = true;
                 }
             }
             if !used {
@@ -354,6 +370,9 @@ pub fn apply_config(findings: &mut [Finding], path: &str, entries: &[AllowEntry]
         for finding in findings.iter_mut() {
             let entity_matches = match (&wanted_entity, &finding.entity) {
                 (None, _) => true,
+                // One that stands for findings not listed, perhaps of other
+                // entities, is allowed only with every finding of its code.
+                (Some(_), _) if finding.diagnostic.unlisted > 0 => false,
                 (Some(wanted), Some(entity)) => *wanted == assure_vocab::fold(entity),
                 (Some(_), None) => false,
             };

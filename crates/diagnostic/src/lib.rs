@@ -89,6 +89,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Edits that would mend it, if any is known.
     pub fixes: Vec<Fix>,
+    /// How many findings of its code after it this one stands for, not
+    /// listed one by one (see [`Listed`]): none for almost every finding.
+    /// A directive covering this one's line does not allow them.
+    pub unlisted: usize,
 }
 
 impl Diagnostic {
@@ -107,6 +111,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             fixes: Vec::new(),
+            unlisted: 0,
         }
     }
 

@@ -43,12 +43,15 @@ impl Listed {
 
     /// Adds `diagnostic`, found after those before it.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.push_counted(diagnostic, 1);
+        // One that stands for others already is listed as one, counted as
+        // all of them.
+        let count = 1 + diagnostic.unlisted;
+        self.push_counted(diagnostic, count, false);
     }
 
-    /// `diagnostic` and `more - 1` others of its code found after it and
-    /// counted already.
-    fn push_counted(&mut self, diagnostic: Diagnostic, more: usize) {
+    /// `diagnostic`, standing for `count` findings of its code; `counted`
+    /// when it may not be listed, since its code's fill was listed before.
+    fn push_counted(&mut self, diagnostic: Diagnostic, count: usize, counted: bool) {
         let index = match self.tallies.iter().position(|t| t.code == diagnostic.code) {
             Some(index) => index,
             None => {
@@ -61,14 +64,14 @@ impl Listed {
             }
         };
         let tally = &mut self.tallies[index];
-        if tally.listed < LISTED_PER_CODE && more == 1 {
+        if tally.listed < LISTED_PER_CODE && !counted {
             tally.listed += 1;
             self.diagnostics.push(diagnostic);
             return;
         }
         match &mut tally.unlisted {
-            Some((_, count)) => *count += more,
-            None => tally.unlisted = Some((diagnostic, more)),
+            Some((_, counted)) => *counted += count,
+            None => tally.unlisted = Some((diagnostic, count)),
         }
     }
 
@@ -82,7 +85,7 @@ impl Listed {
         // there, so it has here too: they are counted.
         for tally in later.tallies {
             if let Some((first, count)) = tally.unlisted {
-                self.push_counted(first, count);
+                self.push_counted(first, count, true);
             }
         }
     }
@@ -95,7 +98,7 @@ impl Listed {
             let Some((mut first, count)) = tally.unlisted else {
                 continue;
             };
-            if count > 1 {
+            if count > 1 + first.unlisted {
                 first.message = format!(
                     "{} (and {} more {} findings after it, not listed: a file lists the first {LISTED_PER_CODE} of each code)",
                     first.message,
@@ -103,6 +106,7 @@ impl Listed {
                     tally.code
                 );
             }
+            first.unlisted = count - 1;
             diagnostics.push(first);
         }
         diagnostics

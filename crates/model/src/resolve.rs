@@ -56,8 +56,10 @@ impl Unlisted {
             let message = format!(
                 "{count} more {code} findings in `{key}` from here on are not listed one by one: only the first {FINDINGS_LISTED_PER_LIST} of a list are"
             );
-            Diagnostic::new(first.code.clone(), first.severity, first.span, message)
-                .with_help("mend the ones listed and check again")
+            let mut summary = Diagnostic::new(first.code.clone(), first.severity, first.span, message)
+                .with_help("mend the ones listed and check again");
+            summary.unlisted = count - 1;
+            summary
         })
     }
 }
