@@ -381,3 +381,54 @@ fn a_dense_cluster_of_conflicts_is_judged_whole() {
         "Person 0 sits on CCG, which commissions Contract 0, Contract 1, Contract 2, Contract 3, Contract 4, Contract 5, Contract 6, Contract 7, Contract 8 and 4,991 more, and has an interest in Org 0, Org 1, Org 2, Org 3, Org 4, Org 5, Org 6, Org 7, Org 8 and 4,991 more on its provider side, with no conflict-plan"
     );
 }
+
+#[test]
+fn a_finding_on_every_line_lists_each_codes_first_thousand_and_counts_the_rest() {
+    // 1,500 lines `a:b`: each a SYN001 (no space after the colon) and an
+    // SCH002 (no field `a`); 1,000 of each listed, the next standing for
+    // the other 499, in JSON and SARIF alike.
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("proposal: L\nmodel: mcp\n{}", "a:b\n".repeat(1_500));
+    std::fs::write(dir.path().join("l.proposal"), text).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--format", "json", "l.proposal"],
+    );
+    assert_status!(run, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = json["files"][0]["findings"].as_array().unwrap();
+    for code in ["SYN001", "SCH002"] {
+        let of_code: Vec<&serde_json::Value> =
+            findings.iter().filter(|f| f["code"] == code).collect();
+        assert_eq!(of_code.len(), 1_001, "{code}");
+        let standing: Vec<(u64, u64)> = of_code
+            .iter()
+            .filter_map(|f| Some((f["unlisted"].as_u64()?, f["span"]["line"].as_u64()?)))
+            .collect();
+        assert_eq!(
+            standing,
+            [(499, 1_003)],
+            "{code}: line 1,003 is the 1,001st `a:b`"
+        );
+    }
+    let unknown = findings
+        .iter()
+        .find(|f| f["code"] == "SCH002" && f["unlisted"] == 499)
+        .unwrap();
+    assert_eq!(
+        unknown["message"],
+        "unknown field `a` for the header (and 499 more SCH002 findings after it, not listed: a file lists the first 1000 of each code)"
+    );
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--format", "sarif", "l.proposal"],
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let counted: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.get("properties"))
+        .collect();
+    assert_eq!(counted, [&serde_json::json!({"unlisted": 499}); 2]);
+}

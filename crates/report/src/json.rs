@@ -244,6 +244,13 @@ struct FindingOut<'a> {
     suppression: Option<SuppressionOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<FixOut<'a>>,
+    /// How many findings of its code after it this one stands for.
+    #[serde(skip_serializing_if = "is_zero")]
+    unlisted: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// A fix: what it does, how safe it is, its edits.
@@ -286,6 +293,7 @@ impl<'a> FindingOut<'a> {
                 reason: &s.reason,
                 origin: s.origin.as_str(),
             }),
+            unlisted: diagnostic.unlisted,
             fixes: diagnostic
                 .fixes
                 .iter()

@@ -266,6 +266,9 @@ fn result(
             })
             .collect();
     }
+    if diagnostic.unlisted > 0 {
+        result["properties"] = json!({"unlisted": diagnostic.unlisted});
+    }
     if let Some(suppression) = &finding.suppressed {
         let kind = match suppression.origin {
             Origin::Inline { .. } => "inSource",
