@@ -105,6 +105,7 @@ registry! {
     SCH008: "value-in-words", Proposal, Warning, "A value written as people write it in a document (`£1.5 million`, `75 per cent`, `1 April 2017`, `NHS Trust`); it is read, and the canonical form is given.";
     REF001: "unknown-reference", Proposal, Error, "A reference to no entity; the help names the closest name.";
     REF002: "duplicate-name", Proposal, Error, "Two entities with the same name; both headings are labelled.";
+    REF003: "repeated-reference", Proposal, Warning, "An entity named again in one list, with no qualifier either time: the same link twice.";
     DIR001: "bad-suppression", Proposal, Warning, "A suppression without a reason, or one that suppresses nothing.";
     EVAL001: "rule-stopped-by-a-limit", Proposal, Warning, "A rule ran out of its evaluation budget on this proposal: its stage is incomplete.";
     EVAL002: "rule-could-not-judge", Proposal, Warning, "A rule could not judge an entity it applies to, for want of a value it needs: its stage is incomplete.";

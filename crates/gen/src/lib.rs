@@ -190,12 +190,18 @@ pub fn proposal(entities: usize, seed: u64) -> String {
             rng.below(ccgs)
         );
         if kind == "alliance" {
-            let _ = writeln!(
-                out,
-                "holders: Org {}, Org {}",
-                rng.below(others),
-                rng.below(others)
-            );
+            // Two different holders: the same one twice is one link (and
+            // REF003), which no real alliance writes.
+            let first = rng.below(others);
+            let mut second = rng.below(others);
+            if second == first {
+                second = (second + 1) % others.max(1);
+            }
+            if second == first {
+                let _ = writeln!(out, "holders: Org {first}");
+            } else {
+                let _ = writeln!(out, "holders: Org {first}, Org {second}");
+            }
             if rng.chance(70) {
                 out.push_str("alliance-agreement: signed 2016-05-01\n");
             }

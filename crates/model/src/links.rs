@@ -8,6 +8,7 @@
 //! the petgraph graph (`Model::graph`) is built from these links when asked
 //! for, with the same numbering.
 
+use crate::resolve::Repeats;
 use crate::store::{FieldSlot, FieldStore};
 use crate::typing::Typed;
 use crate::{Edge, Entity, EntityId, Model, Value};
@@ -21,12 +22,7 @@ impl<'a> Typed<'a> {
     /// field of the text is), with every structural diagnostic in source
     /// order.
     pub(crate) fn link(self, written_fields: Vec<Span>) -> (Model<'a>, Vec<Diagnostic>) {
-        let (edges, links) = edges_and_links(
-            &self.entities,
-            &self.values,
-            &self.section_slots,
-            self.references,
-        );
+        let (edges, links) = edges_and_links(&self.entities, &self.values, &self.section_slots);
         let mut by_type = vec![Vec::new(); self.vocabulary.entity_types().len()];
         for (index, entity) in self.entities.iter().enumerate() {
             by_type[entity.ty.0 as usize].push(EntityId(index as u32));
@@ -54,22 +50,22 @@ impl<'a> Typed<'a> {
     }
 }
 
-/// One edge per resolved reference item, numbered in source order: each
-/// edge's field and span, and the edges grouped by node and field.
-/// `references` (the number of reference items, resolved or not) sizes
-/// them.
+/// One edge per resolved reference item, but one for an entity a field
+/// names again without a qualifier ([`Repeats`]), numbered in source
+/// order: each edge's field and span, and the edges grouped by node and
+/// field. The edges are counted first, so that both are sized exactly.
 fn edges_and_links<'a>(
     entities: &[Entity<'a>],
     values: &FieldStore<'a>,
     section_slots: &[FieldSlot],
-    references: usize,
 ) -> (Vec<Edge>, Links) {
-    let mut weights = Vec::with_capacity(references);
+    let count = edges(entities, values, section_slots).count();
+    let mut weights = Vec::with_capacity(count);
     let edges = edges(entities, values, section_slots).map(|(from, to, field, span)| {
         weights.push(Edge { field, span });
         (from, to, field)
     });
-    let links = Links::new(entities.len() + 1, references, edges);
+    let links = Links::new(entities.len() + 1, count, edges);
     (weights, links)
 }
 
@@ -91,11 +87,17 @@ fn edges<'m, 'a: 'm>(
                 Value::Refs(refs) => values.references(refs),
                 _ => &[],
             };
-            refs.iter().filter_map(move |reference| {
-                let target = reference.target()?;
-                let to = NodeIndex::new(target.0 as usize + 1);
-                Some((from, to, field.field, reference.name_span()))
-            })
+            let mut repeats = Repeats::default();
+            refs.iter()
+                .enumerate()
+                .filter_map(move |(index, reference)| {
+                    let target = reference.target()?;
+                    if repeats.earlier(index, reference).is_some() {
+                        return None;
+                    }
+                    let to = NodeIndex::new(target.0 as usize + 1);
+                    Some((from, to, field.field, reference.name_span()))
+                })
         })
     })
 }

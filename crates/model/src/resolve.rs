@@ -32,6 +32,12 @@ const FINDINGS_LISTED_PER_LIST: usize = 100;
 struct Unlisted(Vec<(Diagnostic, usize)>);
 
 impl Unlisted {
+    /// Counts one more finding of `code` if one is counted already.
+    fn counted(&mut self, code: &str) -> bool {
+        let found = self.0.iter_mut().find(|(first, _)| &*first.code == code);
+        found.map(|(_, count)| *count += 1).is_some()
+    }
+
     fn count(&mut self, findings: impl Iterator<Item = Diagnostic>) {
         for finding in findings {
             match self
@@ -61,6 +67,49 @@ impl Unlisted {
             summary.unlisted = count - 1;
             summary
         })
+    }
+}
+
+/// Finds, among one field's references in order, each that names an entity
+/// an earlier one named, neither with a qualifier: the same link twice.
+/// Typing reports it (REF003); linking makes one edge of the two, so that a
+/// line of millions of repeats is not millions of edges.
+#[derive(Default)]
+pub(crate) struct Repeats {
+    /// Each entity named so far, with where: scanned while the list is
+    /// short, hashed once it is not.
+    short: Vec<(EntityId, usize)>,
+    long: rustc_hash::FxHashMap<EntityId, usize>,
+}
+
+impl Repeats {
+    /// How many entities a list names before they are hashed.
+    const SCANNED: usize = 16;
+
+    /// The index of the earlier reference that the one at `index` repeats,
+    /// if it does; else it is recorded.
+    pub(crate) fn earlier(&mut self, index: usize, reference: &Reference<'_>) -> Option<usize> {
+        if reference.qualifier().is_some() {
+            return None;
+        }
+        let target = reference.target()?;
+        if self.long.is_empty() && self.short.len() < Self::SCANNED {
+            if let Some(&(_, at)) = self.short.iter().find(|(named, _)| *named == target) {
+                return Some(at);
+            }
+            self.short.push((target, index));
+            return None;
+        }
+        if self.long.is_empty() {
+            self.long.extend(self.short.drain(..));
+        }
+        match self.long.entry(target) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(index);
+                None
+            }
+        }
     }
 }
 
@@ -191,6 +240,7 @@ impl<'a> Typer<'a, '_> {
         let diagnostics_before = self.diagnostics.len();
         let suggestions_before = self.suggestions_left;
         let mut unlisted = Unlisted::default();
+        let mut repeats = Repeats::default();
         loop {
             // A name may run over the next few items: a window that the
             // value goes on after leaves its last few to the next.
@@ -204,6 +254,18 @@ impl<'a> Typer<'a, '_> {
             while index < finish {
                 let item = self.reference(key, reference, tree, index);
                 index += item.1;
+                let at = self.refs[page].len() - start;
+                if let Some(first) = repeats.earlier(at, &item.0) {
+                    // Past the list's first findings, a repeat after the
+                    // first not listed is only counted: a line of millions
+                    // of repeats is not millions of findings made.
+                    let listed = diagnostics_before + FINDINGS_LISTED_PER_LIST;
+                    if self.diagnostics.len() < listed || !unlisted.counted(codes::REF003) {
+                        let first = self.refs[page][start + first].span();
+                        let after = self.refs[page][start + at - 1].span().end;
+                        self.repeated(key, &item.0, first, after);
+                    }
+                }
                 self.refs[page].push(item.0);
                 let listed = diagnostics_before + FINDINGS_LISTED_PER_LIST;
                 if self.diagnostics.len() > listed {
@@ -231,6 +293,29 @@ impl<'a> Typer<'a, '_> {
             self.push(finding);
         }
         Some(self.refs_since(page, start))
+    }
+
+    /// REF003 for `repeat`, which names the entity the item at `first`
+    /// does, in `key`; the fix removes it with the separator before it,
+    /// which starts where the item before it ends (`after`).
+    fn repeated(&mut self, key: &str, repeat: &Reference<'a>, first: Span, after: u32) {
+        let name = repeat.name(self.source);
+        let span = repeat.span();
+        self.push(
+            Diagnostic::warning(
+                codes::REF003,
+                span,
+                format!("`{}` is named again in `{key}`", shorten(name)),
+            )
+            .with_label(first, "named first here")
+            .with_help("name each entity once, or name the one that was meant")
+            .with_fix(Fix::replace(
+                "remove the repeat",
+                Applicability::Safe,
+                Span::new(after, span.end),
+                "",
+            )),
+        );
     }
 
     /// The reference starting at item `index` of `tree`, resolved and

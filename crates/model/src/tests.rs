@@ -352,30 +352,32 @@ fn field_values_find_every_field_inline_or_past_the_inline_ids() {
 #[test]
 fn links_and_graph_list_every_reference_by_node_and_field_in_source_order() {
     // Large enough for typing in blocks on several threads, with several
-    // fields, repeated targets and cycles.
+    // fields, repeated targets and cycles. A name given again in a list
+    // without a qualifier is one edge (and REF003); with one, two.
     let count: usize = 20_000;
     let mut text = String::from("# Organisations\n");
     // The edges the text makes, in source order: (from, field, to) by
     // entity index and field name.
     let mut written = Vec::new();
+    let mut repeats = 0;
     for i in 0..count {
         let (a, b) = ((i * 7 + 1) % count, (i * 13 + 5) % count);
         text.push_str(&format!(
             "## Org {i}\nkind: ccg\nowned-by: Org {a} (50%), Org {b} (50%)\nmembers: Org {b}, Org {a}, Org {b}\nparent: Org {a}\n"
         ));
-        for (field, to) in [
-            ("owned-by", a),
-            ("owned-by", b),
-            ("members", b),
-            ("members", a),
-            ("members", b),
-            ("parent", a),
-        ] {
+        let members: &[usize] = if a == b { &[b] } else { &[b, a] };
+        repeats += 3 - members.len();
+        let edges = [("owned-by", a), ("owned-by", b)]
+            .into_iter()
+            .chain(members.iter().map(|&to| ("members", to)))
+            .chain([("parent", a)]);
+        for (field, to) in edges {
             written.push((i, field, to));
         }
     }
     let (model, diagnostics) = model(&text);
-    assert_eq!(diagnostics, []);
+    let codes: Vec<&str> = diagnostics.iter().map(|d| &*d.code).collect();
+    assert_eq!(codes, vec!["REF003"; repeats.min(1_000) + 1]);
     let fields = CORE.fields_of(assure_vocab::Owner::Entity(model.entity(EntityId(0)).ty));
     let node = |entity: usize| petgraph::graph::NodeIndex::new(entity + 1);
     let mut outgoing = std::collections::BTreeMap::<_, Vec<_>>::new();
@@ -460,11 +462,21 @@ fn a_long_list_is_typed_a_window_at_a_time_as_a_short_one_is_whole() {
     items[9_999] = "B";
     let text = long_list(&items, "A");
     let column = text.lines().nth(9).unwrap().find("Nowhere").unwrap() + 1;
+    let found = check(&text);
+    let (repeats, others): (Vec<&str>, Vec<&str>) =
+        found.lines().partition(|line| line.starts_with("REF003"));
     assert_eq!(
-        check(&text),
-        format!(
-            "REF001 10:{column} \"Nowhere\": reference to `Nowhere`, which is not defined (help: define it as `## Nowhere` under `# Organisations`)\n"
-        )
+        others,
+        [format!(
+            "REF001 10:{column} \"Nowhere\": reference to `Nowhere`, which is not defined (help: define it as `## Nowhere` under `# Organisations`)"
+        )]
+    );
+    // Every `A` after the first, and the second `Smith, Jones & Co`.
+    assert_eq!(repeats.len(), 101);
+    assert!(
+        repeats[100].contains("9896 more REF003 findings in `members` from here on"),
+        "{}",
+        repeats[100]
     );
     let (model, _) = model(&text);
     let references = references_of(&model, EntityId(3));
@@ -614,4 +626,20 @@ fn one_entity_of_many_bad_fields_lists_the_first_thousand() {
         messages[1_000],
         "field `quorum` is given twice (and 498 more SCH006 findings after it, not listed: a file lists the first 1000 of each code)"
     );
+}
+
+#[test]
+fn ref003_an_entity_named_again_in_one_list_is_one_link() {
+    // With a qualifier each time, `X` is named twice on purpose (two
+    // shares): two links. Without one, the repeat is one link and REF003,
+    // labelled where it was named first, mended by removing it.
+    let text = "# Organisations\n## X\nkind: ccg\n## Y\nkind: gp-federation\nowned-by: X (40%), X, X (60%), X\nmembers: X, X\n";
+    assert_snapshot!(check(text), @r#"
+    REF003 6:32 "X": `X` is named again in `owned-by` (help: name each entity once, or name the one that was meant) [6:20 named first here]
+    REF003 7:13 "X": `X` is named again in `members` (help: name each entity once, or name the one that was meant) [7:10 named first here]
+    "#);
+    let (model, diagnostics) = model(text);
+    assert_eq!(model.edge_count(), 4);
+    let (fixed, _) = assure_diagnostic::apply(text, &[&diagnostics[0].fixes[0]]);
+    assert!(fixed.contains("owned-by: X (40%), X, X (60%)\n"), "{fixed}");
 }

@@ -31,8 +31,6 @@ pub(crate) struct Typed<'a> {
     pub(crate) names: NameIndex,
     pub(crate) values: FieldStore<'a>,
     pub(crate) section_slots: Vec<FieldSlot>,
-    /// How many reference items the values hold, resolved or not.
-    pub(crate) references: usize,
     pub(crate) headings: Vec<SectionHeading>,
     pub(crate) section_prose: Vec<(SectionId, Span)>,
     pub(crate) unknown_fields: Vec<UnknownField>,
@@ -70,12 +68,10 @@ impl<'a> Typing<'a, '_> {
     fn type_fields(mut self) -> Typed<'a> {
         let names = resolve::index_names(self.source, &mut self.outline);
         let blocks = self.type_entities(&names);
-        let mut references = 0;
         let mut values = FieldStore::default();
         let mut unusable = Vec::new();
         // Each block's values stay one chunk, which its entities point into.
         for (entities, block) in self.outline.entities.chunks_mut(BLOCK).zip(blocks) {
-            references += item_count(&block.refs);
             for ((entity, kind), slot) in entities.iter_mut().zip(block.kinds).zip(block.slots) {
                 entity.kind = kind;
                 entity.fields = slot;
@@ -102,7 +98,6 @@ impl<'a> Typing<'a, '_> {
         unusable.sort_unstable();
         let (diagnostics, section_refs) = typer.finish();
         self.outline.diagnostics.append(diagnostics);
-        let references = references + item_count(&section_refs);
         values.push(section_values, section_refs);
         Typed {
             source: self.source,
@@ -112,7 +107,6 @@ impl<'a> Typing<'a, '_> {
             names,
             values,
             section_slots,
-            references,
             headings: self.outline.headings,
             section_prose: self.outline.section_prose,
             unknown_fields: self.outline.unknown_fields,
@@ -186,11 +180,6 @@ impl<'a> Typing<'a, '_> {
 /// How many entities one typer types; see [`Typing::type_entities`].
 const BLOCK: usize = 16_384;
 
-/// How many reference items `pages` hold.
-fn item_count(pages: &RefPages<'_>) -> usize {
-    pages.iter().map(Vec::len).sum()
-}
-
 /// What typing one block of entities found.
 struct TypedBlock<'a> {
     kinds: Vec<Option<&'a str>>,
@@ -198,8 +187,7 @@ struct TypedBlock<'a> {
     slots: Vec<FieldSlot>,
     /// Every value of the block's entities, in order.
     values: Vec<FieldValue<'a>>,
-    /// Every reference item of those values, in order: how many there are
-    /// sizes the graph without another pass over every value.
+    /// Every reference item of those values, in order.
     refs: RefPages<'a>,
     unknown_fields: Vec<UnknownField>,
     unusable: Vec<(Holder, FieldId)>,
