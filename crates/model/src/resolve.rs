@@ -51,21 +51,20 @@ impl Unlisted {
         }
     }
 
-    /// A finding per code: the one unlisted if it is alone, else one that
-    /// says how many from its place on were not listed.
+    /// A finding per code: the first not listed, saying how many more
+    /// after it were not, as [`Listed`](assure_diagnostic::Listed) says it.
     fn findings(self, key: &str) -> impl Iterator<Item = Diagnostic> {
-        self.0.into_iter().map(move |(first, count)| {
-            if count == 1 {
-                return first;
+        self.0.into_iter().map(move |(mut first, count)| {
+            if count > 1 {
+                first.message = format!(
+                    "{} (and {} more {} findings in `{key}` after it, not listed: a list lists the first {FINDINGS_LISTED_PER_LIST})",
+                    first.message,
+                    count - 1,
+                    first.code
+                );
+                first.unlisted = count - 1;
             }
-            let code = &first.code;
-            let message = format!(
-                "{count} more {code} findings in `{key}` from here on are not listed one by one: only the first {FINDINGS_LISTED_PER_LIST} of a list are"
-            );
-            let mut summary = Diagnostic::new(first.code.clone(), first.severity, first.span, message)
-                .with_help("mend the ones listed and check again");
-            summary.unlisted = count - 1;
-            summary
+            first
         })
     }
 }

@@ -474,7 +474,7 @@ fn a_long_list_is_typed_a_window_at_a_time_as_a_short_one_is_whole() {
     // Every `A` after the first, and the second `Smith, Jones & Co`.
     assert_eq!(repeats.len(), 101);
     assert!(
-        repeats[100].contains("9896 more REF003 findings in `members` from here on"),
+        repeats[100].contains("(and 9895 more REF003 findings in `members` after it, not listed: a list lists the first 100)"),
         "{}",
         repeats[100]
     );
@@ -573,11 +573,11 @@ fn a_list_lists_its_first_hundred_findings_and_counts_the_rest() {
         rendered[100..],
         [
             format!(
-                "REF001 10:{} 50 more REF001 findings in `members` from here on are not listed one by one: only the first 100 of a list are",
+                "REF001 10:{} reference to `Nowhere`, which is not defined (and 49 more REF001 findings in `members` after it, not listed: a list lists the first 100)",
                 column(100)
             ),
             format!(
-                "SCH003 10:{} 3 more SCH003 findings in `members` from here on are not listed one by one: only the first 100 of a list are",
+                "SCH003 10:{} `members` must name an organisation, but `K` is a contract (and 2 more SCH003 findings in `members` after it, not listed: a list lists the first 100)",
                 column(150)
             ),
         ]
