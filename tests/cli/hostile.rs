@@ -420,6 +420,12 @@ fn a_finding_on_every_line_lists_each_codes_first_thousand_and_counts_the_rest()
             "{code}: line 1,003 is the 1,001st `a:b`"
         );
     }
+    // Counted whole: 1,500 SYN001 and CFC001, CFC004; 1,500 SCH002.
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"files": 1, "errors": 1_502, "warnings": 1_500, "infos": 0, "suppressed": 0, "baselined": 0})
+    );
+    assert_eq!(json["files"][0]["readiness"][0]["errors"], 1_502);
     let unknown = findings
         .iter()
         .find(|f| f["code"] == "SCH002" && f["unlisted"] == 499)

@@ -195,7 +195,8 @@ impl FileReport {
         self.findings
             .iter()
             .filter(|f| f.is_active() && f.diagnostic.severity == severity)
-            .count()
+            .map(|f| f.diagnostic.weight())
+            .sum()
     }
 
     /// How many findings are suppressed (`baselined` false) or baselined
@@ -208,7 +209,8 @@ impl FileReport {
                     .as_ref()
                     .is_some_and(|s| s.is_baseline() == baselined)
             })
-            .count()
+            .map(|f| f.diagnostic.weight())
+            .sum()
     }
 }
 
@@ -456,12 +458,15 @@ impl Checker {
                         .filter(|f| f.suppressed.as_ref().is_none_or(|s| s.is_baseline()))
                         .filter(|f| stage_of(f).is_none_or(|stage| rules.precedes(stage, index)))
                 };
+                // A finding standing for others not listed counts as all.
                 let errors = standing()
                     .filter(|f| f.diagnostic.severity == Severity::Error)
-                    .count();
+                    .map(|f| f.diagnostic.weight())
+                    .sum();
                 let not_assessed = standing()
                     .filter(|f| codes::is_not_assessed(&f.diagnostic.code))
-                    .count();
+                    .map(|f| f.diagnostic.weight())
+                    .sum();
                 let status = if errors > 0 {
                     Status::Blocked
                 } else if not_assessed > 0 {

@@ -115,6 +115,12 @@ impl Diagnostic {
         }
     }
 
+    /// How many findings this one counts as: itself, and those it stands
+    /// for.
+    pub fn weight(&self) -> usize {
+        1 + self.unlisted
+    }
+
     /// An error-level diagnostic.
     pub fn error(code: impl Into<Code>, span: Span, message: impl Into<String>) -> Self {
         Diagnostic::new(code, Severity::Error, span, message)
