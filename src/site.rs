@@ -6,6 +6,7 @@
 use assure_check::changes::{Key, Partition, partition};
 use assure_check::{Checker, Readiness, Status};
 use assure_diagnostic::LineIndex;
+use assure_report::escape_markup as escape;
 use assure_store::{FileRecord, FindingCount, FindingRecord, History, ReadinessRow, RunSummary};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -205,21 +206,6 @@ fn title(file: &FileRecord) -> &str {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .unwrap_or(&file.path)
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A file name for a proposal's page: readable, at most 80 bytes before

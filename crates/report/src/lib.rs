@@ -81,3 +81,22 @@ impl Summary {
         sentence
     }
 }
+
+/// `text` with the five characters HTML and XML give meaning to (`&`, `<`,
+/// `>`, `"`, `'`) written as entities: safe in element text and in quoted
+/// attribute values alike. Every other character is kept, line breaks
+/// included (a report's `<pre>` blocks keep theirs).
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

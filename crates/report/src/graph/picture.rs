@@ -203,20 +203,10 @@ fn by_type(boxes: &[Boxed], vocabulary: &Vocabulary) -> Places {
     }
 }
 
+/// Markup-escaped, and with control characters, which XML forbids,
+/// replaced.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape_markup(text).replace(char::is_control, "\u{FFFD}")
 }
 
 fn draw(boxes: &[Boxed], edges: &[(usize, usize, String)], places: &Places) -> String {
