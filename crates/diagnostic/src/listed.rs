@@ -98,18 +98,26 @@ impl Listed {
             let Some((mut first, count)) = tally.unlisted else {
                 continue;
             };
-            if count > 1 + first.unlisted {
-                first.message = format!(
-                    "{} (and {} more {} findings after it, not listed: a file lists the first {LISTED_PER_CODE} of each code)",
-                    first.message,
-                    count - 1,
-                    tally.code
-                );
+            if count > first.weight() {
+                let why = format!("a file lists the first {LISTED_PER_CODE} of each code");
+                first.stand_for(count - 1, "", &why);
             }
-            first.unlisted = count - 1;
             diagnostics.push(first);
         }
         diagnostics
+    }
+}
+
+impl Diagnostic {
+    /// Makes this the finding that stands for `more` others of its code
+    /// after it, not listed one by one: its message says how many, where
+    /// (`scope`, e.g. `` in `members` ``, or nothing) and `why`.
+    pub fn stand_for(&mut self, more: usize, scope: &str, why: &str) {
+        self.message = format!(
+            "{} (and {more} more {} findings{scope} after it, not listed: {why})",
+            self.message, self.code
+        );
+        self.unlisted = more;
     }
 }
 

@@ -40,13 +40,8 @@ impl Unlisted {
 
     fn count(&mut self, findings: impl Iterator<Item = Diagnostic>) {
         for finding in findings {
-            match self
-                .0
-                .iter_mut()
-                .find(|(first, _)| first.code == finding.code)
-            {
-                Some((_, count)) => *count += 1,
-                None => self.0.push((finding, 1)),
+            if !self.counted(&finding.code) {
+                self.0.push((finding, 1));
             }
         }
     }
@@ -56,13 +51,8 @@ impl Unlisted {
     fn findings(self, key: &str) -> impl Iterator<Item = Diagnostic> {
         self.0.into_iter().map(move |(mut first, count)| {
             if count > 1 {
-                first.message = format!(
-                    "{} (and {} more {} findings in `{key}` after it, not listed: a list lists the first {FINDINGS_LISTED_PER_LIST})",
-                    first.message,
-                    count - 1,
-                    first.code
-                );
-                first.unlisted = count - 1;
+                let why = format!("a list lists the first {FINDINGS_LISTED_PER_LIST}");
+                first.stand_for(count - 1, &format!(" in `{key}`"), &why);
             }
             first
         })
