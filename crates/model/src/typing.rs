@@ -290,7 +290,7 @@ pub(crate) struct Typer<'a, 'b> {
     pub(crate) unknown_section_names: &'b FxHashSet<String>,
     pub(crate) entities: &'b [Entity<'a>],
     /// What the field being typed found so far: taken back when its value
-    /// is read another way, then settled into `found`.
+    /// is read another way, then moved into `found`.
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// What the fields typed found, each code's first listed.
     found: Listed,
@@ -397,14 +397,8 @@ impl<'a, 'b> Typer<'a, 'b> {
 
     /// What the typer found: the diagnostics, and the reference items of
     /// the values it typed.
-    pub(crate) fn finish(mut self) -> (Listed, RefPages<'a>) {
-        self.settle();
+    pub(crate) fn finish(self) -> (Listed, RefPages<'a>) {
         (self.found, self.refs)
-    }
-
-    /// Moves what the field typed last found into what is kept.
-    pub(crate) fn settle(&mut self) {
-        self.found.extend(self.diagnostics.drain(..));
     }
 
     /// The references pushed on `page` since `start`, as a value.
@@ -418,7 +412,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         self.in_field = true;
         let value = self.field_value(id, field);
         self.in_field = false;
-        self.settle();
+        self.found.extend(self.diagnostics.drain(..));
         value
     }
 
