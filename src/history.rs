@@ -7,7 +7,9 @@
 //! `lint` gives on the same files under the same configuration.
 
 use crate::site;
+use crate::write::Folder;
 use assure_check::{Checker, FileReport};
+use assure_diagnostic::visible;
 use assure_store::{FileRecord, FindingRecord, LabelRecord, RunRecord, Target};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -32,8 +34,20 @@ pub fn run(
     checker: &Checker,
     out: &mut dyn std::io::Write,
 ) -> Result<(), String> {
-    let record = lint_corpus(&args.corpus, checker)?;
+    // The site folder is judged before anything is recorded: a refused
+    // site must not leave a run behind.
+    let site = args.html.as_deref().map(Folder::begin).transpose()?;
     let target = Target::parse(&args.db);
+    if let (Some(site), Target::Sqlite(path)) = (&site, &target)
+        && site.holds(path)
+    {
+        return Err(format!(
+            "the history {} lies inside the site folder {}, which each run replaces: keep it outside",
+            visible(&path.display().to_string()),
+            visible(&site.given().display().to_string())
+        ));
+    }
+    let record = lint_corpus(&args.corpus, checker)?;
     if let Target::Sqlite(path) = &target
         && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
     {
@@ -55,8 +69,10 @@ pub fn run(
         record.files.len(),
         record.files.iter().map(|f| f.findings.len()).sum::<usize>()
     );
-    if let Some(html) = &args.html {
-        site::write(store.as_mut(), run_id, checker, html)?;
+    if let (Some(site), Some(html)) = (site, &args.html) {
+        for note in site::write(store.as_mut(), run_id, checker, site)? {
+            let _ = writeln!(out, "note: {note}");
+        }
         let _ = writeln!(out, "wrote {}", html.join("index.html").display());
     }
     Ok(())
@@ -139,8 +155,8 @@ fn discover(corpus: &Path) -> Result<Vec<PathBuf>, String> {
                 let _ = writeln!(
                     std::io::stderr(),
                     "warning: skipped {}: {}",
-                    assure_diagnostic::visible(&at),
-                    assure_diagnostic::visible(&why)
+                    visible(&at),
+                    visible(&why)
                 );
                 continue;
             }

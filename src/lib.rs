@@ -22,6 +22,7 @@ pub mod history;
 pub mod lsp;
 pub mod project;
 pub mod site;
+pub mod write;
 
 use assure_check::FileReport;
 use clap::Parser as _;

@@ -3,6 +3,7 @@
 //! the previous run. Plain HTML and CSS with relative links, so it works
 //! from the file system with no server and no script.
 
+use crate::write::Folder;
 use assure_check::changes::{Key, Partition, partition};
 use assure_check::{Checker, Readiness, Status};
 use assure_diagnostic::LineIndex;
@@ -10,7 +11,6 @@ use assure_report::escape_markup as escape;
 use assure_store::{FileRecord, FindingCount, FindingRecord, History, ReadinessRow, RunSummary};
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 const STYLE: &str = "
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #1d2530; }
@@ -28,55 +28,26 @@ pre.explain { white-space: pre-wrap; font-size: 14px; background: none; }\n.find
 @media (max-width: 600px) { body { margin: 1rem auto; } th, td { padding: .25rem .3rem; font-size: 13px; } #overview, #summary { display: block; overflow-x: auto; } }
 ";
 
-/// Writes the site for `run_id` into `dir`: built beside it in a fresh
-/// folder and swapped in by renames, so that a run killed while writing
-/// leaves the previous site whole, never an index of one run over pages
-/// of another.
+/// Writes the site for `run_id` into `folder` and puts it in place of
+/// the old one ([`crate::write::Folder`]: built beside it and exchanged in
+/// one step, so that a run killed while writing leaves the previous site
+/// whole, never an index of one run over pages of another); returns a note
+/// for anything of the old site it kept.
 pub fn write(
     store: &mut dyn History,
     run_id: i64,
     checker: &Checker,
-    dir: &Path,
-) -> Result<(), String> {
-    let name = dir
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&fresh);
-    let written = write_into(store, run_id, checker, &fresh);
-    if let Err(error) = written {
-        let _ = std::fs::remove_dir_all(&fresh);
-        return Err(error);
-    }
-    let had_site = dir.exists();
-    if had_site {
-        std::fs::rename(dir, &old)
-            .map_err(|e| format!("cannot move the old site {} aside: {e}", dir.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&fresh, dir) {
-        if had_site {
-            let _ = std::fs::rename(&old, dir);
-        }
-        return Err(format!("cannot put the new site in {}: {e}", dir.display()));
-    }
-    if had_site {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
+    mut folder: Folder,
+) -> Result<Vec<String>, String> {
+    write_into(store, run_id, checker, &mut folder)?;
+    folder.finish()
 }
 
 fn write_into(
     store: &mut dyn History,
     run_id: i64,
     checker: &Checker,
-    dir: &Path,
+    folder: &mut Folder,
 ) -> Result<(), String> {
     let fail = |e: assure_store::StoreError| e.to_string();
     let runs = store.runs().map_err(fail)?;
@@ -96,13 +67,8 @@ fn write_into(
         .flatten()
         .map(|f| (f.path.as_str(), f))
         .collect();
-    let pages = dir.join("p");
-    std::fs::create_dir_all(&pages)
-        .map_err(|e| format!("cannot create {}: {e}", pages.display()))?;
-    let write = |path: &Path, text: &str| {
-        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-    };
-    write(&dir.join("style.css"), STYLE)?;
+    folder.dir("p")?;
+    folder.file("style.css", STYLE.as_bytes())?;
     let counts = store.finding_counts().map_err(fail)?;
     let history = store.readiness_history().map_err(fail)?;
     // Each proposal modelled once, for the index and its page alike.
@@ -126,11 +92,9 @@ fn write_into(
         "<h2>History</h2>",
         &format!("<h2>History</h2>\n{}", trends.join("\n")),
     );
-    write(&dir.join("index.html"), &index_html)?;
+    folder.file("index.html", index_html.as_bytes())?;
     // A page per code used: what `assure explain` says of it.
-    let codes_dir = dir.join("codes");
-    std::fs::create_dir_all(&codes_dir)
-        .map_err(|e| format!("cannot create {}: {e}", codes_dir.display()))?;
+    folder.dir("codes")?;
     let mut used: Vec<&str> = files
         .iter()
         .flat_map(|f| f.findings.iter().map(|x| x.code.as_str()))
@@ -150,21 +114,19 @@ fn write_into(
             escape(code),
             escape(&text)
         );
-        write(&codes_dir.join(format!("{}.html", code_file(code))), &html)?;
+        folder.file(&format!("codes/{}.html", code_file(code)), html.as_bytes())?;
     }
     for (file, modelled) in files.iter().zip(&modelled) {
         let before = before_by_path.get(file.path.as_str()).copied();
-        write(
-            &pages.join(format!("{}.html", slug(&file.path))),
-            &page(
-                run,
-                file,
-                before,
-                previous.is_some(),
-                checker,
-                &modelled.graph,
-            ),
-        )?;
+        let html = page(
+            run,
+            file,
+            before,
+            previous.is_some(),
+            checker,
+            &modelled.graph,
+        );
+        folder.file(&format!("p/{}.html", slug(&file.path)), html.as_bytes())?;
     }
     Ok(())
 }

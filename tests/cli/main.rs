@@ -18,6 +18,7 @@ mod report;
 mod rules;
 mod sarif;
 mod tidy;
+mod writes;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

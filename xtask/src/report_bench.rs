@@ -85,7 +85,8 @@ fn record_and_site(
     let run_id = store.record(record).map_err(|e| e.to_string())?;
     let recorded = started.elapsed();
     let started = Instant::now();
-    assure::site::write(store.as_mut(), run_id, checker, site)?;
+    let folder = assure::write::Folder::begin(site)?;
+    assure::site::write(store.as_mut(), run_id, checker, folder)?;
     Ok((recorded, started.elapsed()))
 }
 

@@ -1,0 +1,238 @@
+//! Commands that write the user's files: `report --html` replaces only a
+//! folder assure wrote, `fmt` and `fix` replace only the user's own
+//! regular files that still hold what was read, and nothing follows a
+//! planted link.
+
+use crate::{assert_status, assure_in, root};
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
+
+/// A folder with `corpus/` holding one clean fixture.
+fn with_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/dudley-mcp.proposal"),
+        dir.path().join("corpus/dudley-mcp.proposal"),
+    )
+    .unwrap();
+    dir
+}
+
+/// Every file under `dir`, relative, sorted, links shown as links.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = walkdir(dir)
+        .into_iter()
+        .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        found.push(path.clone());
+        if std::fs::symlink_metadata(&path).unwrap().is_dir() {
+            found.extend(walkdir(&path));
+        }
+    }
+    found
+}
+
+fn report_into(dir: &Path, site: &str) -> crate::Run {
+    assure_in(
+        dir,
+        &[
+            "report", "--corpus", "corpus", "--db", "h.sqlite", "--html", site,
+        ],
+    )
+}
+
+#[test]
+fn report_refuses_a_site_folder_it_did_not_write_and_records_nothing() {
+    let dir = with_corpus();
+    std::fs::create_dir(dir.path().join("docs")).unwrap();
+    std::fs::write(dir.path().join("docs/notes.md"), "keep me\n").unwrap();
+    for (site, holds) in [("corpus", "dudley-mcp.proposal"), ("docs", "notes.md")] {
+        let before = tree(dir.path());
+        let run = report_into(dir.path(), site);
+        assert_status!(run, 2);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: {site} is not empty and assure did not write it (it holds {holds}, and no .assure-site list): choose a new or empty folder for the site\n"
+            )
+        );
+        assert_eq!(run.stdout, "");
+        // Nothing deleted, nothing recorded, nothing left beside it.
+        assert_eq!(tree(dir.path()), before);
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("docs/notes.md")).unwrap(),
+        "keep me\n"
+    );
+}
+
+#[test]
+fn report_never_puts_the_history_inside_the_site_it_replaces() {
+    let dir = with_corpus();
+    for db in [
+        "site/h.sqlite",
+        "site/deeper/h.sqlite",
+        "./site/../site/h.sqlite",
+    ] {
+        let run = assure_in(
+            dir.path(),
+            &["report", "--corpus", "corpus", "--db", db, "--html", "site"],
+        );
+        assert_status!(run, 2);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: the history {db} lies inside the site folder site, which each run replaces: keep it outside\n"
+            )
+        );
+        assert!(!dir.path().join("site").exists());
+    }
+    // Through a link to the site's folder, too.
+    std::os::unix::fs::symlink("site", dir.path().join("alias")).unwrap();
+    std::fs::create_dir(dir.path().join("site")).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "report",
+            "--corpus",
+            "corpus",
+            "--db",
+            "alias/h.sqlite",
+            "--html",
+            "site",
+        ],
+    );
+    assert_status!(run, 2);
+    assert!(
+        run.stderr.contains("lies inside the site folder site"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn report_replaces_its_own_site_and_nothing_a_user_put_in_it() {
+    let dir = with_corpus();
+    // An empty folder is taken.
+    std::fs::create_dir(dir.path().join("site")).unwrap();
+    let run = report_into(dir.path(), "site");
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stdout,
+        "recorded run 1 in h.sqlite: 1 files, 1 findings (0 errors)\nwrote site/index.html\n"
+    );
+    let site = dir.path().join("site");
+    let list = std::fs::read_to_string(site.join(".assure-site")).unwrap();
+    assert!(
+        list.starts_with("# Written by `assure report --html`"),
+        "{list}"
+    );
+    assert!(list.lines().any(|l| l == "index.html"), "{list}");
+    assert_eq!(
+        std::fs::metadata(&site).unwrap().permissions().mode() & 0o777,
+        0o755
+    );
+    // Its own site is replaced, leaving nothing beside it.
+    let run = report_into(dir.path(), "site");
+    assert_status!(run, 0);
+    let top: Vec<String> = tree(dir.path())
+        .into_iter()
+        .filter(|n| !n.contains('/'))
+        .collect();
+    assert_eq!(top, ["corpus", "h.sqlite", "site"]);
+    // A file the user put there stops the run, and is kept.
+    std::fs::write(site.join("CNAME"), "assure.example\n").unwrap();
+    let run = report_into(dir.path(), "site");
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: site holds CNAME, which assure did not write, and each run replaces the folder: move it out, or choose another folder for the site\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.join("CNAME")).unwrap(),
+        "assure.example\n"
+    );
+    // So does a listed page the user replaced by a link.
+    std::fs::remove_file(site.join("CNAME")).unwrap();
+    std::fs::remove_file(site.join("style.css")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", site.join("style.css")).unwrap();
+    let run = report_into(dir.path(), "site");
+    assert_status!(run, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: site holds style.css, which assure did not write")
+    );
+}
+
+#[test]
+fn report_refuses_a_link_or_a_file_as_the_site() {
+    let dir = with_corpus();
+    std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("elsewhere", dir.path().join("site")).unwrap();
+    let run = report_into(dir.path(), "site");
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: site is a symbolic link; the site is written only into a folder of its own\n"
+    );
+    std::fs::write(dir.path().join("page"), "x").unwrap();
+    let run = report_into(dir.path(), "page");
+    assert_status!(run, 2);
+    assert_eq!(run.stderr, "error: page is not a folder\n");
+    let run = report_into(dir.path(), "corpus/..");
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: corpus/.. cannot hold the site: name a folder of its own\n"
+    );
+}
+
+#[test]
+fn report_clears_what_a_killed_run_left_and_only_that() {
+    let dir = with_corpus();
+    let run = report_into(dir.path(), "site");
+    assert_status!(run, 0);
+    // Two folders a killed run could leave: one half-built, listing what it
+    // wrote; one where a user had put something.
+    let list = std::fs::read_to_string(dir.path().join("site/.assure-site")).unwrap();
+    for (name, extra) in [
+        (".site.assure-AbC123", None),
+        (".site.assure-XyZ789", Some("mine.txt")),
+    ] {
+        let left = dir.path().join(name);
+        std::fs::create_dir_all(left.join("p")).unwrap();
+        std::fs::write(left.join(".assure-site"), &list).unwrap();
+        std::fs::write(left.join("index.html"), "<html>").unwrap();
+        if let Some(extra) = extra {
+            std::fs::write(left.join(extra), "mine").unwrap();
+        }
+    }
+    // A folder of that name without a list is not assure's.
+    std::fs::create_dir(dir.path().join(".site.assure-NotOurs")).unwrap();
+    std::fs::write(dir.path().join(".site.assure-NotOurs/x"), "x").unwrap();
+    let run = report_into(dir.path(), "site");
+    assert_status!(run, 0);
+    let beside: Vec<String> = tree(dir.path())
+        .into_iter()
+        .filter(|n| n.starts_with(".site"))
+        .collect();
+    assert_eq!(
+        beside,
+        [
+            ".site.assure-NotOurs",
+            ".site.assure-NotOurs/x",
+            ".site.assure-XyZ789",
+            ".site.assure-XyZ789/.assure-site",
+            ".site.assure-XyZ789/mine.txt",
+        ]
+    );
+}
