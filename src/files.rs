@@ -186,30 +186,44 @@ pub fn check_all(checker: &Checker, files: &[Discovered], limit: u64) -> Vec<Fil
     })
 }
 
-/// The proposals under `paths` that are text, each with its path and the
-/// path as shown, in order; a file that is not UTF-8 is left out (`lint`
-/// says why); a path that cannot be listed or read fails.
-pub fn proposal_texts(
-    paths: &[PathBuf],
-    limit: u64,
-) -> Result<Vec<(PathBuf, String, String)>, crate::Failure> {
-    let mut texts = Vec::new();
-    for file in discover(paths) {
-        if let Some(error) = &file.error {
-            return Err(crate::Failure::new(error.clone()));
-        }
-        let shown = file.path.display().to_string();
-        let bytes = read_proposal(&file.path, limit).map_err(|e| {
-            crate::Failure::new(format!(
-                "cannot read {}: {e}",
-                assure_diagnostic::visible(&shown)
-            ))
-        })?;
-        if let Ok(text) = String::from_utf8(bytes) {
-            texts.push((file.path, shown, text));
-        }
-    }
-    Ok(texts)
+/// A proposal read as text, for a command that rewrites it.
+#[derive(Debug)]
+pub struct ProposalText {
+    /// Where it is.
+    pub path: PathBuf,
+    /// The path as shown.
+    pub shown: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// The proposals under `paths`, in order, each as text or as the error
+/// saying why it is not (a place that cannot be listed, a file that cannot
+/// be read or is not UTF-8).
+pub fn proposal_texts(paths: &[PathBuf], limit: u64) -> Vec<Result<ProposalText, String>> {
+    discover(paths)
+        .into_iter()
+        .map(|file| {
+            let shown = file.path.display().to_string();
+            let unread = |why: &str| {
+                format!(
+                    "error: cannot read {}: {why}",
+                    assure_diagnostic::visible(&shown)
+                )
+            };
+            if let Some(error) = &file.error {
+                return Err(unread(error));
+            }
+            let bytes = read_proposal(&file.path, limit).map_err(|e| unread(&e))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| unread("it is not UTF-8 text (lint reports it as SYN003)"))?;
+            Ok(ProposalText {
+                path: file.path,
+                shown,
+                text,
+            })
+        })
+        .collect()
 }
 
 /// Reads every file in parallel and hands its bytes (or why they could not

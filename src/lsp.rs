@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Runs the server until the client asks it to exit.
 pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
@@ -542,12 +542,14 @@ impl Server {
         }
         let uri = (|| {
             let text = crate::commands::explain::explanation(checker.rules(), code).ok()?;
+            // The XDG rules: a relative path in XDG_CACHE_HOME is ignored.
+            let absolute = |d: &std::ffi::OsString| Path::new(d).is_absolute();
             let cache = std::env::var_os("XDG_CACHE_HOME")
-                .filter(|d| !d.is_empty())
+                .filter(absolute)
                 .map(PathBuf::from)
                 .or_else(|| {
                     std::env::var_os("HOME")
-                        .filter(|d| !d.is_empty())
+                        .filter(absolute)
                         .map(|home| PathBuf::from(home).join(".cache"))
                 })?;
             let dir = cache.join("assure").join("explain");
@@ -560,7 +562,7 @@ impl Server {
             let hash = assure_check::fnv1a64(text.as_bytes());
             let path = dir.join(format!("{name}-{}.md", &hash[..12]));
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-                crate::commands::fix::write_atomically(&path, &text).ok()?;
+                crate::write::put(&path, text.as_bytes()).ok()?;
             }
             Some(file_uri(&path))
         })();
@@ -655,11 +657,12 @@ impl Server {
                 code_actions(checker, uri, text, &positions, &params["range"])
             }
             "textDocument/formatting" => {
-                let formatted = assure_check::format::format(checker, &display_path(uri), text);
-                if formatted == text {
-                    json!([])
-                } else {
-                    json!([{"range": positions.range(Span::new(0, text.len() as u32)), "newText": formatted}])
+                match assure_check::format::format(checker, &display_path(uri), text) {
+                    Ok(formatted) if formatted != text => {
+                        json!([{"range": positions.range(Span::new(0, text.len() as u32)), "newText": formatted}])
+                    }
+                    Ok(_) => json!([]),
+                    Err(why) => return Err(format!("assure cannot format this proposal: {why}")),
                 }
             }
             "textDocument/hover" => {
@@ -739,7 +742,7 @@ fn display_path(uri: &str) -> String {
 
 /// A `file:` URI for `path`, every byte but letters, digits and `-._~/`
 /// percent-encoded.
-fn file_uri(path: &std::path::Path) -> String {
+fn file_uri(path: &Path) -> String {
     let mut out = String::from("file://");
     for byte in path.display().to_string().bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {

@@ -154,14 +154,17 @@ fn write_over(
 /// A new file beside `path`, created exclusively with `mode` and holding
 /// `bytes`, synced; removed again if dropped.
 fn filled_beside(path: &Path, mode: u32, bytes: &[u8]) -> Result<NamedTempFile, Refusal> {
+    // Created private (0600), then given its mode exactly (the umask
+    // aside) before a byte of text is in it.
     let mut temporary = tempfile::Builder::new()
         .prefix(".assure-")
         .suffix(".tmp")
-        .permissions(Permissions::from_mode(mode))
         .tempfile_in(parent_of(path))
         .map_err(|e| e.to_string())?;
     temporary
-        .write_all(bytes)
+        .as_file()
+        .set_permissions(Permissions::from_mode(mode))
+        .and_then(|()| temporary.write_all(bytes))
         .and_then(|()| temporary.as_file().sync_all())
         .map_err(|e| e.to_string())?;
     Ok(temporary)
@@ -617,4 +620,112 @@ fn remove_written(folder: &Path) -> Vec<PathBuf> {
         let _ = std::fs::remove_dir(folder);
     }
     left
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_with(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn an_edit_made_while_assure_worked_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_with(dir.path(), "p.proposal", "proposal: P\n");
+        // Read as "proposal: P\n", then edited by someone else.
+        std::fs::write(&path, "proposal: Edited\n").unwrap();
+        assert_eq!(
+            replace(&path, b"proposal: P\n", b"proposal: Formatted\n"),
+            Err("it changed while assure was working on it, so it is left as it now is: run the command again".into())
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "proposal: Edited\n"
+        );
+        // Replaced by another file of the same text: also not the file read.
+        let other = file_with(dir.path(), "other", "proposal: Edited\n");
+        std::fs::rename(&other, &path).unwrap();
+        let metadata = std::fs::metadata(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, "proposal: Edited\n").unwrap();
+        assert!(still_holds(&path, &metadata, b"proposal: Edited\n").is_err());
+        // Nothing but the file is left in the folder.
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_file_with_hard_links_is_rewritten_in_place_and_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_with(dir.path(), "p.proposal", "old\n");
+        std::fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
+        let other = dir.path().join("same.proposal");
+        std::fs::hard_link(&path, &other).unwrap();
+        replace(&path, b"old\n", b"new text\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "new text\n");
+        let metadata = std::fs::metadata(&path).unwrap();
+        assert_eq!(metadata.nlink(), 2);
+        assert_eq!(metadata.mode() & 0o777, 0o640);
+        // The copy of the old text is gone once the new one is whole.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_exact_mode_whatever_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        for mode in [0o600, 0o644, 0o664, 0o666] {
+            let path = file_with(dir.path(), "p.proposal", "old\n");
+            std::fs::set_permissions(&path, Permissions::from_mode(mode)).unwrap();
+            replace(&path, b"old\n", b"new\n").unwrap();
+            let metadata = std::fs::metadata(&path).unwrap();
+            assert_eq!(metadata.mode() & 0o777, mode);
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        }
+    }
+
+    #[test]
+    fn create_new_never_overwrites_nor_follows_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = file_with(dir.path(), "target", "secret\n");
+        let link = dir.path().join("new.proposal");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert_eq!(
+            create_new(&link, b"template\n"),
+            Err("it already exists, and assure never overwrites it".into())
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "secret\n");
+        // A dangling link too: it is a name that exists.
+        std::fs::remove_file(&target).unwrap();
+        assert!(create_new(&link, b"template\n").is_err());
+        assert!(!target.exists());
+        let fresh = dir.path().join("fresh.proposal");
+        create_new(&fresh, b"template\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&fresh).unwrap(), "template\n");
+    }
+
+    #[test]
+    fn put_replaces_only_a_regular_file_of_the_users_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = file_with(dir.path(), "target", "secret\n");
+        let link = dir.path().join("cache.md");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let refused = put(&link, b"page\n").unwrap_err();
+        assert!(
+            refused.starts_with("it is a symbolic link (to "),
+            "{refused}"
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "secret\n");
+        let own = file_with(dir.path(), "own.md", "old\n");
+        put(&own, b"page\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&own).unwrap(), "page\n");
+        std::fs::set_permissions(&own, Permissions::from_mode(0o444)).unwrap();
+        assert_eq!(
+            put(&own, b"again\n"),
+            Err("it is read-only (mode 444); assure does not write a file you protected".into())
+        );
+    }
 }

@@ -12,7 +12,7 @@ use assure_check::fix::fix_text;
 use assure_diagnostic::{Applicability, visible};
 use clap::Args;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `assure fix`.
 #[derive(Debug, Args)]
@@ -29,82 +29,108 @@ pub struct FixArgs {
     pub diff: bool,
 }
 
+/// What fixing a set of files did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fixing {
+    /// Files changed (or, with `--diff`, that would be).
+    pub changed: usize,
+    /// Files that could not be read as text; each is named in the errors
+    /// if they were asked for.
+    pub unread: usize,
+    /// Files that could not be written; each is named in the errors.
+    pub not_written: usize,
+}
+
 /// Fixes the files under `paths` (each written back unless `diff`),
-/// describing what was done into `out`; whether anything changed.
+/// describing what was done into `out` and each file it could not write
+/// (and, if `name_unread`, read) into `errors`. A file it cannot write
+/// stops nothing: the others are still fixed, and the summary says how
+/// many were not.
+#[allow(clippy::too_many_arguments)]
 pub fn fix_paths(
     checker: &Checker,
     paths: &[PathBuf],
     limit: u64,
     allowed: Applicability,
     diff: bool,
+    name_unread: bool,
     out: &mut String,
-) -> Result<bool, Failure> {
-    let mut changed_files = 0;
+    errors: &mut String,
+) -> Fixing {
+    let mut fixing = Fixing::default();
     let mut total = 0;
-    for (path, shown, text) in files::proposal_texts(paths, limit)? {
-        let fixed = fix_text(checker, &shown, &text, |_, fix| {
-            fix.applicability <= allowed
-        });
-        if fixed.text == text {
+    for proposal in files::proposal_texts(paths, limit) {
+        let proposal = match proposal {
+            Ok(proposal) => proposal,
+            Err(unread) => {
+                fixing.unread += 1;
+                if name_unread {
+                    let _ = writeln!(errors, "{unread}");
+                }
+                continue;
+            }
+        };
+        let (shown, text) = (&proposal.shown, &proposal.text);
+        let fixed = fix_text(checker, shown, text, |_, fix| fix.applicability <= allowed);
+        if fixed.text == *text {
             continue;
         }
-        changed_files += 1;
-        total += fixed.applied.len();
         if diff {
+            fixing.changed += 1;
+            total += fixed.applied.len();
             out.push_str(&assure_report::diff::unified_texts(
-                &text,
+                text,
                 &fixed.text,
                 &format!("a/{shown}"),
                 &format!("b/{shown}"),
             ));
-        } else {
-            write_atomically(&path, &fixed.text)?;
-            for applied in &fixed.applied {
-                let _ = writeln!(
-                    out,
-                    "fixed {shown}:{} {}: {}",
-                    applied.line, applied.code, applied.title
-                );
-            }
+            continue;
+        }
+        if let Err(why) =
+            crate::write::replace(&proposal.path, text.as_bytes(), fixed.text.as_bytes())
+        {
+            fixing.not_written += 1;
+            let _ = writeln!(errors, "{}", not_written(shown, &why));
+            continue;
+        }
+        fixing.changed += 1;
+        total += fixed.applied.len();
+        for applied in &fixed.applied {
+            let _ = writeln!(
+                out,
+                "fixed {shown}:{} {}: {}",
+                applied.line, applied.code, applied.title
+            );
         }
     }
     let fixes = if total == 1 { "fix" } else { "fixes" };
-    let files_word = if changed_files == 1 { "file" } else { "files" };
+    let files_word = if fixing.changed == 1 { "file" } else { "files" };
     let verb = if diff { "would apply" } else { "applied" };
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "{total} {fixes} {verb} in {changed_files} {files_word}"
+        "{total} {fixes} {verb} in {} {files_word}",
+        fixing.changed
     );
-    Ok(changed_files > 0)
+    let failed = fixing.not_written + if name_unread { fixing.unread } else { 0 };
+    let _ = writeln!(out, "{}", left_as_they_are(failed));
+    fixing
 }
 
-/// Writes `text` to `path` through a temporary file beside it, renamed over
-/// it: a reader sees the old file or the new one, never half of one, and
-/// on any error the old file is left as it was.
-pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
-    let shown = path.display().to_string();
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| "proposal".into(), |n| n.to_string_lossy().into_owned());
-    let temporary = directory.join(format!(".{name}.assure-fix-{}", std::process::id()));
-    let result = (|| {
-        std::fs::write(&temporary, text)?;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temporary, metadata.permissions())?;
-        }
-        std::fs::rename(&temporary, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        Failure::new(format!(
-            "cannot write {}: {e}; it is unchanged",
-            visible(&shown)
-        ))
-    })
+/// The error for a file a command could not write, and why.
+pub(crate) fn not_written(shown: &str, why: &str) -> String {
+    format!(
+        "error: cannot write {}: {why}; it is unchanged",
+        visible(shown)
+    )
+}
+
+/// The end of a summary for `failed` files left as they are.
+pub(crate) fn left_as_they_are(failed: usize) -> String {
+    match failed {
+        0 => String::new(),
+        1 => "; 1 file left as it is (see the error above)".to_owned(),
+        n => format!("; {n} files left as they are (see the errors above)"),
+    }
 }
 
 /// Applies the fixes, then reports what was done; status 1 if findings
@@ -121,11 +147,24 @@ pub fn run(args: &FixArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fail
     } else {
         Applicability::Safe
     };
-    let mut out = String::new();
-    let changed = fix_paths(&checker, &args.paths, limit, allowed, args.diff, &mut out)?;
+    let (mut out, mut errors) = (String::new(), String::new());
+    let fixing = fix_paths(
+        &checker,
+        &args.paths,
+        limit,
+        allowed,
+        args.diff,
+        true,
+        &mut out,
+        &mut errors,
+    );
+    write(context.stderr, &errors)?;
     write(context.stdout, &out)?;
+    if fixing.unread + fixing.not_written > 0 {
+        return Ok(ExitStatus::Failure);
+    }
     if args.diff {
-        return Ok(if changed {
+        return Ok(if fixing.changed > 0 {
             ExitStatus::Findings
         } else {
             ExitStatus::Ok

@@ -120,16 +120,23 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         } else {
             assure_diagnostic::Applicability::Safe
         };
-        let mut done = String::new();
-        crate::commands::fix::fix_paths(
+        let (mut done, mut errors) = (String::new(), String::new());
+        let fixing = crate::commands::fix::fix_paths(
             &checker,
             &present,
             context.common.max_proposal_bytes,
             allowed,
             false,
+            // Lint reports a file it cannot read as a finding.
+            false,
             &mut done,
-        )?;
+            &mut errors,
+        );
+        crate::commands::write(context.stderr, &errors)?;
         crate::commands::write(context.stderr, &done)?;
+        // A file that could not be written is still linted, as it is; the
+        // run fails as for a missing file.
+        missing += fixing.not_written;
     }
     let known = match &args.baseline {
         Some(path) => {

@@ -4,7 +4,7 @@
 //! planted link.
 
 use crate::{assert_status, assure_in, root};
-use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
 use std::path::Path;
 
 /// A folder with `corpus/` holding one clean fixture.
@@ -235,4 +235,141 @@ fn report_clears_what_a_killed_run_left_and_only_that() {
             ".site.assure-XyZ789/mine.txt",
         ]
     );
+}
+
+/// A proposal `fmt` reorders (`kind` goes first).
+const UNFORMATTED: &str =
+    "proposal: P\nmodel: mcp\n\n# Organisations\n\n## GP Co\nturnover: £5m/yr\nkind: gp-company\n";
+const FORMATTED: &str =
+    "proposal: P\nmodel: mcp\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £5m/yr\n";
+
+#[test]
+fn fmt_writes_no_link_no_protected_file_and_no_one_elses() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.proposal");
+    std::fs::write(&target, UNFORMATTED).unwrap();
+    std::os::unix::fs::symlink("target.proposal", dir.path().join("link.proposal")).unwrap();
+    let run = assure_in(dir.path(), &["fmt", "link.proposal"]);
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: cannot write link.proposal: it is a symbolic link (to target.proposal); assure writes only regular files: give it the file itself; it is unchanged\n"
+    );
+    assert_eq!(
+        run.stdout,
+        "0 reformatted, 0 already formatted; 1 file left as it is (see the error above)\n"
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("link.proposal"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), UNFORMATTED);
+
+    let protected = dir.path().join("protected.proposal");
+    std::fs::write(&protected, UNFORMATTED).unwrap();
+    std::fs::set_permissions(&protected, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let run = assure_in(dir.path(), &["fix", "--unsafe", "protected.proposal"]);
+    let run_fmt = assure_in(
+        dir.path(),
+        &["fmt", "protected.proposal", "target.proposal"],
+    );
+    assert_status!(run_fmt, 2);
+    assert_eq!(
+        run_fmt.stderr,
+        "error: cannot write protected.proposal: it is read-only (mode 444); assure does not write a file you protected; it is unchanged\n"
+    );
+    // The other file is still formatted, and the summary says so.
+    assert_eq!(
+        run_fmt.stdout,
+        "reformatted target.proposal\n1 reformatted, 0 already formatted; 1 file left as it is (see the error above)\n"
+    );
+    assert_eq!(std::fs::read_to_string(&protected).unwrap(), UNFORMATTED);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), FORMATTED);
+    // fix has nothing to fix in it, so writes nothing and refuses nothing.
+    assert_eq!(run.stderr, "");
+    assert!(
+        run.stdout.starts_with("0 fixes applied in 0 files\n"),
+        "{}",
+        run.stdout
+    );
+
+    let foreign = dir.path().join("foreign.proposal");
+    std::fs::write(&foreign, UNFORMATTED).unwrap();
+    if std::os::unix::fs::chown(&foreign, Some(65534), Some(65534)).is_ok() {
+        let run = assure_in(dir.path(), &["fmt", "foreign.proposal"]);
+        assert_status!(run, 2);
+        assert_eq!(
+            run.stderr,
+            "error: cannot write foreign.proposal: it belongs to another user (uid 65534); assure replaces only your own files; it is unchanged\n"
+        );
+        assert_eq!(std::fs::read_to_string(&foreign).unwrap(), UNFORMATTED);
+        assert_eq!(std::fs::metadata(&foreign).unwrap().uid(), 65534);
+    }
+}
+
+#[test]
+fn fmt_keeps_hard_links_and_takes_names_of_any_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("{}.proposal", "n".repeat(246));
+    std::fs::write(dir.path().join(&long), UNFORMATTED).unwrap();
+    std::fs::hard_link(dir.path().join(&long), dir.path().join("other-name")).unwrap();
+    let run = assure_in(dir.path(), &["fmt", &long]);
+    assert_status!(run, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("other-name")).unwrap(),
+        FORMATTED
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path().join(&long)).unwrap().nlink(),
+        2
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn fmt_check_fails_on_a_file_it_cannot_read_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("latin1.proposal"), b"proposal: Caf\xe9\n").unwrap();
+    let run = assure_in(dir.path(), &["fmt", "--check", "latin1.proposal"]);
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: cannot read latin1.proposal: it is not UTF-8 text (lint reports it as SYN003)\n"
+    );
+    assert_eq!(
+        run.stdout,
+        "0 would be reformatted, 0 already formatted; 1 file left as it is (see the error above)\n"
+    );
+}
+
+#[test]
+fn fmt_never_moves_a_line_to_another_field() {
+    let dir = tempfile::tempdir().unwrap();
+    // A continuation after a comment continues `holder`; an indented field
+    // after a blank line is a field of its own (SYN001); a loose key is
+    // prose unless the vocabulary knows it.
+    let text = "proposal: P\nmodel: mcp\n\n# Contracts\n\n## C\nvalue: £1.5m/yr\nholder: H\n<!-- the full name -->\n  and Co\nterm: 2 years\n\n  commissioner: North CCG\nKey points: value\nkind: other\n";
+    std::fs::write(dir.path().join("p.proposal"), text).unwrap();
+    let before = assure_in(dir.path(), &["lint", "--format", "json", "p.proposal"]);
+    let run = assure_in(dir.path(), &["fmt", "p.proposal"]);
+    assert_status!(run, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("p.proposal")).unwrap(),
+        "proposal: P\nmodel: mcp\n\n# Contracts\n\n## C\nholder: H\n<!-- the full name -->\n  and Co\nvalue: £1.5m/yr\nterm: 2 years\n\n  commissioner: North CCG\nKey points: value\nkind: other\n"
+    );
+    let after = assure_in(dir.path(), &["lint", "--format", "json", "p.proposal"]);
+    let codes = |run: &crate::Run| -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let mut codes: Vec<String> = json["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["code"], f["message"]))
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(codes(&after), codes(&before));
 }

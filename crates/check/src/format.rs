@@ -5,10 +5,23 @@
 //! - in each block (the header, a section, an entity), the fields of each
 //!   run of fields come in the order the vocabulary lists them, each field
 //!   taking along the comments directly above it (a directive stays on the
-//!   line it covers) and its continuation lines; fields the vocabulary
-//!   does not know keep their order after the others;
+//!   line it covers), its continuation lines and any comments between
+//!   them; fields the vocabulary does not know keep their order after the
+//!   others;
 //! - one blank line before each heading, never two in a row, none at the
 //!   start, one line ending at the end; no trailing white space.
+//!
+//! Layout never changes what a proposal says. A line moves only if it
+//! reads the same wherever it stands: a field at the start of its line
+//! (which ends the field before it) with its own continuations, and the
+//! comments that go with it. Anything whose reading depends on the line
+//! before it (an indented field, a loose key, a malformed line, a line
+//! inside an unclosed comment, a continuation of anything else) ends the
+//! run and stays where it is. As a second guard, the laid-out text is
+//! parsed again and must say the same ([`Meaning`]: every block's fields
+//! and values, what each comment covers, the prose in order, the syntax
+//! errors); if not, the fields are not reordered, and if even that would
+//! change it, the text is left as it is, with the reason.
 //!
 //! Prose and comments stay where they are, relative to the fields around
 //! them. Formatting a formatted text gives it back unchanged.
@@ -17,14 +30,123 @@ use crate::Checker;
 use assure_syntax::{LineKind, SourceFile};
 use assure_vocab::{HEADER, Owner, Vocabulary};
 
-/// `text` in canonical layout.
-pub fn format(checker: &Checker, path: &str, text: &str) -> String {
+/// `text` in canonical layout, or why it is left as it is.
+pub fn format(checker: &Checker, path: &str, text: &str) -> Result<String, String> {
     let fixed = crate::fix::fix_text(checker, path, text, |code, fix| {
         fix.applicability == assure_diagnostic::Applicability::Safe
             && (code == assure_diagnostic::codes::SCH007
                 || code == assure_diagnostic::codes::SCH008)
     });
-    layout(checker.vocabulary(), &fixed.text)
+    let before = Meaning::of(&fixed.text);
+    for sort in [true, false] {
+        let laid_out = layout(checker.vocabulary(), &fixed.text, sort);
+        if Meaning::of(&laid_out) == before {
+            return Ok(laid_out);
+        }
+    }
+    Err("its layout cannot be changed without changing what it says, so it is left as it is".into())
+}
+
+/// What a text says, as far as layout could change it: each block's
+/// heading, its fields (key and value lines, in order per key), what each
+/// comment covers, its other lines in order, and the syntax errors.
+/// Two texts of equal meaning read the same to every later stage.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Meaning {
+    blocks: Vec<Block>,
+    errors: Vec<String>,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Block {
+    heading: String,
+    fields: Vec<String>,
+    comments: Vec<String>,
+    others: Vec<String>,
+}
+
+impl Meaning {
+    /// The meaning of `text`.
+    pub fn of(text: &str) -> Meaning {
+        let parse = assure_syntax::parse(text);
+        let file = &parse.file;
+        let line_text = |i: usize| file.lines[i].span.text(text).trim();
+        let mut blocks = vec![Block::default()];
+        for (i, line) in file.lines.iter().enumerate() {
+            let block = blocks.last_mut().expect("there is a block");
+            match &line.kind {
+                LineKind::Section { .. } | LineKind::Entity { .. } => blocks.push(Block {
+                    heading: line_text(i).to_owned(),
+                    ..Block::default()
+                }),
+                LineKind::Field { field } => {
+                    let field = &file.fields[*field as usize];
+                    let mut described = format!(
+                        "{}{}:",
+                        if field.loose { "loose " } else { "" },
+                        field.key.text(text)
+                    );
+                    for segment in
+                        &file.segments[field.segments.start as usize..field.segments.end as usize]
+                    {
+                        described.push('\n');
+                        described.push_str(segment.text(text));
+                    }
+                    block.fields.push(described);
+                }
+                LineKind::Blank | LineKind::Continuation { .. } | LineKind::Comment => {}
+                LineKind::ProseContinuation { .. }
+                | LineKind::Prose { .. }
+                | LineKind::Malformed => {
+                    block.others.push(line_text(i).to_owned());
+                }
+            }
+        }
+        // Fields in order of key, keeping the order of a key's repeats
+        // (the first is the one read).
+        for block in &mut blocks {
+            block.fields.sort_by(|a, b| key_of(a).cmp(key_of(b)));
+        }
+        let mut heading = 0;
+        let mut comments = file.comments.iter().peekable();
+        for (i, line) in file.lines.iter().enumerate() {
+            if matches!(
+                line.kind,
+                LineKind::Section { .. } | LineKind::Entity { .. }
+            ) {
+                heading += 1;
+            }
+            while let Some(comment) = comments.next_if(|c| c.line as usize == i) {
+                let covered = if line.kind == LineKind::Comment {
+                    (i + 1..file.lines.len())
+                        .find(|&l| {
+                            !matches!(file.lines[l].kind, LineKind::Blank | LineKind::Comment)
+                        })
+                        .map_or("", |l| line_text(l))
+                } else {
+                    line_text(i)
+                };
+                blocks[heading]
+                    .comments
+                    .push(format!("{} covers {covered}", comment.span.text(text)));
+            }
+        }
+        for block in &mut blocks {
+            block.comments.sort();
+        }
+        let mut errors: Vec<String> = parse
+            .errors
+            .iter()
+            .map(|e| format!("{} {}", e.code, e.message))
+            .collect();
+        errors.sort();
+        Meaning { blocks, errors }
+    }
+}
+
+/// The key of a field as [`Meaning`] describes it.
+fn key_of(described: &str) -> &str {
+    described.split(':').next().unwrap_or(described)
 }
 
 /// A line of the output, and what it is.
@@ -47,7 +169,9 @@ struct Unit {
     rank: usize,
 }
 
-fn layout(vocabulary: &Vocabulary, text: &str) -> String {
+/// `text` laid out, its runs of fields in the vocabulary's order if
+/// `sort`.
+pub(crate) fn layout(vocabulary: &Vocabulary, text: &str, sort: bool) -> String {
     let parse = assure_syntax::parse(text);
     let file = &parse.file;
     let line_text = |i: usize| file.lines[i].span.text(text).trim_end();
@@ -78,7 +202,9 @@ fn layout(vocabulary: &Vocabulary, text: &str) -> String {
                 }
                 let end = units.last().map_or(i, |u| u.lines.end);
                 let mut sorted: Vec<&Unit> = units.iter().collect();
-                sorted.sort_by_key(|u| u.rank);
+                if sort {
+                    sorted.sort_by_key(|u| u.rank);
+                }
                 for unit in sorted {
                     order.extend(unit.lines.clone());
                 }
@@ -132,8 +258,10 @@ fn entity_owner(vocabulary: &Vocabulary, current: &Option<Owner>) -> Option<Owne
 }
 
 /// The fields from line `start` on, each with the comment lines directly
-/// above it and its continuation lines, until a line that is none of
-/// these; empty if the run has no field.
+/// above it, its continuation lines and the comments between them, until
+/// a line that is none of these; empty if the run has no field. A field
+/// that reads as it does only where it stands (indented, or with a loose
+/// key) ends the run.
 fn run_of_fields(
     file: &SourceFile,
     text: &str,
@@ -141,23 +269,35 @@ fn run_of_fields(
     owner: Option<Owner>,
     vocabulary: &Vocabulary,
 ) -> Vec<Unit> {
+    let lines = &file.lines;
+    let after_comments = |mut at: usize| {
+        while at < lines.len() && lines[at].kind == LineKind::Comment {
+            at += 1;
+        }
+        at
+    };
     let mut units = Vec::new();
     let mut i = start;
     loop {
-        let mut j = i;
-        while j < file.lines.len() && file.lines[j].kind == LineKind::Comment {
-            j += 1;
-        }
-        let Some(LineKind::Field { field }) = file.lines.get(j).map(|l| &l.kind) else {
+        let j = after_comments(i);
+        let Some(LineKind::Field { field: index }) = lines.get(j).map(|l| &l.kind) else {
             break;
         };
-        let key = file.fields[*field as usize].key.text(text);
-        let mut end = j + 1;
-        while end < file.lines.len()
-            && matches!(file.lines[end].kind, LineKind::Continuation { .. })
-        {
-            end += 1;
+        let field = &file.fields[*index as usize];
+        if field.loose || field.key.start != lines[j].span.start {
+            break;
         }
+        // Its continuations, even past a comment: the parser gives a
+        // continuation to the open field, and a comment does not close it.
+        let mut end = j + 1;
+        loop {
+            let next = after_comments(end);
+            match lines.get(next).map(|l| &l.kind) {
+                Some(LineKind::Continuation { field, .. }) if field == index => end = next + 1,
+                _ => break,
+            }
+        }
+        let key = field.key.text(text);
         let position = owner.and_then(|owner| {
             let fields = vocabulary.fields_of(owner);
             let id = fields.get(key)?;
@@ -194,7 +334,7 @@ mod tests {
 
     fn formatted(text: &str) -> String {
         let checker = Checker::new(RuleSet::default_set().unwrap());
-        format(&checker, "p.proposal", text)
+        format(&checker, "p.proposal", text).unwrap()
     }
 
     #[test]

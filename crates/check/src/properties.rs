@@ -1,6 +1,7 @@
 //! Properties over generated input (proptest): no input panics, every span
 //! lies within its file on character boundaries, lines and columns agree
-//! with offsets, and checking is deterministic.
+//! with offsets, checking is deterministic, and formatting never changes
+//! what a proposal says.
 
 use crate::{Checker, FileReport};
 use assure_diagnostic::{LineIndex, Span};
@@ -158,5 +159,142 @@ proptest! {
     fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
         let report = checker().check("t.proposal", text.as_bytes());
         spans_are_sound(&report)?;
+    }
+}
+
+/// How a proposal is mangled as people and the fuzzer mangle it: comments
+/// between a field and its continuation, continuations, malformed lines,
+/// indented fields, fields swapped, loose keys, directives, NBSP.
+fn mutation() -> impl Strategy<Value = (usize, u8)> {
+    (any::<usize>(), 0u8..16)
+}
+
+fn mutated(base: &str, mutations: &[(usize, u8)], crlf: bool) -> String {
+    let mut lines: Vec<String> = base.lines().map(str::to_owned).collect();
+    for &(at, kind) in mutations {
+        let at = at % lines.len().max(1);
+        let line = lines.get(at).cloned().unwrap_or_default();
+        match kind {
+            0 => lines.insert(at, "<!-- a note -->".into()),
+            1 => lines.insert(at, "  and Partners".into()),
+            2 => lines.insert(
+                at,
+                "<!-- assure-allow: CAP001 the trust guarantees it -->".into(),
+            ),
+            3 => lines.insert(at, "  turnover: £3m/yr".into()),
+            4 => lines.insert(at, " holder: Org 1".into()),
+            5 => lines.insert(at, "### Deep heading".into()),
+            6 => lines.insert(at, "<!-- opened and never closed".into()),
+            7 => lines.insert(at, "-->".into()),
+            8 => lines[at] = format!("  {line}"),
+            9 if at + 1 < lines.len() => lines.swap(at, at + 1),
+            10 => lines.insert(at, "Holder: Org 2".into()),
+            11 => lines[at] = format!("{line}\u{a0}"),
+            12 => lines.insert(at, "Some prose about the contract.".into()),
+            13 => lines.insert(at, String::new()),
+            14 => lines.insert(at, "<!-- expect: CAP001 -->".into()),
+            _ => lines.insert(at, "value: £2m/yr <!-- trailing -->".into()),
+        }
+    }
+    let text = lines.join("\n") + "\n";
+    if crlf {
+        text.replace('\n', "\r\n")
+    } else {
+        text
+    }
+}
+
+/// What a check says, as far as layout must keep it: each finding's code,
+/// severity, entity, field, message (line numbers aside) and whether it
+/// is suppressed, and each stage's readiness.
+fn said(report: &FileReport) -> (Vec<String>, Vec<String>) {
+    let mut findings: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let message = f
+                .diagnostic
+                .message
+                .split(" on line ")
+                .next()
+                .unwrap_or_default();
+            format!(
+                "{} {} {:?} {:?} {} suppressed={}",
+                f.diagnostic.code,
+                f.diagnostic.severity.as_str(),
+                f.entity,
+                f.field,
+                message,
+                f.suppressed.is_some()
+            )
+        })
+        .collect();
+    findings.sort();
+    let readiness = report
+        .readiness
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {}",
+                r.stage,
+                r.status.as_str(),
+                r.errors,
+                r.not_assessed
+            )
+        })
+        .collect();
+    (findings, readiness)
+}
+
+fn formats_without_changing_meaning(text: &str) -> Result<(), TestCaseError> {
+    let checker = checker();
+    let fixed = crate::fix::fix_text(checker, "p.proposal", text, |code, fix| {
+        fix.applicability == assure_diagnostic::Applicability::Safe
+            && (code == assure_diagnostic::codes::SCH007
+                || code == assure_diagnostic::codes::SCH008)
+    });
+    let formatted = crate::format::format(checker, "p.proposal", text);
+    // The guard is never what keeps the meaning: the layout itself does.
+    prop_assert_eq!(
+        formatted.as_ref(),
+        Ok(&crate::format::layout(
+            checker.vocabulary(),
+            &fixed.text,
+            true
+        ))
+    );
+    let formatted = formatted.unwrap_or_default();
+    prop_assert_eq!(
+        crate::format::Meaning::of(&formatted),
+        crate::format::Meaning::of(&fixed.text)
+    );
+    prop_assert_eq!(
+        said(&checker.check("p.proposal", formatted.as_bytes())),
+        said(&checker.check("p.proposal", fixed.text.as_bytes()))
+    );
+    prop_assert_eq!(
+        crate::format::format(checker, "p.proposal", &formatted),
+        Ok(formatted),
+        "formatting is not stable"
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn formatting_a_mangled_proposal_never_changes_what_it_says(
+        seed in any::<u64>(),
+        mutations in prop::collection::vec(mutation(), 0..12),
+        crlf in prop::bool::ANY,
+    ) {
+        let base = assure_gen::proposal(8, seed);
+        formats_without_changing_meaning(&mutated(&base, &mutations, crlf))?;
+    }
+
+    #[test]
+    fn formatting_random_lines_never_changes_what_they_say(text in proposal()) {
+        formats_without_changing_meaning(&text)?;
     }
 }
