@@ -5,8 +5,8 @@
 
 use crate::context::Context;
 use crate::{ExitStatus, Failure};
+use assure_diagnostic::visible;
 use clap::Args;
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 /// `assure init`.
@@ -143,21 +143,11 @@ fn with_pack_fields(template: &str, rules: &assure_rules::RuleSet) -> String {
     text
 }
 
-/// Writes the starting proposal.
+/// Writes the starting proposal: the template is made first (a pack that
+/// fails to load leaves no file behind), then the file is created whole,
+/// never over an existing name.
 pub fn run(args: &InitArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
-    let shown = args.path.display();
-    // `create_new` refuses an existing file atomically, even one created a
-    // moment ago by someone else.
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&args.path)
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::AlreadyExists => Failure::new(format!(
-                "{shown} already exists; assure init never overwrites a file"
-            )),
-            _ => Failure::new(format!("cannot create {shown}: {e}")),
-        })?;
+    let shown = visible(&args.path.display().to_string()).into_owned();
     // Only packs named with `--pack`: a broken `assure.toml` must not stop
     // someone from starting a proposal.
     let template = if context.common.packs.is_empty() {
@@ -170,8 +160,8 @@ pub fn run(args: &InitArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         )?;
         with_pack_fields(TEMPLATE, &rules)
     };
-    file.write_all(template.as_bytes())
-        .map_err(|e| Failure::new(format!("cannot write {shown}: {e}")))?;
+    crate::write::create_new(&args.path, template.as_bytes())
+        .map_err(|why| Failure::new(format!("cannot write {shown}: {why}")))?;
     writeln!(
         context.stdout,
         "wrote {shown}: replace each <<PLACEHOLDER>>, then run `assure lint {shown}` to see what is still missing"

@@ -7,7 +7,7 @@ use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure, files};
 use assure_check::baseline::{Baseline, Entry};
 use assure_check::{FileReport, Status};
-use assure_diagnostic::{LineIndex, closest, visible_lines};
+use assure_diagnostic::{LineIndex, closest, visible, visible_lines};
 use assure_report::Summary;
 use assure_report::human::HumanOptions;
 use assure_rules::RuleSet;
@@ -180,8 +180,11 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     };
     Ok(if let Some(path) = &args.write_baseline {
         let recorded = Baseline::of(&reports);
-        std::fs::write(path, pretty(&recorded.to_json())?).map_err(|e| {
-            Failure::new(format!("cannot write the baseline {}: {e}", path.display()))
+        crate::write::put(path, pretty(&recorded.to_json())?.as_bytes()).map_err(|why| {
+            Failure::new(format!(
+                "cannot write the baseline {}: {why}",
+                visible(&path.display().to_string())
+            ))
         })?;
         writeln!(
             context.stderr,

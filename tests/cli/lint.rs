@@ -271,11 +271,21 @@ fn init_writes_a_starting_proposal_once() {
     assert_status!(run, 2);
     assert_eq!(
         run.stderr,
-        "error: my plan.proposal already exists; assure init never overwrites a file\n"
+        "error: cannot write my plan.proposal: it already exists, and assure never overwrites it\n"
     );
     let run = assure_in(dir.path(), &["init"]);
     assert_status!(run, 0);
     assert!(dir.path().join("new.proposal").is_file());
+    // A pack that fails to load leaves no file behind to block the next
+    // try.
+    let run = assure_in(
+        dir.path(),
+        &["init", "--pack", "missing.toml", "next.proposal"],
+    );
+    assert_status!(run, 2);
+    assert!(!dir.path().join("next.proposal").exists());
+    let run = assure_in(dir.path(), &["init", "next.proposal"]);
+    assert_status!(run, 0);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Repository rules a reviewer would otherwise have to remember: a `//!`
-//! doc on every module, no test that cannot fail, and a firing and a
-//! near-miss fixture for every rule of every pack shipped with assure.
+//! doc on every module, no test that cannot fail, a firing and a
+//! near-miss fixture for every rule of every pack shipped with assure, and
+//! no file written for a user but through `src/write.rs`.
 
 use crate::root;
 use std::path::{Path, PathBuf};
@@ -224,4 +225,55 @@ fn crates_depend_only_downwards() {
         }
     }
     assert_eq!(wrong, Vec::<String>::new());
+}
+
+#[test]
+fn only_the_write_module_writes_a_users_files() {
+    // Every file assure writes for a user goes through `src/write.rs`
+    // (exclusive create, no link followed, nothing deleted it did not
+    // write). The store writes its database and nothing else; tests, xtask
+    // and the throw-away PostgreSQL cluster are not the product.
+    let writing = [
+        "fs::write(",
+        "File::create(",
+        "File::create_new(",
+        "OpenOptions::new(",
+        "fs::rename(",
+        "fs::remove_file(",
+        "fs::remove_dir(",
+        "fs::remove_dir_all(",
+        "fs::copy(",
+        "fs::hard_link(",
+        "symlink(",
+        ".persist(",
+    ];
+    let root = root();
+    let mut files = Vec::new();
+    for dir in ["src", "crates"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let offending: Vec<String> = files
+        .iter()
+        .filter(|path| {
+            let relative = path.strip_prefix(&root).unwrap();
+            !(relative == Path::new("src/write.rs")
+                || relative.starts_with("crates/store")
+                || relative.starts_with("crates/test-postgres")
+                || relative.components().any(|c| c.as_os_str() == "tests")
+                || relative.ends_with("tests.rs"))
+        })
+        .flat_map(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            let relative = path.strip_prefix(&root).unwrap().display().to_string();
+            writing
+                .iter()
+                .filter(|call| text.contains(*call))
+                .map(move |call| format!("{relative}: {call}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        offending.is_empty(),
+        "writes outside src/write.rs: {offending:?}"
+    );
 }

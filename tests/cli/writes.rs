@@ -373,3 +373,34 @@ fn fmt_never_moves_a_line_to_another_field() {
     };
     assert_eq!(codes(&after), codes(&before));
 }
+
+#[test]
+fn a_baseline_is_never_written_through_a_link() {
+    let dir = with_corpus();
+    std::fs::write(dir.path().join("deploy.sh"), "#!/bin/sh\n").unwrap();
+    std::os::unix::fs::symlink("deploy.sh", dir.path().join("base.json")).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--write-baseline", "base.json", "corpus"],
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: cannot write the baseline base.json: it is a symbolic link (to deploy.sh); assure writes only regular files: give it the file itself\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("deploy.sh")).unwrap(),
+        "#!/bin/sh\n"
+    );
+    std::fs::remove_file(dir.path().join("base.json")).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--write-baseline", "base.json", "corpus"],
+    );
+    assert_status!(run, 0);
+    assert!(
+        std::fs::read_to_string(dir.path().join("base.json"))
+            .unwrap()
+            .starts_with('{')
+    );
+}
