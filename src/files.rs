@@ -14,58 +14,193 @@ pub const EXTENSION: &str = "proposal";
 pub struct Discovered {
     /// The path, as it will be shown.
     pub path: PathBuf,
-    /// Why the path could not be listed, if it could not.
+    /// Why the path could not be listed or may not be read, if so.
     pub error: Option<String>,
     /// Whether the text is standard input (`-`), shown as `path`.
     pub stdin: bool,
+    /// Where the bytes are read from, and whether a link there is
+    /// followed: only for a path named on the command line.
+    source: Source,
 }
 
-/// Expands the command line's paths: a file is itself (whatever its
-/// extension), a directory is every `*.proposal` below it. The result is
-/// sorted by path and without repeats, so that output never depends on the
-/// order of the arguments.
-/// Places that cannot be listed are kept, with their error, so that they are
-/// reported rather than skipped.
-pub fn discover(paths: &[PathBuf]) -> Vec<Discovered> {
-    let mut found = Vec::new();
-    for path in paths {
-        if !path.is_dir() {
-            found.push(Discovered {
-                path: path.clone(),
-                error: None,
-                stdin: false,
-            });
-            continue;
-        }
-        for entry in WalkDir::new(path).follow_links(true).sort_by_file_name() {
-            match entry {
-                Ok(entry) => {
-                    if entry.file_type().is_file() && has_extension(entry.path()) {
-                        found.push(Discovered {
-                            path: entry.into_path(),
-                            error: None,
-                            stdin: false,
-                        });
-                    }
-                }
-                Err(error) => {
-                    let at = error.path().map_or_else(|| path.clone(), Path::to_path_buf);
-                    let reason = match error.io_error() {
-                        Some(io) => io.to_string(),
-                        None => error.to_string(),
-                    };
-                    found.push(Discovered {
-                        path: at,
-                        error: Some(reason),
-                        stdin: false,
-                    });
-                }
-            }
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    /// Named on the command line: read as named, links followed.
+    Named,
+    /// Found in a folder: read without following a link.
+    Found,
+    /// A link found in a folder, to this file inside the same folder:
+    /// read there, without following a link.
+    Through(PathBuf),
+}
+
+impl Discovered {
+    fn new(path: PathBuf, source: Source) -> Discovered {
+        Discovered {
+            path,
+            error: None,
+            stdin: false,
+            source,
         }
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    found.dedup_by(|a, b| a.path == b.path);
+
+    fn unreadable(path: PathBuf, error: String) -> Discovered {
+        Discovered {
+            error: Some(error),
+            ..Discovered::new(path, Source::Found)
+        }
+    }
+
+    /// Standard input, shown as `shown`.
+    pub fn stdin(shown: PathBuf) -> Discovered {
+        Discovered {
+            stdin: true,
+            ..Discovered::new(shown, Source::Named)
+        }
+    }
+
+    /// The file a link found in a folder leads to, if it is one.
+    pub fn link_target(&self) -> Option<&Path> {
+        match &self.source {
+            Source::Through(target) => Some(target),
+            _ => None,
+        }
+    }
+
+    /// Its bytes, at most `limit`.
+    pub fn read(&self, limit: u64) -> Result<Vec<u8>, String> {
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        if self.stdin {
+            return read_stdin(limit);
+        }
+        match &self.source {
+            Source::Named => read_file(&self.path, limit, PROPOSAL_LIMIT, Follow::Yes),
+            Source::Found => read_file(&self.path, limit, PROPOSAL_LIMIT, Follow::No),
+            Source::Through(target) => read_file(target, limit, PROPOSAL_LIMIT, Follow::No),
+        }
+    }
+}
+
+/// The proposals found under the command line's paths, and notes on what
+/// was passed over.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The files, sorted by path and without repeats.
+    pub files: Vec<Discovered>,
+    /// What was not followed, and why (a link to a folder outside the
+    /// folder searched), for the user to see.
+    pub notes: Vec<String>,
+}
+
+impl Found {
+    /// Writes the notes to `out` as warnings.
+    pub fn warn(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        for note in &self.notes {
+            writeln!(out, "warning: {note}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Expands the command line's paths: the one way `lint`, `fmt`, `fix`,
+/// `report`, `rules test` and the language server find proposals.
+///
+/// - A path that is not a folder is itself, whatever its extension, and a
+///   link named so is followed: the user chose it.
+/// - A folder is every `*.proposal` below it, found without following
+///   links. A link in it to a `*.proposal` file inside the same folder is
+///   read there; a link to a file outside it is not read, and is reported
+///   (a pull request can add `x.proposal -> ~/.env`); a link to a folder
+///   is not followed (one inside is searched as itself; one outside gets a
+///   note).
+///
+/// The result is sorted by path and without repeats, so that output never
+/// depends on the order of the arguments. Places that cannot be listed are
+/// kept, with their error, so that they are reported rather than skipped.
+pub fn discover(paths: &[PathBuf]) -> Found {
+    let mut found = Found::default();
+    for path in paths {
+        if path.is_dir() {
+            search(path, &mut found);
+        } else {
+            found
+                .files
+                .push(Discovered::new(path.clone(), Source::Named));
+        }
+    }
+    found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    found.files.dedup_by(|a, b| a.path == b.path);
     found
+}
+
+/// Every `*.proposal` under the folder `root`, links not followed out of it.
+fn search(root: &Path, found: &mut Found) {
+    let inside = root.canonicalize().ok();
+    for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let at = error
+                    .path()
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                let reason = match error.io_error() {
+                    Some(io) => io.to_string(),
+                    None => error.to_string(),
+                };
+                found.files.push(Discovered::unreadable(at, reason));
+                continue;
+            }
+        };
+        let kind = entry.file_type();
+        if kind.is_file() && has_extension(entry.path()) {
+            found
+                .files
+                .push(Discovered::new(entry.into_path(), Source::Found));
+        } else if kind.is_symlink() {
+            link(entry.into_path(), root, inside.as_deref(), found);
+        }
+    }
+}
+
+/// A link found in the folder `root` (`inside` once resolved).
+fn link(path: PathBuf, root: &Path, inside: Option<&Path>, found: &mut Found) {
+    let shown = |p: &Path| assure_diagnostic::visible(&p.display().to_string()).into_owned();
+    let target = match path.canonicalize() {
+        Ok(target) => target,
+        Err(error) => {
+            if has_extension(&path) {
+                let reason = format!("it is a link that leads to nothing readable ({error})");
+                found.files.push(Discovered::unreadable(path, reason));
+            }
+            return;
+        }
+    };
+    let within = inside.is_some_and(|inside| target.starts_with(inside));
+    if target.is_dir() {
+        if !within {
+            found.notes.push(format!(
+                "not searched: {} is a link to a folder outside {} ({}); name that folder to check what is in it",
+                shown(&path),
+                shown(root),
+                shown(&target)
+            ));
+        }
+    } else if has_extension(&path) {
+        if within {
+            found
+                .files
+                .push(Discovered::new(path, Source::Through(target)));
+        } else {
+            let reason = format!(
+                "it is a link to a file outside {} ({}); assure reads only proposals inside the folders it is given: name the file itself to read it",
+                shown(root),
+                shown(&target)
+            );
+            found.files.push(Discovered::unreadable(path, reason));
+        }
+    }
 }
 
 fn has_extension(path: &Path) -> bool {
@@ -85,9 +220,45 @@ pub const DEFAULT_MAX_PROPOSAL_MIB: u64 = 256;
 /// directory, a pipe that would block, a device that never ends) and any
 /// file longer than `limit` bytes; `raise` says how the limit is raised,
 /// if it can be. Never reads more than `limit + 1` bytes, whatever the file
-/// does while it is read.
+/// does while it is read. A link is followed.
 pub fn read_regular(path: &Path, limit: u64, raise: &str) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    read_file(path, limit, raise, Follow::Yes)
+}
+
+/// Whether a link at a path's last component is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Follow {
+    Yes,
+    No,
+}
+
+/// [`read_regular`], following a link or not. The file is opened without
+/// blocking (a pipe opened to read waits for a writer) and judged by what
+/// was opened, so that nothing swapped in after a look at the path is
+/// read.
+fn read_file(path: &Path, limit: u64, raise: &str, follow: Follow) -> Result<Vec<u8>, String> {
+    use rustix::fs::{Mode, OFlags};
+    // A look before opening: opening some devices does something.
+    let looked = match follow {
+        Follow::Yes => std::fs::metadata(path),
+        Follow::No => std::fs::symlink_metadata(path),
+    }
+    .map_err(|e| e.to_string())?;
+    if looked.file_type().is_symlink() {
+        return Err("it is a symbolic link, which assure does not follow here".to_owned());
+    }
+    if !looked.is_file() {
+        return Err(format!("it is {}, not a regular file", file_kind(&looked)));
+    }
+    let mut flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK;
+    if follow == Follow::No {
+        flags |= OFlags::NOFOLLOW;
+    }
+    let file = std::fs::File::from(
+        rustix::fs::open(path, flags, Mode::empty())
+            .map_err(|e| std::io::Error::from(e).to_string())?,
+    );
+    let metadata = file.metadata().map_err(|e| e.to_string())?;
     if !metadata.is_file() {
         return Err(format!(
             "it is {}, not a regular file",
@@ -97,7 +268,6 @@ pub fn read_regular(path: &Path, limit: u64, raise: &str) -> Result<Vec<u8>, Str
     if metadata.len() > limit {
         return Err(too_large(limit, raise));
     }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     read_at_most(file, metadata.len() as usize, limit, raise)
 }
 
@@ -135,7 +305,7 @@ pub fn read_settings(path: &Path) -> Result<Vec<u8>, String> {
     )
 }
 
-/// A proposal, read within `limit` bytes.
+/// A proposal named on the command line, read within `limit` bytes.
 pub fn read_proposal(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     read_regular(path, limit, PROPOSAL_LIMIT)
 }
@@ -199,10 +369,24 @@ pub struct ProposalText {
 
 /// The proposals under `paths`, in order, each as text or as the error
 /// saying why it is not (a place that cannot be listed, a file that cannot
-/// be read or is not UTF-8).
-pub fn proposal_texts(paths: &[PathBuf], limit: u64) -> Vec<Result<ProposalText, String>> {
-    discover(paths)
+/// be read or is not UTF-8), for a command that rewrites them; and what
+/// the search passed over. A link in a folder to a proposal found there
+/// too is left out: the proposal is rewritten as itself.
+pub fn proposal_texts(paths: &[PathBuf], limit: u64) -> (Vec<Result<ProposalText, String>>, Found) {
+    let mut found = discover(paths);
+    let files = std::mem::take(&mut found.files);
+    let itself: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| f.source == Source::Found)
+        .filter_map(|f| f.path.canonicalize().ok())
+        .collect();
+    let texts = files
         .into_iter()
+        .filter(|file| {
+            !file
+                .link_target()
+                .is_some_and(|target| itself.contains(target))
+        })
         .map(|file| {
             let shown = file.path.display().to_string();
             let unread = |why: &str| {
@@ -211,10 +395,7 @@ pub fn proposal_texts(paths: &[PathBuf], limit: u64) -> Vec<Result<ProposalText,
                     assure_diagnostic::visible(&shown)
                 )
             };
-            if let Some(error) = &file.error {
-                return Err(unread(error));
-            }
-            let bytes = read_proposal(&file.path, limit).map_err(|e| unread(&e))?;
+            let bytes = file.read(limit).map_err(|e| unread(&e))?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| unread("it is not UTF-8 text (lint reports it as SYN003)"))?;
             Ok(ProposalText {
@@ -223,7 +404,8 @@ pub fn proposal_texts(paths: &[PathBuf], limit: u64) -> Vec<Result<ProposalText,
                 text,
             })
         })
-        .collect()
+        .collect();
+    (texts, found)
 }
 
 /// Reads every file in parallel and hands its bytes (or why they could not
@@ -235,14 +417,6 @@ pub fn read_all<T: Send>(
 ) -> Vec<T> {
     files
         .par_iter()
-        .map(|file| {
-            let shown = file.path.display().to_string();
-            let bytes = match &file.error {
-                Some(error) => Err(error.clone()),
-                None if file.stdin => read_stdin(limit),
-                None => read_proposal(&file.path, limit),
-            };
-            each(&shown, bytes)
-        })
+        .map(|file| each(&file.path.display().to_string(), file.read(limit)))
         .collect()
 }

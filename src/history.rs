@@ -13,7 +13,7 @@ use assure_diagnostic::visible;
 use assure_store::{FileRecord, FindingRecord, LabelRecord, RunRecord, Target};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -25,6 +25,8 @@ pub struct ReportArgs {
     pub db: std::ffi::OsString,
     /// Where to write the site, if anywhere.
     pub html: Option<PathBuf>,
+    /// The largest proposal read, in bytes (`--max-file-size`).
+    pub max_file_size: u64,
 }
 
 /// Lints the corpus with `checker`, records the run, and writes the site;
@@ -47,7 +49,7 @@ pub fn run(
             visible(&site.given().display().to_string())
         ));
     }
-    let record = lint_corpus(&args.corpus, checker)?;
+    let record = lint_corpus(&args.corpus, checker, args.max_file_size)?;
     if let Target::Sqlite(path) = &target
         && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
     {
@@ -79,24 +81,33 @@ pub fn run(
 }
 
 /// The run over every `*.proposal` under `corpus`, as it is recorded:
-/// the findings `lint` gives, with paths relative to the corpus.
-pub fn lint_corpus(corpus: &Path, checker: &Checker) -> Result<RunRecord, String> {
+/// the findings `lint` gives (found as `lint` finds them, no proposal
+/// longer than `limit` bytes read), with paths relative to the corpus.
+pub fn lint_corpus(corpus: &Path, checker: &Checker, limit: u64) -> Result<RunRecord, String> {
     let rules = checker.rules();
-    let files = discover(corpus)?;
+    if !corpus.is_dir() {
+        return Err(format!(
+            "the corpus {} is not a directory",
+            visible(&corpus.display().to_string())
+        ));
+    }
+    let found = crate::files::discover(&[corpus.to_path_buf()]);
+    let _ = found.warn(&mut std::io::stderr());
+    let files = found.files;
     if files.is_empty() {
-        return Err(format!("no *.proposal files under {}", corpus.display()));
+        return Err(format!(
+            "no *.proposal files under {}",
+            visible(&corpus.display().to_string())
+        ));
     }
     let progress = progress_bar(files.len());
     let mut reports: Vec<(FileReport, String)> = files
         .par_iter()
-        .map(|path| {
+        .map(|file| {
             // Checked under the path `lint` would show, so that `[[allow]]`
             // globs match as they do there; recorded relative to the root.
-            let shown = path.display().to_string();
-            let result = match crate::files::read_proposal(
-                path,
-                crate::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
-            ) {
+            let shown = file.path.display().to_string();
+            let result = match file.read(limit) {
                 Ok(bytes) => (checker.check(&shown, &bytes), assure_check::fnv1a64(&bytes)),
                 Err(error) => (checker.unreadable(&shown, &error), String::new()),
             };
@@ -129,44 +140,6 @@ pub fn lint_corpus(corpus: &Path, checker: &Checker) -> Result<RunRecord, String
             .map(|(report, hash)| file_record(report, hash))
             .collect(),
     })
-}
-
-fn discover(corpus: &Path) -> Result<Vec<PathBuf>, String> {
-    if !corpus.is_dir() {
-        return Err(format!(
-            "the corpus {} is not a directory",
-            corpus.display()
-        ));
-    }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(corpus)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        // A dangling link or a loop of links is reported and skipped, as
-        // `lint` does, not the end of the report.
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                let at = error
-                    .path()
-                    .map_or_else(|| corpus.display().to_string(), |p| p.display().to_string());
-                let why = format!("{error}");
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "warning: skipped {}: {}",
-                    visible(&at),
-                    visible(&why)
-                );
-                continue;
-            }
-        };
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "proposal")
-        {
-            files.push(entry.into_path());
-        }
-    }
-    Ok(files)
 }
 
 fn progress_bar(total: usize) -> ProgressBar {

@@ -58,6 +58,7 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
         root: workspace_root(&initialized),
         on_disk: std::cell::RefCell::new(None),
         explained: std::cell::RefCell::new(HashMap::new()),
+        max_file_size: context.common.max_proposal_bytes,
     };
     let mut pending: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
     loop {
@@ -356,6 +357,8 @@ struct Server {
     /// (`codeDescription`), written once per text; `None` where there is
     /// no cache folder to write it in.
     explained: std::cell::RefCell<HashMap<String, Option<String>>>,
+    /// The largest proposal read from disk (`--max-file-size`).
+    max_file_size: u64,
 }
 
 impl Server {
@@ -581,37 +584,29 @@ impl Server {
             self.on_disk.replace(Some(Vec::new()));
             return;
         };
-        let mut found = Vec::new();
-        let mut left_out = 0;
-        for entry in walkdir::WalkDir::new(root)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                // Hidden folders and build output hold no proposals.
-                let name = e.file_name().to_string_lossy();
-                e.depth() == 0
-                    || !(name.starts_with('.') || name == "target" || name == "node_modules")
-            })
-            .flatten()
-        {
-            let path = entry.path();
-            if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "proposal") {
-                continue;
-            }
-            if found.len() == MAX_WORKSPACE_PROPOSALS {
-                left_out += 1;
-                continue;
-            }
-            let shown = path.display().to_string();
-            let report = match crate::files::read_proposal(
-                path,
-                crate::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
-            ) {
-                Ok(bytes) => checker.check(&shown, &bytes),
-                Err(error) => checker.unreadable(&shown, &error),
-            };
-            found.push((shown, report));
+        // Found as `lint` and `report` find them, so that corpus rules
+        // give one answer for one tree.
+        let discovered = crate::files::discover(std::slice::from_ref(root));
+        for note in &discovered.notes {
+            self.log(note);
         }
+        let left_out = discovered
+            .files
+            .len()
+            .saturating_sub(MAX_WORKSPACE_PROPOSALS);
+        let found = discovered
+            .files
+            .iter()
+            .take(MAX_WORKSPACE_PROPOSALS)
+            .map(|file| {
+                let shown = file.path.display().to_string();
+                let report = match file.read(self.max_file_size) {
+                    Ok(bytes) => checker.check(&shown, &bytes),
+                    Err(error) => checker.unreadable(&shown, &error),
+                };
+                (shown, report)
+            })
+            .collect();
         if left_out > 0 {
             self.log(&format!(
                 "corpus rules read the first {MAX_WORKSPACE_PROPOSALS} proposals of {}; {left_out} more were left out (`assure lint` reads them all)",

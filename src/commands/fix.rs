@@ -59,7 +59,11 @@ pub fn fix_paths(
 ) -> Fixing {
     let mut fixing = Fixing::default();
     let mut total = 0;
-    for proposal in files::proposal_texts(paths, limit) {
+    let (texts, found) = files::proposal_texts(paths, limit);
+    for note in &found.notes {
+        let _ = writeln!(errors, "warning: {note}");
+    }
+    for proposal in texts {
         let proposal = match proposal {
             Ok(proposal) => proposal,
             Err(unread) => {
@@ -171,7 +175,7 @@ pub fn run(args: &FixArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fail
         });
     }
     // What is left, as lint would judge it.
-    let discovered = files::discover(&args.paths);
+    let discovered = files::discover(&args.paths).files;
     let left = files::read_all(&discovered, limit, |shown, bytes| match bytes {
         Ok(bytes) => checker.check(shown, &bytes),
         Err(reason) => checker.unreadable(shown, &reason),

@@ -34,7 +34,11 @@ pub fn run(args: &FmtArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fail
     let (checker, _) = context.project()?.into_checker();
     let (mut out, mut errors) = (String::new(), String::new());
     let (mut changed, mut unchanged, mut failed) = (0, 0, 0);
-    for proposal in files::proposal_texts(&args.paths, limit) {
+    let (texts, found) = files::proposal_texts(&args.paths, limit);
+    for note in &found.notes {
+        let _ = writeln!(errors, "warning: {note}");
+    }
+    for proposal in texts {
         let proposal = match proposal {
             Ok(proposal) => proposal,
             Err(unread) => {

@@ -146,16 +146,15 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         }
         None => None,
     };
-    let mut discovered = files::discover(&present);
+    let found = files::discover(&present);
+    found.warn(context.stderr)?;
+    let mut discovered = found.files;
     if stdin {
-        discovered.push(files::Discovered {
-            path: args
-                .stdin_filename
+        discovered.push(files::Discovered::stdin(
+            args.stdin_filename
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("<stdin>")),
-            error: None,
-            stdin: true,
-        });
+        ));
     }
     if discovered.is_empty() && missing == 0 {
         writeln!(

@@ -38,6 +38,7 @@ pub fn run(args: &ReportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
         corpus: args.corpus.clone(),
         db: args.db.clone(),
         html: args.html.clone(),
+        max_file_size: context.common.max_proposal_bytes,
     };
     let mut out = Vec::new();
     crate::history::run(&report, &checker, &mut out).map_err(Failure::new)?;

@@ -186,7 +186,9 @@ fn test(
     human: &HumanOptions,
     out: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
-    let discovered = files::discover(paths);
+    let found = files::discover(paths);
+    found.warn(out)?;
+    let discovered = found.files;
     if discovered.is_empty() {
         return Err(Failure::new(format!(
             "no *.{} fixtures found",

@@ -244,7 +244,7 @@ fn only_the_write_module_writes_a_users_files() {
         "fs::remove_dir_all(",
         "fs::copy(",
         "fs::hard_link(",
-        "symlink(",
+        "fs::symlink(",
         ".persist(",
     ];
     let root = root();

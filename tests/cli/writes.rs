@@ -404,3 +404,113 @@ fn a_baseline_is_never_written_through_a_link() {
             .starts_with('{')
     );
 }
+
+/// `proposals/` with a proposal, a link to it, a link to a secret outside
+/// the folder, a link to a folder outside, a link to its own folder and a
+/// dangling link.
+fn planted_links() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path();
+    std::fs::create_dir_all(at.join("proposals")).unwrap();
+    std::fs::create_dir_all(at.join("elsewhere")).unwrap();
+    std::fs::write(at.join(".env"), "API_KEY=hunter2\n").unwrap();
+    std::fs::write(at.join("proposals/a.proposal"), UNFORMATTED).unwrap();
+    std::fs::write(at.join("elsewhere/x.proposal"), UNFORMATTED).unwrap();
+    for (target, link) in [
+        ("a.proposal", "alias.proposal"),
+        ("../.env", "secret.proposal"),
+        ("../elsewhere", "ext"),
+        (".", "loop"),
+        ("nowhere", "dangling.proposal"),
+    ] {
+        std::os::unix::fs::symlink(target, at.join("proposals").join(link)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_folder_is_searched_without_following_links_out_of_it() {
+    let dir = planted_links();
+    let outside = dir.path().canonicalize().unwrap();
+    let run = assure_in(dir.path(), &["lint", "--format", "json", "proposals"]);
+    assert_status!(run, 1);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<String> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let codes: Vec<String> = f["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} {}",
+                        x["code"].as_str().unwrap(),
+                        x["message"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            format!("{}: {}", f["path"].as_str().unwrap(), codes.join("; "))
+        })
+        .collect();
+    let missing = "CFC001 the proposal's model is `mcp`, but the case for change does not say why this model rather than the other; CFC004 the proposal's model is `mcp`, but it does not say what population it serves";
+    assert_eq!(
+        files,
+        [
+            format!("proposals/a.proposal: {missing}"),
+            format!("proposals/alias.proposal: {missing}"),
+            "proposals/dangling.proposal: SYN003 cannot read the file: it is a link that leads to nothing readable (No such file or directory (os error 2))".to_owned(),
+            format!("proposals/secret.proposal: SYN003 cannot read the file: it is a link to a file outside proposals ({}/.env); assure reads only proposals inside the folders it is given: name the file itself to read it", outside.display()),
+        ]
+    );
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: not searched: proposals/ext is a link to a folder outside proposals ({}/elsewhere); name that folder to check what is in it\n",
+            outside.display()
+        )
+    );
+    // report records what lint found, and never the secret.
+    let run = assure_in(
+        dir.path(),
+        &["report", "--corpus", "proposals", "--db", "h.sqlite"],
+    );
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stdout,
+        "recorded run 1 in h.sqlite: 4 files, 6 findings (6 errors)\n"
+    );
+    let history = std::fs::read(dir.path().join("h.sqlite")).unwrap();
+    assert!(!String::from_utf8_lossy(&history).contains("hunter2"));
+}
+
+#[test]
+fn fmt_of_a_folder_writes_nothing_outside_it() {
+    let dir = planted_links();
+    let run = assure_in(dir.path(), &["fmt", "proposals"]);
+    assert_status!(run, 2);
+    // The link to a proposal in the folder is formatted as itself, once.
+    assert_eq!(
+        run.stdout,
+        "reformatted proposals/a.proposal\n1 reformatted, 0 already formatted; 2 files left as they are (see the errors above)\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("proposals/a.proposal")).unwrap(),
+        FORMATTED
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("elsewhere/x.proposal")).unwrap(),
+        UNFORMATTED
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".env")).unwrap(),
+        "API_KEY=hunter2\n"
+    );
+    for link in ["alias.proposal", "secret.proposal"] {
+        let metadata = std::fs::symlink_metadata(dir.path().join("proposals").join(link)).unwrap();
+        assert!(metadata.file_type().is_symlink(), "{link}");
+    }
+}

@@ -111,6 +111,7 @@ fn report(corpus: PathBuf, db: &std::ffi::OsStr, html: Option<PathBuf>) -> Resul
         corpus,
         db: db.to_owned(),
         html,
+        max_file_size: assure::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
     };
     assure::history::run(&args, &checker, &mut std::io::stdout())
 }

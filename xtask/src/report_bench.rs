@@ -37,7 +37,11 @@ pub fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         }
         let started = Instant::now();
-        let record = lint_corpus(&corpus, &checker)?;
+        let record = lint_corpus(
+            &corpus,
+            &checker,
+            assure::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
+        )?;
         let lint = started.elapsed();
         let mut sqlite = Vec::new();
         let mut postgres = Vec::new();
