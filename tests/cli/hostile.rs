@@ -447,3 +447,68 @@ fn a_finding_on_every_line_lists_each_codes_first_thousand_and_counts_the_rest()
         .collect();
     assert_eq!(counted, [&serde_json::json!({"unlisted": 499}); 2]);
 }
+
+/// A pack of 17 `let`s that builds 131,072 distinct numbers within its
+/// budget, then searches them as `when` says.
+fn searching_pack(when: &str) -> String {
+    let mut lets = String::from("let.x0 = \"[1]\"\n");
+    for i in 1..18 {
+        lets.push_str(&format!(
+            "let.x{i} = \"[a * 2 + b for a in x{} for b in [0, 1]]\"\n",
+            i - 1
+        ));
+    }
+    pack_with(&format!("{lets}when = \"{when}\"\nmessage = \"m\""))
+}
+
+#[test]
+fn a_search_repeated_over_a_long_list_is_charged_to_the_budget() {
+    // Each was a 17-billion-comparison scan that no step was charged for
+    // (minutes, for a pack under a kilobyte); now every item read is a step.
+    for when in [
+        "count(unique(x17)) > 0",
+        "count([a for a in x17 if a in x17]) > 0",
+        "count([a for a in x17 if a not in x17]) == 0",
+        "count([a for a in x17 if x17 == x17]) == 0",
+        "count([a for a in x17 if intersects(x17, list(a))]) > 0",
+    ] {
+        let run = lint_with_pack(&searching_pack(when), "proposal: P\n");
+        assert_status!(run, 1);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let messages: Vec<&str> = json["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            messages,
+            ["rule HOS001 stopped after 5000000 steps, so it was not fully assessed"],
+            "{when}"
+        );
+    }
+}
+
+#[test]
+fn placeholders_on_one_long_line_are_found_in_one_pass() {
+    // 800,000 placeholders on one 4 MB line: the end of the line was
+    // searched again for each (22 s); each code's first thousand listed.
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("proposal: P\nnotes: {}\n", "<<a>>".repeat(800_000));
+    std::fs::write(dir.path().join("p.proposal"), text).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--format", "json", "p.proposal"],
+    );
+    assert_status!(run, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let placeholders: Vec<u64> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "SYN004")
+        .map(|f| f["unlisted"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(placeholders.len(), 1_001);
+    assert_eq!(placeholders[1_000], 800_000 - 1_001);
+}

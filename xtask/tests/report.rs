@@ -379,7 +379,10 @@ fn pages_never_collide_links_are_not_followed_and_the_site_is_swapped_in_whole()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(pages.len(), 8, "{pages:?}");
-    assert!(pages.iter().any(|p| p.starts_with("dangling_proposal-")), "{pages:?}");
+    assert!(
+        pages.iter().any(|p| p.starts_with("dangling_proposal-")),
+        "{pages:?}"
+    );
     assert!(pages.iter().all(|p| p.len() < 120), "{pages:?}");
     // A second run replaces the site whole, leaving nothing beside it.
     report(&corpus, &db, &site);

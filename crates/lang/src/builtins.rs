@@ -780,7 +780,13 @@ fn unique<'a>(ev: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
                 for item in items.iter() {
                     let new = match item {
                         Val::Entity(id) => distinct.insert(kept, *id),
-                        other => !kept.iter().any(|k| equal(k, other)),
+                        // Compared with every item kept: charged as read.
+                        other => {
+                            if !ev.charge(kept.len()) {
+                                return;
+                            }
+                            !kept.iter().any(|k| equal(k, other))
+                        }
                     };
                     if new {
                         kept.push(item.clone());
@@ -792,7 +798,7 @@ fn unique<'a>(ev: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
     }
 }
 
-fn intersects<'a>(_: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
+fn intersects<'a>(ev: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
     match (&args[0], &args[1]) {
         (Val::List(a), Val::List(b)) => {
             let entities: FxHashSet<EntityId> = a
@@ -802,9 +808,13 @@ fn intersects<'a>(_: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
                     _ => None,
                 })
                 .collect();
+            if !ev.charge(a.len()) {
+                return Val::Missing;
+            }
             Val::Bool(b.iter().any(|y| match y {
                 Val::Entity(id) => entities.contains(id),
-                other => a.iter().any(|x| equal(x, other)),
+                // Compared with every item of `a`: charged as read.
+                other => ev.charge(a.len()) && a.iter().any(|x| equal(x, other)),
             }))
         }
         _ => Val::Bool(false),

@@ -449,6 +449,26 @@ impl<'a> Evaluator<'a> {
         true
     }
 
+    /// Spends a step for each of `steps` items a scan reads (a search of a
+    /// list, one list compared with another); false, and the evaluator out
+    /// of fuel, if that is more than is left. A scan of a list built
+    /// within the budget costs the budget again each time: a search in a
+    /// loop over the same list is quadratic, and must stop with the rest.
+    pub(crate) fn charge(&self, steps: usize) -> bool {
+        let left = self.fuel.get();
+        match left.checked_sub(steps as u64) {
+            Some(rest) => {
+                self.fuel.set(rest);
+                true
+            }
+            None => {
+                self.fuel.set(0);
+                self.exhausted.set(true);
+                false
+            }
+        }
+    }
+
     /// Whether evaluation has run out of fuel since the last refuel: what
     /// it returned since is not to be trusted.
     pub fn out_of_fuel(&self) -> bool {
@@ -733,6 +753,9 @@ impl<'a> Evaluator<'a> {
                 {
                     let found = self.list_has_entity(items, *id);
                     return Val::Bool(found == (*op == BinaryOp::In));
+                }
+                if !self.charge(scanned(*op, &left, &right)) {
+                    return Val::Missing;
                 }
                 binary(*op, &left, &right)
             }
@@ -1083,6 +1106,16 @@ impl<'a> Evaluator<'a> {
                 assure_diagnostic::english_list(&parts)
             }
         }
+    }
+}
+
+/// How many items `left op right` reads: the list searched by `in`, or
+/// the shorter of two lists compared.
+fn scanned(op: BinaryOp, left: &Val<'_>, right: &Val<'_>) -> usize {
+    match (op, left, right) {
+        (BinaryOp::In | BinaryOp::NotIn, _, Val::List(items)) => items.len(),
+        (_, Val::List(a), Val::List(b)) => a.len().min(b.len()),
+        _ => 0,
     }
 }
 

@@ -230,9 +230,15 @@ impl<'a> LineParser<'a> {
     fn placeholders(&mut self) {
         let bytes = self.text.as_bytes();
         let mut from = 0;
+        // The end of the line of the last `<<` found, found once a line:
+        // searched again for every `<<` of a long line, it was quadratic
+        // (a 4 MB line of `<<a>>`, 22 s).
+        let mut line_end = 0;
         while let Some(at) = memchr::memmem::find(&bytes[from..], b"<<").map(|i| from + i) {
-            let line_end =
-                memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            if at >= line_end {
+                line_end =
+                    memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            }
             let Some(close) = memchr::memmem::find(&bytes[at + 2..line_end], b">>") else {
                 from = line_end;
                 continue;
