@@ -290,7 +290,7 @@ fn a_proposal_over_the_size_limit_is_unreadable_and_the_limit_can_be_raised() {
 }
 
 /// An escape sequence that would set the terminal's title and clear it.
-const ESCAPE: &str = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}1m";
+const ESCAPE: &str = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}1m\u{202e}";
 
 #[test]
 fn no_escape_sequence_from_a_proposal_reaches_a_terminal_or_a_ci_log() {
@@ -313,7 +313,7 @@ fn no_escape_sequence_from_a_proposal_reaches_a_terminal_or_a_ci_log() {
     for (at, run) in runs.iter().enumerate() {
         // JSON escapes the C0 controls only, as its standard says.
         let hidden: &[char] = if at < 5 {
-            &['\u{1b}', '\u{7}', '\u{9b}']
+            &['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']
         } else {
             &['\u{1b}', '\u{7}']
         };
@@ -325,7 +325,7 @@ fn no_escape_sequence_from_a_proposal_reaches_a_terminal_or_a_ci_log() {
     assert!(
         runs[0]
             .stdout
-            .contains(r"bad\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}1m.proposal"),
+            .contains(r"bad\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}1m\u{202e}.proposal"),
         "{}",
         runs[0].stdout
     );

@@ -1,16 +1,24 @@
 //! Text from a proposal or a pack made safe to print for a person or a CI
 //! log: no control character reaches a terminal, where an escape sequence
-//! could set the window title, clear the screen or forge a line of output.
+//! could set the window title, clear the screen or forge a line of output,
+//! and no bidirectional control reaches a reader, who would read text in
+//! an order other than the order it is in (`Trust\u{202e}dtL`).
 //! JSON and SARIF need none of this: their encoders escape control
 //! characters already.
 
 use std::borrow::Cow;
 
 /// Whether `c` must not be printed as it is: C0 controls but newline and
-/// tab, DEL, and the C1 controls (`U+009B` starts a sequence on some
-/// terminals as ESC `[` does).
+/// tab, DEL, the C1 controls (`U+009B` starts a sequence on some terminals
+/// as ESC `[` does), the line and paragraph separators, and the
+/// bidirectional controls (embeddings, overrides, isolates and marks),
+/// which reorder what a reviewer reads.
 fn is_hidden(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || c == '\u{2028}' || c == '\u{2029}'
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// `text` with each control character written as a Rust escape (`\u{1b}`),
@@ -86,6 +94,21 @@ mod tests {
             "two\nlines\\u{d}\n\\u{1b}c"
         );
         assert!(matches!(visible("plain £5m"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn bidirectional_controls_are_shown_not_obeyed() {
+        for c in [
+            '\u{61c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}',
+            '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            let text = format!("Acme{c}dtL");
+            assert_eq!(visible(&text), format!("Acme\\u{{{:x}}}dtL", c as u32));
+            assert_eq!(visible_in_place(&text).len(), text.len());
+            assert!(!visible_in_place(&text).contains(c));
+        }
+        // Right-to-left text itself is text.
+        assert!(matches!(visible("مستشفى"), Cow::Borrowed(_)));
     }
 
     #[test]
