@@ -38,8 +38,8 @@ pub fn run(
 ) -> Result<(), String> {
     // The site folder is judged before anything is recorded: a refused
     // site must not leave a run behind.
+    let target = Target::parse(&args.db)?;
     let site = args.html.as_deref().map(Folder::begin).transpose()?;
-    let target = Target::parse(&args.db);
     if let (Some(site), Target::Sqlite(path)) = (&site, &target)
         && site.holds(path)
     {

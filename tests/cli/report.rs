@@ -73,7 +73,7 @@ fn report_agrees_with_lint(db: &str, options: &[&str]) {
         .concat(),
     );
     assert_status!(run, 0);
-    let target = assure_store::Target::parse(db.as_ref());
+    let target = assure_store::Target::parse(db.as_ref()).unwrap();
     assert!(
         run.stdout
             .starts_with(&format!("recorded run 1 in {}: 3 files, ", target.shown())),

@@ -514,3 +514,58 @@ fn fmt_of_a_folder_writes_nothing_outside_it() {
         assert!(metadata.file_type().is_symlink(), "{link}");
     }
 }
+
+#[test]
+fn report_keeps_its_history_only_where_it_says() {
+    let dir = with_corpus();
+    for (db, error) in [
+        (
+            "file:h.sqlite",
+            "error: `file:h.sqlite` would be read by SQLite as a special name, not a file: give the path of a file (`./file:h.sqlite` for a file of that name)\n",
+        ),
+        (
+            ":memory:",
+            "error: `:memory:` would be read by SQLite as a special name, not a file: give the path of a file (`./:memory:` for a file of that name)\n",
+        ),
+        (
+            "file::memory:",
+            "error: `file::memory:` would be read by SQLite as a special name, not a file: give the path of a file (`./file::memory:` for a file of that name)\n",
+        ),
+        (
+            "",
+            "error: the history must be a file or a postgres:// URL, not nothing\n",
+        ),
+        (
+            "sqlite://h.sqlite",
+            "error: `sqlite://` is not a history assure keeps: give a file path, or a postgres:// URL\n",
+        ),
+    ] {
+        let run = assure_in(dir.path(), &["report", "--corpus", "corpus", "--db", db]);
+        assert_status!(run, 2);
+        assert_eq!(run.stderr, error, "{db}");
+        assert_eq!(
+            tree(dir.path()),
+            ["corpus", "corpus/dudley-mcp.proposal"],
+            "{db}"
+        );
+    }
+    // A scheme in capitals is still PostgreSQL's, not a file name.
+    let run = assure_in(
+        dir.path(),
+        &[
+            "report",
+            "--corpus",
+            "corpus",
+            "--db",
+            "POSTGRES://assure@127.0.0.1:1/history",
+        ],
+    );
+    assert_status!(run, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot reach the database postgres://assure@127.0.0.1:1/history"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tree(dir.path()), ["corpus", "corpus/dudley-mcp.proposal"]);
+}

@@ -50,15 +50,37 @@ pub enum Target {
 }
 
 impl Target {
-    /// A URL starting `postgres://` or `postgresql://` is PostgreSQL;
-    /// anything else is the path of an SQLite file.
-    pub fn parse(given: &OsStr) -> Target {
-        match given.to_str() {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Target::Postgres(url.to_owned())
-            }
-            _ => Target::Sqlite(PathBuf::from(given)),
+    /// A URL starting `postgres://` or `postgresql://` (in any case) is
+    /// PostgreSQL; a path is an SQLite file. Refused: nothing, a URL of
+    /// any other scheme (`mysql://`, `sqlite://`), an SQLite URI
+    /// (`file:...`, which SQLite would open wherever it says, past the
+    /// checks made on the path) and an in-memory database (`:memory:`),
+    /// which would keep nothing while the run says it was recorded.
+    pub fn parse(given: &OsStr) -> Result<Target, String> {
+        let text = given.to_string_lossy();
+        if text.is_empty() {
+            return Err("the history must be a file or a postgres:// URL, not nothing".to_owned());
         }
+        if let Some((scheme, rest)) = text.split_once("://")
+            && !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
+            let scheme = scheme.to_ascii_lowercase();
+            return match scheme.as_str() {
+                "postgres" | "postgresql" => Ok(Target::Postgres(format!("{scheme}://{rest}"))),
+                _ => Err(format!(
+                    "`{scheme}://` is not a history assure keeps: give a file path, or a postgres:// URL"
+                )),
+            };
+        }
+        if text == ":memory:" || text.starts_with("file:") {
+            return Err(format!(
+                "`{text}` would be read by SQLite as a special name, not a file: give the path of a file (`./{text}` for a file of that name)"
+            ));
+        }
+        Ok(Target::Sqlite(PathBuf::from(given)))
     }
 
     /// How the target is shown in messages: a path, or a URL with its

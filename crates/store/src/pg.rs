@@ -488,8 +488,10 @@ fn classify(at: &str, error: &postgres::Error) -> StoreError {
     }
 }
 
-/// `url` with the password of its user part and of a `password=` parameter
-/// replaced by `***`, for messages and logs.
+/// `url` with the password of its user part and of a `password`
+/// parameter replaced by `***`, for messages and logs. A parameter's name
+/// is judged as the driver reads it, percent-decoded (`pass%77ord` is
+/// `password`) and in any case.
 pub(crate) fn without_password(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let (authority_end, _) = rest
@@ -504,14 +506,48 @@ pub(crate) fn without_password(url: &str) -> String {
         },
         None => authority.to_owned(),
     };
-    let tail: Vec<String> = tail
-        .split('&')
-        .map(|part| match part.find("password=") {
-            Some(at) if at == 0 || part[..at].ends_with('?') => {
-                format!("{}password=***", &part[..at])
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let parameters: Vec<String> = query
+                .split('&')
+                .map(|parameter| {
+                    let name = parameter
+                        .split_once('=')
+                        .map_or(parameter, |(name, _)| name);
+                    if percent_decoded(name).eq_ignore_ascii_case("password") {
+                        format!("{name}=***")
+                    } else {
+                        parameter.to_owned()
+                    }
+                })
+                .collect();
+            format!("{path}?{}", parameters.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// `text` with each `%XX` decoded (lossily, as text).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes
+            .get(at + 1..at + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[at], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                at += 3;
             }
-            _ => part.to_owned(),
-        })
-        .collect();
-    format!("{scheme}://{authority}{}", tail.join("&"))
+            (byte, _) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -373,15 +373,59 @@ pub const APPLICATION_ID: i32 = 0x4153_5552;
 /// that holds exactly these is a history written before the id was set.
 const TABLES: [&str; 4] = ["files", "findings", "readiness", "runs"];
 
+/// The application id in the header of the SQLite file at `path` (bytes
+/// 68-71, big-endian), if it has an SQLite header.
+fn header_application_id(path: &Path) -> Option<i32> {
+    use std::io::Read as _;
+    let mut header = [0; 100];
+    std::fs::File::open(path)
+        .ok()?
+        .read_exact(&mut header)
+        .ok()?;
+    header
+        .starts_with(b"SQLite format 3\0")
+        .then(|| i32::from_be_bytes([header[68], header[69], header[70], header[71]]))
+}
+
+/// An SQLite URI opening `path` read-only and immutable (no lock, no
+/// -shm or -wal file made), every byte but the unreserved ones
+/// percent-encoded.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt as _;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &byte in absolute.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
+}
+
 /// Looks at an existing database without writing to it: refuses one that
 /// is damaged, is someone else's, or has a schema this assure does not
 /// know.
 fn inspect(path: &Path, at: &str, timeout: Duration) -> Result<(), StoreError> {
     let fail = |e: rusqlite::Error| classify(at, &e);
-    let connection = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
+    // A file whose header does not name it assure's is read as immutable:
+    // a read-only connection to a database in WAL mode would leave -shm
+    // and -wal files beside someone else's database.
+    let connection = if header_application_id(path) == Some(APPLICATION_ID) {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    } else {
+        Connection::open_with_flags(
+            immutable_uri(path),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    }
     .map_err(fail)?;
     connection.busy_timeout(timeout).map_err(fail)?;
     let pragma = |name: &str| -> Result<i64, StoreError> {

@@ -48,6 +48,23 @@ fn passwords_are_never_shown() {
             "postgres:///db?host=/run/postgresql",
             "postgres:///db?host=/run/postgresql",
         ),
+        // As the driver reads the name: percent-decoded, in any case.
+        (
+            "postgres://u@h/db?pass%77ord=pw&sslmode=disable",
+            "postgres://u@h/db?pass%77ord=***&sslmode=disable",
+        ),
+        (
+            "postgres://u@h/db?%70%61%73%73%77%6f%72%64=pw",
+            "postgres://u@h/db?%70%61%73%73%77%6f%72%64=***",
+        ),
+        (
+            "postgres://u@h/db?PASSWORD=pw",
+            "postgres://u@h/db?PASSWORD=***",
+        ),
+        (
+            "postgres://u@h/db?mypassword=pw",
+            "postgres://u@h/db?mypassword=pw",
+        ),
     ] {
         assert_eq!(Target::Postgres(url.to_owned()).shown(), shown);
     }

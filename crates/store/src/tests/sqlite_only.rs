@@ -85,6 +85,28 @@ fn someone_elses_file_is_named_by_what_it_holds() {
 }
 
 #[test]
+fn someone_elses_database_in_wal_mode_is_left_without_files_beside_it() {
+    for id in [0, 7] {
+        let file = database();
+        file.execute(&format!(
+            "PRAGMA journal_mode = WAL; CREATE TABLE invoices (id INTEGER PRIMARY KEY); PRAGMA application_id = {id};"
+        ));
+        let before = std::fs::read(&file.path).unwrap();
+        let beside = |suffix: &str| {
+            let mut name = file.path.clone().into_os_string();
+            name.push(suffix);
+            std::path::PathBuf::from(name)
+        };
+        assert!(!beside("-wal").exists() && !beside("-shm").exists());
+        let error = Sqlite::open(&file.path).unwrap_err();
+        assert!(matches!(error, StoreError::Foreign(..)), "{error}");
+        assert!(!beside("-wal").exists(), "{id}");
+        assert!(!beside("-shm").exists(), "{id}");
+        assert_eq!(std::fs::read(&file.path).unwrap(), before);
+    }
+}
+
+#[test]
 fn a_new_database_is_marked_as_assures_own() {
     let file = database();
     drop(Sqlite::open(&file.path).unwrap());
@@ -114,16 +136,49 @@ fn a_history_written_before_the_application_id_is_still_opened() {
 #[test]
 fn a_path_is_a_file_and_a_url_is_a_server() {
     use std::ffi::OsStr;
+    let parse = |given: &str| Target::parse(OsStr::new(given));
     assert_eq!(
-        Target::parse(OsStr::new("target/h.sqlite")),
-        Target::Sqlite("target/h.sqlite".into())
+        parse("target/h.sqlite"),
+        Ok(Target::Sqlite("target/h.sqlite".into()))
     );
     assert_eq!(
-        Target::parse(OsStr::new("postgresql://u@h/db")),
-        Target::Postgres("postgresql://u@h/db".to_owned())
+        parse("postgresql://u@h/db"),
+        Ok(Target::Postgres("postgresql://u@h/db".to_owned()))
     );
     assert_eq!(
-        Target::parse(OsStr::new("./postgres://x")),
-        Target::Sqlite(Path::new("./postgres://x").to_path_buf())
+        parse("POSTGRES://u@h/db"),
+        Ok(Target::Postgres("postgres://u@h/db".to_owned()))
+    );
+    assert_eq!(
+        parse("./postgres://x"),
+        Ok(Target::Sqlite(Path::new("./postgres://x").to_path_buf()))
+    );
+    assert_eq!(
+        parse("./file:x.sqlite"),
+        Ok(Target::Sqlite(Path::new("./file:x.sqlite").to_path_buf()))
+    );
+    assert_eq!(
+        parse("mysql://u@h/db"),
+        Err(
+            "`mysql://` is not a history assure keeps: give a file path, or a postgres:// URL"
+                .to_owned()
+        )
+    );
+    for special in [
+        ":memory:",
+        "file::memory:",
+        "file:foreign.sqlite",
+        "file:h.sqlite?mode=rwc",
+    ] {
+        assert_eq!(
+            parse(special),
+            Err(format!(
+                "`{special}` would be read by SQLite as a special name, not a file: give the path of a file (`./{special}` for a file of that name)"
+            ))
+        );
+    }
+    assert_eq!(
+        parse(""),
+        Err("the history must be a file or a postgres:// URL, not nothing".to_owned())
     );
 }
