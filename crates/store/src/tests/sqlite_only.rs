@@ -95,7 +95,7 @@ fn someone_elses_database_in_wal_mode_is_left_without_files_beside_it() {
         let beside = |suffix: &str| {
             let mut name = file.path.clone().into_os_string();
             name.push(suffix);
-            std::path::PathBuf::from(name)
+            PathBuf::from(name)
         };
         assert!(!beside("-wal").exists() && !beside("-shm").exists());
         let error = Sqlite::open(&file.path).unwrap_err();
