@@ -337,17 +337,38 @@ fn a_file_that_is_not_a_pack_is_refused_without_quoting_it() {
     );
     assert_status!(run, 2);
     assert!(!run.stderr.contains("SECRET_TOKEN"), "{}", run.stderr);
+    // Not a byte of it, not even its first line.
     insta::assert_snapshot!(run.stderr, @r#"
     PACK005
 
       × this file is not a rule pack: it has no `[pack]` table
-       ╭─[environ.toml:1:1]
-     1 │ HOME="/root"
-       · ▲
-       ╰────
+      at environ.toml:1:1
 
     error: invalid rule pack: 1 problem in environ.toml
     "#);
+    // A table whose name begins with `pack` does not make it one: a file
+    // that does not read as TOML is quoted only if it was meant as a pack.
+    std::fs::write(
+        dir.path().join(".env"),
+        "SECRET_TOKEN=abc123\n[packages]\nnpm = 1\n",
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "--color",
+            "never",
+            "--pack",
+            ".env",
+            "hampshire.proposal",
+        ],
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "PACK005\n\n  × this file is not a rule pack: it has no `[pack]` table\n  at .env:1:1\n\nerror: invalid rule pack: 1 problem in .env\n"
+    );
 }
 
 #[test]

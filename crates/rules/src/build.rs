@@ -58,12 +58,12 @@ pub fn load(
             continue;
         }
         if !is_a_pack(&source.text, document.get_ref().get("pack").is_some()) {
-            // Not quoted: a path that reaches a file by mistake (or on
-            // purpose, from a pull request) must not print it.
-            let first_line = source.text.lines().next().unwrap_or("");
+            // Not a byte of it quoted: a path that reaches a file by
+            // mistake (or on purpose, from a pull request) must not print
+            // it.
             failures.push(PackErrors {
                 path: source.path.clone(),
-                text: first_line.to_owned(),
+                text: String::new(),
                 diagnostics: vec![Diagnostic::error(
                     codes::PACK005,
                     Span::empty(0),
@@ -117,13 +117,24 @@ pub fn load(
 /// Whether a file is meant to be a rule pack: its TOML has a `pack` table
 /// or, when it does not parse, a line opens one.
 fn is_a_pack(text: &str, has_pack_table: bool) -> bool {
+    // For a file that does not read as TOML, a line that opens the `[pack]`
+    // table (a `[pack.x]` one, or `[pack` left unclosed) or sets a `pack`
+    // key says it was meant as a pack, and its errors are shown;
+    // `[packages]` or `packing = 1` does not, and the file is never quoted.
+    let opens_pack = |rest: &str| {
+        rest.strip_prefix("pack").is_some_and(|after| {
+            matches!(after.trim_start().chars().next(), None | Some(']' | '.'))
+        })
+    };
     has_pack_table
         || text.lines().any(|line| {
             let line = line.trim_start();
-            let header = line
-                .strip_prefix('[')
-                .is_some_and(|rest| rest.trim_start().starts_with("pack"));
-            header || line.starts_with("pack.") || line.starts_with("pack ")
+            match line.strip_prefix('[') {
+                Some(rest) => opens_pack(rest.trim_start()),
+                None => line.strip_prefix("pack").is_some_and(|after| {
+                    matches!(after.trim_start().chars().next(), Some('=' | '.'))
+                }),
+            }
         })
 }
 
