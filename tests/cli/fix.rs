@@ -318,3 +318,37 @@ fn fmt_writes_the_canonical_layout_and_check_says_which_would_change() {
     let run = assure_in(dir.path(), &["fmt", "--check", "."]);
     assert_status!(run, 0);
 }
+
+#[test]
+fn a_safe_rename_never_makes_a_duplicate_nor_an_invalid_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "proposal: P\nmodel: other\n\n# Organisations\n\n## A Ltd\nkind: llp\nturnover: £5m/yr\nturnovr: £6m/yr\n\n## B Ltd\nkind: llp\nturnovr: lots\n\n## C Ltd\nkind: llp\nturnovr: £7m/yr\n";
+    std::fs::write(dir.path().join("p.proposal"), text).unwrap();
+    // Only C's rename is safe: A's would give `turnover` twice (SCH006),
+    // B's would make an ignored line an invalid amount (SCH003).
+    let run = assure_in(dir.path(), &["fix", "p.proposal"]);
+    assert_eq!(
+        run.stdout.lines().next().unwrap(),
+        "fixed p.proposal:17 SCH002: rename to `turnover`"
+    );
+    assert!(
+        run.stdout.contains("1 fix applied in 1 file\n"),
+        "{}",
+        run.stdout
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("p.proposal")).unwrap();
+    assert_eq!(fixed, text.replace("turnovr: £7m/yr", "turnover: £7m/yr"));
+    let json = assure_in(dir.path(), &["lint", "--format", "json", "p.proposal"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let offered: Vec<String> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "SCH002")
+        .map(|f| format!("{} {}", f["span"]["line"], f["fixes"][0]["applicability"]))
+        .collect();
+    assert_eq!(offered, ["9 \"unsafe\"", "13 \"unsafe\""]);
+    // Asked for, the unsafe ones are applied, and say what they cost.
+    let run = assure_in(dir.path(), &["fix", "--unsafe", "p.proposal"]);
+    assert!(run.stdout.starts_with("fixed p.proposal:9 SCH002: rename to `turnover`\nfixed p.proposal:13 SCH002: rename to `turnover`\n"), "{}", run.stdout);
+}

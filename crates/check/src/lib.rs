@@ -14,7 +14,7 @@ pub mod fixture;
 pub mod format;
 pub mod suppress;
 
-use assure_diagnostic::{Diagnostic, LineIndex, Severity, Span, codes};
+use assure_diagnostic::{Applicability, Diagnostic, LineIndex, Severity, Span, codes};
 use assure_model::Model;
 use assure_rules::{Options, RuleSet};
 use assure_syntax::Parse;
@@ -388,7 +388,8 @@ impl Checker {
         let allows = suppress::inline_allows(&parse, text);
         // The model frees the tree as it goes: its lines before the values
         // are typed, the rest before the edges are linked.
-        let (model, diagnostics) = self.build(text, parse);
+        let (model, mut diagnostics) = self.build(text, parse);
+        self.verify_renames(text, &mut diagnostics);
         let evaluation = self.rules.evaluate(&model, &self.options);
         let mut findings: Vec<Finding> = diagnostics.into_iter().map(Finding::structural).collect();
         findings.extend(evaluation.findings.into_iter().map(|f| Finding {
@@ -420,6 +421,42 @@ impl Checker {
             allows_used,
             evaluation.read_today,
         )
+    }
+
+    /// Keeps a rename of a misspelt key (SCH002) safe only if applied alone
+    /// it adds no structural error: renamed onto a key the entity already
+    /// has (SCH006), or onto a field its value does not fit (SCH003), it
+    /// is offered as unsafe. Each is checked by modelling the text with
+    /// it applied; past [`MAX_VERIFIED_BYTES`] of such modelling in one
+    /// file, the rest are unsafe unchecked.
+    fn verify_renames(&self, text: &str, diagnostics: &mut [Diagnostic]) {
+        let is_candidate = |d: &Diagnostic| {
+            *d.code == *codes::SCH002
+                && d.fixes
+                    .iter()
+                    .any(|f| f.applicability == Applicability::Safe)
+        };
+        let candidates = diagnostics.iter().filter(|d| is_candidate(d)).count();
+        if candidates == 0 {
+            return;
+        }
+        let errors = structural_errors(diagnostics);
+        let affordable = candidates.saturating_mul(text.len()) <= MAX_VERIFIED_BYTES;
+        for diagnostic in diagnostics.iter_mut().filter(|d| is_candidate(d)) {
+            for fix in &mut diagnostic.fixes {
+                if fix.applicability != Applicability::Safe {
+                    continue;
+                }
+                let keeps = affordable && {
+                    let (renamed, taken) = assure_diagnostic::apply(text, &[&*fix]);
+                    !taken.is_empty()
+                        && structural_errors(&self.model(&renamed).diagnostics) <= errors
+                };
+                if !keeps {
+                    fix.applicability = Applicability::Unsafe;
+                }
+            }
+        }
     }
 
     /// The report of a file that could not be read at all.
@@ -520,6 +557,19 @@ impl Finding {
         }
         fnv1a64(key.as_bytes())
     }
+}
+
+/// How much text [`Checker::verify_renames`] models again, at most, for
+/// one file: a few small proposals' worth per rename.
+const MAX_VERIFIED_BYTES: usize = 4 << 20;
+
+/// How many structural errors `diagnostics` stand for.
+fn structural_errors(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| 1 + d.unlisted)
+        .sum()
 }
 
 /// FNV-1a, 64 bits, in hex: a hash that never changes with the version of
