@@ -102,9 +102,16 @@ impl Config {
                 ..Config::default()
             });
         };
-        // Shown relative to where assure runs, as the user would write it.
-        let path = match path.strip_prefix(start) {
-            Ok(relative) if path.is_absolute() => relative.to_path_buf(),
+        // Shown relative to where assure runs, as the user would write it:
+        // `assure.toml`, or `../../assure.toml` for one found above.
+        let path = match path.parent().and_then(|dir| start.strip_prefix(dir).ok()) {
+            Some(below) if explicit.is_none() && path.is_absolute() => {
+                let mut shown = PathBuf::new();
+                for _ in below.components() {
+                    shown.push("..");
+                }
+                shown.join(FILE_NAME)
+            }
             _ => path,
         };
         let bytes = crate::files::read_settings(&path)

@@ -126,7 +126,8 @@ impl Project {
         let checker = Checker::new(self.rules)
             .with_as_of(Some(as_of))
             .with_allows(self.config.allow_entries())
-            .with_steps(self.steps);
+            .with_steps(self.steps)
+            .with_configuration(self.config.path.as_ref().map(|p| p.display().to_string()));
         (checker, self.config)
     }
 }
@@ -231,5 +232,6 @@ fn diagnostics_report(
         readiness: Vec::new(),
         allows_used: Vec::new(),
         baseline_used: Vec::new(),
+        configuration: None,
     }
 }

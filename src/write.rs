@@ -646,16 +646,17 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "proposal: Edited\n"
         );
-        // Replaced by another file of the same text: also not the file read.
-        let other = file_with(dir.path(), "other", "proposal: Edited\n");
-        std::fs::rename(&other, &path).unwrap();
-        let metadata = std::fs::metadata(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
-        std::fs::write(&path, "proposal: Edited\n").unwrap();
-        assert!(still_holds(&path, &metadata, b"proposal: Edited\n").is_err());
         // Nothing but the file is left in the folder.
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
+        // Replaced by another file of the same text: also not the file read.
+        // (The old one kept under another name, so that its inode is not
+        // free for the new file to take.)
+        let metadata = std::fs::metadata(&path).unwrap();
+        std::fs::hard_link(&path, dir.path().join("kept")).unwrap();
+        let other = file_with(dir.path(), "other", "proposal: Edited\n");
+        std::fs::rename(&other, &path).unwrap();
+        assert!(still_holds(&path, &metadata, b"proposal: Edited\n").is_err());
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub(crate) fn report_structural(
         readiness: Vec::new(),
         allows_used: Vec::new(),
         baseline_used: Vec::new(),
+        configuration: None,
     };
     let options = HumanOptions {
         quiet: true,

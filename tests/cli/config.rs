@@ -438,3 +438,59 @@ fn a_rule_switched_off_is_still_explained_and_listed_as_off() {
         "CFC003   off      case-for-change          list-sizes-disagree-with-population"
     );
 }
+
+#[test]
+fn every_output_names_the_configuration_that_ran() {
+    let dir = project("[rules]\nCFC003 = \"off\"\n");
+    let below = dir.path().join("a/b");
+    std::fs::create_dir_all(&below).unwrap();
+    std::fs::copy(
+        dir.path().join("hampshire.proposal"),
+        below.join("hampshire.proposal"),
+    )
+    .unwrap();
+    let human = assure_in(&below, &["lint", "--color", "never", "hampshire.proposal"]);
+    let lines: Vec<&str> = human.stdout.lines().rev().take(3).collect();
+    assert!(
+        lines.contains(&"Configured by ../../assure.toml."),
+        "{}",
+        human.stdout
+    );
+    let json = lint(&below, &[]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["configuration"], "../../assure.toml");
+    let sarif = assure_in(&below, &["lint", "--format", "sarif", "hampshire.proposal"]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["properties"]["configuration"],
+        "../../assure.toml"
+    );
+    let github = assure_in(
+        &below,
+        &["lint", "--format", "github", "hampshire.proposal"],
+    );
+    assert!(
+        github
+            .stdout
+            .contains("::notice title=assure configuration::Configured by ../../assure.toml.\n"),
+        "{}",
+        github.stdout
+    );
+    // In the folder itself, and given by name.
+    let json = lint(dir.path(), &[]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["configuration"], "assure.toml");
+    let json = lint(&below, &["--config", "../../assure.toml"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["configuration"], "../../assure.toml");
+    // None found: said as none.
+    let bare = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        dir.path().join("hampshire.proposal"),
+        bare.path().join("hampshire.proposal"),
+    )
+    .unwrap();
+    let json = lint(bare.path(), &[]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["configuration"], serde_json::Value::Null);
+}

@@ -152,6 +152,10 @@ pub struct FileReport {
     /// Whether the document approves each stage, so that readiness can be
     /// judged again when findings are added (corpus rules).
     pub approved: Vec<bool>,
+    /// The configuration file the run used, as shown (`assure.toml`,
+    /// `../assure.toml`), if one was found: output names it, so that one
+    /// in a folder above never applies unseen.
+    pub configuration: Option<String>,
 }
 
 /// The date a run judged "today" by, and where it came from.
@@ -182,6 +186,7 @@ impl FileReport {
             baseline_used: Vec::new(),
             as_of: None,
             approved: Vec::new(),
+            configuration: None,
         }
     }
 
@@ -232,6 +237,7 @@ pub struct Checker {
     as_of: Option<AsOf>,
     allows: Vec<suppress::AllowEntry>,
     baseline: Option<std::sync::Arc<baseline::Baseline>>,
+    configuration: Option<String>,
 }
 
 impl Checker {
@@ -243,6 +249,7 @@ impl Checker {
             as_of: None,
             allows: Vec::new(),
             baseline: None,
+            configuration: None,
         }
     }
 
@@ -251,6 +258,13 @@ impl Checker {
     #[must_use]
     pub fn with_baseline(mut self, baseline: baseline::Baseline) -> Checker {
         self.baseline = Some(std::sync::Arc::new(baseline));
+        self
+    }
+
+    /// Names the configuration file the run uses (as shown), for its
+    /// reports to say.
+    pub fn with_configuration(mut self, configuration: Option<String>) -> Checker {
+        self.configuration = configuration;
         self
     }
 
@@ -359,6 +373,7 @@ impl Checker {
                     baseline_used: Vec::new(),
                     as_of: None,
                     approved: Vec::new(),
+                    configuration: self.configuration.clone(),
                 };
             }
         };
@@ -372,6 +387,7 @@ impl Checker {
             baseline_used: Vec::new(),
             as_of: if read_today { self.as_of.clone() } else { None },
             approved,
+            configuration: self.configuration.clone(),
         };
         if let Some(baseline) = &self.baseline {
             report.baseline_used = baseline.apply(&mut report);
@@ -463,6 +479,7 @@ impl Checker {
     pub fn unreadable(&self, path: &str, reason: &str) -> FileReport {
         let mut report = FileReport::unreadable(path, reason);
         report.readiness = self.readiness(&report.findings, &[]);
+        report.configuration.clone_from(&self.configuration);
         report
     }
 

@@ -52,6 +52,13 @@ pub fn commands(reports: &[FileReport]) -> String {
             data(&rows.join("\n"))
         );
     }
+    if let Some(configuration) = crate::human::configuration(reports) {
+        let _ = writeln!(
+            out,
+            "::notice title=assure configuration::{}",
+            data(&format!("Configured by {configuration}."))
+        );
+    }
     if let Some(as_of) = reports.iter().find_map(|r| r.as_of.as_ref()) {
         let _ = writeln!(
             out,

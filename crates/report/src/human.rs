@@ -87,6 +87,9 @@ pub fn render(
         }
         writeln!(out)?;
     }
+    if let Some(configuration) = configuration(reports) {
+        writeln!(out, "Configured by {}.", visible(configuration))?;
+    }
     if let Some(as_of) = reports.iter().find_map(|r| r.as_of.as_ref()) {
         writeln!(
             out,
@@ -96,6 +99,11 @@ pub fn render(
         )?;
     }
     writeln!(out, "{}", Summary::of(reports).sentence())
+}
+
+/// The configuration file the run used, if one was found.
+pub(crate) fn configuration(reports: &[FileReport]) -> Option<&str> {
+    reports.iter().find_map(|r| r.configuration.as_deref())
 }
 
 /// A report's path and text as a terminal may show them: control

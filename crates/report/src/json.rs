@@ -24,6 +24,8 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()>
     // apart; the test against `document` keeps it the same as serde's.
     writer.write_all(b"{\n  \"version\": ")?;
     nested(&mut writer, 1, &VERSION)?;
+    writer.write_all(b",\n  \"configuration\": ")?;
+    nested(&mut writer, 1, &crate::human::configuration(reports))?;
     writer.write_all(b",\n  \"files\": ")?;
     if reports.is_empty() {
         writer.write_all(b"[]")?;
@@ -123,8 +125,9 @@ struct Document<'a>(&'a [FileReport]);
 
 impl Serialize for Document<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_struct("Document", 3)?;
+        let mut map = serializer.serialize_struct("Document", 4)?;
         map.serialize_field("version", &VERSION)?;
+        map.serialize_field("configuration", &crate::human::configuration(self.0))?;
         map.serialize_field("files", &Seq(|| self.0.iter().map(File)))?;
         map.serialize_field("summary", &SummaryOut::of(self.0))?;
         map.end()

@@ -94,7 +94,7 @@ pub fn document(reports: &[FileReport], rules: &RuleSet, places: &Places) -> Val
                 .collect::<Vec<_>>()
         })
         .collect();
-    frame(rules, places, results)
+    frame(rules, places, crate::human::configuration(reports), results)
 }
 
 /// Writes the SARIF log of a run, pretty-printed, exactly as [`document`]
@@ -107,7 +107,8 @@ pub fn write(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let rule_ids = RuleIds::of(rules);
-    let frame = serde_json::to_string_pretty(&frame(rules, places, Vec::new()))
+    let configuration = crate::human::configuration(reports);
+    let frame = serde_json::to_string_pretty(&frame(rules, places, configuration, Vec::new()))
         .map_err(std::io::Error::from)?;
     // The results go where the frame's are empty. JSON strings hold no raw
     // line break, so the marker, with its line's indent, is the key's own.
@@ -156,7 +157,12 @@ impl RuleIds {
 }
 
 /// The log around the results: the tool, its rules, and where files are.
-fn frame(rules: &RuleSet, places: &Places, results: Vec<Value>) -> Value {
+fn frame(
+    rules: &RuleSet,
+    places: &Places,
+    configuration: Option<&str>,
+    results: Vec<Value>,
+) -> Value {
     let mut descriptors: Vec<Value> = Vec::new();
     for info in codes::of_proposals() {
         descriptors.push(json!({
@@ -195,6 +201,8 @@ fn frame(rules: &RuleSet, places: &Places, results: Vec<Value>) -> Value {
                 Some(root) => json!({"SRCROOT": {"uri": format!("{}/", file_uri(root).trim_end_matches('/'))}}),
                 None => json!({}),
             },
+            // The configuration file the run used (null: none was found).
+            "properties": {"configuration": configuration},
             "results": [],
         }],
     });
