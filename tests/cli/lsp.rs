@@ -644,3 +644,43 @@ fn codes_link_to_their_explanation() {
     }
     assert_eq!(server.stop(), 0);
 }
+
+#[test]
+fn the_server_survives_what_a_client_should_not_send() {
+    let dir = tempfile::tempdir().unwrap();
+    // A lone surrogate in a document's text: valid JSON that ended the
+    // server. It is read as U+FFFD, and the server answers on.
+    let mut server = Server::start(dir.path());
+    server.send(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": {"uri": DOC, "languageId": "proposal", "version": 1, "text": "proposal: P\n"}}}));
+    server.next("textDocument/publishDiagnostics");
+    let body = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{DOC}","version":2}},"contentChanges":[{{"text":"proposal: P\ud83d\nmodel: mcp\n"}}]}}}}"#
+    );
+    write!(server.input, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    server.input.flush().unwrap();
+    let published = server.next("textDocument/publishDiagnostics");
+    assert_eq!(published["version"], 2, "{published}");
+    let symbols = server.request(
+        7,
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": DOC}}),
+    );
+    assert!(symbols.is_array(), "{symbols}");
+    // A length of 8 GB, five bytes after it and the input closed: nothing
+    // allocated for it, and the server ends as at the end of any input.
+    write!(server.input, "Content-Length: 8000000000\r\n\r\nshort").unwrap();
+    let Server {
+        mut child, input, ..
+    } = server;
+    drop(input);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_is_status_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    server.notify("exit", Value::Null);
+    assert_eq!(server.child.wait().unwrap().code(), Some(1));
+}

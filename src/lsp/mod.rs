@@ -28,9 +28,13 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
+mod transport;
+
 /// Runs the server until the client asks it to exit.
 pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
-    let (connection, io_threads) = Connection::stdio();
+    let (sender, receiver, transport) =
+        transport::Transport::stdio(context.common.max_proposal_bytes);
+    let connection = Connection { sender, receiver };
     let capabilities = json!({
         // Incremental: an edit sends its range and new text, not the whole
         // document (1.3 MB at 10,000 entities, serialised and parsed on
@@ -61,6 +65,7 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
         max_file_size: context.common.max_proposal_bytes,
     };
     let mut pending: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
+    let mut status = ExitStatus::Ok;
     loop {
         let message = match pending.pop_front() {
             Some(message) => message,
@@ -83,6 +88,11 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
                 let _ = connection.sender.send(Message::Response(response));
             }
             Message::Notification(notification) => {
+                if notification.method == "exit" {
+                    // Exit without a shutdown first: the protocol's status 1.
+                    status = ExitStatus::Findings;
+                    break;
+                }
                 if notification.method == "textDocument/didSave"
                     || notification.method == "workspace/didChangeWatchedFiles"
                 {
@@ -111,10 +121,10 @@ pub fn run(context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     // The writer thread ends when every sender is gone.
     drop(server);
     drop(connection);
-    io_threads
-        .join()
-        .map_err(|e| Failure::new(format!("the language server's input ended badly: {e}")))?;
-    Ok(ExitStatus::Ok)
+    transport
+        .finish()
+        .map_err(|e| Failure::new(format!("the language server's output ended badly: {e}")))?;
+    Ok(status)
 }
 
 /// `message`, or, if it is a change and more changes to the same document
