@@ -96,7 +96,7 @@ pub(crate) fn read_messages(
             if skipped < length {
                 return Ok(());
             }
-            let _ = client.send(log(format!(
+            let _ = client.send(log(&format!(
                 "assure passed over a message of {length} bytes: the limit is {limit} (raise --max-file-size for larger documents)"
             )));
             continue;
@@ -113,7 +113,7 @@ pub(crate) fn read_messages(
                 }
             }
             Err(error) => {
-                let _ = client.send(log(format!(
+                let _ = client.send(log(&format!(
                     "assure passed over a message it could not read: {error}"
                 )));
             }
@@ -164,7 +164,7 @@ fn read_header(input: &mut impl BufRead) -> io::Result<Option<u64>> {
 }
 
 /// `window/logMessage` with `message`, as a warning.
-fn log(message: String) -> Message {
+fn log(message: &str) -> Message {
     Message::Notification(lsp_server::Notification::new(
         "window/logMessage".to_owned(),
         serde_json::json!({"type": 2, "message": message}),
