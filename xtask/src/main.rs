@@ -8,6 +8,8 @@
 //! - `cargo xtask report [--corpus DIR] [--db PATH] [--html DIR]`: lint a
 //!   corpus, record the run in the history, write the static report site;
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the cargo-fuzz targets;
+//! - `cargo xtask scaling [--only NAME]`: every input shape that was ever
+//!   quadratic, and the packs' functions, at a size and four times it;
 //! - `cargo xtask docs`: the parts of `docs/` written from the code (the
 //!   codes, the built-in functions).
 
@@ -18,6 +20,7 @@ mod docs;
 mod fuzz;
 mod lsp_bench;
 mod report_bench;
+mod scaling;
 
 // The same allocator as the `assure` binary, so that timings match it.
 #[global_allocator]
@@ -75,6 +78,13 @@ enum Task {
     },
     /// Write the parts of docs/ that come from the code.
     Docs,
+    /// Check each hostile input shape at a size and four times it; fail if
+    /// one grows faster than linear.
+    Scaling {
+        /// Only the shapes whose names hold this.
+        #[arg(long)]
+        only: Option<String>,
+    },
     /// Time the pipeline on generated proposals and print a table.
     Bench {
         /// Fewer repetitions, for a quick look.
@@ -152,6 +162,7 @@ fn main() -> ExitCode {
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
         Task::Docs => docs::write(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")),
+        Task::Scaling { only } => scaling::run(only.as_deref()),
         Task::Report { corpus, db, html } => report(corpus, &db, html),
     };
     match result {

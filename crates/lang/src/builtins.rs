@@ -775,18 +775,29 @@ fn extreme<'a>(items: &mut Items<'_, 'a>, wanted: Ordering) -> Val<'a> {
 fn unique<'a>(ev: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
     match std::mem::take(&mut args[0]) {
         Val::List(items) => {
+            // Entities and texts are kept distinct by hashing; other values
+            // (numbers, money, dates, which compare across their kinds) by
+            // a scan of the others kept, charged as read.
             let mut distinct = Distinct::default();
+            let mut texts: FxHashSet<&str> = FxHashSet::default();
+            let mut others: Vec<usize> = Vec::new();
             ev.build_list(|kept| {
                 for item in items.iter() {
                     let new = match item {
                         Val::Entity(id) => distinct.insert(kept, *id),
-                        // Compared with every item kept: charged as read.
-                        other => {
-                            if !ev.charge(kept.len()) {
-                                return;
+                        other => match other.text() {
+                            Some(text) => texts.insert(text),
+                            None => {
+                                if !ev.charge(others.len()) {
+                                    return;
+                                }
+                                let new = !others.iter().any(|&k| equal(&kept[k], other));
+                                if new {
+                                    others.push(kept.len());
+                                }
+                                new
                             }
-                            !kept.iter().any(|k| equal(k, other))
-                        }
+                        },
                     };
                     if new {
                         kept.push(item.clone());

@@ -359,7 +359,9 @@ impl<'a> Evaluator<'a> {
         };
         let mut starts: Vec<EntityId> = Vec::new();
         for_each_entity(start, &mut |id| {
-            if !starts.contains(&id) {
+            // Past the most remembered, no more is looked at: a search of
+            // every start so far for each was quadratic in a long start.
+            if starts.len() <= MAX_STARTS && !starts.contains(&id) {
                 starts.push(id);
             }
         });
