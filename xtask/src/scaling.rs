@@ -255,7 +255,7 @@ fn with_rule(rule: &str) -> Result<RuleSet, String> {
         "\nmessage = \"m\""
     };
     let pack = format!(
-        "[pack]\nname = \"scaling\"\nversion = \"1\"\n\n[[rules]]\ncode = \"SCL001\"\nname = \"s\"\nstage = \"case-for-change\"\nseverity = \"warning\"\nsummary = \"s\"\nsource = \"s\"\n{rule}{message}\n"
+        "[pack]\nname = \"scaling\"\nversion = \"1\"\n\n[[rules]]\ncode = \"LOC001\"\nname = \"s\"\nstage = \"case-for-change\"\nseverity = \"warning\"\nsummary = \"s\"\nsource = \"s\"\n{rule}{message}\n"
     );
     let sources = [
         assure_rules::default_pack(),
