@@ -425,6 +425,7 @@ mod tests {
 
     const EXPECTED: &str = r#"{
   "version": 1,
+  "configuration": null,
   "files": [
     {
       "path": "a.proposal",
