@@ -48,7 +48,7 @@ fn invalid_utf8_and_empty_files_are_findings() {
         .collect();
     insta::assert_snapshot!(rows.join("\n"), @"
     ./a-latin1.proposal: SYN003 file is not UTF-8: byte 0xE9 at offset 13 is not valid UTF-8
-    ./b-empty.proposal: SYN001 the proposal is empty
+    ./b-empty.proposal: CFC006 the proposal does not say which care model it proposes, so the rules that depend on it cannot judge it; SYN001 the proposal is empty
     ./c-good.proposal:
     ");
 }

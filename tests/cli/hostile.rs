@@ -472,7 +472,7 @@ fn a_search_repeated_over_a_long_list_is_charged_to_the_budget() {
         "count([a for a in x17 if x17 == x17]) == 0",
         "count([a for a in x17 if intersects(x17, list(a))]) > 0",
     ] {
-        let run = lint_with_pack(&searching_pack(when), "proposal: P\n");
+        let run = lint_with_pack(&searching_pack(when), "proposal: P\nmodel: other\n");
         assert_status!(run, 1);
         let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         let messages: Vec<&str> = json["files"][0]["findings"]

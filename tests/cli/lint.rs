@@ -100,19 +100,23 @@ fn a_directory_is_linted_whole_and_in_order() {
     assert_status!(run, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let files = json["files"].as_array().unwrap();
-    assert_eq!(files.len(), 140);
+    let mut on_disk = Vec::new();
+    crate::proposals(&crate::root().join("fixtures"), &mut on_disk);
+    assert_eq!(files.len(), on_disk.len());
     assert_eq!(
         files[0]["path"],
         "fixtures/cambridgeshire-older-people.proposal"
     );
-    insta::assert_json_snapshot!(json["summary"], @r#"
+    let mut summary = json["summary"].clone();
+    assert_eq!(summary["files"], on_disk.len());
+    summary.as_object_mut().unwrap().remove("files");
+    insta::assert_json_snapshot!(summary, @r#"
     {
-      "files": 140,
-      "errors": 94,
-      "warnings": 252,
+      "baselined": 0,
+      "errors": 159,
+      "warnings": 286,
       "infos": 3,
-      "suppressed": 3,
-      "baselined": 0
+      "suppressed": 3
     }
     "#);
 }
@@ -256,6 +260,7 @@ fn init_writes_a_starting_proposal_once() {
             "SYN004 59",
             "CAP003 60",
             "SYN004 60",
+            "EVAL002 61",
             "SYN004 73",
             "SYN004 85"
         ]

@@ -66,6 +66,18 @@ pub fn assure(args: &[&str]) -> Run {
     assure_in(&root(), args)
 }
 
+/// Every `*.proposal` below `dir`.
+pub fn proposals(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            proposals(&path, out);
+        } else if path.extension().is_some_and(|e| e == "proposal") {
+            out.push(path);
+        }
+    }
+}
+
 /// Human output with each wrapped message joined back onto one line.
 pub fn unwrapped(text: &str) -> String {
     let mut out = String::new();

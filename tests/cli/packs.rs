@@ -36,7 +36,7 @@ fn findings_of(file: &serde_json::Value) -> Vec<String> {
 /// the default pack's: the default pack's stages stay ready.
 const ISAP_SIGNED_EARLY: &str = "proposal: P
 commissioner: North CCG
-
+model: other
 # Organisations
 
 ## North CCG
@@ -64,6 +64,7 @@ isap-checkpoint-2: green 2017-05-01
 governing-body-review: 2017-05-02
 mobilisation-plan: annex D
 signed: 2017-04-20
+procurement: competitive
 
 # Case for change
 why-this-model: integration of care
@@ -177,7 +178,7 @@ fn shipped_packs_are_named_on_the_command_line_and_in_the_configuration() {
 
 /// A direct award A published late, or not yet published.
 const AWARD_A: &str = "proposal: P
-
+model: other
 # Contracts
 
 ## GP services
@@ -271,7 +272,7 @@ fn today_comes_from_as_of_then_the_configuration_then_the_clock_and_output_says_
 fn a_date_past_the_calendar_is_not_assessed_rather_than_guessed() {
     let dir = tempfile::tempdir().unwrap();
     let proposal = "proposal: P
-
+model: other
 # Contracts
 
 ## Community services
@@ -531,7 +532,7 @@ member-of: Board (governing body)
 fn parameters_may_be_lists_set_by_the_project_in_their_unit() {
     let dir = tempfile::tempdir().unwrap();
     let proposal = "proposal: P
-
+model: other
 # Contracts
 
 ## Practice contract
@@ -640,7 +641,7 @@ fn init_with_a_pack_writes_the_fields_it_adds() {
 fn a_field_may_hold_several_words_of_its_list() {
     let dir = tempfile::tempdir().unwrap();
     let proposal = "proposal: P
-
+model: other
 # Contracts
 
 ## C
@@ -681,7 +682,7 @@ fn a_corpus_rule_sees_every_proposal_linted_together() {
     let dir = tempfile::tempdir().unwrap();
     let award = |awarded: &str, summary: &str| {
         format!(
-            "proposal: P\n\n# Organisations\n\n## North ICB\nkind: icb\n{summary}\n# Contracts\n\n## Services {awarded}\nkind: apms\ncommissioner: North ICB\naward-process: direct-award-b\nawarded: {awarded}\naward-notice: {awarded}\n"
+            "proposal: P\nmodel: other\n# Organisations\n\n## North ICB\nkind: icb\n{summary}\n# Contracts\n\n## Services {awarded}\nkind: apms\ncommissioner: North ICB\naward-process: direct-award-b\nawarded: {awarded}\naward-notice: {awarded}\n"
         )
     };
     // The summary of 2024/25 is in a.proposal; an award of 2025/26, whose

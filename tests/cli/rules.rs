@@ -7,7 +7,7 @@ fn every_fixture_passes_rules_test() {
     // What the fixtures expect, counted from their text: a fixture or an
     // expectation added changes both sides.
     let mut fixtures = Vec::new();
-    proposals(&crate::root().join("fixtures"), &mut fixtures);
+    crate::proposals(&crate::root().join("fixtures"), &mut fixtures);
     let expected: usize = fixtures
         .iter()
         .map(|path| {
@@ -47,18 +47,6 @@ fn every_fixture_passes_rules_test() {
     );
 }
 
-/// Every `*.proposal` below `dir`.
-fn proposals(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            proposals(&path, out);
-        } else if path.extension().is_some_and(|e| e == "proposal") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn rules_test_reports_missing_and_unexpected_findings() {
     let dir = tempfile::tempdir().unwrap();
@@ -93,19 +81,21 @@ fn explain_a_rule() {
         The national assurance gateway took months per stage for the 2016 vanguards.
 
     How
-        let statuses: [gateway.case-for-change, gateway.contract-and-capability, gateway.safe-to-launch]
+        let statuses: [gateway.case-for-change ?? "not-started", gateway.contract-and-capability ??
+        "not-started", gateway.safe-to-launch ?? "not-started"]
         let pending: count(s != "approved" for s in statuses)
-        let earliest: proposal.as-of + 1 month * pending * param.months_per_pending_stage
-        let before_approval: gateway.safe-to-launch == "approved" and proposal.launch <
-        gateway.safe-to-launch.date
+        let as_of: proposal.as-of ?? today()
+        let earliest: as_of + 1 month * pending * param.months_per_pending_stage
+        let before_approval: (gateway.safe-to-launch ?? "not-started") == "approved" and proposal.launch
+        < gateway.safe-to-launch.date
         let problem: if before_approval then "launch on " + text(proposal.launch) + " comes before the
         safe-to-launch approval on " + text(gateway.safe-to-launch.date) else "launch on " +
         text(proposal.launch) + " is too soon: " + text(pending) + (if pending == 1 then " gateway stage
         still pending needs about " else " gateway stages still pending need about ") + text(pending *
-        param.months_per_pending_stage) + " months from " + text(proposal.as-of) + ", so not before " +
+        param.months_per_pending_stage) + " months from " + text(as_of) + ", so not before " +
         text(earliest)
-        when: present(proposal.launch) and (before_approval or (pending > 0 and proposal.launch <
-        earliest))
+        applies: present(proposal.launch)
+        when: before_approval or (pending > 0 and proposal.launch < earliest)
 
     Parameters
       months_per_pending_stage = 4
@@ -215,6 +205,7 @@ fn rules_list() {
     CFC003   warning  case-for-change          list-sizes-disagree-with-population
     CFC004   error    case-for-change          no-population
     CFC005   info     case-for-change          mcp-below-vanguard-scale
+    CFC006   error    case-for-change          no-model
     FUND001  error    case-for-change          funding-without-control-total
     GOV001   info     case-for-change          unanimous-joint-board
     CAP001   error    contract-and-capability  contract-dwarfs-holder

@@ -402,7 +402,7 @@ fn the_site_says_what_was_not_assessed() {
     std::fs::create_dir(&corpus).unwrap();
     std::fs::write(
         corpus.join("incomplete.proposal"),
-        "proposal: Incomplete\nmodel: other\n\n# Organisations\n\n## Small GP Co\nkind: gp-company\nturnover: £5m/yr\ncqc-registered: yes\n\n# Contracts\n\n## MCP contract\nkind: mcp-fully-integrated\nholder: Small GP Co\nvalue: £500m\nrisk-share: shared\n",
+        "proposal: Incomplete\nmodel: other\n\n# Organisations\n\n## Small GP Co\nkind: gp-company\nturnover: £5m/yr\ncqc-registered: yes\nestablished: 2010-01-01\n\n# Contracts\n\n## MCP contract\nkind: mcp-fully-integrated\nholder: Small GP Co\nvalue: £500m\nstart: 2017-04-01\nrisk-share: shared\nprocurement: competitive\n",
     )
     .unwrap();
     let site = dir.path().join("site");

@@ -108,6 +108,27 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// Whether the operator compares (`==` to `contains`): its result is a
+    /// truth, and `none` when either side is `none`.
+    pub fn compares(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::In
+                | BinaryOp::NotIn
+                | BinaryOp::StartsWith
+                | BinaryOp::EndsWith
+                | BinaryOp::Contains
+        )
+    }
+}
+
+impl BinaryOp {
     /// How the operator is written.
     pub fn symbol(self) -> &'static str {
         match self {

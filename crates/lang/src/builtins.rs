@@ -57,6 +57,10 @@ pub(crate) enum Form {
     /// Arguments evaluated in order, then `eval`.
     Plain {
         arity: usize,
+        /// Whether `none` given to it is an answer it handles (`list`
+        /// makes it the empty list), not a gap: a field not written read
+        /// there is not named when a rule cannot judge.
+        asks: bool,
         ty: fn(&mut Args<'_, '_>) -> Ty,
         eval: for<'a> fn(&Evaluator<'a>, &mut [Val<'a>]) -> Val<'a>,
     },
@@ -166,6 +170,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the value as a message would show it",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |_| Ty::Text,
             eval: |ev, args| Val::Owned(ev.display(&args[0]).into()),
         },
@@ -192,6 +197,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the first item of a list, or `none`",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |args| args.item(0).unwrap_or(Ty::Any),
             eval: |_, args| match &args[0] {
                 Val::List(items) => items.first().cloned().unwrap_or(Val::Missing),
@@ -205,6 +211,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the list without repeats, in order",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |args| {
                 args.item(0);
                 args.ty(0).clone()
@@ -218,6 +225,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "a list as itself, `none` as the empty list, any other value as a list of one",
         form: Form::Plain {
             arity: 1,
+            asks: true,
             ty: |args| match args.ty(0) {
                 Ty::List(_) => args.ty(0).clone(),
                 other => Ty::List(Box::new(other.clone())),
@@ -235,6 +243,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "whether the lists have an item in common",
         form: Form::Plain {
             arity: 2,
+            asks: false,
             ty: |args| {
                 args.item(0);
                 args.item(1);
@@ -249,6 +258,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the text in lower case",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |args| {
                 args.expect(0, &[Ty::Text, Ty::Word(None)], "text");
                 Ty::Text
@@ -265,6 +275,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "a quantity without its sign",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |args| {
                 if !check::summable(args.ty(0)) {
                     let message = format!("`abs` needs a quantity, not {}", args.describe(0));
@@ -290,6 +301,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "an amount per year: an annual amount as it is, a total spread over the term",
         form: Form::Plain {
             arity: 2,
+            asks: false,
             ty: |args| {
                 args.expect(0, &ANY_MONEY, "money");
                 args.expect(1, &[Ty::Duration], "a duration");
@@ -310,6 +322,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "an amount over a whole term: a total as it is, an annual amount times the term in years",
         form: Form::Plain {
             arity: 2,
+            asks: false,
             ty: |args| {
                 args.expect(0, &ANY_MONEY, "money");
                 args.expect(1, &[Ty::Duration], "a duration");
@@ -332,6 +345,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "a difference of dates, or a duration of days or weeks, as a number of days; `none` for a duration in months or years, whose days depend on where it starts",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |args| {
                 args.expect(0, &[Ty::Duration], "a duration");
                 Ty::Number
@@ -349,6 +363,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "a duration as a number of years",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |args| {
                 args.expect(0, &[Ty::Duration], "a duration");
                 Ty::Number
@@ -365,6 +380,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the year of a date",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: date_part,
             eval: |_, args| match &args[0] {
                 Val::Date(d) => Val::Number(Decimal::from(d.year)),
@@ -378,6 +394,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the month of a date, 1 to 12",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: date_part,
             eval: |_, args| match &args[0] {
                 Val::Date(d) => Val::Number(Decimal::from(d.month)),
@@ -391,6 +408,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the day of the month of a date, or `none` if only its month is written",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: date_part,
             eval: |_, args| match &args[0] {
                 Val::Date(d) if d.has_day => Val::Number(Decimal::from(d.day)),
@@ -404,6 +422,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the day of the week of a date, in words (`monday`), or `none` if only its month is written",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: date_text,
             eval: |_, args| match &args[0] {
                 Val::Date(d) if d.has_day => {
@@ -421,6 +440,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the financial year (April to March) a date falls in, as `2016/17`",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: date_text,
             eval: |_, args| match &args[0] {
                 Val::Date(d) => {
@@ -438,6 +458,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the run's date: `--as-of`, else `as-of` in `assure.toml`, else the clock (output says which)",
         form: Form::Plain {
             arity: 0,
+            asks: false,
             ty: |_| Ty::Date,
             eval: |evaluator, _| evaluator.today().map_or(Val::Missing, Val::Date),
         },
@@ -448,6 +469,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the working days after `from` up to and including `to`, in the pack's calendar (weekends and bank holidays excluded); `none`, and the binding not assessed, for a date the calendar does not cover",
         form: Form::Plain {
             arity: 2,
+            asks: false,
             ty: |args| {
                 args.expect(0, &[Ty::Date], "a date");
                 args.expect(1, &[Ty::Date], "a date");
@@ -468,6 +490,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the `n`th working day after `date` (before it, for a negative `n`), in the pack's calendar; `none`, and the binding not assessed, past the calendar's end",
         form: Form::Plain {
             arity: 2,
+            asks: false,
             ty: |args| {
                 args.expect(0, &[Ty::Date], "a date");
                 args.expect(1, &[Ty::Number], "a whole number");
@@ -491,6 +514,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "the last day (31 March) of the financial year a date falls in",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |args| {
                 args.expect(0, &[Ty::Date], "a date");
                 Ty::Date
@@ -511,6 +535,7 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "whether an amount is written per year (`/yr`), not as a total",
         form: Form::Plain {
             arity: 1,
+            asks: false,
             ty: |args| {
                 args.expect(0, &ANY_MONEY, "money");
                 Ty::Bool
@@ -575,47 +600,68 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "any",
         usage: "any(xs), any(c for x in xs)",
-        doc: "whether any item is true",
+        doc: "whether any item is true: `none` if none is true and one is `none`",
         form: Form::Aggregate {
             ty: truth_of_each,
             fold: |items| {
-                let mut found = false;
+                let (mut found, mut unknown) = (false, false);
                 items.each(|v| {
-                    found = v.truthy();
+                    match v.truth() {
+                        Some(true) => found = true,
+                        Some(false) => {}
+                        None => unknown = true,
+                    }
                     !found
                 });
-                Val::Bool(found)
+                if found || !unknown {
+                    Val::Bool(found)
+                } else {
+                    Val::Missing
+                }
             },
         },
     },
     Builtin {
         name: "all",
         usage: "all(xs), all(c for x in xs)",
-        doc: "whether every item is true (true of none)",
+        doc: "whether every item is true (true of an empty list): `none` if none is false and one is `none`",
         form: Form::Aggregate {
             ty: truth_of_each,
             fold: |items| {
-                let mut all = true;
+                let (mut all, mut unknown) = (true, false);
                 items.each(|v| {
-                    all = v.truthy();
+                    match v.truth() {
+                        Some(true) => {}
+                        Some(false) => all = false,
+                        None => unknown = true,
+                    }
                     all
                 });
-                Val::Bool(all)
+                if !all || !unknown {
+                    Val::Bool(all)
+                } else {
+                    Val::Missing
+                }
             },
         },
     },
     Builtin {
         name: "count",
         usage: "count(xs), count(c for x in xs)",
-        doc: "how many items are given (of a list) or true (of a generator)",
+        doc: "how many items are given (of a list) or true (of a generator); a count that passed over a `none` is not known to be whole",
         form: Form::Aggregate {
             ty: |_, _| Ty::Number,
             fold: |items| {
                 let mut count = 0u64;
+                let mut unknown = false;
                 items.each(|v| {
+                    unknown |= matches!(v, Val::Missing);
                     count += u64::from(v.truthy());
                     true
                 });
+                if unknown {
+                    items.evaluator.mark_uncertain();
+                }
                 Val::Number(Decimal::from(count))
             },
         },
@@ -623,7 +669,7 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "sum",
         usage: "sum(xs), sum(q for x in xs)",
-        doc: "the total of the quantities given (0 of none)",
+        doc: "the total of the quantities (0 of an empty list); `none` if one is `none`: the total of what is known is not the total",
         form: Form::Aggregate {
             ty: |typing, given| {
                 if !check::summable(&given.item) {
@@ -635,9 +681,7 @@ pub static BUILTINS: &[Builtin] = &[
             fold: |items| {
                 let mut total = Val::Number(Decimal::ZERO);
                 items.each(|v| {
-                    if !matches!(v, Val::Missing) {
-                        total = binary(BinaryOp::Add, &total, &v);
-                    }
+                    total = binary(BinaryOp::Add, &total, &v);
                     !matches!(total, Val::Missing)
                 });
                 total
@@ -647,7 +691,7 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "min",
         usage: "min(xs), min(q for x in xs)",
-        doc: "the least item given, or `none`",
+        doc: "the least item, or `none` (of an empty list, or if one is `none`)",
         form: Form::Aggregate {
             ty: ordered_items,
             fold: |items| extreme(items, Ordering::Less),
@@ -656,7 +700,7 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "max",
         usage: "max(xs), max(q for x in xs)",
-        doc: "the greatest item given, or `none`",
+        doc: "the greatest item, or `none` (of an empty list, or if one is `none`)",
         form: Form::Aggregate {
             ty: ordered_items,
             fold: |items| extreme(items, Ordering::Greater),
@@ -761,15 +805,18 @@ fn ordered_items(typing: &mut Typing<'_>, given: &Aggregated) -> Ty {
 
 fn extreme<'a>(items: &mut Items<'_, 'a>, wanted: Ordering) -> Val<'a> {
     let mut best = Val::Missing;
+    let mut unknown = false;
     items.each(|v| {
-        if (matches!(best, Val::Missing) || compare(&v, &best) == Some(wanted))
-            && !matches!(v, Val::Missing)
-        {
+        if matches!(v, Val::Missing) {
+            unknown = true;
+            return false;
+        }
+        if matches!(best, Val::Missing) || compare(&v, &best) == Some(wanted) {
             best = v;
         }
         true
     });
-    best
+    if unknown { Val::Missing } else { best }
 }
 
 fn unique<'a>(ev: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {

@@ -85,7 +85,8 @@ pub struct Evaluator<'a> {
     /// Results of user-defined functions called with entities, by function
     /// and arguments: a definition is a function of the model alone, and
     /// rules call the same one on the same entity many times.
-    define_results: std::cell::RefCell<FxHashMap<(u32, [ArgKey; 2]), Val<'a>>>,
+    /// Each with whether a filter met `none` computing it.
+    define_results: std::cell::RefCell<DefineResults<'a>>,
     /// The long lists whose addresses are in `define_results`' keys, kept
     /// alive so that no other list takes their address.
     define_lists: std::cell::RefCell<Vec<Arc<[Val<'a>]>>>,
@@ -104,7 +105,27 @@ pub struct Evaluator<'a> {
     /// The first date a calendar function was asked about that the
     /// calendar does not cover, since [`Evaluator::take_outside_calendar`].
     outside_calendar: std::cell::Cell<Option<Date>>,
+    /// Whether a filter has met `none` since [`Evaluator::take_uncertain`]:
+    /// an item left out of a list because its condition was `none` may
+    /// have belonged in it, so what the list decided is not known.
+    uncertain: std::cell::Cell<bool>,
+    /// Fields read and found `none` since [`Evaluator::take_absent`],
+    /// outside `present`, `missing`, `list` and `??` (which ask about it),
+    /// at most [`MAX_ABSENT`], for a not-assessed finding to name; each
+    /// with whether it was written with a value that could not be used
+    /// (else it is not written at all).
+    absent: std::cell::RefCell<Vec<(Holder, FieldId, bool)>>,
+    /// Inside `present`, `missing` or the left of `??`: a field not
+    /// written is what is asked, not a gap.
+    asking: std::cell::Cell<u32>,
 }
+
+/// The most absent fields remembered for one binding.
+const MAX_ABSENT: usize = 8;
+
+/// Definitions' results by definition and arguments, each with whether a
+/// filter met `none` computing it.
+type DefineResults<'a> = FxHashMap<(u32, [ArgKey; 2]), (Val<'a>, bool)>;
 
 /// Closures by the step's address and an entity whose closure each is.
 type SharedClosures<'a> = FxHashMap<(usize, EntityId), Arc<[Val<'a>]>>;
@@ -252,6 +273,9 @@ impl<'a> Evaluator<'a> {
             read_today: std::cell::Cell::new(false),
             calendar: None,
             outside_calendar: std::cell::Cell::new(None),
+            uncertain: std::cell::Cell::new(false),
+            absent: std::cell::RefCell::new(Vec::new()),
+            asking: std::cell::Cell::new(0),
         }
     }
 
@@ -305,9 +329,57 @@ impl<'a> Evaluator<'a> {
         self.outside_calendar.take()
     }
 
+    /// Notes that a list was decided with a `none` in it.
+    pub(crate) fn mark_uncertain(&self) {
+        self.uncertain.set(true);
+    }
+
+    /// Whether a filter met `none` since the last call (see the field).
+    pub fn take_uncertain(&self) -> bool {
+        self.uncertain.take()
+    }
+
+    /// The fields read and found `none` since the last call, each with
+    /// whether it was written with a value that could not be used.
+    pub fn take_absent(&self) -> Vec<(Holder, FieldId, bool)> {
+        self.absent.take()
+    }
+
+    /// Notes that `object`'s field `member` was read and is not written.
+    fn note_absent(&self, object: &Val<'a>, member: &Member) {
+        if self.asking.get() > 0 {
+            return;
+        }
+        let Some((holder, field)) = self.field_id(object, member) else {
+            return;
+        };
+        // Written, but with a value that could not be used, or naming
+        // nothing: not a field left out.
+        let unusable =
+            self.model.is_unusable(holder, field) || self.field_of(object, member).is_some();
+        let mut absent = self.absent.borrow_mut();
+        if absent.len() < MAX_ABSENT && !absent.iter().any(|&(h, f, _)| (h, f) == (holder, field)) {
+            absent.push((holder, field, unusable));
+        }
+    }
+
+    /// Evaluates `op` as asking whether a value is given: an absent field
+    /// there is not a gap.
+    fn asking_about(&self, op: &'a Op, frame: &mut Frame<'a>) -> Val<'a> {
+        self.asking.set(self.asking.get() + 1);
+        let value = self.eval_op(op, frame);
+        self.asking.set(self.asking.get() - 1);
+        value
+    }
+
     /// The model evaluated over.
     pub fn model(&self) -> &'a Model<'a> {
         self.model
+    }
+
+    /// The vocabulary the model was typed by.
+    pub fn vocabulary(&self) -> &'a Vocabulary {
+        self.vocabulary
     }
 
     /// A vector to build in, from the spares.
@@ -540,7 +612,11 @@ impl<'a> Evaluator<'a> {
             }
             Op::Member(object, member) => {
                 let object = self.eval_op(object, frame);
-                self.member(&object, member)
+                let value = self.member(&object, member);
+                if matches!(value, Val::Missing) && matches!(member, Member::Field(_)) {
+                    self.note_absent(&object, member);
+                }
+                value
             }
             Op::Index(list, index) => {
                 let list = self.eval_op(list, frame);
@@ -568,10 +644,15 @@ impl<'a> Evaluator<'a> {
                 });
             }),
             Op::Call(builtin, args) => {
+                let asks = matches!(builtin.form, Form::Plain { asks: true, .. });
                 // On the stack: a call is too common to borrow a vector for.
                 let mut values: [Val<'a>; MAX_ARITY] = Default::default();
                 for (value, arg) in values.iter_mut().zip(args) {
-                    *value = self.eval_op(arg, frame);
+                    *value = if asks {
+                        self.asking_about(arg, frame)
+                    } else {
+                        self.eval_op(arg, frame)
+                    };
                 }
                 match &builtin.form {
                     Form::Plain { eval, .. } => eval(self, &mut values[..args.len()]),
@@ -617,13 +698,18 @@ impl<'a> Evaluator<'a> {
                     return shared;
                 }
                 let mut edges: Vec<(EntityId, EntityId)> = Vec::new();
+                let before = self.uncertain.take();
                 let reached = walk(self, &start, &mut |id| {
                     frame.slots[*slot as usize] = Val::Entity(id);
                     let next = self.eval_op(step, frame);
                     for_each_entity(&next, &mut |to| edges.push((id, to)));
                     next
                 });
-                if !self.out_of_fuel() {
+                // A closure a filter left uncertain is not shared: each use
+                // must learn that it is.
+                let uncertain = self.uncertain.get();
+                self.uncertain.set(before || uncertain);
+                if !self.out_of_fuel() && !uncertain {
                     self.remember_closure(step_key, &start, &reached, &edges);
                 }
                 reached
@@ -644,7 +730,7 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                     other => {
-                        value = self.eval_op(other, frame);
+                        value = self.asking_about(other, frame);
                         Given::Value(&value)
                     }
                 };
@@ -659,9 +745,12 @@ impl<'a> Evaluator<'a> {
                 }
                 let key = memo_key(*index, &slots[..args.len()]);
                 if let Some(key) = key
-                    && let Some(value) = self.define_results.borrow().get(&key)
+                    && let Some((value, uncertain)) = self.define_results.borrow().get(&key)
                 {
                     self.give_back(slots);
+                    if *uncertain {
+                        self.uncertain.set(true);
+                    }
                     return value.clone();
                 }
                 // The long lists of the key, to keep alive with the result.
@@ -676,7 +765,10 @@ impl<'a> Evaluator<'a> {
                     lets: &[],
                     let_values: Vec::new(),
                 };
+                let before = self.uncertain.take();
                 let value = self.eval_op(&define.body, &mut inner);
+                let uncertain = self.uncertain.get();
+                self.uncertain.set(before || uncertain);
                 self.give_back(inner.slots);
                 // A result that a calendar could not answer for is not kept:
                 // each binding that needs it must say so.
@@ -715,11 +807,14 @@ impl<'a> Evaluator<'a> {
                             self.define_lists.borrow_mut().push(Arc::clone(list));
                         }
                     }
-                    results.insert(key, value.clone());
+                    results.insert(key, (value.clone(), uncertain));
                 }
                 value
             }
-            Op::Not(operand) => Val::Bool(!self.eval_op(operand, frame).truthy()),
+            Op::Not(operand) => match self.eval_op(operand, frame).truth() {
+                Some(value) => Val::Bool(!value),
+                None => Val::Missing,
+            },
             Op::Neg(operand) => match self.eval_op(operand, frame).calendar() {
                 Val::Number(n) => Val::Number(-n),
                 Val::Percent(n) => Val::Percent(-n),
@@ -730,13 +825,25 @@ impl<'a> Evaluator<'a> {
                 }),
                 _ => Val::Missing,
             },
-            Op::And(left, right) => {
-                Val::Bool(self.eval_op(left, frame).truthy() && self.eval_op(right, frame).truthy())
-            }
-            Op::Or(left, right) => {
-                Val::Bool(self.eval_op(left, frame).truthy() || self.eval_op(right, frame).truthy())
-            }
-            Op::Coalesce(left, right) => match self.eval_op(left, frame) {
+            // Kleene's logic: false and anything is false, true or
+            // anything is true; otherwise `none` on either side is `none`.
+            Op::And(left, right) => match self.eval_op(left, frame).truth() {
+                Some(false) => Val::Bool(false),
+                known => match (known, self.eval_op(right, frame).truth()) {
+                    (_, Some(false)) => Val::Bool(false),
+                    (Some(true), Some(true)) => Val::Bool(true),
+                    _ => Val::Missing,
+                },
+            },
+            Op::Or(left, right) => match self.eval_op(left, frame).truth() {
+                Some(true) => Val::Bool(true),
+                known => match (known, self.eval_op(right, frame).truth()) {
+                    (_, Some(true)) => Val::Bool(true),
+                    (Some(false), Some(false)) => Val::Bool(false),
+                    _ => Val::Missing,
+                },
+            },
+            Op::Coalesce(left, right) => match self.asking_about(left, frame) {
                 Val::Missing => self.eval_op(right, frame),
                 value => value,
             },
@@ -761,13 +868,11 @@ impl<'a> Evaluator<'a> {
                 }
                 binary(*op, &left, &right)
             }
-            Op::If(condition, then, otherwise) => {
-                if self.eval_op(condition, frame).truthy() {
-                    self.eval_op(then, frame)
-                } else {
-                    self.eval_op(otherwise, frame)
-                }
-            }
+            Op::If(condition, then, otherwise) => match self.eval_op(condition, frame).truth() {
+                Some(true) => self.eval_op(then, frame),
+                Some(false) => self.eval_op(otherwise, frame),
+                None => Val::Missing,
+            },
         }
     }
 
@@ -824,10 +929,15 @@ impl<'a> Evaluator<'a> {
         sink: &mut dyn FnMut(Val<'a>) -> bool,
     ) -> bool {
         let Some((slot, source)) = comprehension.clauses.get(clause) else {
-            if let Some(filter) = &comprehension.filter
-                && !self.eval_op(filter, frame).truthy()
-            {
-                return true;
+            if let Some(filter) = &comprehension.filter {
+                match self.eval_op(filter, frame).truth() {
+                    Some(true) => {}
+                    Some(false) => return true,
+                    None => {
+                        self.uncertain.set(true);
+                        return true;
+                    }
+                }
             }
             let element = self.eval_op(&comprehension.element, frame);
             return sink(element);
@@ -895,10 +1005,16 @@ impl<'a> Evaluator<'a> {
     /// Whether the field `member` of `object` was written with a value
     /// that could not be used.
     fn is_unusable(&self, object: &Val<'a>, member: &Member) -> bool {
+        self.field_id(object, member)
+            .is_some_and(|(holder, field)| self.model.is_unusable(holder, field))
+    }
+
+    /// The field `member` of `object` names, and whose it is.
+    fn field_id(&self, object: &Val<'a>, member: &Member) -> Option<(Holder, FieldId)> {
         let Member::Field(lookup) = member else {
-            return false;
+            return None;
         };
-        let found = match object {
+        match object {
             Val::Entity(id) => {
                 let ty = self.model.entity(*id).ty;
                 lookup
@@ -915,8 +1031,7 @@ impl<'a> Evaluator<'a> {
                 .flatten()
                 .map(|field| (Holder::Section(*section), field)),
             _ => None,
-        };
-        found.is_some_and(|(holder, field)| self.model.is_unusable(holder, field))
+        }
     }
 
     pub(crate) fn field_of(
@@ -988,7 +1103,13 @@ impl<'a> Evaluator<'a> {
         match op {
             Op::Member(object, member @ Member::Field(_)) => {
                 let object = self.eval_op(object, frame);
-                self.field_of(&object, member).map(|f| f.value_span)
+                self.field_of(&object, member)
+                    .map(|f| f.value_span)
+                    .or_else(|| {
+                        // Written with a value that could not be used: there.
+                        let (holder, field) = self.field_id(&object, member)?;
+                        self.model.unusable_at(holder, field)
+                    })
             }
             Op::Member(object, Member::Kind) => match self.eval_op(object, frame) {
                 Val::Entity(id) => {

@@ -67,6 +67,11 @@ fn globals_params() -> Vec<ParamValue> {
 /// `expr` evaluated over [`PROPOSAL`], as a message would show it; or its
 /// problems, each as `start..end kind: message`.
 fn eval(expr: &str) -> String {
+    eval_marked(expr).0
+}
+
+/// What `expr` gives, and whether a filter met `none` computing it.
+fn eval_marked(expr: &str) -> (String, bool) {
     let parse = assure_syntax::parse(PROPOSAL);
     let (model, diagnostics) = assure_model::build(PROPOSAL, parse.file, &CORE);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
@@ -79,12 +84,12 @@ fn eval(expr: &str) -> String {
     let mut compiler = Compiler::new(&globals);
     let parsed = match parse_expr(expr) {
         Ok(parsed) => parsed,
-        Err(error) => return format!("parse error: {}", error.message),
+        Err(error) => return (format!("parse error: {}", error.message), false),
     };
     let (code, _) = match compiler.compile(&parsed) {
         Ok(compiled) => compiled,
         Err(errors) => {
-            return errors
+            let errors = errors
                 .iter()
                 .map(|e| {
                     format!(
@@ -94,6 +99,7 @@ fn eval(expr: &str) -> String {
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
+            return (errors, false);
         }
     };
     let evaluator = Evaluator::new(&model, &CORE, &[], 100_000)
@@ -101,7 +107,7 @@ fn eval(expr: &str) -> String {
         .with_calendar(Some(&CALENDAR));
     let mut frame = Frame::new(compiler.slots(), &[]);
     let value = evaluator.eval(&code, &mut frame);
-    evaluator.display(&value)
+    (evaluator.display(&value), evaluator.take_uncertain())
 }
 
 /// One case per built-in: its name, an expression using it, what it gives.
@@ -336,8 +342,8 @@ fn values_read_write_and_compute_with_units() {
             "first(organisations).turnover > param.limit * £1m/yr",
             "yes",
         ),
-        ("none == none", "yes"),
-        ("proposal.model < \"x\"", "no"),
+        ("none == none", "none"),
+        ("proposal.model < \"x\"", "none"),
         ("proposal.model ?? \"unknown\"", "unknown"),
         (
             "£1m + 1 year",
@@ -369,5 +375,77 @@ fn values_read_write_and_compute_with_units() {
             panic!("{literal} is not a literal");
         };
         assert_eq!(Val::of_literal(&parsed).to_string(), literal);
+    }
+}
+
+/// The language's rule for `none`, held by every operator and built-in:
+/// a condition that meets `none` is neither true nor false (it is `none`,
+/// and a rule so judged is not assessed), unless the rest decides it; a
+/// list a filter built past a `none` is marked uncertain; arithmetic and
+/// totals with `none` are `none`; `present`, `missing`, `??` and `list`
+/// ask about it and answer. (`proposal.as-of` and `proposal.stp` are not
+/// written in the proposal these run over.)
+#[test]
+fn none_is_neither_true_nor_false_for_every_operator() {
+    let cases: &[(&str, &str, bool)] = &[
+        ("proposal.as-of == 2017-01-01", "none", false),
+        ("proposal.as-of != 2017-01-01", "none", false),
+        ("proposal.as-of < 2017-01-01", "none", false),
+        ("proposal.as-of <= 2017-01-01", "none", false),
+        ("proposal.as-of > 2017-01-01", "none", false),
+        ("proposal.as-of >= 2017-01-01", "none", false),
+        ("proposal.as-of in [2017-01-01]", "none", false),
+        ("proposal.as-of not in [2017-01-01]", "none", false),
+        ("2017-01-01 in [2017-01-01, proposal.as-of]", "yes", false),
+        ("2018-01-01 in [2017-01-01, proposal.as-of]", "none", false),
+        (
+            "2018-01-01 not in [2017-01-01, proposal.as-of]",
+            "none",
+            false,
+        ),
+        ("2018-01-01 not in [2017-01-01]", "yes", false),
+        (r#"proposal.stp starts-with "N""#, "none", false),
+        (r#"proposal.stp ends-with "N""#, "none", false),
+        (r#"proposal.stp contains "N""#, "none", false),
+        ("not (proposal.as-of > 2017-01-01)", "none", false),
+        ("proposal.as-of > 2017-01-01 and false", "no", false),
+        ("false and proposal.as-of > 2017-01-01", "no", false),
+        ("proposal.as-of > 2017-01-01 and true", "none", false),
+        ("true and proposal.as-of > 2017-01-01", "none", false),
+        ("proposal.as-of > 2017-01-01 or true", "yes", false),
+        ("true or proposal.as-of > 2017-01-01", "yes", false),
+        ("proposal.as-of > 2017-01-01 or false", "none", false),
+        (
+            "if proposal.as-of > 2017-01-01 then 1 else 2",
+            "none",
+            false,
+        ),
+        ("proposal.as-of ?? 2017-01-01", "2017-01-01", false),
+        ("proposal.as-of + 1 month", "none", false),
+        ("proposal.population * none", "none", false),
+        ("any([false, proposal.as-of > 2017-01-01])", "none", false),
+        ("any([true, proposal.as-of > 2017-01-01])", "yes", false),
+        ("all([true, proposal.as-of > 2017-01-01])", "none", false),
+        ("all([false, proposal.as-of > 2017-01-01])", "no", false),
+        ("count([1, none])", "1", true),
+        ("sum([1, none])", "none", false),
+        ("min([1, none])", "none", false),
+        ("max([1, none])", "none", false),
+        (
+            "count([x for x in [1, 2] if proposal.as-of > 2017-01-01])",
+            "0",
+            true,
+        ),
+        ("[x for x in [1, 2] if x > 1]", "2", false),
+        ("present(proposal.as-of)", "no", false),
+        ("missing(proposal.as-of)", "yes", false),
+        ("count(list(proposal.as-of))", "0", false),
+    ];
+    for (expr, expected, uncertain) in cases {
+        assert_eq!(
+            eval_marked(expr),
+            ((*expected).to_owned(), *uncertain),
+            "{expr}"
+        );
     }
 }

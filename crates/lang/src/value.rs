@@ -157,6 +157,16 @@ impl<'a> Val<'a> {
     pub fn truthy(&self) -> bool {
         !matches!(self, Val::Missing | Val::Bool(false))
     }
+
+    /// The value as a condition: `None` for `none`, which is neither true
+    /// nor false (docs/rule-language.md, "Missing values").
+    pub fn truth(&self) -> Option<bool> {
+        match self {
+            Val::Missing => None,
+            Val::Bool(b) => Some(*b),
+            _ => Some(true),
+        }
+    }
 }
 
 impl fmt::Display for Val<'_> {
@@ -263,10 +273,20 @@ pub fn equal(left: &Val<'_>, right: &Val<'_>) -> bool {
     }
 }
 
-fn contains(list: &Val<'_>, item: &Val<'_>) -> bool {
+/// Whether `list` holds `item`: `None` if it does not hold it among the
+/// items given and some item is `none`, which might be it.
+fn contains(list: &Val<'_>, item: &Val<'_>) -> Option<bool> {
     match list {
-        Val::List(items) => items.iter().any(|x| equal(x, item)),
-        _ => false,
+        Val::List(items) => {
+            if items.iter().any(|x| equal(x, item)) {
+                Some(true)
+            } else if items.iter().any(|x| matches!(x, Val::Missing)) {
+                None
+            } else {
+                Some(false)
+            }
+        }
+        _ => Some(false),
     }
 }
 
@@ -274,6 +294,11 @@ fn contains(list: &Val<'_>, item: &Val<'_>) -> bool {
 /// evaluate both sides).
 pub fn binary<'a>(op: BinaryOp, left: &Val<'a>, right: &Val<'a>) -> Val<'a> {
     let truth = |b: bool| Val::Bool(b);
+    // A comparison with `none` is `none`: not known, so neither true nor
+    // false. Arithmetic with it is `none` already.
+    if op.compares() && (matches!(left, Val::Missing) || matches!(right, Val::Missing)) {
+        return Val::Missing;
+    }
     match op {
         BinaryOp::Eq => truth(equal(left, right)),
         BinaryOp::Ne => truth(!equal(left, right)),
@@ -287,8 +312,8 @@ pub fn binary<'a>(op: BinaryOp, left: &Val<'a>, right: &Val<'a>) -> Val<'a> {
             compare(left, right),
             Some(Ordering::Greater | Ordering::Equal)
         )),
-        BinaryOp::In => truth(contains(right, left)),
-        BinaryOp::NotIn => truth(!contains(right, left)),
+        BinaryOp::In => contains(right, left).map_or(Val::Missing, truth),
+        BinaryOp::NotIn => contains(right, left).map_or(Val::Missing, |b| truth(!b)),
         BinaryOp::StartsWith => {
             truth(matches!((left.text(), right.text()), (Some(a), Some(b)) if a.starts_with(b)))
         }

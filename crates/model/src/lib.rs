@@ -306,7 +306,7 @@ pub struct Model<'a> {
     unknown_fields: Vec<UnknownField>,
     /// Fields written whose values could not be used (reported already),
     /// sorted: see [`Model::is_unusable`].
-    unusable: Vec<(Holder, FieldId)>,
+    unusable: Vec<(Holder, FieldId, Span)>,
     /// Where every field of the text is, known or not, in source order.
     written_fields: Vec<Span>,
     /// Every edge's field and span, by edge index.
@@ -395,7 +395,16 @@ impl<'a> Model<'a> {
     /// which). Such a field is not missing: a rule asking whether it was
     /// given is not to report it again.
     pub fn is_unusable(&self, holder: Holder, field: FieldId) -> bool {
-        self.unusable.binary_search(&(holder, field)).is_ok()
+        self.unusable_at(holder, field).is_some()
+    }
+
+    /// Where the field of `holder` written with a value that could not be
+    /// used is, from its key to the end of its value.
+    pub fn unusable_at(&self, holder: Holder, field: FieldId) -> Option<Span> {
+        self.unusable
+            .binary_search_by_key(&(holder, field), |&(h, f, _)| (h, f))
+            .ok()
+            .map(|i| self.unusable[i].2)
     }
 
     /// Where every field of the text is (from its key to the end of its

@@ -35,7 +35,7 @@ pub(crate) struct Typed<'a> {
     pub(crate) section_prose: Vec<(SectionId, Span)>,
     pub(crate) unknown_fields: Vec<UnknownField>,
     /// Fields written whose values could not be used, sorted.
-    pub(crate) unusable: Vec<(Holder, FieldId)>,
+    pub(crate) unusable: Vec<(Holder, FieldId, Span)>,
 }
 
 /// Types the fields of the walked `outline` and resolves the names. `file`
@@ -90,12 +90,16 @@ impl<'a> Typing<'a, '_> {
             for &(field, syntax_field) in fields {
                 match typer.field(field, syntax_field) {
                     Some(value) => section_values.push(value),
-                    None => unusable.push((Holder::Section(SectionId(section as u32)), field)),
+                    None => unusable.push((
+                        Holder::Section(SectionId(section as u32)),
+                        field,
+                        typer.syntax_field(syntax_field).span(),
+                    )),
                 }
             }
             section_slots.push(FieldSlot::of(chunk, start, &section_values));
         }
-        unusable.sort_unstable();
+        unusable.sort_unstable_by_key(|&(holder, field, _)| (holder, field));
         let (diagnostics, section_refs) = typer.finish();
         self.outline.diagnostics.append(diagnostics);
         values.push(section_values, section_refs);
@@ -190,7 +194,7 @@ struct TypedBlock<'a> {
     /// Every reference item of those values, in order.
     refs: RefPages<'a>,
     unknown_fields: Vec<UnknownField>,
-    unusable: Vec<(Holder, FieldId)>,
+    unusable: Vec<(Holder, FieldId, Span)>,
     diagnostics: Listed,
 }
 
@@ -228,7 +232,11 @@ fn type_entity<'a>(
                     values.push(value);
                 } else {
                     seen.push((kind_field, typer.syntax_field(field).key));
-                    unusable.push((Holder::Entity(EntityId(index as u32)), kind_field));
+                    unusable.push((
+                        Holder::Entity(EntityId(index as u32)),
+                        kind_field,
+                        typer.syntax_field(field).span(),
+                    ));
                 }
             }
             None if ty.kind_required => typer.push(schema::missing_kind(vocabulary, entity)),
@@ -274,7 +282,11 @@ fn type_entity<'a>(
         }
         match typer.field(id, field) {
             Some(value) => values.push(value),
-            None => unusable.push((Holder::Entity(EntityId(index as u32)), id)),
+            None => unusable.push((
+                Holder::Entity(EntityId(index as u32)),
+                id,
+                typer.syntax_field(field).span(),
+            )),
         }
     }
     kind

@@ -25,7 +25,7 @@ mod run;
 pub use assure_lang::Val;
 pub use build::load;
 pub use read::{TomlConstant, list_of_one_kind, read_constant};
-pub use run::{Evaluation, Options, RuleFinding};
+pub use run::{Evaluation, Options, Outcome, RuleFinding};
 
 pub(crate) use assure_diagnostic::codes;
 use assure_diagnostic::{Diagnostic, Severity, Span};

@@ -24,6 +24,9 @@ pub struct Options {
     /// Run the corpus rules (over a model of every proposal linted
     /// together) instead of the others.
     pub corpus: bool,
+    /// Keep each binding's outcome ([`Evaluation::outcomes`]): for the
+    /// tests that hold every rule to judging what it reads.
+    pub outcomes: bool,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
             threads: None,
             today: None,
             corpus: false,
+            outcomes: false,
         }
     }
 }
@@ -57,6 +61,22 @@ pub struct Evaluation {
     /// Whether a rule read the run's date (`today()`), so that output
     /// says which date it was.
     pub read_today: bool,
+    /// With [`Options::outcomes`]: each binding judged, as the rule's
+    /// code, the entity its first binder is bound to, and what came of it.
+    pub outcomes: Vec<(String, Option<EntityId>, Outcome)>,
+}
+
+/// What came of judging one binding of a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// `applies` was false.
+    NotApplicable,
+    /// It could not be judged (EVAL002, EVAL003).
+    NotAssessed,
+    /// It fired.
+    Fired,
+    /// It was judged and did not fire.
+    Passed,
 }
 
 impl RuleSet {
@@ -131,13 +151,30 @@ impl RuleSet {
                 let options = Options {
                     today: rule.examples.as_of.or(today),
                     corpus: rule.corpus,
+                    outcomes: true,
                     ..Options::default()
                 };
-                let fired = self
-                    .evaluate(&model, &options)
+                let evaluation = self.evaluate(&model, &options);
+                let fired = evaluation
                     .findings
                     .iter()
                     .any(|f| *f.diagnostic.code == *rule.code);
+                // A pass the rule could not judge shows nothing passing.
+                let not_assessed = evaluation.outcomes.iter().any(|(code, _, outcome)| {
+                    *code == rule.code && *outcome == Outcome::NotAssessed
+                });
+                if !should_fire && not_assessed {
+                    failures.push(ExampleFailure {
+                        code: rule.code.clone(),
+                        source_index: rule.source_index,
+                        span: *span,
+                        message: format!(
+                            "the `pass` example of {} is not assessed: the rule cannot judge it, so it shows nothing passing",
+                            rule.code
+                        ),
+                    });
+                    continue;
+                }
                 if fired != should_fire {
                     let message = if should_fire {
                         format!(
@@ -179,16 +216,29 @@ impl RuleSet {
             let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
                 .with_today(options.today)
                 .with_calendar(self.calendar_of(rule));
-            let findings = self.run_one(&evaluator, rule, budget, options.base_fuel);
-            (findings, evaluator.read_today())
+            let mut outcomes = options.outcomes.then(Vec::new);
+            let findings = self.run_one(
+                &evaluator,
+                rule,
+                budget,
+                options.base_fuel,
+                outcomes.as_mut(),
+            );
+            (
+                findings,
+                evaluator.read_today(),
+                outcomes.unwrap_or_default(),
+            )
         };
         let threads = assure_stdx::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
             .min(options.threads.unwrap_or(usize::MAX));
         let mut read_today = false;
+        let mut outcomes = Vec::new();
         let findings = assure_stdx::parallel::map_in_order(&rules, threads, run)
             .into_iter()
-            .flat_map(|(findings, read)| {
+            .flat_map(|(findings, read, kept)| {
                 read_today |= read;
+                outcomes.extend(kept);
                 findings
             })
             .collect();
@@ -211,6 +261,7 @@ impl RuleSet {
             findings,
             approved,
             read_today: read_today || evaluator.read_today(),
+            outcomes,
         }
     }
 
@@ -221,9 +272,10 @@ impl RuleSet {
         rule: &'a Rule,
         budget: u64,
         base: u64,
+        outcomes: Option<&mut Vec<(String, Option<EntityId>, Outcome)>>,
     ) -> Vec<RuleFinding> {
         let mut findings = Vec::new();
-        if !run_rule(evaluator, rule, &mut findings) {
+        if !run_rule(evaluator, rule, &mut findings, outcomes) {
             let (message, help) = match evaluator.oversized() {
                 Some(length) => (
                     format!(
@@ -271,9 +323,10 @@ fn run_rule<'a>(
     evaluator: &Evaluator<'a>,
     rule: &'a Rule,
     findings: &mut Vec<RuleFinding>,
+    mut outcomes: Option<&mut Vec<(String, Option<EntityId>, Outcome)>>,
 ) -> bool {
     let mut frame = Frame::new(rule.slots, &rule.lets);
-    bind_fors(evaluator, rule, 0, &mut frame, findings);
+    bind_fors(evaluator, rule, 0, &mut frame, findings, &mut outcomes);
     !evaluator.out_of_fuel()
 }
 
@@ -283,42 +336,71 @@ fn bind_fors<'a>(
     clause: usize,
     frame: &mut Frame<'a>,
     findings: &mut Vec<RuleFinding>,
+    outcomes: &mut Option<&mut Vec<(String, Option<EntityId>, Outcome)>>,
 ) {
     // Out of fuel, values are `Missing` and cannot be trusted: nothing is
     // kept from the moment the fuel ran out.
     let Some((slot, source)) = rule.fors.get(clause) else {
         frame.reset_lets();
-        judge(evaluator, rule, frame, findings);
+        let outcome = judge(evaluator, rule, frame, findings);
+        if let Some(outcomes) = outcomes {
+            outcomes.push((rule.code.clone(), subject(rule, frame), outcome));
+        }
         return;
     };
     frame.reset_lets();
+    evaluator.take_uncertain();
+    evaluator.take_absent();
     let source = evaluator.eval(source, frame);
+    if evaluator.take_uncertain() && !evaluator.out_of_fuel() {
+        // A filter of what the rule ranges over met `none`: what it left
+        // out may have been judged.
+        findings.push(not_known(evaluator, rule, frame, "what it ranges over"));
+    }
     for item in source.items() {
         if evaluator.out_of_fuel() {
             return;
         }
         frame.bind(*slot, item.clone());
-        bind_fors(evaluator, rule, clause + 1, frame, findings);
+        bind_fors(evaluator, rule, clause + 1, frame, findings, outcomes);
     }
 }
 
 /// Judges one binding: if the rule applies to it, and has what it needs,
 /// a finding when its condition holds; if it lacks what it needs, an
-/// EVAL002 saying the rule could not judge it. Nothing out of fuel.
+/// EVAL002 saying the rule could not judge it. A condition that is
+/// `none`, or false only because a filter met `none`, is not a pass: the
+/// binding is not assessed (EVAL002), naming the fields it read that are
+/// not written. Nothing out of fuel.
 fn judge<'a>(
     evaluator: &Evaluator<'a>,
     rule: &'a Rule,
     frame: &mut Frame<'a>,
     findings: &mut Vec<RuleFinding>,
-) {
+) -> Outcome {
     evaluator.take_outside_calendar();
-    if let Some(applies) = &rule.applies
-        && !evaluator.eval(applies, frame).truthy()
-    {
-        if let Some(date) = evaluator.take_outside_calendar() {
-            findings.push(outside_calendar(evaluator, rule, frame, date));
+    evaluator.take_uncertain();
+    evaluator.take_absent();
+    if let Some(applies) = &rule.applies {
+        let applies = evaluator.eval(applies, frame).truth();
+        let uncertain = evaluator.take_uncertain();
+        if evaluator.out_of_fuel() {
+            return Outcome::NotAssessed;
         }
-        return;
+        match applies {
+            Some(true) => {}
+            Some(false) if !uncertain => {
+                if let Some(date) = evaluator.take_outside_calendar() {
+                    findings.push(outside_calendar(evaluator, rule, frame, date));
+                    return Outcome::NotAssessed;
+                }
+                return Outcome::NotApplicable;
+            }
+            _ => {
+                findings.push(not_known(evaluator, rule, frame, "whether it applies"));
+                return Outcome::NotAssessed;
+            }
+        }
     }
     let lacking: Vec<&str> = rule
         .needs
@@ -327,33 +409,101 @@ fn judge<'a>(
         .map(|(_, what)| what.as_str())
         .collect();
     if evaluator.out_of_fuel() {
-        return;
+        return Outcome::NotAssessed;
     }
     if !lacking.is_empty()
         && let Some(date) = evaluator.take_outside_calendar()
     {
         // What is lacking is a calendar's answer, not a value.
         findings.push(outside_calendar(evaluator, rule, frame, date));
-        return;
+        return Outcome::NotAssessed;
     }
     if !lacking.is_empty() {
         let finding = not_assessed(evaluator, rule, frame, &lacking);
         findings.push(finding);
-        return;
+        return Outcome::NotAssessed;
     }
-    if evaluator.eval(&rule.when, frame).truthy() && !evaluator.out_of_fuel() {
+    let verdict = evaluator.eval(&rule.when, frame).truth();
+    let uncertain = evaluator.take_uncertain();
+    if evaluator.out_of_fuel() {
+        return Outcome::NotAssessed;
+    }
+    if verdict == Some(true) {
         let finding = finding(evaluator, rule, frame);
         if !evaluator.out_of_fuel() {
             findings.push(finding);
         }
-        return;
+        return Outcome::Fired;
     }
     // Not fired, but only because a calendar had no answer: not judged.
-    if let Some(date) = evaluator.take_outside_calendar()
-        && !evaluator.out_of_fuel()
-    {
+    if let Some(date) = evaluator.take_outside_calendar() {
         findings.push(outside_calendar(evaluator, rule, frame, date));
+        return Outcome::NotAssessed;
     }
+    if verdict.is_none() || uncertain {
+        findings.push(not_known(evaluator, rule, frame, "whether it holds"));
+        return Outcome::NotAssessed;
+    }
+    Outcome::Passed
+}
+
+/// EVAL002: `rule` could not tell `what` for the binding in `frame`,
+/// because a value it reads is `none`: the fields not written, if any
+/// were read.
+fn not_known<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    frame: &mut Frame<'a>,
+    what: &str,
+) -> RuleFinding {
+    let model = evaluator.model();
+    let vocabulary = evaluator.vocabulary();
+    let absent = evaluator.take_absent();
+    let named = |unusable: bool| -> Vec<String> {
+        absent
+            .iter()
+            .filter(|(_, _, u)| *u == unusable)
+            .map(|&(holder, field, _)| {
+                let whose = match holder {
+                    assure_model::Holder::Entity(id) => format!("of `{}`", model.entity(id).name),
+                    assure_model::Holder::Section(section) => {
+                        match vocabulary.section(section).title.as_deref() {
+                            Some(title) => format!("under `# {title}`"),
+                            None => "of the proposal".to_owned(),
+                        }
+                    }
+                };
+                format!("`{}` {whose}", vocabulary.field(field).name)
+            })
+            .collect()
+    };
+    let (not_written, unusable) = (named(false), named(true));
+    let mut read = Vec::new();
+    if !not_written.is_empty() {
+        read.push(format!(
+            "{}, not written",
+            assure_diagnostic::english_list(&not_written)
+        ));
+    }
+    if !unusable.is_empty() {
+        read.push(format!(
+            "{}, whose value could not be read",
+            assure_diagnostic::english_list(&unusable)
+        ));
+    }
+    let why = if read.is_empty() {
+        format!("it cannot tell {what}: a value it reads is `none`")
+    } else {
+        format!("it cannot tell {what}: it reads {}", read.join(", and "))
+    };
+    not_judged(
+        evaluator,
+        rule,
+        frame,
+        codes::EVAL002,
+        &why,
+        "a value not given is not a pass: give it, and the rule judges it; until then this stage is incomplete",
+    )
 }
 
 /// The fix a rule declares, for the binding in `frame`: `None` if where it

@@ -122,6 +122,7 @@ fn cambridgeshire_lead_provider() {
     40 CAP002 UnitingCare Partnership LLP was established 5 months before the contract starts (2014-11-01 to 2015-04-01), short of the minimum track record of 2 years, and no guarantor or parent covers the annual value
       28 established here
     40 CAP003 UnitingCare Partnership LLP holds a care-model contract but gives no turnover, so its capacity to hold the contract (CAP001) cannot be judged
+    43 EVAL002 CAP001 (contract-dwarfs-holder) could not be assessed for `Older people and adult community services contract`: it needs the `turnover` of every holder
     ");
 }
 
@@ -284,7 +285,7 @@ default = 20
         Ok(set) => set,
         Err(errors) => panic!("{}", render_pack_errors(&errors)),
     };
-    let proposal = "proposal: Example\n\n# Organisations\n\n## Care Home\nkind: private-company\nofsted-rating: inadequate\nbeds: 12\n\n## Other Home\nkind: private-company\nofsted-rating: good\nbeds: 2\n";
+    let proposal = "proposal: Example\nmodel: other\n# Organisations\n\n## Care Home\nkind: private-company\nofsted-rating: inadequate\nbeds: 12\n\n## Other Home\nkind: private-company\nofsted-rating: good\nbeds: 2\n";
     insta::assert_snapshot!(lint_with(&set, proposal), @"
     8 LOC001 Care Home is rated inadequate and has 12 beds, fewer than 20
       7 rated here
@@ -320,7 +321,7 @@ message = "{o.name}: others {others}; all {all}"
 "#
     );
     let set = with_default_pack("cycle.toml", pack);
-    let proposal = "proposal: Cycle\n\n# Organisations\n\n## A\nkind: llp\nowned-by: C\n\n## B\nkind: llp\nowned-by: A\n\n## C\nkind: llp\nowned-by: B\n";
+    let proposal = "proposal: Cycle\nmodel: other\n# Organisations\n\n## A\nkind: llp\nowned-by: C\n\n## B\nkind: llp\nowned-by: A\n\n## C\nkind: llp\nowned-by: B\n";
     insta::assert_snapshot!(lint_with(&set, proposal), @"
     5 CYC002 A: others A, B and C; all A, B and C
     9 CYC002 B: others A; all A, B and C
@@ -347,7 +348,7 @@ message = "{o.name} reaches {reach}"
 "#
     );
     let set = with_default_pack("cycle.toml", pack);
-    let proposal = "proposal: Cycle\n\n# Organisations\n\n## A\nkind: llp\nowned-by: B (100%)\n\n## B\nkind: llp\nowned-by: A (100%)\nparent: A\n";
+    let proposal = "proposal: Cycle\nmodel: other\n# Organisations\n\n## A\nkind: llp\nowned-by: B (100%)\n\n## B\nkind: llp\nowned-by: A (100%)\nparent: A\n";
     insta::assert_snapshot!(lint_with(&set, proposal), @"
     5 CYC001 A reaches A and B
     9 CYC001 B reaches A and B
@@ -652,4 +653,130 @@ fn a_long_list_in_a_message_shows_its_first_items_and_how_many_more() {
         "when = \"true\"\nmessage = \"{organisations}; {[o for o in organisations if o.name == \\\"Org 3\\\"]}\"",
     );
     insta::assert_snapshot!(lint_with(&set, &organisations(100)), @"1 LIST001 Org 0, Org 1, Org 2, Org 3, Org 4, Org 5, Org 6, Org 7, Org 8 and 91 more; Org 3");
+}
+
+/// The field lines of `text` (a `key:` at the start of a line, with the
+/// indented lines continuing it), as ranges of line indices.
+fn field_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let is_field = |line: &str| {
+        line.split_once(':').is_some_and(|(key, _)| {
+            key.starts_with(|c: char| c.is_ascii_lowercase())
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+    };
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if is_field(lines[i]) {
+            let mut end = i + 1;
+            while end < lines.len() && lines[end].starts_with("  ") {
+                end += 1;
+            }
+            blocks.push(i..end);
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    blocks
+}
+
+/// Each binding a rule judged in `text`, by the name of its subject.
+fn outcomes_in(
+    set: &RuleSet,
+    text: &str,
+    today: Option<assure_model::Date>,
+    corpus: bool,
+) -> Vec<(String, String, Outcome)> {
+    let parse = assure_syntax::parse(text);
+    let (model, _) = assure_model::build(text, parse.file, &set.vocabulary);
+    let options = Options {
+        today,
+        corpus,
+        outcomes: true,
+        ..Options::default()
+    };
+    set.evaluate(&model, &options)
+        .outcomes
+        .into_iter()
+        .map(|(code, subject, outcome)| {
+            let name = subject.map_or_else(String::new, |id| model.entity(id).name.to_owned());
+            (code, name, outcome)
+        })
+        .collect()
+}
+
+/// Every rule of the shipped packs, loaded together, judges what it reads:
+/// in its `fail` example each field is deleted in turn, and the binding
+/// that fired must still fire, be not assessed (EVAL002), or no longer
+/// apply (its `applies` false). A rule that passes a binding because a
+/// field it reads was not written passes what it did not read.
+#[test]
+fn no_rule_passes_a_binding_for_want_of_a_field() {
+    let sources: Vec<PackSource> = BUILTIN_PACKS
+        .iter()
+        .filter_map(|(name, _)| builtin_pack(name))
+        .collect();
+    let set = match load(&sources, Vocabulary::core(), &Settings::default()) {
+        Ok(set) => set,
+        Err(errors) => panic!("{}", render_pack_errors(&errors)),
+    };
+    // A list of references not written is the empty list (no interests
+    // declared, no members listed): deleting one is an answer, not a gap.
+    let lists: Vec<&str> = set
+        .vocabulary
+        .fields()
+        .filter(|(_, def)| matches!(&def.ty, assure_vocab::ValueType::Ref(r) if r.many))
+        .map(|(_, def)| def.name.as_str())
+        .collect();
+    let mut silent = Vec::new();
+    for rule in &set.rules {
+        let Some((example, _)) = &rule.examples.fail else {
+            continue;
+        };
+        let today = rule.examples.as_of;
+        let fired: Vec<String> = outcomes_in(&set, example, today, rule.corpus)
+            .into_iter()
+            .filter(|(code, _, outcome)| *code == rule.code && *outcome == Outcome::Fired)
+            .map(|(_, subject, _)| subject)
+            .collect();
+        if fired.is_empty() {
+            silent.push(format!("{}'s fail example does not fire", rule.code));
+        }
+        let lines: Vec<&str> = example.lines().collect();
+        for block in field_blocks(example) {
+            let key = lines[block.start].split(':').next().unwrap_or_default();
+            if lists.contains(&key) {
+                continue;
+            }
+            let without: String = lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !block.contains(i))
+                .map(|(_, line)| format!("{line}\n"))
+                .collect();
+            for (code, subject, outcome) in outcomes_in(&set, &without, today, rule.corpus) {
+                if code == rule.code && outcome == Outcome::Passed && fired.contains(&subject) {
+                    silent.push(format!(
+                        "{code} passes {} without `{}`",
+                        if subject.is_empty() {
+                            "the proposal"
+                        } else {
+                            &subject
+                        },
+                        lines[block.start]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        silent.is_empty(),
+        "{} silent passes:\n{}",
+        silent.len(),
+        silent.join("\n")
+    );
 }
