@@ -387,7 +387,7 @@ fn a_dense_cluster_of_conflicts_is_judged_whole() {
     let first = findings.iter().find(|f| f["code"] == "COI001").unwrap();
     assert_eq!(
         first["message"],
-        "Person 0 sits on CCG, which commissions Contract 0, Contract 1, Contract 2, Contract 3, Contract 4, Contract 5, Contract 6, Contract 7, Contract 8 and 4,991 more, and has an interest in Org 0, Org 1, Org 2, Org 3, Org 4, Org 5, Org 6, Org 7, Org 8 and 4,991 more on its provider side, with no conflict-plan"
+        "Person 0 sits on CCG, which commissions Contract 0, Contract 1, Contract 2, Contract 3, Contract 4, Contract 5, Contract 6, Contract 7, Contract 8 and 4,991 more, and has an interest in Org 0, Org 1, Org 2, Org 3, Org 4, Org 5, Org 6, Org 7, Org 8 and 4,991 more on its provider side through their employment by Org 0, with no conflict-plan"
     );
 }
 

@@ -133,13 +133,13 @@ fn tower_hamlets_conflicts() {
       39 conflicted
       47 conflicted
       61 conflicted
-    47 COI001 Dr Ben Cole sits on Tower Hamlets CCG, which commissions Community health services contract, and has an interest in Tower Hamlets GP Care Group CIC on its provider side, with no conflict-plan
+    47 COI001 Dr Ben Cole sits on Tower Hamlets CCG, which commissions Community health services contract, and has an interest in Tower Hamlets GP Care Group CIC on its provider side through their partnership in Limehouse Practice, with no conflict-plan
       49 member of the commissioner
       50 interest
     54 COI002 Dr Chloe Adeyemi sits on Tower Hamlets CCG and has interests in Whitechapel Health Centre, but has not declared them
       56 member of the commissioner
       57 interest
-    61 COI001 Dr Daniel Price sits on Tower Hamlets CCG, which commissions Community health services contract, and has an interest in Tower Hamlets GP Care Group CIC on its provider side, with no conflict-plan
+    61 COI001 Dr Daniel Price sits on Tower Hamlets CCG, which commissions Community health services contract, and has an interest in Tower Hamlets GP Care Group CIC on its provider side through their employment by Tower Hamlets GP Care Group CIC, with no conflict-plan
       63 member of the commissioner
       64 interest
     61 COI002 Dr Daniel Price sits on Tower Hamlets CCG and has interests in Tower Hamlets GP Care Group CIC, but has not declared them
