@@ -957,7 +957,7 @@ fn allow_here(
         "diagnostics": [diagnostic],
         "edit": {"changes": {uri: [{
             "range": positions.range(Span::empty(line_start as u32)),
-            "newText": format!("<!-- assure-allow: {code} WHY IT IS ACCEPTABLE -->{newline}"),
+            "newText": format!("<!-- assure-allow: {code} <<WHY IT IS ACCEPTABLE>> -->{newline}"),
         }]}},
     }))
 }

@@ -242,27 +242,47 @@ fn init_writes_a_starting_proposal_once() {
         .iter()
         .map(|f| format!("{} {}", f["code"].as_str().unwrap(), f["span"]["line"]))
         .collect();
-    // Only what the author must still write: each placeholder, and what
-    // the rules ask for; the untouched template is not ready.
+    // Only what the author must still write: each placeholder (each
+    // once: a placeholder is not also a value of the wrong type), and what
+    // the rules then cannot judge; no default that would pass if
+    // forgotten. The untouched template is not ready.
     assert_eq!(
         findings,
         [
+            "CFC006 1",
             "SYN004 1",
-            "CFC001 3",
+            "SYN004 3",
             "SYN004 4",
+            "SYN004 6",
+            "SYN004 8",
+            "SYN004 9",
             "SYN004 12",
             "SYN004 19",
             "SYN004 31",
-            "SYN004 35",
-            "SYN004 46",
-            "SYN004 47",
-            "FAIL001 57",
-            "SYN004 59",
-            "CAP003 60",
-            "SYN004 60",
-            "EVAL002 61",
-            "SYN004 73",
-            "SYN004 85"
+            "SYN004 34",
+            "SYN004 36",
+            "SYN004 37",
+            "SYN004 38",
+            "SYN004 39",
+            "SYN004 41",
+            "SYN004 49",
+            "SYN004 50",
+            "EVAL002 60",
+            "EVAL002 60",
+            "EVAL002 60",
+            "SYN004 61",
+            "SYN004 62",
+            "SYN004 63",
+            "SYN004 64",
+            "SYN004 65",
+            "SYN004 66",
+            "SYN004 68",
+            "SYN004 70",
+            "SYN004 79",
+            "SYN004 81",
+            "SYN004 91",
+            "SYN004 95",
+            "SYN004 96",
         ]
     );
     let statuses: Vec<&str> = json["files"][0]["readiness"]

@@ -246,7 +246,7 @@ fn diagnostics_follow_the_text_and_code_actions_mend_them() {
     assert_eq!(actions[0]["title"], "allow CFC001 here (say why)");
     assert_eq!(
         actions[0]["edit"]["changes"][DOC][0]["newText"],
-        "<!-- assure-allow: CFC001 WHY IT IS ACCEPTABLE -->\n"
+        "<!-- assure-allow: CFC001 <<WHY IT IS ACCEPTABLE>> -->\n"
     );
     assert_eq!(server.stop(), 0);
 }

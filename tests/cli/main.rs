@@ -17,6 +17,7 @@ mod packs;
 mod report;
 mod rules;
 mod sarif;
+mod silent;
 mod tidy;
 mod writes;
 

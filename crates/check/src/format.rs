@@ -167,6 +167,10 @@ enum Kind {
 struct Unit {
     lines: std::ops::Range<usize>,
     rank: usize,
+    /// A continuation follows a malformed line (which does not close the
+    /// field, nor does the parser say why it is malformed): the unit
+    /// stays where it is, and the units on each side are sorted apart.
+    pinned: bool,
 }
 
 /// `text` laid out, its runs of fields in the vocabulary's order if
@@ -201,12 +205,19 @@ pub(crate) fn layout(vocabulary: &Vocabulary, text: &str, sort: bool) -> String 
                     continue;
                 }
                 let end = units.last().map_or(i, |u| u.lines.end);
-                let mut sorted: Vec<&Unit> = units.iter().collect();
-                if sort {
-                    sorted.sort_by_key(|u| u.rank);
-                }
-                for unit in sorted {
-                    order.extend(unit.lines.clone());
+                // Sorted between the pinned units, which stay put.
+                for group in units.split_inclusive(|u| u.pinned) {
+                    let (movable, pinned) = match group.split_last() {
+                        Some((last, before)) if last.pinned => (before, Some(last)),
+                        _ => (group, None),
+                    };
+                    let mut sorted: Vec<&Unit> = movable.iter().collect();
+                    if sort {
+                        sorted.sort_by_key(|u| u.rank);
+                    }
+                    for unit in sorted.into_iter().chain(pinned) {
+                        order.extend(unit.lines.clone());
+                    }
                 }
                 i = end;
             }
@@ -287,13 +298,27 @@ fn run_of_fields(
         if field.loose || field.key.start != lines[j].span.start {
             break;
         }
-        // Its continuations, even past a comment: the parser gives a
-        // continuation to the open field, and a comment does not close it.
+        // Its continuations, even past a comment or a malformed line: the
+        // parser gives a continuation to the open field, and neither
+        // closes it.
         let mut end = j + 1;
+        let mut pinned = false;
         loop {
-            let next = after_comments(end);
+            let mut next = end;
+            let mut malformed = false;
+            while let Some(kind) = lines.get(next).map(|l| &l.kind) {
+                match kind {
+                    LineKind::Comment => {}
+                    LineKind::Malformed => malformed = true,
+                    _ => break,
+                }
+                next += 1;
+            }
             match lines.get(next).map(|l| &l.kind) {
-                Some(LineKind::Continuation { field, .. }) if field == index => end = next + 1,
+                Some(LineKind::Continuation { field, .. }) if field == index => {
+                    end = next + 1;
+                    pinned |= malformed;
+                }
                 _ => break,
             }
         }
@@ -308,8 +333,18 @@ fn run_of_fields(
             // Known fields in the vocabulary's order, unknown ones after
             // them in their own.
             rank: position.unwrap_or(usize::MAX / 2 + units.len()),
+            pinned,
         });
         i = end;
+    }
+    // A comment above the run, across blank lines, covers the run's first
+    // line (a directive allows findings there): that unit stays first.
+    let covered = (0..start)
+        .rev()
+        .find(|&l| lines[l].kind != LineKind::Blank)
+        .is_some_and(|l| lines[l].kind == LineKind::Comment);
+    if covered && let Some(first) = units.first_mut() {
+        first.pinned = true;
     }
     // `kind` comes first wherever the vocabulary puts it.
     for unit in &mut units {
@@ -346,6 +381,17 @@ mod tests {
             "proposal: P\n\n# Contracts\n\n## C\nkind: other\n<!-- assure-allow: CAP001 guaranteed -->\nholder: H\n  and more\nvalue: £1.5m/yr\n\nThe contract is new.\nterm: 2 years\nstart: 2017-01-01\n\n# Organisations\n\n## H\nkind: gp-company\n"
         );
         assert_eq!(formatted(&once), once);
+    }
+
+    #[test]
+    fn a_continuation_after_a_malformed_line_and_a_directive_above_a_blank_keep_their_fields() {
+        // `  and more` continues `holder` across the malformed line; the
+        // directive, across the blank line, covers `value`.
+        let text = "proposal: P\nmodel: other\n\n# Contracts\n\n## C\nvalue: £1m\nholder: H\n<!-- a comment --> with text after it\n  and more\nkind: other\n\n## D\n<!-- assure-allow: CAP001 guaranteed by the trust -->\n\nvalue: £2m\nkind: other\n";
+        assert_eq!(
+            formatted(text),
+            "proposal: P\nmodel: other\n\n# Contracts\n\n## C\nvalue: £1m\nholder: H\n<!-- a comment --> with text after it\n  and more\nkind: other\n\n## D\n<!-- assure-allow: CAP001 guaranteed by the trust -->\n\nvalue: £2m\nkind: other\n"
+        );
     }
 
     #[test]

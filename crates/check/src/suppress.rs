@@ -248,6 +248,19 @@ pub fn apply_inline(
             ));
             continue;
         };
+        // A placeholder for the reason (what the editor's action writes,
+        // to be replaced) or a word that stands for nothing is no reason.
+        if reason.contains("<<") || rules.vocabulary.is_filler(&reason) {
+            problems.push(dir001(
+                at,
+                format!(
+                    "this suppression's reason `{}` says nothing, so it suppresses nothing",
+                    assure_diagnostic::excerpt(&reason)
+                ),
+                "say why the finding is acceptable in its place: `<!-- assure-allow: CODE the reason -->`",
+            ));
+            continue;
+        }
         for code_span in &directive.codes {
             let written = code_span.text(text);
             let upper = written.to_ascii_uppercase();

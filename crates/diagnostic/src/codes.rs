@@ -103,6 +103,7 @@ registry! {
     SCH006: "duplicate-field", Proposal, Error, "A field given twice where it may appear once.";
     SCH007: "loosely-written-key", Proposal, Error, "A line that is a field once its key is written as keys are (lower case, no bullet, no space before the colon); it is read as that field.";
     SCH008: "value-in-words", Proposal, Warning, "A value written as people write it in a document (`£1.5 million`, `75 per cent`, `1 April 2017`, `NHS Trust`); it is read, and the canonical form is given.";
+    SCH009: "filler-not-content", Proposal, Warning, "A field whose whole value stands for nothing (`TBC`, `N/A`, `to follow`, `see business case`): it is read as not given, so that a rule needing it fires or says it cannot judge.";
     REF001: "unknown-reference", Proposal, Error, "A reference to no entity; the help names the closest name.";
     REF002: "duplicate-name", Proposal, Error, "Two entities with the same name; both headings are labelled.";
     REF003: "repeated-reference", Proposal, Warning, "An entity named again in one list, with no qualifier either time: the same link twice.";

@@ -88,6 +88,9 @@ impl<'a> Typing<'a, '_> {
         for (section, fields) in self.outline.section_fields.iter().enumerate() {
             let start = section_values.len();
             for &(field, syntax_field) in fields {
+                if typer.says_nothing(field, syntax_field) {
+                    continue;
+                }
                 match typer.field(field, syntax_field) {
                     Some(value) => section_values.push(value),
                     None => unusable.push((
@@ -223,6 +226,11 @@ fn type_entity<'a>(
     let mut kind = None;
     if let Some(kind_field) = ty.kind_field {
         match fields.clone().find(|&f| typer.key(f) == "kind") {
+            // A placeholder for the kind (`<<ITS KIND>>`) is reported as
+            // one (SYN004), not again as an unknown kind.
+            Some(field) if typer.is_placeholder(field) => {
+                seen.push((kind_field, typer.syntax_field(field).key));
+            }
             Some(field) => {
                 if let Some(value) = typer.field(kind_field, field) {
                     if let Value::Word { word, .. } = &value.value {
@@ -278,6 +286,9 @@ fn type_entity<'a>(
             && !allowed.iter().any(|k| k == kind)
         {
             typer.push(schema::not_for_kind(&ty.id, key, key_span, kind, allowed));
+            continue;
+        }
+        if typer.says_nothing(id, field) {
             continue;
         }
         match typer.field(id, field) {
@@ -420,6 +431,50 @@ impl<'a, 'b> Typer<'a, 'b> {
 
     /// Types syntax field `field` as vocabulary field `id`. `None` when the
     /// value is missing (the parser reported it) or wrong (reported here).
+    /// Whether the field says nothing, and is read as not given: a value
+    /// that is filler (`TBC`, `N/A`: SCH009), or `none` for a list of
+    /// references (the empty list, which is what not writing it means).
+    pub(crate) fn says_nothing(&mut self, id: FieldId, field: u32) -> bool {
+        let syntax = self.syntax_field(field);
+        let text = syntax.value.text(self.source);
+        let def = self.vocabulary.field(id);
+        if matches!(&def.ty, ValueType::Ref(r) if r.many)
+            && text.trim().eq_ignore_ascii_case("none")
+        {
+            return true;
+        }
+        // A placeholder is reported as one (SYN004), not again as a value
+        // of the wrong type.
+        if self.is_placeholder(field) {
+            return true;
+        }
+        if !self.vocabulary.is_filler(text) {
+            return false;
+        }
+        let (key, value) = (syntax.key, syntax.value);
+        self.push(
+            Diagnostic::warning(
+                codes::SCH009,
+                value,
+                format!(
+                    "`{}: {}` says nothing, so `{}` is read as not given",
+                    def.name,
+                    shorten(text.trim()),
+                    def.name
+                ),
+            )
+            .with_label(key, "read as not given")
+            .with_help("write what it stands for, or leave the field out until it is known"),
+        );
+        true
+    }
+
+    /// Whether the field's whole value is a placeholder, `<<...>>`.
+    pub(crate) fn is_placeholder(&self, field: u32) -> bool {
+        let text = self.syntax_field(field).value.text(self.source).trim();
+        text.len() > 4 && text.starts_with("<<") && text.ends_with(">>")
+    }
+
     pub(crate) fn field(&mut self, id: FieldId, field: u32) -> Option<FieldValue<'a>> {
         self.in_field = true;
         let value = self.field_value(id, field);

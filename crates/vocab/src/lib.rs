@@ -255,6 +255,9 @@ pub struct Vocabulary {
     fields: Vec<FieldDef>,
     named_types: FxHashMap<String, ValueType>,
     section_by_title: FxHashMap<String, SectionId>,
+    /// Words that stand for nothing (`TBC`, `N/A`), as [`filler_key`]
+    /// writes them.
+    filler: Vec<String>,
 }
 
 /// The header's section id: always the first section.
@@ -274,7 +277,15 @@ impl Vocabulary {
             fields: Vec::new(),
             named_types: FxHashMap::default(),
             section_by_title: FxHashMap::default(),
+            filler: Vec::new(),
         }
+    }
+
+    /// Whether `value` (a field's whole value) is a word that stands for
+    /// nothing (`TBC`, `N/A`, `to follow`): then the field says nothing.
+    pub fn is_filler(&self, value: &str) -> bool {
+        // Filler is short; a long value is read without lowering it.
+        value.len() <= 40 && self.filler.contains(&filler_key(value))
     }
 
     /// The core vocabulary of the format, from `rules/vocabulary.toml`.
@@ -439,3 +450,11 @@ fn fold_ascii_into(text: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests;
+
+/// `text` as filler is compared: trimmed, in lower case, inner white
+/// space one space, a full stop at the end dropped (`To follow.`).
+pub fn filler_key(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joined = words.join(" ").to_lowercase();
+    joined.strip_suffix('.').unwrap_or(&joined).to_owned()
+}

@@ -21,7 +21,9 @@ const BASE_TYPES: [(&str, ValueType); 8] = [
 ];
 
 /// The keys of a vocabulary table (the file, or a pack's `[vocabulary]`).
-pub const TOP_KEYS: [&str; 5] = ["version", "types", "header", "sections", "entities"];
+pub const TOP_KEYS: [&str; 6] = [
+    "version", "types", "header", "sections", "entities", "filler",
+];
 
 impl Vocabulary {
     /// Extends the vocabulary from a whole TOML document shaped like
@@ -54,6 +56,9 @@ impl Vocabulary {
         }
         if let Some(types) = table.get("types") {
             self.load_types(reader, types);
+        }
+        if let Some(filler) = table.get("filler") {
+            self.load_filler(reader, filler);
         }
         // Entity types first, so that sections and references may name them
         // in any order.
@@ -112,6 +117,34 @@ impl Vocabulary {
                 self.load_fields(reader, Owner::Section(HEADER), fields);
             }
             header.finish(reader, &["fields"], "`header`");
+        }
+    }
+
+    /// `filler = ["TBC", ...]`: words added to those that stand for
+    /// nothing.
+    fn load_filler(&mut self, reader: &mut Reader<'_>, filler: &Value<'_>) {
+        let DeValue::Array(words) = filler.get_ref() else {
+            reader.error(
+                codes::TOML003,
+                span_of(filler),
+                "`filler` must be a list of words",
+            );
+            return;
+        };
+        for word in words {
+            match word.get_ref() {
+                DeValue::String(text) if !text.trim().is_empty() => {
+                    let key = crate::filler_key(text);
+                    if !self.filler.contains(&key) {
+                        self.filler.push(key);
+                    }
+                }
+                _ => reader.error(
+                    codes::TOML003,
+                    span_of(word),
+                    "each filler word must be text that is not empty",
+                ),
+            }
         }
     }
 

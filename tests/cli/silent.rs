@@ -1,0 +1,226 @@
+//! Nothing passes silently: words that stand for nothing are not content,
+//! a value not written is not a pass, and a placeholder reason allows
+//! nothing.
+
+use crate::{assert_status, assure_in};
+
+/// The codes and lines of the findings of `text`, and each stage's
+/// readiness, linted with the default pack.
+fn lint(text: &str) -> (i32, Vec<String>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.proposal"), text).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--format", "json", "p.proposal"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let file = &json["files"][0];
+    let findings = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .map(|f| format!("{} {}", f["code"].as_str().unwrap(), f["span"]["line"]))
+        .collect();
+    let readiness = file["readiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .collect();
+    (run.status, findings, readiness)
+}
+
+const FILLED: &str = "proposal: Coastal MCP
+model: mcp
+commissioner: North CCG
+population: 120,000
+
+# Case for change
+why-this-model: TBC
+
+# Organisations
+
+## North CCG
+kind: ccg
+quorum: 2
+
+## GP Fed
+kind: gp-federation
+turnover: £40m/yr
+established: 2012-04-01
+cqc-registered: yes
+
+# People
+
+## Dr A
+member-of: North CCG (governing body)
+partner-in: GP Fed
+interest-declared: 2017-01-01
+conflict-plan: N/A
+
+## Ms B
+member-of: North CCG (governing body)
+
+## Mr C
+member-of: North CCG (governing body)
+
+# Contracts
+
+## MCP contract
+kind: mcp-virtual
+commissioner: North CCG
+holder: GP Fed
+value: £20m/yr
+start: 2018-04-01
+procurement: competitive
+risk-share: to be agreed
+
+# Risk
+failure-regime: see business case
+";
+
+#[test]
+fn words_that_stand_for_nothing_are_read_as_not_given() {
+    let (status, findings, readiness) = lint(FILLED);
+    assert_eq!(status, 1);
+    assert_eq!(
+        findings,
+        [
+            // why-this-model: TBC is no reason for the model.
+            "CFC001 2",
+            "SCH009 7",
+            // conflict-plan: N/A is no plan.
+            "COI001 23",
+            "SCH009 27",
+            // risk-share and failure-regime say nothing: no failure regime.
+            "FAIL001 37",
+            "SCH009 44",
+            "SCH009 47",
+        ]
+    );
+    assert_eq!(readiness, ["blocked", "blocked", "blocked"]);
+    // Written, the same proposal is ready.
+    let written = FILLED
+        .replace(
+            "why-this-model: TBC",
+            "why-this-model: most care is primary and community care",
+        )
+        .replace(
+            "conflict-plan: N/A",
+            "conflict-plan: excluded from the award decision",
+        )
+        .replace(
+            "risk-share: to be agreed",
+            "risk-share: gains and losses shared 50:50",
+        )
+        .replace(
+            "failure-regime: see business case",
+            "failure-regime: services revert to the CCG",
+        );
+    let (status, findings, readiness) = lint(&written);
+    assert_eq!((status, findings), (0, Vec::<String>::new()));
+    assert_eq!(readiness, ["ready", "ready", "ready"]);
+}
+
+#[test]
+fn a_placeholder_or_filler_reason_allows_nothing() {
+    for reason in ["<<WHY IT IS ACCEPTABLE>>", "TBC"] {
+        let text = format!(
+            "proposal: P\n<!-- assure-allow: CFC001 {reason} -->\nmodel: mcp\npopulation: 120,000\n"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.proposal"), &text).unwrap();
+        let run = assure_in(
+            dir.path(),
+            &["lint", "-q", "--format", "json", "p.proposal"],
+        );
+        assert_status!(run, 1);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let findings: Vec<String> = json["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} suppressed={} {}",
+                    f["code"], f["suppressed"], f["message"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            findings,
+            [
+                format!("\"DIR001\" suppressed=false \"this suppression's reason `{reason}` says nothing, so it suppresses nothing\""),
+                "\"CFC001\" suppressed=false \"the proposal's model is `mcp`, but the case for change does not say why this model rather than the other\"".to_owned(),
+            ]
+        );
+    }
+}
+
+#[test]
+fn the_starting_proposal_filled_with_names_and_tbc_is_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = assure_in(dir.path(), &["init", "p.proposal"]);
+    assert_status!(run, 0);
+    let template = std::fs::read_to_string(dir.path().join("p.proposal")).unwrap();
+    let mut text = template
+        .replace("<<NAME OF THE PROPOSAL>>", "Coastal MCP")
+        .replace("<<YOUR CCG>>", "North CCG")
+        .replace("<<PROVIDER NAME>>", "GP Fed")
+        .replace("<<BOARD MEMBER>>", "Dr A");
+    while let Some(start) = text.find("<<") {
+        let end = text[start..].find(">>").unwrap() + start + 2;
+        text.replace_range(start..end, "TBC");
+    }
+    let (status, findings, readiness) = lint(&text);
+    assert_eq!(status, 1);
+    assert!(
+        findings.iter().all(|f| !f.starts_with("SYN004")),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().any(|f| f.starts_with("SCH009")),
+        "{findings:?}"
+    );
+    assert!(
+        readiness.iter().all(|r| r != "ready" && r != "approved"),
+        "{readiness:?}"
+    );
+}
+
+#[test]
+fn none_for_a_list_of_references_is_the_empty_list() {
+    let (_, findings, _) = lint(
+        "proposal: P\nmodel: other\n\n# Organisations\n\n## GP Co\nkind: gp-company\nowned-by: none\n\n# People\n\n## Dr A\nowns: none\nmember-of: None\n",
+    );
+    assert_eq!(findings, Vec::<String>::new());
+}
+
+#[test]
+fn a_value_a_rule_needs_and_does_not_have_leaves_its_stage_incomplete() {
+    // CAP001 cannot weigh the contract against a turnover not given: it
+    // says so, and the stage is not ready.
+    let text = FILLED
+        .replace(
+            "why-this-model: TBC",
+            "why-this-model: most care is primary and community care",
+        )
+        .replace(
+            "conflict-plan: N/A",
+            "conflict-plan: excluded from the award decision",
+        )
+        .replace(
+            "risk-share: to be agreed",
+            "risk-share: gains and losses shared 50:50",
+        )
+        .replace(
+            "failure-regime: see business case",
+            "failure-regime: services revert to the CCG",
+        )
+        .replace("turnover: £40m/yr\n", "");
+    let (status, findings, readiness) = lint(&text);
+    assert_eq!(status, 1);
+    assert_eq!(findings, ["CAP003 39", "EVAL002 40"]);
+    assert_eq!(readiness, ["ready", "incomplete", "incomplete"]);
+}
