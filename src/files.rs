@@ -92,9 +92,25 @@ pub struct Found {
     /// What was not followed, and why (a link to a folder outside the
     /// folder searched), for the user to see.
     pub notes: Vec<String>,
+    /// Folders given that hold no proposal: a renamed or emptied folder
+    /// must not pass for a clean one.
+    pub empty: Vec<PathBuf>,
 }
 
 impl Found {
+    /// Why each folder given that holds no proposal fails the run.
+    pub fn empty_errors(&self) -> Vec<String> {
+        self.empty
+            .iter()
+            .map(|folder| {
+                format!(
+                    "no *.{EXTENSION} file in {}: a folder given must hold proposals (a renamed or emptied folder is not a clean one)",
+                    assure_diagnostic::visible(&folder.display().to_string())
+                )
+            })
+            .collect()
+    }
+
     /// Writes the notes to `out` as warnings.
     pub fn warn(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         for note in &self.notes {
@@ -123,7 +139,11 @@ pub fn discover(paths: &[PathBuf]) -> Found {
     let mut found = Found::default();
     for path in paths {
         if path.is_dir() {
+            let before = found.files.len();
             search(path, &mut found);
+            if found.files.len() == before {
+                found.empty.push(path.clone());
+            }
         } else {
             found
                 .files

@@ -63,6 +63,13 @@ pub fn fix_paths(
     for note in &found.notes {
         let _ = writeln!(errors, "warning: {note}");
     }
+    // Lint reports a folder without proposals itself.
+    if name_unread {
+        for error in found.empty_errors() {
+            fixing.unread += 1;
+            let _ = writeln!(errors, "error: {error}");
+        }
+    }
     for proposal in texts {
         let proposal = match proposal {
             Ok(proposal) => proposal,

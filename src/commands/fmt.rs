@@ -38,6 +38,10 @@ pub fn run(args: &FmtArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fail
     for note in &found.notes {
         let _ = writeln!(errors, "warning: {note}");
     }
+    for error in found.empty_errors() {
+        failed += 1;
+        let _ = writeln!(errors, "error: {error}");
+    }
     for proposal in texts {
         let proposal = match proposal {
             Ok(proposal) => proposal,

@@ -148,6 +148,10 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     };
     let found = files::discover(&present);
     found.warn(context.stderr)?;
+    for error in found.empty_errors() {
+        writeln!(context.stderr, "error: {error}")?;
+        missing += 1;
+    }
     let mut discovered = found.files;
     if stdin {
         discovered.push(files::Discovered::stdin(

@@ -224,3 +224,19 @@ fn a_value_a_rule_needs_and_does_not_have_leaves_its_stage_incomplete() {
     assert_eq!(findings, ["CAP003 39", "EVAL002 40"]);
     assert_eq!(readiness, ["ready", "incomplete", "incomplete"]);
 }
+
+#[test]
+fn a_folder_given_that_holds_no_proposal_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("renamed")).unwrap();
+    std::fs::write(dir.path().join("renamed/plan.proposal.md"), "proposal: P\n").unwrap();
+    for command in ["lint", "fmt", "fix"] {
+        let run = assure_in(dir.path(), &[command, "renamed"]);
+        assert_status!(run, 2);
+        assert_eq!(
+            run.stderr,
+            "error: no *.proposal file in renamed: a folder given must hold proposals (a renamed or emptied folder is not a clean one)\n",
+            "{command}"
+        );
+    }
+}
