@@ -240,3 +240,13 @@ fn a_folder_given_that_holds_no_proposal_fails_the_run() {
         );
     }
 }
+
+#[test]
+fn a_name_with_a_curly_apostrophe_is_named_in_either_spelling() {
+    // Word writes `St Mary’s`: a reference in either spelling reaches it,
+    // so the rules reading it are not blind.
+    let (_, findings, _) = lint(
+        "proposal: P\nmodel: other\n\n# Organisations\n\n## St Mary’s Surgery\nkind: gp-practice\n\n## Fed\nkind: gp-federation\nmembers: St Mary’s Surgery\n\n## Fed 2\nkind: gp-federation\nmembers: ST MARY'S SURGERY\n",
+    );
+    assert_eq!(findings, Vec::<String>::new());
+}

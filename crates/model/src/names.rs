@@ -209,10 +209,22 @@ fn folds_to(name: &str, mut folded: &str) -> bool {
             // The prefix matched ASCII bytes, so it ends on a char boundary.
             folded = &folded[word.len()..];
         } else {
+            // As `fold` does: curly quotes straight, the rest lower case.
             let mut chars = folded.chars();
-            for c in word.chars().flat_map(char::to_lowercase) {
-                if chars.next() != Some(c) {
-                    return false;
+            for c in word.chars() {
+                match assure_vocab::straight_quote(c) {
+                    Some(quote) => {
+                        if chars.next() != Some(quote) {
+                            return false;
+                        }
+                    }
+                    None => {
+                        for lower in c.to_lowercase() {
+                            if chars.next() != Some(lower) {
+                                return false;
+                            }
+                        }
+                    }
                 }
             }
             folded = chars.as_str();
@@ -329,6 +341,10 @@ mod tests {
             "Ärztehaus Süd",
             "ÄRZTEHAUS  SÜD",
             "İstanbul Clinic",
+            "St Mary’s Surgery",
+            "St Mary's Surgery",
+            "ST MARY‘S SURGERY",
+            "The “Oaks” Practice",
             "",
             "A",
         ];

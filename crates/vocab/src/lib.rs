@@ -412,12 +412,21 @@ pub fn fold_into(text: &str, out: &mut String) {
             out.push(' ');
         }
         for c in word.chars() {
-            match c {
-                '\u{2018}' | '\u{2019}' | '\u{201b}' | '\u{2032}' => out.push('\''),
-                '\u{201c}' | '\u{201d}' | '\u{201f}' | '\u{2033}' => out.push('"'),
-                c => out.extend(c.to_lowercase()),
+            match straight_quote(c) {
+                Some(quote) => out.push(quote),
+                None => out.extend(c.to_lowercase()),
             }
         }
+    }
+}
+
+/// The straight quote a curly quote or a prime folds to in a name (`’` as
+/// `'`, as Word writes it): `None` for any other character.
+pub fn straight_quote(c: char) -> Option<char> {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201b}' | '\u{2032}' => Some('\''),
+        '\u{201c}' | '\u{201d}' | '\u{201f}' | '\u{2033}' => Some('"'),
+        _ => None,
     }
 }
 
