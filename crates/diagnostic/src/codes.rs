@@ -101,7 +101,7 @@ registry! {
     SCH004: "unknown-kind", Proposal, Error, "An entity with an unknown or missing `kind`.";
     SCH005: "entity-outside-section", Proposal, Error, "An entity heading (`## Name`) outside an entity section.";
     SCH006: "duplicate-field", Proposal, Error, "A field given twice where it may appear once.";
-    SCH007: "loosely-written-key", Proposal, Error, "A line that is a field once its key is written as keys are (lower case, no bullet, no space before the colon); it is read as that field.";
+    SCH007: "loosely-written-key", Proposal, Warning, "A line that is a field once its key is written as keys are (lower case, no bullet, no bold, no space before the colon, a colon not a dash, not a table row); it is read as that field, and the fix writes it so.";
     SCH008: "value-in-words", Proposal, Warning, "A value written as people write it in a document (`£1.5 million`, `75 per cent`, `1 April 2017`, `NHS Trust`); it is read, and the canonical form is given.";
     SCH009: "filler-not-content", Proposal, Warning, "A field whose whole value stands for nothing (`TBC`, `N/A`, `to follow`, `see business case`): it is read as not given, so that a rule needing it fires or says it cannot judge.";
     REF001: "unknown-reference", Proposal, Error, "A reference to no entity; the help names the closest name.";

@@ -10,14 +10,15 @@ use std::borrow::Cow;
 
 /// Whether `c` must not be printed as it is: C0 controls but newline and
 /// tab, DEL, the C1 controls (`U+009B` starts a sequence on some terminals
-/// as ESC `[` does), the line and paragraph separators, and the
+/// as ESC `[` does), the line and paragraph separators, the
 /// bidirectional controls (embeddings, overrides, isolates and marks),
-/// which reorder what a reviewer reads.
+/// which reorder what a reviewer reads, and the zero-width characters,
+/// which hide inside a word.
 fn is_hidden(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(
             c,
-            '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}' | '\u{2066}'..='\u{2069}'
         )
 }
 

@@ -189,8 +189,8 @@ pub(crate) fn loose_key(source: &str, field: &Field, key: &str) -> Diagnostic {
     } else {
         format!("{key}: {}", excerpt(value))
     };
-    // From the start of the line to the value: the bullet, the spacing and
-    // the key's case are what is loose.
+    // From the start of the line to the value: the bullet, the bold, the
+    // spacing and the key's case are what is loose.
     let line_start = source[..field.key.start as usize]
         .rfind(['\n', '\r'])
         .map_or(0, |i| i + 1);
@@ -199,19 +199,32 @@ pub(crate) fn loose_key(source: &str, field: &Field, key: &str) -> Diagnostic {
     } else {
         format!("{key}: ")
     };
-    Diagnostic::error(
-        codes::SCH007,
-        field.key,
-        format!(
-            "`{}:` is read as the field `{key}`, but is not written as a field is",
-            excerpt(field.key.text(source))
-        ),
-    )
-    .with_help(format!("write `{rewrite}`: keys are lower case, at the start of the line, with the colon right after them"))
-    .with_fix(Fix::replace(
+    let mut fix = Fix::replace(
         format!("write `{key}:`"),
         Applicability::Safe,
         Span::new(line_start as u32, field.value.start.max(field.key.end)),
         written,
-    ))
+    );
+    // After the value on its line, what is not the value: a table row's
+    // closing ` |`.
+    let after = field.value.end.max(field.key.end) as usize;
+    let line_end = source[after..]
+        .find(['\n', '\r'])
+        .map_or(source.len(), |i| after + i);
+    if !source[after..line_end].trim().is_empty() {
+        fix.edits.push(assure_diagnostic::Edit {
+            span: Span::new(after as u32, line_end as u32),
+            replacement: String::new(),
+        });
+    }
+    Diagnostic::warning(
+        codes::SCH007,
+        field.key,
+        format!(
+            "`{}:` is read as the field `{key}`, but is not written as a field is",
+            excerpt(field.key.text(source).trim())
+        ),
+    )
+    .with_help(format!("write `{rewrite}`: keys are lower case, at the start of the line, with the colon right after them"))
+    .with_fix(fix)
 }

@@ -512,13 +512,80 @@ impl<'a> LineParser<'a> {
     /// It is kept as a field marked loose; the model decides whether its
     /// key is one it knows (then it is read, and reported) or not (then
     /// the line is prose).
+    ///
+    /// Also read so: a key in bold (`**owns:** GP Fed`, `- **Owns**: GP
+    /// Fed`), a full-width colon (`owns：`), a zero-width space in the key,
+    /// a dash for the colon (`owns - GP Fed`), and a row of a two-column
+    /// Markdown table (`| owns | GP Fed (20%) |`), as text pasted from a
+    /// document has them.
     fn loose_field(&mut self, start: usize, body: &str) -> Option<LineKind> {
-        let colon = body.find(':')?;
-        let (head, rest) = (&body[..colon], &body[colon + 1..]);
+        if let Some(kind) = self.table_row_field(start, body) {
+            return Some(kind);
+        }
+        let (separator, width) = match (body.find(':'), body.find('\u{ff1a}')) {
+            (Some(a), Some(b)) if b < a => (b, '\u{ff1a}'.len_utf8()),
+            (Some(a), _) => (a, 1),
+            (None, Some(b)) => (b, '\u{ff1a}'.len_utf8()),
+            (None, None) => (body.find(" - ")? + 1, 1),
+        };
+        let (head, rest) = (&body[..separator], &body[separator + width..]);
         if rest.starts_with("//") || normalize_key(head).is_none() {
             return None;
         }
-        Some(self.push_field(start, colon, rest, true))
+        // The rest of a bold key (`**owns:**`) is not the value.
+        let closing = rest.len() - rest.trim_start_matches(['*', '_']).len();
+        let value_start = start + separator + width + closing;
+        Some(self.push_loose_field(start..start + separator, value_start, start + body.len()))
+    }
+
+    /// `| key | value |`, a row of a two-column table, as a loose field.
+    fn table_row_field(&mut self, start: usize, body: &str) -> Option<LineKind> {
+        let inner = body.strip_prefix('|')?;
+        let inner = inner.strip_suffix('|').unwrap_or(inner);
+        let mut cells = inner.split('|');
+        let (key, value) = (cells.next()?, cells.next()?);
+        if cells.next().is_some() || normalize_key(key).is_none() {
+            return None;
+        }
+        let key_start = start + 1 + (key.len() - trim::start(key).len());
+        let key_end = start + 1 + trim::end(key).len();
+        let value_start = start + 1 + key.len() + 1;
+        Some(self.push_loose_field(key_start..key_end, value_start, value_start + value.len()))
+    }
+
+    /// Records a loose field whose key is `key` and whose value is what is
+    /// in `value_start..value_end` once trimmed.
+    fn push_loose_field(
+        &mut self,
+        key: std::ops::Range<usize>,
+        value_start: usize,
+        value_end: usize,
+    ) -> LineKind {
+        self.close_field();
+        self.in_prose = false;
+        let key_span = self.span(key.start, key.end);
+        let raw = &self.text[value_start..value_end];
+        let trimmed = trim::both(raw);
+        let value = if trimmed.is_empty() {
+            Span::empty(key.end as u32)
+        } else {
+            let from = value_start + (raw.len() - trim::start(raw).len());
+            self.span(from, from + trimmed.len())
+        };
+        let first_segment = self.file.segments.len() as u32;
+        if !trimmed.is_empty() {
+            self.file.segments.push(value);
+        }
+        let index = self.file.fields.len() as u32;
+        self.file.fields.push(Field {
+            line: self.file.lines.len() as u32,
+            key: key_span,
+            value,
+            segments: first_segment..self.file.segments.len() as u32,
+            loose: true,
+        });
+        self.open_field = Some(index);
+        LineKind::Field { field: index }
     }
 
     /// Records a field whose key is `key_len` bytes from `start`, followed
@@ -605,13 +672,32 @@ fn starts_with_blank(text: &str) -> bool {
 /// than four words or forty bytes, or holding anything but letters, digits,
 /// hyphens, underscores and spaces.
 pub fn normalize_key(written: &str) -> Option<String> {
-    let mut key = written.trim();
+    // Zero-width characters (pasted text has them inside words) are not
+    // part of the key.
+    let visible: String;
+    let mut key = if written.contains(['\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}'])
+    {
+        visible = written
+            .chars()
+            .filter(|c| {
+                !matches!(
+                    c,
+                    '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+                )
+            })
+            .collect();
+        visible.trim()
+    } else {
+        written.trim()
+    };
     for bullet in ["- ", "* ", "+ ", "• "] {
         if let Some(rest) = key.strip_prefix(bullet) {
             key = rest.trim_start();
             break;
         }
     }
+    // A key in bold or italics: `**owns**`, `__owns`, `*owns*`.
+    key = key.trim_matches(['*', '_']).trim();
     let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ' | '\t');
     if key.is_empty()
         || key.len() > 40
