@@ -250,3 +250,26 @@ fn a_name_with_a_curly_apostrophe_is_named_in_either_spelling() {
     );
     assert_eq!(findings, Vec::<String>::new());
 }
+
+#[test]
+fn a_total_value_is_said_to_be_read_as_one_over_its_term() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        "proposal: P\nmodel: mcp\npopulation: 120,000\n\n# Case for change\nwhy-this-model: x\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £0.4m/yr\nestablished: 2010-01-01\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £48 million\nterm: 10 years\nstart: 2018-01-01\nprocurement: competitive\nrisk-share: shared\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["lint", "-q", "--format", "json", "--select", "CAP001", "p.proposal"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let messages: Vec<&str> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "CAP001")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        ["the contract is worth £4.8m/yr (£48m, read as a total over a term of 10 years), 12 times the turnover of GP Co (£400,000/yr); the limit is 10 times"]
+    );
+}
