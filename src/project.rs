@@ -22,6 +22,8 @@ pub struct Project {
     /// Rules the configuration switches off: they do not run, but are
     /// still explained and listed.
     pub off: Vec<assure_rules::Rule>,
+    /// Rules `--select` and `--ignore` leave out of this run.
+    pub left_out: Vec<assure_rules::Rule>,
     /// The evaluation budget of each rule (`--max-steps`).
     pub steps: u64,
     /// The run's date given with `--as-of`.
@@ -57,6 +59,7 @@ impl Project {
             config,
             rules,
             off,
+            left_out: Vec::new(),
             steps: common.max_steps,
             as_of: common.as_of,
         })
@@ -86,10 +89,14 @@ impl Project {
                 }
             }
         }
-        self.rules.rules.retain(|rule| {
-            (select.is_empty() || select.iter().any(|s| matches(s, &rule.code)))
-                && !ignore.iter().any(|s| matches(s, &rule.code))
-        });
+        let (kept, left_out): (Vec<_>, Vec<_>) = std::mem::take(&mut self.rules.rules)
+            .into_iter()
+            .partition(|rule| {
+                (select.is_empty() || select.iter().any(|s| matches(s, &rule.code)))
+                    && !ignore.iter().any(|s| matches(s, &rule.code))
+            });
+        self.rules.rules = kept;
+        self.left_out.extend(left_out);
         Ok(())
     }
 
@@ -123,7 +130,15 @@ impl Project {
     /// matched nothing).
     pub fn into_checker(self) -> (Checker, Config) {
         let as_of = self.as_of();
+        // What this run does not run: a stage they belong to is partial.
+        let not_run = self
+            .off
+            .iter()
+            .chain(&self.left_out)
+            .map(|rule| (rule.code.clone(), rule.stage))
+            .collect();
         let checker = Checker::new(self.rules)
+            .with_not_run(not_run)
             .with_as_of(Some(as_of))
             .with_allows(self.config.allow_entries())
             .with_steps(self.steps)

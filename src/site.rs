@@ -138,6 +138,7 @@ fn readiness_text(file: &FileRecord, stage: &str, status: &str, errors: i64) -> 
         "approved" => Status::Approved,
         "ready" => Status::Ready,
         "incomplete" => Status::Incomplete,
+        "partial" => Status::Partial,
         _ => Status::Blocked,
     };
     Readiness {
@@ -146,6 +147,7 @@ fn readiness_text(file: &FileRecord, stage: &str, status: &str, errors: i64) -> 
         status: status_of,
         errors: usize::try_from(errors).unwrap_or(0),
         not_assessed: not_assessed(file, stage),
+        not_run: Vec::new(),
     }
     .describe()
 }

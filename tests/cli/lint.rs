@@ -31,6 +31,8 @@ fn hampshire_v2_is_clean_and_ready() {
       contract-and-capability   ready
       safe-to-launch            ready
 
+    approved: the document records the gateway's approval, and assure found no error; ready: every rule
+    judged the stage and found no error.
     0 errors, 0 warnings in 1 file
     ");
 }
@@ -132,11 +134,12 @@ fn stage_limits_the_rules_and_the_readiness() {
         "fixtures/hampshire-mcp.proposal",
     ]);
     assert_status!(run, 0);
-    let tail: Vec<&str> = run.stdout.lines().rev().take(4).collect();
+    let tail: Vec<&str> = run.stdout.lines().rev().take(5).collect();
     assert_eq!(
         tail,
         [
             "0 errors, 1 warning in 1 file",
+            "approved: the document records the gateway's approval, and assure found no error.",
             "",
             "  case-for-change           approved",
             "fixtures/hampshire-mcp.proposal"

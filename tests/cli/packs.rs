@@ -118,6 +118,7 @@ fn each_pack_is_a_chain_of_its_own() {
   isap-2017: isap-checkpoint-2                 blocked (2 errors)
   isap-2017: isap-checkpoint-3                 blocked (2 errors)
 
+ready: every rule judged the stage and found no error; blocked: an error stands.
 2 errors, 0 warnings in 1 file
 "
     );
@@ -136,7 +137,7 @@ fn each_pack_is_a_chain_of_its_own() {
     assert_status!(run, 0);
     assert_eq!(
         run.stdout,
-        "p.proposal\n  isap-2017: isap-checkpoint-1 ready\n\n0 errors, 0 warnings in 1 file\n"
+        "p.proposal\n  isap-2017: isap-checkpoint-1 ready\n\nready: every rule judged the stage and found no error.\n0 errors, 0 warnings in 1 file\n"
     );
 }
 

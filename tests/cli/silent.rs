@@ -256,10 +256,21 @@ fn a_total_value_is_said_to_be_read_as_one_over_its_term() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("p.proposal"),
-        "proposal: P\nmodel: mcp\npopulation: 120,000\n\n# Case for change\nwhy-this-model: x\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £0.4m/yr\nestablished: 2010-01-01\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £48 million\nterm: 10 years\nstart: 2018-01-01\nprocurement: competitive\nrisk-share: shared\n",
+        "proposal: P\nmodel: mcp\npopulation: 120,000\n\n# Case for change\nwhy-this-model: x\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £0.4m/yr\nestablished: 2010-01-01\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £48m\nterm: 10 years\nstart: 2018-01-01\nprocurement: competitive\nrisk-share: shared\n",
     )
     .unwrap();
-    let run = assure_in(dir.path(), &["lint", "-q", "--format", "json", "--select", "CAP001", "p.proposal"]);
+    let run = assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "-q",
+            "--format",
+            "json",
+            "--select",
+            "CAP001",
+            "p.proposal",
+        ],
+    );
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let messages: Vec<&str> = json["files"][0]["findings"]
         .as_array()
@@ -270,6 +281,74 @@ fn a_total_value_is_said_to_be_read_as_one_over_its_term() {
         .collect();
     assert_eq!(
         messages,
-        ["the contract is worth £4.8m/yr (£48m, read as a total over a term of 10 years), 12 times the turnover of GP Co (£400,000/yr); the limit is 10 times"]
+        [
+            "the contract is worth £4.8m/yr (£48m, read as a total over a term of 10 years), 12 times the turnover of GP Co (£400,000/yr); the limit is 10 times"
+        ]
+    );
+}
+
+#[test]
+fn a_partial_run_says_so_and_never_reads_ready() {
+    // Three errors at contract-and-capability, all of CAP and PFI rules:
+    // ignoring them left the stage "ready".
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        "proposal: P\nmodel: mcp\npopulation: 120,000\n\n# Case for change\nwhy-this-model: x\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £0.4m/yr\nestablished: 2010-01-01\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £48m\nterm: 10 years\nstart: 2018-01-01\nprocurement: competitive\nrisk-share: shared\n",
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "--color",
+            "never",
+            "--ignore",
+            "CAP,PFI",
+            "p.proposal",
+        ],
+    );
+    assert_status!(run, 0);
+    assert!(
+        run.stdout.ends_with(
+            "p.proposal\n  case-for-change           ready\n  contract-and-capability   partial (7 rules not run)\n  safe-to-launch            partial (7 rules not run)\n\nready: every rule judged the stage and found no error; partial: no error, but some rules were not\nrun.\n0 errors, 0 warnings in 1 file\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--ignore",
+            "CAP,PFI",
+            "p.proposal",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json["files"][0]["readiness"][1],
+        serde_json::json!({"stage": "contract-and-capability", "status": "partial", "errors": 0, "not_assessed": 0,
+            "not_run": ["CAP001", "CAP002", "CAP003", "CAP004", "CAP005", "PFI001", "PFI002"]})
+    );
+    // Switched off in the configuration, likewise.
+    std::fs::write(
+        dir.path().join("assure.toml"),
+        "[rules]\nGATE002 = \"off\"\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["lint", "--format", "json", "p.proposal"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let statuses: Vec<String> = json["files"][0]["readiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r["status"].as_str().unwrap(), r["not_run"]))
+        .collect();
+    assert_eq!(
+        statuses,
+        ["ready null", "blocked null", "blocked [\"GATE002\"]"]
     );
 }

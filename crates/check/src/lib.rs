@@ -68,6 +68,11 @@ pub enum Status {
     Incomplete,
     /// At least one error of this stage or an earlier one stands.
     Blocked,
+    /// No error stands and every rule run judged what it applies to, but
+    /// some rules of this stage or an earlier one were not run
+    /// (`--select`, `--ignore`, switched off in `assure.toml`): a partial
+    /// run says so, and never reads as ready.
+    Partial,
 }
 
 impl Status {
@@ -78,6 +83,7 @@ impl Status {
             Status::Ready => "ready",
             Status::Incomplete => "incomplete",
             Status::Blocked => "blocked",
+            Status::Partial => "partial",
         }
     }
 }
@@ -98,6 +104,9 @@ pub struct Readiness {
     /// Findings of this stage or an earlier one that say a rule could not
     /// judge something (EVAL001, EVAL002).
     pub not_assessed: usize,
+    /// The rules of this stage or an earlier one that this run did not
+    /// run, by code.
+    pub not_run: Vec<String>,
 }
 
 impl Readiness {
@@ -124,6 +133,11 @@ impl Readiness {
             }
             Status::Blocked => format!("blocked ({errors})"),
             Status::Incomplete => format!("incomplete ({not_assessed})"),
+            Status::Partial => match self.not_run.len() {
+                0 => "partial".to_owned(),
+                1 => format!("partial (1 rule not run: {})", self.not_run[0]),
+                n => format!("partial ({n} rules not run)"),
+            },
             status => status.as_str().to_owned(),
         }
     }
@@ -238,6 +252,8 @@ pub struct Checker {
     allows: Vec<suppress::AllowEntry>,
     baseline: Option<std::sync::Arc<baseline::Baseline>>,
     configuration: Option<String>,
+    /// Rules of the packs this run does not run, with their stage.
+    not_run: Vec<(String, usize)>,
 }
 
 impl Checker {
@@ -250,6 +266,7 @@ impl Checker {
             allows: Vec::new(),
             baseline: None,
             configuration: None,
+            not_run: Vec::new(),
         }
     }
 
@@ -259,6 +276,19 @@ impl Checker {
     pub fn with_baseline(mut self, baseline: baseline::Baseline) -> Checker {
         self.baseline = Some(std::sync::Arc::new(baseline));
         self
+    }
+
+    /// Rules of the packs this run leaves out (`--select`, `--ignore`,
+    /// `off` in the configuration), by code and stage: a stage they belong
+    /// to, or follow, is partial, never ready.
+    pub fn with_not_run(mut self, not_run: Vec<(String, usize)>) -> Checker {
+        self.not_run = not_run;
+        self
+    }
+
+    /// The rules this run leaves out, by code and stage.
+    pub fn not_run(&self) -> &[(String, usize)] {
+        &self.not_run
     }
 
     /// Names the configuration file the run uses (as shown), for its
@@ -521,10 +551,18 @@ impl Checker {
                     .filter(|f| codes::is_not_assessed(&f.diagnostic.code))
                     .map(|f| f.diagnostic.weight())
                     .sum();
+                let not_run: Vec<String> = self
+                    .not_run
+                    .iter()
+                    .filter(|(_, stage)| rules.precedes(*stage, index))
+                    .map(|(code, _)| code.clone())
+                    .collect();
                 let status = if errors > 0 {
                     Status::Blocked
                 } else if not_assessed > 0 {
                     Status::Incomplete
+                } else if !not_run.is_empty() {
+                    Status::Partial
                 } else if approved.get(index).copied().unwrap_or(false) {
                     Status::Approved
                 } else {
@@ -536,6 +574,7 @@ impl Checker {
                     status,
                     errors,
                     not_assessed,
+                    not_run,
                 }
             })
             .collect()

@@ -87,6 +87,12 @@ pub fn render(
         }
         writeln!(out)?;
     }
+    if let Some(legend) = legend(reports) {
+        let options = textwrap::Options::new(options.width)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .break_words(false);
+        writeln!(out, "{}", textwrap::fill(&legend, options))?;
+    }
     if let Some(configuration) = configuration(reports) {
         writeln!(out, "Configured by {}.", visible(configuration))?;
     }
@@ -99,6 +105,43 @@ pub fn render(
         )?;
     }
     writeln!(out, "{}", Summary::of(reports).sentence())
+}
+
+/// One line saying what each status shown means, in the order of the
+/// statuses: `approved` is the document's record of the gateway's
+/// approval, not assure's verdict.
+fn legend(reports: &[FileReport]) -> Option<String> {
+    use assure_check::Status;
+    let meanings = [
+        (
+            Status::Approved,
+            "approved: the document records the gateway's approval, and assure found no error",
+        ),
+        (
+            Status::Ready,
+            "ready: every rule judged the stage and found no error",
+        ),
+        (
+            Status::Partial,
+            "partial: no error, but some rules were not run",
+        ),
+        (
+            Status::Incomplete,
+            "incomplete: a rule could not judge something (not checked is not passed)",
+        ),
+        (Status::Blocked, "blocked: an error stands"),
+    ];
+    let shown: Vec<&str> = meanings
+        .iter()
+        .filter(|(status, _)| {
+            reports
+                .iter()
+                .flat_map(|r| &r.readiness)
+                .any(|row| row.status == *status)
+        })
+        .map(|(_, meaning)| *meaning)
+        .collect();
+    (!shown.is_empty()).then(|| format!("{}.", shown.join("; ")))
 }
 
 /// The configuration file the run used, if one was found.

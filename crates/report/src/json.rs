@@ -203,6 +203,7 @@ fn readiness(report: &FileReport) -> impl Iterator<Item = Readiness<'_>> {
         status: row.status.as_str(),
         errors: row.errors,
         not_assessed: row.not_assessed,
+        not_run: &row.not_run,
     })
 }
 
@@ -230,6 +231,10 @@ struct Readiness<'a> {
     status: &'static str,
     errors: usize,
     not_assessed: usize,
+    /// The rules of the stage or an earlier one the run left out; only
+    /// when there are some, so that a whole run's shape is unchanged.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    not_run: &'a [String],
 }
 
 #[derive(Serialize)]
