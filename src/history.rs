@@ -135,6 +135,7 @@ pub fn lint_corpus(corpus: &Path, checker: &Checker, limit: u64) -> Result<RunRe
             .collect(),
         git_commit: git_commit(corpus),
         corpus: corpus.display().to_string(),
+        scope: checker.scope(),
         files: reports
             .iter()
             .map(|(report, hash)| file_record(report, hash))

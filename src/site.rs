@@ -17,7 +17,7 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70re
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde2e8; vertical-align: top; }
-.approved { background: #d8f3dc; } .ready { background: #e7eefc; } .incomplete { background: #fff3c4; } .blocked { background: #fde2e1; }
+.approved { background: #d8f3dc; } .ready { background: #e7eefc; } .partial { background: #ececf3; } .incomplete { background: #fff3c4; } .blocked { background: #fde2e1; }
 .error { color: #b42318; } .warning { color: #9a6700; } .info { color: #1f5fbf; }
 .new { color: #b42318; } .resolved { color: #1a7f37; } .moved { color: #6e7781; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 13px; }
@@ -56,7 +56,10 @@ fn write_into(
         .find(|r| r.id == run_id)
         .ok_or("the run just recorded is missing")?;
     let files = store.files(run_id).map_err(fail)?;
-    let previous = match store.previous_run(run_id).map_err(fail)? {
+    // Compared with, and charted among, only runs of the same scope: a
+    // run with rules left out must not read as their findings fixed.
+    let previous_id = store.previous_run(run_id).map_err(fail)?;
+    let previous = match previous_id {
         Some(id) => Some(store.files(id).map_err(fail)?),
         None => None,
     };
@@ -69,8 +72,16 @@ fn write_into(
         .collect();
     folder.dir("p")?;
     folder.file("style.css", STYLE.as_bytes())?;
-    let counts = store.finding_counts().map_err(fail)?;
-    let history = store.readiness_history().map_err(fail)?;
+    let scoped: Vec<RunSummary> = runs
+        .iter()
+        .filter(|r| r.scope == run.scope)
+        .cloned()
+        .collect();
+    let in_scope: std::collections::HashSet<i64> = scoped.iter().map(|r| r.id).collect();
+    let mut counts = store.finding_counts().map_err(fail)?;
+    counts.retain(|c| in_scope.contains(&c.run_id));
+    let mut history = store.readiness_history().map_err(fail)?;
+    history.retain(|r| in_scope.contains(&r.run_id));
     // Each proposal modelled once, for the index and its page alike.
     let modelled: Vec<Modelled> = files.iter().map(|f| Modelled::of(f, checker)).collect();
     let mut index_html = index(
@@ -78,15 +89,15 @@ fn write_into(
         &runs,
         &files,
         &modelled,
-        previous.is_some().then_some(&before_by_path),
+        previous_id.map(|id| (id, &before_by_path)),
     );
     let trends = [
-        trend_chart(&runs, &counts),
-        readiness_chart(&runs, &history),
+        trend_chart(&scoped, &counts),
+        readiness_chart(&scoped, &history),
         "<h3>Time to clear each stage</h3>".to_owned(),
-        clearing_table(&runs, &history),
+        clearing_table(&scoped, &history),
         "<h3>Findings by code</h3>".to_owned(),
-        codes_table(&runs, &counts),
+        codes_table(&scoped, &counts),
     ];
     index_html = index_html.replace(
         "<h2>History</h2>",
@@ -292,12 +303,12 @@ fn index(
     runs: &[RunSummary],
     files: &[FileRecord],
     modelled: &[Modelled],
-    previous: Option<&HashMap<&str, &FileRecord>>,
+    previous: Option<(i64, &HashMap<&str, &FileRecord>)>,
 ) -> String {
     let mut out = head("assure: readiness of every proposal", "style.css");
     let _ = write!(
         out,
-        "<h1>Readiness of every proposal</h1>\n<p id=\"run\">Run {} at {}, assure {}{}; {} proposals.</p>\n",
+        "<h1>Readiness of every proposal</h1>\n<p id=\"run\">Run {} at {}, assure {}{}; {} proposals.</p>\n<p id=\"scope\">{}. {}</p>\n",
         run.id,
         escape(&run.started_at),
         escape(&run.tool),
@@ -305,13 +316,21 @@ fn index(
             ", commit {}",
             escape(&c[..c.len().min(12)])
         )),
-        files.len()
+        files.len(),
+        escape(&scope_text(&run.scope)),
+        match previous {
+            Some((id, _)) => format!(
+                "Compared with run {id}, the last run of the same scope; trends show only runs of this scope."
+            ),
+            None => "No earlier run of the same scope to compare with.".to_owned(),
+        }
     );
+    let previous = previous.map(|(_, files)| files);
     let stages: Vec<&str> = files.first().map_or(Vec::new(), |f| {
         f.readiness.iter().map(|(s, _, _)| s.as_str()).collect()
     });
     // The summary bar: how many proposals stand where, stage by stage.
-    out.push_str("<table id=\"summary\"><thead><tr><th>Stage</th><th>approved</th><th>ready</th><th>incomplete</th><th>blocked</th></tr></thead><tbody>\n");
+    out.push_str("<table id=\"summary\"><thead><tr><th>Stage</th><th>approved</th><th>ready</th><th>partial</th><th>incomplete</th><th>blocked</th></tr></thead><tbody>\n");
     for (i, stage) in stages.iter().enumerate() {
         let count = |status: &str| {
             files
@@ -321,17 +340,18 @@ fn index(
         };
         let _ = writeln!(
             out,
-            "<tr><th>{}</th><td class=\"approved\">{}</td><td class=\"ready\">{}</td><td class=\"incomplete\">{}</td><td class=\"blocked\">{}</td></tr>",
+            "<tr><th>{}</th><td class=\"approved\">{}</td><td class=\"ready\">{}</td><td class=\"partial\">{}</td><td class=\"incomplete\">{}</td><td class=\"blocked\">{}</td></tr>",
             escape(stage),
             count("approved"),
             count("ready"),
+            count("partial"),
             count("incomplete"),
             count("blocked")
         );
     }
     let _ = writeln!(
         out,
-        "</tbody></table>\n<p class=\"filters\"><label>Show <select id=\"status-filter\"><option value=\"\">every proposal</option><option>approved</option><option>ready</option><option>incomplete</option><option>blocked</option></select></label> <label>commissioned by <select id=\"commissioner-filter\">{}</select></label> <label>with <select id=\"code-filter\">{}</select></label> <label>and text <input id=\"text-filter\" placeholder=\"a name, a path\"></label> <span class=\"muted\">(click a heading to sort)</span></p>",
+        "</tbody></table>\n<p class=\"filters\"><label>Show <select id=\"status-filter\"><option value=\"\">every proposal</option><option>approved</option><option>ready</option><option>partial</option><option>incomplete</option><option>blocked</option></select></label> <label>commissioned by <select id=\"commissioner-filter\">{}</select></label> <label>with <select id=\"code-filter\">{}</select></label> <label>and text <input id=\"text-filter\" placeholder=\"a name, a path\"></label> <span class=\"muted\">(click a heading to sort)</span></p>",
         options(
             "anyone",
             modelled
@@ -421,21 +441,38 @@ fn index(
             out.push_str("<td></td><td></td><td class=\"since\">removed</td></tr>\n");
         }
     }
-    out.push_str("</tbody></table>\n<h2>History</h2>\n<table id=\"history\"><thead><tr><th>Run</th><th>Time</th><th>Files</th><th>Findings</th></tr></thead><tbody>\n");
+    out.push_str("</tbody></table>\n<h2>History</h2>\n<table id=\"history\"><thead><tr><th>Run</th><th>Time</th><th>Files</th><th>Findings</th><th>Scope</th></tr></thead><tbody>\n");
     for past in runs.iter().rev() {
+        let scope = if past.scope == run.scope {
+            "this run's".to_owned()
+        } else {
+            scope_text(&past.scope)
+        };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             past.id,
             escape(&past.started_at),
             past.files,
-            past.findings
+            past.findings,
+            escape(&scope)
         );
     }
     out.push_str("</tbody></table>\n");
     out.push_str(SCRIPT);
     out.push_str("</body></html>\n");
     out
+}
+
+/// A run's recorded scope in one line; runs recorded before scopes were
+/// kept say so.
+fn scope_text(scope: &str) -> String {
+    if scope.is_empty() {
+        return "Scope not recorded (an earlier assure)".to_owned();
+    }
+    let mut text = String::from("Scope: ");
+    text.push_str(&scope.lines().collect::<Vec<_>>().join("; "));
+    text
 }
 
 /// Filtering by status, commissioner, code and text (chosen also by the
@@ -514,9 +551,10 @@ fn run_labels(out: &mut String, runs: &[RunSummary], x: impl Fn(usize) -> f64, y
 }
 
 /// Where a proposal can stand, best first, with the colour it is drawn in.
-const STANDINGS: [(&str, &str); 4] = [
+const STANDINGS: [(&str, &str); 5] = [
     ("approved", "#74c69d"),
     ("ready", "#8fa8e8"),
+    ("partial", "#b7b7c9"),
     ("incomplete", "#f2c94c"),
     ("blocked", "#e5736b"),
 ];
@@ -531,7 +569,7 @@ fn standing_rank(status: &str) -> usize {
 }
 
 /// How many proposals of each run stand where: blocked at some stage,
-/// else incomplete, else ready, else approved throughout.
+/// else incomplete, else partial, else ready, else approved throughout.
 fn standings(history: &[ReadinessRow]) -> HashMap<(i64, usize), usize> {
     let mut worst: HashMap<(i64, &str), usize> = HashMap::new();
     for row in history {
@@ -582,7 +620,7 @@ fn readiness_chart(runs: &[RunSummary], history: &[ReadinessRow]) -> String {
     );
     let _ = writeln!(
         out,
-        "<text x=\"{margin}\" y=\"14\">proposals by where they stand: approved, ready, incomplete, blocked</text>\n</svg>"
+        "<text x=\"{margin}\" y=\"14\">proposals by where they stand: approved, ready, partial, incomplete, blocked</text>\n</svg>"
     );
     out
 }
@@ -680,7 +718,8 @@ fn clearing_table(runs: &[RunSummary], history: &[ReadinessRow]) -> String {
         .iter()
         .map(|r| (r.id, run_seconds(&r.started_at)))
         .collect();
-    let held = |status: &str| matches!(standing_rank(status), 2 | 3);
+    // Partial, incomplete or blocked: not cleared.
+    let held = |status: &str| standing_rank(status) >= 2;
     // (stage, path) -> the run since which it has been held, if it is.
     let mut since: HashMap<(&str, &str), i64> = HashMap::new();
     let mut stages: Vec<&str> = Vec::new();
@@ -1079,6 +1118,7 @@ mod tests {
             git_commit: None,
             files: 2,
             findings: 0,
+            scope: String::new(),
         }
     }
 
@@ -1156,10 +1196,13 @@ mod tests {
             row(1, "b", "two", "ready"),
             row(1, "c", "one", "approved"),
             row(1, "c", "two", "unheard-of"),
+            row(1, "d", "one", "ready"),
+            row(1, "d", "two", "partial"),
         ];
         let mut tally: Vec<_> = standings(&history).into_iter().collect();
         tally.sort_unstable();
-        // incomplete (2): a; blocked (3): b, and c, whose status is unknown.
-        assert_eq!(tally, [((1, 2), 1), ((1, 3), 2)]);
+        // partial (2): d; incomplete (3): a; blocked (4): b, and c, whose
+        // status is unknown.
+        assert_eq!(tally, [((1, 2), 1), ((1, 3), 1), ((1, 4), 2)]);
     }
 }

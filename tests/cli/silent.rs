@@ -352,3 +352,52 @@ fn a_partial_run_says_so_and_never_reads_ready() {
         ["ready null", "blocked null", "blocked [\"GATE002\"]"]
     );
 }
+
+#[test]
+fn a_run_with_rules_left_out_is_compared_only_with_runs_of_its_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    std::fs::copy(
+        crate::root().join("fixtures/rules/cap001-fires.proposal"),
+        dir.path().join("corpus/p.proposal"),
+    )
+    .unwrap();
+    let report = |config: &str| {
+        std::fs::write(dir.path().join("assure.toml"), config).unwrap();
+        let run = assure_in(
+            dir.path(),
+            &[
+                "report",
+                "--corpus",
+                "corpus",
+                "--db",
+                "h.sqlite",
+                "--html",
+                "site",
+                "--as-of",
+                "2018-01-01",
+            ],
+        );
+        assert_status!(run, 0);
+        let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+        let scope = index.split("<p id=\"scope\">").nth(1).unwrap();
+        let since = index.split("<td class=\"since\">").nth(1).unwrap();
+        (
+            scope[..scope.find("</p>").unwrap()].to_owned(),
+            since[..since.find("</td>").unwrap()].to_owned(),
+        )
+    };
+    assert_eq!(
+        report(""),
+        ("Scope: packs: nhs-new-care-models; stages: all; rules not run: none; as of: 2018-01-01. No earlier run of the same scope to compare with.".to_owned(), "first run".to_owned())
+    );
+    // CAP001 switched off: its finding is not "resolved" since run 1.
+    assert_eq!(
+        report("[rules]\nCAP001 = \"off\"\n"),
+        ("Scope: packs: nhs-new-care-models; stages: all; rules not run: CAP001; as of: 2018-01-01. No earlier run of the same scope to compare with.".to_owned(), "first run".to_owned())
+    );
+    assert_eq!(
+        report(""),
+        ("Scope: packs: nhs-new-care-models; stages: all; rules not run: none; as of: 2018-01-01. Compared with run 1, the last run of the same scope; trends show only runs of this scope.".to_owned(), "no change".to_owned())
+    );
+}

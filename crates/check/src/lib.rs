@@ -291,6 +291,41 @@ impl Checker {
         &self.not_run
     }
 
+    /// What this run covers, as a history records it with the run: the
+    /// packs, the stages, the rules left out and the date judged by. A run
+    /// is compared only with an earlier run of the same scope, so that a
+    /// run with rules left out never reads as those findings fixed. A date
+    /// from the clock is recorded as such, not as the day: today's run
+    /// compares with yesterday's.
+    pub fn scope(&self) -> String {
+        let mut packs: Vec<&str> = self.rules.packs.iter().map(|p| p.name.as_str()).collect();
+        packs.sort_unstable();
+        let stages = match self
+            .options
+            .last_stage
+            .and_then(|i| self.rules.stages.get(i))
+        {
+            Some(stage) => format!("up to {}", stage.id),
+            None => "all".to_owned(),
+        };
+        let mut not_run: Vec<&str> = self.not_run.iter().map(|(code, _)| code.as_str()).collect();
+        not_run.sort_unstable();
+        not_run.dedup();
+        let not_run = if not_run.is_empty() {
+            "none".to_owned()
+        } else {
+            not_run.join(", ")
+        };
+        let as_of = match &self.as_of {
+            Some(as_of) if !as_of.source.starts_with("the clock") => as_of.date.to_string(),
+            _ => "the clock".to_owned(),
+        };
+        format!(
+            "packs: {}\nstages: {stages}\nrules not run: {not_run}\nas of: {as_of}",
+            packs.join(", ")
+        )
+    }
+
     /// Names the configuration file the run uses (as shown), for its
     /// reports to say.
     pub fn with_configuration(mut self, configuration: Option<String>) -> Checker {

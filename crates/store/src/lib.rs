@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The schema this version writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a run waits for another one writing to the same history.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -123,7 +123,7 @@ pub trait History: fmt::Debug {
     fn runs(&mut self) -> Result<Vec<RunSummary>, StoreError>;
     /// The files of a run, with their findings and readiness, by path.
     fn files(&mut self, run_id: i64) -> Result<Vec<FileRecord>, StoreError>;
-    /// The run before `run_id`, if any.
+    /// The last run before `run_id` of the same scope, if any.
     fn previous_run(&mut self, run_id: i64) -> Result<Option<i64>, StoreError>;
     /// Unsuppressed findings per run, code and severity.
     fn finding_counts(&mut self) -> Result<Vec<FindingCount>, StoreError>;
@@ -206,6 +206,10 @@ pub struct RunRecord {
     pub git_commit: Option<String>,
     /// The corpus directory.
     pub corpus: String,
+    /// What the run covered (packs, stages, rules left out, the date
+    /// judged by), as text: a run is compared only with the last run of
+    /// the same scope (schema 3; empty for runs recorded before).
+    pub scope: String,
     /// The files.
     pub files: Vec<FileRecord>,
 }
@@ -338,6 +342,8 @@ pub struct RunSummary {
     pub files: i64,
     /// How many findings.
     pub findings: i64,
+    /// What it covered ([`RunRecord::scope`]).
+    pub scope: String,
 }
 
 /// How many unsuppressed findings of one code and severity a run had.
@@ -362,7 +368,7 @@ pub struct ReadinessRow {
     pub path: String,
     /// The stage.
     pub stage: String,
-    /// `approved`, `ready`, `incomplete` or `blocked`.
+    /// `approved`, `ready`, `partial`, `incomplete` or `blocked`.
     pub status: String,
 }
 
@@ -372,10 +378,12 @@ mod reading {
     /// Every run with its number of files and findings.
     pub const RUNS: &str = "SELECT r.id, r.started_at, r.tool, r.git_commit,
             (SELECT count(*) FROM files WHERE run_id = r.id),
-            (SELECT count(*) FROM findings JOIN files ON files.id = findings.file_id WHERE files.run_id = r.id)
+            (SELECT count(*) FROM findings JOIN files ON files.id = findings.file_id WHERE files.run_id = r.id),
+            r.scope
         FROM runs r ORDER BY r.id";
-    /// The run before `$1`.
-    pub const PREVIOUS_RUN: &str = "SELECT max(id) FROM runs WHERE id < $1";
+    /// The last run before `$1` of the same scope.
+    pub const PREVIOUS_RUN: &str = "SELECT max(id) FROM runs
+        WHERE id < $1 AND scope = (SELECT scope FROM runs WHERE id = $1)";
     /// The findings of run `$1`, by file: the file's id first.
     pub const FINDINGS: &str =
         "SELECT fi.file_id, fi.code, fi.severity, fi.stage, fi.message, fi.start, fi.\"end\",
@@ -463,6 +471,7 @@ macro_rules! run_summary_from_row {
             git_commit: $row.$get(3)?,
             files: $row.$get(4)?,
             findings: $row.$get(5)?,
+            scope: $row.$get(6)?,
         }
     };
 }

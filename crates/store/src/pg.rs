@@ -34,7 +34,7 @@ use std::time::Duration;
 /// does not enforce them, rows are written only by [`History::record`] in
 /// one transaction with ids it drew itself, and checking them row by row
 /// made recording a run half as fast again.
-pub(crate) const MIGRATIONS: [&str; 2] = [
+pub(crate) const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE assure_meta (
     key   TEXT PRIMARY KEY,
@@ -88,6 +88,10 @@ CREATE INDEX findings_by_code ON findings(code);
     r#"
 ALTER TABLE findings ADD COLUMN help TEXT;
 ALTER TABLE findings ADD COLUMN labels TEXT;
+"#,
+    // 3: what each run covered; runs compare only within one scope.
+    r#"
+ALTER TABLE runs ADD COLUMN scope TEXT NOT NULL DEFAULT '';
 "#,
 ];
 
@@ -220,13 +224,14 @@ impl History for Postgres {
             .map_err(fail)?;
         let run_id: i64 = transaction
             .query_one(
-                "INSERT INTO runs (started_at, tool, packs, git_commit, corpus) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO runs (started_at, tool, packs, git_commit, corpus, scope) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 &[
                     &clean(&run.started_at),
                     &clean(&run.tool),
                     &clean(&run.packs_text()),
                     &run.git_commit.as_deref().map(clean),
                     &clean(&run.corpus),
+                    &clean(&run.scope),
                 ],
             )
             .map_err(fail)?

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Each migration takes the schema from its index to the next version.
-pub(crate) const MIGRATIONS: [&str; 2] = [
+pub(crate) const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE runs (
     id          INTEGER PRIMARY KEY,
@@ -68,6 +68,10 @@ CREATE INDEX findings_by_code ON findings(code);
     r#"
 ALTER TABLE findings ADD COLUMN help TEXT;
 ALTER TABLE findings ADD COLUMN labels TEXT;
+"#,
+    // 3: what each run covered; runs compare only within one scope.
+    r#"
+ALTER TABLE runs ADD COLUMN scope TEXT NOT NULL DEFAULT '';
 "#,
 ];
 
@@ -233,8 +237,8 @@ impl History for Sqlite {
             .map_err(fail)?;
         transaction
             .execute(
-                "INSERT INTO runs (started_at, tool, packs, git_commit, corpus) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![run.started_at, run.tool, run.packs_text(), run.git_commit, run.corpus],
+                "INSERT INTO runs (started_at, tool, packs, git_commit, corpus, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![run.started_at, run.tool, run.packs_text(), run.git_commit, run.corpus, run.scope],
             )
             .map_err(fail)?;
         let run_id = transaction.last_insert_rowid();

@@ -41,6 +41,8 @@ fn run(files: &[(&str, &[&str])]) -> RunRecord {
         packs: vec![("nhs-new-care-models".to_owned(), "1.0.0".to_owned())],
         git_commit: Some("abc123".to_owned()),
         corpus: "fixtures".to_owned(),
+        scope: "packs: nhs-new-care-models\nstages: all\nrules not run: none\nas of: the clock"
+            .to_owned(),
         files: files
             .iter()
             .map(|(path, codes)| FileRecord {
@@ -173,7 +175,7 @@ on_both_backends! {
     fn a_history_of_schema_1_is_migrated_and_its_runs_kept(backend) {
         backend.make_version_1();
         let mut store = backend.open();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), 3);
         let old = store.files(1).unwrap();
         assert_eq!(old[0].path, "a.proposal");
         assert_eq!(old[0].text, "proposal: x\n");
@@ -182,6 +184,23 @@ on_both_backends! {
         assert_eq!(old[0].findings[0].labels, []);
         let new = store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
         assert_eq!(store.files(new).unwrap(), run(&[("a.proposal", &["CAP001"])]).files);
+        // A run of a known scope is never compared with one of unknown scope.
+        let scopes: Vec<String> = store.runs().unwrap().into_iter().map(|r| r.scope).collect();
+        assert_eq!(scopes, ["".to_owned(), run(&[]).scope]);
+        assert_eq!(store.previous_run(new).unwrap(), None);
+    }
+
+    fn a_run_is_compared_only_with_the_last_of_its_scope(backend) {
+        let mut store = backend.open();
+        let whole = store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
+        let mut partial = run(&[("a.proposal", &[])]);
+        partial.scope = partial.scope.replace("rules not run: none", "rules not run: CAP001");
+        let partial = store.record(&partial).unwrap();
+        let whole_again = store.record(&run(&[("a.proposal", &["CAP001"])])).unwrap();
+        assert_eq!(store.previous_run(whole_again).unwrap(), Some(whole));
+        assert_eq!(store.previous_run(partial).unwrap(), None);
+        let runs = store.runs().unwrap();
+        assert_eq!(runs[1].scope, "packs: nhs-new-care-models\nstages: all\nrules not run: CAP001\nas of: the clock");
     }
 
     fn a_newer_schema_is_refused_and_untouched(backend) {
@@ -191,7 +210,7 @@ on_both_backends! {
         let error = backend.try_open().unwrap_err();
         assert!(matches!(error, StoreError::NewerSchema { found: 99, .. }), "{error}");
         assert!(error.to_string().ends_with(
-            "has schema version 99, newer than this assure understands (2); upgrade assure"
+            "has schema version 99, newer than this assure understands (3); upgrade assure"
         ));
         assert_eq!(backend.snapshot(), before);
     }
