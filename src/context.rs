@@ -82,6 +82,7 @@ pub fn clock_date() -> assure_model::Date {
         month: 1,
         day: 1,
         has_day: true,
+        has_month: true,
     })
 }
 

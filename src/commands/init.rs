@@ -168,3 +168,42 @@ pub fn run(args: &InitArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     )?;
     Ok(ExitStatus::Ok)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use assure_syntax::LineKind;
+
+    /// A comment that says which finding a field clears sits directly
+    /// above that field: the field's key is one the named rule reads.
+    #[test]
+    fn each_comment_naming_a_finding_sits_above_a_field_its_rule_reads() {
+        let rules = assure_rules::RuleSet::default_set().unwrap();
+        let parse = assure_syntax::parse(TEMPLATE);
+        let file = &parse.file;
+        let mut checked = Vec::new();
+        for comment in &file.comments {
+            let body = comment.body.text(TEMPLATE);
+            for rule in rules
+                .rules
+                .iter()
+                .filter(|r| body.contains(r.code.as_str()))
+            {
+                let below = (comment.line as usize + 1..file.lines.len())
+                    .find(|&l| file.lines[l].kind != LineKind::Comment)
+                    .map(|l| &file.lines[l].kind);
+                let Some(LineKind::Field { field }) = below else {
+                    panic!("no field below the comment naming {}", rule.code);
+                };
+                let key = file.fields[*field as usize].key.text(TEMPLATE);
+                assert!(
+                    rule.logic.iter().any(|(_, text)| text.contains(key)),
+                    "the comment naming {} sits above `{key}`, which it does not read",
+                    rule.code
+                );
+                checked.push(format!("{} {key}", rule.code));
+            }
+        }
+        assert_eq!(checked, ["CFC001 why-this-model", "FAIL001 failure-regime"]);
+    }
+}

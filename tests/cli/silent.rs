@@ -401,3 +401,62 @@ fn a_run_with_rules_left_out_is_compared_only_with_runs_of_its_scope() {
         ("Scope: packs: nhs-new-care-models; stages: all; rules not run: none; as of: 2018-01-01. Compared with run 1, the last run of the same scope; trends show only runs of this scope.".to_owned(), "no change".to_owned())
     );
 }
+
+#[test]
+fn what_is_written_as_people_write_it_is_read_not_blocked() {
+    // A line ending in a colon above a list is prose; a comment pasted
+    // over several lines is a comment; gateway approvals dated as a
+    // letter dates them, and a year alone, are read (SCH008 says how to
+    // write them); nothing here is an error.
+    let text = "proposal: P
+model: other
+as-of: 2018-01-01
+
+Key points:
+- one
+- two
+
+<!-- pasted from the
+business case, with a blank line
+
+inside it -->
+
+# Organisations
+
+## GP Co
+kind: gp-company
+turnover: £40m/yr
+established: 2011
+cqc-registered: yes
+
+# Gateway
+case-for-change: approved 14th July 2017
+contract-and-capability: Approved 14/07/2017
+";
+    let (status, findings, readiness) = lint(text);
+    assert_eq!(findings, ["SCH008 19", "SCH008 23", "SCH008 24"]);
+    assert_eq!(readiness, ["approved", "approved", "ready"]);
+    assert_eq!(status, 0);
+    // A comment that would hide a field by mistake is an error.
+    let (_, findings, _) = lint(&text.replace("inside it -->", "inside it\n<!-- a note -->"));
+    assert_eq!(
+        findings,
+        ["SYN001 9", "SCH008 20", "SCH008 24", "SCH008 25"]
+    );
+}
+
+#[test]
+fn a_year_alone_is_judged_only_where_the_day_does_not_matter() {
+    let proposal = |established: &str| {
+        format!(
+            "proposal: P\nmodel: other\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £50m/yr\ncqc-registered: yes\nestablished: {established}\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £40m/yr\nstart: 2017-04-01\nrisk-share: shared\nprocurement: competitive\n"
+        )
+    };
+    // Long enough on any day of 2011; short on any day of 2016; on some
+    // days of 2015 and not others, so not judged; likewise April 2015.
+    assert_eq!(lint(&proposal("2011")).1, ["SCH008 10"]);
+    assert_eq!(lint(&proposal("2016")).1, ["SCH008 10", "CAP002 16"]);
+    assert_eq!(lint(&proposal("2015")).1, ["SCH008 10", "EVAL002 16"]);
+    assert_eq!(lint(&proposal("2015-04")).1, ["EVAL002 16"]);
+    assert_eq!(lint(&proposal("2015-03")).1, Vec::<String>::new());
+}

@@ -233,7 +233,7 @@ fn two_runs_and_the_site_shows_the_edit() {
         "{page}"
     );
     assert!(
-        page.contains("<p class=\"label\">line 28: the turnover of Mid Hampshire GP Federation</p><pre><span class=\"hit\">  28 │ turnover: £9m/yr</span></pre><p class=\"help\">What to do: give the contract to a holder of matching size, add a guarantor or parent, or hold it jointly</p>"),
+        page.contains("<p class=\"label\">line 28: the turnover of Mid Hampshire GP Federation</p><pre><span class=\"hit\">  28 │ turnover: £9m/yr</span></pre><p class=\"help\">What to do: give the contract to a holder of matching size, hold it jointly, or add a `guarantor:` or `parent:` large enough that the contract is within the limit of its turnover</p>"),
         "{page}"
     );
     assert!(

@@ -126,9 +126,12 @@ impl Meaning {
                 } else {
                     line_text(i)
                 };
+                // Its lines as the layout writes them: white space at
+                // their ends says nothing.
+                let lines: Vec<&str> = comment.span.text(text).lines().map(str::trim_end).collect();
                 blocks[heading]
                     .comments
-                    .push(format!("{} covers {covered}", comment.span.text(text)));
+                    .push(format!("{} covers {covered}", lines.join("\n")));
             }
         }
         for block in &mut blocks {

@@ -391,13 +391,13 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "month",
         usage: "month(date)",
-        doc: "the month of a date, 1 to 12",
+        doc: "the month of a date, 1 to 12, or `none` if only its year is written",
         form: Form::Plain {
             arity: 1,
             asks: false,
             ty: date_part,
             eval: |_, args| match &args[0] {
-                Val::Date(d) => Val::Number(Decimal::from(d.month)),
+                Val::Date(d) if d.has_month => Val::Number(Decimal::from(d.month)),
                 _ => Val::Missing,
             },
         },
@@ -437,14 +437,14 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "financial_year",
         usage: "financial_year(date)",
-        doc: "the financial year (April to March) a date falls in, as `2016/17`",
+        doc: "the financial year (April to March) a date falls in, as `2016/17`, or `none` for a year alone, which spans two",
         form: Form::Plain {
             arity: 1,
             asks: false,
             ty: date_text,
             eval: |_, args| match &args[0] {
-                Val::Date(d) => {
-                    let start = if d.month >= 4 { d.year } else { d.year - 1 };
+                Val::Date(d) if d.has_month => {
+                    let start = financial_year_start(*d);
                     let end = (start + 1).rem_euclid(100);
                     Val::Owned(format!("{start}/{end:02}").into())
                 }
@@ -466,7 +466,7 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "working_days",
         usage: "working_days(from, to)",
-        doc: "the working days after `from` up to and including `to`, in the pack's calendar (weekends and bank holidays excluded); `none`, and the binding not assessed, for a date the calendar does not cover",
+        doc: "the working days after `from` up to and including `to`, in the pack's calendar (weekends and bank holidays excluded); `none`, and the binding not assessed, for a date the calendar does not cover or one without its day",
         form: Form::Plain {
             arity: 2,
             asks: false,
@@ -476,7 +476,8 @@ pub static BUILTINS: &[Builtin] = &[
                 Ty::Number
             },
             eval: |evaluator, args| match (&args[0], &args[1]) {
-                (Val::Date(from), Val::Date(to)) => {
+                // Counted between days: a date without its day is none.
+                (Val::Date(from), Val::Date(to)) if from.has_day && to.has_day => {
                     in_calendar(evaluator, |c| c.working_days(*from, *to))
                         .map_or(Val::Missing, |n| Val::Number(Decimal::from(n)))
                 }
@@ -487,7 +488,7 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "add_working_days",
         usage: "add_working_days(date, n)",
-        doc: "the `n`th working day after `date` (before it, for a negative `n`), in the pack's calendar; `none`, and the binding not assessed, past the calendar's end",
+        doc: "the `n`th working day after `date` (before it, for a negative `n`), in the pack's calendar; `none`, and the binding not assessed, past the calendar's end or from a date without its day",
         form: Form::Plain {
             arity: 2,
             asks: false,
@@ -497,7 +498,7 @@ pub static BUILTINS: &[Builtin] = &[
                 Ty::Date
             },
             eval: |evaluator, args| match (&args[0], &args[1]) {
-                (Val::Date(from), Val::Number(n)) if n.fract().is_zero() => {
+                (Val::Date(from), Val::Number(n)) if from.has_day && n.fract().is_zero() => {
                     let Ok(n) = i64::try_from(*n) else {
                         return Val::Missing;
                     };
@@ -511,7 +512,7 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "financial_year_end",
         usage: "financial_year_end(date)",
-        doc: "the last day (31 March) of the financial year a date falls in",
+        doc: "the last day (31 March) of the financial year a date falls in, or `none` for a year alone, which spans two",
         form: Form::Plain {
             arity: 1,
             asks: false,
@@ -520,8 +521,8 @@ pub static BUILTINS: &[Builtin] = &[
                 Ty::Date
             },
             eval: |_, args| match &args[0] {
-                Val::Date(d) => {
-                    let year = if d.month >= 4 { d.year + 1 } else { d.year };
+                Val::Date(d) if d.has_month => {
+                    let year = financial_year_start(*d) + 1;
                     assure_model::Date::parse(&format!("{year:04}-03-31"))
                         .map_or(Val::Missing, Val::Date)
                 }
@@ -742,6 +743,15 @@ pub static BUILTINS: &[Builtin] = &[
 ];
 
 /// The days of the week, Monday first.
+/// The year the financial year (April to March) holding `date` starts in.
+fn financial_year_start(date: assure_model::Date) -> i32 {
+    if date.month >= 4 {
+        date.year
+    } else {
+        date.year - 1
+    }
+}
+
 const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",

@@ -1211,8 +1211,8 @@ impl<'a> Evaluator<'a> {
             Val::Percent(n) => format!("{}%", n.round_dp(2).normalize()),
             Val::Money(pence, annual) => crate::value::money_text(*pence, *annual),
             Val::Duration(d) => d.to_string(),
-            Val::Elapsed(from, to) => from.until(*to).to_string(),
-            Val::Date(d) => d.to_string(),
+            // As the value writes itself: a range, if an end lacks its day.
+            Val::Elapsed(..) | Val::Date(_) => value.to_string(),
             Val::Text(t) | Val::Word(t, _) => (*t).to_owned(),
             Val::Owned(t) => t.to_string(),
             Val::Entity(id) => self.model.entity(*id).name.to_string(),

@@ -17,10 +17,12 @@ population: 12,000
 ## Trust
 kind: nhs-trust
 turnover: £200m/yr
+established: 2016-04
 
 ## GP Co
 kind: gp-company
 turnover: £5m/yr
+established: 2011
 owned-by: Trust (60%), Dr A (40%)
 parent: Trust
 
@@ -74,7 +76,11 @@ fn eval(expr: &str) -> String {
 fn eval_marked(expr: &str) -> (String, bool) {
     let parse = assure_syntax::parse(PROPOSAL);
     let (model, diagnostics) = assure_model::build(PROPOSAL, parse.file, &CORE);
-    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    // Only GP Co's year alone, which it is written to be.
+    assert!(
+        diagnostics.iter().all(|d| &*d.code == "SCH008"),
+        "{diagnostics:?}"
+    );
     let params = globals_params();
     let globals = Globals {
         vocabulary: &CORE,
@@ -447,5 +453,44 @@ fn none_is_neither_true_nor_false_for_every_operator() {
             ((*expected).to_owned(), *uncertain),
             "{expr}"
         );
+    }
+}
+
+#[test]
+fn a_date_without_its_day_is_judged_only_where_every_day_of_it_agrees() {
+    let trust = "first(organisations).established";
+    let gp = r#"first([o for o in organisations if o.name == "GP Co"]).established"#;
+    let cases: Vec<(String, &str)> = vec![
+        (trust.to_owned(), "2016-04"),
+        (gp.to_owned(), "2011"),
+        (format!("{trust} < 2016-05-01"), "yes"),
+        (format!("{trust} >= 2016-04-01"), "yes"),
+        (format!("{trust} < 2016-04-15"), "none"),
+        (format!("{trust} == 2016-04-15"), "none"),
+        (format!("{trust} == 2016-05-15"), "no"),
+        (format!("{trust} != 2016-05-15"), "yes"),
+        (format!("{trust} + 2 years"), "2018-04"),
+        (format!("{trust} + 2 years > 2018-04-01"), "none"),
+        (format!("{trust} + 2 years > 2018-03-31"), "yes"),
+        (format!("{trust} + 10 days"), "none"),
+        (format!("{gp} + 18 months"), "none"),
+        (format!("{gp} + 2 years"), "2013"),
+        (format!("{gp} + 2 years < 2014-01-01"), "yes"),
+        (format!("{gp} + 2 years < 2013-06-01"), "none"),
+        (
+            format!("2017-04-01 - {gp}"),
+            "between 63 months 1 day and 75 months",
+        ),
+        (format!("2017-04-01 - {gp} > 5 years"), "yes"),
+        (format!("2017-04-01 - {gp} > 6 years"), "none"),
+        (format!("month({gp})"), "none"),
+        (format!("year({gp})"), "2,011"),
+        (format!("day({trust})"), "none"),
+        (format!("financial_year({trust})"), "2016/17"),
+        (format!("financial_year({gp})"), "none"),
+        (format!("working_days({trust}, 2017-04-28)"), "none"),
+    ];
+    for (expr, expected) in &cases {
+        assert_eq!(eval(expr), *expected, "{expr}");
     }
 }

@@ -181,7 +181,14 @@ impl fmt::Display for Val<'_> {
             Val::Percent(n) => write!(f, "{}%", n.normalize()),
             Val::Money(pence, annual) => f.write_str(&money_text(*pence, *annual)),
             Val::Duration(d) => write!(f, "{d}"),
-            Val::Elapsed(from, to) => write!(f, "{}", from.until(*to)),
+            Val::Elapsed(from, to) => {
+                let (shortest, longest) = elapsed_bounds(*from, *to);
+                if shortest == longest {
+                    write!(f, "{shortest}")
+                } else {
+                    write!(f, "between {shortest} and {longest}")
+                }
+            }
             Val::Date(d) => write!(f, "{d}"),
             Val::Text(t) | Val::Word(t, _) => write!(f, "{t:?}"),
             Val::Owned(t) => write!(f, "{:?}", &**t),
@@ -228,6 +235,38 @@ fn quantity_sign(value: &Val<'_>) -> Option<Decimal> {
         Val::Duration(d) => Some(d.years()),
         Val::Elapsed(from, to) => Some(Decimal::from(to.days() - from.days())),
         _ => None,
+    }
+}
+
+/// The shortest and longest time from `from` to `to`, either written
+/// without its day (or month): each as early or late as it may be.
+fn elapsed_bounds(from: Date, to: Date) -> (Duration, Duration) {
+    (
+        from.latest().until(to.earliest()),
+        from.earliest().until(to.latest()),
+    )
+}
+
+/// Whether a value is a date written without its day (`2016-04`, `2011`),
+/// or the time to or from one: then it stands for a range of values.
+fn is_imprecise(value: &Val<'_>) -> bool {
+    match value {
+        Val::Date(d) => !d.has_day,
+        Val::Elapsed(from, to) => !from.has_day || !to.has_day,
+        _ => false,
+    }
+}
+
+/// The least and greatest values an imprecise value may be (a value that
+/// is not, twice).
+fn bounds<'a>(value: &Val<'a>) -> [Val<'a>; 2] {
+    match value {
+        Val::Date(d) if !d.has_day => [Val::Date(d.earliest()), Val::Date(d.latest())],
+        Val::Elapsed(from, to) if !from.has_day || !to.has_day => [
+            Val::Elapsed(from.latest(), to.earliest()),
+            Val::Elapsed(from.earliest(), to.latest()),
+        ],
+        other => [other.clone(), other.clone()],
     }
 }
 
@@ -298,6 +337,37 @@ pub fn binary<'a>(op: BinaryOp, left: &Val<'a>, right: &Val<'a>) -> Val<'a> {
     // false. Arithmetic with it is `none` already.
     if op.compares() && (matches!(left, Val::Missing) || matches!(right, Val::Missing)) {
         return Val::Missing;
+    }
+    // A date written without its day is any day of its month (or year):
+    // a comparison holds, or fails, only if it does for every one of them,
+    // which it does if it does for the first and the last. Otherwise it is
+    // not known: `2016-04` is not before 2016-04-15, nor after it.
+    if op.compares()
+        && !matches!(op, BinaryOp::In | BinaryOp::NotIn)
+        && (is_imprecise(left) || is_imprecise(right))
+    {
+        if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+            // Equal is not decided at the ends: April 2016 is neither
+            // 2016-04-01 nor 2016-04-30 for certain, nor certainly not
+            // 2016-04-15. It differs if it is all before or all after.
+            let before = binary(BinaryOp::Lt, left, right);
+            let after = binary(BinaryOp::Gt, left, right);
+            let differs = match (before, after) {
+                (Val::Bool(true), _) | (_, Val::Bool(true)) => true,
+                (Val::Bool(false), Val::Bool(false)) => false,
+                _ => return Val::Missing,
+            };
+            return truth(differs == (op == BinaryOp::Ne));
+        }
+        let mut answers = bounds(left)
+            .into_iter()
+            .flat_map(|l| bounds(right).map(|r| binary(op, &l, &r)));
+        let first = answers.next().unwrap_or(Val::Missing);
+        return if answers.all(|a| equal(&a, &first)) {
+            first
+        } else {
+            Val::Missing
+        };
     }
     match op {
         BinaryOp::Eq => truth(equal(left, right)),

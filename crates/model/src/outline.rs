@@ -79,10 +79,12 @@ impl<'a> Walker<'a, '_> {
         )
     }
 
-    /// Whether `field` is a loosely written line whose key is not a field
-    /// of `owner` (or of nothing, for `None`): then it is prose.
-    fn is_loose_prose(&self, owner: Option<Owner>, field: u32) -> bool {
-        self.file.fields[field as usize].loose
+    /// Whether `field` is a loosely written line, or one with nothing
+    /// after its colon (`Key points:` above a list), whose key is not a
+    /// field of `owner` (or of nothing, for `None`): then it is prose.
+    fn is_prose(&self, owner: Option<Owner>, field: u32) -> bool {
+        let syntax = &self.file.fields[field as usize];
+        (syntax.loose || !syntax.has_value())
             && owner.is_none_or(|owner| {
                 self.vocabulary
                     .fields_of(owner)
@@ -158,10 +160,16 @@ impl<'a> Walker<'a, '_> {
                         }
                         _ => None,
                     };
-                    if self.is_loose_prose(owner, field) {
+                    if self.is_prose(owner, field) {
                         // Prose with a colon in it (`Note: ...`).
                         self.prose(entity, section, self.file.fields[field as usize].span());
                         continue;
+                    }
+                    if !self.file.fields[field as usize].has_value() {
+                        self.outline.diagnostics.push(schema::no_value(
+                            self.source,
+                            &self.file.fields[field as usize],
+                        ));
                     }
                     if orphan {
                         self.keep_unknown(None, field);

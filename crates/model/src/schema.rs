@@ -180,6 +180,18 @@ pub(crate) fn key_of<'a>(source: &'a str, vocabulary: &'a Vocabulary, field: &Fi
         .map_or(written, |(_, def)| def.name.as_str())
 }
 
+/// SYN001 for a field of its entity or section with nothing after its
+/// colon.
+pub(crate) fn no_value(source: &str, field: &Field) -> Diagnostic {
+    let key = field.key;
+    Diagnostic::error(
+        codes::SYN001,
+        key.cover(field.value),
+        format!("field `{}` has no value", excerpt(key.text(source))),
+    )
+    .with_help("write the value after the colon, or remove the field")
+}
+
 /// SCH007 for a loosely written key that stands for the field `key`, with
 /// the line as it should be written.
 pub(crate) fn loose_key(source: &str, field: &Field, key: &str) -> Diagnostic {

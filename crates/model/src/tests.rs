@@ -111,7 +111,7 @@ fn values_are_typed_exactly() {
     };
     assert_snapshot!(render(model.section_fields(assure_vocab::HEADER)), @r####"
     Number(310000)
-    Date(Date { year: 2016, month: 9, day: 30, has_day: true })
+    Date(Date { year: 2016, month: 9, day: 30, has_day: true, has_month: true })
     "####);
     assert_snapshot!(render(model.fields(EntityId(0))), @r####"
     Word { word: "gp-company", date: None }
@@ -124,7 +124,7 @@ fn values_are_typed_exactly() {
     Duration(Duration { months: 60, days: 0 })
     "####);
     let gateway = Vocabulary::core().section_by_id("gateway").unwrap();
-    assert_snapshot!(render(model.section_fields(gateway)), @r#"Word { word: "approved", date: Some((Date { year: 2016, month: 6, day: 20, has_day: true }, 215..225)) }"#);
+    assert_snapshot!(render(model.section_fields(gateway)), @r#"Word { word: "approved", date: Some((Date { year: 2016, month: 6, day: 20, has_day: true, has_month: true }, 215..225)) }"#);
 }
 
 #[test]

@@ -254,11 +254,13 @@ fn type_entity<'a>(
     for field in fields {
         let key = typer.key(field);
         let key_span = typer.syntax_field(field).key;
+        let syntax = typer.syntax_field(field);
+        if (syntax.loose || !syntax.has_value()) && ty.fields.get(key).is_none() {
+            // A line of prose with a colon in it (`Note: ...`, `Key
+            // points:`), as the outline read it.
+            continue;
+        }
         if typer.syntax_field(field).loose {
-            if ty.fields.get(key).is_none() {
-                // A line of prose with a colon in it.
-                continue;
-            }
             typer.push(schema::loose_key(
                 typer.source,
                 typer.syntax_field(field),
@@ -539,10 +541,14 @@ impl<'a, 'b> Typer<'a, 'b> {
         if value.is_none() && self.diagnostics.len() > before {
             // Not in the format's form: perhaps in a document's.
             let text: Vec<&str> = segments.iter().map(|s| s.text(self.source)).collect();
-            if let Some((canonical, value)) = self.in_words(def, &text.join(" ")) {
+            if let Some((canonical, value)) = self.in_words(def, &text.join(" "), syntax.value) {
                 self.diagnostics.truncate(before);
                 let written = syntax.value.text(self.source);
-                self.push(in_words(syntax.value, written, &canonical));
+                let diagnostic = match &value {
+                    Value::Date(date) if !date.has_month => year_alone(syntax.value, date.year),
+                    _ => in_words(syntax.value, written, &canonical),
+                };
+                self.push(diagnostic);
                 return Some(value);
             }
         }
@@ -550,7 +556,7 @@ impl<'a, 'b> Typer<'a, 'b> {
     }
 
     /// A value of `def` written as in a document, with its canonical text.
-    fn in_words(&self, def: &'a FieldDef, text: &str) -> Option<(String, Value<'a>)> {
+    fn in_words(&self, def: &'a FieldDef, text: &str, span: Span) -> Option<(String, Value<'a>)> {
         let word = |allowed: &'a [String], dated: &[String]| {
             let found = word_forms::word(text, allowed)?;
             let undated = !dated.iter().any(|d| d == found);
@@ -577,11 +583,32 @@ impl<'a, 'b> Typer<'a, 'b> {
                 Some((canonical, Value::Percent(n)))
             }
             ValueType::Date => {
+                if let Some(year) = word_forms::year(text) {
+                    return Some((year.to_string(), Value::Date(Date::year_only(year)?)));
+                }
                 let canonical = word_forms::date(text)?;
                 let date = Date::parse(&canonical).ok()?;
                 Some((canonical, Value::Date(date)))
             }
-            ValueType::Enum(e) => word(&e.values, &e.dated),
+            // `approved 14th July 2017`, `Approved 14/07/2017`: a dated
+            // word and a date as a document writes them.
+            ValueType::Enum(e) => word(&e.values, &e.dated).or_else(|| {
+                let (head, rest) = text.trim().split_once(char::is_whitespace)?;
+                let found = e
+                    .dated
+                    .iter()
+                    .find(|d| d.eq_ignore_ascii_case(head))?
+                    .as_str();
+                let canonical = word_forms::date(rest)?;
+                let date = Date::parse(&canonical).ok()?;
+                Some((
+                    format!("{found} {canonical}"),
+                    Value::Word {
+                        word: found,
+                        date: Some((date, span)),
+                    },
+                ))
+            }),
             ValueType::Kind => match def.owner {
                 Owner::Entity(ty) => word(&self.vocabulary.entity_type(ty).kinds, &[]),
                 Owner::Section(_) => None,
@@ -1006,6 +1033,17 @@ impl<'a, 'b> Typer<'a, 'b> {
         };
         Some(Qualifier { value, span })
     }
+}
+
+/// SCH008 for a date written as its year alone: read as any day of it,
+/// which a rule that needs the month or day cannot judge by.
+fn year_alone(span: Span, year: i32) -> Diagnostic {
+    Diagnostic::warning(
+        codes::SCH008,
+        span,
+        format!("`{year}` is read as the year {year}, any day of it: a rule whose answer turns on the day is not assessed"),
+    )
+    .with_help(format!("write the day as `{year}-MM-DD`"))
 }
 
 /// SCH008 for a value `written` as in a document, read as `canonical`.

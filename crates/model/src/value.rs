@@ -93,10 +93,13 @@ pub struct Date {
     pub year: i32,
     /// The month, 1 to 12.
     pub month: u8,
-    /// The day of the month; 1 when only the month was given.
+    /// The day of the month; 1 when only the month or year was given.
     pub day: u8,
     /// Whether the day was written.
     pub has_day: bool,
+    /// Whether the month was written (`2011` alone is a year: month and
+    /// day 1, neither written).
+    pub has_month: bool,
 }
 
 impl Date {
@@ -145,7 +148,47 @@ impl Date {
             month: month as u8,
             day: day as u8,
             has_day,
+            has_month: true,
         })
+    }
+
+    /// The year alone (`established: 2011`), 1 to 9999: any day of it.
+    pub fn year_only(year: i32) -> Option<Date> {
+        (1..=9999).contains(&year).then_some(Date {
+            year,
+            month: 1,
+            day: 1,
+            has_day: false,
+            has_month: false,
+        })
+    }
+
+    /// The first day it may be: itself, if its day was written.
+    pub fn earliest(self) -> Date {
+        Date {
+            month: if self.has_month { self.month } else { 1 },
+            day: if self.has_day { self.day } else { 1 },
+            has_day: true,
+            has_month: true,
+            ..self
+        }
+    }
+
+    /// The last day it may be: the end of its month, or of its year, when
+    /// only they were written.
+    pub fn latest(self) -> Date {
+        let month = if self.has_month { self.month } else { 12 };
+        Date {
+            month,
+            day: if self.has_day {
+                self.day
+            } else {
+                days_in_month(self.year, month)
+            },
+            has_day: true,
+            has_month: true,
+            ..self
+        }
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -178,6 +221,7 @@ impl Date {
             month: month as u8,
             day: day as u8,
             has_day: true,
+            has_month: true,
         })
     }
 
@@ -199,14 +243,26 @@ impl Date {
             month,
             day,
             has_day: self.has_day,
+            has_month: self.has_month,
         })
     }
 
     /// The date `duration` later (or earlier, with `sign` -1): months by the
-    /// calendar, then days.
+    /// calendar, then days. A date written without its day moves only by
+    /// whole months (and one without its month by whole years), keeping
+    /// what it does not say unsaid; by anything else it is `None`, since
+    /// the answer is no month or year.
     pub fn add(self, duration: Duration, sign: i64) -> Option<Date> {
-        let moved = self.add_months(duration.months.checked_mul(sign)?)?;
-        Date::from_days(moved.days().checked_add(duration.days.checked_mul(sign)?)?)
+        let months = duration.months.checked_mul(sign)?;
+        let days = duration.days.checked_mul(sign)?;
+        if !self.has_day && (days != 0 || (!self.has_month && months % 12 != 0)) {
+            return None;
+        }
+        let moved = self.add_months(months)?;
+        if !self.has_day {
+            return Some(moved);
+        }
+        Date::from_days(moved.days().checked_add(days)?)
     }
 
     /// The calendar distance from `self` to a later `other`, in whole months
@@ -248,8 +304,10 @@ impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.has_day {
             write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-        } else {
+        } else if self.has_month {
             write!(f, "{:04}-{:02}", self.year, self.month)
+        } else {
+            write!(f, "{:04}", self.year)
         }
     }
 }

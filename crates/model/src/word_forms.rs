@@ -125,6 +125,15 @@ pub(crate) fn date(text: &str) -> Option<String> {
     }
 }
 
+/// A year alone, `2011`: four digits, nothing else.
+pub(crate) fn year(text: &str) -> Option<i32> {
+    let text = text.trim();
+    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+        .filter(|y| *y >= 1000)
+}
+
 /// `dd/mm/yyyy`, `d/m/yyyy`, `dd.mm.yyyy`, `dd-mm-yyyy`: day first, as in
 /// the UK.
 fn numeric_date(text: &str) -> Option<String> {

@@ -107,9 +107,13 @@ struct LineParser<'a> {
     open_field: Option<u32>,
     /// Whether an indented line would continue prose.
     in_prose: bool,
-    /// Lines starting before this offset lie inside an unclosed multi-line
-    /// comment and are skipped.
+    /// Lines starting before this offset lie inside a comment that spans
+    /// lines.
     comment_body_until: usize,
+    /// Whether that comment was read (closed as it should be), its lines
+    /// then comment lines; else they are malformed, with the error at its
+    /// start.
+    comment_body_read: bool,
     /// Set once a search for a closing `-->` has failed, so that a file full
     /// of unclosed comments does not search to its end for every one of them.
     no_close_after: Option<usize>,
@@ -127,6 +131,7 @@ impl<'a> LineParser<'a> {
             open_field: None,
             in_prose: false,
             comment_body_until: 0,
+            comment_body_read: false,
             no_close_after: None,
         }
     }
@@ -305,7 +310,14 @@ impl<'a> LineParser<'a> {
     fn line(&mut self, start: usize, content_end: usize, end: usize) {
         let content = &self.text[start..content_end];
         if start < self.comment_body_until {
-            self.push(start, content_end, end, LineKind::Malformed);
+            // Inside a comment spanning lines: a comment line if it was
+            // closed as it should be, else part of the error at its start.
+            let kind = if self.comment_body_read {
+                LineKind::Comment
+            } else {
+                LineKind::Malformed
+            };
+            self.push(start, content_end, end, kind);
             return;
         }
         let from_lead = trim::start(content);
@@ -358,29 +370,64 @@ impl<'a> LineParser<'a> {
                 );
                 LineKind::Malformed
             }
-            None => {
-                let span = self.span(start, end);
-                self.error(
-                    span,
-                    "comment is not closed on the line it opens",
-                    "a comment must open with `<!--` and close with `-->` on one line",
-                );
-                self.skip_comment_body(end);
-                LineKind::Malformed
-            }
+            None => self.comment_spanning_lines(start, end),
         }
     }
 
-    /// After an unclosed `<!--`, skips the lines up to a closing `-->` so its
-    /// body is not read as proposal text.
-    fn skip_comment_body(&mut self, from: usize) {
-        if self.no_close_after.is_some_and(|after| from >= after) {
-            return;
+    /// A comment line opening `<!--` at `start` and not closing on it
+    /// (whose last non-blank byte is `line_end`): read with the lines up
+    /// to its `-->` if that ends a line and no other `<!--` opens first.
+    /// Otherwise a forgotten `-->` would hide every field up to the next
+    /// comment's, so the comment is an error and its lines unread.
+    fn comment_spanning_lines(&mut self, start: usize, line_end: usize) -> LineKind {
+        let searched = self.no_close_after.is_none_or(|after| line_end < after);
+        let close = searched
+            .then(|| memchr::memmem::find(&self.text.as_bytes()[line_end..], b"-->"))
+            .flatten()
+            .map(|at| line_end + at);
+        let Some(close) = close else {
+            self.no_close_after = Some(line_end);
+            let span = self.span(start, line_end);
+            self.error(
+                span,
+                "comment is never closed",
+                "close it with `-->`: until then a Markdown viewer hides the rest of the proposal",
+            );
+            return LineKind::Malformed;
+        };
+        let inner = &self.text[start + 4..close];
+        let after = close + 3;
+        let rest_of_line = memchr::memchr2(b'\n', b'\r', &self.text.as_bytes()[after..])
+            .map_or(self.text.len(), |i| after + i);
+        let trailing = trim::end(&self.text[after..rest_of_line]);
+        self.comment_body_until = after;
+        let nested = memchr::memmem::find(inner.as_bytes(), b"<!--").map(|at| start + 4 + at);
+        if nested.is_some() || !trailing.is_empty() {
+            self.comment_body_read = false;
+            let span = self.span(start, line_end);
+            let diagnostic = match nested {
+                Some(at) => Diagnostic::error(
+                    codes::SYN001,
+                    span,
+                    "comment is not closed before another opens",
+                )
+                .with_label(self.span(at, at + 4), "another comment opens here")
+                .with_help("close it with `-->` at the end of its last line"),
+                None => Diagnostic::error(
+                    codes::SYN001,
+                    span,
+                    "text after the `-->` that closes this comment",
+                )
+                .with_label(self.span(after, after + trailing.len()), "this text")
+                .with_help("put the text on a line of its own, after the comment"),
+            };
+            self.errors.push(diagnostic);
+            return LineKind::Malformed;
         }
-        match self.text[from..].find("-->") {
-            Some(close) => self.comment_body_until = from + close + 3,
-            None => self.no_close_after = Some(from),
-        }
+        self.comment_body_read = true;
+        let comment = parse_comment(self.text, self.span(start, after), self.line_number());
+        self.file.comments.push(comment);
+        LineKind::Comment
     }
 
     /// Cuts a trailing comment off the line, recording it; returns where
@@ -641,20 +688,11 @@ impl<'a> LineParser<'a> {
         }
     }
 
-    /// Ends the open field; a field that ends with no value is an error.
+    /// Ends the open field. One that ends with no value is the model's to
+    /// judge: a field of its entity without a value is an error, and a
+    /// line like `Key points:` above a list is prose.
     fn close_field(&mut self) {
-        let Some(index) = self.open_field.take() else {
-            return;
-        };
-        let field = &self.file.fields[index as usize];
-        if !field.has_value() {
-            let key = field.key;
-            self.error(
-                key.cover(field.value),
-                format!("field `{}` has no value", excerpt(key.text(self.text))),
-                "write the value after the colon, or remove the field",
-            );
-        }
+        self.open_field = None;
     }
 }
 

@@ -136,10 +136,10 @@ impl Field {
     }
 }
 
-/// An HTML comment, `<!-- body -->`, on one line.
+/// An HTML comment, `<!-- body -->`, on one line or spanning several.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
-    /// The line it is on, an index into [`SourceFile::lines`].
+    /// The line it is on (its first), an index into [`SourceFile::lines`].
     pub line: u32,
     /// From `<!--` to `-->` inclusive.
     pub span: Span,
@@ -214,11 +214,13 @@ impl SourceFile {
                 LineKind::ProseContinuation { text: t } => {
                     let _ = write!(out, "Continuation of prose {}", quote(*t));
                 }
-                LineKind::Comment => {
-                    if let Some(comment) = self.comment_on(index) {
+                LineKind::Comment => match self.comment_on(index) {
+                    Some(comment) => {
                         let _ = write!(out, "Comment {}", quote(comment.body));
                     }
-                }
+                    // A later line of a comment that spans lines.
+                    None => out.push_str("Comment, continued"),
+                },
                 LineKind::Prose { text: t } => {
                     let _ = write!(out, "Prose {}", quote(*t));
                 }
