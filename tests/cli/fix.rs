@@ -51,7 +51,7 @@ fixed p.proposal:29 DIR001: write `assure-allow`
 fixed p.proposal:16 SCH008: write `£200m/yr`
 fixed p.proposal:29 DIR001: write `CAP001`
 6 fixes applied in 1 file
-1 error, 2 warnings in 1 file
+1 error, 3 warnings in 1 file
 "
     );
     let fixed = std::fs::read_to_string(&path).unwrap();

@@ -116,7 +116,7 @@ fn a_directory_is_linted_whole_and_in_order() {
     {
       "baselined": 0,
       "errors": 159,
-      "warnings": 298,
+      "warnings": 324,
       "infos": 3,
       "suppressed": 3
     }
@@ -271,6 +271,7 @@ fn init_writes_a_starting_proposal_once() {
             "SYN004 42",
             "SYN004 50",
             "SYN004 51",
+            "EVAL002 61",
             "EVAL002 61",
             "EVAL002 61",
             "EVAL002 61",

@@ -188,6 +188,7 @@ fn diagnostics_follow_the_text_and_code_actions_mend_them() {
             "1:0 SCH007 `Model:` is read as the field `model`, but is not written as a field is",
             "1:7 CFC001 the proposal's model is `mcp`, but the case for change does not say why this model rather than the other",
             "20:8 REF001 reference to `Provder`, which is not defined",
+            "21:7 EVAL002 CAP001 (contract-dwarfs-holder) could not be assessed for `MCP contract`: it needs who holds the contract (`holder`, or `holders` for a joint one)",
         ]
     );
     let readiness = server.next("assure/readiness");
@@ -484,7 +485,7 @@ fn neovim_shows_the_diagnostics_and_applies_a_fix() {
     });
     assert_eq!(
         result,
-        "diagnostics: 1:0 SCH007, 1:7 CFC001, 20:8 REF001
+        "diagnostics: 1:0 SCH007, 1:7 CFC001, 20:8 REF001, 21:7 EVAL002
 actions at 20: refer to `Provider` | explain REF001 | assure: apply every safe fix
 line 20 after: holder: Provider
 "
@@ -506,7 +507,7 @@ fn incremental_edits_are_applied_in_order() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": DOC, "languageId": "assure", "version": 1, "text": text}}),
     );
-    assert_eq!(diagnostics(&mut server).len(), 3);
+    assert_eq!(diagnostics(&mut server).len(), 4);
     let range = |line: u32, from: u32, to: u32| json!({"start": {"line": line, "character": from}, "end": {"line": line, "character": to}});
     // Two edits in one notification: a line inserted above (every later
     // line moves down one), then "Model" made "model" on the line that is
@@ -523,6 +524,7 @@ fn incremental_edits_are_applied_in_order() {
         [
             "2:7 CFC001 the proposal's model is `mcp`, but the case for change does not say why this model rather than the other",
             "21:8 REF001 reference to `Pro🏥vder`, which is not defined",
+            "22:7 EVAL002 CAP001 (contract-dwarfs-holder) could not be assessed for `MCP contract`: it needs who holds the contract (`holder`, or `holders` for a joint one)",
         ]
     );
     // "i" after `holder: Pro🏥v`: 8 + 3 + 2 (the emoji's two units) + 1.
@@ -635,7 +637,7 @@ fn codes_link_to_their_explanation() {
             )
         })
         .collect();
-    assert_eq!(links.len(), 3);
+    assert_eq!(links.len(), 4);
     let explain = dir.path().join(".cache/assure/explain");
     for (code, href) in links {
         let path = href.strip_prefix("file://").unwrap();

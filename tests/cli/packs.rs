@@ -58,12 +58,14 @@ value: £20m/yr
 term: 10 years
 risk-share: shared
 isap-checkpoint-1: green 2016-10-01
+advertised: 2016-11-01
 preferred-bidder: 2017-03-01
 due-diligence: 2017-03-10
 isap-checkpoint-2: green 2017-05-01
 governing-body-review: 2017-05-02
 mobilisation-plan: annex D
 signed: 2017-04-20
+isap-checkpoint-3: green 2017-06-15
 procurement: competitive
 
 # Case for change
@@ -663,8 +665,10 @@ key-criteria-record: annex
     assert_eq!(
         findings_of(&file),
         [
+            "\"EVAL002\" 5: PSR006 (no-notice-of-intention) could not be assessed for `C`: it needs the notice of intention to award (`intention-notice:`), due before the contract is awarded",
             "\"SCH003\" 8: unknown value of `key-criteria`: `socal-value`",
             "\"SCH003\" 8: `key-criteria` takes words, not `social-value (all)`",
+            "\"EVAL002\" 11: PSR006 (no-notice-of-intention) could not be assessed for `D`: it needs the notice of intention to award (`intention-notice:`), due before the contract is awarded",
             "\"PSR005\" 13: D is awarded by competitive-process without considering integration-collaboration-and-sustainability, access-inequalities-and-choice and social-value",
         ]
     );

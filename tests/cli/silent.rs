@@ -460,3 +460,108 @@ fn a_year_alone_is_judged_only_where_the_day_does_not_matter() {
     assert_eq!(lint(&proposal("2015-04")).1, ["EVAL002 16"]);
     assert_eq!(lint(&proposal("2015-03")).1, Vec::<String>::new());
 }
+
+/// `FILLED` with everything a rule reads written.
+fn written() -> String {
+    FILLED
+        .replace(
+            "why-this-model: TBC",
+            "why-this-model: most care is primary and community care",
+        )
+        .replace(
+            "conflict-plan: N/A",
+            "conflict-plan: excluded from the award decision",
+        )
+        .replace(
+            "risk-share: to be agreed",
+            "risk-share: gains and losses shared 50:50",
+        )
+        .replace(
+            "failure-regime: see business case",
+            "failure-regime: services revert to the CCG",
+        )
+}
+
+/// The messages of the findings of `code` in `text`, linted with the
+/// default pack.
+fn messages(text: &str, code: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.proposal"), text).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "--format", "json", "p.proposal"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn filler_in_a_field_a_rule_reads_is_not_assessed_not_passed() {
+    // `holder: TBC` reads as no holder: CAP001 and the quorum rule would
+    // set the contract aside. They say what they read instead.
+    let text = written().replace("holder: GP Fed", "holder: TBC");
+    let (status, findings, readiness) = lint(&text);
+    assert_eq!(status, 1);
+    assert_eq!(findings, ["EVAL002 13", "SCH009 40", "EVAL002 41"]);
+    assert_eq!(readiness, ["ready", "incomplete", "incomplete"]);
+    assert_eq!(
+        messages(&text, "EVAL002"),
+        [
+            "COI003 (inquorate-without-conflicted) could not be assessed for `North CCG`: it cannot tell whether it holds: it reads `holder: TBC` of `MCP contract`, which says nothing",
+            "CAP001 (contract-dwarfs-holder) could not be assessed for `MCP contract`: it needs who holds the contract (`holder`, or `holders` for a joint one), and reads `holder: TBC` of `MCP contract`, which says nothing",
+        ]
+    );
+    // A liability's `transfers-to: N/A` is no answer either: PFI001 and
+    // PFI002 read it to decide whether the liability is their business.
+    let text = written().replace(
+        "# Risk\n",
+        "# Liabilities\n\n## Hospital PFI\nkind: pfi\nannual-charge: £6m/yr\nremaining-term: 20 years\ntransfers-to: N/A\n\n# Risk\n",
+    );
+    assert_eq!(
+        messages(&text, "EVAL002"),
+        [
+            "PFI002 (pfi-outlives-contract) could not be assessed for `Hospital PFI`: it reads `transfers-to: N/A` of `Hospital PFI`, which says nothing",
+            "PFI001 (pfi-transferred-without-backing) could not be assessed for `Hospital PFI`: it reads `transfers-to: N/A` of `Hospital PFI`, which says nothing",
+        ]
+    );
+}
+
+#[test]
+fn a_care_model_contract_with_no_holder_is_not_judged_held_by_nobody() {
+    let text = written().replace("holder: GP Fed\n", "");
+    let (status, findings, readiness) = lint(&text);
+    assert_eq!(status, 1);
+    assert_eq!(findings, ["EVAL002 13", "EVAL002 40"]);
+    assert_eq!(readiness, ["ready", "incomplete", "incomplete"]);
+    assert_eq!(
+        messages(&text, "EVAL002"),
+        [
+            "COI003 (inquorate-without-conflicted) could not be assessed for `North CCG`: it cannot tell whether it holds: it reads `holder` of `MCP contract`, not written",
+            "CAP001 (contract-dwarfs-holder) could not be assessed for `MCP contract`: it needs who holds the contract (`holder`, or `holders` for a joint one)",
+        ]
+    );
+}
+
+#[test]
+fn a_field_under_the_wrong_heading_is_not_read_and_every_stage_waits() {
+    // A contract's line slipped under `# Risk` when the document was
+    // edited: it is a contract's field, not read there.
+    let text = written().replace(
+        "procurement: competitive\nrisk-share: gains and losses shared 50:50\n\n# Risk\n",
+        "risk-share: gains and losses shared 50:50\n\n# Risk\nprocurement: competitive\n",
+    );
+    let (status, findings, readiness) = lint(&text);
+    assert_eq!(status, 1);
+    assert_eq!(findings, ["EVAL002 37", "SCH010 46"]);
+    assert_eq!(readiness, ["incomplete", "incomplete", "incomplete"]);
+    assert_eq!(
+        messages(&text, "SCH010"),
+        ["`procurement` is a field of a contract, not of section `Risk`: it is not read here"]
+    );
+}

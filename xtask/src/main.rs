@@ -11,13 +11,16 @@
 //! - `cargo xtask scaling [--only NAME]`: every input shape that was ever
 //!   quadratic, and the packs' functions, at a size and four times it;
 //! - `cargo xtask docs`: the parts of `docs/` written from the code (the
-//!   codes, the built-in functions).
+//!   codes, the built-in functions);
+//! - `cargo xtask hunt`: every fixture's errors, the fields they rest on
+//!   rewritten as people write them; fails on a silent pass.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
 mod docs;
 mod fuzz;
+mod hunt;
 mod lsp_bench;
 mod report_bench;
 mod scaling;
@@ -78,6 +81,9 @@ enum Task {
     },
     /// Write the parts of docs/ that come from the code.
     Docs,
+    /// Rewrite the field each fixture's errors rest on as people write
+    /// fields; fail if an error then passes without a word.
+    Hunt,
     /// Check each hostile input shape at a size and four times it; fail if
     /// one grows faster than linear.
     Scaling {
@@ -161,6 +167,7 @@ fn main() -> ExitCode {
         Task::Bench { lsp: true, .. } => bench::assure_binary().and_then(|b| lsp_bench::run(&b)),
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
+        Task::Hunt => hunt::run(),
         Task::Docs => docs::write(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")),
         Task::Scaling { only } => scaling::run(only.as_deref()),
         Task::Report { corpus, db, html } => report(corpus, &db, html),

@@ -104,6 +104,7 @@ registry! {
     SCH007: "loosely-written-key", Proposal, Warning, "A line that is a field once its key is written as keys are (lower case, no bullet, no bold, no space before the colon, a colon not a dash, not a table row); it is read as that field, and the fix writes it so.";
     SCH008: "value-in-words", Proposal, Warning, "A value written as people write it in a document (`£1.5 million`, `75 per cent`, `1 April 2017`, `NHS Trust`); it is read, and the canonical form is given.";
     SCH009: "filler-not-content", Proposal, Warning, "A field whose whole value stands for nothing (`TBC`, `N/A`, `to follow`, `see business case`): it is read as not given, so that a rule needing it fires or says it cannot judge.";
+    SCH010: "field-out-of-place", Proposal, Warning, "A field written under a heading that does not have it, while another section or kind does: it is not read where it is, so what it says is lost, and every stage is incomplete until it is moved.";
     REF001: "unknown-reference", Proposal, Error, "A reference to no entity; the help names the closest name.";
     REF002: "duplicate-name", Proposal, Error, "Two entities with the same name; both headings are labelled.";
     REF003: "repeated-reference", Proposal, Warning, "An entity named again in one list, with no qualifier either time: the same link twice.";
@@ -133,10 +134,11 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
 }
 
 /// Whether a finding of `code` says that something was not assessed (a
-/// rule stopped by a limit, or lacking a value it needs) rather than found
-/// wrong: such a finding leaves its stage incomplete, not blocked.
+/// rule stopped by a limit, or lacking a value it needs, or a field not
+/// read where it was written) rather than found wrong: such a finding
+/// leaves its stage incomplete, not blocked.
 pub fn is_not_assessed(code: &str) -> bool {
-    code == EVAL001 || code == EVAL002 || code == EVAL003
+    code == EVAL001 || code == EVAL002 || code == EVAL003 || code == SCH010
 }
 
 /// The codes of findings in proposals, which no configuration switches off.

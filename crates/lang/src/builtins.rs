@@ -890,6 +890,13 @@ fn intersects<'a>(ev: &Evaluator<'a>, args: &mut [Val<'a>]) -> Val<'a> {
 }
 
 fn links<'a>(ev: &Evaluator<'a>, node: NodeIndex, fields: &[FieldId], forward: bool) -> Val<'a> {
+    // Its own fields written with filler are read as no links: a rule
+    // that meets one cannot pass on that account.
+    if forward && let Some(id) = ev.model.entity_at(node) {
+        for field in fields {
+            ev.note_filler_field(assure_model::Holder::Entity(id), *field);
+        }
+    }
     ev.build_list(|edges| {
         for field in fields {
             let links = if forward {

@@ -118,6 +118,14 @@ pub struct Evaluator<'a> {
     /// Inside `present`, `missing` or the left of `??`: a field not
     /// written is what is asked, not a gap.
     asking: std::cell::Cell<u32>,
+    /// Fields written with filler (`TBC`) and read since
+    /// [`Evaluator::take_filler`], at most [`MAX_ABSENT`]: a binding that
+    /// read one is not passed or set aside on its account.
+    filler: std::cell::RefCell<Vec<(Holder, FieldId)>>,
+    /// How many times a field written with filler has been read: a
+    /// definition's result that read one is not kept, so that each
+    /// binding calling it reads it too.
+    filler_reads: std::cell::Cell<u64>,
 }
 
 /// The most absent fields remembered for one binding.
@@ -276,6 +284,8 @@ impl<'a> Evaluator<'a> {
             uncertain: std::cell::Cell::new(false),
             absent: std::cell::RefCell::new(Vec::new()),
             asking: std::cell::Cell::new(0),
+            filler: std::cell::RefCell::new(Vec::new()),
+            filler_reads: std::cell::Cell::new(0),
         }
     }
 
@@ -345,6 +355,40 @@ impl<'a> Evaluator<'a> {
         self.absent.take()
     }
 
+    /// The fields written with filler read since the last call, with
+    /// where each is written.
+    pub fn take_filler(&self) -> Vec<(Holder, FieldId, Span)> {
+        self.filler
+            .take()
+            .into_iter()
+            .filter_map(|(holder, field)| {
+                let span = self.model.filler_at(holder, field)?;
+                Some((holder, field, span))
+            })
+            .collect()
+    }
+
+    /// Notes a read of `object`'s field `member`, found `none`, if it was
+    /// written with filler: asked about or not, a rule that read it
+    /// cannot be sure of what it decided.
+    fn note_filler(&self, object: &Val<'a>, member: &Member) {
+        if let Some((holder, field)) = self.field_id(object, member) {
+            self.note_filler_field(holder, field);
+        }
+    }
+
+    /// Notes a read of `holder`'s `field`, if it was written with filler.
+    pub(crate) fn note_filler_field(&self, holder: Holder, field: FieldId) {
+        if self.model.filler_at(holder, field).is_none() {
+            return;
+        }
+        self.filler_reads.set(self.filler_reads.get() + 1);
+        let mut filler = self.filler.borrow_mut();
+        if filler.len() < MAX_ABSENT && !filler.contains(&(holder, field)) {
+            filler.push((holder, field));
+        }
+    }
+
     /// Notes that `object`'s field `member` was read and is not written.
     fn note_absent(&self, object: &Val<'a>, member: &Member) {
         if self.asking.get() > 0 {
@@ -353,6 +397,10 @@ impl<'a> Evaluator<'a> {
         let Some((holder, field)) = self.field_id(object, member) else {
             return;
         };
+        // Written with filler: named as such (see `take_filler`).
+        if self.model.filler_at(holder, field).is_some() {
+            return;
+        }
         // Written, but with a value that could not be used, or naming
         // nothing: not a field left out.
         let unusable =
@@ -615,6 +663,7 @@ impl<'a> Evaluator<'a> {
                 let value = self.member(&object, member);
                 if matches!(value, Val::Missing) && matches!(member, Member::Field(_)) {
                     self.note_absent(&object, member);
+                    self.note_filler(&object, member);
                 }
                 value
             }
@@ -723,6 +772,9 @@ impl<'a> Evaluator<'a> {
                     Op::Member(object, member @ Member::Field(_)) => {
                         let object = self.eval_op(object, frame);
                         value = self.member(&object, member);
+                        if matches!(value, Val::Missing) {
+                            self.note_filler(&object, member);
+                        }
                         if matches!(value, Val::Missing) && self.is_unusable(&object, member) {
                             Given::Unusable
                         } else {
@@ -766,6 +818,7 @@ impl<'a> Evaluator<'a> {
                     let_values: Vec::new(),
                 };
                 let before = self.uncertain.take();
+                let filler_reads = self.filler_reads.get();
                 let value = self.eval_op(&define.body, &mut inner);
                 let uncertain = self.uncertain.get();
                 self.uncertain.set(before || uncertain);
@@ -775,6 +828,7 @@ impl<'a> Evaluator<'a> {
                 if let Some(key) = key
                     && !self.out_of_fuel()
                     && self.outside_calendar.get().is_none()
+                    && self.filler_reads.get() == filler_reads
                 {
                     let mut results = self.define_results.borrow_mut();
                     // A list is counted once however many results share it
@@ -1106,9 +1160,12 @@ impl<'a> Evaluator<'a> {
                 self.field_of(&object, member)
                     .map(|f| f.value_span)
                     .or_else(|| {
-                        // Written with a value that could not be used: there.
+                        // Written with a value that could not be used, or
+                        // with filler: there.
                         let (holder, field) = self.field_id(&object, member)?;
-                        self.model.unusable_at(holder, field)
+                        self.model
+                            .unusable_at(holder, field)
+                            .or_else(|| self.model.filler_at(holder, field))
                     })
             }
             Op::Member(object, Member::Kind) => match self.eval_op(object, frame) {

@@ -307,6 +307,8 @@ pub struct Model<'a> {
     /// Fields written whose values could not be used (reported already),
     /// sorted: see [`Model::is_unusable`].
     unusable: Vec<(Holder, FieldId, Span)>,
+    /// Fields written with filler, sorted: see [`Model::filler_at`].
+    filler: Vec<(Holder, FieldId, Span)>,
     /// Where every field of the text is, known or not, in source order.
     written_fields: Vec<Span>,
     /// Every edge's field and span, by edge index.
@@ -405,6 +407,17 @@ impl<'a> Model<'a> {
             .binary_search_by_key(&(holder, field), |&(h, f, _)| (h, f))
             .ok()
             .map(|i| self.unusable[i].2)
+    }
+
+    /// Where the field of `holder` written with filler (`TBC`, `N/A`) is,
+    /// from its key to the end of its value. Such a field is read as not
+    /// given (SCH009), and a rule that reads it cannot pass or set it
+    /// aside on that account: the binding is not assessed.
+    pub fn filler_at(&self, holder: Holder, field: FieldId) -> Option<Span> {
+        self.filler
+            .binary_search_by_key(&(holder, field), |&(h, f, _)| (h, f))
+            .ok()
+            .map(|i| self.filler[i].2)
     }
 
     /// Where every field of the text is (from its key to the end of its

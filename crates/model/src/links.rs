@@ -41,6 +41,7 @@ impl<'a> Typed<'a> {
             section_prose: self.section_prose,
             unknown_fields: self.unknown_fields,
             unusable: self.unusable,
+            filler: self.filler,
             written_fields,
             edges,
             links,

@@ -5,7 +5,7 @@
 
 use assure_diagnostic::{Applicability, Diagnostic, Fix, Span, closest, codes, excerpt};
 use assure_syntax::Field;
-use assure_vocab::{Owner, SectionId, Vocabulary, with_article};
+use assure_vocab::{EntityTypeId, Owner, SectionId, Vocabulary, with_article};
 
 /// SCH001 for a section titled `text` at `span`, and the known section it
 /// most likely misspells.
@@ -117,6 +117,9 @@ pub(crate) fn unknown_field(
     key: &str,
     span: Span,
 ) -> Diagnostic {
+    if let Some(misplaced) = out_of_place(vocabulary, owner, key, span) {
+        return misplaced;
+    }
     let known = vocabulary.fields_of(owner);
     let names: Vec<&str> = known
         .ids()
@@ -144,6 +147,48 @@ pub(crate) fn unknown_field(
         None if names.is_empty() => diagnostic.with_help("this section has no fields"),
         None => diagnostic.with_help(format!("the fields here are: {}", names.join(", "))),
     }
+}
+
+/// SCH010 for `key` written under `owner`, if it is a field of other
+/// sections or kinds: naming them, at most three.
+fn out_of_place(
+    vocabulary: &Vocabulary,
+    owner: Owner,
+    key: &str,
+    span: Span,
+) -> Option<Diagnostic> {
+    let sections = (0..vocabulary.sections().len()).map(|i| Owner::Section(SectionId(i as u32)));
+    let kinds = (0..vocabulary.entity_types().len()).map(|i| Owner::Entity(EntityTypeId(i as u32)));
+    let homes: Vec<String> = sections
+        .chain(kinds)
+        .filter(|&other| other != owner && vocabulary.fields_of(other).get(key).is_some())
+        .map(|other| describe_owner(vocabulary, other))
+        .collect();
+    if homes.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = homes.iter().take(3).cloned().collect();
+    let more = homes.len() - shown.len();
+    let whose = if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        assure_diagnostic::english_list(&shown)
+    };
+    Some(
+        Diagnostic::warning(
+            codes::SCH010,
+            span,
+            format!(
+                "`{}` is a field of {whose}, not of {}: it is not read here",
+                excerpt(key),
+                describe_owner(vocabulary, owner)
+            ),
+        )
+        .with_label(span, "not read here")
+        .with_help(
+            "move the line under the heading it belongs to; until then every stage is incomplete",
+        ),
+    )
 }
 
 fn describe_owner(vocabulary: &Vocabulary, owner: Owner) -> String {

@@ -36,6 +36,8 @@ pub(crate) struct Typed<'a> {
     pub(crate) unknown_fields: Vec<UnknownField>,
     /// Fields written whose values could not be used, sorted.
     pub(crate) unusable: Vec<(Holder, FieldId, Span)>,
+    /// Fields written with filler (`TBC`), read as not given, sorted.
+    pub(crate) filler: Vec<(Holder, FieldId, Span)>,
 }
 
 /// Types the fields of the walked `outline` and resolves the names. `file`
@@ -70,6 +72,7 @@ impl<'a> Typing<'a, '_> {
         let blocks = self.type_entities(&names);
         let mut values = FieldStore::default();
         let mut unusable = Vec::new();
+        let mut filler = Vec::new();
         // Each block's values stay one chunk, which its entities point into.
         for (entities, block) in self.outline.entities.chunks_mut(BLOCK).zip(blocks) {
             for ((entity, kind), slot) in entities.iter_mut().zip(block.kinds).zip(block.slots) {
@@ -79,6 +82,7 @@ impl<'a> Typing<'a, '_> {
             values.push(block.values, block.refs);
             self.outline.unknown_fields.extend(block.unknown_fields);
             unusable.extend(block.unusable);
+            filler.extend(block.filler);
             self.outline.diagnostics.append(block.diagnostics);
         }
         let chunk = values.next_chunk();
@@ -88,8 +92,13 @@ impl<'a> Typing<'a, '_> {
         for (section, fields) in self.outline.section_fields.iter().enumerate() {
             let start = section_values.len();
             for &(field, syntax_field) in fields {
-                if typer.says_nothing(field, syntax_field) {
-                    continue;
+                match typer.says_nothing(field, syntax_field) {
+                    Said::Something => {}
+                    Said::Nothing => continue,
+                    Said::Filler(span) => {
+                        filler.push((Holder::Section(SectionId(section as u32)), field, span));
+                        continue;
+                    }
                 }
                 match typer.field(field, syntax_field) {
                     Some(value) => section_values.push(value),
@@ -103,6 +112,7 @@ impl<'a> Typing<'a, '_> {
             section_slots.push(FieldSlot::of(chunk, start, &section_values));
         }
         unusable.sort_unstable_by_key(|&(holder, field, _)| (holder, field));
+        filler.sort_unstable_by_key(|&(holder, field, _)| (holder, field));
         let (diagnostics, section_refs) = typer.finish();
         self.outline.diagnostics.append(diagnostics);
         values.push(section_values, section_refs);
@@ -118,6 +128,7 @@ impl<'a> Typing<'a, '_> {
             section_prose: self.outline.section_prose,
             unknown_fields: self.outline.unknown_fields,
             unusable,
+            filler,
         }
     }
 
@@ -164,6 +175,7 @@ impl<'a> Typing<'a, '_> {
             refs: Vec::new(),
             unknown_fields: Vec::new(),
             unusable: Vec::new(),
+            filler: Vec::new(),
             diagnostics: Listed::new(),
         };
         for index in range {
@@ -198,6 +210,7 @@ struct TypedBlock<'a> {
     refs: RefPages<'a>,
     unknown_fields: Vec<UnknownField>,
     unusable: Vec<(Holder, FieldId, Span)>,
+    filler: Vec<(Holder, FieldId, Span)>,
     diagnostics: Listed,
 }
 
@@ -217,6 +230,7 @@ fn type_entity<'a>(
         values,
         unknown_fields,
         unusable,
+        filler,
         ..
     } = typed;
     let vocabulary = typer.vocabulary();
@@ -290,8 +304,13 @@ fn type_entity<'a>(
             typer.push(schema::not_for_kind(&ty.id, key, key_span, kind, allowed));
             continue;
         }
-        if typer.says_nothing(id, field) {
-            continue;
+        match typer.says_nothing(id, field) {
+            Said::Something => {}
+            Said::Nothing => continue,
+            Said::Filler(span) => {
+                filler.push((Holder::Entity(EntityId(index as u32)), id, span));
+                continue;
+            }
         }
         match typer.field(id, field) {
             Some(value) => values.push(value),
@@ -303,6 +322,18 @@ fn type_entity<'a>(
         }
     }
     kind
+}
+
+/// What a field's value says, before it is typed.
+pub(crate) enum Said {
+    /// A value to type.
+    Something,
+    /// Nothing, as the format means it: `none` for a list of references
+    /// (the empty list), or a placeholder (reported as one).
+    Nothing,
+    /// Filler (`TBC`): not given, and a rule that reads it cannot judge.
+    /// The field's span, from its key to the end of its value.
+    Filler(Span),
 }
 
 /// Types values. Values borrow from the source and vocabulary (`'a`);
@@ -436,22 +467,22 @@ impl<'a, 'b> Typer<'a, 'b> {
     /// Whether the field says nothing, and is read as not given: a value
     /// that is filler (`TBC`, `N/A`: SCH009), or `none` for a list of
     /// references (the empty list, which is what not writing it means).
-    pub(crate) fn says_nothing(&mut self, id: FieldId, field: u32) -> bool {
+    pub(crate) fn says_nothing(&mut self, id: FieldId, field: u32) -> Said {
         let syntax = self.syntax_field(field);
         let text = syntax.value.text(self.source);
         let def = self.vocabulary.field(id);
         if matches!(&def.ty, ValueType::Ref(r) if r.many)
             && text.trim().eq_ignore_ascii_case("none")
         {
-            return true;
+            return Said::Nothing;
         }
         // A placeholder is reported as one (SYN004), not again as a value
         // of the wrong type.
         if self.is_placeholder(field) {
-            return true;
+            return Said::Nothing;
         }
         if !self.vocabulary.is_filler(text) {
-            return false;
+            return Said::Something;
         }
         let (key, value) = (syntax.key, syntax.value);
         self.push(
@@ -468,7 +499,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             .with_label(key, "read as not given")
             .with_help("write what it stands for, or leave the field out until it is known"),
         );
-        true
+        Said::Filler(syntax.span())
     }
 
     /// Whether the field's whole value is a placeholder, `<<...>>`.

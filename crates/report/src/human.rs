@@ -127,7 +127,7 @@ fn legend(reports: &[FileReport]) -> Option<String> {
         ),
         (
             Status::Incomplete,
-            "incomplete: a rule could not judge something (not checked is not passed)",
+            "incomplete: something was not read, or a rule could not judge it (not checked is not passed)",
         ),
         (Status::Blocked, "blocked: an error stands"),
     ];

@@ -372,7 +372,30 @@ fn bind_fors<'a>(
 /// `none`, or false only because a filter met `none`, is not a pass: the
 /// binding is not assessed (EVAL002), naming the fields it read that are
 /// not written. Nothing out of fuel.
+///
+/// A binding that read a field written with filler (`TBC`) and would pass
+/// or be set aside is not assessed either: filler is read as not given,
+/// and a rule that was not written to need the field may not notice.
 fn judge<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    frame: &mut Frame<'a>,
+    findings: &mut Vec<RuleFinding>,
+) -> Outcome {
+    evaluator.take_filler();
+    let outcome = judge_binding(evaluator, rule, frame, findings);
+    let filler = evaluator.take_filler();
+    if matches!(outcome, Outcome::Passed | Outcome::NotApplicable)
+        && !filler.is_empty()
+        && !evaluator.out_of_fuel()
+    {
+        findings.push(said_nothing(evaluator, rule, frame, &filler));
+        return Outcome::NotAssessed;
+    }
+    outcome
+}
+
+fn judge_binding<'a>(
     evaluator: &Evaluator<'a>,
     rule: &'a Rule,
     frame: &mut Frame<'a>,
@@ -447,6 +470,63 @@ fn judge<'a>(
     Outcome::Passed
 }
 
+/// EVAL002: `rule` would pass or set aside the binding in `frame`, but
+/// it read `filler`, fields written with words that stand for nothing.
+fn said_nothing<'a>(
+    evaluator: &Evaluator<'a>,
+    rule: &'a Rule,
+    frame: &mut Frame<'a>,
+    filler: &[(assure_model::Holder, assure_vocab::FieldId, Span)],
+) -> RuleFinding {
+    let named = filler_named(evaluator, filler);
+    let why = format!(
+        "it reads {}, which {} nothing",
+        assure_diagnostic::english_list(&named),
+        if named.len() == 1 { "says" } else { "say" }
+    );
+    not_judged(
+        evaluator,
+        rule,
+        frame,
+        codes::EVAL002,
+        &why,
+        "write what the field stands for; until then this stage is incomplete: the rule has not passed, it has not been checked",
+    )
+}
+
+/// Each field written with filler, as written, and whose it is.
+fn filler_named(
+    evaluator: &Evaluator<'_>,
+    filler: &[(assure_model::Holder, assure_vocab::FieldId, Span)],
+) -> Vec<String> {
+    let source = evaluator.model().source();
+    filler
+        .iter()
+        .map(|&(holder, _, span)| {
+            let written = source
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or("")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!("`{written}`{}", whose(evaluator, holder))
+        })
+        .collect()
+}
+
+/// Whose a field is, for a message: ` of `NAME``, ` under `# Title``.
+fn whose(evaluator: &Evaluator<'_>, holder: assure_model::Holder) -> String {
+    match holder {
+        assure_model::Holder::Entity(id) => format!(" of `{}`", evaluator.model().entity(id).name),
+        assure_model::Holder::Section(section) => {
+            match evaluator.vocabulary().section(section).title.as_deref() {
+                Some(title) => format!(" under `# {title}`"),
+                None => String::new(),
+            }
+        }
+    }
+}
+
 /// EVAL002: `rule` could not tell `what` for the binding in `frame`,
 /// because a value it reads is `none`: the fields not written, if any
 /// were read.
@@ -489,6 +569,14 @@ fn not_known<'a>(
         read.push(format!(
             "{}, whose value could not be read",
             assure_diagnostic::english_list(&unusable)
+        ));
+    }
+    let filler = filler_named(evaluator, &evaluator.take_filler());
+    if !filler.is_empty() {
+        read.push(format!(
+            "{}, which {} nothing",
+            assure_diagnostic::english_list(&filler),
+            if filler.len() == 1 { "says" } else { "say" }
         ));
     }
     let why = if read.is_empty() {
@@ -589,7 +677,15 @@ fn not_assessed<'a>(
     frame: &mut Frame<'a>,
     lacking: &[&str],
 ) -> RuleFinding {
-    let why = format!("it needs {}", assure_diagnostic::english_list(lacking));
+    let mut why = format!("it needs {}", assure_diagnostic::english_list(lacking));
+    let filler = filler_named(evaluator, &evaluator.take_filler());
+    if !filler.is_empty() {
+        why.push_str(&format!(
+            ", and reads {}, which {} nothing",
+            assure_diagnostic::english_list(&filler),
+            if filler.len() == 1 { "says" } else { "say" }
+        ));
+    }
     not_judged(
         evaluator,
         rule,
