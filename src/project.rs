@@ -241,6 +241,7 @@ fn diagnostics_report(
     FileReport {
         as_of: None,
         approved: Vec::new(),
+        not_applicable: Vec::new(),
         path,
         text,
         findings: diagnostics.into_iter().map(Finding::structural).collect(),

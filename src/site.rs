@@ -17,7 +17,7 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70re
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde2e8; vertical-align: top; }
-.approved { background: #d8f3dc; } .ready { background: #e7eefc; } .partial { background: #ececf3; } .incomplete { background: #fff3c4; } .blocked { background: #fde2e1; }
+.approved { background: #d8f3dc; } .ready { background: #e7eefc; } .partial { background: #ececf3; } .incomplete { background: #fff3c4; } .blocked { background: #fde2e1; } .not-applicable { background: #eeeeee; }
 .error { color: #b42318; } .warning { color: #9a6700; } .info { color: #1f5fbf; }
 .new { color: #b42318; } .resolved { color: #1a7f37; } .moved { color: #6e7781; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: 13px; }
@@ -150,6 +150,7 @@ fn readiness_text(file: &FileRecord, stage: &str, status: &str, errors: i64) -> 
         "ready" => Status::Ready,
         "incomplete" => Status::Incomplete,
         "partial" => Status::Partial,
+        "not-applicable" => Status::NotApplicable,
         _ => Status::Blocked,
     };
     Readiness {
@@ -330,7 +331,7 @@ fn index(
         f.readiness.iter().map(|(s, _, _)| s.as_str()).collect()
     });
     // The summary bar: how many proposals stand where, stage by stage.
-    out.push_str("<table id=\"summary\"><thead><tr><th>Stage</th><th>approved</th><th>ready</th><th>partial</th><th>incomplete</th><th>blocked</th></tr></thead><tbody>\n");
+    out.push_str("<table id=\"summary\"><thead><tr><th>Stage</th><th>approved</th><th>ready</th><th>partial</th><th>incomplete</th><th>blocked</th><th>not applicable</th></tr></thead><tbody>\n");
     for (i, stage) in stages.iter().enumerate() {
         let count = |status: &str| {
             files
@@ -340,18 +341,19 @@ fn index(
         };
         let _ = writeln!(
             out,
-            "<tr><th>{}</th><td class=\"approved\">{}</td><td class=\"ready\">{}</td><td class=\"partial\">{}</td><td class=\"incomplete\">{}</td><td class=\"blocked\">{}</td></tr>",
+            "<tr><th>{}</th><td class=\"approved\">{}</td><td class=\"ready\">{}</td><td class=\"partial\">{}</td><td class=\"incomplete\">{}</td><td class=\"blocked\">{}</td><td class=\"not-applicable\">{}</td></tr>",
             escape(stage),
             count("approved"),
             count("ready"),
             count("partial"),
             count("incomplete"),
-            count("blocked")
+            count("blocked"),
+            count("not-applicable")
         );
     }
     let _ = writeln!(
         out,
-        "</tbody></table>\n<p class=\"filters\"><label>Show <select id=\"status-filter\"><option value=\"\">every proposal</option><option>approved</option><option>ready</option><option>partial</option><option>incomplete</option><option>blocked</option></select></label> <label>commissioned by <select id=\"commissioner-filter\">{}</select></label> <label>with <select id=\"code-filter\">{}</select></label> <label>and text <input id=\"text-filter\" placeholder=\"a name, a path\"></label> <span class=\"muted\">(click a heading to sort)</span></p>",
+        "</tbody></table>\n<p class=\"filters\"><label>Show <select id=\"status-filter\"><option value=\"\">every proposal</option><option>approved</option><option>ready</option><option>partial</option><option>incomplete</option><option>blocked</option><option>not-applicable</option></select></label> <label>commissioned by <select id=\"commissioner-filter\">{}</select></label> <label>with <select id=\"code-filter\">{}</select></label> <label>and text <input id=\"text-filter\" placeholder=\"a name, a path\"></label> <span class=\"muted\">(click a heading to sort)</span></p>",
         options(
             "anyone",
             modelled
@@ -551,7 +553,10 @@ fn run_labels(out: &mut String, runs: &[RunSummary], x: impl Fn(usize) -> f64, y
 }
 
 /// Where a proposal can stand, best first, with the colour it is drawn in.
-const STANDINGS: [(&str, &str); 5] = [
+/// A stage whose regime does not govern the proposal is no better or
+/// worse than any: a proposal is counted by its other stages.
+const STANDINGS: [(&str, &str); 6] = [
+    ("not-applicable", "#dddddd"),
     ("approved", "#74c69d"),
     ("ready", "#8fa8e8"),
     ("partial", "#b7b7c9"),
@@ -719,7 +724,7 @@ fn clearing_table(runs: &[RunSummary], history: &[ReadinessRow]) -> String {
         .map(|r| (r.id, run_seconds(&r.started_at)))
         .collect();
     // Partial, incomplete or blocked: not cleared.
-    let held = |status: &str| standing_rank(status) >= 2;
+    let held = |status: &str| standing_rank(status) >= standing_rank("partial");
     // (stage, path) -> the run since which it has been held, if it is.
     let mut since: HashMap<(&str, &str), i64> = HashMap::new();
     let mut stages: Vec<&str> = Vec::new();
@@ -1201,8 +1206,8 @@ mod tests {
         ];
         let mut tally: Vec<_> = standings(&history).into_iter().collect();
         tally.sort_unstable();
-        // partial (2): d; incomplete (3): a; blocked (4): b, and c, whose
+        // partial (3): d; incomplete (4): a; blocked (5): b, and c, whose
         // status is unknown.
-        assert_eq!(tally, [((1, 2), 1), ((1, 3), 1), ((1, 4), 2)]);
+        assert_eq!(tally, [((1, 3), 1), ((1, 4), 1), ((1, 5), 2)]);
     }
 }

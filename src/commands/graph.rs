@@ -91,6 +91,7 @@ pub(crate) fn report_structural(
     let report = FileReport {
         as_of: None,
         approved: Vec::new(),
+        not_applicable: Vec::new(),
         path,
         text: text.to_owned(),
         findings: diagnostics.into_iter().map(Finding::structural).collect(),

@@ -159,7 +159,15 @@ fn shipped_packs_are_named_on_the_command_line_and_in_the_configuration() {
         .filter(|l| l.starts_with("PSR"))
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
-    assert_eq!(psr.len(), 11, "{}", run.stdout);
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/psr-2024.toml"))
+            .unwrap();
+    assert_eq!(
+        psr.len(),
+        shipped.matches("\ncode = \"PSR").count(),
+        "{}",
+        run.stdout
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("assure.toml"), "packs = [\"coi-2017\"]\n").unwrap();
     let run = assure_in(dir.path(), &["explain", "CIG004"]);
@@ -281,8 +289,11 @@ model: other
 ## Community services
 kind: other
 award-process: competitive-process
+contract-notice: 2028-09-01
+selection-criteria: evaluation report
 key-criteria: quality-and-innovation, value, integration-collaboration-and-sustainability, access-inequalities-and-choice, social-value
 key-criteria-record: annex C
+conflicts-declared: none declared
 intention-notice: 2028-11-01
 awarded: 2028-11-20
 ";
@@ -292,7 +303,7 @@ awarded: 2028-11-20
     assert_eq!(
         findings_of(&file),
         [
-            r#""EVAL003" 11: PSR007 (standstill-too-short) could not be assessed for `Community services`: it counts working days to or from 2028-11-01, and the calendar `england-and-wales` covers only 2016-01-01 to 2027-12-31"#
+            r#""EVAL003" 14: PSR007 (standstill-too-short) could not be assessed for `Community services`: it counts working days to or from 2028-11-02, and the calendar `england-and-wales` covers only 2016-01-01 to 2027-12-31"#
         ]
     );
     let award = file["readiness"]
@@ -650,12 +661,14 @@ model: other
 ## C
 kind: other
 award-process: competitive-process
+contract-notice: 2024-01-01
 key-criteria: value, socal-value, social-value (all)
 key-criteria-record: annex
 
 ## D
 kind: other
 award-process: competitive-process
+contract-notice: 2024-01-01
 key-criteria: value, quality-and-innovation
 key-criteria-record: annex
 ";
@@ -666,10 +679,10 @@ key-criteria-record: annex
         findings_of(&file),
         [
             "\"EVAL002\" 5: PSR006 (no-notice-of-intention) could not be assessed for `C`: it needs the notice of intention to award (`intention-notice:`), due before the contract is awarded",
-            "\"SCH003\" 8: unknown value of `key-criteria`: `socal-value`",
-            "\"SCH003\" 8: `key-criteria` takes words, not `social-value (all)`",
-            "\"EVAL002\" 11: PSR006 (no-notice-of-intention) could not be assessed for `D`: it needs the notice of intention to award (`intention-notice:`), due before the contract is awarded",
-            "\"PSR005\" 13: D is awarded by competitive-process without considering integration-collaboration-and-sustainability, access-inequalities-and-choice and social-value",
+            "\"SCH003\" 9: unknown value of `key-criteria`: `socal-value`",
+            "\"SCH003\" 9: `key-criteria` takes words, not `social-value (all)`",
+            "\"EVAL002\" 12: PSR006 (no-notice-of-intention) could not be assessed for `D`: it needs the notice of intention to award (`intention-notice:`), due before the contract is awarded",
+            "\"PSR005\" 14: D is awarded by competitive-process without considering integration-collaboration-and-sustainability, access-inequalities-and-choice and social-value",
         ]
     );
     let (status, out) = check_pack(&format!(
@@ -743,5 +756,132 @@ fn a_corpus_rule_sees_every_proposal_linted_together() {
     assert!(
         out.contains("`everywhere` is not a scope: write `proposal` (the default) or `corpus`"),
         "{out}"
+    );
+}
+
+/// A direct award made in 2024: by an ICB, the regime's; by a private
+/// lead provider, or begun before the regime, not.
+fn direct_award(commissioner_kind: &str, advertised: &str) -> String {
+    format!(
+        "proposal: P
+model: other
+as-of: 2024-09-01
+
+# Organisations
+
+## Awarding body
+kind: {commissioner_kind}
+psr-summary-published: 2025-06-30
+
+## Trust
+kind: nhs-trust
+
+# Contracts
+
+## Community services
+kind: other
+commissioner: Awarding body
+holder: Trust
+procurement: direct-award
+{advertised}award-process: direct-award-a
+awarded: 2024-03-01
+award-notice: 2024-03-20
+"
+    )
+}
+
+/// Each stage's status, as `pack stage status`.
+fn statuses(file: &serde_json::Value) -> Vec<String> {
+    file["readiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["stage"].as_str().unwrap(),
+                r["status"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_regime_that_does_not_govern_a_proposal_is_not_applicable_never_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let psr_ready = [
+        "case-for-change ready",
+        "contract-and-capability ready",
+        "safe-to-launch ready",
+        "psr-decision ready",
+        "psr-award ready",
+        "psr-transparency ready",
+    ];
+    // An ICB's direct award A of 2024 is the regime's: judged, and sound.
+    // The 2016 pack's advert rule (PROC001) is for procurements begun
+    // before the regime, so the two never contradict each other.
+    std::fs::write(dir.path().join("p.proposal"), direct_award("icb", "")).unwrap();
+    let (status, file) = lint_json(dir.path(), &["--pack", "psr-2024"]);
+    assert_eq!((status, findings_of(&file)), (0, Vec::<String>::new()));
+    assert_eq!(statuses(&file), psr_ready);
+    // A private lead provider letting a subcontract is no relevant
+    // authority: the regime's stages are not applicable, and say so.
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        direct_award("private-company", ""),
+    )
+    .unwrap();
+    let (status, file) = lint_json(dir.path(), &["--pack", "psr-2024"]);
+    assert_eq!((status, findings_of(&file)), (0, Vec::<String>::new()));
+    let not_applicable = [
+        "case-for-change ready",
+        "contract-and-capability ready",
+        "safe-to-launch ready",
+        "psr-decision not-applicable",
+        "psr-award not-applicable",
+        "psr-transparency not-applicable",
+    ];
+    assert_eq!(statuses(&file), not_applicable);
+    // Begun under the old rules before 1 January 2024 (regulation 29):
+    // not the regime's, and the 2016 advert rule judges it instead.
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        direct_award("icb", "advertised: 2023-11-01\n"),
+    )
+    .unwrap();
+    let (status, file) = lint_json(dir.path(), &["--pack", "psr-2024"]);
+    assert_eq!((status, findings_of(&file)), (0, Vec::<String>::new()));
+    assert_eq!(statuses(&file), not_applicable);
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        direct_award("icb", "advertised: 2023-11-01\n").replace(
+            "advertised: 2023-11-01\n",
+            "procurement-began: 2023-11-01\n",
+        ),
+    )
+    .unwrap();
+    let (status, file) = lint_json(dir.path(), &["--pack", "psr-2024"]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        findings_of(&file),
+        [
+            r#""PROC001" 20: Community services is procured by direct-award but was never advertised"#
+        ]
+    );
+    assert_eq!(statuses(&file)[3..], not_applicable[3..]);
+    // The human table says what it means.
+    let run = assure_in(dir.path(), &["--pack", "psr-2024", "lint", "p.proposal"]);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("  psr-2024: psr-decision ") && l.ends_with(" not applicable")),
+        "{}",
+        run.stdout
+    );
+    let words = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("not applicable: the regime of the stage's pack does not govern this proposal, so its rules did not run."),
+        "{}",
+        run.stdout
     );
 }

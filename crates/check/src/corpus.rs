@@ -116,7 +116,8 @@ impl Checker {
         touched.dedup();
         for file in touched {
             let report = &mut reports[file];
-            report.readiness = self.readiness(&report.findings, &report.approved);
+            report.readiness =
+                self.readiness(&report.findings, &report.approved, &report.not_applicable);
         }
     }
 }

@@ -73,6 +73,10 @@ pub enum Status {
     /// (`--select`, `--ignore`, switched off in `assure.toml`): a partial
     /// run says so, and never reads as ready.
     Partial,
+    /// The stage's regime does not govern the proposal (its bodies, dates
+    /// or processes are not the proposal's), so its rules did not run:
+    /// neither ready nor blocked.
+    NotApplicable,
 }
 
 impl Status {
@@ -84,6 +88,7 @@ impl Status {
             Status::Incomplete => "incomplete",
             Status::Blocked => "blocked",
             Status::Partial => "partial",
+            Status::NotApplicable => "not-applicable",
         }
     }
 }
@@ -138,6 +143,7 @@ impl Readiness {
                 1 => format!("partial (1 rule not run: {})", self.not_run[0]),
                 n => format!("partial ({n} rules not run)"),
             },
+            Status::NotApplicable => "not applicable".to_owned(),
             status => status.as_str().to_owned(),
         }
     }
@@ -166,10 +172,20 @@ pub struct FileReport {
     /// Whether the document approves each stage, so that readiness can be
     /// judged again when findings are added (corpus rules).
     pub approved: Vec<bool>,
+    /// Whether each stage's regime does not govern the proposal (its
+    /// `applies` is false), so that its rules did not run; empty when
+    /// every stage applies.
+    pub not_applicable: Vec<bool>,
     /// The configuration file the run used, as shown (`assure.toml`,
     /// `../assure.toml`), if one was found: output names it, so that one
     /// in a folder above never applies unseen.
     pub configuration: Option<String>,
+}
+
+/// What the document and the packs' regimes say of each stage.
+struct StageVerdicts {
+    approved: Vec<bool>,
+    not_applicable: Vec<bool>,
 }
 
 /// The date a run judged "today" by, and where it came from.
@@ -200,6 +216,7 @@ impl FileReport {
             baseline_used: Vec::new(),
             as_of: None,
             approved: Vec::new(),
+            not_applicable: Vec::new(),
             configuration: None,
         }
     }
@@ -432,17 +449,18 @@ impl Checker {
                 return FileReport {
                     path: path.to_owned(),
                     text: String::from_utf8_lossy(&bytes).into_owned(),
-                    readiness: self.readiness(&findings, &[]),
+                    readiness: self.readiness(&findings, &[], &[]),
                     findings,
                     allows_used: Vec::new(),
                     baseline_used: Vec::new(),
                     as_of: None,
                     approved: Vec::new(),
+                    not_applicable: Vec::new(),
                     configuration: self.configuration.clone(),
                 };
             }
         };
-        let (findings, approved, allows_used, read_today) = self.findings(path, &text);
+        let (findings, verdicts, allows_used, read_today) = self.findings(path, &text);
         let mut report = FileReport {
             path: path.to_owned(),
             text,
@@ -451,20 +469,22 @@ impl Checker {
             allows_used,
             baseline_used: Vec::new(),
             as_of: if read_today { self.as_of.clone() } else { None },
-            approved,
+            approved: verdicts.approved,
+            not_applicable: verdicts.not_applicable,
             configuration: self.configuration.clone(),
         };
         if let Some(baseline) = &self.baseline {
             report.baseline_used = baseline.apply(&mut report);
         }
-        report.readiness = self.readiness(&report.findings, &report.approved);
+        report.readiness =
+            self.readiness(&report.findings, &report.approved, &report.not_applicable);
         report
     }
 
     /// Every finding in `text`, in source order, suppressions applied;
     /// whether the document approves each stage; the `[[allow]]` entries
     /// used.
-    fn findings(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<bool>, Vec<usize>, bool) {
+    fn findings(&self, path: &str, text: &str) -> (Vec<Finding>, StageVerdicts, Vec<usize>, bool) {
         let parse = assure_syntax::parse(text);
         let allows = suppress::inline_allows(&parse, text);
         // The model frees the tree as it goes: its lines before the values
@@ -496,12 +516,11 @@ impl Checker {
                     &b.diagnostic.code,
                 ))
         });
-        (
-            findings,
-            evaluation.approved,
-            allows_used,
-            evaluation.read_today,
-        )
+        let verdicts = StageVerdicts {
+            approved: evaluation.approved,
+            not_applicable: evaluation.applicable.iter().map(|a| !a).collect(),
+        };
+        (findings, verdicts, allows_used, evaluation.read_today)
     }
 
     /// Keeps a rename of a misspelt key (SCH002) safe only if applied alone
@@ -543,7 +562,7 @@ impl Checker {
     /// The report of a file that could not be read at all.
     pub fn unreadable(&self, path: &str, reason: &str) -> FileReport {
         let mut report = FileReport::unreadable(path, reason);
-        report.readiness = self.readiness(&report.findings, &[]);
+        report.readiness = self.readiness(&report.findings, &[], &[]);
         report.configuration.clone_from(&self.configuration);
         report
     }
@@ -552,7 +571,12 @@ impl Checker {
     /// one (structural errors block every stage), else approved if the
     /// document says so, else ready. With a stage limit, later stages are
     /// not shown, since their rules did not run.
-    pub(crate) fn readiness(&self, findings: &[Finding], approved: &[bool]) -> Vec<Readiness> {
+    pub(crate) fn readiness(
+        &self,
+        findings: &[Finding],
+        approved: &[bool],
+        not_applicable: &[bool],
+    ) -> Vec<Readiness> {
         let rules = &self.rules;
         let stages = &rules.stages;
         let shown = |index: usize| {
@@ -594,6 +618,8 @@ impl Checker {
                     .collect();
                 let status = if errors > 0 {
                     Status::Blocked
+                } else if not_applicable.get(index).copied().unwrap_or(false) {
+                    Status::NotApplicable
                 } else if not_assessed > 0 {
                     Status::Incomplete
                 } else if !not_run.is_empty() {

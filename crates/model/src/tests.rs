@@ -166,11 +166,11 @@ fn sch003_values_of_the_wrong_type() {
 
 #[test]
 fn sch004_missing_and_unknown_kinds() {
-    assert_snapshot!(check("# Organisations\n## A\nturnover: £1m/yr\n## B\nkind: gp-practise\n## C\nkind: CCG\n# Liabilities\n## L\nkind: mortgage\n"), @r####"
-    SCH004 2:1 "## A": organisation `A` has no `kind` (help: add `kind: ...`, one of: ccg, icb, nhs-trust, foundation-trust, gp-practice, gp-federation, gp-company, local-authority, private-company, social-enterprise, llp, joint-venture, pfi-company, regulator)
+    assert_snapshot!(check("# Organisations\n## A\nturnover: £1m/yr\n## B\nkind: gp-practise\n## C\nkind: CCG\n# Liabilities\n## L\nkind: mortgage\n"), @r###"
+    SCH004 2:1 "## A": organisation `A` has no `kind` (help: add `kind: ...`, one of: ccg, icb, nhs-england, combined-authority, nhs-trust, foundation-trust, gp-practice, gp-federation, gp-company, local-authority, private-company, social-enterprise, llp, joint-venture, pfi-company, regulator)
     SCH004 5:7 "gp-practise": unknown kind of an organisation: `gp-practise` (help: did you mean `gp-practice`?)
     SCH004 10:7 "mortgage": unknown kind of a liability: `mortgage` (help: one of: pfi, lease, loan)
-    "####);
+    "###);
 }
 
 #[test]

@@ -130,6 +130,10 @@ fn legend(reports: &[FileReport]) -> Option<String> {
             "incomplete: something was not read, or a rule could not judge it (not checked is not passed)",
         ),
         (Status::Blocked, "blocked: an error stands"),
+        (
+            Status::NotApplicable,
+            "not applicable: the regime of the stage's pack does not govern this proposal, so its rules did not run",
+        ),
     ];
     let shown: Vec<&str> = meanings
         .iter()

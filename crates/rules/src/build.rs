@@ -166,11 +166,30 @@ impl Builder<'_, '_> {
         self.set
             .pack_params
             .extend(params.into_iter().map(|p| (pack_name.clone(), p)));
-        for stage in pack.stages {
-            self.stage(stage, &pack_name);
+        let mut applies = Vec::new();
+        for mut stage in pack.stages {
+            let condition = stage.applies.take();
+            if let Some(index) = self.stage(stage, &pack_name) {
+                applies.extend(condition.map(|written| (index, written)));
+            }
         }
         for define in pack.defines {
             self.define(define, &pack_name);
+        }
+        // A stage's `applies` may call the pack's definitions and read its
+        // parameters, so it is compiled after them.
+        for (index, written) in applies {
+            let params = self.pack_param_values(&pack_name);
+            let globals = Globals {
+                vocabulary: &self.set.vocabulary,
+                defines: &self.set.define_sigs,
+                params: &params,
+            };
+            let mut compiler = Compiler::new(&globals);
+            if let Some((code, _)) = compile(self.reader, &mut compiler, &written, Mode::Condition)
+            {
+                self.set.stages[index].applies = Some((code, compiler.slots()));
+            }
         }
         let calendar = pack.calendar.map(|calendar| {
             self.set.calendars.push(calendar);
@@ -185,7 +204,8 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn stage(&mut self, stage: StageDef, pack: &str) {
+    /// Adds a stage, and gives its index.
+    fn stage(&mut self, stage: StageDef, pack: &str) -> Option<usize> {
         if let Some(previous) = self.set.stages.iter().find(|s| s.id == stage.id) {
             let by = if previous.pack == pack {
                 String::new()
@@ -197,7 +217,7 @@ impl Builder<'_, '_> {
                 stage.id_span,
                 format!("the stage `{}` is declared twice{by}", stage.id),
             );
-            return;
+            return None;
         }
         let approved = stage.approved.and_then(|written| {
             let globals = Globals {
@@ -214,7 +234,9 @@ impl Builder<'_, '_> {
             id: stage.id,
             pack: pack.to_owned(),
             approved,
+            applies: None,
         });
+        Some(self.set.stages.len() - 1)
     }
 
     /// The values of `pack`'s own parameters, for compiling its code.

@@ -193,6 +193,11 @@ pub struct Stage {
     /// When the document says the stage is approved, and the slots the
     /// condition needs.
     approved: Option<(Code, u32)>,
+    /// When the stage's regime governs the proposal at all (the bodies,
+    /// the dates, the processes it covers), and the slots the condition
+    /// needs: where it is false the stage's rules do not run and it is not
+    /// applicable.
+    applies: Option<(Code, u32)>,
 }
 
 /// A rule parameter.

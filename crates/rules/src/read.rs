@@ -178,6 +178,7 @@ pub(crate) struct StageDef {
     pub(crate) id_span: Span,
     pub(crate) title: Option<String>,
     pub(crate) approved: Option<Written>,
+    pub(crate) applies: Option<Written>,
 }
 
 /// A `[define.NAME]` entry.
@@ -306,7 +307,7 @@ pub(crate) fn read(
             if let Some(stage) = stage(reader, &mut table) {
                 pack.stages.push(stage);
             }
-            table.finish(reader, &["id", "title", "approved"], "a stage");
+            table.finish(reader, &["id", "title", "approved", "applies"], "a stage");
         }
     }
     if let Some(defines) = root.get("define")
@@ -484,12 +485,14 @@ fn stage(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Option<StageDef>
     let id = string_spanned(reader, table, "id", "a stage", true);
     let title = string(reader, table, "title", "a stage", false);
     let approved = written(reader, table, "approved", "a stage", false);
+    let applies = written(reader, table, "applies", "a stage", false);
     let (id, id_span) = id?;
     Some(StageDef {
         id,
         id_span,
         title,
         approved,
+        applies,
     })
 }
 

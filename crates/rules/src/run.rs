@@ -58,6 +58,9 @@ pub struct Evaluation {
     pub findings: Vec<RuleFinding>,
     /// Whether the document says each stage is approved.
     pub approved: Vec<bool>,
+    /// Whether each stage's regime governs the proposal: false where its
+    /// `applies` is false, and then its rules did not run.
+    pub applicable: Vec<bool>,
     /// Whether a rule read the run's date (`today()`), so that output
     /// says which date it was.
     pub read_today: bool,
@@ -202,11 +205,30 @@ impl RuleSet {
     pub fn evaluate(&self, model: &Model<'_>, options: &Options) -> Evaluation {
         let size = (model.entities().len() + model.edge_count()) as u64;
         let budget = options.base_fuel.saturating_add(size.saturating_mul(2_000));
+        let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
+            .with_today(options.today);
+        // A stage whose regime does not govern the proposal runs no rule. A
+        // condition that cannot be told (`none`), or runs out of fuel, is
+        // no reason not to look: the stage's rules run.
+        let applicable: Vec<bool> = self
+            .stages
+            .iter()
+            .map(|stage| match &stage.applies {
+                Some((code, slots)) => {
+                    evaluator.refuel(budget);
+                    let mut frame = Frame::new(*slots, &[]);
+                    let applies = evaluator.eval(code, &mut frame).truth();
+                    applies != Some(false) || evaluator.out_of_fuel()
+                }
+                None => true,
+            })
+            .collect();
         let rules: Vec<&Rule> = self
             .rules
             .iter()
             .filter(|rule| {
                 rule.corpus == options.corpus
+                    && applicable[rule.stage]
                     && options
                         .last_stage
                         .is_none_or(|last| self.precedes(rule.stage, last))
@@ -242,8 +264,6 @@ impl RuleSet {
                 findings
             })
             .collect();
-        let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
-            .with_today(options.today);
         let approved = self
             .stages
             .iter()
@@ -260,6 +280,7 @@ impl RuleSet {
         Evaluation {
             findings,
             approved,
+            applicable,
             read_today: read_today || evaluator.read_today(),
             outcomes,
         }
