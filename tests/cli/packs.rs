@@ -884,4 +884,24 @@ fn a_regime_that_does_not_govern_a_proposal_is_not_applicable_never_ready() {
         "{}",
         run.stdout
     );
+    // Whether the regime governs cannot be told from filler: an award of
+    // 2023 whose process is `TBC` may name one of the regime's processes.
+    std::fs::write(
+        dir.path().join("p.proposal"),
+        direct_award("icb", "")
+            .replace("award-process: direct-award-a", "award-process: TBC")
+            .replace("awarded: 2024-03-01", "awarded: 2023-12-01")
+            .replace("award-notice: 2024-03-20\n", ""),
+    )
+    .unwrap();
+    let (status, file) = lint_json(dir.path(), &["--pack", "psr-2024"]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        statuses(&file)[3..],
+        [
+            "psr-decision incomplete",
+            "psr-award incomplete",
+            "psr-transparency incomplete"
+        ]
+    );
 }

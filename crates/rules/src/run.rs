@@ -208,17 +208,21 @@ impl RuleSet {
         let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
             .with_today(options.today);
         // A stage whose regime does not govern the proposal runs no rule. A
-        // condition that cannot be told (`none`), or runs out of fuel, is
-        // no reason not to look: the stage's rules run.
+        // condition that cannot be told (`none`), that read a field written
+        // with filler, or that runs out of fuel, is no reason not to look:
+        // the stage's rules run, and say what they could not judge.
         let applicable: Vec<bool> = self
             .stages
             .iter()
             .map(|stage| match &stage.applies {
                 Some((code, slots)) => {
                     evaluator.refuel(budget);
+                    evaluator.take_filler();
                     let mut frame = Frame::new(*slots, &[]);
                     let applies = evaluator.eval(code, &mut frame).truth();
-                    applies != Some(false) || evaluator.out_of_fuel()
+                    applies != Some(false)
+                        || evaluator.out_of_fuel()
+                        || !evaluator.take_filler().is_empty()
                 }
                 None => true,
             })

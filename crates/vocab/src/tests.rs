@@ -42,7 +42,13 @@ fn the_core_vocabulary_loads_cleanly() {
     // The bodies of 2026 beside those of 2016: NHS England and combined
     // authorities commission under the Provider Selection Regime.
     let kinds = &vocabulary.entity_type(organisation).kinds;
-    for kind in ["ccg", "icb", "nhs-england", "combined-authority", "foundation-trust"] {
+    for kind in [
+        "ccg",
+        "icb",
+        "nhs-england",
+        "combined-authority",
+        "foundation-trust",
+    ] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
     }
     let person = vocabulary.entity_type_by_id("person").unwrap();
