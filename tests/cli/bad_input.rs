@@ -123,7 +123,7 @@ fn overflowing_amounts_and_ownership_cycles() {
     PFI001
 
       × PFI would pass to A Ltd, which is not an NHS trust, foundation trust or local authority, and
-      │ nothing behind it has a turnover of 10 times the annual charge of £1m/yr
+      │ nothing behind it is a trust or has a turnover of 10 times the annual charge of £1m/yr
         ╭─[cycle.proposal:21:15]
      20 │ annual-charge: £1m/yr
      21 │ transfers-to: A Ltd

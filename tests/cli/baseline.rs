@@ -36,7 +36,7 @@ fn only_new_findings_fail_the_gate() {
         &["lint", "-q", "--write-baseline", "base.json", "h.proposal"],
     );
     assert_status!(run, 0);
-    assert_eq!(run.stderr, "recorded 5 findings in base.json\n");
+    assert_eq!(run.stderr, "recorded 6 findings in base.json\n");
 
     let run = assure_in(
         dir.path(),
@@ -52,7 +52,7 @@ fn only_new_findings_fail_the_gate() {
     assert_status!(run, 0);
     assert!(
         run.stdout
-            .ends_with("0 errors, 0 warnings in 1 file; 5 in the baseline\n"),
+            .ends_with("0 errors, 0 warnings in 1 file; 6 in the baseline\n"),
         "{}",
         run.stdout
     );
@@ -88,7 +88,7 @@ fn only_new_findings_fail_the_gate() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert_eq!(active, ["SAFE001"]);
-    assert_eq!(json["summary"]["baselined"], 4);
+    assert_eq!(json["summary"]["baselined"], 5);
     assert_eq!(
         run.stderr,
         "warning: stale baseline entry: h.proposal PFI002 (Lymington Hospital PFI runs for 22 years more, but passes to the holder of Mid Hampshire MCP contract, which runs for only 10 years) no longer occurs\n"

@@ -77,7 +77,7 @@ reason = "a file linted, but no GOV001 in it"
     assert_status!(run, 1);
     assert_eq!(
         codes(&run),
-        "CAP001 warning, PFI002 error, PFI001 error (suppressed)"
+        "FAIL001 error, CAP001 warning, PFI002 error, PFI001 error (suppressed)"
     );
     assert_eq!(
         run.stderr,

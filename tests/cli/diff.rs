@@ -31,7 +31,7 @@ fn hampshire_v2_resolves_five_findings() {
     assert_eq!(json["findings"]["new"], serde_json::json!([]));
     assert_eq!(
         json["readiness"][1],
-        serde_json::json!({"stage": "contract-and-capability", "old": {"status": "blocked", "errors": 3}, "new": {"status": "ready", "errors": 0}})
+        serde_json::json!({"stage": "contract-and-capability", "old": {"status": "blocked", "errors": 4}, "new": {"status": "blocked", "errors": 1}})
     );
 }
 
@@ -85,7 +85,7 @@ fn quiet_hides_the_text_diff_and_keeps_findings_and_readiness() {
     assert!(!run.stdout.contains("@@"), "{}", run.stdout);
     assert!(
         run.stdout
-            .ends_with("* safe-to-launch           blocked (3 errors) → ready\n"),
+            .ends_with("* safe-to-launch           blocked (4 errors) → blocked (1 error)\n"),
         "{}",
         run.stdout
     );

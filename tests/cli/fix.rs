@@ -33,6 +33,9 @@ value: £20m/yr
 term: 10 years
 risk-share: shared
 <!-- Assure-Allow: cap001 the trust guarantees it -->
+
+# Risk
+failure-regime: step-in by the CCG
 ";
 
 #[test]

@@ -17,16 +17,25 @@ fn hampshire_human_output() {
 }
 
 #[test]
-fn hampshire_v2_is_clean_and_ready() {
-    let run = assure(&[
-        "lint",
-        "--color",
-        "never",
-        "fixtures/hampshire-mcp-v2.proposal",
-    ]);
+fn hampshire_v2_with_a_failure_regime_is_clean_and_ready() {
+    // The second version resolves all but FAIL001: the newsletters ask for
+    // a failure regime beside the risk share. With one, it is ready.
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(crate::root().join("fixtures/hampshire-mcp-v2.proposal")).unwrap();
+    std::fs::write(
+        dir.path().join("hampshire-mcp-v2.proposal"),
+        text.replace("<!-- expect: FAIL001 -->\n", "")
+            + "\n# Risk\nfailure-regime: services revert to the CCG's existing contracts\n",
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--color", "never", "hampshire-mcp-v2.proposal"],
+    );
     assert_status!(run, 0);
     insta::assert_snapshot!(run.stdout, @"
-    fixtures/hampshire-mcp-v2.proposal
+    hampshire-mcp-v2.proposal
       case-for-change           approved
       contract-and-capability   ready
       safe-to-launch            ready
@@ -115,8 +124,8 @@ fn a_directory_is_linted_whole_and_in_order() {
     insta::assert_json_snapshot!(summary, @r#"
     {
       "baselined": 0,
-      "errors": 179,
-      "warnings": 603,
+      "errors": 204,
+      "warnings": 648,
       "infos": 3,
       "suppressed": 3
     }

@@ -150,6 +150,9 @@ value: £20m/yr
 term: 10 years
 procurement: competitive
 risk-share: shared
+
+# Risk
+failure-regime: step-in by the CCG
 ";
 
 fn open(server: &mut Server, text: &str) -> Vec<String> {
@@ -313,7 +316,8 @@ fn hover_definition_references_rename_symbols_completion_and_formatting() {
         names,
         [
             "Organisations: North CCG, Provider",
-            "Contracts: MCP contract"
+            "Contracts: MCP contract",
+            "Risk: "
         ]
     );
     let completion = server.request(7, "textDocument/completion", at(13, 0));

@@ -58,6 +58,8 @@ value: £20m/yr
 term: 10 years
 risk-share: shared
 isap-checkpoint-1: green 2016-10-01
+net-benefits: care closer to home
+provider-consequences: none beyond the trust's own
 advertised: 2016-11-01
 preferred-bidder: 2017-03-01
 due-diligence: 2017-03-10
@@ -642,7 +644,7 @@ fn init_with_a_pack_writes_the_fields_it_adds() {
         text.contains("## <<YOUR CCG>>\nkind: ccg\n<!-- members needed for the board to be quorate -->\nquorum: <<HOW MANY MEMBERS MAKE A QUORUM>>\n<!-- governing-body: a list of names (pack coi-2017) -->\ngoverning-body: <<THE GOVERNING BODY'S MEMBERS, EACH WITH THEIR ROLE: NAME (LAY-MEMBER)>>\n"),
         "{text}"
     );
-    assert!(text.contains("\n# Gifts and hospitality\n\n## <<NAME OF A GIFT>>\n<!-- kind: gift, hospitality -->\nkind: <<KIND>>\n"), "{text}");
+    assert!(text.contains("\n# Gifts and hospitality\n\n## <<NAME OF A GIFT>>\n<!-- kind: gift, hospitality, cash-or-voucher -->\nkind: <<KIND>>\n"), "{text}");
     // Filled in, the placeholders are what is reported.
     let run = assure_in(
         dir.path(),

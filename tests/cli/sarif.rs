@@ -139,9 +139,9 @@ fn sarif_of_every_fixture_validates() {
               "uriBaseId": "SRCROOT"
             },
             "region": {
-              "startLine": 65,
+              "startLine": 66,
               "startColumn": 8,
-              "endLine": 65,
+              "endLine": 66,
               "endColumn": 16
             }
           }
@@ -217,7 +217,7 @@ fn github_annotations() {
     ]);
     assert_status!(run, 1);
     insta::assert_snapshot!(run.stdout, @"
-    ::error file=fixtures/cambridgeshire-older-people.proposal,line=35,col=1,endLine=35,endColumn=54,title=FAIL001::Older people and adult community services contract is a care-model contract with no risk share and no failure regime%0Ahelp: add `risk-share:` to the contract, or `failure-regime:` under `# Risk`
+    ::error file=fixtures/cambridgeshire-older-people.proposal,line=35,col=1,endLine=35,endColumn=54,title=FAIL001::Older people and adult community services contract is a care-model contract with no risk share and no failure regime%0Ahelp: add `risk-share:` to the contract saying how gains and losses are shared, and `failure-regime:` under `# Risk`
     ::error file=fixtures/cambridgeshire-older-people.proposal,line=40,col=9,endLine=40,endColumn=36,title=CAP002::UnitingCare Partnership LLP was established 5 months before the contract starts (2014-11-01 to 2015-04-01), short of the minimum track record of 2 years, and no guarantor or parent covers the annual value%0Ahelp: add a `guarantor:` or `parent:` whose turnover covers the annual value, or start the contract later
     ::warning file=fixtures/cambridgeshire-older-people.proposal,line=40,col=9,endLine=40,endColumn=36,title=CAP003::UnitingCare Partnership LLP holds a care-model contract but gives no turnover, so its capacity to hold the contract (CAP001) cannot be judged%0Ahelp: add `turnover:` to the holder
     ::warning file=fixtures/cambridgeshire-older-people.proposal,line=43,col=8,endLine=43,endColumn=13,title=EVAL002::CAP001 (contract-dwarfs-holder) could not be assessed for `Older people and adult community services contract`: it needs the `turnover` of every holder%0Ahelp: until it is given, this stage is incomplete: the rule has not passed, it has not been checked
@@ -241,10 +241,11 @@ fn github_annotations() {
         "github",
         "fixtures/hampshire-mcp-v2.proposal",
     ]);
-    assert_status!(run, 0);
+    assert_status!(run, 1);
     insta::assert_snapshot!(run.stdout, @"
-    ::notice file=fixtures/hampshire-mcp-v2.proposal,title=assure readiness::case-for-change: approved%0Acontract-and-capability: ready%0Asafe-to-launch: ready
-    ::notice title=assure::0 errors, 0 warnings in 1 file
+    ::error file=fixtures/hampshire-mcp-v2.proposal,line=59,col=1,endLine=59,endColumn=30,title=FAIL001::Mid Hampshire MCP contract is a care-model contract with no failure regime (a risk share is not enough)%0Ahelp: add `risk-share:` to the contract saying how gains and losses are shared, and `failure-regime:` under `# Risk`
+    ::notice file=fixtures/hampshire-mcp-v2.proposal,title=assure readiness::case-for-change: approved%0Acontract-and-capability: blocked (1 error)%0Asafe-to-launch: blocked (1 error)
+    ::notice title=assure::1 error, 0 warnings in 1 file
     ");
 }
 

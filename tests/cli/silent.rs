@@ -256,7 +256,7 @@ fn a_total_value_is_said_to_be_read_as_one_over_its_term() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("p.proposal"),
-        "proposal: P\nmodel: mcp\npopulation: 120,000\n\n# Case for change\nwhy-this-model: x\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £0.4m/yr\nestablished: 2010-01-01\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £48m\nterm: 10 years\nstart: 2018-01-01\nprocurement: competitive\nrisk-share: shared\n",
+        "proposal: P\nmodel: mcp\npopulation: 120,000\n\n# Case for change\nwhy-this-model: x\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £0.4m/yr\nestablished: 2010-01-01\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £48m\nterm: 10 years\nstart: 2018-01-01\nprocurement: competitive\nrisk-share: shared\n\n# Risk\nfailure-regime: step-in by the CCG\n",
     )
     .unwrap();
     let run = assure_in(
@@ -294,7 +294,7 @@ fn a_partial_run_says_so_and_never_reads_ready() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("p.proposal"),
-        "proposal: P\nmodel: mcp\npopulation: 120,000\n\n# Case for change\nwhy-this-model: x\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £0.4m/yr\nestablished: 2010-01-01\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £48m\nterm: 10 years\nstart: 2018-01-01\nprocurement: competitive\nrisk-share: shared\n",
+        "proposal: P\nmodel: mcp\npopulation: 120,000\n\n# Case for change\nwhy-this-model: x\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £0.4m/yr\nestablished: 2010-01-01\ncqc-registered: yes\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £48m\nterm: 10 years\nstart: 2018-01-01\nprocurement: competitive\nrisk-share: shared\n\n# Risk\nfailure-regime: step-in by the CCG\n",
     )
     .unwrap();
     let run = assure_in(
@@ -449,7 +449,7 @@ contract-and-capability: Approved 14/07/2017
 fn a_year_alone_is_judged_only_where_the_day_does_not_matter() {
     let proposal = |established: &str| {
         format!(
-            "proposal: P\nmodel: other\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £50m/yr\ncqc-registered: yes\nestablished: {established}\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £40m/yr\nstart: 2017-04-01\nrisk-share: shared\nprocurement: competitive\n"
+            "proposal: P\nmodel: other\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £50m/yr\ncqc-registered: yes\nestablished: {established}\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £40m/yr\nstart: 2017-04-01\nrisk-share: shared\nprocurement: competitive\n\n# Risk\nfailure-regime: step-in by the CCG\n"
         )
     };
     // Long enough on any day of 2011; short on any day of 2016; on some

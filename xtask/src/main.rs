@@ -12,6 +12,8 @@
 //!   quadratic, and the packs' functions, at a size and four times it;
 //! - `cargo xtask docs`: the parts of `docs/` written from the code (the
 //!   codes, the built-in functions);
+//! - `cargo xtask regimes`: each shipped pack's coverage map
+//!   (docs/regimes) checked against the pack.
 //! - `cargo xtask hunt`: every fixture's errors, the fields they rest on
 //!   rewritten as people write them; fails on a silent pass.
 
@@ -22,6 +24,7 @@ mod docs;
 mod fuzz;
 mod hunt;
 mod lsp_bench;
+mod regimes;
 mod report_bench;
 mod scaling;
 
@@ -84,6 +87,9 @@ enum Task {
     /// Rewrite the field each fixture's errors rest on as people write
     /// fields; fail if an error then passes without a word.
     Hunt,
+    /// Check each shipped pack's coverage map (docs/regimes) against the
+    /// pack: every rule mapped, every citation in its source.
+    Regimes,
     /// Check each hostile input shape at a size and four times it; fail if
     /// one grows faster than linear.
     Scaling {
@@ -168,6 +174,7 @@ fn main() -> ExitCode {
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),
         Task::Hunt => hunt::run(),
+        Task::Regimes => regimes::run(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")),
         Task::Docs => docs::write(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")),
         Task::Scaling { only } => scaling::run(only.as_deref()),
         Task::Report { corpus, db, html } => report(corpus, &db, html),

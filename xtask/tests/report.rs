@@ -169,7 +169,7 @@ fn two_runs_and_the_site_shows_the_edit() {
         runs.iter()
             .map(|r| (r.id, r.files, r.findings))
             .collect::<Vec<_>>(),
-        [(1, 3, 11), (2, 3, 10)]
+        [(1, 3, 12), (2, 3, 11)]
     );
 
     let index = rendered(&site.join("index.html"));
@@ -186,7 +186,7 @@ fn two_runs_and_the_site_shows_the_edit() {
     );
     assert!(
         row.contains(
-            "<td class=\"approved\">approved</td><td class=\"blocked\">blocked (3 errors)</td>"
+            "<td class=\"approved\">approved</td><td class=\"blocked\">blocked (4 errors)</td>"
         ),
         "{row}"
     );
@@ -229,7 +229,7 @@ fn two_runs_and_the_site_shows_the_edit() {
         "{page}"
     );
     assert!(
-        page.contains("<a href=\"../codes/CAP001.html\">CAP001</a> contract-dwarfs-holder · error at line 65</h4>"),
+        page.contains("<a href=\"../codes/CAP001.html\">CAP001</a> contract-dwarfs-holder · error at line 66</h4>"),
         "{page}"
     );
     assert!(
@@ -262,8 +262,8 @@ fn two_runs_and_the_site_shows_the_edit() {
     );
     assert_eq!(
         page.matches("<div class=\"finding\">").count(),
-        4,
-        "four findings remain"
+        5,
+        "five findings remain"
     );
 
     // A proposal removed since: listed as removed with its last readiness,
@@ -402,7 +402,7 @@ fn the_site_says_what_was_not_assessed() {
     std::fs::create_dir(&corpus).unwrap();
     std::fs::write(
         corpus.join("incomplete.proposal"),
-        "proposal: Incomplete\nmodel: other\n\n# Organisations\n\n## Small GP Co\nkind: gp-company\nturnover: £5m/yr\ncqc-registered: yes\nestablished: 2010-01-01\n\n# Contracts\n\n## MCP contract\nkind: mcp-fully-integrated\nholder: Small GP Co\nvalue: £500m\nstart: 2017-04-01\nrisk-share: shared\nprocurement: competitive\n",
+        "proposal: Incomplete\nmodel: other\n\n# Organisations\n\n## Small GP Co\nkind: gp-company\nturnover: £5m/yr\ncqc-registered: yes\nestablished: 2010-01-01\n\n# Contracts\n\n## MCP contract\nkind: mcp-fully-integrated\nholder: Small GP Co\nvalue: £500m\nstart: 2017-04-01\nrisk-share: shared\nprocurement: competitive\n\n# Risk\nfailure-regime: step-in by the CCG\n",
     )
     .unwrap();
     let site = dir.path().join("site");

@@ -854,7 +854,7 @@ mod tests {
     #[test]
     fn readiness_counts_errors_of_each_stage_and_earlier() {
         let checker = Checker::new(RuleSet::default_set().expect("the default pack loads"));
-        let text = "proposal: X\nmodel: mcp\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £1m/yr\ncqc-registered: yes\nestablished: 2010-01-01\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £50m/yr\nstart: 2017-04-01\nrisk-share: shared\nprocurement: competitive\n\n# Gateway\ncase-for-change: approved 2016-01-01\n";
+        let text = "proposal: X\nmodel: mcp\n\n# Organisations\n\n## GP Co\nkind: gp-company\nturnover: £1m/yr\ncqc-registered: yes\nestablished: 2010-01-01\n\n# Contracts\n\n## C\nkind: mcp-virtual\nholder: GP Co\nvalue: £50m/yr\nstart: 2017-04-01\nrisk-share: shared\nprocurement: competitive\n\n# Gateway\ncase-for-change: approved 2016-01-01\n\n# Risk\nfailure-regime: services revert to the CCG\n";
         let report = checker.check("x.proposal", text.as_bytes());
         let rows: Vec<String> = report
             .readiness
