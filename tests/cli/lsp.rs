@@ -446,29 +446,20 @@ fn bad_requests_are_answered_and_the_server_keeps_serving() {
     assert_eq!(server.stop(), 0);
 }
 
-fn neovim() -> PathBuf {
-    let path = PathBuf::from("/usr/bin/nvim");
-    if !path.exists() {
-        // As .ci/run does: Debian's package.
-        let status = Command::new("sh")
-            .args(["-c", "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim"])
-            .status()
-            .expect("apt-get runs");
-        assert!(
-            status.success() && path.exists(),
-            "neovim is needed: apt-get install neovim"
-        );
-    }
-    path
+fn neovim() -> Option<PathBuf> {
+    assure_test_tools::program("nvim", &["/usr/bin/nvim"], "neovim")
 }
 
 #[test]
 fn neovim_shows_the_diagnostics_and_applies_a_fix() {
+    let Some(nvim) = neovim() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let proposal = dir.path().join("p.proposal");
     std::fs::write(&proposal, PROPOSAL).unwrap();
     let script = root().join("tests/editor/neovim.lua");
-    let output = Command::new(neovim())
+    let output = Command::new(nvim)
         .args(["--headless", "--clean", "-n", "-u", "NONE"])
         .arg(&proposal)
         .arg("-c")

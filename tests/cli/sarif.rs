@@ -3,8 +3,11 @@
 //! SARIF validator (`@microsoft/sarif-multitool`), both from the npm
 //! registry; and `--format github`.
 //!
-//! The tools are installed under `target/sarif-tools` on first use (`.ci/run`
-//! installs them up front); the test fails, never skips, if they cannot be.
+//! The tools live under `target/sarif-tools`, which `.ci/run` fills from the
+//! npm registry. Plain `cargo test` uses them when they are there and
+//! otherwise says the validation is left to `.ci/run` (it goes to no
+//! network); under `.ci/run` they are installed if missing, and a failure
+//! to is a failure of the test.
 
 use crate::{assert_status, assure, assure_in, root};
 use std::path::PathBuf;
@@ -15,12 +18,17 @@ const SCHEMA: &str = "node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0
 const MULTITOOL: &str = "node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool";
 static INSTALL: Mutex<()> = Mutex::new(());
 
-fn tools() -> PathBuf {
+fn tools() -> Option<PathBuf> {
     let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = root().join("target/sarif-tools");
     if !dir.join(SCHEMA).is_file() || !dir.join(MULTITOOL).is_file() {
+        if !assure_test_tools::external_required() {
+            assure_test_tools::left_to_ci("the SARIF validators (npm)");
+            return None;
+        }
+        let npm = assure_test_tools::program("npm", &["/usr/bin/npm"], "npm")?;
         std::fs::create_dir_all(&dir).unwrap();
-        let status = Command::new("npm")
+        let status = Command::new(npm)
             .args(["install", "--no-audit", "--no-fund", "--prefix"])
             .arg(&dir)
             .args([
@@ -28,7 +36,7 @@ fn tools() -> PathBuf {
                 "@microsoft/sarif-multitool@5.7.0",
             ])
             .status()
-            .expect("npm is needed to install the SARIF validators (see .ci/run)");
+            .expect("npm runs");
         assert!(
             status.success(),
             "npm install of the SARIF validators failed"
@@ -42,12 +50,15 @@ fn tools() -> PathBuf {
         permissions.set_mode(0o755);
         std::fs::set_permissions(&tool, permissions).unwrap();
     }
-    dir
+    Some(dir)
 }
 
-/// Validates a SARIF log both ways, returning every problem found.
+/// Validates a SARIF log both ways, returning every problem found; where
+/// the validators are not installed (and not required), none.
 fn validate(sarif: &str) -> Vec<String> {
-    let tools = tools();
+    let Some(tools) = tools() else {
+        return Vec::new();
+    };
     let mut schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tools.join(SCHEMA)).unwrap()).unwrap();
     // The published schema's `language` patterns have a stray `]`, which
@@ -251,6 +262,9 @@ fn github_annotations() {
 
 #[test]
 fn the_validators_reject_a_broken_log() {
+    if tools().is_none() {
+        return;
+    }
     let bad_level = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"level": "severe", "message": {"text": "m"}}]}]}"#;
     let problems = validate(bad_level);
     assert_eq!(problems.len(), 1, "{problems:?}");

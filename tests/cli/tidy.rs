@@ -155,7 +155,7 @@ fn crates_depend_only_downwards() {
         ("stdx", &[]),
         ("gen", &[]),
         ("store", &[]),
-        ("test-postgres", &[]),
+        ("test-tools", &[]),
         ("syntax", &["diagnostic"]),
         ("toml-reader", &["diagnostic"]),
         ("vocab", &["diagnostic", "toml-reader"]),
@@ -258,7 +258,7 @@ fn only_the_write_module_writes_a_users_files() {
             let relative = path.strip_prefix(&root).unwrap();
             !(relative == Path::new("src/write.rs")
                 || relative.starts_with("crates/store")
-                || relative.starts_with("crates/test-postgres")
+                || relative.starts_with("crates/test-tools")
                 || relative.components().any(|c| c.as_os_str() == "tests")
                 || relative.ends_with("tests.rs"))
         })

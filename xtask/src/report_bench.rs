@@ -17,7 +17,7 @@ pub fn run() -> Result<(), String> {
     let checker = Checker::new(rules);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/report");
     let _ = std::fs::remove_dir_all(&root);
-    let cluster = assure_test_postgres::Cluster::start(&[])?;
+    let cluster = assure_test_tools::postgres::Cluster::start(&[])?;
     println!(
         "| corpus | lint | record: SQLite | record: PostgreSQL | PostgreSQL / SQLite | site from SQLite | site from PostgreSQL |"
     );

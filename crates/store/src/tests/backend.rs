@@ -121,11 +121,19 @@ impl PgDatabase {
     }
 }
 
+impl PgDatabase {
+    /// A database of its own on the test cluster, if PostgreSQL is here
+    /// (see `assure_test_tools`).
+    pub fn try_fresh() -> Option<Self> {
+        Some(PgDatabase {
+            url: assure_test_tools::postgres::shared()?.fresh_database(),
+        })
+    }
+}
+
 impl Backend for PgDatabase {
     fn fresh() -> Self {
-        PgDatabase {
-            url: assure_test_postgres::shared().fresh_database(),
-        }
+        Self::try_fresh().expect("PostgreSQL for the tests")
     }
 
     fn target(&self) -> Target {

@@ -3,8 +3,8 @@
 //!
 //! [`shared`] gives one cluster per process: the server named by
 //! `ASSURE_TEST_POSTGRES` (a URL of a role that may create databases), or
-//! else a cluster started here from Debian's packages (installed with
-//! `apt-get` when missing, as the browser and editor tests do):
+//! else a cluster started here from Debian's packages (found, or installed
+//! under `.ci/run`, as the other programs are: see the crate's docs):
 //!
 //! - `initdb` and `postgres` run as `nobody` when the tests run as root,
 //!   because PostgreSQL refuses to run as root;
@@ -34,26 +34,37 @@ pub struct Cluster {
     _keeper: Option<Child>,
 }
 
-/// The cluster of this process, started on first use.
+/// The cluster of this process, started on first use; `None` where
+/// PostgreSQL is not installed and `.ci/run` is not driving the tests (the
+/// checks that need it are then left to it, and said so).
 ///
 /// # Panics
 ///
-/// When no cluster can be had: the message says why and what to install.
-pub fn shared() -> &'static Cluster {
-    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(|| match std::env::var("ASSURE_TEST_POSTGRES") {
-        Ok(url) if !url.is_empty() => Cluster {
-            base: url.trim_end_matches('/').to_owned(),
-            _keeper: None,
-        },
-        _ => Cluster::start(&[
-            // A test cluster: durability is not what is under test.
-            "fsync=off",
-            "synchronous_commit=off",
-            "full_page_writes=off",
-        ])
-        .unwrap_or_else(|e| panic!("no PostgreSQL for the tests: {e}")),
-    })
+/// When PostgreSQL is installed, or required, and no cluster can be had:
+/// the message says why.
+pub fn shared() -> Option<&'static Cluster> {
+    static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
+    CLUSTER
+        .get_or_init(|| match std::env::var("ASSURE_TEST_POSTGRES") {
+            Ok(url) if !url.is_empty() => Some(Cluster {
+                base: url.trim_end_matches('/').to_owned(),
+                _keeper: None,
+            }),
+            _ if newest_binaries().is_none() && !crate::external_required() => {
+                crate::left_to_ci("PostgreSQL");
+                None
+            }
+            _ => Some(
+                Cluster::start(&[
+                    // A test cluster: durability is not what is under test.
+                    "fsync=off",
+                    "synchronous_commit=off",
+                    "full_page_writes=off",
+                ])
+                .unwrap_or_else(|e| panic!("no PostgreSQL for the tests: {e}")),
+            ),
+        })
+        .as_ref()
 }
 
 impl Cluster {
@@ -197,13 +208,7 @@ fn binaries() -> Result<PathBuf, String> {
     if let Some(found) = newest_binaries() {
         return Ok(found);
     }
-    let status = Command::new("sh")
-        .args(["-c", "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null"])
-        .status()
-        .map_err(|e| format!("apt-get: {e}"))?;
-    if !status.success() {
-        return Err("PostgreSQL is needed: apt-get install postgresql".to_owned());
-    }
+    crate::apt_install("postgresql").map_err(|e| format!("PostgreSQL is needed: {e}"))?;
     newest_binaries()
         .ok_or_else(|| "apt-get installed no /usr/lib/postgresql/*/bin/initdb".to_owned())
 }
