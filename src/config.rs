@@ -18,15 +18,9 @@ use std::sync::Arc;
 /// The name of the configuration file.
 pub const FILE_NAME: &str = "assure.toml";
 
-/// Config problem codes.
+/// The configuration's codes, as the registry declares them.
 pub mod codes {
-    /// A code, parameter or pack the configuration names does not exist.
-    pub const CFG001: &str = "CFG001";
-    /// A value of the wrong kind: a parameter in the wrong unit, a
-    /// severity that is not one, a glob that does not parse.
-    pub const CFG002: &str = "CFG002";
-    /// A pack outside the configuration's directory tree.
-    pub const CFG003: &str = "CFG003";
+    pub use assure_diagnostic::codes::{CFG001, CFG002, CFG003};
 }
 
 /// A severity override.
@@ -184,12 +178,8 @@ impl Config {
                 }
                 if assure_rules::is_bare_name(pack) && !base.join(pack).exists() {
                     reader.push(
-                        Diagnostic::error(
-                            codes::CFG001,
-                            span,
-                            format!("no pack is called `{pack}`"),
-                        )
-                        .with_help(assure_rules::unknown_pack_help(pack)),
+                        Diagnostic::of(codes::CFG001, span, format!("no pack is called `{pack}`"))
+                            .with_help(assure_rules::unknown_pack_help(pack)),
                     );
                     continue;
                 }
@@ -247,7 +237,7 @@ impl Config {
                         Some(severity) => Level::At(severity),
                         None => {
                             reader.push(
-                                Diagnostic::error(
+                                Diagnostic::of(
                                     codes::CFG002,
                                     span,
                                     format!("`{level}` is not a severity"),
@@ -346,7 +336,7 @@ impl Config {
                 || "`assure rules list` shows every code".to_owned(),
                 |c| format!("did you mean `{c}`?"),
             );
-            diagnostics.push(Diagnostic::error(codes::CFG001, span, message).with_help(help));
+            diagnostics.push(Diagnostic::of(codes::CFG001, span, message).with_help(help));
         };
         for (code, span, _) in &self.rules {
             unknown_code(code, *span, &mut diagnostics);
@@ -365,7 +355,7 @@ impl Config {
                         |c| format!("did you mean `{c}`?"),
                     );
                     diagnostics.push(
-                        Diagnostic::error(
+                        Diagnostic::of(
                             codes::CFG001,
                             *span,
                             format!("no rule or pack has a parameter `{name}`"),
@@ -375,7 +365,7 @@ impl Config {
                 }
                 Some(param) if !param.default.same_kind(value) => {
                     diagnostics.push(
-                        Diagnostic::error(
+                        Diagnostic::of(
                             codes::CFG002,
                             *span,
                             format!(

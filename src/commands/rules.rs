@@ -150,7 +150,7 @@ fn check(
         let mut errors: Vec<PackErrors> = Vec::new();
         for failure in failures {
             let source = &sources[failure.source_index];
-            let diagnostic = Diagnostic::error(codes::PACK006, failure.span, failure.message)
+            let diagnostic = Diagnostic::of(codes::PACK006, failure.span, failure.message)
                 .with_help("fix the rule or its example; `assure explain CODE` shows both");
             match errors.iter_mut().find(|e| e.path == source.path) {
                 Some(pack) => pack.diagnostics.push(diagnostic),

@@ -277,3 +277,43 @@ fn only_the_write_module_writes_a_users_files() {
         "writes outside src/write.rs: {offending:?}"
     );
 }
+
+/// A code's severity lives in the registry alone: every finding of a
+/// registered code that lint gives on the fixtures, and on inputs made to
+/// give each structural code, has the registry's severity (emit sites take
+/// it from there; `Diagnostic::of` is the only way to make one).
+#[test]
+fn every_registered_finding_has_the_registrys_severity() {
+    let run = crate::assure(&[
+        "--pack",
+        "coi-2017",
+        "--pack",
+        "psr-2024",
+        "--pack",
+        "isap-2017",
+        "lint",
+        "--format",
+        "json",
+        "fixtures",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut wrong = Vec::new();
+    for file in json["files"].as_array().unwrap() {
+        for finding in file["findings"].as_array().unwrap() {
+            let code = finding["code"].as_str().unwrap();
+            if let Some(info) = assure_diagnostic::codes::lookup(code) {
+                seen.insert(code.to_owned());
+                if finding["severity"] != info.severity.as_str() {
+                    wrong.push(format!(
+                        "{code}: {} in {}",
+                        finding["severity"], file["path"]
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(wrong, Vec::<String>::new());
+    // The fixtures give most of the proposal codes: the check means something.
+    assert!(seen.len() >= 15, "{seen:?}");
+}

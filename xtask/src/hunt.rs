@@ -413,9 +413,9 @@ fn field_at(text: &str, parse: &assure_syntax::Parse, at: usize) -> Option<Field
         .lines
         .partition_point(|line| line.span.start as usize <= at)
         .checked_sub(1)?;
-    let field = match file.lines[index].kind {
-        LineKind::Field { field } | LineKind::Continuation { field, .. } => field,
-        _ => return None,
+    let (LineKind::Field { field } | LineKind::Continuation { field, .. }) = file.lines[index].kind
+    else {
+        return None;
     };
     let field = &file.fields[field as usize];
     if field.loose {

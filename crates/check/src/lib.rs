@@ -204,7 +204,7 @@ impl FileReport {
             path: path.to_owned(),
             text: String::new(),
             findings: vec![Finding::structural(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::SYN003,
                     Span::empty(0),
                     format!("cannot read the file: {reason}"),

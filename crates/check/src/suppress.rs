@@ -367,7 +367,7 @@ pub(crate) fn covered_line(
 }
 
 fn dir001(span: Span, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
-    Diagnostic::warning(codes::DIR001, span, message).with_help(help)
+    Diagnostic::of(codes::DIR001, span, message).with_help(help)
 }
 
 /// Applies the project's `[[allow]]` entries to the findings of the file

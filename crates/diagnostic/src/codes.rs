@@ -3,15 +3,76 @@
 //! and its explanation (`crates/diagnostic/codes/CODE.md`).
 //!
 //! `assure explain`, `assure rules list --all`, SARIF's rule descriptors
-//! and `docs/codes.md` all read this table; a tidy test fails if a code is
-//! written anywhere in the source that the table lacks. Rule codes are not
-//! here: rules are data, and their packs declare them.
+//! and `docs/codes.md` all read this table. Each code is a [`Registered`]
+//! constant carrying its severity, and a diagnostic of assure's own is made
+//! only from one ([`crate::Diagnostic::of`]): a code the table lacks does
+//! not compile, and no emit site chooses a severity. Rule codes are not
+//! here: rules are data, and their packs declare them with theirs.
 //!
 //! Like rustc's error-code registry, this holds texts and no logic, so that
 //! every crate that reports a code can name it without depending on the
 //! crate above it that explains it.
 
 use crate::Severity;
+use std::fmt;
+
+/// A code of the registry, with its severity: the only way to make a
+/// diagnostic of assure's own (see [`crate::Diagnostic::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Registered {
+    code: &'static str,
+    severity: Severity,
+}
+
+impl Registered {
+    /// The code, e.g. `SYN001`.
+    pub const fn as_str(self) -> &'static str {
+        self.code
+    }
+
+    /// Its severity, as the registry declares it.
+    pub const fn severity(self) -> Severity {
+        self.severity
+    }
+}
+
+impl std::ops::Deref for Registered {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.code
+    }
+}
+
+impl fmt::Display for Registered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+impl PartialEq<str> for Registered {
+    fn eq(&self, other: &str) -> bool {
+        self.code == other
+    }
+}
+
+impl PartialEq<Registered> for str {
+    fn eq(&self, other: &Registered) -> bool {
+        self == other.code
+    }
+}
+
+impl PartialEq<Registered> for &str {
+    fn eq(&self, other: &Registered) -> bool {
+        *self == other.code
+    }
+}
+
+impl From<Registered> for crate::Code {
+    fn from(code: Registered) -> crate::Code {
+        crate::Code::from(code.code)
+    }
+}
 
 /// What kind of file a code's finding points into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +134,16 @@ macro_rules! registry {
     ($($code:ident: $name:literal, $scope:ident, $severity:ident, $summary:literal;)*) => {
         $(
             #[doc = $summary]
-            pub const $code: &str = stringify!($code);
+            pub const $code: Registered = Registered {
+                code: stringify!($code),
+                severity: Severity::$severity,
+            };
         )*
 
         /// Every code, family by family.
         pub static ALL: &[CodeInfo] = &[$(
             CodeInfo {
-                code: $code,
+                code: $code.code,
                 name: $name,
                 scope: Scope::$scope,
                 severity: Severity::$severity,
@@ -190,7 +254,7 @@ mod tests {
                 info.code
             );
         }
-        assert_eq!(lookup("syn001").map(|i| i.code), Some(SYN001));
+        assert_eq!(lookup("syn001").map(|i| i.code), Some(SYN001.as_str()));
         assert!(lookup("CAP001").is_none());
     }
 }

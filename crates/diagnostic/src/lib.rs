@@ -121,14 +121,12 @@ impl Diagnostic {
         1 + self.unlisted
     }
 
-    /// An error-level diagnostic.
-    pub fn error(code: impl Into<Code>, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic::new(code, Severity::Error, span, message)
-    }
-
-    /// A warning-level diagnostic.
-    pub fn warning(code: impl Into<Code>, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic::new(code, Severity::Warning, span, message)
+    /// A diagnostic of assure's own: its code from the registry, and the
+    /// severity the registry gives it (a configuration may still change
+    /// it later). Rules' findings, whose codes and severities their packs
+    /// declare, are made with [`Diagnostic::new`].
+    pub fn of(code: codes::Registered, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic::new(code, code.severity(), span, message)
     }
 
     /// Adds a secondary label.

@@ -135,7 +135,12 @@ mod tests {
     use crate::Span;
 
     fn finding(code: &str, at: u32) -> Diagnostic {
-        Diagnostic::error(code, Span::new(at, at + 1), format!("{code} at {at}"))
+        Diagnostic::new(
+            code,
+            crate::Severity::Error,
+            Span::new(at, at + 1),
+            format!("{code} at {at}"),
+        )
     }
 
     fn render(listed: Listed) -> Vec<String> {

@@ -139,7 +139,7 @@ pub(crate) fn index_names(source: &str, outline: &mut Outline<'_>) -> NameIndex 
         let entity = &outline.entities[later.0 as usize];
         let first = &outline.entities[first.0 as usize];
         outline.diagnostics.push(
-            Diagnostic::error(
+            Diagnostic::of(
                 codes::REF002,
                 entity.heading,
                 format!("`{}` is defined twice", shorten(entity.name)),
@@ -215,7 +215,7 @@ impl<'a> Typer<'a, '_> {
                 _ => "name one entity".to_owned(),
             };
             self.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::SCH003,
                     span,
                     format!("`{key}` takes one name, not a list of {items}"),
@@ -249,7 +249,7 @@ impl<'a> Typer<'a, '_> {
                     // first not listed is only counted: a line of millions
                     // of repeats is not millions of findings made.
                     let listed = diagnostics_before + FINDINGS_LISTED_PER_LIST;
-                    if self.diagnostics.len() < listed || !unlisted.counted(codes::REF003) {
+                    if self.diagnostics.len() < listed || !unlisted.counted(&codes::REF003) {
                         let first = self.refs[page][start + first].span();
                         let after = self.refs[page][start + at - 1].span().end;
                         self.repeated(key, &item.0, first, after);
@@ -291,7 +291,7 @@ impl<'a> Typer<'a, '_> {
         let name = repeat.name(self.source);
         let span = repeat.span();
         self.push(
-            Diagnostic::warning(
+            Diagnostic::of(
                 codes::REF003,
                 span,
                 format!("`{}` is named again in `{key}`", shorten(name)),
@@ -462,7 +462,7 @@ impl<'a> Typer<'a, '_> {
         }
         let wanted = &self.vocabulary.entity_type(wanted).id;
         let actual = &self.vocabulary.entity_type(actual).id;
-        self.push(Diagnostic::error(
+        self.push(Diagnostic::of(
             codes::SCH003,
             span,
             format!(
@@ -501,7 +501,7 @@ impl<'a> Typer<'a, '_> {
         }
         if let Some(parts) = self.list_written_otherwise(name) {
             self.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::REF001,
                     span,
                     format!(
@@ -520,7 +520,7 @@ impl<'a> Typer<'a, '_> {
             );
             return;
         }
-        let mut diagnostic = Diagnostic::error(
+        let mut diagnostic = Diagnostic::of(
             codes::REF001,
             span,
             format!("reference to `{}`, which is not defined", shorten(name)),

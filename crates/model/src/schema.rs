@@ -20,7 +20,7 @@ pub(crate) fn unknown_section<'v>(
         .filter_map(|s| s.title.as_deref())
         .collect();
     let suggestion = closest(text, titles.iter().copied());
-    let diagnostic = Diagnostic::error(
+    let diagnostic = Diagnostic::of(
         codes::SCH001,
         span,
         format!("unknown section `{}`", excerpt(text)),
@@ -46,7 +46,7 @@ pub(crate) fn entity_outside_section(
         .map(|t| format!("`# {t}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    Diagnostic::error(
+    Diagnostic::of(
         codes::SCH005,
         heading,
         format!(
@@ -70,7 +70,7 @@ pub(crate) fn field_before_entity(
         .title
         .as_deref()
         .unwrap_or_default();
-    Diagnostic::warning(
+    Diagnostic::of(
         codes::SCH002,
         span,
         format!(
@@ -84,7 +84,7 @@ pub(crate) fn field_before_entity(
 /// SCH004 for an entity of type `ty` named `name` with no `kind`.
 pub(crate) fn missing_kind(vocabulary: &Vocabulary, entity: &crate::Entity<'_>) -> Diagnostic {
     let ty = vocabulary.entity_type(entity.ty);
-    Diagnostic::error(
+    Diagnostic::of(
         codes::SCH004,
         entity.heading,
         format!("{} `{}` has no `kind`", ty.id, excerpt(entity.name)),
@@ -100,7 +100,7 @@ pub(crate) fn not_for_kind(
     kind: &str,
     allowed: &[String],
 ) -> Diagnostic {
-    Diagnostic::warning(
+    Diagnostic::of(
         codes::SCH002,
         span,
         format!(
@@ -126,7 +126,7 @@ pub(crate) fn unknown_field(
         .iter()
         .map(|id| vocabulary.field(*id).name.as_str())
         .collect();
-    let diagnostic = Diagnostic::warning(
+    let diagnostic = Diagnostic::of(
         codes::SCH002,
         span,
         format!(
@@ -175,7 +175,7 @@ fn out_of_place(
         assure_diagnostic::english_list(&shown)
     };
     Some(
-        Diagnostic::warning(
+        Diagnostic::of(
             codes::SCH010,
             span,
             format!(
@@ -199,7 +199,7 @@ fn describe_owner(vocabulary: &Vocabulary, owner: Owner) -> String {
 }
 
 pub(crate) fn duplicate_field(key: &str, span: Span, first: Span) -> Diagnostic {
-    Diagnostic::error(
+    Diagnostic::of(
         codes::SCH006,
         span,
         format!("field `{}` is given twice", excerpt(key)),
@@ -229,7 +229,7 @@ pub(crate) fn key_of<'a>(source: &'a str, vocabulary: &'a Vocabulary, field: &Fi
 /// colon.
 pub(crate) fn no_value(source: &str, field: &Field) -> Diagnostic {
     let key = field.key;
-    Diagnostic::error(
+    Diagnostic::of(
         codes::SYN001,
         key.cover(field.value),
         format!("field `{}` has no value", excerpt(key.text(source))),
@@ -274,7 +274,7 @@ pub(crate) fn loose_key(source: &str, field: &Field, key: &str) -> Diagnostic {
             replacement: String::new(),
         });
     }
-    Diagnostic::warning(
+    Diagnostic::of(
         codes::SCH007,
         field.key,
         format!(

@@ -486,7 +486,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         }
         let (key, value) = (syntax.key, syntax.value);
         self.push(
-            Diagnostic::warning(
+            Diagnostic::of(
                 codes::SCH009,
                 value,
                 format!(
@@ -526,7 +526,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         if def.positive && !is_above_zero(&value) {
             let text = syntax.value.text(self.source);
             self.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::SCH003,
                     syntax.value,
                     format!(
@@ -691,7 +691,7 @@ impl<'a, 'b> Typer<'a, 'b> {
     pub(crate) fn value_problems(&mut self, problems: &[ValueProblem]) -> bool {
         for problem in problems {
             self.push(
-                Diagnostic::error(codes::SYN001, problem.span, problem.message)
+                Diagnostic::of(codes::SYN001, problem.span, problem.message)
                     .with_help(problem.help),
             );
         }
@@ -702,7 +702,7 @@ impl<'a, 'b> Typer<'a, 'b> {
     /// expected to hold it, e.g. "`population`".
     fn mismatch(&mut self, subject: Subject<'_>, ty: &ValueType, span: Span) {
         let text = span.text(self.source);
-        let diagnostic = Diagnostic::error(
+        let diagnostic = Diagnostic::of(
             codes::SCH003,
             span,
             format!(
@@ -737,13 +737,13 @@ impl<'a, 'b> Typer<'a, 'b> {
     fn scalar(&mut self, ty: &ValueType, subject: Subject<'_>, token: Token) -> Option<Value<'a>> {
         let text = token.span.text(self.source);
         let invalid = |typer: &mut Self, message: String| {
-            typer.push(Diagnostic::error(codes::SYN002, token.span, message));
+            typer.push(Diagnostic::of(codes::SYN002, token.span, message));
             None
         };
         match (ty, token.kind) {
             (_, TokenKind::MalformedMoney) => {
                 self.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         codes::SYN001,
                         token.span,
                         format!("malformed amount `{}`", shorten(text)),
@@ -776,7 +776,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                     return invalid(self, message);
                 }
                 self.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         codes::SCH003,
                         token.span,
                         format!(
@@ -812,7 +812,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         &mut self,
         allowed: &'a [String],
         dated: &[String],
-        code: &str,
+        code: codes::Registered,
         key: &str,
         what: WordOf<'_>,
         tree: &ValueTree,
@@ -822,7 +822,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             [item] if item.qualifier.is_none() => item,
             _ => {
                 self.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         code,
                         span,
                         format!(
@@ -847,7 +847,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             let at = item.span;
             if item.qualifier.is_some() {
                 self.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         codes::SCH003,
                         at,
                         format!(
@@ -883,7 +883,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         &mut self,
         allowed: &'a [String],
         dated: &[String],
-        code: &str,
+        code: codes::Registered,
         key: &str,
         what: WordOf<'_>,
         tree: &ValueTree,
@@ -909,7 +909,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                 .collect::<Vec<_>>()
                 .join("-");
             let diagnostic =
-                Diagnostic::error(code, at, format!("unknown {what}: `{}`", shorten(&shown)));
+                Diagnostic::of(code, at, format!("unknown {what}: `{}`", shorten(&shown)));
             let near = closest(&folded, allowed.iter().map(String::as_str)).or_else(|| {
                 // `nhs trust ltd`: a word of the list with more after it.
                 allowed
@@ -946,14 +946,14 @@ impl<'a, 'b> Typer<'a, 'b> {
                         date: Some((d, date.span)),
                     }),
                     Err(message) => {
-                        self.push(Diagnostic::error(codes::SYN002, date.span, message));
+                        self.push(Diagnostic::of(codes::SYN002, date.span, message));
                         None
                     }
                 }
             }
             (true, [_]) => {
                 self.push(
-                    Diagnostic::error(code, span, format!("`{canonical}` needs a date after it"))
+                    Diagnostic::of(code, span, format!("`{canonical}` needs a date after it"))
                         .with_help(format!(
                             "write `{canonical} YYYY-MM-DD`, e.g. `{canonical} 2017-04-01`"
                         )),
@@ -962,7 +962,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             }
             (true, _) => {
                 self.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         code,
                         span,
                         format!(
@@ -976,7 +976,7 @@ impl<'a, 'b> Typer<'a, 'b> {
             }
             (false, _) => {
                 self.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         code,
                         span,
                         format!(
@@ -1005,7 +1005,7 @@ impl<'a, 'b> Typer<'a, 'b> {
                 let text = tree.text(self.source, &qualifier.tokens);
                 if !words.values.iter().any(|w| *w == *text) {
                     let near = closest(&text, words.values.iter().map(String::as_str));
-                    let mut diagnostic = Diagnostic::error(
+                    let mut diagnostic = Diagnostic::of(
                         codes::SCH003,
                         span,
                         format!(
@@ -1069,7 +1069,7 @@ impl<'a, 'b> Typer<'a, 'b> {
 /// SCH008 for a date written as its year alone: read as any day of it,
 /// which a rule that needs the month or day cannot judge by.
 fn year_alone(span: Span, year: i32) -> Diagnostic {
-    Diagnostic::warning(
+    Diagnostic::of(
         codes::SCH008,
         span,
         format!("`{year}` is read as the year {year}, any day of it: a rule whose answer turns on the day is not assessed"),
@@ -1079,7 +1079,7 @@ fn year_alone(span: Span, year: i32) -> Diagnostic {
 
 /// SCH008 for a value `written` as in a document, read as `canonical`.
 fn in_words(span: Span, written: &str, canonical: &str) -> Diagnostic {
-    Diagnostic::warning(
+    Diagnostic::of(
         codes::SCH008,
         span,
         format!("`{}` is read as `{canonical}`", shorten(written)),

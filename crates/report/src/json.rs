@@ -414,8 +414,8 @@ mod tests {
         let findings: Vec<Finding> = (0..5_000u32)
             .map(|line| {
                 let span = Span::new(line * 2, line * 2 + 1);
-                Finding::structural(assure_diagnostic::Diagnostic::error(
-                    "SYN001",
+                Finding::structural(assure_diagnostic::Diagnostic::of(
+                    assure_diagnostic::codes::SYN001,
                     span,
                     format!("finding {line}"),
                 ))

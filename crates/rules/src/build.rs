@@ -64,7 +64,7 @@ pub fn load(
             failures.push(PackErrors {
                 path: source.path.clone(),
                 text: String::new(),
-                diagnostics: vec![Diagnostic::error(
+                diagnostics: vec![Diagnostic::of(
                     codes::PACK005,
                     Span::empty(0),
                     "this file is not a rule pack: it has no `[pack]` table",
@@ -322,12 +322,8 @@ impl Builder<'_, '_> {
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| format!("stages: {}", known.join(", ")));
                     self.reader.push(
-                        Diagnostic::error(
-                            codes::PACK003,
-                            *span,
-                            format!("unknown stage `{stage}`"),
-                        )
-                        .with_help(help),
+                        Diagnostic::of(codes::PACK003, *span, format!("unknown stage `{stage}`"))
+                            .with_help(help),
                     );
                     0
                 }
@@ -435,7 +431,7 @@ impl Builder<'_, '_> {
                         .map(|near| format!("did you mean `{near}`?"))
                         .unwrap_or_else(|| "`needs` names the rule's `let`s".to_owned());
                     self.reader.push(
-                        Diagnostic::error(
+                        Diagnostic::of(
                             codes::PACK003,
                             *key_span,
                             format!("`needs.{name}` names no `let` of this rule"),
@@ -616,7 +612,7 @@ fn for_clause(
     let text = written.text.as_str();
     let Some((binder, offset)) = split_binding(text) else {
         reader.push(
-            Diagnostic::error(
+            Diagnostic::of(
                 codes::PACK001,
                 written.all(),
                 "write `for` as `name in collection`".to_owned(),
@@ -683,7 +679,7 @@ fn compile(
         Ok((code, ty)) => {
             if mode == Mode::Condition && !matches!(ty, Ty::Bool | Ty::Any) {
                 reader.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         codes::PACK002,
                         written.span(expr.span),
                         format!(
@@ -729,9 +725,8 @@ fn report(reader: &mut Reader<'_>, errors: &[CompileError], offset: usize, writt
             ErrorKind::Name => codes::PACK003,
             ErrorKind::Limit => codes::PACK001,
         };
-        let diagnostic =
-            Diagnostic::error(code, written.span_at(offset, error.span), &error.message)
-                .with_help_opt(error.help.clone());
+        let diagnostic = Diagnostic::of(code, written.span_at(offset, error.span), &error.message)
+            .with_help_opt(error.help.clone());
         reader.push(diagnostic);
     }
 }

@@ -364,7 +364,7 @@ pub(crate) fn calendar(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> Op
                     let help = assure_diagnostic::closest(&name.0, names.clone())
                         .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
                     reader.push(
-                        Diagnostic::error(
+                        Diagnostic::of(
                             codes::PACK002,
                             name.1,
                             format!("no calendar is called `{}`", name.0),
@@ -548,7 +548,7 @@ fn rule(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> RuleDef {
             let severity = Severity::parse(&text);
             if severity.is_none() {
                 reader.push(
-                    Diagnostic::error(codes::PACK005, span, format!("unknown severity `{text}`"))
+                    Diagnostic::of(codes::PACK005, span, format!("unknown severity `{text}`"))
                         .with_help("use `error`, `warning` or `info`"),
                 );
             }
@@ -751,7 +751,7 @@ fn constant(reader: &mut Reader<'_>, value: &Value<'_>, what: &str) -> Option<Va
         ast::ExprKind::Name(word) => Some(Val::Owned(word.into())),
         _ => {
             reader.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::PACK002,
                     span_of(value),
                     format!("{what} must be a single value"),

@@ -319,8 +319,7 @@ impl RuleSet {
                 ),
             };
             findings.push(RuleFinding {
-                diagnostic: Diagnostic::warning(codes::EVAL001, Span::empty(0), message)
-                    .with_help(help),
+                diagnostic: Diagnostic::of(codes::EVAL001, Span::empty(0), message).with_help(help),
                 stage: rule.stage,
             });
         }
@@ -728,7 +727,7 @@ fn not_judged<'a>(
     evaluator: &Evaluator<'a>,
     rule: &'a Rule,
     frame: &mut Frame<'a>,
-    code: &str,
+    code: codes::Registered,
     why: &str,
     help: &str,
 ) -> RuleFinding {
@@ -742,8 +741,7 @@ fn not_judged<'a>(
         rule.code, rule.name
     );
     RuleFinding {
-        diagnostic: Diagnostic::warning(code, span.unwrap_or(Span::empty(0)), message)
-            .with_help(help),
+        diagnostic: Diagnostic::of(code, span.unwrap_or(Span::empty(0)), message).with_help(help),
         stage: rule.stage,
     }
 }

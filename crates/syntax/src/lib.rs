@@ -90,7 +90,7 @@ pub fn decode_owned(bytes: Vec<u8>) -> Result<String, (Box<Diagnostic>, Vec<u8>)
 
 fn too_large(len: usize) -> Box<Diagnostic> {
     Box::new(
-        Diagnostic::error(
+        Diagnostic::of(
             codes::SYN003,
             Span::empty(0),
             format!("file is too large to check ({len} bytes; the limit is 4 GiB)"),
@@ -103,7 +103,7 @@ fn not_utf8(bytes: &[u8], error: std::str::Utf8Error) -> Box<Diagnostic> {
     let at = error.valid_up_to();
     let byte = bytes[at];
     Box::new(
-        Diagnostic::error(
+        Diagnostic::of(
             codes::SYN003,
             Span::empty(at as u32),
             format!("file is not UTF-8: byte 0x{byte:02X} at offset {at} is not valid UTF-8"),

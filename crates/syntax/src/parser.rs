@@ -255,7 +255,7 @@ impl<'a> LineParser<'a> {
             }
             let span = self.span(at, end);
             self.errors.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::SYN004,
                     span,
                     format!(
@@ -290,7 +290,7 @@ impl<'a> LineParser<'a> {
 
     fn error(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
         self.errors
-            .push(Diagnostic::error(codes::SYN001, span, message).with_help(help));
+            .push(Diagnostic::of(codes::SYN001, span, message).with_help(help));
     }
 
     fn push(&mut self, start: usize, content_end: usize, end: usize, kind: LineKind) {
@@ -406,14 +406,14 @@ impl<'a> LineParser<'a> {
             self.comment_body_read = false;
             let span = self.span(start, line_end);
             let diagnostic = match nested {
-                Some(at) => Diagnostic::error(
+                Some(at) => Diagnostic::of(
                     codes::SYN001,
                     span,
                     "comment is not closed before another opens",
                 )
                 .with_label(self.span(at, at + 4), "another comment opens here")
                 .with_help("close it with `-->` at the end of its last line"),
-                None => Diagnostic::error(
+                None => Diagnostic::of(
                     codes::SYN001,
                     span,
                     "text after the `-->` that closes this comment",

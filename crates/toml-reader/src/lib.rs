@@ -31,7 +31,7 @@ pub fn parse(source: &str) -> (Spanned<DeTable<'_>>, Vec<Diagnostic>) {
                 .span()
                 .map(Span::from_range)
                 .unwrap_or_else(|| Span::empty(0));
-            Diagnostic::error(
+            Diagnostic::of(
                 codes::TOML001,
                 span,
                 format!("invalid TOML: {}", error.message().trim()),
@@ -82,8 +82,8 @@ impl<'s> Reader<'s> {
     }
 
     /// Records an error.
-    pub fn error(&mut self, code: &str, span: Span, message: impl Into<String>) {
-        self.push(Diagnostic::error(code, span, message));
+    pub fn error(&mut self, code: codes::Registered, span: Span, message: impl Into<String>) {
+        self.push(Diagnostic::of(code, span, message));
     }
 
     /// Whether any error has been recorded.
@@ -281,7 +281,7 @@ impl<'t, 'i> Table<'t, 'i> {
                 continue;
             }
             let name = key.get_ref().as_ref();
-            let mut diagnostic = Diagnostic::error(
+            let mut diagnostic = Diagnostic::of(
                 codes::TOML002,
                 span_of(key),
                 format!("unknown key `{name}` in {what}"),
@@ -337,6 +337,6 @@ mod tests {
         let source = "a = \nb = [1, \n";
         let (_, errors) = parse(source);
         assert!(!errors.is_empty());
-        assert!(errors.iter().all(|e| &*e.code == codes::TOML001));
+        assert!(errors.iter().all(|e| *e.code == codes::TOML001));
     }
 }

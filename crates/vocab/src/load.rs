@@ -95,7 +95,7 @@ impl Vocabulary {
             }
             if self.entity_type(id).section.0 == u32::MAX {
                 reader.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         VOC001,
                         span,
                         format!(
@@ -270,7 +270,7 @@ impl Vocabulary {
                     || (entity.is_some() && section.entity != entity)
                 {
                     reader.push(
-                        Diagnostic::error(
+                        Diagnostic::of(
                             VOC001,
                             id_span,
                             format!("section `{id}` is already declared with another title or entity type"),
@@ -382,7 +382,7 @@ impl Vocabulary {
             }
             if let Some((_, why)) = RESERVED_FIELD_NAMES.iter().find(|(n, _)| *n == name) {
                 reader.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         VOC001,
                         span,
                         format!("`{name}` cannot be a field's name: in rules, `x.{name}` is {why}, so the field could never be read"),
@@ -607,7 +607,7 @@ impl Vocabulary {
         };
         for (kind, span) in kinds {
             if !known.iter().any(|k| k == kind) {
-                let mut diagnostic = Diagnostic::error(
+                let mut diagnostic = Diagnostic::of(
                     codes::TOML003,
                     *span,
                     format!("`{kind}` is not a kind of {}", self.owner_name(owner)),
@@ -633,8 +633,7 @@ impl Vocabulary {
             .map(|(n, _)| *n)
             .chain(self.named_types.keys().map(String::as_str))
             .collect();
-        let mut diagnostic =
-            Diagnostic::error(codes::TOML003, span, format!("unknown type `{name}`"));
+        let mut diagnostic = Diagnostic::of(codes::TOML003, span, format!("unknown type `{name}`"));
         diagnostic = match closest(name, candidates.iter().copied()) {
             Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
             None => diagnostic.with_help(format!("the types are: {}", candidates.join(", "))),
@@ -645,7 +644,7 @@ impl Vocabulary {
 
     fn unknown_entity_type(&self, reader: &mut Reader<'_>, name: &str, span: Span) {
         let known: Vec<&str> = self.entity_types.iter().map(|e| e.id.as_str()).collect();
-        let mut diagnostic = Diagnostic::error(
+        let mut diagnostic = Diagnostic::of(
             codes::TOML003,
             span,
             format!("unknown entity type `{name}`"),
