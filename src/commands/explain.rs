@@ -56,13 +56,46 @@ pub fn run(args: &ExplainArgs, context: &mut Context<'_>) -> Result<ExitStatus, 
                         );
                         text
                     }
-                    None => return Err(unknown(rules, &code)),
+                    None => match shipped(&code) {
+                        // A shipped pack's code is explained by name,
+                        // selected or not, and says how to select it.
+                        Some((pack, shipped_rules)) => {
+                            let rule = shipped_rules
+                                .rule(&code)
+                                .expect("the shipped pack has the code it was found by");
+                            let mut text = explain_rule(&shipped_rules, rule);
+                            let _ = writeln!(
+                                text,
+                                "\nThis rule is in the pack `{pack}` shipped with assure, which this project does not select: `--pack {pack}`, or `packs = [\"{pack}\"]` in assure.toml."
+                            );
+                            text
+                        }
+                        None => return Err(unknown(rules, &code)),
+                    },
                 },
             }
         }
     };
     write(context.stdout, &wrap(&text, context.common.width))?;
     Ok(ExitStatus::Ok)
+}
+
+/// The shipped pack that has a rule `code`, and that pack loaded alone
+/// over the embedded default (whose vocabulary it extends).
+fn shipped(code: &str) -> Option<(&'static str, RuleSet)> {
+    assure_rules::BUILTIN_PACKS.iter().find_map(|(name, text)| {
+        if !text.contains(&format!("code = \"{code}\"")) {
+            return None;
+        }
+        let packs = [std::path::PathBuf::from(*name)];
+        let rules = crate::project::load_packs(
+            *name != "nhs-new-care-models",
+            &packs,
+            &assure_rules::Settings::default(),
+        )
+        .ok()?;
+        rules.rule(code).is_some().then_some((*name, rules))
+    })
 }
 
 /// `text` with each line longer than `width` broken between words, its

@@ -498,3 +498,51 @@ fn every_output_names_the_configuration_that_ran() {
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(json["configuration"], serde_json::Value::Null);
 }
+
+/// The README's `[[allow]]` entries, as written there, each suppress a
+/// finding of the fixture their path names: an example that matches
+/// nothing teaches nothing.
+#[test]
+fn the_readmes_allow_entries_match_what_they_say() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("[[allow]]")
+        .expect("the README shows [[allow]]");
+    let block = &readme[start..];
+    let block = &block[..block.find("```").unwrap()];
+    // Comments after a value are TOML's own; the first entry's is prose.
+    let allows: String = block
+        .lines()
+        .map(|l| {
+            l.split("   #")
+                .next()
+                .unwrap()
+                .split("  # ")
+                .next()
+                .unwrap()
+        })
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("proposals")).unwrap();
+    for name in ["dudley-mcp", "hampshire-mcp"] {
+        std::fs::copy(
+            root().join(format!("fixtures/{name}.proposal")),
+            dir.path().join(format!("proposals/{name}.proposal")),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("assure.toml"), &allows).unwrap();
+    let run = assure_in(dir.path(), &["lint", "--format", "json", "proposals"]);
+    assert_eq!(run.stderr, "", "{allows}");
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let suppressed: Vec<String> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["findings"].as_array().unwrap())
+        .filter(|f| f["suppressed"] != false)
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(suppressed, ["GATE002", "PFI001"]);
+}

@@ -154,6 +154,35 @@ fn explain_a_structural_code_and_an_unknown_one() {
 }
 
 #[test]
+fn a_shipped_packs_code_is_explained_by_name_selected_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    for code in ["PSR007", "isap009", "CIG014"] {
+        let run = assure_in(dir.path(), &["explain", code]);
+        assert_status!(run, 0);
+        let upper = code.to_ascii_uppercase();
+        assert!(
+            run.stdout.starts_with(&format!("{upper}: ")),
+            "{}",
+            run.stdout
+        );
+        let pack = ["psr-2024", "isap-2017", "coi-2017"]
+            .into_iter()
+            .find(|p| run.stdout.contains(&format!("pack {p} ")))
+            .unwrap_or_else(|| panic!("{}", run.stdout));
+        let words = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.ends_with(&format!("This rule is in the pack `{pack}` shipped with assure, which this project does not select: `--pack {pack}`, or `packs = [\"{pack}\"]` in assure.toml.")),
+            "{}",
+            run.stdout
+        );
+    }
+    // Selected, it is explained as any other, without the note.
+    let run = assure_in(dir.path(), &["--pack", "psr-2024", "explain", "PSR007"]);
+    assert_status!(run, 0);
+    assert!(!run.stdout.contains("does not select"), "{}", run.stdout);
+}
+
+#[test]
 fn explain_answers_for_every_code_of_every_family() {
     for info in assure_diagnostic::codes::ALL {
         let run = assure(&["explain", &info.code.to_lowercase()]);

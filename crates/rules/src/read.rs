@@ -526,11 +526,34 @@ fn define(
     })
 }
 
+/// Lower-case words of letters and digits, joined by single `-`.
+fn is_kebab_case(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
 fn rule(reader: &mut Reader<'_>, table: &mut Table<'_, '_>) -> RuleDef {
     let what = "a rule";
+    let name = string_spanned(reader, table, "name", what, true);
+    // SARIF's rule names, `explain` and the docs show it: kebab case, as
+    // every code of the registry's is.
+    if let Some((name, span)) = &name
+        && !is_kebab_case(name)
+    {
+        reader.error(
+            codes::PACK005,
+            *span,
+            format!("`{name}` is not a rule name: use lower-case words and digits joined by `-`, like `contract-dwarfs-holder`"),
+        );
+    }
     let mut rule = RuleDef {
         code: string_spanned(reader, table, "code", what, true),
-        name: string(reader, table, "name", what, true).unwrap_or_default(),
+        name: name.map(|(name, _)| name).unwrap_or_default(),
         stage: string_spanned(reader, table, "stage", what, true),
         ..RuleDef::default()
     };
