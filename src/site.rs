@@ -9,6 +9,7 @@ use assure_check::{Checker, Readiness, Status};
 use assure_diagnostic::LineIndex;
 use assure_report::escape_markup as escape;
 use assure_store::{FileRecord, FindingCount, FindingRecord, History, ReadinessRow, RunSummary};
+use assure_vocab::{HEADER, Owner};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -90,6 +91,7 @@ fn write_into(
         &files,
         &modelled,
         previous_id.map(|id| (id, &before_by_path)),
+        checker,
     );
     let trends = [
         trend_chart(&scoped, &counts),
@@ -173,15 +175,24 @@ fn code_file(code: &str) -> String {
         .collect()
 }
 
-/// The proposal's title: its header's `proposal:`, else its path.
-fn title(file: &FileRecord) -> &str {
-    file.text
-        .lines()
-        .take_while(|l| !l.starts_with('#'))
-        .find_map(|l| l.strip_prefix("proposal:"))
-        .map(str::trim)
+/// The proposal's title: its header's title field (the vocabulary's
+/// `[shown] title`), as written, else its path.
+fn title(file: &FileRecord, checker: &Checker) -> String {
+    let modelled = checker.model(&file.text);
+    title_of(file, &modelled.model, checker)
+}
+
+fn title_of(file: &FileRecord, model: &assure_model::Model<'_>, checker: &Checker) -> String {
+    let vocabulary = checker.vocabulary();
+    vocabulary
+        .shown()
+        .title
+        .as_deref()
+        .and_then(|name| vocabulary.fields_of(Owner::Section(HEADER)).get(name))
+        .and_then(|id| model.section_fields(HEADER).iter().find(|f| f.field == id))
+        .map(|field| field.value_span.text(&file.text).trim().to_owned())
         .filter(|t| !t.is_empty())
-        .unwrap_or(&file.path)
+        .unwrap_or_else(|| file.path.clone())
 }
 
 /// A file name for a proposal's page: readable, at most 80 bytes before
@@ -251,10 +262,11 @@ fn head(title: &str, css: &str) -> String {
     )
 }
 
-/// What the site shows of a proposal's model: the names its
-/// `commissioner` fields refer to, each once in the order they come, and
-/// its graph as a picture.
+/// What the site shows of a proposal's model: its title, the names its
+/// owner fields (the vocabulary's `[shown] owner`, `commissioner`) refer
+/// to, each once in the order they come, and its graph as a picture.
 struct Modelled {
+    title: String,
     commissioners: Vec<String>,
     graph: String,
 }
@@ -265,8 +277,9 @@ impl Modelled {
         let model = &modelled.model;
         let graph = model.graph();
         let mut commissioners: Vec<String> = Vec::new();
+        let owner = checker.vocabulary().shown().owner.as_deref();
         for edge in graph.edge_indices() {
-            if checker.vocabulary().field(graph[edge].field).name != "commissioner" {
+            if Some(checker.vocabulary().field(graph[edge].field).name.as_str()) != owner {
                 continue;
             }
             let Some((_, target)) = graph.edge_endpoints(edge) else {
@@ -280,6 +293,7 @@ impl Modelled {
             }
         }
         Modelled {
+            title: title_of(file, model, checker),
             commissioners,
             graph: picture(file, model, checker),
         }
@@ -305,6 +319,7 @@ fn index(
     files: &[FileRecord],
     modelled: &[Modelled],
     previous: Option<(i64, &HashMap<&str, &FileRecord>)>,
+    checker: &Checker,
 ) -> String {
     let mut out = head("assure: readiness of every proposal", "style.css");
     let _ = write!(
@@ -375,7 +390,15 @@ fn index(
     out.push_str(
         "<th>Errors</th><th>Warnings</th><th>Since the previous run</th></tr></thead><tbody>\n",
     );
-    for (file, Modelled { commissioners, .. }) in files.iter().zip(modelled) {
+    for (
+        file,
+        Modelled {
+            title,
+            commissioners,
+            ..
+        },
+    ) in files.iter().zip(modelled)
+    {
         let mut codes: Vec<&str> = active(file).map(|f| f.code.as_str()).collect();
         codes.sort_unstable();
         codes.dedup();
@@ -387,7 +410,7 @@ fn index(
             escape(&codes.join(" ")),
             escape(&commissioners.join("\n")),
             slug(&file.path),
-            escape(title(file)),
+            escape(title),
             escape(&file.path),
             escape(&commissioners.join(", "))
         );
@@ -433,7 +456,7 @@ fn index(
             let _ = write!(
                 out,
                 "<tr class=\"removed\" data-codes=\"\" data-commissioners=\"\"><td>{}<br><span class=\"muted\">{}</span></td><td></td>",
-                escape(title(before)),
+                escape(&title(before, checker)),
                 escape(&before.path)
             );
             for (stage, status, errors) in &before.readiness {
@@ -921,7 +944,7 @@ fn page(
     let _ = write!(
         out,
         "<p><a href=\"../index.html\">All proposals</a></p>\n<h1>{}</h1>\n<p class=\"muted\">{} · run {} at {}</p>\n",
-        escape(title(file)),
+        escape(&title(file, checker)),
         escape(&file.path),
         run.id,
         escape(&run.started_at)

@@ -258,6 +258,21 @@ pub struct Vocabulary {
     /// Words that stand for nothing (`TBC`, `N/A`), as [`filler_key`]
     /// writes them.
     filler: Vec<String>,
+    /// What outputs show of a proposal (`[shown]`): the header field that
+    /// is its title, and the reference field whose targets own it.
+    shown: Shown,
+}
+
+/// What outputs show of a proposal, named by the vocabulary (`[shown]`),
+/// so that no output names a field in Rust.
+#[derive(Debug, Clone, Default)]
+pub struct Shown {
+    /// The header field that is the proposal's title (`proposal`).
+    pub title: Option<String>,
+    /// The reference field whose targets own a proposal or its contracts,
+    /// wherever it is written (`commissioner`): the site's "commissioned
+    /// by".
+    pub owner: Option<String>,
 }
 
 /// The header's section id: always the first section.
@@ -278,7 +293,14 @@ impl Vocabulary {
             named_types: FxHashMap::default(),
             section_by_title: FxHashMap::default(),
             filler: Vec::new(),
+            shown: Shown::default(),
         }
+    }
+
+    /// What outputs show of a proposal: its title field and its owner
+    /// field, as the vocabulary names them.
+    pub fn shown(&self) -> &Shown {
+        &self.shown
     }
 
     /// Whether `value` (a field's whole value) is a word that stands for

@@ -21,8 +21,8 @@ const BASE_TYPES: [(&str, ValueType); 8] = [
 ];
 
 /// The keys of a vocabulary table (the file, or a pack's `[vocabulary]`).
-pub const TOP_KEYS: [&str; 6] = [
-    "version", "types", "header", "sections", "entities", "filler",
+pub const TOP_KEYS: [&str; 7] = [
+    "version", "types", "header", "sections", "entities", "filler", "shown",
 ];
 
 impl Vocabulary {
@@ -117,6 +117,45 @@ impl Vocabulary {
                 self.load_fields(reader, Owner::Section(HEADER), fields);
             }
             header.finish(reader, &["fields"], "`header`");
+        }
+        if let Some(shown) = table.get("shown")
+            && let Some(mut shown) = reader.table(shown, "`shown`")
+        {
+            self.load_shown(reader, &mut shown);
+            shown.finish(reader, &["title", "owner"], "`shown`");
+        }
+    }
+
+    /// `[shown]`: the header field that titles a proposal, and the
+    /// reference field that names who owns it. Each must be such a field.
+    fn load_shown(&mut self, reader: &mut Reader<'_>, table: &mut Table<'_, '_>) {
+        if let Some(value) = table.get("title") {
+            match value.get_ref() {
+                DeValue::String(name)
+                    if self.fields_of(Owner::Section(HEADER)).get(name).is_some() =>
+                {
+                    self.shown.title = Some(name.to_string());
+                }
+                _ => reader.error(
+                    codes::TOML003,
+                    span_of(value),
+                    "`title` must name a field of the header",
+                ),
+            }
+        }
+        if let Some(value) = table.get("owner") {
+            match value.get_ref() {
+                DeValue::String(name)
+                    if self.fields().any(|(_, f)| f.name == **name && f.is_edge()) =>
+                {
+                    self.shown.owner = Some(name.to_string());
+                }
+                _ => reader.error(
+                    codes::TOML003,
+                    span_of(value),
+                    "`owner` must name a field that refers to an entity",
+                ),
+            }
         }
     }
 

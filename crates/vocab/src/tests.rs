@@ -187,3 +187,17 @@ fn curly_quotes_fold_as_straight_ones() {
     );
     assert_eq!(crate::fold("\u{201c}The Hub\u{201d}"), "\"the hub\"");
 }
+
+#[test]
+fn what_outputs_show_is_named_by_the_vocabulary_and_checked() {
+    let vocabulary = Vocabulary::core();
+    assert_eq!(vocabulary.shown().title.as_deref(), Some("proposal"));
+    assert_eq!(vocabulary.shown().owner.as_deref(), Some("commissioner"));
+    let mut vocabulary = Vocabulary::core();
+    let extension = "[shown]\ntitle = \"turnover\"\nowner = \"established\"\n";
+    let errors = vocabulary.extend_from_source(extension);
+    assert_snapshot!(assure_diagnostic::render_plain(extension, &errors), @r#"
+    TOML003 2:9 "\"turnover\"": `title` must name a field of the header
+    TOML003 3:9 "\"established\"": `owner` must name a field that refers to an entity
+    "#);
+}
