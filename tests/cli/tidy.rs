@@ -156,6 +156,10 @@ fn crates_depend_only_downwards() {
         ("gen", &[]),
         ("store", &[]),
         ("test-tools", &[]),
+        (
+            "site",
+            &["check", "diagnostic", "model", "report", "store", "vocab"],
+        ),
         ("syntax", &["diagnostic"]),
         ("toml-reader", &["diagnostic"]),
         ("vocab", &["diagnostic", "toml-reader"]),
