@@ -234,6 +234,11 @@ struct Document {
     /// The document's own check, made when another open document's corpus
     /// rules first need it after a change, and kept for the next.
     checked: std::cell::OnceCell<FileReport>,
+    /// What was published for this version (the check with corpus
+    /// findings): lenses and code actions answer from it, so that an edit
+    /// costs one check however many of them the editor asks for, and they
+    /// say what the diagnostics say.
+    published: std::cell::RefCell<Option<FileReport>>,
 }
 
 impl Document {
@@ -243,6 +248,7 @@ impl Document {
             version,
             index: std::cell::OnceCell::new(),
             checked: std::cell::OnceCell::new(),
+            published: std::cell::RefCell::new(None),
         }
     }
 
@@ -470,6 +476,7 @@ impl Server {
         };
         let report = checker.check(&display_path(uri), document.text.as_bytes());
         let report = self.with_corpus_findings(checker, uri, report);
+        document.published.replace(Some(report.clone()));
         let positions = Positions::new(&document.text);
         let active: Vec<&assure_check::Finding> =
             report.findings.iter().filter(|f| f.is_active()).collect();
@@ -501,6 +508,18 @@ impl Server {
             .map(|r| json!({"stage": r.label(), "status": r.status.as_str(), "describe": r.describe()}))
             .collect();
         self.notify("assure/readiness", json!({"uri": uri, "readiness": rows}));
+    }
+
+    /// The report of the document at `uri` as published for its version,
+    /// made now (and kept) if it was not.
+    fn report_of(&self, checker: &Checker, uri: &str, document: &Document) -> FileReport {
+        if let Some(report) = &*document.published.borrow() {
+            return report.clone();
+        }
+        let report = checker.check(&display_path(uri), document.text.as_bytes());
+        let report = self.with_corpus_findings(checker, uri, report);
+        document.published.replace(Some(report.clone()));
+        report
     }
 
     /// `report` with the findings of corpus rules, read over the document
@@ -659,7 +678,8 @@ impl Server {
         let at = |p: &Json| positions.offset(p);
         Ok(match request.method.as_str() {
             "textDocument/codeAction" => {
-                code_actions(checker, uri, text, &positions, &params["range"])
+                let report = self.report_of(checker, uri, document);
+                code_actions(checker, &report, uri, text, &positions, &params["range"])
             }
             "textDocument/formatting" => {
                 match assure_check::format::format(checker, &display_path(uri), text) {
@@ -720,7 +740,7 @@ impl Server {
             "textDocument/documentSymbol" => document_symbols(checker, text, &positions),
             "textDocument/foldingRange" => folding_ranges(text, &positions),
             "textDocument/codeLens" => {
-                let report = checker.check(&display_path(uri), text.as_bytes());
+                let report = self.report_of(checker, uri, document);
                 let summary: Vec<String> = report
                     .readiness
                     .iter()
@@ -873,13 +893,12 @@ fn diagnostic_json(uri: &str, positions: &Positions<'_>, finding: &assure_check:
 /// here", and for the whole file "apply every safe fix".
 fn code_actions(
     checker: &Checker,
+    report: &FileReport,
     uri: &str,
     text: &str,
     positions: &Positions<'_>,
     range: &Json,
 ) -> Json {
-    let mut report = checker.check(&display_path(uri), text.as_bytes());
-    checker.add_corpus_findings(std::slice::from_mut(&mut report));
     // Findings on the lines of the range: a cursor anywhere on a line asks
     // for what is wrong on it.
     let line = |p: &Json| p["line"].as_u64().unwrap_or(0);

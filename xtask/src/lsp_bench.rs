@@ -1,9 +1,9 @@
 //! `cargo xtask bench --lsp`: the release `assure lsp` driven over stdio as
 //! an editor drives it, on generated proposals of 1,000 and 10,000
 //! entities: how long after a `didChange` its diagnostics arrive (median
-//! and worst of 100 edits), how long hover, definition and completion take
-//! (median and worst of 100 each), and its resident memory after the first
-//! edit and after 1,000.
+//! and worst of 100 edits), how long hover, definition, completion and the
+//! code lens take (median and worst of 100 each), and its resident memory
+//! after the first edit and after 1,000.
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -93,9 +93,9 @@ fn median_and_worst(mut times: Vec<Duration>) -> (Duration, Duration) {
 /// Runs the benchmark and prints its table.
 pub fn run(binary: &Path) -> Result<(), String> {
     println!(
-        "| entities | size | diagnostics after an edit (median / worst of 100) | hover | definition | completion | memory after 1 edit → 1,000 |"
+        "| entities | size | diagnostics after an edit (median / worst of 100) | hover | definition | completion | code lens | memory after 1 edit → 1,000 |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for entities in [1_000, 10_000] {
         let text = assure_gen::proposal(entities, 1);
         let mut child = Command::new(binary)
@@ -176,9 +176,11 @@ pub fn run(binary: &Path) -> Result<(), String> {
         let hover = timed("textDocument/hover", heading_line, 4, &mut id)?;
         let definition = timed("textDocument/definition", heading_line, 4, &mut id)?;
         let completion = timed("textDocument/completion", heading_line + 1, 0, &mut id)?;
+        // The lens answers from the version's published check.
+        let lens = timed("textDocument/codeLens", 0, 0, &mut id)?;
         let edits = if entities >= 10_000 { "101" } else { "1,000" };
         println!(
-            "| {entities} | {:.0} KB | {} / {} | {} / {} | {} / {} | {} / {} | {} → {} MiB ({edits} edits) |",
+            "| {entities} | {:.0} KB | {} / {} | {} / {} | {} / {} | {} / {} | {} / {} | {} → {} MiB ({edits} edits) |",
             text.len() as f64 / 1000.0,
             ms(diagnostics),
             ms(worst),
@@ -188,6 +190,8 @@ pub fn run(binary: &Path) -> Result<(), String> {
             ms(definition.1),
             ms(completion.0),
             ms(completion.1),
+            ms(lens.0),
+            ms(lens.1),
             first_memory.map_or("?".to_owned(), |m| format!("{m:.0}")),
             last_memory.map_or("?".to_owned(), |m| format!("{m:.0}")),
         );
