@@ -318,3 +318,105 @@ fn a_refused_connection_is_a_clear_error() {
     );
     assert!(!dir.path().join("postgres:").exists());
 }
+
+/// `lint` and `report` find and read one tree alike: a link to a proposal
+/// inside it, a link to one outside it, a proposal in a hidden folder, and
+/// one over `--max-file-size`. The files and findings recorded are those
+/// lint gives, path for path.
+#[cfg(unix)]
+#[test]
+fn lint_and_report_find_and_read_one_tree_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(corpus.join(".drafts")).unwrap();
+    std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+    let fixture = |name: &str| root().join(format!("fixtures/{name}.proposal"));
+    std::fs::copy(fixture("dudley-mcp"), corpus.join("dudley.proposal")).unwrap();
+    std::fs::copy(
+        fixture("tower-hamlets-community"),
+        corpus.join(".drafts/tower.proposal"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("hampshire-mcp"),
+        dir.path().join("outside/secret.proposal"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        corpus.join("dudley.proposal"),
+        corpus.join("again.proposal"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("outside/secret.proposal"),
+        corpus.join("leak.proposal"),
+    )
+    .unwrap();
+    // Over 1 MiB: read by neither.
+    let big = format!("proposal: Big\n{}", "Prose that goes on.\n".repeat(60_000));
+    std::fs::write(corpus.join("big.proposal"), big).unwrap();
+    let limit = ["--max-file-size", "1"];
+    let lint = assure_in(
+        dir.path(),
+        &[&limit[..], &["lint", "--format", "json", "corpus"]].concat(),
+    );
+    let json: serde_json::Value = serde_json::from_str(&lint.stdout).unwrap();
+    let summary = |path: &str, codes: Vec<String>| format!("{path}: {}", codes.join(" "));
+    let linted: Vec<String> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| {
+            let path = file["path"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("corpus/")
+                .unwrap();
+            let codes = file["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["code"].as_str().unwrap().to_owned())
+                .collect();
+            summary(path, codes)
+        })
+        .collect();
+    assert_eq!(
+        linted
+            .iter()
+            .map(|l| l.split(':').next().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            ".drafts/tower.proposal",
+            "again.proposal",
+            "big.proposal",
+            "dudley.proposal",
+            "leak.proposal"
+        ]
+    );
+    assert!(linted[2].starts_with("big.proposal: SYN003"), "{linted:?}");
+    assert!(linted[4].starts_with("leak.proposal: SYN003"), "{linted:?}");
+    let run = assure_in(
+        dir.path(),
+        &[
+            &limit[..],
+            &["report", "--corpus", "corpus", "--db", "h.sqlite"],
+        ]
+        .concat(),
+    );
+    assert_status!(run, 0);
+    let mut store =
+        assure_store::open(&assure_store::Target::Sqlite(dir.path().join("h.sqlite"))).unwrap();
+    let reported: Vec<String> = store
+        .files(1)
+        .unwrap()
+        .iter()
+        .map(|file| {
+            summary(
+                &file.path,
+                file.findings.iter().map(|f| f.code.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(reported, linted);
+}
