@@ -907,3 +907,26 @@ fn a_regime_that_does_not_govern_a_proposal_is_not_applicable_never_ready() {
         ]
     );
 }
+
+#[test]
+fn init_with_a_pack_that_does_not_load_writes_nothing() {
+    // The pack is loaded first, then the file created: a broken pack
+    // leaves no empty proposal behind for the next `init` to refuse.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[pack]\nname = \"bad\"\nversion = \"1\"\n[[rules]]\ncode = \"X\"\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["--pack", "./bad.toml", "init", "p.proposal"]);
+    assert_status!(run, 2);
+    assert!(
+        run.stderr
+            .contains("error: invalid rule pack: 8 problems in ./bad.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("p.proposal").exists());
+    let run = assure_in(dir.path(), &["init", "p.proposal"]);
+    assert_status!(run, 0);
+}

@@ -45,6 +45,7 @@ pub fn load(
         rules: Vec::new(),
         defines: Vec::new(),
         define_sigs: Vec::new(),
+        define_packs: Vec::new(),
         calendars: Vec::new(),
         pack_params: Vec::new(),
         vocabulary: base,
@@ -254,11 +255,23 @@ impl Builder<'_, '_> {
 
     fn define(&mut self, define: DefineDef, pack: &str) {
         let name = define.name;
-        if self.set.define_sigs.iter().any(|d| d.name == name) {
-            self.reader.error(
-                codes::PACK004,
-                define.key_span,
-                format!("`{name}` is defined twice"),
+        if let Some(first) = self.set.define_sigs.iter().position(|d| d.name == name) {
+            // Definitions are shared by every pack loaded: say whose it is.
+            let by = &self.set.define_packs[first];
+            let whose = if by == pack {
+                "this pack defines it already".to_owned()
+            } else {
+                format!("the pack `{by}`, loaded before this one, defines it")
+            };
+            self.reader.push(
+                Diagnostic::of(
+                    codes::PACK004,
+                    define.key_span,
+                    format!("`{name}` is defined twice: {whose}"),
+                )
+                .with_help(
+                    "definitions are shared by every pack loaded: give yours a name of its own",
+                ),
             );
             return;
         }
@@ -285,6 +298,7 @@ impl Builder<'_, '_> {
         let (body, ty) = compile(self.reader, &mut compiler, &written, Mode::Value)
             .unwrap_or_else(|| (Code::missing(), Ty::Any));
         let slots = compiler.slots();
+        self.set.define_packs.push(pack.to_owned());
         self.set.define_sigs.push(DefineSig {
             name,
             arity: define.params.len(),

@@ -335,6 +335,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     defines: Vec<DefineCode>,
     define_sigs: Vec<DefineSig>,
+    /// The pack that defines each of `define_sigs`, by index.
+    define_packs: Vec<String>,
     /// The calendars packs name with `[calendar]`.
     calendars: Vec<Calendar>,
     /// Each pack's `[params]`, which its definitions and rules read, with
