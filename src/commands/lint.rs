@@ -337,12 +337,16 @@ pub(crate) fn stage_index(rules: &RuleSet, id: &str) -> Result<usize, Failure> {
 }
 
 /// Where SARIF locates files: the git repository around the current
-/// directory, found by its `.git`, if there is one.
+/// directory, found by its `.git`, else the current directory itself, so
+/// that every relative URI has a base a reader can resolve.
 fn places() -> assure_report::sarif::Places {
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = cwd
         .ancestors()
         .find(|dir| dir.join(".git").exists())
-        .map(Path::to_path_buf);
-    assure_report::sarif::Places { root, cwd }
+        .map_or_else(|| cwd.clone(), Path::to_path_buf);
+    assure_report::sarif::Places {
+        root: Some(root),
+        cwd,
+    }
 }

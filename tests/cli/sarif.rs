@@ -211,9 +211,21 @@ fn sarif_with_no_findings_and_awkward_paths_validates() {
     assert_status!(run, 1);
     assert_eq!(validate(&run.stdout), Vec::<String>::new());
     let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let location =
+        &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
     assert_eq!(
-        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        location["uri"],
         "propositions%20caf%C3%A9/bad%20one.proposal"
+    );
+    // Outside a repository, relative to the directory assure ran in, which
+    // the log names: never a bare relative URI with no base.
+    assert_eq!(location["uriBaseId"], "SRCROOT");
+    let base = log["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
     );
 }
 
@@ -307,7 +319,8 @@ fn sarif_locates_a_file_given_absolute_under_the_repository_root() {
         "{base}"
     );
 
-    // Outside any repository, a file given absolute is a file:// URI.
+    // Outside any repository, a file under the directory assure ran in is
+    // relative to it, given absolute or not, and the log names that base.
     let dir = tempfile::tempdir().unwrap();
     let outside = dir.path().join("d.proposal");
     std::fs::copy(&absolute, &outside).unwrap();
@@ -318,13 +331,23 @@ fn sarif_locates_a_file_given_absolute_under_the_repository_root() {
     let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let location =
         &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(
+        *location,
+        serde_json::json!({"uri": "d.proposal", "uriBaseId": "SRCROOT"})
+    );
+    // One outside that directory is a file:// URI.
+    std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+    let run = assure_in(
+        &dir.path().join("elsewhere"),
+        &["lint", "--format", "sarif", outside.to_str().unwrap()],
+    );
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let location =
+        &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
     assert!(location.get("uriBaseId").is_none(), "{location}");
     assert!(
-        location["uri"].as_str().unwrap().starts_with("file:///"),
-        "{location}"
-    );
-    assert!(
-        location["uri"].as_str().unwrap().ends_with("/d.proposal"),
+        location["uri"].as_str().unwrap().starts_with("file:///")
+            && location["uri"].as_str().unwrap().ends_with("/d.proposal"),
         "{location}"
     );
 }

@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 /// The SARIF version written.
 pub const VERSION: &str = "2.1.0";
 
-/// Where the files of a run are: the repository root, if there is one, and
-/// the directory paths are relative to. A file under the root gets a URI
-/// relative to it, with `uriBaseId` `SRCROOT`, as code scanning wants; one
-/// outside it a `file://` URI.
+/// Where the files of a run are: the root URIs are relative to (the
+/// repository's, or else the directory assure ran in), and the directory
+/// paths are relative to. A file under the root gets a URI relative to it,
+/// with `uriBaseId` `SRCROOT`, as code scanning wants; one outside it a
+/// `file://` URI.
 #[derive(Debug, Clone, Default)]
 pub struct Places {
     /// The repository root (absolute).
