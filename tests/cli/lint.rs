@@ -766,3 +766,48 @@ fn the_svg_graph_shows_every_edge_and_hides_no_box() {
     }
     assert!(drawn >= 100, "{drawn} fixtures drawn");
 }
+
+/// The human output's closing lines come in the order docs/cli.md gives:
+/// each file's readiness table, what the statuses mean, the configuration,
+/// the date judged by, the summary.
+#[test]
+fn the_closing_lines_come_in_the_documented_order() {
+    let dir = tempfile::tempdir().unwrap();
+    // A notice of award not yet published: PSR010 reads the run's date.
+    let text = std::fs::read_to_string(crate::root().join("fixtures/rules/psr010-fires.proposal"))
+        .unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("award-notice:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("d.proposal"), text).unwrap();
+    std::fs::write(
+        dir.path().join("assure.toml"),
+        "packs = [\"psr-2024\"]\nas-of = \"2025-09-01\"\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["lint", "--color", "never", "d.proposal"]);
+    let tail: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "d.proposal")
+        .collect();
+    let at = |start: &str| {
+        tail.iter()
+            .position(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line starting `{start}` in\n{}", run.stdout))
+    };
+    let order = [
+        at("  nhs-new-care-models: case-for-change"),
+        at("ready: "),
+        at("Configured by assure.toml."),
+        at("Dates judged as of 2025-09-01 (`as-of` in assure.toml)."),
+        at("2 errors, 0 warnings in 1 file"),
+    ];
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "{order:?}\n{}",
+        run.stdout
+    );
+}
