@@ -5,19 +5,19 @@
 //! TOML: `assure-rules` reads a pack, hands each expression's text here,
 //! and places what comes back into rules. The stages of the language:
 //!
-//! - [`parse_expr`], [`parse_template`] (`parse.rs`): text to an
+//! - [`parse_expr`], [`parse_template`] (`parse/`): text to an
 //!   [`ast::Expr`] with nom, refusing input too long or too deep to handle
 //!   safely;
-//! - [`Compiler`] (`compile.rs`): names resolved against the vocabulary and
+//! - [`Compiler`] (`compile/`): names resolved against the vocabulary and
 //!   the scope's bindings, every operation type-checked (`check.rs`,
 //!   [`Ty`]), everything turned into [`Code`] (`ir.rs`) once;
-//! - [`Evaluator`] (`eval.rs`): code run over a [`assure_model::Model`],
+//! - [`Evaluator`] (`eval/`): code run over a [`assure_model::Model`],
 //!   with a visited set on every traversal and a fuel budget, so that
 //!   evaluation always ends;
 //! - [`Val`] ([`value`]): the one value type, of literals, parameters and
 //!   results alike, with its comparison and arithmetic.
 //!
-//! Every built-in function is one entry of [`BUILTINS`] (`builtins.rs`),
+//! Every built-in function is one entry of [`BUILTINS`] (`builtins/mod.rs`),
 //! with its name, typing and evaluation: adding a function is adding an
 //! entry.
 
