@@ -56,6 +56,34 @@ fn every_module_has_a_doc_comment() {
     );
 }
 
+/// No source file outside the tests is over 900 lines: past that, a
+/// module holds more than one idea, and its parts want names.
+#[test]
+fn no_source_file_is_over_900_lines() {
+    let long: Vec<String> = all_rust_files()
+        .iter()
+        .filter(|path| {
+            let shown = path.strip_prefix(root()).unwrap_or(path);
+            !shown.starts_with("tests")
+                && !shown.components().any(|c| c.as_os_str() == "tests")
+                && !shown.ends_with("tests.rs")
+        })
+        .filter_map(|path| {
+            let lines = std::fs::read_to_string(path)
+                .unwrap_or_default()
+                .lines()
+                .count();
+            (lines > 900).then(|| {
+                format!(
+                    "{}: {lines} lines",
+                    path.strip_prefix(root()).unwrap_or(path).display()
+                )
+            })
+        })
+        .collect();
+    assert_eq!(long, Vec::<String>::new());
+}
+
 #[test]
 fn no_test_is_ignored_or_expected_to_panic() {
     let forbidden = [concat!("#[", "ignore"), concat!("#[", "should_panic")];
