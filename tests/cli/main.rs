@@ -9,6 +9,7 @@ mod bad_input;
 mod baseline;
 mod config;
 mod diff;
+mod docs;
 mod fix;
 mod hostile;
 mod lint;
