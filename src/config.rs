@@ -8,7 +8,7 @@
 //! any makes the run fail with status 2.
 
 use assure_check::suppress::AllowEntry;
-use assure_diagnostic::{Diagnostic, Span, closest};
+use assure_diagnostic::{Diagnostic, Span, closest, codes};
 use assure_rules::{RuleSet, TomlConstant, Val, describe_kind};
 use assure_toml_reader::{Reader, Table, Value, span_of};
 use globset::Glob;
@@ -17,11 +17,6 @@ use std::sync::Arc;
 
 /// The name of the configuration file.
 pub const FILE_NAME: &str = "assure.toml";
-
-/// The configuration's codes, as the registry declares them.
-pub mod codes {
-    pub use assure_diagnostic::codes::{CFG001, CFG002, CFG003};
-}
 
 /// A severity override.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,8 +321,7 @@ impl Config {
             if rules.rule(code).is_some() {
                 return;
             }
-            let message = if assure_diagnostic::codes::of_proposals().any(|info| info.code == code)
-            {
+            let message = if codes::of_proposals().any(|info| info.code == code) {
                 format!("{code} is a structural finding: it is always on and cannot be configured")
             } else {
                 format!("no rule has the code {code}")

@@ -17,8 +17,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// What to report on and where.
-pub struct ReportArgs {
+/// What one `assure report` records, from where, and where it writes the
+/// site: the command's arguments resolved.
+pub struct Recording {
     /// The corpus directory.
     pub corpus: PathBuf,
     /// The history: an SQLite file, or a PostgreSQL URL.
@@ -32,7 +33,7 @@ pub struct ReportArgs {
 /// Lints the corpus with `checker`, records the run, and writes the site;
 /// what was done goes to `out`.
 pub fn run(
-    args: &ReportArgs,
+    args: &Recording,
     checker: &Checker,
     out: &mut dyn std::io::Write,
 ) -> Result<(), String> {

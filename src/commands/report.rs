@@ -34,7 +34,7 @@ pub fn run(args: &ReportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
         None => None,
     };
     let checker = checker.up_to_stage(last_stage);
-    let report = crate::history::ReportArgs {
+    let report = crate::history::Recording {
         corpus: args.corpus.clone(),
         db: args.db.clone(),
         html: args.html.clone(),

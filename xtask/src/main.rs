@@ -129,7 +129,7 @@ fn report(corpus: PathBuf, db: &std::ffi::OsStr, html: Option<PathBuf>) -> Resul
     let rules = assure_rules::RuleSet::default_set()
         .map_err(|_| "the default pack does not load".to_owned())?;
     let checker = assure_check::Checker::new(rules);
-    let args = assure::history::ReportArgs {
+    let args = assure::history::Recording {
         corpus,
         db: db.to_owned(),
         html,
