@@ -502,11 +502,9 @@ fn said_nothing<'a>(
     frame: &mut Frame<'a>,
     filler: &[(assure_model::Holder, assure_vocab::FieldId, Span)],
 ) -> RuleFinding {
-    let named = filler_named(evaluator, filler);
     let why = format!(
-        "it reads {}, which {} nothing",
-        assure_diagnostic::english_list(&named),
-        if named.len() == 1 { "says" } else { "say" }
+        "it reads {}",
+        says_nothing(&filler_named(evaluator, filler))
     );
     not_judged(
         evaluator,
@@ -533,19 +531,30 @@ fn filler_named(
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
-            format!("`{written}`{}", whose(evaluator, holder))
+            format!("`{written}` {}", whose(evaluator, holder))
         })
         .collect()
 }
 
-/// Whose a field is, for a message: ` of `NAME``, ` under `# Title``.
+/// Fields written with filler, as a message lists them: "`a` of `X`,
+/// which says nothing".
+fn says_nothing(named: &[String]) -> String {
+    format!(
+        "{}, which {} nothing",
+        assure_diagnostic::english_list(named),
+        if named.len() == 1 { "says" } else { "say" }
+    )
+}
+
+/// Whose a field is, for a message: "of `NAME`", "under `# Title`", "of
+/// the proposal".
 fn whose(evaluator: &Evaluator<'_>, holder: assure_model::Holder) -> String {
     match holder {
-        assure_model::Holder::Entity(id) => format!(" of `{}`", evaluator.model().entity(id).name),
+        assure_model::Holder::Entity(id) => format!("of `{}`", evaluator.model().entity(id).name),
         assure_model::Holder::Section(section) => {
             match evaluator.vocabulary().section(section).title.as_deref() {
-                Some(title) => format!(" under `# {title}`"),
-                None => String::new(),
+                Some(title) => format!("under `# {title}`"),
+                None => "of the proposal".to_owned(),
             }
         }
     }
@@ -560,7 +569,6 @@ fn not_known<'a>(
     frame: &mut Frame<'a>,
     what: &str,
 ) -> RuleFinding {
-    let model = evaluator.model();
     let vocabulary = evaluator.vocabulary();
     let absent = evaluator.take_absent();
     let named = |unusable: bool| -> Vec<String> {
@@ -568,16 +576,11 @@ fn not_known<'a>(
             .iter()
             .filter(|(_, _, u)| *u == unusable)
             .map(|&(holder, field, _)| {
-                let whose = match holder {
-                    assure_model::Holder::Entity(id) => format!("of `{}`", model.entity(id).name),
-                    assure_model::Holder::Section(section) => {
-                        match vocabulary.section(section).title.as_deref() {
-                            Some(title) => format!("under `# {title}`"),
-                            None => "of the proposal".to_owned(),
-                        }
-                    }
-                };
-                format!("`{}` {whose}", vocabulary.field(field).name)
+                format!(
+                    "`{}` {}",
+                    vocabulary.field(field).name,
+                    whose(evaluator, holder)
+                )
             })
             .collect()
     };
@@ -597,11 +600,7 @@ fn not_known<'a>(
     }
     let filler = filler_named(evaluator, &evaluator.take_filler());
     if !filler.is_empty() {
-        read.push(format!(
-            "{}, which {} nothing",
-            assure_diagnostic::english_list(&filler),
-            if filler.len() == 1 { "says" } else { "say" }
-        ));
+        read.push(says_nothing(&filler));
     }
     let why = if read.is_empty() {
         format!("it cannot tell {what}: a value it reads is `none`")
@@ -704,11 +703,7 @@ fn not_assessed<'a>(
     let mut why = format!("it needs {}", assure_diagnostic::english_list(lacking));
     let filler = filler_named(evaluator, &evaluator.take_filler());
     if !filler.is_empty() {
-        why.push_str(&format!(
-            ", and reads {}, which {} nothing",
-            assure_diagnostic::english_list(&filler),
-            if filler.len() == 1 { "says" } else { "say" }
-        ));
+        why.push_str(&format!(", and reads {}", says_nothing(&filler)));
     }
     not_judged(
         evaluator,
