@@ -130,14 +130,7 @@ pub fn build(
     }
     for (file, modelled) in files.iter().zip(&modelled) {
         let before = before_by_path.get(file.path.as_str()).copied();
-        let html = page(
-            run,
-            file,
-            before,
-            previous.is_some(),
-            checker,
-            &modelled.graph,
-        );
+        let html = page(run, file, before, previous.is_some(), checker, modelled);
         folder.file(&format!("p/{}.html", slug(&file.path)), html.as_bytes())?;
     }
     Ok(())

@@ -47,13 +47,13 @@ pub(crate) fn page(
     before: Option<&FileRecord>,
     has_previous: bool,
     checker: &Checker,
-    graph: &str,
+    modelled: &Modelled,
 ) -> String {
     let mut out = head(&format!("assure: {}", file.path), "../style.css");
     let _ = write!(
         out,
         "<p><a href=\"../index.html\">All proposals</a></p>\n<h1>{}</h1>\n<p class=\"muted\">{} · run {} at {}</p>\n",
-        escape(&title(file, checker)),
+        escape(&modelled.title),
         escape(&file.path),
         run.id,
         escape(&run.started_at)
@@ -114,7 +114,7 @@ pub(crate) fn page(
     out.push_str(&not_assessed_section(file));
     out.push_str(&findings_section(file, checker));
     out.push_str("<h2>Graph</h2>\n");
-    out.push_str(graph);
+    out.push_str(&modelled.graph);
     out.push_str("\n</body></html>\n");
     out
 }
