@@ -379,9 +379,7 @@ impl Server {
                 return;
             }
         };
-        let report = checker.check(&display_path(uri), document.text.as_bytes());
-        let report = self.with_corpus_findings(checker, uri, report);
-        document.published.replace(Some(report.clone()));
+        let report = self.check_and_keep(checker, uri, document);
         let positions = Positions::new(&document.text);
         let active: Vec<&assure_check::Finding> =
             report.findings.iter().filter(|f| f.is_active()).collect();
@@ -421,6 +419,12 @@ impl Server {
         if let Some(report) = &*document.published.borrow() {
             return report.clone();
         }
+        self.check_and_keep(checker, uri, document)
+    }
+
+    /// Checks the document at `uri` with its corpus findings, and keeps
+    /// the report as the one published for its version.
+    fn check_and_keep(&self, checker: &Checker, uri: &str, document: &Document) -> FileReport {
         let report = checker.check(&display_path(uri), document.text.as_bytes());
         let report = self.with_corpus_findings(checker, uri, report);
         document.published.replace(Some(report.clone()));
