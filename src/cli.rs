@@ -38,7 +38,7 @@ pub struct CommonOptions {
     pub config: Option<PathBuf>,
     /// The largest proposal read, in MiB; a longer one is reported
     /// unreadable (SYN003).
-    #[arg(long, value_name = "MIB", global = true, default_value_t = crate::files::DEFAULT_MAX_PROPOSAL_MIB)]
+    #[arg(long, value_name = "MIB", global = true, default_value_t = assure_workspace::files::DEFAULT_MAX_PROPOSAL_MIB)]
     pub max_file_size: u64,
     /// The evaluation budget of each rule, in steps, on top of 2,000 per
     /// entity and link of the proposal; a rule that spends it leaves its

@@ -6,10 +6,11 @@
 
 use crate::Failure;
 use crate::cli::{ColorChoice, CommonOptions};
-use crate::project::Project;
 use assure_report::human::HumanOptions;
+use assure_workspace::day;
+use assure_workspace::project::{Project, Sources};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The environment the arguments are judged in.
 #[derive(Debug, Clone, Default)]
@@ -43,47 +44,12 @@ pub struct Common {
     pub color: bool,
     /// Findings only.
     pub quiet: bool,
-    /// Rule packs to load after the default, each checked to exist.
-    pub packs: Vec<PathBuf>,
-    /// The configuration file given with `--config`, checked to exist.
-    pub config: Option<PathBuf>,
+    /// Where the project's configuration and packs come from.
+    pub sources: Sources,
     /// The largest proposal read, in bytes.
     pub max_proposal_bytes: u64,
-    /// The evaluation budget of each rule.
-    pub max_steps: u64,
     /// The width human output wraps at.
     pub width: usize,
-    /// The run's date given with `--as-of`.
-    pub as_of: Option<assure_model::Date>,
-}
-
-/// A day written `YYYY-MM-DD`, as `--as-of` and `as-of` take it.
-pub fn day(text: &str) -> Result<assure_model::Date, String> {
-    let date = assure_model::Date::parse(text)
-        .map_err(|e: String| assure_diagnostic::visible(&e).into_owned())?;
-    if date.has_day {
-        Ok(date)
-    } else {
-        Err(format!(
-            "`{}` is a month: give the day (YYYY-MM-DD)",
-            assure_diagnostic::visible(text)
-        ))
-    }
-}
-
-/// Today, in UTC, by the system clock.
-pub fn clock_date() -> assure_model::Date {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
-    assure_model::Date::from_days(days).unwrap_or(assure_model::Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-        has_day: true,
-        has_month: true,
-    })
 }
 
 impl Common {
@@ -94,7 +60,7 @@ impl Common {
                 Some(name) if assure_rules::names_builtin(name) => {}
                 // A bare word that is no file is a misspelt pack name.
                 Some(name) if assure_rules::is_bare_name(name) && !pack.exists() => {
-                    crate::project::builtin(name)?;
+                    assure_workspace::project::builtin(name)?;
                 }
                 _ => {
                     exists(pack)?;
@@ -116,11 +82,13 @@ impl Common {
         Ok(Common {
             color,
             quiet: raw.quiet,
-            packs: raw.packs,
-            config: raw.config,
+            sources: Sources {
+                packs: raw.packs,
+                config: raw.config,
+                max_steps: raw.max_steps,
+                as_of,
+            },
             max_proposal_bytes: raw.max_file_size.saturating_mul(1 << 20),
-            max_steps: raw.max_steps,
-            as_of,
             width: environment.width,
         })
     }
@@ -149,7 +117,7 @@ impl<'o> Context<'o> {
     /// The project: `assure.toml` and the rule packs, loaded and checked
     /// against each other. A command asks once, and only if it needs them.
     pub fn project(&self) -> Result<Project, Failure> {
-        Project::load(&self.common)
+        Project::load(&self.common.sources)
     }
 
     /// How human output is rendered.

@@ -1,7 +1,7 @@
 //! The `assure` command line.
 //!
-//! [`run`] is the whole program: it parses the arguments ([`cli`]), runs
-//! one command ([`commands`], a module each) in a [`context::Context`], and
+//! [`run`] is the whole program: it parses the arguments (`cli`), runs
+//! one command (`commands`, a module each) in a `context::Context`, and
 //! returns the exit status of `docs/cli.md`:
 //!
 //! - 0: no finding at error level (nor at warning level, with
@@ -10,25 +10,20 @@
 //! - 2: the run itself failed (bad arguments, unreadable config, invalid
 //!   pack, I/O error).
 //!
-//! Only this crate (and `xtask`) reads files; the pipeline it drives,
-//! `assure-check`, works on bytes.
+//! It exposes [`run`] and nothing else: what it reads and writes is
+//! `assure_workspace`'s, the language server is `assure_lsp`, and the
+//! pipeline they drive, `assure_check`, works on bytes.
 
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod context;
-pub mod files;
-pub mod history;
-pub mod lsp;
-pub mod project;
-pub mod site;
-pub mod write;
+mod cli;
+mod commands;
+mod context;
 
-use assure_check::FileReport;
+use assure_workspace::Failure;
 use clap::Parser as _;
-use context::{Common, Context, Environment};
+pub use context::Environment;
+use context::{Common, Context};
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::Write;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,32 +44,6 @@ impl ExitStatus {
             ExitStatus::Findings => 1,
             ExitStatus::Failure => 2,
         }
-    }
-}
-
-/// Why a run failed (exit status 2).
-#[derive(Debug)]
-pub struct Failure {
-    /// What went wrong.
-    pub message: String,
-    /// Diagnostics into the files at fault (a rule pack, a config), shown
-    /// like findings.
-    pub reports: Vec<FileReport>,
-}
-
-impl Failure {
-    /// A failure with only a message.
-    pub fn new(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            reports: Vec::new(),
-        }
-    }
-}
-
-impl From<io::Error> for Failure {
-    fn from(error: io::Error) -> Failure {
-        Failure::new(format!("I/O error: {error}"))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `assure` binary: a thin shell around [`assure::run`].
 
-use assure::context::Environment;
+use assure::Environment;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 

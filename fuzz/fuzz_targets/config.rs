@@ -3,7 +3,7 @@
 //! pack without panicking.
 #![no_main]
 
-use assure::config::Config;
+use assure_workspace::config::Config;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

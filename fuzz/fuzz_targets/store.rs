@@ -7,7 +7,7 @@
 //! exactly the files and findings recorded with it, never part of a run.
 #![no_main]
 
-use assure_store::{FileRecord, FindingRecord, RunRecord, Store};
+use assure_store::{FileRecord, FindingRecord, History, RunRecord, Sqlite as Store};
 use libfuzzer_sys::fuzz_target;
 use rusqlite::Connection;
 
@@ -41,7 +41,7 @@ fn run_of(files: u8, findings: u8) -> RunRecord {
 
 /// Every run is whole: as many files and findings as it was recorded with.
 fn check_whole(path: &std::path::Path, expected: &[(u8, u8)]) {
-    let store = Store::open(path).expect("an intact history opens");
+    let mut store = Store::open(path).expect("an intact history opens");
     let runs = store.runs().unwrap();
     assert_eq!(runs.len(), expected.len(), "a run was lost or half written");
     for (run, (files, findings)) in runs.iter().zip(expected) {
@@ -91,7 +91,7 @@ fuzz_target!(|bytes: &[u8]| {
                 expected.push((1, 1));
                 // Which of the two came first is not known: compare counts
                 // only by sorting both sides.
-                let store = Store::open(&path).unwrap();
+                let mut store = Store::open(&path).unwrap();
                 let mut recorded: Vec<(i64, i64)> =
                     store.runs().unwrap().iter().map(|r| (r.files, r.findings)).collect();
                 let mut wanted: Vec<(i64, i64)> = expected

@@ -61,7 +61,7 @@ pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
 }
 
 fn read(checker: &Checker, path: &Path, limit: u64) -> Result<FileReport, Failure> {
-    let bytes = crate::files::read_proposal(path, limit)
+    let bytes = assure_workspace::files::read_proposal(path, limit)
         .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
     Ok(checker.check_owned(&path.display().to_string(), bytes))
 }

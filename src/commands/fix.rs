@@ -6,10 +6,11 @@
 
 use crate::commands::write;
 use crate::context::{Context, exists};
-use crate::{ExitStatus, Failure, files};
+use crate::{ExitStatus, Failure};
 use assure_check::Checker;
 use assure_check::fix::fix_text;
 use assure_diagnostic::{Applicability, visible};
+use assure_workspace::files;
 use clap::Args;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -98,7 +99,7 @@ pub fn fix_paths(
             continue;
         }
         if let Err(why) =
-            crate::write::replace(&proposal.path, text.as_bytes(), fixed.text.as_bytes())
+            assure_workspace::write::replace(&proposal.path, text.as_bytes(), fixed.text.as_bytes())
         {
             fixing.not_written += 1;
             let _ = writeln!(errors, "{}", not_written(shown, &why));

@@ -5,8 +5,9 @@
 use crate::commands::fix::{left_as_they_are, not_written};
 use crate::commands::write;
 use crate::context::{Context, exists};
-use crate::{ExitStatus, Failure, files};
+use crate::{ExitStatus, Failure};
 use assure_diagnostic::visible;
+use assure_workspace::files;
 use clap::Args;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -66,7 +67,7 @@ pub fn run(args: &FmtArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fail
             changed += 1;
             let _ = writeln!(out, "would reformat {shown}");
         } else if let Err(why) =
-            crate::write::replace(&proposal.path, text.as_bytes(), formatted.as_bytes())
+            assure_workspace::write::replace(&proposal.path, text.as_bytes(), formatted.as_bytes())
         {
             failed += 1;
             let _ = writeln!(errors, "{}", not_written(shown, &why));

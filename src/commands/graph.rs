@@ -65,7 +65,7 @@ pub(crate) fn read_utf8(
     limit: u64,
 ) -> Result<(String, String), Failure> {
     let shown = file.display().to_string();
-    let bytes = crate::files::read_proposal(file, limit)
+    let bytes = assure_workspace::files::read_proposal(file, limit)
         .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok((shown, text)),

@@ -150,17 +150,17 @@ pub fn run(args: &InitArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     let shown = visible(&args.path.display().to_string()).into_owned();
     // Only packs named with `--pack`: a broken `assure.toml` must not stop
     // someone from starting a proposal.
-    let template = if context.common.packs.is_empty() {
+    let template = if context.common.sources.packs.is_empty() {
         TEMPLATE.to_owned()
     } else {
-        let rules = crate::project::load_packs(
+        let rules = assure_workspace::project::load_packs(
             true,
-            &context.common.packs,
+            &context.common.sources.packs,
             &assure_rules::Settings::default(),
         )?;
         with_pack_fields(TEMPLATE, &rules)
     };
-    crate::write::create_new(&args.path, template.as_bytes())
+    assure_workspace::write::create_new(&args.path, template.as_bytes())
         .map_err(|why| Failure::new(format!("cannot write {shown}: {why}")))?;
     writeln!(
         context.stdout,

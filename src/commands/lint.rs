@@ -2,15 +2,16 @@
 //! and record or apply a baseline.
 
 use crate::commands::{ignore_broken_pipe, pretty};
-use crate::config::Config;
 use crate::context::{Context, exists};
-use crate::{ExitStatus, Failure, files};
+use crate::{ExitStatus, Failure};
 use assure_check::baseline::{Baseline, Entry};
 use assure_check::{FileReport, Status};
 use assure_diagnostic::{LineIndex, closest, visible, visible_lines};
 use assure_report::Summary;
 use assure_report::human::HumanOptions;
 use assure_rules::RuleSet;
+use assure_workspace::config::Config;
+use assure_workspace::files;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -183,12 +184,14 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     };
     Ok(if let Some(path) = &args.write_baseline {
         let recorded = Baseline::of(&reports);
-        crate::write::put(path, pretty(&recorded.to_json())?.as_bytes()).map_err(|why| {
-            Failure::new(format!(
-                "cannot write the baseline {}: {why}",
-                visible(&path.display().to_string())
-            ))
-        })?;
+        assure_workspace::write::put(path, pretty(&recorded.to_json())?.as_bytes()).map_err(
+            |why| {
+                Failure::new(format!(
+                    "cannot write the baseline {}: {why}",
+                    visible(&path.display().to_string())
+                ))
+            },
+        )?;
         writeln!(
             context.stderr,
             "recorded {} findings in {}",

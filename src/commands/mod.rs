@@ -31,7 +31,14 @@ pub fn run(command: RawCommand, context: &mut Context<'_>) -> Result<ExitStatus,
         RawCommand::Export(args) => export::run(&args, context),
         RawCommand::Fix(args) => fix::run(&args, context),
         RawCommand::Fmt(args) => fmt::run(&args, context),
-        RawCommand::Lsp => crate::lsp::run(context),
+        RawCommand::Lsp => {
+            let ended =
+                assure_lsp::run(&context.common.sources, context.common.max_proposal_bytes)?;
+            Ok(match ended {
+                assure_lsp::Ended::Shutdown => ExitStatus::Ok,
+                assure_lsp::Ended::ExitWithoutShutdown => ExitStatus::Findings,
+            })
+        }
         RawCommand::Report(args) => report::run(&args, context),
     }
 }

@@ -1,6 +1,6 @@
 //! `assure report --corpus DIR [--db FILE|URL] [--html DIR]`: lints a corpus as
 //! `lint` does (the same configuration, packs and date), records the run
-//! in the history, and writes the report site (`crate::history`).
+//! in the history, and writes the report site (`assure_workspace::history`).
 
 use crate::context::Context;
 use crate::{ExitStatus, Failure};
@@ -34,14 +34,14 @@ pub fn run(args: &ReportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
         None => None,
     };
     let checker = checker.up_to_stage(last_stage);
-    let report = crate::history::Recording {
+    let report = assure_workspace::history::Recording {
         corpus: args.corpus.clone(),
         db: args.db.clone(),
         html: args.html.clone(),
         max_file_size: context.common.max_proposal_bytes,
     };
     let mut out = Vec::new();
-    crate::history::run(&report, &checker, &mut out).map_err(Failure::new)?;
+    assure_workspace::history::run(&report, &checker, &mut out).map_err(Failure::new)?;
     crate::commands::write(context.stdout, &String::from_utf8_lossy(&out))?;
     Ok(ExitStatus::Ok)
 }

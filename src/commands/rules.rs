@@ -3,13 +3,14 @@
 
 use crate::commands::{ignore_broken_pipe, write};
 use crate::context::{Context, exists};
-use crate::project::{pack_failure, pack_sources};
-use crate::{ExitStatus, Failure, files};
+use crate::{ExitStatus, Failure};
 use assure_check::{Checker, FileReport};
 use assure_diagnostic::{Diagnostic, codes};
 use assure_report::human::HumanOptions;
 use assure_rules::{PackErrors, Rule, RuleSet, Settings};
 use assure_vocab::Vocabulary;
+use assure_workspace::files;
+use assure_workspace::project::{pack_failure, pack_sources};
 use clap::{Args, Subcommand};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -61,11 +62,12 @@ pub fn run(args: &RulesArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fa
             for pack in files {
                 exists(pack)?;
             }
-            let extra = context.common.packs.clone();
+            let extra = context.common.sources.packs.clone();
             let today = context
                 .common
+                .sources
                 .as_of
-                .unwrap_or_else(crate::context::clock_date);
+                .unwrap_or_else(assure_workspace::clock_date);
             check(&extra, files, today, context.stdout)
         }
         RulesCommand::Test { paths } => {

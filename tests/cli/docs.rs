@@ -1,6 +1,9 @@
-//! The commands the README shows, run as written (placeholders given real
-//! paths): a documented flag or subcommand that the binary does not take
-//! fails here, not in a user's terminal.
+//! The README and docs/ as a user pastes them: every command the README
+//! shows runs as written (placeholders given real paths), every pack
+//! example of docs/rule-language.md loads, docs/cli.md's configuration is
+//! valid and docs/format.md's proposal well formed; a documented flag,
+//! key or example that the binary does not take fails here, not in a
+//! user's terminal.
 
 use crate::{assure_in, root};
 use std::path::Path;
@@ -83,4 +86,129 @@ fn every_command_the_readme_shows_runs_as_written() {
             run.stderr
         );
     }
+}
+
+/// Each code block of `file` fenced with `lang`, with the line it starts
+/// on (1-based), indented blocks (in lists) included.
+fn code_blocks(file: &str, lang: &str) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let mut blocks = Vec::new();
+    let mut open: Option<(usize, String, usize)> = None;
+    for (number, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match &mut open {
+            None => {
+                if let Some(tag) = trimmed.strip_prefix("```") {
+                    let indent = line.len() - trimmed.len();
+                    open = Some((number + 1, String::new(), indent));
+                    if tag.trim() != lang {
+                        open.as_mut().unwrap().1.push('\u{0}');
+                    }
+                }
+            }
+            Some((start, body, indent)) => {
+                if trimmed.starts_with("```") {
+                    if !body.starts_with('\u{0}') {
+                        blocks.push((*start, std::mem::take(body)));
+                    }
+                    open = None;
+                } else if !body.starts_with('\u{0}') {
+                    body.push_str(line.get(*indent..).unwrap_or(line.trim_start()));
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    blocks
+}
+
+/// The rule language's examples, as a pack author pastes them: a table
+/// (`[[rules]]`, `[[stages]]`, `[params.…]`, `[calendar]`, `[define.…]`)
+/// under a pack's header loads with `rules check`; a part of a table
+/// (a rule's keys, `[rules.fix]`) is valid TOML of the keys the loader
+/// reads.
+#[test]
+fn every_pack_example_in_the_rule_language_loads() {
+    let blocks = code_blocks("docs/rule-language.md", "toml");
+    assert!(blocks.len() >= 7, "{blocks:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut loaded = 0;
+    for (line, block) in &blocks {
+        let first = block.lines().next().unwrap_or("");
+        if first.starts_with('[') && !first.starts_with("[rules.") {
+            let pack = if first.starts_with("[pack]") {
+                block.clone()
+            } else {
+                format!("[pack]\nname = \"docs-line-{line}\"\nversion = \"0.1.0\"\n\n{block}")
+            };
+            let path = dir.path().join(format!("line-{line}.toml"));
+            std::fs::write(&path, &pack).unwrap();
+            let run = assure_in(dir.path(), &["rules", "check", path.to_str().unwrap()]);
+            assert_eq!(
+                run.status, 0,
+                "docs/rule-language.md line {line}:\n{block}\n{}{}",
+                run.stdout, run.stderr
+            );
+            loaded += 1;
+        } else {
+            let parsed: Result<toml::Table, _> = block.parse();
+            assert!(
+                parsed.is_ok(),
+                "docs/rule-language.md line {line} is not TOML: {parsed:?}"
+            );
+        }
+    }
+    assert!(loaded >= 5, "{loaded} of {} loaded", blocks.len());
+}
+
+/// The configuration `docs/cli.md` shows is read as written: no CFG or
+/// TOML diagnostic, and its `[[allow]]` matches a finding.
+#[test]
+fn the_configuration_cli_md_shows_is_valid() {
+    let blocks = code_blocks("docs/cli.md", "toml");
+    assert_eq!(blocks.len(), 1, "{blocks:?}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("assure.toml"), &blocks[0].1).unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("rules/local.toml"),
+        "[pack]\nname = \"local\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    copy_tree(&root().join("fixtures"), &dir.path().join("proposals"));
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--format", "json", "proposals/dudley-mcp.proposal"],
+    );
+    assert_ne!(run.status, 2, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("CFG"), "{}", run.stderr);
+    assert!(!run.stdout.contains("matches nothing"), "{}", run.stdout);
+    assert!(run.stdout.contains("\"suppressed\""), "{}", run.stdout);
+}
+
+/// The proposal `docs/format.md` opens with is written as the format
+/// says: no syntax or structural finding.
+#[test]
+fn the_proposal_format_md_shows_is_well_formed() {
+    let blocks = code_blocks("docs/format.md", "");
+    assert!(!blocks.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("example.proposal"), &blocks[0].1).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--format", "json", "example.proposal"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let structural: Vec<&str> = report["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .filter(|code| {
+            ["SYN", "SCH", "REF", "DIR"]
+                .iter()
+                .any(|p| code.starts_with(p))
+        })
+        .collect();
+    assert_eq!(structural, Vec::<&str>::new(), "{}", run.stdout);
 }

@@ -1,7 +1,7 @@
 //! Repository rules a reviewer would otherwise have to remember: a `//!`
 //! doc on every module, no test that cannot fail, a firing and a
 //! near-miss fixture for every rule of every pack shipped with assure, and
-//! no file written for a user but through `src/write.rs`.
+//! no file written for a user but through `crates/workspace/src/write.rs`.
 
 use crate::root;
 use std::path::{Path, PathBuf};
@@ -53,6 +53,26 @@ fn every_module_has_a_doc_comment() {
         missing,
         Vec::<String>::new(),
         "modules without a `//!` doc comment"
+    );
+}
+
+/// The binary's library exposes `run` and what it is given, nothing else:
+/// xtask, fuzz and the language server use library crates.
+#[test]
+fn the_binary_exposes_only_run() {
+    let text = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
+    let public: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("pub "))
+        .map(|line| line.split(['(', '<', '{', ';']).next().unwrap_or(line))
+        .collect();
+    assert_eq!(
+        public,
+        [
+            "pub use context::Environment",
+            "pub enum ExitStatus ",
+            "pub fn run"
+        ]
     );
 }
 
@@ -213,7 +233,35 @@ fn crates_depend_only_downwards() {
             "report",
             &["diagnostic", "stdx", "vocab", "model", "check", "rules"],
         ),
+        (
+            "workspace",
+            &[
+                "check",
+                "diagnostic",
+                "model",
+                "rules",
+                "site",
+                "store",
+                "toml-reader",
+                "vocab",
+            ],
+        ),
+        (
+            "lsp",
+            &[
+                "check",
+                "diagnostic",
+                "model",
+                "report",
+                "syntax",
+                "vocab",
+                "workspace",
+            ],
+        ),
     ];
+    // The front end (what reads the user's files, and the language server)
+    // may walk folders and read files in parallel; nothing below it may.
+    let front_end = ["workspace", "lsp"];
     let dependencies = |manifest: &str| -> Vec<String> {
         let text = std::fs::read_to_string(root().join(manifest)).unwrap_or_default();
         let section = text.split("[dependencies]").nth(1).unwrap_or_default();
@@ -241,19 +289,29 @@ fn crates_depend_only_downwards() {
             let upward = dependency
                 .strip_prefix("assure-")
                 .is_some_and(|assure| !ok.contains(&assure));
-            if upward || ["clap", "rayon", "walkdir"].contains(&dependency.as_str()) {
+            let cli_only = dependency == "clap"
+                || (!front_end.contains(&name.as_str())
+                    && ["rayon", "walkdir"].contains(&dependency.as_str()));
+            if upward || cli_only {
                 wrong.push(format!("crates/{name} depends on {dependency}"));
             }
         }
     }
-    // The checking pipeline never touches a database: in the CLI, only
-    // the history (`assure report`) and its site read the store.
-    for entry in std::fs::read_dir(root().join("src")).unwrap().flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
+    // The checking pipeline never touches a database: of the front end,
+    // only the history (`assure report`) and its site read the store.
+    let mut front = Vec::new();
+    for dir in ["src", "crates/workspace/src", "crates/lsp/src"] {
+        rust_files(&root().join(dir), &mut front);
+    }
+    for path in front {
+        let relative = path.strip_prefix(root()).unwrap().display().to_string();
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        if text.contains("assure_store") && !["history.rs", "site.rs"].contains(&name.as_str()) {
-            wrong.push(format!("src/{name} uses assure_store"));
+        let allowed = [
+            "crates/workspace/src/history.rs",
+            "crates/workspace/src/site.rs",
+        ];
+        if text.contains("assure_store") && !allowed.contains(&relative.as_str()) {
+            wrong.push(format!("{relative} uses assure_store"));
         }
     }
     assert_eq!(wrong, Vec::<String>::new());
@@ -261,7 +319,7 @@ fn crates_depend_only_downwards() {
 
 #[test]
 fn only_the_write_module_writes_a_users_files() {
-    // Every file assure writes for a user goes through `src/write.rs`
+    // Every file assure writes for a user goes through `crates/workspace/src/write.rs`
     // (exclusive create, no link followed, nothing deleted it did not
     // write). The store writes its database and nothing else; tests, xtask
     // and the throw-away PostgreSQL cluster are not the product.
@@ -288,7 +346,7 @@ fn only_the_write_module_writes_a_users_files() {
         .iter()
         .filter(|path| {
             let relative = path.strip_prefix(&root).unwrap();
-            !(relative == Path::new("src/write.rs")
+            !(relative == Path::new("crates/workspace/src/write.rs")
                 || relative.starts_with("crates/store")
                 || relative.starts_with("crates/test-tools")
                 || relative.components().any(|c| c.as_os_str() == "tests")
@@ -306,7 +364,7 @@ fn only_the_write_module_writes_a_users_files() {
         .collect();
     assert!(
         offending.is_empty(),
-        "writes outside src/write.rs: {offending:?}"
+        "writes outside crates/workspace/src/write.rs: {offending:?}"
     );
 }
 

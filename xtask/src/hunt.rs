@@ -230,10 +230,11 @@ pub fn run() -> Result<(), String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let started = Instant::now();
     let packs: Vec<PathBuf> = SHIPPED_PACKS.iter().map(PathBuf::from).collect();
-    let rules = assure::project::load_packs(true, &packs, &assure_rules::Settings::default())
-        .map_err(|f| f.message)?;
+    let rules =
+        assure_workspace::project::load_packs(true, &packs, &assure_rules::Settings::default())
+            .map_err(|f| f.message)?;
     let checker = Checker::new(rules).with_as_of(Some(assure_check::AsOf {
-        date: assure::context::clock_date(),
+        date: assure_workspace::clock_date(),
         source: "the clock".to_owned(),
     }));
     let fixtures = fixtures(&root.join("fixtures"))?;

@@ -129,13 +129,13 @@ fn report(corpus: PathBuf, db: &std::ffi::OsStr, html: Option<PathBuf>) -> Resul
     let rules = assure_rules::RuleSet::default_set()
         .map_err(|_| "the default pack does not load".to_owned())?;
     let checker = assure_check::Checker::new(rules);
-    let args = assure::history::Recording {
+    let args = assure_workspace::history::Recording {
         corpus,
         db: db.to_owned(),
         html,
-        max_file_size: assure::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
+        max_file_size: assure_workspace::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
     };
-    assure::history::run(&args, &checker, &mut std::io::stdout())
+    assure_workspace::history::run(&args, &checker, &mut std::io::stdout())
 }
 
 fn main() -> ExitCode {

@@ -4,9 +4,9 @@
 //! default durability, as a team's server would run), and the site is
 //! written from each; the median of three.
 
-use assure::history::lint_corpus;
 use assure_check::Checker;
 use assure_store::{History, Target};
+use assure_workspace::history::lint_corpus;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -40,7 +40,7 @@ pub fn run() -> Result<(), String> {
         let record = lint_corpus(
             &corpus,
             &checker,
-            assure::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
+            assure_workspace::files::DEFAULT_MAX_PROPOSAL_MIB << 20,
         )?;
         let lint = started.elapsed();
         let mut sqlite = Vec::new();
@@ -89,8 +89,8 @@ fn record_and_site(
     let run_id = store.record(record).map_err(|e| e.to_string())?;
     let recorded = started.elapsed();
     let started = Instant::now();
-    let folder = assure::write::Folder::begin(site)?;
-    assure::site::write(store.as_mut(), run_id, checker, folder)?;
+    let folder = assure_workspace::write::Folder::begin(site)?;
+    assure_workspace::site::write(store.as_mut(), run_id, checker, folder)?;
     Ok((recorded, started.elapsed()))
 }
 

@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod changes;
 mod corpus;
+pub mod explain;
 pub mod fix;
 pub mod fixture;
 pub mod format;

@@ -6,11 +6,26 @@
 
 use crate::Failure;
 use crate::config::{Config, ConfigErrors};
-use crate::context::Common;
 use assure_check::{AsOf, Checker, FileReport, Finding};
 use assure_rules::{PackErrors, PackSource, RuleSet, Settings};
 use assure_vocab::Vocabulary;
 use std::path::PathBuf;
+
+/// Where a project's configuration and packs come from, and what every
+/// check of it is given: the command line's part of loading it.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Rule packs to load after the default (paths, or shipped packs'
+    /// names), each checked to exist.
+    pub packs: Vec<PathBuf>,
+    /// The configuration file given with `--config`; else `assure.toml` is
+    /// looked for upward from the current directory.
+    pub config: Option<PathBuf>,
+    /// The evaluation budget of each rule (`--max-steps`).
+    pub max_steps: u64,
+    /// The run's date given with `--as-of`.
+    pub as_of: Option<assure_model::Date>,
+}
 
 /// The configuration and the rule set it configures.
 #[derive(Debug)]
@@ -35,7 +50,7 @@ impl Project {
     /// defaults first, so that a parameter in the wrong unit is reported in
     /// the configuration, where the mistake is, then loaded again with the
     /// configuration's parameters.
-    pub fn load(common: &Common) -> Result<Project, Failure> {
+    pub fn load(common: &Sources) -> Result<Project, Failure> {
         let cwd = std::env::current_dir()
             .map_err(|e| Failure::new(format!("cannot read the current directory: {e}")))?;
         let (config, mut problems) = Config::discover(common.config.as_deref(), &cwd)
@@ -119,7 +134,7 @@ impl Project {
                 ),
             },
             (None, None) => AsOf {
-                date: crate::context::clock_date(),
+                date: crate::clock_date(),
                 source: "the clock; `--as-of` fixes it".to_owned(),
             },
         }

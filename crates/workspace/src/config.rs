@@ -208,7 +208,7 @@ impl Config {
         if let Some(value) = root.get("as-of")
             && let Some((text, span)) = reader.date_text(value, "`as-of`")
         {
-            match crate::context::day(&text) {
+            match crate::day(&text) {
                 Ok(date) => self.as_of = Some(date),
                 Err(message) => reader.error(codes::CFG002, span, message),
             }

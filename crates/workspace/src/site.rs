@@ -27,7 +27,7 @@ pub fn write(
     checker: &Checker,
     mut folder: Folder,
 ) -> Result<Vec<String>, String> {
-    let explain = |code: &str| crate::commands::explain::explanation(checker.rules(), code).ok();
+    let explain = |code: &str| assure_check::explain::explanation(checker.rules(), code);
     assure_site::build(store, run_id, checker, &explain, &mut folder)?;
     folder.finish()
 }
