@@ -212,3 +212,51 @@ fn the_proposal_format_md_shows_is_well_formed() {
         .collect();
     assert_eq!(structural, Vec::<&str>::new(), "{}", run.stdout);
 }
+
+/// Where `documented` has a key that `real` lacks at the same place: a
+/// path for each (arrays compared by their first items).
+fn undocumented_keys(
+    documented: &serde_json::Value,
+    real: &serde_json::Value,
+    at: &str,
+) -> Vec<String> {
+    use serde_json::Value;
+    match (documented, real) {
+        (Value::Object(doc), Value::Object(real)) => doc
+            .iter()
+            .flat_map(|(key, value)| match real.get(key) {
+                Some(found) => undocumented_keys(value, found, &format!("{at}/{key}")),
+                None => vec![format!("{at}/{key}")],
+            })
+            .collect(),
+        (Value::Array(doc), Value::Array(real)) => match (doc.first(), real.first()) {
+            (Some(doc), Some(real)) => undocumented_keys(doc, real, &format!("{at}/0")),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// The JSON output docs/cli.md shows has the shape `lint --format json`
+/// gives: every key it names is there, at the same place.
+#[test]
+fn the_json_output_cli_md_shows_is_what_lint_gives() {
+    let blocks = code_blocks("docs/cli.md", "json");
+    assert_eq!(blocks.len(), 1, "{blocks:?}");
+    let documented: serde_json::Value = serde_json::from_str(&blocks[0].1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("assure.toml"), "").unwrap();
+    copy_tree(&root().join("fixtures"), &dir.path().join("fixtures"));
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--format", "json", "fixtures/dudley-mcp.proposal"],
+    );
+    let real: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        undocumented_keys(&documented, &real, ""),
+        Vec::<String>::new(),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(real["configuration"], "assure.toml");
+}

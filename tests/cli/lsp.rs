@@ -30,7 +30,13 @@ impl Server {
     }
 
     fn start_with(dir: &Path, initialize: Value) -> Server {
+        Server::start_with_options(dir, &[], initialize)
+    }
+
+    /// Started with `options` before `lsp` (`--max-file-size 1`).
+    fn start_with_options(dir: &Path, options: &[&str], initialize: Value) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
+            .args(options)
             .arg("lsp")
             .current_dir(dir)
             // Explanations are written into the test's folder, never the
@@ -608,6 +614,80 @@ fn corpus_rules_read_the_workspace() {
     );
     assert_eq!(psr011(&mut server), Vec::<String>::new());
     assert_eq!(server.stop(), 0);
+}
+
+/// The editor's corpus rules read the tree `lint` reads: not a link out
+/// of it, not a file over `--max-file-size`; every other proposal, in
+/// hidden folders too, however many.
+#[test]
+fn the_editor_reads_the_tree_lint_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(tree.join(".drafts")).unwrap();
+    std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+    std::fs::write(
+        tree.join("assure.toml"),
+        "packs = [\"psr-2024\"]\nas-of = 2026-06-01\n",
+    )
+    .unwrap();
+    let award = |awarded: &str, summary: &str| {
+        format!(
+            "proposal: P\n\n# Organisations\n\n## North ICB\nkind: icb\n{summary}\n# Contracts\n\n## Services {awarded}\nkind: apms\ncommissioner: North ICB\naward-process: direct-award-b\nawarded: {awarded}\naward-notice: {awarded}\n"
+        )
+    };
+    let a = award("2024-06-03", "psr-summary-published: 2025-04-10\n");
+    std::fs::write(tree.join("a.proposal"), &a).unwrap();
+    // Awards of 2025/26 that would need a later summary, neither read.
+    let later = award("2025-06-03", "");
+    std::fs::write(dir.path().join("outside/c.proposal"), &later).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("outside/c.proposal"),
+        tree.join("leak.proposal"),
+    )
+    .unwrap();
+    let big = format!("{later}{}", "Prose that goes on.\n".repeat(60_000));
+    std::fs::write(tree.join("big.proposal"), big).unwrap();
+    // PSR011's messages, wherever lint places them (at the organisation's
+    // first heading in the tree; the editor, in the open document).
+    let psr011_of_a = |tree: &Path| -> Vec<String> {
+        let lint = crate::assure_in(
+            tree,
+            &["--max-file-size", "1", "lint", "--format", "json", "."],
+        );
+        let json: Value = serde_json::from_str(&lint.stdout).unwrap();
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["findings"].as_array().unwrap().clone())
+            .filter(|f| f["code"] == "PSR011")
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let in_editor = |tree: &Path| -> Vec<String> {
+        let mut server = Server::start_with_options(
+            tree,
+            &["--max-file-size", "1"],
+            json!({"capabilities": {}, "workspaceFolders": [{"uri": format!("file://{}", tree.display()), "name": "w"}]}),
+        );
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": format!("file://{}/a.proposal", tree.display()), "languageId": "assure", "version": 1, "text": a}}),
+        );
+        let found = diagnostics(&mut server)
+            .into_iter()
+            .filter_map(|d| d.split_once(" PSR011 ").map(|(_, m)| m.to_owned()))
+            .collect();
+        assert_eq!(server.stop(), 0);
+        found
+    };
+    assert_eq!(psr011_of_a(&tree), Vec::<String>::new());
+    assert_eq!(in_editor(&tree), Vec::<String>::new());
+    // One more proposal the search does read: both see its award.
+    std::fs::write(tree.join(".drafts/read.proposal"), &later).unwrap();
+    let linted = psr011_of_a(&tree);
+    assert_eq!(linted.len(), 1, "{linted:?}");
+    assert_eq!(in_editor(&tree), linted);
 }
 
 /// Each diagnostic's code links to its explanation (`codeDescription`): a

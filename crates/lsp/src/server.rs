@@ -21,10 +21,6 @@ use std::path::{Path, PathBuf};
 /// The command that shows a code's explanation.
 pub(crate) const EXPLAIN: &str = "assure.explain";
 
-/// How many of the workspace's proposals corpus rules read: past it, the
-/// rest are left out and the client's log says so.
-const MAX_WORKSPACE_PROPOSALS: usize = 2_000;
-
 /// `assure/readiness`: each stage's readiness of a document, sent after
 /// its diagnostics (the editor shows it in a status line).
 enum ReadinessNotification {}
@@ -461,29 +457,21 @@ impl Server {
         for note in &discovered.notes {
             self.log(note);
         }
-        let left_out = discovered
-            .files
-            .len()
-            .saturating_sub(MAX_WORKSPACE_PROPOSALS);
+        // Every one, as `lint` reads them: a proposal left out could hide
+        // a corpus finding CI would give, and the editor would show a pass.
+        let max_file_size = self.max_file_size;
         let found = discovered
             .files
-            .iter()
-            .take(MAX_WORKSPACE_PROPOSALS)
+            .par_iter()
             .map(|file| {
                 let shown = file.path.display().to_string();
-                let report = match file.read(self.max_file_size) {
+                let report = match file.read(max_file_size) {
                     Ok(bytes) => checker.check(&shown, &bytes),
                     Err(error) => checker.unreadable(&shown, &error),
                 };
                 (shown, report)
             })
             .collect();
-        if left_out > 0 {
-            self.log(&format!(
-                "corpus rules read the first {MAX_WORKSPACE_PROPOSALS} proposals of {}; {left_out} more were left out (`assure lint` reads them all)",
-                root.display()
-            ));
-        }
         self.on_disk.replace(Some(found));
     }
 
