@@ -2,7 +2,7 @@
 //! one variant per command whose arguments its module defines
 //! ([`crate::commands`]). Nothing here runs anything.
 
-use crate::commands::{diff, explain, export, fix, fmt, graph, init, lint, report, rules};
+use crate::commands::{convert, diff, explain, export, fix, fmt, graph, init, lint, report, rules};
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -70,6 +70,9 @@ pub enum RawCommand {
     Diff(diff::DiffArgs),
     /// The parsed, resolved model of one proposal, as JSON for other tools.
     Export(export::ExportArgs),
+    /// A Word document (`.docx`) as the proposal text assure reads from
+    /// it (`--places`: each line's place in the document).
+    Convert(convert::ConvertArgs),
     /// Apply the fixes findings carry (safe ones; `--unsafe` for the rest),
     /// writing each file back; `--diff` shows them instead.
     Fix(fix::FixArgs),

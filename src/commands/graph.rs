@@ -6,7 +6,7 @@
 use crate::commands::{pretty, write};
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure};
-use assure_check::{Checker, FileReport, Finding};
+use assure_check::{Checker, FileReport};
 use assure_diagnostic::Diagnostic;
 use assure_report::human::HumanOptions;
 use clap::{Args, ValueEnum};
@@ -67,6 +67,9 @@ pub(crate) fn read_utf8(
     let shown = file.display().to_string();
     let bytes = assure_workspace::files::read_proposal(file, limit)
         .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
+    // A Word document is read as the text it converts to.
+    let (bytes, _) = assure_workspace::files::as_proposal(&shown, bytes, checker.vocabulary())
+        .map_err(|why| Failure::new(format!("cannot read {shown}: {why}")))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok((shown, text)),
         Err(error) => Err(Failure {
@@ -88,18 +91,7 @@ pub(crate) fn report_structural(
     if diagnostics.is_empty() {
         return Ok(());
     }
-    let report = FileReport {
-        as_of: None,
-        approved: Vec::new(),
-        not_applicable: Vec::new(),
-        path,
-        text: text.to_owned(),
-        findings: diagnostics.into_iter().map(Finding::structural).collect(),
-        readiness: Vec::new(),
-        allows_used: Vec::new(),
-        baseline_used: Vec::new(),
-        configuration: None,
-    };
+    let report = FileReport::of_diagnostics(path, text.to_owned(), diagnostics);
     let options = HumanOptions {
         quiet: true,
         ..HumanOptions::default()

@@ -168,7 +168,12 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             files::EXTENSION
         )?;
     }
-    let mut reports = files::check_all(&checker, &discovered, context.common.max_proposal_bytes);
+    let checked = files::check_all(&checker, &discovered, context.common.max_proposal_bytes);
+    let mut reports = checked.reports;
+    for refused in &checked.refused {
+        writeln!(context.stderr, "error: {refused}")?;
+        missing += 1;
+    }
     checker.add_corpus_findings(&mut reports);
     write_reports(
         &reports,

@@ -3,6 +3,7 @@
 //! returns the exit status. Only the commands that need the configuration
 //! and the packs ask the [`Context`] for them.
 
+pub mod convert;
 pub mod diff;
 pub mod explain;
 pub mod export;
@@ -29,6 +30,7 @@ pub fn run(command: RawCommand, context: &mut Context<'_>) -> Result<ExitStatus,
         RawCommand::Init(args) => init::run(&args, context),
         RawCommand::Diff(args) => diff::run(&args, context),
         RawCommand::Export(args) => export::run(&args, context),
+        RawCommand::Convert(args) => convert::run(&args, context),
         RawCommand::Fix(args) => fix::run(&args, context),
         RawCommand::Fmt(args) => fmt::run(&args, context),
         RawCommand::Lsp => {

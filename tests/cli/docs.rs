@@ -47,6 +47,7 @@ fn readme_commands() -> Vec<Vec<String>> {
                     vec!["proposals/dudley-mcp.proposal".to_owned()]
                 }
                 "OLD" => vec!["proposals/hampshire-mcp.proposal".to_owned()],
+                "case.docx" => vec!["proposals/documents/hampshire-mcp.docx".to_owned()],
                 "NEW" => vec!["proposals/hampshire-mcp-v2.proposal".to_owned()],
                 "PACK.toml" => vec!["rules/psr-2024.toml".to_owned()],
                 "[--all]" => vec!["--all".to_owned()],

@@ -10,6 +10,7 @@ mod baseline;
 mod config;
 mod diff;
 mod docs;
+mod documents;
 mod fix;
 mod hostile;
 mod lint;

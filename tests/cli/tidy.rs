@@ -233,11 +233,13 @@ fn crates_depend_only_downwards() {
             "report",
             &["diagnostic", "stdx", "vocab", "model", "check", "rules"],
         ),
+        ("documents", &["diagnostic", "vocab"]),
         (
             "workspace",
             &[
                 "check",
                 "diagnostic",
+                "documents",
                 "model",
                 "rules",
                 "site",

@@ -11,6 +11,7 @@ pub mod codes;
 mod fix;
 mod line_index;
 mod listed;
+pub mod place;
 mod span;
 mod visible;
 

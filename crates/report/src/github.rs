@@ -24,6 +24,14 @@ pub fn commands(reports: &[FileReport]) -> String {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
             }
+            if let Some(place) = report
+                .places
+                .as_ref()
+                .and_then(|places| places.at(diagnostic.span.start))
+            {
+                message.push_str("\nin the document: ");
+                message.push_str(&place.describe());
+            }
             let _ = writeln!(
                 out,
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",

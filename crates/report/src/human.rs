@@ -60,7 +60,20 @@ pub fn render(
         let index = report.line_index();
         let shown = Shown::of(report);
         for finding in report.findings.iter().filter(|f| f.is_active()) {
-            out.write_all(render_finding(&handler, &shown, &index, finding).as_bytes())?;
+            let mut rendered = render_finding(&handler, &shown, &index, finding);
+            if let Some(place) = report
+                .places
+                .as_ref()
+                .and_then(|places| places.at(finding.diagnostic.span.start))
+            {
+                // Before the blank line that ends the finding.
+                let end = rendered.len().saturating_sub(1);
+                rendered.insert_str(
+                    end,
+                    &format!("  in the document: {}\n", visible(&place.describe())),
+                );
+            }
+            out.write_all(rendered.as_bytes())?;
         }
     }
     if options.quiet {
@@ -163,8 +176,14 @@ pub struct Shown<'r> {
 impl<'r> Shown<'r> {
     /// What of `report` is shown.
     pub fn of(report: &'r FileReport) -> Self {
+        // A document's snippets are of the text it converts to: the line
+        // numbers are that text's (`assure convert`), not the file's.
+        let path = match report.places {
+            Some(_) => Cow::Owned(format!("{} as text", visible(&report.path))),
+            None => visible(&report.path),
+        };
         Shown {
-            path: visible(&report.path),
+            path,
             text: visible_in_place(&report.text),
         }
     }

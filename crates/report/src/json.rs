@@ -73,7 +73,7 @@ fn write_file(report: &FileReport, writer: &mut impl Write) -> std::io::Result<(
                     nested(
                         &mut buffer,
                         4,
-                        &FindingOut::new(&report.text, &index, finding),
+                        &FindingOut::new(&report.text, &index, finding, report.places.as_deref()),
                     )?;
                 }
                 Ok::<_, std::io::Error>(buffer)
@@ -186,10 +186,9 @@ impl Serialize for File<'_> {
         map.serialize_field(
             "findings",
             &Seq(|| {
-                report
-                    .findings
-                    .iter()
-                    .map(|finding| FindingOut::new(&report.text, &index, finding))
+                report.findings.iter().map(|finding| {
+                    FindingOut::new(&report.text, &index, finding, report.places.as_deref())
+                })
             }),
         )?;
         map.end()
@@ -255,6 +254,44 @@ struct FindingOut<'a> {
     /// How many findings of its code after it this one stands for.
     #[serde(skip_serializing_if = "is_zero")]
     unlisted: usize,
+    /// Where it is in the document the text was converted from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    place: Option<PlaceOut<'a>>,
+}
+
+/// A place in a document: the headings above it, the paragraph (counted
+/// through the body), the table cell if it is in one, and all of it in
+/// words.
+#[derive(Serialize)]
+struct PlaceOut<'a> {
+    headings: &'a [String],
+    paragraph: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<u32>,
+    text: String,
+}
+
+impl<'a> PlaceOut<'a> {
+    fn of(place: &'a assure_diagnostic::place::Place) -> PlaceOut<'a> {
+        let (table, row, column) = match place.part {
+            assure_diagnostic::place::Part::Cell {
+                table, row, column, ..
+            } => (Some(table), Some(row), Some(column)),
+            assure_diagnostic::place::Part::Paragraph(_) => (None, None, None),
+        };
+        PlaceOut {
+            headings: &place.headings,
+            paragraph: place.paragraph(),
+            table,
+            row,
+            column,
+            text: place.describe(),
+        }
+    }
 }
 
 fn is_zero(count: &usize) -> bool {
@@ -277,9 +314,17 @@ struct EditOut<'a> {
 }
 
 impl<'a> FindingOut<'a> {
-    fn new(text: &str, index: &LineIndex, finding: &'a Finding) -> FindingOut<'a> {
+    fn new(
+        text: &str,
+        index: &LineIndex,
+        finding: &'a Finding,
+        places: Option<&'a assure_diagnostic::place::Places>,
+    ) -> FindingOut<'a> {
         let diagnostic = &finding.diagnostic;
         FindingOut {
+            place: places
+                .and_then(|places| places.at(diagnostic.span.start))
+                .map(PlaceOut::of),
             code: &diagnostic.code,
             severity: diagnostic.severity.as_str(),
             stage: finding.stage.as_deref(),

@@ -241,7 +241,8 @@ fn result(
             })
             .collect();
     }
-    if !diagnostic.fixes.is_empty() {
+    // A document's fixes are edits of its text, not of the file.
+    if !diagnostic.fixes.is_empty() && report.places.is_none() {
         // Each fix as SARIF's: one artifact change of replacements, each a
         // region deleted and the text inserted.
         result["fixes"] = diagnostic
@@ -307,18 +308,34 @@ fn location(
     span: assure_diagnostic::Span,
     label: Option<(usize, &str)>,
 ) -> Value {
-    let at = index.locate(&report.text, span);
-    let mut location = json!({
-        "physicalLocation": {
-            "artifactLocation": places.artifact(&report.path),
-            "region": {
-                "startLine": at.start.line,
-                "startColumn": at.start.column,
-                "endLine": at.end.line,
-                "endColumn": at.end.column,
-            },
-        },
-    });
+    // A document converted to text (a Word file): its lines are not the
+    // file's, so the place is logical, by its headings and paragraph or
+    // cell, and the artifact is the file without a region.
+    let mut location = match report.places.as_ref().and_then(|p| p.at(span.start)) {
+        Some(place) => json!({
+            "physicalLocation": {"artifactLocation": places.artifact(&report.path)},
+            "logicalLocations": [{
+                "fullyQualifiedName": place.describe(),
+                "name": place.headings.last().map_or("document", String::as_str),
+                "kind": "element",
+                "properties": {"paragraph": place.paragraph()},
+            }],
+        }),
+        None => {
+            let at = index.locate(&report.text, span);
+            json!({
+                "physicalLocation": {
+                    "artifactLocation": places.artifact(&report.path),
+                    "region": {
+                        "startLine": at.start.line,
+                        "startColumn": at.start.column,
+                        "endLine": at.end.line,
+                        "endColumn": at.end.column,
+                    },
+                },
+            })
+        }
+    };
     if let Some((id, message)) = label {
         location["id"] = json!(id);
         location["message"] = json!({"text": message});

@@ -48,6 +48,36 @@ pub fn program(name: &str, candidates: &[&str], package: &str) -> Option<PathBuf
     Some(find().unwrap_or_else(|| panic!("apt-get installed {package}, but no {name} was found")))
 }
 
+/// Debian's Python 3 with the module `module` (python-docx is `docx`):
+/// missing, and required, the Debian package `package` is installed (a
+/// failure panics); missing and not required, [`left_to_ci`] says so and
+/// this gives `None`. Debian's interpreter, not the first on `PATH`, since
+/// Debian's packages install into it.
+pub fn python_module(module: &str, package: &str) -> Option<PathBuf> {
+    let python = PathBuf::from("/usr/bin/python3");
+    let imports = || {
+        Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if imports() {
+        return Some(python);
+    }
+    if !external_required() {
+        left_to_ci(package);
+        return None;
+    }
+    if let Err(e) = apt_install(package) {
+        panic!("{package} is needed: {e}");
+    }
+    assert!(
+        imports(),
+        "apt-get installed {package}, but python3 cannot import {module}"
+    );
+    Some(python)
+}
+
 /// Installs the Debian package `package` (as `.ci/run` does).
 pub fn apt_install(package: &str) -> Result<(), String> {
     static APT: Mutex<()> = Mutex::new(());

@@ -65,6 +65,9 @@ pub struct EntityType {
     pub kind_required: bool,
     /// Its fields, `kind` included.
     pub fields: FieldSet,
+    /// How a document's table heads the column of its entities' names
+    /// (`Name`, `Organisation`), besides `name`.
+    pub name_labels: Vec<String>,
 }
 
 /// The fields of a section or entity type, by name and in declaration order.
@@ -116,6 +119,10 @@ pub struct FieldDef {
     /// Whether only a value above zero makes sense (a turnover, a term): a
     /// zero or negative one is a diagnostic.
     pub positive: bool,
+    /// How documents label it besides its key (`Date from`, `Type of
+    /// interest`): a Word table's first column or a register's header,
+    /// matched without regard to case, spaces or punctuation.
+    pub labels: Vec<String>,
 }
 
 impl FieldDef {

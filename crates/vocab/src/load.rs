@@ -77,6 +77,7 @@ impl Vocabulary {
                         kind_field: None,
                         kind_required: false,
                         fields: FieldSet::default(),
+                        name_labels: Vec::new(),
                     });
                     EntityTypeId(self.entity_types.len() as u32 - 1)
                 });
@@ -91,7 +92,11 @@ impl Vocabulary {
         for (id, span, value, created) in entity_tables {
             if let Some(mut entity) = reader.table(value, "an entity type") {
                 self.load_entity(reader, id, &mut entity, created);
-                entity.finish(reader, &["kinds", "fields"], "an entity type");
+                entity.finish(
+                    reader,
+                    &["kinds", "fields", "name-labels"],
+                    "an entity type",
+                );
             }
             if self.entity_type(id).section.0 == u32::MAX {
                 reader.push(
@@ -382,6 +387,7 @@ impl Vocabulary {
                         kinds: None,
                         doc: Some("what kind it is".into()),
                         positive: false,
+                        labels: vec!["Type".into(), "Kind".into()],
                     },
                 );
                 // Kinds given where the type is declared are required of
@@ -395,6 +401,14 @@ impl Vocabulary {
         }
         if let Some(fields) = table.get("fields") {
             self.load_fields(reader, Owner::Entity(id), fields);
+        }
+        if let Some(labels) = table.get("name-labels") {
+            for (label, _) in reader.strings(labels, "`name-labels`").unwrap_or_default() {
+                let entity = &mut self.entity_types[id.0 as usize];
+                if !entity.name_labels.iter().any(|l| l == label) {
+                    entity.name_labels.push(label.to_owned());
+                }
+            }
         }
     }
 
@@ -483,6 +497,7 @@ impl Vocabulary {
             kinds: spec.kinds,
             doc: spec.doc,
             positive: spec.positive,
+            labels: spec.labels,
         });
         match owner {
             Owner::Section(section) => self.sections[section.0 as usize].fields.insert(name, id),
@@ -506,6 +521,7 @@ impl Vocabulary {
                     kinds: None,
                     doc: None,
                     positive: false,
+                    labels: Vec::new(),
                 });
         }
         let mut table = reader.table(spec, "a field's type")?;
@@ -586,6 +602,11 @@ impl Vocabulary {
             .get("doc")
             .and_then(|d| reader.string(d, "`doc`"))
             .map(|(d, _)| d.to_owned());
+        let labels = table
+            .get("labels")
+            .and_then(|l| reader.strings(l, "`labels`"))
+            .map(|labels| labels.into_iter().map(|(l, _)| l.to_owned()).collect())
+            .unwrap_or_default();
         let positive = match table.get("positive") {
             Some(value) => {
                 let flag = reader.boolean(value, "`positive`").unwrap_or(false);
@@ -623,6 +644,7 @@ impl Vocabulary {
                 "doc",
                 "positive",
                 "many",
+                "labels",
             ],
             "a field's type",
         );
@@ -631,6 +653,7 @@ impl Vocabulary {
             kinds,
             doc,
             positive,
+            labels,
         })
     }
 
@@ -742,4 +765,5 @@ struct FieldSpec {
     kinds: Option<Vec<String>>,
     doc: Option<String>,
     positive: bool,
+    labels: Vec<String>,
 }

@@ -143,7 +143,7 @@ kinds = ["x"]
     TOML003 16:8 "{ type = \"text\", enum = [\"x\"] }": a field's type needs exactly one of `type`, `enum`, `ref` or `refs`
     VOC001 18:1 "turnover": field `turnover` of organisation is already declared as an annual amount (ending in /yr)
     TOML003 19:36 "\"gp-practise\"": `gp-practise` is not a kind of organisation (help: did you mean `gp-practice`?)
-    TOML002 19:52 "colour": unknown key `colour` in a field's type (help: expected one of: type, enum, dated, ref, refs, qualifier, kinds, doc, positive, many)
+    TOML002 19:52 "colour": unknown key `colour` in a field's type (help: expected one of: type, enum, dated, ref, refs, qualifier, kinds, doc, positive, many, labels)
     VOC001 20:11 "orphan": entity type `orphan` is held by no section (help: add a section with `entity = "orphan"`)
     "#);
 }

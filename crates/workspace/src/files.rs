@@ -2,8 +2,11 @@
 //! file system is touched; the checker itself only ever sees bytes.
 
 use assure_check::{Checker, FileReport};
+use assure_diagnostic::place::Places;
+use assure_diagnostic::visible;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use walkdir::WalkDir;
 
 /// The extension of proposal files found in directories.
@@ -105,7 +108,7 @@ impl Found {
             .map(|folder| {
                 format!(
                     "no *.{EXTENSION} file in {}: a folder given must hold proposals (a renamed or emptied folder is not a clean one)",
-                    assure_diagnostic::visible(&folder.display().to_string())
+                    visible(&folder.display().to_string())
                 )
             })
             .collect()
@@ -186,7 +189,7 @@ fn search(root: &Path, found: &mut Found) {
 
 /// A link found in the folder `root` (`inside` once resolved).
 fn link(path: PathBuf, root: &Path, inside: Option<&Path>, found: &mut Found) {
-    let shown = |p: &Path| assure_diagnostic::visible(&p.display().to_string()).into_owned();
+    let shown = |p: &Path| visible(&p.display().to_string()).into_owned();
     let target = match path.canonicalize() {
         Ok(target) => target,
         Err(error) => {
@@ -366,14 +369,66 @@ fn file_kind(metadata: &std::fs::Metadata) -> &'static str {
     "something else"
 }
 
+/// What [`check_all`] gives: a report per file, and the documents that
+/// could not be read as proposals (an encrypted Word file, a `.doc`), each
+/// with why: the run fails for them (status 2), as for a bad argument.
+pub struct Checked {
+    /// A report per file, in order (a refused document's says why, as
+    /// SYN003).
+    pub reports: Vec<FileReport>,
+    /// `cannot read FILE: why`, for each document refused.
+    pub refused: Vec<String>,
+}
+
 /// Reads and checks every file, in parallel, keeping the order of `files`.
-/// A file that cannot be read gets a SYN003 report; the others are checked.
-/// No proposal longer than `limit` bytes is read.
-pub fn check_all(checker: &Checker, files: &[Discovered], limit: u64) -> Vec<FileReport> {
-    read_all(files, limit, |shown, bytes| match bytes {
-        Ok(bytes) => checker.check_owned(shown, bytes),
-        Err(reason) => checker.unreadable(shown, &reason),
-    })
+/// A file that cannot be read gets a SYN003 report; a document (a Word
+/// file) is converted first ([`as_proposal`]); the others are checked. No
+/// proposal longer than `limit` bytes is read.
+pub fn check_all(checker: &Checker, files: &[Discovered], limit: u64) -> Checked {
+    let outcomes = read_all(files, limit, |shown, bytes| match bytes {
+        Ok(bytes) => match as_proposal(shown, bytes, checker.vocabulary()) {
+            Ok((text, places)) => {
+                let mut report = checker.check_owned(shown, text);
+                report.places = places;
+                (report, None)
+            }
+            Err(refusal) => {
+                let why = refusal.to_string();
+                let refused = format!("cannot read {}: {why}", visible(shown));
+                (checker.unreadable(shown, &why), Some(refused))
+            }
+        },
+        Err(reason) => (checker.unreadable(shown, &reason), None),
+    });
+    let mut checked = Checked {
+        reports: Vec::with_capacity(outcomes.len()),
+        refused: Vec::new(),
+    };
+    for (report, refused) in outcomes {
+        checked.reports.push(report);
+        checked.refused.extend(refused);
+    }
+    checked
+}
+
+/// A file's bytes as a proposal's: themselves, or for a document a
+/// name's suffix says is one (`.docx`), its conversion to the text format
+/// and each line's place in it.
+pub fn as_proposal(
+    shown: &str,
+    bytes: Vec<u8>,
+    vocabulary: &assure_vocab::Vocabulary,
+) -> Result<(Vec<u8>, Option<Arc<Places>>), assure_documents::Refusal> {
+    match assure_documents::Kind::of(shown) {
+        None => Ok((bytes, None)),
+        Some(kind) => {
+            let converted = assure_documents::convert(kind, &bytes, vocabulary)?;
+            Ok((
+                converted.text.into_bytes(),
+                Some(Arc::new(converted.places)),
+            ))
+        }
+    }
 }
 
 /// A proposal read as text, for a command that rewrites it.
@@ -412,9 +467,14 @@ pub fn proposal_texts(paths: &[PathBuf], limit: u64) -> (Vec<Result<ProposalText
             let unread = |why: &str| {
                 format!(
                     "error: cannot read {}: {why}",
-                    assure_diagnostic::visible(&shown)
+                    visible(&shown)
                 )
             };
+            if assure_documents::Kind::of(&shown).is_some() {
+                return Err(unread(
+                    "it is a Word document: this command rewrites proposals in the text format (`assure convert` writes one as text)",
+                ));
+            }
             let bytes = file.read(limit).map_err(|e| unread(&e))?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| unread("it is not UTF-8 text (lint reports it as SYN003)"))?;

@@ -6,7 +6,7 @@
 
 use crate::Failure;
 use crate::config::{Config, ConfigErrors};
-use assure_check::{AsOf, Checker, FileReport, Finding};
+use assure_check::{AsOf, Checker, FileReport};
 use assure_rules::{PackErrors, PackSource, RuleSet, Settings};
 use assure_vocab::Vocabulary;
 use std::path::PathBuf;
@@ -253,16 +253,5 @@ fn diagnostics_report(
     text: String,
     diagnostics: Vec<assure_diagnostic::Diagnostic>,
 ) -> FileReport {
-    FileReport {
-        as_of: None,
-        approved: Vec::new(),
-        not_applicable: Vec::new(),
-        path,
-        text,
-        findings: diagnostics.into_iter().map(Finding::structural).collect(),
-        readiness: Vec::new(),
-        allows_used: Vec::new(),
-        baseline_used: Vec::new(),
-        configuration: None,
-    }
+    FileReport::of_diagnostics(path, text, diagnostics)
 }

@@ -1,0 +1,259 @@
+//! Word documents linted, converted and refused as a user runs them: the
+//! fixtures under `fixtures/documents/` were made by python-docx from the
+//! proposals beside them (`tests/documents/docx_of.py`), and under
+//! `.ci/run` python-docx makes every fixture's again, each linted against
+//! its text twin.
+
+use crate::{assure, assure_in, root};
+use serde_json::Value;
+use std::path::Path;
+
+/// Each finding's code, entity and message, sorted: what must agree
+/// between a document and its text twin (lines and places differ).
+fn findings_of(dir: &Path, file: &str) -> Vec<(String, String, String)> {
+    let run = assure_in(dir, &["lint", "--format", "json", file]);
+    assert_ne!(run.status, 2, "{}{}", run.stdout, run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut findings: Vec<(String, String, String)> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["entity"].as_str().unwrap_or("").to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    findings.sort();
+    findings
+}
+
+#[test]
+fn a_word_business_case_gives_its_text_twins_findings() {
+    for name in ["hampshire-mcp", "dudley-mcp"] {
+        let twin = findings_of(&root(), &format!("fixtures/{name}.proposal"));
+        assert!(!twin.is_empty(), "{name}");
+        assert_eq!(
+            findings_of(&root(), &format!("fixtures/documents/{name}.docx")),
+            twin,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn every_fixture_made_by_python_docx_gives_its_text_twins_findings() {
+    let Some(python) = assure_test_tools::python_module("docx", "python3-docx") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut made = 0;
+    for entry in std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "proposal") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let target = dir.path().join(format!("{name}.docx"));
+        let status = std::process::Command::new(&python)
+            .arg(root().join("tests/documents/docx_of.py"))
+            .arg(&path)
+            .arg(&target)
+            .status()
+            .unwrap();
+        assert!(status.success(), "python-docx made no {name}.docx");
+        assert_eq!(
+            findings_of(dir.path(), &format!("{name}.docx")),
+            findings_of(&root(), path.to_str().unwrap()),
+            "{name}"
+        );
+        made += 1;
+    }
+    assert!(made >= 5, "{made}");
+}
+
+#[test]
+fn a_finding_in_a_document_names_its_place_in_every_output() {
+    let file = "fixtures/documents/hampshire-mcp.docx";
+    let json: Value =
+        serde_json::from_str(&assure(&["lint", "--format", "json", file]).stdout).unwrap();
+    let fail = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "PFI001")
+        .expect("the PFI transfer to the federation is a finding");
+    assert_eq!(
+        fail["place"],
+        serde_json::json!({
+            "headings": ["Liabilities", "Lymington Hospital PFI"],
+            "paragraph": fail["place"]["paragraph"],
+            "table": 9,
+            "row": 5,
+            "column": 2,
+            "text": "Liabilities › Lymington Hospital PFI › table 9, row 5, column 2",
+        })
+    );
+    let human = assure(&["lint", file]).stdout;
+    assert!(human.contains(&format!("╭─[{file} as text:")), "{human}");
+    assert!(
+        human.contains(
+            "  in the document: Liabilities › Lymington Hospital PFI › table 9, row 5, column 2\n"
+        ),
+        "{human}"
+    );
+    let sarif: Value =
+        serde_json::from_str(&assure(&["lint", "--format", "sarif", file]).stdout).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "PFI001")
+        .unwrap();
+    let location = &result["locations"][0];
+    assert_eq!(
+        location["logicalLocations"][0]["fullyQualifiedName"],
+        "Liabilities › Lymington Hospital PFI › table 9, row 5, column 2"
+    );
+    assert_eq!(
+        location["physicalLocation"].get("region"),
+        None,
+        "{location}"
+    );
+    let github = assure(&["lint", "--format", "github", file]).stdout;
+    assert!(
+        github.contains(
+            "%0Ain the document: Liabilities › Lymington Hospital PFI › table 9, row 5, column 2"
+        ),
+        "{github}"
+    );
+}
+
+#[test]
+fn convert_prints_the_text_and_where_each_line_came_from() {
+    let file = "fixtures/documents/hampshire-mcp.docx";
+    let text = assure(&["convert", file]);
+    crate::assert_status!(text, 0);
+    assert!(
+        text.stdout.starts_with(
+            "proposal: Mid Hampshire Multispecialty Community Provider\nmodel: mcp\ncommissioner: West Hampshire CCG\n"
+        ),
+        "{}",
+        text.stdout
+    );
+    // The converted text lints as the document does.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("twin.proposal"), &text.stdout).unwrap();
+    assert_eq!(
+        findings_of(dir.path(), "twin.proposal"),
+        findings_of(&root(), file)
+    );
+    let places = assure(&["convert", "--places", file]).stdout;
+    let lines: Vec<&str> = places.lines().collect();
+    assert_eq!(lines[0], "1\tparagraph 1");
+    let holder = text
+        .stdout
+        .lines()
+        .position(|l| l.starts_with("holder: "))
+        .unwrap()
+        + 1;
+    assert!(
+        lines.contains(
+            &format!("{holder}\tContracts › Mid Hampshire MCP contract › table 8, row 3, column 2")
+                .as_str()
+        ),
+        "{places}"
+    );
+    let not_a_document = assure(&["convert", "fixtures/hampshire-mcp.proposal"]);
+    crate::assert_status!(not_a_document, 2);
+    assert!(
+        not_a_document
+            .stderr
+            .contains("is not a document assure converts")
+    );
+}
+
+#[test]
+fn files_that_are_not_word_documents_fail_the_run_with_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut encrypted = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    encrypted.extend(std::iter::repeat_n(0u8, 504));
+    encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "labelled.docx",
+            encrypted,
+            "error: cannot read labelled.docx: this file is encrypted (perhaps by a sensitivity label): save an unprotected copy and check that",
+        ),
+        (
+            "empty.docx",
+            Vec::new(),
+            "error: cannot read empty.docx: the file is empty",
+        ),
+        (
+            "renamed.docx",
+            b"%PDF-1.4\n".to_vec(),
+            "error: cannot read renamed.docx: this is a PDF, not a Word document (.docx): check the Word document (.docx) it was made from",
+        ),
+        (
+            "old.docx",
+            [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0].to_vec(),
+            "error: cannot read old.docx: this is a Word 97-2003 document (.doc) or another older Office file, not a Word document (.docx): save it as a Word document (.docx) and check that",
+        ),
+    ];
+    for (name, bytes, said) in cases {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let run = assure_in(dir.path(), &["lint", name]);
+        crate::assert_status!(run, 2);
+        assert!(run.stderr.contains(said), "{name}: {}", run.stderr);
+        let converted = assure_in(dir.path(), &["convert", name]);
+        crate::assert_status!(converted, 2);
+        assert!(
+            converted.stderr.contains(&said[7..]),
+            "{name}: {}",
+            converted.stderr
+        );
+    }
+    // A good document beside them is still linted and reported.
+    std::fs::copy(
+        root().join("fixtures/documents/dudley-mcp.docx"),
+        dir.path().join("good.docx"),
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--format", "json", "good.docx", "empty.docx"],
+    );
+    crate::assert_status!(run, 2);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["files"][0]["path"], "empty.docx");
+    assert_eq!(json["files"][0]["findings"][0]["code"], "SYN003");
+    assert_eq!(json["files"][1]["path"], "good.docx");
+}
+
+#[test]
+fn fmt_and_fix_leave_a_word_document_alone_and_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("case.docx");
+    std::fs::copy(
+        root().join("fixtures/documents/hampshire-mcp.docx"),
+        &document,
+    )
+    .unwrap();
+    let before = std::fs::read(&document).unwrap();
+    for command in [&["fmt", "case.docx"][..], &["fix", "case.docx"]] {
+        let run = assure_in(dir.path(), command);
+        crate::assert_status!(run, 2);
+        assert!(
+            run.stderr.contains("it is a Word document: this command rewrites proposals in the text format (`assure convert` writes one as text)"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(std::fs::read(&document).unwrap(), before);
+}
