@@ -78,6 +78,56 @@ fn every_fixture_made_by_python_docx_gives_its_text_twins_findings() {
 }
 
 #[test]
+fn every_fixture_made_by_libreoffice_gives_its_text_twins_findings() {
+    let Some(python) = assure_test_tools::python_module("html", "python3") else {
+        return;
+    };
+    let Some(soffice) =
+        assure_test_tools::program("soffice", &["/usr/bin/soffice"], "libreoffice-writer-nogui")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (pages, out) = (dir.path().join("pages"), dir.path().join("out"));
+    std::fs::create_dir_all(&pages).unwrap();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(root().join("fixtures")).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "proposal") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let status = std::process::Command::new(&python)
+            .arg(root().join("tests/documents/html_of.py"))
+            .arg(&path)
+            .arg(pages.join(format!("{name}.html")))
+            .status()
+            .unwrap();
+        assert!(status.success(), "no page for {name}");
+        names.push(name);
+    }
+    // LibreOffice writes Word XML its own way: its styles, its runs.
+    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
+    let mut convert = std::process::Command::new(&soffice);
+    convert
+        .args([&profile, "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir"])
+        .arg(&out);
+    for name in &names {
+        convert.arg(pages.join(format!("{name}.html")));
+    }
+    let done = convert.output().unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    for name in &names {
+        assert_eq!(
+            findings_of(&out, &format!("{name}.docx")),
+            findings_of(&root(), &format!("fixtures/{name}.proposal")),
+            "{name}"
+        );
+    }
+    assert!(names.len() >= 5, "{names:?}");
+}
+
+#[test]
 fn a_finding_in_a_document_names_its_place_in_every_output() {
     let file = "fixtures/documents/hampshire-mcp.docx";
     let json: Value =

@@ -11,8 +11,6 @@ usage: python3 docx_of.py PROPOSAL DOCX
 import re
 import sys
 
-import docx
-
 
 def label(key):
     return key.replace("-", " ").capitalize()
@@ -60,6 +58,8 @@ def parse(path):
 
 
 def main(source, target):
+    import docx
+
     header, sections = parse(source)
     document = docx.Document()
     for kind, key, values in header:

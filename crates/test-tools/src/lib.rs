@@ -1,7 +1,8 @@
 //! The programs some of assure's tests drive, found in one place:
 //! Chromium (the report site rendered), Neovim (the language server driven
-//! from a real editor), PostgreSQL (the history's second backend) and npm
-//! (the SARIF validators).
+//! from a real editor), PostgreSQL (the history's second backend), npm
+//! (the SARIF validators), and python-docx and LibreOffice (Word documents
+//! made by producers other than assure).
 //!
 //! Plain `cargo test` needs none of them: a test whose program is not
 //! installed says so, once per program, on the terminal (not captured), and
