@@ -64,6 +64,11 @@ pub struct LintArgs {
     /// With `--fix`: apply unsafe fixes too.
     #[arg(long = "unsafe-fixes", requires = "fix")]
     pub unsafe_fixes: bool,
+    /// Write a copy of the Word document given (one `.docx`) with each
+    /// finding as a comment on the paragraph at fault, and the readiness
+    /// on the first; never over an existing file.
+    #[arg(long, value_name = "OUT.docx")]
+    pub annotate: Option<PathBuf>,
 }
 
 /// `lint --format`.
@@ -175,6 +180,23 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         missing += 1;
     }
     checker.add_corpus_findings(&mut reports);
+    if let Some(out) = &args.annotate {
+        let (source, report) = match (discovered.as_slice(), reports.as_slice()) {
+            ([file], [report]) => (file.path.clone(), report),
+            _ => {
+                return Err(Failure::new(
+                    "--annotate writes a copy of one Word document: give one .docx to lint",
+                ));
+            }
+        };
+        let said = super::annotate::write_annotated(
+            &source,
+            report,
+            out,
+            context.common.max_proposal_bytes,
+        )?;
+        writeln!(context.stderr, "{said}")?;
+    }
     write_reports(
         &reports,
         args.format,

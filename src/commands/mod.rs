@@ -3,6 +3,7 @@
 //! returns the exit status. Only the commands that need the configuration
 //! and the packs ask the [`Context`] for them.
 
+mod annotate;
 pub mod convert;
 pub mod diff;
 pub mod explain;

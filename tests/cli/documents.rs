@@ -91,7 +91,10 @@ fn every_fixture_made_by_libreoffice_gives_its_text_twins_findings() {
     let (pages, out) = (dir.path().join("pages"), dir.path().join("out"));
     std::fs::create_dir_all(&pages).unwrap();
     let mut names = Vec::new();
-    for entry in std::fs::read_dir(root().join("fixtures")).unwrap().flatten() {
+    for entry in std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .flatten()
+    {
         let path = entry.path();
         if path.extension().is_none_or(|e| e != "proposal") {
             continue;
@@ -107,16 +110,29 @@ fn every_fixture_made_by_libreoffice_gives_its_text_twins_findings() {
         names.push(name);
     }
     // LibreOffice writes Word XML its own way: its styles, its runs.
-    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("profile").display()
+    );
     let mut convert = std::process::Command::new(&soffice);
     convert
-        .args([&profile, "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir"])
+        .args([
+            &profile,
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+        ])
         .arg(&out);
     for name in &names {
         convert.arg(pages.join(format!("{name}.html")));
     }
     let done = convert.output().unwrap();
-    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
     for name in &names {
         assert_eq!(
             findings_of(&out, &format!("{name}.docx")),
@@ -306,4 +322,231 @@ fn fmt_and_fix_leave_a_word_document_alone_and_say_why() {
         );
     }
     assert_eq!(std::fs::read(&document).unwrap(), before);
+}
+
+/// The parts `names` of the package at `path`, as text.
+fn parts_of(path: &Path, names: &[&str]) -> Vec<String> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    names
+        .iter()
+        .map(|name| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+            text
+        })
+        .collect()
+}
+
+fn count(text: &str, what: &str) -> usize {
+    text.matches(what).count()
+}
+
+#[test]
+fn annotate_writes_a_copy_with_a_comment_per_finding_and_never_doubles_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("case.docx");
+    std::fs::copy(
+        root().join("fixtures/documents/hampshire-mcp.docx"),
+        &original,
+    )
+    .unwrap();
+    let before = std::fs::read(&original).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--annotate", "reviewed.docx", "case.docx"],
+    );
+    crate::assert_status!(run, 1);
+    assert!(
+        run.stderr
+            .contains("wrote reviewed.docx with 7 comments (6 findings and the readiness)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(&original).unwrap(),
+        before,
+        "the document given is never written"
+    );
+    let reviewed = dir.path().join("reviewed.docx");
+    let [comments, document, types, rels] = &parts_of(
+        &reviewed,
+        &[
+            "word/comments.xml",
+            "word/document.xml",
+            "[Content_Types].xml",
+            "word/_rels/document.xml.rels",
+        ],
+    )[..] else {
+        unreachable!("four parts asked for")
+    };
+    assert_eq!(count(comments, r#"w:author="assure""#), 7);
+    assert!(comments.contains(
+        "PFI001 (error): Lymington Hospital PFI would pass to Mid Hampshire GP Federation"
+    ));
+    assert!(comments.contains("assure: the readiness of each gateway stage"));
+    for anchor in [
+        "<w:commentRangeStart ",
+        "<w:commentRangeEnd ",
+        "<w:commentReference ",
+    ] {
+        assert_eq!(count(document, anchor), 7, "{anchor}");
+    }
+    assert!(types.contains(r#"PartName="/word/comments.xml""#));
+    assert!(rels.contains(r#"Target="comments.xml""#));
+    // Read again, the copy says what the document says.
+    assert_eq!(
+        assure_in(dir.path(), &["convert", "reviewed.docx"]).stdout,
+        assure_in(dir.path(), &["convert", "case.docx"]).stdout
+    );
+    // Annotated again: assure's comments replaced, not doubled.
+    let again = assure_in(
+        dir.path(),
+        &["lint", "--annotate", "again.docx", "reviewed.docx"],
+    );
+    crate::assert_status!(again, 1);
+    let [comments, document] = &parts_of(
+        &dir.path().join("again.docx"),
+        &["word/comments.xml", "word/document.xml"],
+    )[..] else {
+        unreachable!("two parts asked for")
+    };
+    assert_eq!(count(comments, r#"w:author="assure""#), 7);
+    assert_eq!(count(document, "<w:commentRangeStart "), 7);
+    // Never over a file, never over the document, only of one document.
+    let over = assure_in(
+        dir.path(),
+        &["lint", "--annotate", "reviewed.docx", "case.docx"],
+    );
+    crate::assert_status!(over, 2);
+    assert!(
+        over.stderr.contains("cannot write reviewed.docx"),
+        "{}",
+        over.stderr
+    );
+    let itself = assure_in(
+        dir.path(),
+        &["lint", "--annotate", "case.docx", "case.docx"],
+    );
+    crate::assert_status!(itself, 2);
+    assert!(
+        itself
+            .stderr
+            .contains("give it a name other than the document's"),
+        "{}",
+        itself.stderr
+    );
+    std::fs::copy(
+        root().join("fixtures/hampshire-mcp.proposal"),
+        dir.path().join("p.proposal"),
+    )
+    .unwrap();
+    let text = assure_in(dir.path(), &["lint", "--annotate", "p.docx", "p.proposal"]);
+    crate::assert_status!(text, 2);
+    assert!(
+        text.stderr.contains("p.proposal is not one (.docx)"),
+        "{}",
+        text.stderr
+    );
+    assert_eq!(std::fs::read(&original).unwrap(), before);
+}
+
+/// Comments read back by independent readers, on the text at fault:
+/// python-docx's package reader, and LibreOffice (converted to flat ODF,
+/// where a comment sits in the paragraph it annotates).
+#[test]
+fn annotated_comments_are_read_back_on_the_right_text_by_python_docx_and_libreoffice() {
+    let Some(python) = assure_test_tools::python_module("docx", "python3-docx") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/documents/hampshire-mcp.docx"),
+        dir.path().join("case.docx"),
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--annotate", "reviewed.docx", "case.docx"],
+    );
+    crate::assert_status!(run, 1);
+    let read = std::process::Command::new(&python)
+        .arg(root().join("tests/documents/comments_of.py"))
+        .arg(dir.path().join("reviewed.docx"))
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let lines = String::from_utf8(read.stdout).unwrap();
+    let anchored: Vec<(&str, &str)> = lines
+        .lines()
+        .map(|l| {
+            let mut parts = l.split('\t');
+            let text = parts.next().unwrap();
+            assert_eq!(parts.next(), Some("assure"), "{l}");
+            (text, parts.next().unwrap().split(':').next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        anchored,
+        [
+            ("Mid Hampshire Multispecialty Community Provider", "assure"),
+            ("Population: 180,000", "CFC003 (warning)"),
+            ("Mid Hampshire MCP contract", "FAIL001 (error)"),
+            ("Mid Hampshire GP Federation", "CAP002 (error)"),
+            ("£150m/yr", "CAP001 (error)"),
+            ("22 years", "PFI002 (warning)"),
+            ("Mid Hampshire GP Federation", "PFI001 (error)"),
+        ]
+    );
+    let Some(soffice) =
+        assure_test_tools::program("soffice", &["/usr/bin/soffice"], "libreoffice-writer-nogui")
+    else {
+        return;
+    };
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("profile").display()
+    );
+    let done = std::process::Command::new(soffice)
+        .args([&profile, "--headless", "--convert-to", "fodt", "--outdir"])
+        .arg(dir.path())
+        .arg(dir.path().join("reviewed.docx"))
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let flat = std::fs::read_to_string(dir.path().join("reviewed.fodt")).unwrap();
+    assert_eq!(count(&flat, "<dc:creator>assure</dc:creator>"), 7);
+    // The PFI001 comment, and the text of the paragraph it sits in.
+    let at = flat.find("PFI001 (error)").unwrap();
+    let opened = flat[..at].rfind("<office:annotation").unwrap();
+    let closed = at + flat[at..].find("</office:annotation>").unwrap();
+    let paragraph_end = closed + flat[closed..].find("</text:p>").unwrap();
+    let after: String = strip_tags(&flat[closed..paragraph_end]);
+    let paragraph_start = flat[..opened].rfind("<text:p").unwrap();
+    let before: String = strip_tags(&flat[paragraph_start..opened]);
+    assert_eq!(
+        format!("{before}{after}").trim(),
+        "Mid Hampshire GP Federation"
+    );
+}
+
+fn strip_tags(xml: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in xml.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }

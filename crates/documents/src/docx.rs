@@ -421,7 +421,7 @@ pub fn body(xml: &str, roles: &HashMap<String, Role>) -> Result<Vec<Block>, Refu
 }
 
 /// Elements whose content is not the body's text, in the order it reads.
-fn is_skipped(name: &str) -> bool {
+pub(crate) fn is_skipped(name: &str) -> bool {
     matches!(
         name,
         "del"

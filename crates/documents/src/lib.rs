@@ -24,6 +24,7 @@
 //! what is a section, an entity and a field. The conventions are
 //! `docs/format.md`'s "In Word".
 
+mod annotate;
 mod docx;
 mod layout;
 mod package;
@@ -31,6 +32,7 @@ mod package;
 mod tests;
 mod text;
 
+pub use annotate::{AUTHOR, Note, annotate};
 pub use assure_diagnostic::place::{Part, Place, Places};
 pub use docx::MAX_DEPTH;
 pub use package::{MAX_ENTRIES, MAX_PART_BYTES};
@@ -106,7 +108,7 @@ fn word(bytes: &[u8], vocabulary: &Vocabulary) -> Result<Converted, Refusal> {
 
 /// The main document part, as the package's relationships name it
 /// (`word/document.xml` in every Word and LibreOffice file).
-fn main_part(package: &mut package::Package<'_>) -> Result<String, Refusal> {
+pub(crate) fn main_part(package: &mut package::Package<'_>) -> Result<String, Refusal> {
     const DEFAULT: &str = "word/document.xml";
     let Some(rels) = package.text("_rels/.rels")? else {
         return Ok(DEFAULT.to_owned());

@@ -509,3 +509,78 @@ fn entities_are_never_expanded() {
     .unwrap();
     assert_eq!(converted.text, "model: mcp & A\n");
 }
+
+/// The part `name` of the package `bytes`.
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+#[test]
+fn a_note_is_anchored_on_the_paragraph_its_place_names_and_others_comments_stay() {
+    let body = [
+        p("Heading1", &r("Organisations")),
+        // A text box's paragraphs are not counted: nor are they anchors.
+        p(
+            "",
+            r#"<w:r><w:drawing><w:txbxContent><w:p><w:r><w:t>boxed</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r>"#,
+        ),
+        p("Heading2", &r("A")),
+        p(
+            "",
+            &[
+                r#"<w:commentRangeStart w:id="5"/>"#,
+                &r("Turnover: £9m/yr"),
+                r#"<w:commentRangeEnd w:id="5"/><w:r><w:commentReference w:id="5"/></w:r>"#,
+            ]
+            .concat(),
+        ),
+    ]
+    .concat();
+    let reviewer = r#"<w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:comment w:id="5" w:author="A Reviewer"><w:p><w:r><w:t>check this</w:t></w:r></w:p></w:comment></w:comments>"#;
+    let mut parts = vec![
+        ("[Content_Types].xml", &b"<Types></Types>"[..]),
+        ("word/styles.xml", STYLES.as_bytes()),
+        ("word/comments.xml", reviewer.as_bytes()),
+    ];
+    let document = format!(r#"<w:document {W}><w:body>{body}</w:body></w:document>"#);
+    parts.push(("word/document.xml", document.as_bytes()));
+    let bytes = package(&parts);
+    let converted = convert(Kind::Word, &bytes, &Vocabulary::core()).unwrap();
+    let turnover = converted.text.find("turnover").unwrap() as u32;
+    let paragraph = converted.places.at(turnover).unwrap().paragraph();
+    assert_eq!(paragraph, 4);
+    let note = crate::Note {
+        paragraph,
+        lines: vec!["CAP001 (error): <too much> & more".into()],
+    };
+    let once = crate::annotate(&bytes, std::slice::from_ref(&note)).unwrap();
+    let twice = crate::annotate(&once, &[note]).unwrap();
+    for annotated in [&once, &twice] {
+        let comments = part(annotated, "word/comments.xml");
+        assert_eq!(comments.matches(r#"w:author="assure""#).count(), 1);
+        assert!(comments.contains("check this"), "{comments}");
+        assert!(comments.contains("CAP001 (error): &lt;too much&gt; &amp; more"));
+        let document = part(annotated, "word/document.xml");
+        // Both anchors in the turnover paragraph, the reviewer's kept.
+        let turnover_paragraph = &document[document.rfind("<w:p>").unwrap()..];
+        assert_eq!(
+            turnover_paragraph.matches("<w:commentRangeStart ").count(),
+            2
+        );
+        assert_eq!(document.matches("<w:commentReference ").count(), 2);
+        assert!(part(annotated, "[Content_Types].xml").contains("/word/comments.xml"));
+        assert!(
+            part(annotated, "word/_rels/document.xml.rels").contains(r#"Target="comments.xml""#)
+        );
+        // The text read from it is the document's.
+        assert_eq!(
+            convert(Kind::Word, annotated, &Vocabulary::core())
+                .unwrap()
+                .text,
+            converted.text
+        );
+    }
+}
