@@ -68,10 +68,10 @@ fn stages(quick: bool) -> Result<(), String> {
             ms(check),
         );
     }
-    Ok(())
+    crate::docx_bench::run(&checker, quick)
 }
 
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+pub(crate) fn median(runs: usize, mut f: impl FnMut()) -> Duration {
     median_of(runs, || (), |()| f())
 }
 
@@ -90,7 +90,7 @@ fn median_of<T>(runs: usize, mut setup: impl FnMut() -> T, mut f: impl FnMut(T))
     times[times.len() / 2]
 }
 
-fn ms(duration: Duration) -> String {
+pub(crate) fn ms(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1e3)
 }
 

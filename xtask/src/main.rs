@@ -21,6 +21,7 @@
 
 mod bench;
 mod docs;
+mod docx_bench;
 mod fuzz;
 mod hunt;
 mod lsp_bench;
