@@ -29,6 +29,8 @@ mod docx;
 mod layout;
 mod package;
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
 mod text;
 
