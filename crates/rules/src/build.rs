@@ -181,16 +181,7 @@ impl Builder<'_, '_> {
         // parameters, so it is compiled after them.
         for (index, written) in applies {
             let params = self.pack_param_values(&pack_name);
-            let globals = Globals {
-                vocabulary: &self.set.vocabulary,
-                defines: &self.set.define_sigs,
-                params: &params,
-            };
-            let mut compiler = Compiler::new(&globals);
-            if let Some((code, _)) = compile(self.reader, &mut compiler, &written, Mode::Condition)
-            {
-                self.set.stages[index].applies = Some((code, compiler.slots()));
-            }
+            self.set.stages[index].applies = self.stage_condition(&written, &params);
         }
         let calendar = pack.calendar.map(|calendar| {
             self.set.calendars.push(calendar);
@@ -220,16 +211,9 @@ impl Builder<'_, '_> {
             );
             return None;
         }
-        let approved = stage.approved.and_then(|written| {
-            let globals = Globals {
-                vocabulary: &self.set.vocabulary,
-                defines: &self.set.define_sigs,
-                params: &[],
-            };
-            let mut compiler = Compiler::new(&globals);
-            let (code, _) = compile(self.reader, &mut compiler, &written, Mode::Condition)?;
-            Some((code, compiler.slots()))
-        });
+        let approved = stage
+            .approved
+            .and_then(|written| self.stage_condition(&written, &[]));
         self.set.stages.push(Stage {
             title: stage.title.unwrap_or_else(|| stage.id.clone()),
             id: stage.id,
@@ -238,6 +222,19 @@ impl Builder<'_, '_> {
             applies: None,
         });
         Some(self.set.stages.len() - 1)
+    }
+
+    /// A stage's condition (`approved`, `applies`) compiled, reading
+    /// `params`; none if it does not compile (the reader has why).
+    fn stage_condition(&mut self, written: &Written, params: &[ParamValue]) -> Option<(Code, u32)> {
+        let globals = Globals {
+            vocabulary: &self.set.vocabulary,
+            defines: &self.set.define_sigs,
+            params,
+        };
+        let mut compiler = Compiler::new(&globals);
+        let (code, _) = compile(self.reader, &mut compiler, written, Mode::Condition)?;
+        Some((code, compiler.slots()))
     }
 
     /// The values of `pack`'s own parameters, for compiling its code.

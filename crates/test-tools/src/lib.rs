@@ -33,7 +33,7 @@ pub fn program(name: &str, candidates: &[&str], package: &str) -> Option<PathBuf
         candidates
             .iter()
             .map(PathBuf::from)
-            .find(|p| p.is_file())
+            .find(|p| is_executable(p))
             .or_else(|| on_path(name))
     };
     if let Some(found) = find() {
@@ -121,8 +121,11 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|candidate| is_executable(candidate))
 }
 
+/// Whether `path` is a file someone may run (an executable bit set).
 fn is_executable(path: &Path) -> bool {
-    path.is_file()
+    use std::os::unix::fs::PermissionsExt as _;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]
@@ -136,6 +139,12 @@ mod tests {
             program("sh", &["/nonexistent/sh", "/bin/sh"], "dash"),
             Some(PathBuf::from("/bin/sh"))
         );
+        // A file that cannot be run is not the program: the next one is.
+        let plain = std::env::temp_dir().join(format!("assure-plain-{}", std::process::id()));
+        std::fs::write(&plain, "not a program").unwrap();
+        let found = program("sh", &[plain.to_str().unwrap(), "/bin/sh"], "dash");
+        let _ = std::fs::remove_file(&plain);
+        assert_eq!(found, Some(PathBuf::from("/bin/sh")));
         // Under `.ci/run` a missing program is installed, which a made-up
         // package cannot be: that case is the CI's own.
         if !external_required() {
