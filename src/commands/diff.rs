@@ -60,8 +60,15 @@ pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     })
 }
 
+/// The report of one version: a proposal, or a Word document read as the
+/// proposal it converts to.
 fn read(checker: &Checker, path: &Path, limit: u64) -> Result<FileReport, Failure> {
+    let shown = path.display().to_string();
     let bytes = assure_workspace::files::read_proposal(path, limit)
-        .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
-    Ok(checker.check_owned(&path.display().to_string(), bytes))
+        .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
+    let (text, places) = assure_workspace::files::as_proposal(&shown, bytes, checker.vocabulary())
+        .map_err(|why| Failure::new(format!("cannot read {shown}: {why}")))?;
+    let mut report = checker.check_owned(&shown, text);
+    report.places = places;
+    Ok(report)
 }

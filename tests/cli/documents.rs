@@ -550,3 +550,27 @@ fn strip_tags(xml: &str) -> String {
     }
     out
 }
+
+#[test]
+fn diff_compares_a_word_document_with_its_text_by_place() {
+    let run = assure(&[
+        "diff",
+        "-q",
+        "fixtures/documents/hampshire-mcp.docx",
+        "fixtures/hampshire-mcp.proposal",
+    ]);
+    crate::assert_status!(run, 0);
+    assert!(
+        run.stdout.starts_with(
+            "Resolved: 0 findings
+New: 0 findings
+Moved or edited, still present: 6 findings
+  ~ CFC003 paragraph 4 → line 5
+  ~ FAIL001 Contracts › paragraph 59 → line 59
+  ~ CAP002 Contracts › Mid Hampshire MCP contract › table 8, row 3, column 2 → line 63
+"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -356,7 +356,12 @@ fn sarif_locates_a_file_given_absolute_under_the_repository_root() {
 /// and cell) and no region, validate as well.
 #[test]
 fn sarif_of_a_word_document_validates() {
-    let run = assure(&["lint", "--format", "sarif", "fixtures/documents/hampshire-mcp.docx"]);
+    let run = assure(&[
+        "lint",
+        "--format",
+        "sarif",
+        "fixtures/documents/hampshire-mcp.docx",
+    ]);
     assert_status!(run, 1);
     assert_eq!(validate(&run.stdout), Vec::<String>::new());
 }

@@ -42,13 +42,37 @@ impl Comparison<'_> {
             .line
     }
 
+    /// Where a finding is: `line N` of a proposal, or a Word document's
+    /// place (`Contracts › MCP contract › table 2, row 3, column 2`).
+    fn where_of(&self, new: bool, finding: &Finding) -> String {
+        let report = if new { self.new } else { self.old };
+        match report
+            .places
+            .as_ref()
+            .and_then(|places| places.at(finding.diagnostic.span.start))
+        {
+            Some(place) => place.describe(),
+            None => format!("line {}", self.line_of(new, finding)),
+        }
+    }
+
+    /// `line 12 → 14` between two proposals; each place in full where one
+    /// is a document.
+    fn moved_between(&self, old: &Finding, new: &Finding) -> String {
+        let (from, to) = (self.where_of(false, old), self.where_of(true, new));
+        match (from.strip_prefix("line "), to.strip_prefix("line ")) {
+            (Some(_), Some(to)) => format!("{from} → {to}"),
+            _ => format!("{from} → {to}"),
+        }
+    }
+
     fn describe(&self, new: bool, finding: &Finding) -> String {
         let entity = finding.entity.as_deref().unwrap_or("the proposal");
         format!(
-            "{} {} at line {} ({entity}): {}",
+            "{} {} at {} ({entity}): {}",
             finding.diagnostic.code,
             finding.diagnostic.severity,
-            self.line_of(new, finding),
+            self.where_of(new, finding),
             finding.diagnostic.message
         )
     }
@@ -126,10 +150,9 @@ pub fn human(comparison: &Comparison<'_>, quiet: bool) -> String {
         for (old, new) in &comparison.moved {
             let _ = writeln!(
                 out,
-                "  ~ {} line {} → {}",
+                "  ~ {} {}",
                 new.diagnostic.code,
-                comparison.line_of(false, old),
-                comparison.line_of(true, new)
+                comparison.moved_between(old, new)
             );
         }
     }
