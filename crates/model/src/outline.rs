@@ -20,6 +20,10 @@ pub(crate) struct Outline<'a> {
     /// The syntax fields written under each entity, typed once all names
     /// are known: those between its heading and the next are consecutive.
     pub(crate) entity_fields: Vec<Range<u32>>,
+    /// Fields written for an entity under its name again, in a section
+    /// that adds to its own (`adds-to`: a register of interests), as
+    /// (entity, field), by entity then in source order.
+    pub(crate) added_fields: Vec<(u32, u32)>,
     /// The syntax fields of each section (and the header), by section id.
     pub(crate) section_fields: Vec<Vec<(FieldId, u32)>>,
     pub(crate) headings: Vec<SectionHeading>,
@@ -44,14 +48,21 @@ pub(crate) fn walk<'a>(
             diagnostics: Listed::new(),
             entities: Vec::new(),
             entity_fields: Vec::new(),
+            added_fields: Vec::new(),
             section_fields: vec![Vec::new(); vocabulary.sections().len()],
             headings: Vec::new(),
             section_prose: Vec::new(),
             unknown_fields: Vec::new(),
             unknown_section_names: FxHashSet::default(),
         },
+        by_name: None,
     };
     walker.walk();
+    // By entity, each entity's in source order (a stable sort).
+    walker
+        .outline
+        .added_fields
+        .sort_by_key(|(entity, _)| *entity);
     walker.outline
 }
 
@@ -68,6 +79,10 @@ struct Walker<'a, 'b> {
     file: &'b SourceFile,
     vocabulary: &'a Vocabulary,
     outline: Outline<'a>,
+    /// The entities so far by type and folded name, made on the first
+    /// heading of a section that adds to another (most proposals have
+    /// none, and pay nothing).
+    by_name: Option<rustc_hash::FxHashMap<(u32, String), EntityId>>,
 }
 
 impl<'a> Walker<'a, '_> {
@@ -105,6 +120,9 @@ impl<'a> Walker<'a, '_> {
         self.outline.entity_fields.reserve_exact(headings);
         let mut section = SectionState::Header;
         let mut entity: Option<EntityId> = None;
+        // Under a heading that names an entity written before, in a section
+        // that adds to its own: its fields are added to that entity's.
+        let mut adding = false;
         // Under an entity heading that could not be an entity: its fields are
         // kept but not checked, the heading's error says why.
         let mut orphan = false;
@@ -114,14 +132,26 @@ impl<'a> Walker<'a, '_> {
                     section = self.section_heading(*title, line.span);
                     entity = None;
                     orphan = false;
+                    adding = false;
                 }
                 LineKind::Entity { name } => {
                     let heading = Span::new(line.span.start, name.end);
                     entity = None;
                     orphan = true;
+                    adding = false;
                     match section {
                         SectionState::Known(id) => match self.vocabulary.section(id).entity {
+                            Some(ty)
+                                if self.vocabulary.section(id).adds_to.is_some()
+                                    && let Some(existing) =
+                                        self.entity_named(ty, name.text(self.source)) =>
+                            {
+                                entity = Some(existing);
+                                orphan = false;
+                                adding = true;
+                            }
                             Some(ty) => {
+                                adding = false;
                                 let id = EntityId(self.outline.entities.len() as u32);
                                 self.outline.entities.push(Entity {
                                     name: name.text(self.source),
@@ -133,6 +163,11 @@ impl<'a> Walker<'a, '_> {
                                     prose: Vec::new(),
                                 });
                                 self.outline.entity_fields.push(0..0);
+                                if let Some(by_name) = &mut self.by_name {
+                                    by_name
+                                        .entry((ty.0, fold(name.text(self.source))))
+                                        .or_insert(id);
+                                }
                                 entity = Some(id);
                                 orphan = false;
                             }
@@ -173,6 +208,8 @@ impl<'a> Walker<'a, '_> {
                     }
                     if orphan {
                         self.keep_unknown(None, field);
+                    } else if let (Some(id), true) = (entity, adding) {
+                        self.outline.added_fields.push((id.0, field));
                     } else if let Some(id) = entity {
                         let fields = &mut self.outline.entity_fields[id.0 as usize];
                         if fields.start == fields.end {
@@ -199,6 +236,22 @@ impl<'a> Walker<'a, '_> {
                 _ => {}
             }
         }
+    }
+
+    /// The entity of type `ty` named `name` (folded) written so far.
+    fn entity_named(&mut self, ty: assure_vocab::EntityTypeId, name: &str) -> Option<EntityId> {
+        let entities = &self.outline.entities;
+        let by_name = self.by_name.get_or_insert_with(|| {
+            let mut by_name = rustc_hash::FxHashMap::default();
+            for (i, e) in entities.iter().enumerate() {
+                // A name given twice (REF002) is the first's, as references are.
+                by_name
+                    .entry((e.ty.0, fold(e.name)))
+                    .or_insert(EntityId(i as u32));
+            }
+            by_name
+        });
+        by_name.get(&(ty.0, fold(name))).copied()
     }
 
     fn section_heading(&mut self, title: Span, line: Span) -> SectionState {

@@ -128,11 +128,34 @@ fn values_are_typed_exactly() {
 }
 
 #[test]
+fn a_register_adds_to_the_people_it_names_and_adds_the_others() {
+    let text = "# Organisations\n## North CCG\nkind: ccg\n## Riverside\nkind: gp-practice\n# People\n## Dr A\nmember-of: North CCG (governing body)\n## Dr B\nrole: gp\n# Register of interests\n## dr  a\ndirector-of: Riverside\nrole: gp\n## Dr C\nemployed-by: Riverside\n## Dr A\nrole: partner\n";
+    let (model, diagnostics) = model(text);
+    let names: Vec<&str> = model.entity_ids().map(|id| model.entity(id).name).collect();
+    assert_eq!(names, ["North CCG", "Riverside", "Dr A", "Dr B", "Dr C"]);
+    let keys = |id: u32| -> Vec<String> {
+        model
+            .fields(EntityId(id))
+            .iter()
+            .map(|f| Vocabulary::core().field(f.field).name.clone())
+            .collect()
+    };
+    // Dr A's own field, then those the register adds, in the order written.
+    assert_eq!(keys(2), ["member-of", "director-of", "role"]);
+    assert_eq!(keys(4), ["employed-by"]);
+    // Named twice in the register, a field given again is given twice.
+    assert_eq!(
+        assure_diagnostic::render_plain(text, &diagnostics),
+        "SCH006 18:1 \"role\": field `role` is given twice (help: keep one of the two) [14:1 first given here]\n"
+    );
+}
+
+#[test]
 fn sch001_unknown_section_recovers_as_the_nearest() {
-    assert_snapshot!(check("# Organizations\n## A\nkind: ccg\n# Weather\n## B\nkind: sunny\n# People\n## P\nmember-of: A, B\n"), @r####"
+    assert_snapshot!(check("# Organizations\n## A\nkind: ccg\n# Weather\n## B\nkind: sunny\n# People\n## P\nmember-of: A, B\n"), @r#"
     SCH001 1:3 "Organizations": unknown section `Organizations` (help: did you mean `# Organisations`?)
-    SCH001 4:3 "Weather": unknown section `Weather` (help: the sections are: Case for change, Organisations, People, Contracts, Liabilities, Governance, Gateway, Risk, Funding)
-    "####);
+    SCH001 4:3 "Weather": unknown section `Weather` (help: the sections are: Case for change, Organisations, People, Register of interests, Contracts, Liabilities, Governance, Gateway, Risk, Funding)
+    "#);
 }
 
 #[test]
@@ -175,10 +198,10 @@ fn sch004_missing_and_unknown_kinds() {
 
 #[test]
 fn sch005_entity_headings_outside_entity_sections() {
-    assert_snapshot!(check("## Early\nkind: ccg\n# Case for change\n## Why\nwhy-this-model: because\n"), @r####"
-    SCH005 1:1 "## Early": entity heading `## Early` is outside an entity section (help: entities are written under `# Organisations`, `# People`, `# Contracts`, `# Liabilities`)
-    SCH005 4:1 "## Why": entity heading `## Why` is outside an entity section (help: entities are written under `# Organisations`, `# People`, `# Contracts`, `# Liabilities`)
-    "####);
+    assert_snapshot!(check("## Early\nkind: ccg\n# Case for change\n## Why\nwhy-this-model: because\n"), @r###"
+    SCH005 1:1 "## Early": entity heading `## Early` is outside an entity section (help: entities are written under `# Organisations`, `# People`, `# Register of interests`, `# Contracts`, `# Liabilities`)
+    SCH005 4:1 "## Why": entity heading `## Why` is outside an entity section (help: entities are written under `# Organisations`, `# People`, `# Register of interests`, `# Contracts`, `# Liabilities`)
+    "###);
 }
 
 #[test]

@@ -46,6 +46,11 @@ pub struct Section {
     pub entity: Option<EntityTypeId>,
     /// Fields written directly in the section (none for entity sections).
     pub fields: FieldSet,
+    /// The entity section this one adds to (`adds-to`): an entity written
+    /// here under the name of one written there is that entity, its fields
+    /// added to its own (a register of interests kept apart from the
+    /// people it names); another is a new entity of that section.
+    pub adds_to: Option<SectionId>,
 }
 
 /// A type of entity: organisation, person, contract, liability.
@@ -294,6 +299,7 @@ impl Vocabulary {
                 title: None,
                 entity: None,
                 fields: FieldSet::default(),
+                adds_to: None,
             }],
             entity_types: Vec::new(),
             fields: Vec::new(),

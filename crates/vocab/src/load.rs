@@ -294,8 +294,38 @@ impl Vocabulary {
                 }
                 found
             });
+        let adds_to = table
+            .get("adds-to")
+            .and_then(|v| reader.string(v, "a section's `adds-to`"))
+            .and_then(|(name, span)| {
+                let home = self.section_by_id(name).filter(|home| {
+                    self.section(*home).entity.is_some() && self.section(*home).adds_to.is_none()
+                });
+                if home.is_none() {
+                    reader.error(
+                        VOC001,
+                        span,
+                        format!(
+                            "`adds-to` names a section that holds entities, and `{name}` is not one"
+                        ),
+                    );
+                }
+                home
+            });
+        if adds_to.is_some() && entity.is_some() {
+            reader.error(
+                VOC001,
+                table.span(),
+                "a section that adds to another holds that section's entities: give `adds-to` or `entity`, not both",
+            );
+            return;
+        }
         let fields = table.get("fields");
-        table.finish(reader, &["id", "title", "entity", "fields"], "a section");
+        table.finish(
+            reader,
+            &["id", "title", "entity", "fields", "adds-to"],
+            "a section",
+        );
         let (Some((id, id_span)), Some((title, title_span))) = (id, title) else {
             return;
         };
@@ -341,8 +371,11 @@ impl Vocabulary {
                 self.sections.push(Section {
                     id: id.to_owned(),
                     title: Some(title.to_owned()),
-                    entity,
+                    // A section that adds to another holds its entities,
+                    // whose home stays that section.
+                    entity: entity.or_else(|| adds_to.and_then(|home| self.section(home).entity)),
                     fields: FieldSet::default(),
+                    adds_to,
                 });
                 self.section_by_title.insert(fold(title), new);
                 if let Some(entity) = entity {

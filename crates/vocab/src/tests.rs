@@ -19,6 +19,7 @@ fn the_core_vocabulary_loads_cleanly() {
             "Case for change",
             "Organisations",
             "People",
+            "Register of interests",
             "Contracts",
             "Liabilities",
             "Governance",

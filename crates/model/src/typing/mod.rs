@@ -21,7 +21,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 mod words;
-use std::ops::Range;
 
 /// A proposal's entities with their fields typed and their references
 /// resolved, not yet linked: see [`crate::links`].
@@ -182,10 +181,18 @@ impl<'a> Typing<'a, '_> {
         };
         for index in range {
             let start = typed.values.len();
+            // Its own fields, then those written for it in a section that
+            // adds to its own.
+            let added = &self.outline.added_fields;
+            let from = added.partition_point(|(entity, _)| (*entity as usize) < index);
+            let to = added.partition_point(|(entity, _)| (*entity as usize) <= index);
+            let fields = self.outline.entity_fields[index]
+                .clone()
+                .chain(added[from..to].iter().map(|(_, field)| *field));
             let kind = type_entity(
                 &mut typer,
                 &self.outline.entities[index],
-                self.outline.entity_fields[index].clone(),
+                fields,
                 index,
                 &mut seen,
                 &mut typed,
@@ -223,7 +230,7 @@ struct TypedBlock<'a> {
 fn type_entity<'a>(
     typer: &mut Typer<'a, '_>,
     entity: &Entity<'a>,
-    fields: Range<u32>,
+    fields: impl Iterator<Item = u32> + Clone,
     index: usize,
     seen: &mut Vec<(FieldId, Span)>,
     typed: &mut TypedBlock<'a>,
