@@ -1,10 +1,11 @@
 //! Any bytes as a Word document, two ways: as the file itself (a zip or
 //! not), and as the XML of its body inside a well-formed package, so that
-//! the fuzzer reaches the XML reader. Converting never panics, every line's
-//! place is within the text, and a copy annotated with a comment reads as
-//! the same text.
+//! the fuzzer reaches the XML reader; and as a register (CSV, and a
+//! workbook). Converting never panics, every line's place is within the
+//! text, and a copy annotated with a comment reads as the same text.
 #![no_main]
 
+use assure_documents::register::Format;
 use assure_documents::{Kind, Note, annotate, convert};
 use libfuzzer_sys::fuzz_target;
 use std::io::Write;
@@ -46,6 +47,13 @@ fn check(bytes: &[u8]) {
 
 fuzz_target!(|bytes: &[u8]| {
     check(bytes);
+    for format in [Format::Csv, Format::Xlsx] {
+        if let Ok(converted) = convert(Kind::Register(format), bytes, vocabulary()) {
+            for (start, _) in converted.places.lines() {
+                assert!(start as usize <= converted.text.len());
+            }
+        }
+    }
     let body = String::from_utf8_lossy(bytes);
     let document = format!(
         r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#

@@ -47,7 +47,10 @@ pub fn write_annotated(
         }
         lines.push(format!("assure explain {} says more.", d.code));
         notes.push(Note {
-            paragraph: places.at(d.span.start).map_or(1, |place| place.paragraph()),
+            paragraph: places
+                .at(d.span.start)
+                .and_then(|place| place.paragraph())
+                .unwrap_or(1),
             lines,
         });
     }

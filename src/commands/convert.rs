@@ -28,7 +28,7 @@ pub fn run(args: &ConvertArgs, context: &mut Context<'_>) -> Result<ExitStatus, 
     let shown = args.file.display().to_string();
     let Some(kind) = assure_documents::Kind::of(&shown) else {
         return Err(Failure::new(format!(
-            "{} is not a document assure converts (a Word .docx); proposals in the text format are read as they are",
+            "{} is not a document assure converts (a Word .docx, or a register in .csv, .xlsx or .ods); proposals in the text format are read as they are",
             assure_diagnostic::visible(&shown)
         )));
     };
@@ -37,7 +37,7 @@ pub fn run(args: &ConvertArgs, context: &mut Context<'_>) -> Result<ExitStatus, 
     let bytes =
         assure_workspace::files::read_proposal(&args.file, context.common.max_proposal_bytes)
             .map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
-    let converted = assure_documents::convert(kind, &bytes, checker.vocabulary())
+    let converted = assure_documents::convert_file(kind, &shown, &bytes, checker.vocabulary())
         .map_err(|why| Failure::new(format!("cannot read {shown}: {why}")))?;
     if !args.places {
         write(context.stdout, &converted.text)?;

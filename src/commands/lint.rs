@@ -64,6 +64,11 @@ pub struct LintArgs {
     /// With `--fix`: apply unsafe fixes too.
     #[arg(long = "unsafe-fixes", requires = "fix")]
     pub unsafe_fixes: bool,
+    /// A register of interests (`.csv`, `.xlsx`, `.ods`, a row per
+    /// interest) read with every proposal: its people are theirs, and its
+    /// interests in organisations a proposal names reach its conflict rules.
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
     /// Write a copy of the Word document given (one `.docx`) with each
     /// finding as a comment on the paragraph at fault, and the readiness
     /// on the first; never over an existing file.
@@ -173,7 +178,24 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             files::EXTENSION
         )?;
     }
-    let checked = files::check_all(&checker, &discovered, context.common.max_proposal_bytes);
+    let register = match &args.register {
+        Some(path) => {
+            exists(path)?;
+            let register = files::Register::read(path, context.common.max_proposal_bytes)
+                .map_err(Failure::new)?;
+            for note in &register.sheet.notes {
+                writeln!(context.stderr, "note: {}: {note}", register.shown)?;
+            }
+            Some(register)
+        }
+        None => None,
+    };
+    let checked = files::check_all(
+        &checker,
+        &discovered,
+        context.common.max_proposal_bytes,
+        register.as_ref(),
+    );
     let mut reports = checked.reports;
     for refused in &checked.refused {
         writeln!(context.stderr, "error: {refused}")?;

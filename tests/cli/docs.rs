@@ -48,6 +48,7 @@ fn readme_commands() -> Vec<Vec<String>> {
                 }
                 "OLD" => vec!["proposals/hampshire-mcp.proposal".to_owned()],
                 "case.docx" => vec!["proposals/documents/hampshire-mcp.docx".to_owned()],
+                "interests.xlsx" => vec!["proposals/documents/register.xlsx".to_owned()],
                 "NEW" => vec!["proposals/hampshire-mcp-v2.proposal".to_owned()],
                 "PACK.toml" => vec!["rules/psr-2024.toml".to_owned()],
                 "[--all]" => vec!["--all".to_owned()],

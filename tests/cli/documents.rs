@@ -574,3 +574,163 @@ Moved or edited, still present: 6 findings
         run.stdout
     );
 }
+
+/// PSR011-style place checks aside, what a register gives a proposal: its
+/// interests reach the conflict rules, placed at their cells.
+#[test]
+fn a_register_in_excel_or_csv_feeds_the_conflict_rules() {
+    let proposal = "fixtures/hampshire-mcp.proposal";
+    let without = assure(&["lint", "--format", "json", proposal]);
+    assert!(!without.stdout.contains("\"COI001\""), "{}", without.stdout);
+    for (register, cell) in [
+        ("fixtures/documents/register.xlsx", "Register!E4"),
+        ("fixtures/documents/register.csv", "register!E4"),
+        ("fixtures/documents/register-1252.csv", "register-1252!E4"),
+    ] {
+        let run = assure(&["lint", "--format", "json", "--register", register, proposal]);
+        crate::assert_status!(run, 1);
+        let json: Value = serde_json::from_str(&run.stdout).unwrap();
+        let coi = json["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "COI001")
+            .unwrap_or_else(|| panic!("{register}: no COI001 in {}", run.stdout));
+        assert!(
+            coi["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Dr Mark Ellis sits on West Hampshire CCG, which commissions Mid Hampshire MCP contract, and has an interest in Mid Hampshire GP Federation"),
+            "{coi}"
+        );
+        // The primary is the proposal's own line, which keeps its number.
+        assert_eq!(coi["span"]["line"], 47);
+        assert_eq!(coi["labels"][1]["place"]["text"], cell, "{register}");
+        let human = assure(&["lint", "--register", register, proposal]).stdout;
+        assert!(human.contains(&format!("  interest: {cell}\n")), "{human}");
+        assert!(human.contains(&format!("╭─[{proposal}:47:1]")), "{human}");
+    }
+    // Excel's export, in Windows-1252: said, and `£` read as `£`.
+    let run = assure(&[
+        "lint",
+        "--register",
+        "fixtures/documents/register-1252.csv",
+        proposal,
+    ]);
+    assert!(
+        run.stderr.contains("note: fixtures/documents/register-1252.csv: read as Windows-1252 (Excel's CSV export): it is not UTF-8"),
+        "{}",
+        run.stderr
+    );
+    let converted = assure(&["convert", "fixtures/documents/register-1252.csv"]);
+    crate::assert_status!(converted, 0);
+    assert!(
+        converted.stdout.contains("Value: £5,000\n"),
+        "{}",
+        converted.stdout
+    );
+    assert_eq!(
+        converted.stdout,
+        assure(&["convert", "fixtures/documents/register.csv"])
+            .stdout
+            .replace("register!", "register-1252!")
+    );
+}
+
+#[test]
+fn a_register_alone_lints_and_a_byte_it_cannot_decode_is_a_finding_at_its_cell() {
+    let alone = assure(&[
+        "lint",
+        "--format",
+        "json",
+        "fixtures/documents/register.xlsx",
+    ]);
+    assert_ne!(alone.status, 2, "{}", alone.stderr);
+    let json: Value = serde_json::from_str(&alone.stdout).unwrap();
+    // Alone, no organisation is the proposal's: interests are read, not
+    // references to nothing.
+    let codes: Vec<&str> = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"REF001"), "{codes:?}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        b"Name,Position\r\nDr A,GP\x81 lead\r\n",
+    )
+    .unwrap();
+    let run = assure_in(dir.path(), &["lint", "--format", "json", "r.csv"]);
+    crate::assert_status!(run, 1);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = json["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "SYN004")
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert_eq!(
+        finding["message"],
+        "the placeholder `<<UNDECODABLE BYTE 0x81>>` is still here"
+    );
+    assert_eq!(finding["place"]["text"], "r!B2");
+    // A register that is not one, and a file that is not a register.
+    std::fs::write(dir.path().join("list.csv"), "a,b\r\n1,2\r\n").unwrap();
+    let run = assure_in(dir.path(), &["lint", "list.csv"]);
+    crate::assert_status!(run, 2);
+    assert!(
+        run.stderr
+            .contains("no row of list heads a column of names (`Name`)"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(dir.path().join("fake.xlsx"), b"%PDF-1.4").unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "lint",
+            "--register",
+            "fake.xlsx",
+            root()
+                .join("fixtures/hampshire-mcp.proposal")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    crate::assert_status!(run, 2);
+    assert!(
+        run.stderr
+            .contains("cannot read fake.xlsx: this is a PDF, not a Excel workbook (.xlsx)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_register_made_by_openpyxl_feeds_the_conflict_rules() {
+    let Some(python) = assure_test_tools::python_module("openpyxl", "python3-openpyxl") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(&python)
+        .arg(root().join("tests/documents/register_of.py"))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for name in ["register.xlsx", "register.csv", "register-1252.csv"] {
+        let made = dir.path().join(name);
+        let run = assure(&[
+            "lint",
+            "--format",
+            "json",
+            "--register",
+            made.to_str().unwrap(),
+            "fixtures/hampshire-mcp.proposal",
+        ]);
+        crate::assert_status!(run, 1);
+        assert!(run.stdout.contains("\"COI001\""), "{name}: {}", run.stdout);
+    }
+}

@@ -29,17 +29,48 @@ pub enum Part {
         /// The cell's first paragraph, counted as [`Part::Paragraph`] is.
         paragraph: u32,
     },
+    /// A cell of a sheet (a workbook's, or a CSV file's), the sheet's name
+    /// the place's heading: shown `Register!D14`.
+    Sheet {
+        /// The row, from 1.
+        row: u32,
+        /// The column, from 1 (`A`).
+        column: u32,
+    },
+}
+
+/// A column's letters as a spreadsheet names it: 1 is `A`, 27 `AA`.
+pub fn column_letters(mut column: u32) -> String {
+    let mut letters = Vec::new();
+    while column > 0 {
+        let digit = (column - 1) % 26;
+        letters.push(char::from(b'A' + digit as u8));
+        column = (column - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 impl Place {
     /// The place as a reader looks for it: `Contracts › MCP contract ›
     /// table 1, row 3, column 2`.
     pub fn describe(&self) -> String {
+        if let Part::Sheet { row, column } = self.part {
+            let sheet = self.headings.first().map_or("", String::as_str);
+            let mut out = String::new();
+            if !sheet.is_empty() {
+                out.push_str(sheet);
+                out.push('!');
+            }
+            out.push_str(&column_letters(column));
+            out.push_str(&row.to_string());
+            return out;
+        }
         let part = match self.part {
             Part::Paragraph(n) => format!("paragraph {n}"),
             Part::Cell {
                 table, row, column, ..
             } => format!("table {table}, row {row}, column {column}"),
+            Part::Sheet { .. } => unreachable!("a sheet's cell is described above"),
         };
         let mut out = String::new();
         for heading in &self.headings {
@@ -50,10 +81,12 @@ impl Place {
         out
     }
 
-    /// The paragraph it is, or a cell's first: what a tool counts to.
-    pub fn paragraph(&self) -> u32 {
+    /// The paragraph it is, or a table cell's first: what a tool counts
+    /// to; none for a sheet's cell.
+    pub fn paragraph(&self) -> Option<u32> {
         match self.part {
-            Part::Paragraph(n) | Part::Cell { paragraph: n, .. } => n,
+            Part::Paragraph(n) | Part::Cell { paragraph: n, .. } => Some(n),
+            Part::Sheet { .. } => None,
         }
     }
 }
@@ -87,6 +120,24 @@ impl Places {
         let after = self.lines.partition_point(|(start, _)| *start <= offset);
         let (_, index) = self.lines.get(after.checked_sub(1)?)?;
         self.places.get(*index as usize)
+    }
+
+    /// `other`'s lines after these (its offsets already past theirs).
+    pub fn extend(&mut self, other: Places) {
+        let base = self.places.len() as u32;
+        self.places.extend(other.places);
+        self.lines.extend(
+            other
+                .lines
+                .into_iter()
+                .map(|(start, index)| (start, base + index)),
+        );
+    }
+
+    /// Whether the text's first line has a place: the whole text was
+    /// converted from a document (not a proposal with a register after it).
+    pub fn is_whole_document(&self) -> bool {
+        self.lines.first().is_some_and(|(start, _)| *start == 0)
     }
 
     /// Every line start with its place, in order.
@@ -127,7 +178,12 @@ mod tests {
             places.at(400).unwrap().describe(),
             "Contracts › MCP contract › table 1, row 3, column 2"
         );
-        assert_eq!(places.at(400).unwrap().paragraph(), 7);
+        assert_eq!(places.at(400).unwrap().paragraph(), Some(7));
+        let register = place(&["Register"], Part::Sheet { row: 14, column: 4 });
+        assert_eq!(register.describe(), "Register!D14");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(27), "AA");
+        assert_eq!(column_letters(703), "AAA");
         let mut late = Places::default();
         late.push(5, place(&[], Part::Paragraph(1)));
         assert_eq!(late.at(4), None);

@@ -30,6 +30,7 @@ mod layout;
 mod package;
 #[cfg(test)]
 mod properties;
+pub mod register;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -71,6 +72,8 @@ pub struct Converted {
 pub enum Kind {
     /// A Word document (`.docx`).
     Word,
+    /// A register of interests: a CSV file, or a workbook's first sheet.
+    Register(register::Format),
 }
 
 impl Kind {
@@ -78,15 +81,42 @@ impl Kind {
     /// for a proposal or anything else.
     pub fn of(name: &str) -> Option<Kind> {
         let lower = name.to_ascii_lowercase();
-        lower.ends_with(".docx").then_some(Kind::Word)
+        let suffix = lower.rsplit_once('.').map_or("", |(_, s)| s);
+        match suffix {
+            "docx" => Some(Kind::Word),
+            "csv" => Some(Kind::Register(register::Format::Csv)),
+            "xlsx" => Some(Kind::Register(register::Format::Xlsx)),
+            "ods" => Some(Kind::Register(register::Format::Ods)),
+            _ => None,
+        }
     }
 }
 
 /// The document `bytes` of `kind` as a proposal, its labels matched
 /// through `vocabulary`.
 pub fn convert(kind: Kind, bytes: &[u8], vocabulary: &Vocabulary) -> Result<Converted, Refusal> {
+    convert_file(kind, "", bytes, vocabulary)
+}
+
+/// As [`convert`], for the file `name` (which names a CSV register's
+/// sheet).
+pub fn convert_file(
+    kind: Kind,
+    name: &str,
+    bytes: &[u8],
+    vocabulary: &Vocabulary,
+) -> Result<Converted, Refusal> {
     match kind {
         Kind::Word => word(bytes, vocabulary),
+        // A register alone: no organisation is the proposal's.
+        Kind::Register(format) => {
+            let sheet = register::read(format, bytes, name)?;
+            let laid = register::lay_out(&sheet, vocabulary, &|_| false, 0)?;
+            Ok(Converted {
+                text: laid.text,
+                places: laid.places,
+            })
+        }
     }
 }
 

@@ -87,6 +87,29 @@ impl<'b> Package<'b> {
         Package { limit, ..self }
     }
 
+    /// Unpacks every part within the bound, keeping nothing: for a reader
+    /// that does not bound what it unpacks.
+    pub fn check_every_part(&mut self) -> Result<(), Refusal> {
+        for index in 0..self.archive.len() {
+            let mut file = self
+                .archive
+                .by_index(index)
+                .map_err(|e| Refusal::new(format!("a part cannot be read: {e}")))?;
+            let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
+            if file.size() > self.limit {
+                return Err(too_large(&name, self.limit));
+            }
+            let read = std::io::copy(&mut (&mut file).take(self.limit + 1), &mut std::io::sink())
+                .map_err(|e| {
+                Refusal::new(format!("its part {name} cannot be unpacked: {e}"))
+            })?;
+            if read > self.limit {
+                return Err(too_large(&name, self.limit));
+            }
+        }
+        Ok(())
+    }
+
     /// The part `name` as UTF-8 text; none if the package has no such part.
     pub fn text(&mut self, name: &str) -> Result<Option<String>, Refusal> {
         let mut file = match self.archive.by_name(name) {

@@ -550,7 +550,7 @@ fn a_note_is_anchored_on_the_paragraph_its_place_names_and_others_comments_stay(
     let bytes = package(&parts);
     let converted = convert(Kind::Word, &bytes, &Vocabulary::core()).unwrap();
     let turnover = converted.text.find("turnover").unwrap() as u32;
-    let paragraph = converted.places.at(turnover).unwrap().paragraph();
+    let paragraph = converted.places.at(turnover).unwrap().paragraph().unwrap();
     assert_eq!(paragraph, 4);
     let note = crate::Note {
         paragraph,

@@ -61,17 +61,31 @@ pub fn render(
         let shown = Shown::of(report);
         for finding in report.findings.iter().filter(|f| f.is_active()) {
             let mut rendered = render_finding(&handler, &shown, &index, finding);
-            if let Some(place) = report
-                .places
-                .as_ref()
-                .and_then(|places| places.at(finding.diagnostic.span.start))
-            {
-                // Before the blank line that ends the finding.
+            if let Some(places) = &report.places {
+                // Before the blank line that ends the finding: where the
+                // finding is in the document, and each label in a
+                // document (a register's row) that the primary is not.
+                let d = &finding.diagnostic;
+                let mut lines = String::new();
+                if let Some(place) = places.at(d.span.start) {
+                    lines.push_str(&format!(
+                        "  in the document: {}\n",
+                        visible(&place.describe())
+                    ));
+                }
+                for label in &d.labels {
+                    if let Some(place) = places.at(label.span.start)
+                        && places.at(d.span.start) != Some(place)
+                    {
+                        lines.push_str(&format!(
+                            "  {}: {}\n",
+                            visible(&label.message),
+                            visible(&place.describe())
+                        ));
+                    }
+                }
                 let end = rendered.len().saturating_sub(1);
-                rendered.insert_str(
-                    end,
-                    &format!("  in the document: {}\n", visible(&place.describe())),
-                );
+                rendered.insert_str(end, &lines);
             }
             out.write_all(rendered.as_bytes())?;
         }
@@ -178,9 +192,11 @@ impl<'r> Shown<'r> {
     pub fn of(report: &'r FileReport) -> Self {
         // A document's snippets are of the text it converts to: the line
         // numbers are that text's (`assure convert`), not the file's.
-        let path = match report.places {
-            Some(_) => Cow::Owned(format!("{} as text", visible(&report.path))),
-            None => visible(&report.path),
+        let path = match &report.places {
+            Some(places) if places.is_whole_document() => {
+                Cow::Owned(format!("{} as text", visible(&report.path)))
+            }
+            _ => visible(&report.path),
         };
         Shown {
             path,

@@ -259,13 +259,14 @@ struct FindingOut<'a> {
     place: Option<PlaceOut<'a>>,
 }
 
-/// A place in a document: the headings above it, the paragraph (counted
-/// through the body), the table cell if it is in one, and all of it in
-/// words.
+/// A place in a document: the headings above it (a sheet's name), the
+/// paragraph (counted through the body), the table cell or the sheet's
+/// row and column, and all of it in words.
 #[derive(Serialize)]
 struct PlaceOut<'a> {
     headings: &'a [String],
-    paragraph: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paragraph: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     table: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,6 +282,9 @@ impl<'a> PlaceOut<'a> {
             assure_diagnostic::place::Part::Cell {
                 table, row, column, ..
             } => (Some(table), Some(row), Some(column)),
+            assure_diagnostic::place::Part::Sheet { row, column } => {
+                (None, Some(row), Some(column))
+            }
             assure_diagnostic::place::Part::Paragraph(_) => (None, None, None),
         };
         PlaceOut {
@@ -337,6 +341,9 @@ impl<'a> FindingOut<'a> {
                 .map(|label| LabelOut {
                     message: &label.message,
                     span: SpanOut::new(text, index, label.span),
+                    place: places
+                        .and_then(|places| places.at(label.span.start))
+                        .map(PlaceOut::of),
                 })
                 .collect(),
             entity: finding.entity.as_deref(),
@@ -371,6 +378,9 @@ impl<'a> FindingOut<'a> {
 struct LabelOut<'a> {
     message: &'a str,
     span: SpanOut,
+    /// Where it is in a document (a register's cell), if it is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    place: Option<PlaceOut<'a>>,
 }
 
 #[derive(Serialize)]

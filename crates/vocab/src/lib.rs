@@ -51,6 +51,24 @@ pub struct Section {
     /// added to its own (a register of interests kept apart from the
     /// people it names); another is a new entity of that section.
     pub adds_to: Option<SectionId>,
+    /// How a register with a row per interest is read into this section
+    /// (`[sections.rows]`), if it is one.
+    pub rows: Option<Rows>,
+}
+
+/// How the rows of a register (a sheet or CSV with a row per interest)
+/// become fields of the section's entities: the column naming the
+/// organisation the interest is in, and the columns whose words say what
+/// the interest is, each word choosing the reference field it goes to.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    /// Headers of the column naming the organisation.
+    pub organisation: Vec<String>,
+    /// Headers of the columns that say what the interest is.
+    pub nature: Vec<String>,
+    /// A word of those columns (lower case) and the field it chooses, in
+    /// the order declared.
+    pub words: Vec<(String, FieldId)>,
 }
 
 /// A type of entity: organisation, person, contract, liability.
@@ -300,6 +318,7 @@ impl Vocabulary {
                 entity: None,
                 fields: FieldSet::default(),
                 adds_to: None,
+                rows: None,
             }],
             entity_types: Vec::new(),
             fields: Vec::new(),

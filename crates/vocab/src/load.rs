@@ -1,7 +1,7 @@
 //! Loading and extending a vocabulary from spanned TOML.
 
 use crate::{
-    EntityType, EntityTypeId, EnumType, FieldDef, FieldId, FieldSet, HEADER, Owner, RefType,
+    EntityType, EntityTypeId, EnumType, FieldDef, FieldId, FieldSet, HEADER, Owner, RefType, Rows,
     Section, SectionId, Target, ValueType, Vocabulary, fold,
 };
 use assure_diagnostic::codes::{self, VOC001};
@@ -66,6 +66,7 @@ impl Vocabulary {
             .get("entities")
             .and_then(|v| reader.table(v, "`entities`"));
         let mut entity_tables = Vec::new();
+        let mut pending_rows = Vec::new();
         if let Some(mut entities) = entities {
             for (name, span, value) in entities.entries() {
                 let existing = self.entity_type_by_id(name);
@@ -86,7 +87,9 @@ impl Vocabulary {
         }
         if let Some(sections) = table.get("sections") {
             for section in reader.tables(sections, "`sections`") {
-                self.load_section(reader, section);
+                if let Some(rows) = self.load_section(reader, section) {
+                    pending_rows.push(rows);
+                }
             }
         }
         for (id, span, value, created) in entity_tables {
@@ -114,6 +117,11 @@ impl Vocabulary {
                     )),
                 );
             }
+        }
+        // A register's words name its entities' fields, loaded just above.
+        for (section, rows) in pending_rows {
+            let read = self.load_rows(reader, section, rows);
+            self.sections[section.0 as usize].rows = read;
         }
         if let Some(header) = table.get("header")
             && let Some(mut header) = reader.table(header, "`header`")
@@ -277,7 +285,13 @@ impl Vocabulary {
         })
     }
 
-    fn load_section(&mut self, reader: &mut Reader<'_>, mut table: Table<'_, '_>) {
+    /// Loads a section; gives its `rows`, read once the entity types'
+    /// fields are.
+    fn load_section<'t, 'i>(
+        &mut self,
+        reader: &mut Reader<'_>,
+        mut table: Table<'t, 'i>,
+    ) -> Option<(SectionId, &'t Value<'i>)> {
         let id = table
             .required(reader, "id", "a section")
             .and_then(|v| reader.string(v, "a section's `id`"));
@@ -318,16 +332,17 @@ impl Vocabulary {
                 table.span(),
                 "a section that adds to another holds that section's entities: give `adds-to` or `entity`, not both",
             );
-            return;
+            return None;
         }
         let fields = table.get("fields");
+        let rows = table.get("rows");
         table.finish(
             reader,
-            &["id", "title", "entity", "fields", "adds-to"],
+            &["id", "title", "entity", "fields", "adds-to", "rows"],
             "a section",
         );
         let (Some((id, id_span)), Some((title, title_span))) = (id, title) else {
-            return;
+            return None;
         };
         if RESERVED_SECTION_IDS.contains(&id) {
             reader.error(
@@ -335,7 +350,7 @@ impl Vocabulary {
                 id_span,
                 format!("`{id}` cannot be a section's id: rules read a pack's parameters as `{id}.NAME`, so the section could never be read"),
             );
-            return;
+            return None;
         }
         let section = match self.section_by_id(id) {
             Some(existing) => {
@@ -351,7 +366,7 @@ impl Vocabulary {
                         )
                         .with_help("extend an existing section by repeating its id and title exactly"),
                     );
-                    return;
+                    return None;
                 }
                 existing
             }
@@ -365,7 +380,7 @@ impl Vocabulary {
                             self.section(clash).id
                         ),
                     );
-                    return;
+                    return None;
                 }
                 let new = SectionId(self.sections.len() as u32);
                 self.sections.push(Section {
@@ -376,6 +391,7 @@ impl Vocabulary {
                     entity: entity.or_else(|| adds_to.and_then(|home| self.section(home).entity)),
                     fields: FieldSet::default(),
                     adds_to,
+                    rows: None,
                 });
                 self.section_by_title.insert(fold(title), new);
                 if let Some(entity) = entity {
@@ -395,6 +411,65 @@ impl Vocabulary {
                 self.load_fields(reader, Owner::Section(section), fields);
             }
         }
+        rows.map(|rows| (section, rows))
+    }
+
+    /// `[sections.rows]`: the organisation's and the nature's headers, and
+    /// each word's reference field of the section's entity type.
+    fn load_rows(
+        &mut self,
+        reader: &mut Reader<'_>,
+        section: SectionId,
+        rows: &Value<'_>,
+    ) -> Option<Rows> {
+        let mut table = reader.table(rows, "`rows`")?;
+        let Some(ty) = self.section(section).entity else {
+            reader.error(
+                VOC001,
+                span_of(rows),
+                "`rows` reads a register into a section's entities, and this section holds none",
+            );
+            return None;
+        };
+        let strings =
+            |reader: &mut Reader<'_>, key: &str, table: &mut Table<'_, '_>| -> Vec<String> {
+                table
+                    .get(key)
+                    .and_then(|v| reader.strings(v, &format!("`{key}`")))
+                    .map(|list| list.into_iter().map(|(s, _)| s.to_owned()).collect())
+                    .unwrap_or_default()
+            };
+        let organisation = strings(reader, "organisation", &mut table);
+        let nature = strings(reader, "nature", &mut table);
+        let mut words = Vec::new();
+        if let Some(map) = table.get("words").and_then(|v| reader.table(v, "`words`")) {
+            let mut map = map;
+            for (word, span, value) in map.entries() {
+                let Some((field, field_span)) = reader.string(value, "a word's field") else {
+                    continue;
+                };
+                match self.entity_type(ty).fields.get(field) {
+                    Some(id) if matches!(self.field(id).ty, ValueType::Ref(_)) => {
+                        words.push((word.to_lowercase(), id));
+                    }
+                    _ => reader.error(
+                        VOC001,
+                        field_span,
+                        format!(
+                            "`{word}` chooses `{field}`, which is no reference field of {}",
+                            self.entity_type(ty).id
+                        ),
+                    ),
+                }
+                let _ = span;
+            }
+        }
+        table.finish(reader, &["organisation", "nature", "words"], "`rows`");
+        Some(Rows {
+            organisation,
+            nature,
+            words,
+        })
     }
 
     fn load_entity(

@@ -384,9 +384,16 @@ pub struct Checked {
 /// A file that cannot be read gets a SYN003 report; a document (a Word
 /// file) is converted first ([`as_proposal`]); the others are checked. No
 /// proposal longer than `limit` bytes is read.
-pub fn check_all(checker: &Checker, files: &[Discovered], limit: u64) -> Checked {
+pub fn check_all(
+    checker: &Checker,
+    files: &[Discovered],
+    limit: u64,
+    register: Option<&Register>,
+) -> Checked {
     let outcomes = read_all(files, limit, |shown, bytes| match bytes {
-        Ok(bytes) => match as_proposal(shown, bytes, checker.vocabulary()) {
+        Ok(bytes) => match as_proposal(shown, bytes, checker.vocabulary())
+            .and_then(|(text, places)| with_register(checker, text, places, register))
+        {
             Ok((text, places)) => {
                 let mut report = checker.check_owned(shown, text);
                 report.places = places;
@@ -411,6 +418,73 @@ pub fn check_all(checker: &Checker, files: &[Discovered], limit: u64) -> Checked
     checked
 }
 
+/// A register of interests given with the proposals (`--register`): its
+/// sheet, and its name as given.
+pub struct Register {
+    /// Its rows.
+    pub sheet: assure_documents::register::Sheet,
+    /// The file, as shown.
+    pub shown: String,
+}
+
+impl Register {
+    /// Reads the register at `path` (a `.csv`, `.xlsx` or `.ods`).
+    pub fn read(path: &Path, limit: u64) -> Result<Register, String> {
+        let shown = visible(&path.display().to_string()).into_owned();
+        let Some(assure_documents::Kind::Register(format)) =
+            assure_documents::Kind::of(&path.display().to_string())
+        else {
+            return Err(format!(
+                "{shown} is not a register assure reads (a .csv, .xlsx or .ods with a row per interest)"
+            ));
+        };
+        let bytes = read_proposal(path, limit).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let sheet = assure_documents::register::read(format, &bytes, &path.display().to_string())
+            .map_err(|why| format!("cannot read {shown}: {why}"))?;
+        Ok(Register { sheet, shown })
+    }
+}
+
+/// A proposal's text with the register's section after it, so that its
+/// interests reach the people the proposal names: an interest in an
+/// organisation the proposal names is a reference, any other is read as
+/// prose. The proposal's own lines keep their numbers.
+fn with_register(
+    checker: &Checker,
+    text: Vec<u8>,
+    places: Option<Arc<Places>>,
+    register: Option<&Register>,
+) -> Result<(Vec<u8>, Option<Arc<Places>>), assure_documents::Refusal> {
+    let Some(register) = register else {
+        return Ok((text, places));
+    };
+    let Ok(proposal) = std::str::from_utf8(&text) else {
+        // Not UTF-8: SYN003, and nothing to add to.
+        return Ok((text, places));
+    };
+    let modelled = checker.model(proposal);
+    let model = &modelled.model;
+    let names: std::collections::HashSet<String> = model
+        .entity_ids()
+        .map(|id| assure_vocab::fold(model.entity(id).name))
+        .collect();
+    let mut merged = proposal.to_owned();
+    if !merged.is_empty() && !merged.ends_with('\n') {
+        merged.push('\n');
+    }
+    merged.push('\n');
+    let laid = assure_documents::register::lay_out(
+        &register.sheet,
+        checker.vocabulary(),
+        &|name| names.contains(&assure_vocab::fold(name)),
+        merged.len() as u32,
+    )?;
+    merged.push_str(&laid.text);
+    let mut all = places.map(|p| (*p).clone()).unwrap_or_default();
+    all.extend(laid.places);
+    Ok((merged.into_bytes(), Some(Arc::new(all))))
+}
+
 /// A file's bytes as a proposal's: themselves, or for a document a
 /// name's suffix says is one (`.docx`), its conversion to the text format
 /// and each line's place in it.
@@ -422,7 +496,7 @@ pub fn as_proposal(
     match assure_documents::Kind::of(shown) {
         None => Ok((bytes, None)),
         Some(kind) => {
-            let converted = assure_documents::convert(kind, &bytes, vocabulary)?;
+            let converted = assure_documents::convert_file(kind, shown, &bytes, vocabulary)?;
             Ok((
                 converted.text.into_bytes(),
                 Some(Arc::new(converted.places)),
