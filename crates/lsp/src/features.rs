@@ -687,7 +687,8 @@ pub(crate) fn completion(checker: &Checker, text: &str, offset: u32) -> Vec<lsp:
             .map(|t| item(t, lsp::CompletionItemKind::MODULE, "section".into()))
             .collect();
     }
-    let owner = owner_at(vocabulary, text, line_start);
+    let parse = assure_syntax::parse(text);
+    let owner = owner_at(vocabulary, &parse.file, text, line_start);
     if let Some((key, _)) = before.split_once(':') {
         let key = key.trim();
         let Some(owner) = owner else {
@@ -727,7 +728,6 @@ pub(crate) fn completion(checker: &Checker, text: &str, offset: u32) -> Vec<lsp:
     let Some(owner) = owner else {
         return Vec::new();
     };
-    let parse = assure_syntax::parse(text);
     let written: Vec<&str> = block_keys(&parse.file, text, line_start);
     vocabulary
         .fields_of(owner)
@@ -746,21 +746,34 @@ pub(crate) fn completion(checker: &Checker, text: &str, offset: u32) -> Vec<lsp:
         .collect()
 }
 
-/// Whose fields a line at `line_start` is among: the header, a section,
-/// or an entity of a section's type.
-pub(crate) fn owner_at(vocabulary: &Vocabulary, text: &str, line_start: usize) -> Option<Owner> {
+/// Whose fields a line at `line_start` is among, by the syntax tree's
+/// headings above it: the header, a section, or an entity of a section's
+/// type.
+pub(crate) fn owner_at(
+    vocabulary: &Vocabulary,
+    file: &assure_syntax::SourceFile,
+    text: &str,
+    line_start: usize,
+) -> Option<Owner> {
     let mut owner = Some(Owner::Section(HEADER));
-    for line in text[..line_start].lines() {
-        if let Some(name) = line.strip_prefix("## ") {
-            let _ = name;
-            owner = match owner {
-                Some(Owner::Section(s)) => vocabulary.section(s).entity.map(Owner::Entity),
-                other => other,
-            };
-        } else if let Some(title) = line.strip_prefix("# ") {
-            owner = vocabulary
-                .section_by_title(title.trim())
-                .map(Owner::Section);
+    for line in file
+        .lines
+        .iter()
+        .take_while(|l| (l.span.start as usize) < line_start)
+    {
+        match &line.kind {
+            LineKind::Section { title } => {
+                owner = vocabulary
+                    .section_by_title(title.text(text))
+                    .map(Owner::Section);
+            }
+            LineKind::Entity { .. } => {
+                owner = match owner {
+                    Some(Owner::Section(s)) => vocabulary.section(s).entity.map(Owner::Entity),
+                    other => other,
+                };
+            }
+            _ => {}
         }
     }
     owner

@@ -249,4 +249,8 @@ fn completion_offers_what_the_place_takes() {
     let holders = labels(&format!("{TEXT}holder: "));
     assert_eq!(holders, ["North CCG", "Provider"]);
     assert_eq!(labels("proposal: P\n# Nowhere\nx: "), Vec::<String>::new());
+    // Headings are the syntax tree's: a `# People` inside a comment is not
+    // one, so the block is still the organisation's.
+    let commented = labels("proposal: P\n# Organisations\n## A\n<!--\n# People\n-->\nkind: ");
+    assert!(commented.contains(&"nhs-trust".to_owned()), "{commented:?}");
 }
