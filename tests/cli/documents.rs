@@ -723,7 +723,7 @@ fn every_register_made_by_openpyxl_feeds_the_conflict_rules() {
     let mut names = vec!["register.xlsx", "register.csv", "register-1252.csv"];
     // LibreOffice (with Calc) saves the workbook as an OpenDocument
     // spreadsheet.
-    let calc = std::path::Path::new("/usr/lib/libreoffice/program/libsclo.so");
+    let calc = Path::new("/usr/lib/libreoffice/program/libsclo.so");
     if !calc.exists() {
         if assure_test_tools::external_required() {
             assure_test_tools::apt_install("libreoffice-calc-nogui").unwrap();
