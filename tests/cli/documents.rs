@@ -766,3 +766,75 @@ fn every_register_made_by_openpyxl_feeds_the_conflict_rules() {
         assert!(run.stdout.contains("\"COI001\""), "{name}: {}", run.stdout);
     }
 }
+
+/// A proposal may name its register in its header (`register:`), read from
+/// its folder under the rules packs are: relative, inside, no link out.
+#[test]
+fn a_proposal_names_its_register_beside_it_and_nowhere_else() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/documents/register.xlsx"),
+        dir.path().join("interests.xlsx"),
+    )
+    .unwrap();
+    let proposal = std::fs::read_to_string(root().join("fixtures/hampshire-mcp.proposal")).unwrap();
+    let naming = |register: &str| {
+        proposal.replacen(
+            "launch: 2017-10-01\n",
+            &format!("launch: 2017-10-01\nregister: {register}\n"),
+            1,
+        )
+    };
+    std::fs::write(dir.path().join("case.proposal"), naming("interests.xlsx")).unwrap();
+    let run = assure_in(dir.path(), &["lint", "--format", "json", "case.proposal"]);
+    crate::assert_status!(run, 1);
+    assert!(run.stdout.contains("\"COI001\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\"text\": \"Register!E4\""),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(dir.path().join("secret.csv"), "Name,Position\nX,Y\n").unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("secret.csv"),
+        dir.path().join("sub/link.csv"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("sub/up.proposal"), naming("../secret.csv")).unwrap();
+    std::fs::write(dir.path().join("sub/link.proposal"), naming("link.csv")).unwrap();
+    std::fs::write(dir.path().join("sub/text.proposal"), naming("notes.txt")).unwrap();
+    std::fs::write(dir.path().join("sub/gone.proposal"), naming("gone.csv")).unwrap();
+    for (file, why) in [
+        (
+            "sub/up.proposal",
+            "names the register `../secret.csv` (`register:`), which is not a path inside the proposal's folder: name it relative to the proposal, without `..`",
+        ),
+        (
+            "sub/link.proposal",
+            "names the register `link.csv` (`register:`), which leads out of the proposal's folder (a link): it is not read",
+        ),
+        (
+            "sub/text.proposal",
+            "names the register `notes.txt` (`register:`), which is not a .csv, .xlsx or .ods",
+        ),
+        (
+            "sub/gone.proposal",
+            "names the register `gone.csv` (`register:`), which does not exist beside it",
+        ),
+    ] {
+        let run = assure_in(dir.path(), &["lint", file]);
+        crate::assert_status!(run, 2);
+        assert!(
+            run.stderr.contains(&format!("error: {file} {why}")),
+            "{file}: {}",
+            run.stderr
+        );
+    }
+    // `--register` given, it is the register of every proposal.
+    let run = assure_in(
+        dir.path(),
+        &["lint", "--register", "interests.xlsx", "sub/up.proposal"],
+    );
+    crate::assert_status!(run, 1);
+}

@@ -291,6 +291,9 @@ pub struct Vocabulary {
     /// What outputs show of a proposal (`[shown]`): the header field that
     /// is its title, and the reference field whose targets own it.
     shown: Shown,
+    /// The header field naming a register of interests read with the
+    /// proposal (`[files] register`), if the vocabulary has one.
+    register_field: Option<String>,
 }
 
 /// What outputs show of a proposal, named by the vocabulary (`[shown]`),
@@ -326,6 +329,7 @@ impl Vocabulary {
             section_by_title: FxHashMap::default(),
             filler: Vec::new(),
             shown: Shown::default(),
+            register_field: None,
         }
     }
 
@@ -333,6 +337,12 @@ impl Vocabulary {
     /// field, as the vocabulary names them.
     pub fn shown(&self) -> &Shown {
         &self.shown
+    }
+
+    /// The header field whose value names a register of interests beside
+    /// the proposal, read with it (`[files] register`).
+    pub fn register_field(&self) -> Option<&str> {
+        self.register_field.as_deref()
     }
 
     /// Whether `value` (a field's whole value) is a word that stands for

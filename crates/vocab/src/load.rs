@@ -137,6 +137,28 @@ impl Vocabulary {
             self.load_shown(reader, &mut shown);
             shown.finish(reader, &["title", "owner"], "`shown`");
         }
+        if let Some(files) = table.get("files")
+            && let Some(mut files) = reader.table(files, "`files`")
+        {
+            if let Some(value) = files.get("register") {
+                match value.get_ref() {
+                    DeValue::String(name)
+                        if self
+                            .fields_of(Owner::Section(HEADER))
+                            .get(name)
+                            .is_some_and(|id| self.field(id).ty == ValueType::Text) =>
+                    {
+                        self.register_field = Some(name.to_string());
+                    }
+                    _ => reader.error(
+                        codes::TOML003,
+                        span_of(value),
+                        "`register` must name a text field of the header",
+                    ),
+                }
+            }
+            files.finish(reader, &["register"], "`files`");
+        }
     }
 
     /// `[shown]`: the header field that titles a proposal, and the

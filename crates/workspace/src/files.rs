@@ -391,20 +391,34 @@ pub fn check_all(
     register: Option<&Register>,
 ) -> Checked {
     let outcomes = read_all(files, limit, |shown, bytes| match bytes {
-        Ok(bytes) => match as_proposal(shown, bytes, checker.vocabulary())
-            .and_then(|(text, places)| with_register(checker, text, places, register))
-        {
-            Ok((text, places)) => {
-                let mut report = checker.check_owned(shown, text);
-                report.places = places;
-                (report, None)
+        Ok(bytes) => {
+            let read = (|| {
+                let cannot = |why: &dyn std::fmt::Display| {
+                    (
+                        why.to_string(),
+                        format!("cannot read {}: {why}", visible(shown)),
+                    )
+                };
+                let (text, places) =
+                    as_proposal(shown, bytes, checker.vocabulary()).map_err(|r| cannot(&r))?;
+                // `--register` for every proposal, else the one it names.
+                let named = match register {
+                    Some(_) => None,
+                    None => named_register(checker, Path::new(shown), &text, limit)
+                        .map_err(|why| (why.clone(), why))?,
+                };
+                with_register(checker, text, places, register.or(named.as_ref()))
+                    .map_err(|r| cannot(&r))
+            })();
+            match read {
+                Ok((text, places)) => {
+                    let mut report = checker.check_owned(shown, text);
+                    report.places = places;
+                    (report, None)
+                }
+                Err((why, refused)) => (checker.unreadable(shown, &why), Some(refused)),
             }
-            Err(refusal) => {
-                let why = refusal.to_string();
-                let refused = format!("cannot read {}: {why}", visible(shown));
-                (checker.unreadable(shown, &why), Some(refused))
-            }
-        },
+        }
         Err(reason) => (checker.unreadable(shown, &reason), None),
     });
     let mut checked = Checked {
@@ -443,6 +457,83 @@ impl Register {
             .map_err(|why| format!("cannot read {shown}: {why}"))?;
         Ok(Register { sheet, shown })
     }
+}
+
+/// The register a proposal names in its header (the vocabulary's `[files]
+/// register`), read from its folder: a relative path, inside the folder
+/// (no `..`, no link out of it), to a `.csv`, `.xlsx` or `.ods`. A
+/// proposal from a pull request can name a file, so it is read under the
+/// rules a configuration's packs are.
+fn named_register(
+    checker: &Checker,
+    proposal: &Path,
+    text: &[u8],
+    limit: u64,
+) -> Result<Option<Register>, String> {
+    let Some(key) = checker.vocabulary().register_field() else {
+        return Ok(None);
+    };
+    let Ok(text) = std::str::from_utf8(text) else {
+        return Ok(None);
+    };
+    // Modelled only where the key is written at all.
+    if !text.contains(&format!("{key}:")) {
+        return Ok(None);
+    }
+    let modelled = checker.model(text);
+    let model = &modelled.model;
+    let vocabulary = checker.vocabulary();
+    let Some(value) = model
+        .section_fields(assure_vocab::HEADER)
+        .iter()
+        .find(|f| vocabulary.field(f.field).name == key)
+        .and_then(|f| match &f.value {
+            assure_model::Value::Text(text) => Some(text.trim().to_owned()),
+            _ => None,
+        })
+    else {
+        return Ok(None);
+    };
+    let shown = visible(&proposal.display().to_string()).into_owned();
+    let refuse = |why: &str| {
+        format!(
+            "{shown} names the register `{}` (`{key}:`), which {why}",
+            visible(&value)
+        )
+    };
+    let relative = Path::new(&value);
+    let inside = relative
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if value.is_empty() || !inside {
+        return Err(refuse(
+            "is not a path inside the proposal's folder: name it relative to the proposal, without `..`",
+        ));
+    }
+    if !matches!(
+        assure_documents::Kind::of(&value),
+        Some(assure_documents::Kind::Register(_))
+    ) {
+        return Err(refuse("is not a .csv, .xlsx or .ods"));
+    }
+    let folder = proposal.parent().unwrap_or(Path::new("."));
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let path = folder.join(relative);
+    let (Ok(real_folder), Ok(real_path)) = (folder.canonicalize(), path.canonicalize()) else {
+        return Err(refuse("does not exist beside it"));
+    };
+    if !real_path.starts_with(&real_folder) {
+        return Err(refuse(
+            "leads out of the proposal's folder (a link): it is not read",
+        ));
+    }
+    Register::read(&path, limit)
+        .map(Some)
+        .map_err(|why| refuse(&format!("cannot be read: {why}")))
 }
 
 /// A proposal's text with the register's section after it, so that its
