@@ -584,3 +584,25 @@ fn a_note_is_anchored_on_the_paragraph_its_place_names_and_others_comments_stay(
         );
     }
 }
+
+#[test]
+fn numbered_and_bulleted_paragraphs_read_as_their_text() {
+    let numbered = |text: &str| {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="3"/></w:numPr></w:pPr>{}</w:p>"#,
+            r(text)
+        )
+    };
+    let body = [
+        p("Heading1", &r("Organisations")),
+        p("Heading2", &r("A")),
+        numbered("Kind: gp-company"),
+        numbered("Turnover: £4m/yr"),
+    ]
+    .concat();
+    // Word's numbering is in the paragraph's properties, not its text.
+    assert_eq!(
+        text_of(&body),
+        "# Organisations\n\n## A\nkind: gp-company\nturnover: £4m/yr\n"
+    );
+}
