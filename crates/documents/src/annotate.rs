@@ -9,7 +9,7 @@
 //! other parts of the package are copied as they are.
 
 use crate::Refusal;
-use crate::docx::is_skipped;
+use crate::docx::{Walk, attribute};
 use crate::package::Package;
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -50,7 +50,7 @@ pub fn annotate(bytes: &[u8], notes: &[Note]) -> Result<Vec<u8>, Refusal> {
         Some(xml) => split_comments(xml)?,
         None => (String::new(), BTreeSet::new(), 0),
     };
-    let anchors = paragraph_anchors(&document, &ours)?;
+    let anchors = paragraph_anchors(&main, &document, &ours)?;
     let fallback = anchors
         .spans
         .iter()
@@ -214,12 +214,11 @@ struct Anchors {
 
 /// Every paragraph, counted as the conversion counts them (the same
 /// elements passed over), and the anchors of the comments `ours`.
-fn paragraph_anchors(xml: &str, ours: &BTreeSet<u32>) -> Result<Anchors, Refusal> {
+fn paragraph_anchors(part: &str, xml: &str, ours: &BTreeSet<u32>) -> Result<Anchors, Refusal> {
     let mut reader = Reader::from_str(xml);
     let mut spans: Vec<Option<Span>> = Vec::new();
     let mut removals = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
-    let mut skip: Option<usize> = None;
+    let mut walk = Walk::new();
     let mut current: Option<(usize, Span)> = None;
     // A run that holds only a reference to one of assure's comments.
     let mut run: Option<(usize, bool, bool)> = None;
@@ -227,24 +226,15 @@ fn paragraph_anchors(xml: &str, ours: &BTreeSet<u32>) -> Result<Anchors, Refusal
         let before = reader.buffer_position() as usize;
         let event = reader
             .read_event()
-            .map_err(|e| Refusal::new(format!("its main part is not well-formed XML: {e}")))?;
+            .map_err(|e| Refusal::new(format!("its part {part} is not well-formed XML: {e}")))?;
         let after = reader.buffer_position() as usize;
         match event {
             Event::Eof => break,
             Event::Start(e) => {
-                let name = e.local_name().as_ref().to_owned();
-                stack.push(name.clone());
-                if stack.len() > crate::MAX_DEPTH {
-                    return Err(Refusal::new("its main part nests too deep"));
-                }
-                if skip.is_some() {
+                if !walk.start(e.local_name().as_ref(), part)? {
                     continue;
                 }
-                if is_skipped(&name) {
-                    skip = Some(stack.len());
-                    continue;
-                }
-                match name.as_str() {
+                match e.local_name().as_ref() {
                     "p" => {
                         spans.push(None);
                         current = Some((
@@ -269,11 +259,10 @@ fn paragraph_anchors(xml: &str, ours: &BTreeSet<u32>) -> Result<Anchors, Refusal
                 }
             }
             Event::Empty(e) => {
-                if skip.is_some() {
+                if !walk.reading() {
                     continue;
                 }
-                let name = e.local_name().as_ref().to_owned();
-                match name.as_str() {
+                match e.local_name().as_ref() {
                     "p" => spans.push(None),
                     "commentRangeStart" | "commentRangeEnd"
                         if attribute(&e, "id")
@@ -298,12 +287,7 @@ fn paragraph_anchors(xml: &str, ours: &BTreeSet<u32>) -> Result<Anchors, Refusal
                 }
             }
             Event::End(e) => {
-                let depth = stack.len();
-                stack.pop();
-                if let Some(at) = skip {
-                    if depth == at {
-                        skip = None;
-                    }
+                if !walk.end() {
                     continue;
                 }
                 match e.local_name().as_ref() {
@@ -437,15 +421,4 @@ fn rewrite(bytes: &[u8], parts: &[(&str, &[u8])]) -> Result<Vec<u8>, Refusal> {
             .map_err(|e| Refusal::new(format!("the annotated copy cannot be written: {e}")))?;
     }
     Ok(out.finish().map_err(failed)?.into_inner())
-}
-
-fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
 }

@@ -223,14 +223,71 @@ struct Control {
     has_content: bool,
 }
 
+/// The body's elements as the conversion reads them: the names open, and
+/// the subtree passed over (`is_skipped`). The reader and the annotator
+/// both walk with it, so that they number paragraphs alike.
+pub(crate) struct Walk {
+    stack: Vec<String>,
+    /// While set, nothing below this depth is read.
+    skip: Option<usize>,
+}
+
+impl Walk {
+    pub(crate) fn new() -> Walk {
+        Walk {
+            stack: Vec::new(),
+            skip: None,
+        }
+    }
+
+    /// A start tag `name` of the part `part`: whether its content is read;
+    /// a refusal past [`MAX_DEPTH`].
+    pub(crate) fn start(&mut self, name: &str, part: &str) -> Result<bool, Refusal> {
+        self.stack.push(name.to_owned());
+        if self.stack.len() > MAX_DEPTH {
+            return Err(too_deep(part));
+        }
+        if self.skip.is_some() {
+            return Ok(false);
+        }
+        if is_skipped(name) {
+            self.skip = Some(self.stack.len());
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// An end tag: whether the element it closes was read.
+    pub(crate) fn end(&mut self) -> bool {
+        let depth = self.stack.len();
+        self.stack.pop();
+        match self.skip {
+            Some(at) => {
+                if depth == at {
+                    self.skip = None;
+                }
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Whether what comes now (text, an element without content) is read.
+    pub(crate) fn reading(&self) -> bool {
+        self.skip.is_none()
+    }
+
+    /// The element open around what comes now.
+    pub(crate) fn parent(&self) -> Option<&str> {
+        self.stack.last().map(String::as_str)
+    }
+}
+
 /// The body of `word/document.xml` as blocks. `roles` are the styles'.
 pub fn body(xml: &str, roles: &HashMap<String, Role>) -> Result<Vec<Block>, Refusal> {
     let mut reader = Reader::from_str(xml);
     let mut blocks: Vec<Block> = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
-    // Elements whose content is not read, by depth: while `skip` is set,
-    // nothing below that depth is.
-    let mut skip: Option<usize> = None;
+    let mut walk = Walk::new();
     let mut paragraph: Option<Gathering> = None;
     let mut tables: Vec<TableFrame> = Vec::new();
     let mut controls: Vec<Control> = Vec::new();
@@ -243,19 +300,10 @@ pub fn body(xml: &str, roles: &HashMap<String, Role>) -> Result<Vec<Block>, Refu
         match event {
             Event::Eof => break,
             Event::Start(e) => {
-                let name = e.local_name().as_ref().to_owned();
-                stack.push(name.clone());
-                if stack.len() > MAX_DEPTH {
-                    return Err(too_deep("word/document.xml"));
-                }
-                if skip.is_some() {
+                if !walk.start(e.local_name().as_ref(), "word/document.xml")? {
                     continue;
                 }
-                if is_skipped(&name) {
-                    skip = Some(stack.len());
-                    continue;
-                }
-                match name.as_str() {
+                match e.local_name().as_ref() {
                     "p" => {
                         paragraphs += 1;
                         paragraph = Some(Gathering {
@@ -290,23 +338,23 @@ pub fn body(xml: &str, roles: &HashMap<String, Role>) -> Result<Vec<Block>, Refu
                 }
             }
             Event::Empty(e) => {
-                if skip.is_some() {
+                if !walk.reading() {
                     continue;
                 }
-                let parent = stack.last().map(String::as_str);
-                empty_element(&e, parent, &mut paragraph, &mut tables, &mut controls);
+                empty_element(
+                    &e,
+                    walk.parent(),
+                    &mut paragraph,
+                    &mut tables,
+                    &mut controls,
+                );
                 if e.local_name().as_ref() == "p" {
                     // An empty paragraph, `<w:p/>`: counted, nothing read.
                     paragraphs += 1;
                 }
             }
             Event::End(e) => {
-                let depth = stack.len();
-                stack.pop();
-                if let Some(at) = skip {
-                    if depth == at {
-                        skip = None;
-                    }
+                if !walk.end() {
                     continue;
                 }
                 match e.local_name().as_ref() {
@@ -375,7 +423,7 @@ pub fn body(xml: &str, roles: &HashMap<String, Role>) -> Result<Vec<Block>, Refu
             }
             Event::Text(text) => {
                 if in_text
-                    && skip.is_none()
+                    && walk.reading()
                     && let Some(p) = &mut paragraph
                 {
                     p.text.push_str(&text.xml10_content());
@@ -386,7 +434,7 @@ pub fn body(xml: &str, roles: &HashMap<String, Role>) -> Result<Vec<Block>, Refu
             }
             Event::GeneralRef(reference) => {
                 if in_text
-                    && skip.is_none()
+                    && walk.reading()
                     && let Some(p) = &mut paragraph
                 {
                     let resolved = match reference.resolve_char_ref() {
@@ -408,7 +456,7 @@ pub fn body(xml: &str, roles: &HashMap<String, Role>) -> Result<Vec<Block>, Refu
             }
             Event::CData(data) => {
                 if in_text
-                    && skip.is_none()
+                    && walk.reading()
                     && let Some(p) = &mut paragraph
                 {
                     p.text.push_str(&data);
@@ -543,7 +591,7 @@ fn end_control(
 }
 
 /// The value of the attribute whose local name is `name`, unescaped.
-fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
+pub(crate) fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)

@@ -123,6 +123,15 @@ pub fn field_for<'v>(vocabulary: &'v Vocabulary, owner: Owner, label: &str) -> O
         .map(|f| f.name.as_str())
 }
 
+/// Whether `key` of `owner` takes a list (references, or several words):
+/// its values from several lines or rows are one list.
+pub fn is_list(vocabulary: &Vocabulary, owner: Owner, key: &str) -> bool {
+    vocabulary.fields_of(owner).get(key).is_some_and(|id| {
+        let ty = &vocabulary.field(id).ty;
+        matches!(ty, ValueType::Ref(r) if r.many) || matches!(ty, ValueType::Words(_))
+    })
+}
+
 /// Whether `label` names a field of any block: a paragraph that holds data.
 fn names_any_field(vocabulary: &Vocabulary, label: &str) -> bool {
     let sections = (0..vocabulary.sections().len()).map(|i| Owner::Section(SectionId(i as u32)));
@@ -210,14 +219,7 @@ impl Out<'_> {
     /// list, joined with `, `).
     fn field(&mut self, key: &str, value: &str, part: Part) {
         let owner = self.owner.unwrap_or(Owner::Section(HEADER));
-        let is_list = self
-            .vocabulary
-            .fields_of(owner)
-            .get(key)
-            .map(|id| &self.vocabulary.field(id).ty)
-            .is_some_and(|ty| {
-                matches!(ty, ValueType::Ref(r) if r.many) || matches!(ty, ValueType::Words(_))
-            });
+        let is_list = is_list(self.vocabulary, owner, key);
         let lines: Vec<&str> = value
             .lines()
             .map(str::trim)
@@ -465,15 +467,7 @@ impl Out<'_> {
             // A list field given in several rows is one list.
             let mut written: Vec<(String, String, Part)> = Vec::new();
             for (key, value, part) in entity.fields {
-                let is_list = self
-                    .vocabulary
-                    .fields_of(Owner::Entity(ty))
-                    .get(&key)
-                    .is_some_and(|id| {
-                        let ty = &self.vocabulary.field(id).ty;
-                        matches!(ty, ValueType::Ref(r) if r.many)
-                            || matches!(ty, ValueType::Words(_))
-                    });
+                let is_list = is_list(self.vocabulary, Owner::Entity(ty), &key);
                 match written.iter_mut().find(|(k, _, _)| *k == key) {
                     Some((_, earlier, _)) if is_list => {
                         earlier.push('\n');

@@ -151,16 +151,7 @@ pub(crate) fn main_part(package: &mut package::Package<'_>) -> Result<String, Re
             Ok(quick_xml::events::Event::Empty(e) | quick_xml::events::Event::Start(e))
                 if e.local_name().as_ref() == "Relationship" =>
             {
-                let attr = |name: &str| {
-                    e.attributes()
-                        .flatten()
-                        .find(|a| a.key.local_name().as_ref() == name)
-                        .and_then(|a| {
-                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                                .ok()
-                                .map(|v| v.into_owned())
-                        })
-                };
+                let attr = |name: &str| docx::attribute(&e, name);
                 if attr("Type").is_some_and(|t| t.ends_with("/officeDocument"))
                     && let Some(target) = attr("Target")
                 {

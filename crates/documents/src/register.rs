@@ -17,7 +17,7 @@
 //! its cell (SYN004), never a guess.
 
 use crate::Refusal;
-use crate::layout::{field_for, normalised};
+use crate::layout::{field_for, is_list, normalised};
 use crate::package::Package;
 use assure_diagnostic::place::{Part, Place, Places};
 use assure_vocab::{Owner, SectionId, ValueType, Vocabulary};
@@ -382,10 +382,7 @@ pub fn lay_out(
                 prose.push((value, part));
                 continue;
             }
-            let is_list = entity
-                .fields
-                .get(&key)
-                .is_some_and(|id| matches!(&vocabulary.field(id).ty, ValueType::Ref(r) if r.many));
+            let is_list = is_list(vocabulary, owner, &key);
             // The same value in every row of a person (their position) is
             // said once.
             if written
