@@ -198,26 +198,13 @@ impl FileReport {
 
     /// The report of a file that could not be read at all.
     pub fn unreadable(path: &str, reason: &str) -> FileReport {
-        FileReport {
-            path: path.to_owned(),
-            text: String::new(),
-            findings: vec![Finding::structural(
-                Diagnostic::of(
-                    codes::SYN003,
-                    Span::empty(0),
-                    format!("cannot read the file: {reason}"),
-                )
-                .with_help("check that the path exists and that you may read it"),
-            )],
-            readiness: Vec::new(),
-            allows_used: Vec::new(),
-            baseline_used: Vec::new(),
-            as_of: None,
-            approved: Vec::new(),
-            not_applicable: Vec::new(),
-            configuration: None,
-            places: None,
-        }
+        let cannot = Diagnostic::of(
+            codes::SYN003,
+            Span::empty(0),
+            format!("cannot read the file: {reason}"),
+        )
+        .with_help("check that the path exists and that you may read it");
+        FileReport::of_diagnostics(path.to_owned(), String::new(), vec![cannot])
     }
 
     /// A line index of the text, for turning spans into lines and columns.
