@@ -401,14 +401,7 @@ pub fn check_all(
                 };
                 let (text, places) =
                     as_proposal(shown, bytes, checker.vocabulary()).map_err(|r| cannot(&r))?;
-                // `--register` for every proposal, else the one it names.
-                let named = match register {
-                    Some(_) => None,
-                    None => named_register(checker, Path::new(shown), &text, limit)
-                        .map_err(|why| (why.clone(), why))?,
-                };
-                with_register(checker, text, places, register.or(named.as_ref()))
-                    .map_err(|r| cannot(&r))
+                with_register(checker, Path::new(shown), text, places, register, limit)
             })();
             match read {
                 Ok((text, places)) => {
@@ -466,22 +459,13 @@ impl Register {
 /// rules a configuration's packs are.
 fn named_register(
     checker: &Checker,
+    model: &assure_model::Model<'_>,
     proposal: &Path,
-    text: &[u8],
     limit: u64,
 ) -> Result<Option<Register>, String> {
     let Some(key) = checker.vocabulary().register_field() else {
         return Ok(None);
     };
-    let Ok(text) = std::str::from_utf8(text) else {
-        return Ok(None);
-    };
-    // Modelled only where the key is written at all.
-    if !text.contains(&format!("{key}:")) {
-        return Ok(None);
-    }
-    let modelled = checker.model(text);
-    let model = &modelled.model;
     let vocabulary = checker.vocabulary();
     let Some(value) = model
         .section_fields(assure_vocab::HEADER)
@@ -536,40 +520,67 @@ fn named_register(
         .map_err(|why| refuse(&format!("cannot be read: {why}")))
 }
 
-/// A proposal's text with the register's section after it, so that its
-/// interests reach the people the proposal names: an interest in an
-/// organisation the proposal names is a reference, any other is read as
-/// prose. The proposal's own lines keep their numbers.
+/// Why a file was not read: the reason its report gives (SYN003), and the
+/// line that fails the run.
+type Unread = (String, String);
+
+/// A proposal's text with a register's section after it (`given`, else
+/// the one its header names), so that its interests reach the people the
+/// proposal names: an interest in an organisation the proposal names is a
+/// reference, any other is read as prose. The proposal's own lines keep
+/// their numbers.
 fn with_register(
     checker: &Checker,
+    proposal: &Path,
     text: Vec<u8>,
     places: Option<Arc<Places>>,
-    register: Option<&Register>,
-) -> Result<(Vec<u8>, Option<Arc<Places>>), assure_documents::Refusal> {
-    let Some(register) = register else {
-        return Ok((text, places));
-    };
-    let Ok(proposal) = std::str::from_utf8(&text) else {
+    given: Option<&Register>,
+    limit: u64,
+) -> Result<(Vec<u8>, Option<Arc<Places>>), Unread> {
+    let vocabulary = checker.vocabulary();
+    let Ok(written) = std::str::from_utf8(&text) else {
         // Not UTF-8: SYN003, and nothing to add to.
         return Ok((text, places));
     };
-    let modelled = checker.model(proposal);
+    // Modelled (once, for the register it names and the names it gives)
+    // only where there is a register: given, or its key written at all.
+    let names_one = vocabulary
+        .register_field()
+        .is_some_and(|key| written.contains(&format!("{key}:")));
+    if given.is_none() && !names_one {
+        return Ok((text, places));
+    }
+    let modelled = checker.model(written);
     let model = &modelled.model;
+    let named = match given {
+        Some(_) => None,
+        None => {
+            named_register(checker, model, proposal, limit).map_err(|why| (why.clone(), why))?
+        }
+    };
+    let Some(register) = given.or(named.as_ref()) else {
+        drop(modelled);
+        return Ok((text, places));
+    };
     let names: std::collections::HashSet<String> = model
         .entity_ids()
         .map(|id| assure_vocab::fold(model.entity(id).name))
         .collect();
-    let mut merged = proposal.to_owned();
+    let mut merged = written.to_owned();
     if !merged.is_empty() && !merged.ends_with('\n') {
         merged.push('\n');
     }
     merged.push('\n');
     let laid = assure_documents::register::lay_out(
         &register.sheet,
-        checker.vocabulary(),
+        vocabulary,
         &|name| names.contains(&assure_vocab::fold(name)),
         merged.len() as u32,
-    )?;
+    )
+    .map_err(|why| {
+        let shown = visible(&proposal.display().to_string()).into_owned();
+        (why.to_string(), format!("cannot read {shown}: {why}"))
+    })?;
     merged.push_str(&laid.text);
     let mut all = places.map(|p| (*p).clone()).unwrap_or_default();
     all.extend(laid.places);
