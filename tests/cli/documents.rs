@@ -30,6 +30,26 @@ fn findings_of(dir: &Path, file: &str) -> Vec<(String, String, String)> {
     findings
 }
 
+/// LibreOffice, headless, with a profile of its own in `dir`, converts
+/// `files` to `to` (`docx:MS Word 2007 XML`, `fodt`, `ods`) into `out`.
+fn soffice_convert(soffice: &Path, dir: &Path, to: &str, out: &Path, files: &[std::path::PathBuf]) {
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    );
+    let done = std::process::Command::new(soffice)
+        .args([&profile, "--headless", "--convert-to", to, "--outdir"])
+        .arg(out)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+}
+
 #[test]
 fn a_word_business_case_gives_its_text_twins_findings() {
     for name in ["hampshire-mcp", "dudley-mcp"] {
@@ -110,29 +130,11 @@ fn every_fixture_made_by_libreoffice_gives_its_text_twins_findings() {
         names.push(name);
     }
     // LibreOffice writes Word XML its own way: its styles, its runs.
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        dir.path().join("profile").display()
-    );
-    let mut convert = std::process::Command::new(&soffice);
-    convert
-        .args([
-            &profile,
-            "--headless",
-            "--convert-to",
-            "docx:MS Word 2007 XML",
-            "--outdir",
-        ])
-        .arg(&out);
-    for name in &names {
-        convert.arg(pages.join(format!("{name}.html")));
-    }
-    let done = convert.output().unwrap();
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+    let pages: Vec<std::path::PathBuf> = names
+        .iter()
+        .map(|name| pages.join(format!("{name}.html")))
+        .collect();
+    soffice_convert(&soffice, dir.path(), "docx:MS Word 2007 XML", &out, &pages);
     for name in &names {
         assert_eq!(
             findings_of(&out, &format!("{name}.docx")),
@@ -506,20 +508,12 @@ fn annotated_comments_are_read_back_on_the_right_text_by_python_docx_and_libreof
     else {
         return;
     };
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        dir.path().join("profile").display()
-    );
-    let done = std::process::Command::new(soffice)
-        .args([&profile, "--headless", "--convert-to", "fodt", "--outdir"])
-        .arg(dir.path())
-        .arg(dir.path().join("reviewed.docx"))
-        .output()
-        .unwrap();
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
+    soffice_convert(
+        &soffice,
+        dir.path(),
+        "fodt",
+        dir.path(),
+        &[dir.path().join("reviewed.docx")],
     );
     let flat = std::fs::read_to_string(dir.path().join("reviewed.fodt")).unwrap();
     assert_eq!(count(&flat, "<dc:creator>assure</dc:creator>"), 7);
@@ -735,20 +729,12 @@ fn every_register_made_by_openpyxl_feeds_the_conflict_rules() {
         assure_test_tools::program("soffice", &["/usr/bin/soffice"], "libreoffice-writer-nogui")
             .filter(|_| calc.exists())
     {
-        let profile = format!(
-            "-env:UserInstallation=file://{}",
-            dir.path().join("profile").display()
-        );
-        let done = std::process::Command::new(soffice)
-            .args([&profile, "--headless", "--convert-to", "ods", "--outdir"])
-            .arg(dir.path())
-            .arg(dir.path().join("register.xlsx"))
-            .output()
-            .unwrap();
-        assert!(
-            done.status.success(),
-            "{}",
-            String::from_utf8_lossy(&done.stderr)
+        soffice_convert(
+            &soffice,
+            dir.path(),
+            "ods",
+            dir.path(),
+            &[dir.path().join("register.xlsx")],
         );
         names.push("register.ods");
     }
