@@ -1,7 +1,7 @@
 //! `assure lint PATH...`: check proposals, print findings and readiness,
 //! and record or apply a baseline.
 
-use crate::commands::{ignore_broken_pipe, pretty};
+use crate::commands::{ignore_broken_pipe, pretty, unless_broken_pipe};
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure};
 use assure_check::baseline::{Baseline, Entry};
@@ -171,7 +171,12 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
                 .unwrap_or_else(|| PathBuf::from("<stdin>")),
         ));
     }
-    if discovered.is_empty() && missing == 0 {
+    // Published notices are read a batch at a time, never whole: they go
+    // their own way, after the proposals.
+    let (notices, discovered): (Vec<files::Discovered>, Vec<files::Discovered>) = discovered
+        .into_iter()
+        .partition(|file| assure_notices::is_notices(&file.path.display().to_string()));
+    if discovered.is_empty() && notices.is_empty() && missing == 0 {
         writeln!(
             context.stderr,
             "warning: no *.{} files found",
@@ -204,7 +209,7 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     checker.add_corpus_findings(&mut reports);
     if let Some(out) = &args.annotate {
         let (source, report) = match (discovered.as_slice(), reports.as_slice()) {
-            ([file], [report]) => (file.path.clone(), report),
+            ([file], [report]) if notices.is_empty() => (file.path.clone(), report),
             _ => {
                 return Err(Failure::new(
                     "--annotate writes a copy of one Word document: give one .docx to lint",
@@ -219,20 +224,72 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         )?;
         writeln!(context.stderr, "{said}")?;
     }
-    write_reports(
-        &reports,
-        args.format,
-        &context.human(),
-        checker.rules(),
-        context.stdout,
-    )?;
-    warn_unused_allows(&config, &reports, context.stderr)?;
+    let mut tally = Tally::new(&config, known.as_ref(), args.write_baseline.is_some());
+    tally.add(&reports);
+    if notices.is_empty() {
+        write_reports(
+            &reports,
+            args.format,
+            &context.human(),
+            checker.rules(),
+            context.stdout,
+        )?;
+    } else {
+        let human = context.human();
+        let begun = Output::begin(
+            args.format,
+            &human,
+            checker.rules(),
+            checker_configuration(&reports, &checker).as_deref(),
+            context.stdout,
+        );
+        let Some(mut out) = unless_broken_pipe(begun)? else {
+            return Ok(ExitStatus::Ok);
+        };
+        if unless_broken_pipe(out.reports(&reports))?.is_none() {
+            return Ok(ExitStatus::Ok);
+        }
+        drop(reports);
+        for file in &notices {
+            let shown = file.path.display().to_string();
+            let source = match assure_workspace::notices::open(&file.path) {
+                Ok(source) => source,
+                Err(why) => {
+                    writeln!(
+                        context.stderr,
+                        "error: cannot read {}: {}",
+                        visible(&shown),
+                        visible(&why)
+                    )?;
+                    missing += 1;
+                    continue;
+                }
+            };
+            let read = assure_workspace::notices::check(&checker, source, &shown, |batch| {
+                tally.add(&batch);
+                out.reports(&batch)
+            });
+            let Some(read) = unless_broken_pipe(read)? else {
+                return Ok(ExitStatus::Ok);
+            };
+            // What was not read was not checked: the run fails (status 2),
+            // as for a file that cannot be read.
+            for unread in &read.unread {
+                writeln!(context.stderr, "error: {unread}")?;
+                missing += 1;
+            }
+        }
+        ignore_broken_pipe(out.end())?;
+    }
+    tally.warn_unused_allows(&config, context.stderr)?;
     let stale = match &known {
-        Some(known) => report_stale(known, &reports, args.strict_baseline, context.stderr)?,
+        Some(known) => tally.report_stale(known, args.strict_baseline, context.stderr)?,
         None => 0,
     };
     Ok(if let Some(path) = &args.write_baseline {
-        let recorded = Baseline::of(&reports);
+        let recorded = Baseline {
+            entries: std::mem::take(&mut tally.recorded),
+        };
         assure_workspace::write::put(path, pretty(&recorded.to_json())?.as_bytes()).map_err(
             |why| {
                 Failure::new(format!(
@@ -255,23 +312,169 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     } else if args.strict_baseline && stale > 0 {
         ExitStatus::Findings
     } else {
-        status(&reports, args.deny == Some(DenyLevel::Warnings))
+        tally.status(args.deny == Some(DenyLevel::Warnings))
     })
 }
 
-/// Findings when an error stands, when a stage is incomplete (a rule could
-/// not judge something: not checked is not passed), or a warning with
-/// `--deny warnings`.
-fn status(reports: &[FileReport], deny_warnings: bool) -> ExitStatus {
-    let summary = Summary::of(reports);
-    let incomplete = reports
+/// The configuration file a run used, as shown: the proposals' reports
+/// say it, and a run of notices alone asks the checker.
+fn checker_configuration(
+    reports: &[FileReport],
+    checker: &assure_check::Checker,
+) -> Option<String> {
+    reports
         .iter()
-        .flat_map(|r| &r.readiness)
-        .any(|row| row.status == Status::Incomplete);
-    if summary.errors > 0 || incomplete || (deny_warnings && summary.warnings > 0) {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Ok
+        .find_map(|r| r.configuration.clone())
+        .or_else(|| checker.unreadable("", "").configuration)
+}
+
+/// What the run's status, its baseline and its warnings about the
+/// configuration need of its reports, gathered a batch at a time so that
+/// no report is kept once written.
+struct Tally {
+    summary: Summary,
+    /// A stage was incomplete somewhere.
+    incomplete: bool,
+    /// For each `[[allow]]` entry: whether it matched a finding, and
+    /// whether it covers a file linted (else it is not known to be
+    /// unused).
+    allows: Vec<(bool, bool, Option<globset::GlobMatcher>)>,
+    /// For each baseline entry: whether a finding used it, and whether its
+    /// file was linted.
+    baseline: Vec<(bool, bool)>,
+    baseline_files: Vec<String>,
+    /// Today's findings for `--write-baseline`.
+    recorded: Vec<Entry>,
+    record: bool,
+}
+
+impl Tally {
+    fn new(config: &Config, known: Option<&Baseline>, record: bool) -> Tally {
+        let allows = config
+            .allows
+            .iter()
+            .map(|allow| {
+                // An entry whose glob does not compile is judged where it is
+                // read; it is never called unused here.
+                let matcher = globset::Glob::new(&allow.path)
+                    .ok()
+                    .map(|g| g.compile_matcher());
+                (false, false, matcher)
+            })
+            .collect();
+        let baseline_files: Vec<String> = known
+            .map(|k| k.entries.iter().map(|e| e.file.clone()).collect())
+            .unwrap_or_default();
+        Tally {
+            summary: Summary::default(),
+            incomplete: false,
+            allows,
+            baseline: vec![(false, false); baseline_files.len()],
+            baseline_files,
+            recorded: Vec::new(),
+            record,
+        }
+    }
+
+    fn add(&mut self, reports: &[FileReport]) {
+        self.summary.add(reports);
+        self.incomplete |= reports
+            .iter()
+            .flat_map(|r| &r.readiness)
+            .any(|row| row.status == Status::Incomplete);
+        for report in reports {
+            for &index in &report.allows_used {
+                if let Some(allow) = self.allows.get_mut(index) {
+                    allow.0 = true;
+                }
+            }
+            let path = report.path.strip_prefix("./").unwrap_or(&report.path);
+            for allow in &mut self.allows {
+                if !allow.1 && allow.2.as_ref().is_some_and(|m| m.is_match(path)) {
+                    allow.1 = true;
+                }
+            }
+            for &index in &report.baseline_used {
+                if let Some(entry) = self.baseline.get_mut(index) {
+                    entry.0 = true;
+                }
+            }
+            let key = assure_check::baseline::file_key(&report.path);
+            for (entry, file) in self.baseline.iter_mut().zip(&self.baseline_files) {
+                if file == key {
+                    entry.1 = true;
+                }
+            }
+        }
+        if self.record {
+            self.recorded.extend(Baseline::of(reports).entries);
+        }
+    }
+
+    /// Findings when an error stands, when a stage is incomplete (a rule
+    /// could not judge something: not checked is not passed), or a warning
+    /// with `--deny warnings`.
+    fn status(&self, deny_warnings: bool) -> ExitStatus {
+        let summary = &self.summary;
+        if summary.errors > 0 || self.incomplete || (deny_warnings && summary.warnings > 0) {
+            ExitStatus::Findings
+        } else {
+            ExitStatus::Ok
+        }
+    }
+
+    /// Entries for files linted in this run that matched no finding: fixed,
+    /// or changed so much that they are new findings now.
+    fn report_stale(
+        &self,
+        known: &Baseline,
+        strict: bool,
+        stderr: &mut dyn Write,
+    ) -> Result<usize, Failure> {
+        let stale: Vec<&Entry> = known
+            .entries
+            .iter()
+            .zip(&self.baseline)
+            .filter(|(_, (used, linted))| *linted && !*used)
+            .map(|(e, _)| e)
+            .collect();
+        let level = if strict { "error" } else { "warning" };
+        for entry in &stale {
+            let line = format!(
+                "{level}: stale baseline entry: {} {} ({}) no longer occurs\n",
+                entry.file, entry.code, entry.message
+            );
+            stderr.write_all(visible_lines(&line).as_bytes())?;
+        }
+        Ok(stale.len())
+    }
+
+    /// Entries that match nothing are probably stale or misspelt
+    /// (cargo-deny warns about them the same way); an entry for files this
+    /// run did not lint (a hook that lints one file) is not known to be
+    /// unused.
+    fn warn_unused_allows(&self, config: &Config, stderr: &mut dyn Write) -> Result<(), Failure> {
+        let path = config
+            .path
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string());
+        let lines = LineIndex::new(&config.text);
+        for (allow, (used, linted, _)) in config.allows.iter().zip(&self.allows) {
+            if *used || !*linted {
+                continue;
+            }
+            let line = lines.line_of(allow.span.start);
+            let entity = allow
+                .entity
+                .as_ref()
+                .map_or_else(String::new, |e| format!(" on `{e}`"));
+            let warning = format!(
+                "warning: {path}:{line}: the [[allow]] entry for {}{entity} in `{}` matched no finding\n",
+                allow.code.0, allow.path
+            );
+            stderr.write_all(visible_lines(&warning).as_bytes())?;
+        }
+        Ok(())
     }
 }
 
@@ -292,6 +495,60 @@ fn write_reports(
     Ok(())
 }
 
+/// Output written a batch of reports at a time, in the format asked for.
+enum Output<'o> {
+    Human(Box<assure_report::human::Streamed<'o>>),
+    Json(assure_report::json::Streamed<'o>),
+    Sarif(assure_report::sarif::Streamed<'o>),
+    Github(&'o mut dyn Write),
+}
+
+impl<'o> Output<'o> {
+    fn begin(
+        format: LintFormat,
+        human: &HumanOptions,
+        rules: &RuleSet,
+        configuration: Option<&str>,
+        out: &'o mut dyn Write,
+    ) -> std::io::Result<Output<'o>> {
+        Ok(match format {
+            LintFormat::Human => {
+                Output::Human(Box::new(assure_report::human::Streamed::begin(human, out)))
+            }
+            LintFormat::Json => {
+                Output::Json(assure_report::json::Streamed::begin(configuration, out)?)
+            }
+            LintFormat::Sarif => Output::Sarif(assure_report::sarif::Streamed::begin(
+                rules,
+                &places(),
+                configuration,
+                out,
+            )?),
+            LintFormat::Github => Output::Github(out),
+        })
+    }
+
+    fn reports(&mut self, reports: &[FileReport]) -> std::io::Result<()> {
+        match self {
+            Output::Human(streamed) => streamed.reports(reports),
+            Output::Json(streamed) => streamed.reports(reports),
+            Output::Sarif(streamed) => streamed.reports(reports),
+            Output::Github(out) => {
+                out.write_all(assure_report::github::commands(reports).as_bytes())
+            }
+        }
+    }
+
+    fn end(self) -> std::io::Result<()> {
+        match self {
+            Output::Human(streamed) => streamed.end(),
+            Output::Json(streamed) => streamed.end(),
+            Output::Sarif(streamed) => streamed.end(),
+            Output::Github(_) => Ok(()),
+        }
+    }
+}
+
 fn read_baseline(path: &Path) -> Result<Baseline, Failure> {
     let bytes = files::read_settings(path)
         .map_err(|e| Failure::new(format!("cannot read the baseline {}: {e}", path.display())))?;
@@ -299,81 +556,6 @@ fn read_baseline(path: &Path) -> Result<Baseline, Failure> {
         .map_err(|_| Failure::new(format!("the baseline {} is not UTF-8", path.display())))?;
     Baseline::from_json(&text)
         .map_err(|why| Failure::new(format!("{} is not a baseline: {why}", path.display())))
-}
-
-/// Entries for files linted in this run that matched no finding: fixed, or
-/// changed so much that they are new findings now.
-fn report_stale(
-    known: &Baseline,
-    reports: &[FileReport],
-    strict: bool,
-    stderr: &mut dyn Write,
-) -> Result<usize, Failure> {
-    let linted: Vec<&str> = reports
-        .iter()
-        .map(|r| assure_check::baseline::file_key(&r.path))
-        .collect();
-    let stale: Vec<&Entry> = known
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(i, e)| {
-            linted.contains(&e.file.as_str())
-                && !reports.iter().any(|r| r.baseline_used.contains(i))
-        })
-        .map(|(_, e)| e)
-        .collect();
-    let level = if strict { "error" } else { "warning" };
-    for entry in &stale {
-        let line = format!(
-            "{level}: stale baseline entry: {} {} ({}) no longer occurs\n",
-            entry.file, entry.code, entry.message
-        );
-        stderr.write_all(visible_lines(&line).as_bytes())?;
-    }
-    Ok(stale.len())
-}
-
-/// Entries that match nothing are probably stale or misspelt (cargo-deny
-/// warns about them the same way).
-fn warn_unused_allows(
-    config: &Config,
-    reports: &[FileReport],
-    stderr: &mut dyn Write,
-) -> Result<(), Failure> {
-    let path = config
-        .path
-        .as_ref()
-        .map_or_else(String::new, |p| p.display().to_string());
-    let lines = LineIndex::new(&config.text);
-    for (index, allow) in config.allows.iter().enumerate() {
-        if reports.iter().any(|r| r.allows_used.contains(&index)) {
-            continue;
-        }
-        // An entry for files this run did not lint (a hook that lints one
-        // file) is not known to be unused.
-        let Ok(glob) = globset::Glob::new(&allow.path) else {
-            continue;
-        };
-        let matcher = glob.compile_matcher();
-        if !reports
-            .iter()
-            .any(|r| matcher.is_match(r.path.strip_prefix("./").unwrap_or(&r.path)))
-        {
-            continue;
-        }
-        let line = lines.line_of(allow.span.start);
-        let entity = allow
-            .entity
-            .as_ref()
-            .map_or_else(String::new, |e| format!(" on `{e}`"));
-        let warning = format!(
-            "warning: {path}:{line}: the [[allow]] entry for {}{entity} in `{}` matched no finding\n",
-            allow.code.0, allow.path
-        );
-        stderr.write_all(visible_lines(&warning).as_bytes())?;
-    }
-    Ok(())
 }
 
 /// The index of the stage `id`, or a failure listing the stages.

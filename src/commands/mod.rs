@@ -71,3 +71,12 @@ pub(crate) fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
         other => other,
     }
 }
+
+/// `result`'s value, or none where the reader of the output went away (a
+/// pipe into `head`): the rest is not wanted, which is no failure.
+pub(crate) fn unless_broken_pipe<T>(result: io::Result<T>) -> io::Result<Option<T>> {
+    match result {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(None),
+        other => other.map(Some),
+    }
+}

@@ -234,6 +234,7 @@ fn crates_depend_only_downwards() {
             &["diagnostic", "stdx", "vocab", "model", "check", "rules"],
         ),
         ("documents", &["diagnostic", "vocab"]),
+        ("notices", &["diagnostic", "documents", "vocab"]),
         (
             "workspace",
             &[
@@ -241,6 +242,7 @@ fn crates_depend_only_downwards() {
                 "diagnostic",
                 "documents",
                 "model",
+                "notices",
                 "rules",
                 "site",
                 "store",

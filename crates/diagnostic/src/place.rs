@@ -13,7 +13,7 @@ pub struct Place {
 }
 
 /// A part of a document, numbered from 1 as a reader counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
     /// The `n`th paragraph of the body (headings and table cells' paragraphs
     /// counted).
@@ -36,6 +36,16 @@ pub enum Part {
         row: u32,
         /// The column, from 1 (`A`).
         column: u32,
+    },
+    /// A value of a JSON document (a published notice), the notice's
+    /// `ocid` and id the place's headings: shown `line 12, /tender/value`.
+    Json {
+        /// The line of a JSON Lines file the value is on, from 1; none for
+        /// a whole document.
+        line: Option<u32>,
+        /// The JSON pointer of the value, within the line's value or the
+        /// document (RFC 6901: `/releases/0/tender/value`).
+        pointer: Box<str>,
     },
 }
 
@@ -65,11 +75,19 @@ impl Place {
             out.push_str(&row.to_string());
             return out;
         }
-        let part = match self.part {
+        let part = match &self.part {
             Part::Paragraph(n) => format!("paragraph {n}"),
             Part::Cell {
                 table, row, column, ..
             } => format!("table {table}, row {row}, column {column}"),
+            Part::Json {
+                line: Some(line),
+                pointer,
+            } => format!("line {line}, {}", shown_pointer(pointer)),
+            Part::Json {
+                line: None,
+                pointer,
+            } => shown_pointer(pointer).to_owned(),
             Part::Sheet { .. } => unreachable!("a sheet's cell is described above"),
         };
         let mut out = String::new();
@@ -86,9 +104,14 @@ impl Place {
     pub fn paragraph(&self) -> Option<u32> {
         match self.part {
             Part::Paragraph(n) | Part::Cell { paragraph: n, .. } => Some(n),
-            Part::Sheet { .. } => None,
+            Part::Sheet { .. } | Part::Json { .. } => None,
         }
     }
+}
+
+/// A pointer as shown: the whole document's (the empty pointer) as `/`.
+fn shown_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() { "/" } else { pointer }
 }
 
 /// Each line of a converted text's place, by the byte offset its line

@@ -201,16 +201,16 @@ impl Out<'_> {
 
     /// A line of prose: written so that nothing reads it as a heading, a
     /// comment or a field's continuation.
-    fn prose(&mut self, text: &str, part: Part) {
+    fn prose(&mut self, text: &str, part: &Part) {
         for line in text.lines() {
             let line = line.trim();
             if line.is_empty() {
                 continue;
             }
             if line.starts_with('#') || line.starts_with("<!--") || line.starts_with("-->") {
-                self.line_at(&format!("\\{line}"), part);
+                self.line_at(&format!("\\{line}"), part.clone());
             } else {
-                self.line_at(line, part);
+                self.line_at(line, part.clone());
             }
         }
     }
@@ -231,9 +231,9 @@ impl Out<'_> {
         }
         match lines.split_first() {
             Some((first, rest)) => {
-                self.line_at(&format!("{key}: {first}"), part);
+                self.line_at(&format!("{key}: {first}"), part.clone());
                 for more in rest {
-                    self.line_at(&format!("  {more}"), part);
+                    self.line_at(&format!("  {more}"), part.clone());
                 }
             }
             None => self.line_at(&format!("{key}:"), part),
@@ -270,7 +270,7 @@ impl Out<'_> {
                 if holds_data {
                     self.line(&format!("# {title}"), heading.number);
                 } else {
-                    self.prose(&title, Part::Paragraph(heading.number));
+                    self.prose(&title, &Part::Paragraph(heading.number));
                 }
                 self.headings.push(title);
             }
@@ -292,7 +292,7 @@ impl Out<'_> {
                 self.headings.push(name);
                 self.owner = Some(Owner::Entity(ty));
             }
-            _ => self.prose(&name, Part::Paragraph(heading.number)),
+            _ => self.prose(&name, &Part::Paragraph(heading.number)),
         }
     }
 
@@ -304,7 +304,7 @@ impl Out<'_> {
     fn paragraph(&mut self, p: &Paragraph) {
         let part = Part::Paragraph(p.number);
         if self.prose_only {
-            return self.prose(&p.text, part);
+            return self.prose(&p.text, &part);
         }
         if let Some(owner) = self.owner
             && let Some((label, value)) = p.text.split_once(':')
@@ -314,7 +314,7 @@ impl Out<'_> {
             let key = key.to_owned();
             return self.field(&key, value.trim(), part);
         }
-        self.prose(&p.text, part);
+        self.prose(&p.text, &part);
     }
 
     fn table(&mut self, table: &Table) {
@@ -360,7 +360,7 @@ impl Out<'_> {
                 .collect();
             if let Some(first) = row.first() {
                 let part = Self::cell_part(table, r, 0, first);
-                self.prose(&cells.join(" | "), part);
+                self.prose(&cells.join(" | "), &part);
             }
         }
     }
@@ -387,10 +387,10 @@ impl Out<'_> {
                     let key = key.to_owned();
                     self.field(&key, &value, part);
                 }
-                None if value.is_empty() => self.prose(&label, part),
+                None if value.is_empty() => self.prose(&label, &part),
                 None => self.prose(
                     &format!("{}: {}", label.replace('\n', " "), value.replace('\n', " ")),
-                    part,
+                    &part,
                 ),
             }
         }
@@ -480,7 +480,7 @@ impl Out<'_> {
                 self.field(&key, &value, part);
             }
             for (line, part) in entity.prose {
-                self.prose(&line, part);
+                self.prose(&line, &part);
             }
         }
         // After a register, the section's own block again.

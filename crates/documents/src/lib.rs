@@ -39,6 +39,7 @@ pub use annotate::{AUTHOR, Note, annotate};
 pub use assure_diagnostic::place::{Part, Place, Places};
 pub use docx::MAX_DEPTH;
 pub use package::{MAX_ENTRIES, MAX_PART_BYTES};
+pub use text::Cleaned;
 
 use assure_vocab::Vocabulary;
 

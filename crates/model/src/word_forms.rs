@@ -12,7 +12,8 @@
 
 /// An amount written with words or spaces: `£1.5 million`, `£ 1.5m/yr`,
 /// `£1.5m / yr`, `£150m per year`, `£150m per annum`, `£150m p.a.`,
-/// `1.5m GBP`.
+/// `1.5m GBP`; and `PS14,357`, the pound sign as some publishing systems
+/// turn it into ASCII (Find a Tender's notices among them).
 pub(crate) fn money(text: &str) -> Option<String> {
     let lower = text.trim().to_ascii_lowercase();
     let lower = lower.replace('\u{a0}', " ");
@@ -24,6 +25,11 @@ pub(crate) fn money(text: &str) -> Option<String> {
         (rest.trim(), true)
     } else if let Some(rest) = body.strip_prefix('£') {
         (rest.trim(), true)
+    } else if let Some(rest) = body
+        .strip_prefix("ps")
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        (rest, true)
     } else {
         (body, false)
     };
@@ -203,6 +209,11 @@ mod tests {
         let cases = [
             ("£1.5 million", Some("£1.5m")),
             ("£1.5 million/yr", Some("£1.5m/yr")),
+            ("PS14,357", Some("£14,357")),
+            ("PS9,785,132.00", Some("£9,785,132.00")),
+            ("PS7.1m", Some("£7.1m")),
+            ("PSR", None),
+            ("PS 14", None),
             ("£1.5m / yr", Some("£1.5m/yr")),
             ("£ 1.5m/yr", Some("£1.5m/yr")),
             ("£150m per year", Some("£150m/yr")),

@@ -44,100 +44,170 @@ pub fn render(
     options: &HumanOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    // Lines break between words only: not inside `conflict-plan` at its
-    // hyphen, nor inside a long name.
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false)
-        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .with_break_words(false);
-    for report in reports {
-        let index = report.line_index();
-        let shown = Shown::of(report);
-        for finding in report.findings.iter().filter(|f| f.is_active()) {
-            let mut rendered = render_finding(&handler, &shown, &index, finding);
-            if let Some(places) = &report.places {
-                // Before the blank line that ends the finding: where the
-                // finding is in the document, and each label in a
-                // document (a register's row) that the primary is not.
-                let d = &finding.diagnostic;
-                let mut lines = String::new();
-                if let Some(place) = places.at(d.span.start) {
+    let mut streamed = Streamed::begin(options, out);
+    streamed.reports(reports)?;
+    streamed.end()
+}
+
+/// The report written a batch of files at a time (a year of published
+/// notices): each batch's findings, then its readiness; the legend and the
+/// summary, of every batch, at the end. One batch is [`render`].
+pub struct Streamed<'o> {
+    handler: GraphicalReportHandler,
+    options: HumanOptions,
+    out: &'o mut dyn Write,
+    statuses: Vec<assure_check::Status>,
+    configuration: Option<String>,
+    as_of: Option<(String, String)>,
+    summary: Summary,
+}
+
+impl<'o> Streamed<'o> {
+    /// A report to `out`.
+    pub fn begin(options: &HumanOptions, out: &'o mut dyn Write) -> Self {
+        let theme = if options.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        // Lines break between words only: not inside `conflict-plan` at its
+        // hyphen, nor inside a long name.
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(options.width)
+            .with_links(false)
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .with_break_words(false);
+        Streamed {
+            handler,
+            options: options.clone(),
+            out,
+            statuses: Vec::new(),
+            configuration: None,
+            as_of: None,
+            summary: Summary::default(),
+        }
+    }
+
+    /// Writes the next reports: their findings, then their readiness.
+    pub fn reports(&mut self, reports: &[FileReport]) -> io::Result<()> {
+        for report in reports {
+            write_findings(&self.handler, report, self.out)?;
+        }
+        self.summary.add(reports);
+        for row in reports.iter().flat_map(|r| &r.readiness) {
+            if !self.statuses.contains(&row.status) {
+                self.statuses.push(row.status);
+            }
+        }
+        if self.configuration.is_none() {
+            self.configuration = configuration(reports).map(str::to_owned);
+        }
+        if self.as_of.is_none() {
+            self.as_of = reports
+                .iter()
+                .find_map(|r| r.as_of.as_ref())
+                .map(|a| (a.date.to_string(), a.source.clone()));
+        }
+        if self.options.quiet {
+            return Ok(());
+        }
+        for report in reports {
+            write_readiness(report, self.out)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the report: the legend of the statuses shown, the
+    /// configuration, the date judged by, the summary.
+    pub fn end(self) -> io::Result<()> {
+        if self.options.quiet {
+            return Ok(());
+        }
+        if let Some(legend) = legend(&self.statuses) {
+            let options = textwrap::Options::new(self.options.width)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                .break_words(false);
+            writeln!(self.out, "{}", textwrap::fill(&legend, options))?;
+        }
+        if let Some(configuration) = &self.configuration {
+            writeln!(self.out, "Configured by {}.", visible(configuration))?;
+        }
+        if let Some((date, source)) = &self.as_of {
+            writeln!(self.out, "Dates judged as of {date} ({}).", visible(source))?;
+        }
+        writeln!(self.out, "{}", self.summary.sentence())
+    }
+}
+
+/// A report's active findings, each with its place in the document where
+/// the text was converted from one.
+fn write_findings(
+    handler: &GraphicalReportHandler,
+    report: &FileReport,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let index = report.line_index();
+    let shown = Shown::of(report);
+    for finding in report.findings.iter().filter(|f| f.is_active()) {
+        let mut rendered = render_finding(handler, &shown, &index, finding);
+        if let Some(places) = &report.places {
+            // Before the blank line that ends the finding: where the
+            // finding is in the document, and each label in a document (a
+            // register's row) that the primary is not.
+            let d = &finding.diagnostic;
+            let mut lines = String::new();
+            if let Some(place) = places.at(d.span.start) {
+                lines.push_str(&format!(
+                    "  in the document: {}\n",
+                    visible(&place.describe())
+                ));
+            }
+            for label in &d.labels {
+                if let Some(place) = places.at(label.span.start)
+                    && places.at(d.span.start) != Some(place)
+                {
                     lines.push_str(&format!(
-                        "  in the document: {}\n",
+                        "  {}: {}\n",
+                        visible(&label.message),
                         visible(&place.describe())
                     ));
                 }
-                for label in &d.labels {
-                    if let Some(place) = places.at(label.span.start)
-                        && places.at(d.span.start) != Some(place)
-                    {
-                        lines.push_str(&format!(
-                            "  {}: {}\n",
-                            visible(&label.message),
-                            visible(&place.describe())
-                        ));
-                    }
-                }
-                let end = rendered.len().saturating_sub(1);
-                rendered.insert_str(end, &lines);
             }
-            out.write_all(rendered.as_bytes())?;
+            let end = rendered.len().saturating_sub(1);
+            rendered.insert_str(end, &lines);
         }
+        out.write_all(rendered.as_bytes())?;
     }
-    if options.quiet {
+    Ok(())
+}
+
+/// A report's readiness, a stage a line.
+fn write_readiness(report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    if report.readiness.is_empty() {
         return Ok(());
     }
-    for report in reports {
-        if report.readiness.is_empty() {
-            continue;
-        }
-        writeln!(out, "{}", visible(&report.path))?;
-        let labels: Vec<String> = report
-            .readiness
-            .iter()
-            .map(|r| visible(&r.label()).into_owned())
-            .collect();
-        let width = labels
-            .iter()
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(25);
-        for (row, label) in report.readiness.iter().zip(&labels) {
-            writeln!(out, "  {label:<width$} {}", row.describe())?;
-        }
-        writeln!(out)?;
+    writeln!(out, "{}", visible(&report.path))?;
+    let labels: Vec<String> = report
+        .readiness
+        .iter()
+        .map(|r| visible(&r.label()).into_owned())
+        .collect();
+    let width = labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(25);
+    for (row, label) in report.readiness.iter().zip(&labels) {
+        writeln!(out, "  {label:<width$} {}", row.describe())?;
     }
-    if let Some(legend) = legend(reports) {
-        let options = textwrap::Options::new(options.width)
-            .word_splitter(textwrap::WordSplitter::NoHyphenation)
-            .break_words(false);
-        writeln!(out, "{}", textwrap::fill(&legend, options))?;
-    }
-    if let Some(configuration) = configuration(reports) {
-        writeln!(out, "Configured by {}.", visible(configuration))?;
-    }
-    if let Some(as_of) = reports.iter().find_map(|r| r.as_of.as_ref()) {
-        writeln!(
-            out,
-            "Dates judged as of {} ({}).",
-            as_of.date,
-            visible(&as_of.source)
-        )?;
-    }
-    writeln!(out, "{}", Summary::of(reports).sentence())
+    writeln!(out)
 }
 
 /// One line saying what each status shown means, in the order of the
 /// statuses: `approved` is the document's record of the gateway's
 /// approval, not assure's verdict.
-fn legend(reports: &[FileReport]) -> Option<String> {
+fn legend(statuses: &[assure_check::Status]) -> Option<String> {
     use assure_check::Status;
     let meanings = [
         (
@@ -164,12 +234,7 @@ fn legend(reports: &[FileReport]) -> Option<String> {
     ];
     let shown: Vec<&str> = meanings
         .iter()
-        .filter(|(status, _)| {
-            reports
-                .iter()
-                .flat_map(|r| &r.readiness)
-                .any(|row| row.status == *status)
-        })
+        .filter(|(status, _)| statuses.contains(status))
         .map(|(_, meaning)| *meaning)
         .collect();
     (!shown.is_empty()).then(|| format!("{}.", shown.join("; ")))

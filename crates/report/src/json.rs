@@ -19,31 +19,61 @@ pub const VERSION: u64 = 1;
 /// second), and a large file's findings are rendered on every core, a
 /// window at a time, then written in order.
 pub fn write(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-    // The frame is written by hand so that the findings can be rendered
-    // apart; the test against `document` keeps it the same as serde's.
-    writer.write_all(b"{\n  \"version\": ")?;
-    nested(&mut writer, 1, &VERSION)?;
-    writer.write_all(b",\n  \"configuration\": ")?;
-    nested(&mut writer, 1, &crate::human::configuration(reports))?;
-    writer.write_all(b",\n  \"files\": ")?;
-    if reports.is_empty() {
-        writer.write_all(b"[]")?;
-    } else {
-        for (position, report) in reports.iter().enumerate() {
-            writer.write_all(if position == 0 {
+    let mut streamed = Streamed::begin(crate::human::configuration(reports), out)?;
+    streamed.reports(reports)?;
+    streamed.end()
+}
+
+/// The document written a batch of reports at a time, for a run too large
+/// to hold (a year of published notices): the same bytes as [`write`] of
+/// every batch at once.
+pub struct Streamed<'o> {
+    writer: std::io::BufWriter<&'o mut dyn Write>,
+    first: bool,
+    summary: Summary,
+}
+
+impl<'o> Streamed<'o> {
+    /// Writes the document's head.
+    pub fn begin(configuration: Option<&str>, out: &'o mut dyn Write) -> std::io::Result<Self> {
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+        // The frame is written by hand so that the findings can be rendered
+        // apart; the test against `document` keeps it the same as serde's.
+        writer.write_all(b"{\n  \"version\": ")?;
+        nested(&mut writer, 1, &VERSION)?;
+        writer.write_all(b",\n  \"configuration\": ")?;
+        nested(&mut writer, 1, &configuration)?;
+        writer.write_all(b",\n  \"files\": ")?;
+        Ok(Streamed {
+            writer,
+            first: true,
+            summary: Summary::default(),
+        })
+    }
+
+    /// Writes the next reports.
+    pub fn reports(&mut self, reports: &[FileReport]) -> std::io::Result<()> {
+        for report in reports {
+            self.writer.write_all(if std::mem::take(&mut self.first) {
                 b"[\n    "
             } else {
                 b",\n    "
             })?;
-            write_file(report, &mut writer)?;
+            write_file(report, &mut self.writer)?;
         }
-        writer.write_all(b"\n  ]")?;
+        self.summary.add(reports);
+        self.writer.flush()
     }
-    writer.write_all(b",\n  \"summary\": ")?;
-    nested(&mut writer, 1, &SummaryOut::of(reports))?;
-    writer.write_all(b"\n}\n")?;
-    writer.flush()
+
+    /// Ends the document with the summary of every report written.
+    pub fn end(mut self) -> std::io::Result<()> {
+        self.writer
+            .write_all(if self.first { b"[]" } else { b"\n  ]" })?;
+        self.writer.write_all(b",\n  \"summary\": ")?;
+        nested(&mut self.writer, 1, &SummaryOut::from(self.summary))?;
+        self.writer.write_all(b"\n}\n")?;
+        self.writer.flush()
+    }
 }
 
 /// One element of `files`, at depth 2.
@@ -159,7 +189,10 @@ struct SummaryOut {
 
 impl SummaryOut {
     fn of(reports: &[FileReport]) -> SummaryOut {
-        let summary = Summary::of(reports);
+        SummaryOut::from(Summary::of(reports))
+    }
+
+    fn from(summary: Summary) -> SummaryOut {
         SummaryOut {
             files: summary.files,
             errors: summary.errors,
@@ -273,19 +306,26 @@ struct PlaceOut<'a> {
     row: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
     text: String,
 }
 
 impl<'a> PlaceOut<'a> {
     fn of(place: &'a assure_diagnostic::place::Place) -> PlaceOut<'a> {
+        use assure_diagnostic::place::Part;
         let (table, row, column) = match place.part {
-            assure_diagnostic::place::Part::Cell {
+            Part::Cell {
                 table, row, column, ..
             } => (Some(table), Some(row), Some(column)),
-            assure_diagnostic::place::Part::Sheet { row, column } => {
-                (None, Some(row), Some(column))
-            }
-            assure_diagnostic::place::Part::Paragraph(_) => (None, None, None),
+            Part::Sheet { row, column } => (None, Some(row), Some(column)),
+            Part::Paragraph(_) | Part::Json { .. } => (None, None, None),
+        };
+        let (line, pointer) = match &place.part {
+            Part::Json { line, pointer } => (*line, Some(&**pointer)),
+            _ => (None, None),
         };
         PlaceOut {
             headings: &place.headings,
@@ -293,6 +333,8 @@ impl<'a> PlaceOut<'a> {
             table,
             row,
             column,
+            line,
+            pointer,
             text: place.describe(),
         }
     }

@@ -39,18 +39,21 @@ pub struct Summary {
 impl Summary {
     /// Totals of `reports`.
     pub fn of(reports: &[FileReport]) -> Summary {
-        let mut summary = Summary {
-            files: reports.len(),
-            ..Summary::default()
-        };
-        for report in reports {
-            summary.errors += report.count(Severity::Error);
-            summary.warnings += report.count(Severity::Warning);
-            summary.infos += report.count(Severity::Info);
-            summary.suppressed += report.count_suppressed(false);
-            summary.baselined += report.count_suppressed(true);
-        }
+        let mut summary = Summary::default();
+        summary.add(reports);
         summary
+    }
+
+    /// Adds the totals of `reports` (a run's next batch).
+    pub fn add(&mut self, reports: &[FileReport]) {
+        self.files += reports.len();
+        for report in reports {
+            self.errors += report.count(Severity::Error);
+            self.warnings += report.count(Severity::Warning);
+            self.infos += report.count(Severity::Info);
+            self.suppressed += report.count_suppressed(false);
+            self.baselined += report.count_suppressed(true);
+        }
     }
 
     /// `2 errors, 1 warning in 3 files`.

@@ -107,35 +107,75 @@ pub fn write(
     places: &Places,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let rule_ids = RuleIds::of(rules);
     let configuration = crate::human::configuration(reports);
-    let frame = serde_json::to_string_pretty(&frame(rules, places, configuration, Vec::new()))
-        .map_err(std::io::Error::from)?;
-    // The results go where the frame's are empty. JSON strings hold no raw
-    // line break, so the marker, with its line's indent, is the key's own.
-    let Some(at) = frame.find(EMPTY_RESULTS) else {
-        return Err(std::io::Error::other("the SARIF frame has no results"));
-    };
-    let (head, tail) = frame.split_at(at + EMPTY_RESULTS.len() - 2);
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-    writer.write_all(head.as_bytes())?;
-    let mut first = true;
-    for report in reports {
-        let index = report.line_index();
-        for finding in &report.findings {
-            let result = result(places, report, &index, finding, &rule_ids);
-            writer.write_all(if std::mem::take(&mut first) {
-                b"[\n        "
-            } else {
-                b",\n        "
-            })?;
-            crate::json::nested(&mut writer, 4, &result)?;
-        }
+    let mut streamed = Streamed::begin(rules, places, configuration, out)?;
+    streamed.reports(reports)?;
+    streamed.end()
+}
+
+/// The log written a batch of reports at a time (a year of published
+/// notices): the same bytes as [`write`] of every batch at once.
+pub struct Streamed<'o> {
+    writer: std::io::BufWriter<&'o mut dyn Write>,
+    rule_ids: RuleIds,
+    places: Places,
+    tail: String,
+    first: bool,
+}
+
+impl<'o> Streamed<'o> {
+    /// Writes the log up to its results.
+    pub fn begin(
+        rules: &RuleSet,
+        places: &Places,
+        configuration: Option<&str>,
+        out: &'o mut dyn Write,
+    ) -> std::io::Result<Self> {
+        let frame = serde_json::to_string_pretty(&frame(rules, places, configuration, Vec::new()))
+            .map_err(std::io::Error::from)?;
+        // The results go where the frame's are empty. JSON strings hold no
+        // raw line break, so the marker, with its line's indent, is the
+        // key's own.
+        let Some(at) = frame.find(EMPTY_RESULTS) else {
+            return Err(std::io::Error::other("the SARIF frame has no results"));
+        };
+        let (head, tail) = frame.split_at(at + EMPTY_RESULTS.len() - 2);
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+        writer.write_all(head.as_bytes())?;
+        Ok(Streamed {
+            writer,
+            rule_ids: RuleIds::of(rules),
+            places: places.clone(),
+            tail: tail[2..].to_owned(),
+            first: true,
+        })
     }
-    writer.write_all(if first { b"[]" } else { b"\n      ]" })?;
-    writer.write_all(&tail.as_bytes()[2..])?;
-    writer.write_all(b"\n")?;
-    writer.flush()
+
+    /// Writes the results of the next reports.
+    pub fn reports(&mut self, reports: &[FileReport]) -> std::io::Result<()> {
+        for report in reports {
+            let index = report.line_index();
+            for finding in &report.findings {
+                let result = result(&self.places, report, &index, finding, &self.rule_ids);
+                self.writer.write_all(if std::mem::take(&mut self.first) {
+                    b"[\n        "
+                } else {
+                    b",\n        "
+                })?;
+                crate::json::nested(&mut self.writer, 4, &result)?;
+            }
+        }
+        self.writer.flush()
+    }
+
+    /// Ends the log.
+    pub fn end(mut self) -> std::io::Result<()> {
+        self.writer
+            .write_all(if self.first { b"[]" } else { b"\n      ]" })?;
+        self.writer.write_all(self.tail.as_bytes())?;
+        self.writer.write_all(b"\n")?;
+        self.writer.flush()
+    }
 }
 
 /// The run's results when it has none, as the frame is printed.

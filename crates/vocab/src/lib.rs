@@ -13,6 +13,9 @@
 //! resolve names once and then work with integers.
 
 mod load;
+mod notices;
+
+pub use notices::{NoticeField, Notices};
 
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -294,6 +297,8 @@ pub struct Vocabulary {
     /// The header field naming a register of interests read with the
     /// proposal (`[files] register`), if the vocabulary has one.
     register_field: Option<String>,
+    /// How published notices are read into proposals (`[notices]`).
+    notices: Notices,
 }
 
 /// What outputs show of a proposal, named by the vocabulary (`[shown]`),
@@ -330,6 +335,7 @@ impl Vocabulary {
             filler: Vec::new(),
             shown: Shown::default(),
             register_field: None,
+            notices: Notices::default(),
         }
     }
 

@@ -21,9 +21,8 @@ const BASE_TYPES: [(&str, ValueType); 8] = [
 ];
 
 /// The keys of a vocabulary table (the file, or a pack's `[vocabulary]`).
-pub const TOP_KEYS: [&str; 7] = [
-    "version", "types", "header", "sections", "entities", "filler", "shown",
-];
+#[rustfmt::skip]
+pub const TOP_KEYS: [&str; 9] = ["version", "types", "header", "sections", "entities", "filler", "shown", "files", "notices"];
 
 impl Vocabulary {
     /// Extends the vocabulary from a whole TOML document shaped like
@@ -158,6 +157,9 @@ impl Vocabulary {
                 }
             }
             files.finish(reader, &["register"], "`files`");
+        }
+        if let Some(notices) = table.get("notices") {
+            self.load_notices(reader, notices); // after the fields it names
         }
     }
 
@@ -466,7 +468,7 @@ impl Vocabulary {
         let mut words = Vec::new();
         if let Some(map) = table.get("words").and_then(|v| reader.table(v, "`words`")) {
             let mut map = map;
-            for (word, span, value) in map.entries() {
+            for (word, _, value) in map.entries() {
                 let Some((field, field_span)) = reader.string(value, "a word's field") else {
                     continue;
                 };
@@ -483,7 +485,6 @@ impl Vocabulary {
                         ),
                     ),
                 }
-                let _ = span;
             }
         }
         table.finish(reader, &["organisation", "nature", "words"], "`rows`");

@@ -23,6 +23,7 @@
 pub mod config;
 pub mod files;
 pub mod history;
+pub mod notices;
 pub mod project;
 pub mod site;
 pub mod write;

@@ -1,0 +1,744 @@
+//! One procurement's releases as a proposal: each field the vocabulary's
+//! `[notices]` reads, from the JSON pointers it names or the sentences of
+//! the notice's text, the later release's value over the earlier's; the
+//! organisations its references name; template blanks left in the text as
+//! placeholders; and each line's place, the notice and the JSON pointer
+//! the value came from, written above it as a comment too.
+
+use crate::read::{Group, Release};
+use crate::words::{self, Found, find_phrase};
+use assure_diagnostic::place::{Part, Place, Places};
+use assure_vocab::{
+    EntityTypeId, FieldDef, FieldId, HEADER, NoticeField, Owner, Target, ValueType, Vocabulary,
+};
+use serde_json::Value;
+
+/// The longest value written from a notice's text; a longer one is cut
+/// with `…`.
+const MAX_VALUE_CHARS: usize = 2_000;
+
+/// One procurement as a proposal.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// Its Open Contracting id.
+    pub ocid: String,
+    /// The notices (release ids) read, in the order read.
+    pub notices: Vec<String>,
+    /// The proposal, in the canonical text format.
+    pub text: String,
+    /// Each line's place: the notice and the JSON pointer.
+    pub places: Places,
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone)]
+struct Source {
+    /// The release, by its index in the group.
+    release: usize,
+    /// The JSON pointer of the value, from the line's or document's root.
+    pointer: String,
+}
+
+/// An entity a reference names.
+#[derive(Debug, Clone)]
+struct Named {
+    name: String,
+    ty: EntityTypeId,
+    source: Source,
+}
+
+#[derive(Debug, Clone)]
+struct Reading {
+    value: String,
+    source: Source,
+    named: Vec<Named>,
+}
+
+/// A string of the release, plain, with its pointer, lower case (ASCII, so
+/// that offsets agree) and its sentences.
+struct Text {
+    pointer: String,
+    plain: String,
+    lower: String,
+    sentences: Vec<(usize, usize)>,
+}
+
+struct Texts {
+    texts: Vec<Text>,
+    /// Every text, lower case, one a line: what `when` looks in.
+    all: String,
+}
+
+/// Keys whose strings are codes, identifiers and addresses, not what a
+/// notice says.
+const CODED_KEYS: [&str; 24] = [
+    "id",
+    "ocid",
+    "uri",
+    "url",
+    "scheme",
+    "email",
+    "telephone",
+    "faxNumber",
+    "postalCode",
+    "currency",
+    "language",
+    "tag",
+    "status",
+    "format",
+    "documentType",
+    "mainProcurementCategory",
+    "initiationType",
+    "date",
+    "datePublished",
+    "dateModified",
+    "startDate",
+    "endDate",
+    "dateSigned",
+    "relatedLot",
+];
+
+/// The group as a proposal, read through `vocabulary`'s `[notices]`.
+pub fn convert(group: &Group, vocabulary: &Vocabulary) -> Notice {
+    let spec = vocabulary.notices();
+    // Later notices say what stands now: ordered by their dates (as
+    // published: one offset throughout), the order read among equals.
+    let mut order: Vec<usize> = (0..group.releases.len()).collect();
+    order.sort_by(|&a, &b| date_of(&group.releases[a]).cmp(date_of(&group.releases[b])));
+    let mut read: Vec<(FieldId, Reading)> = Vec::new();
+    let mut name: Option<(String, Source)> = None;
+    let mut blanks: Vec<(String, Source)> = Vec::new();
+    for &index in &order {
+        let release = &group.releases[index];
+        let texts = texts_of(&release.value, &release.pointer);
+        for field in &spec.fields {
+            let def = vocabulary.field(field.field);
+            let Some(reading) = read_field(field, def, release, index, &texts) else {
+                continue;
+            };
+            match read.iter_mut().find(|(id, _)| *id == field.field) {
+                Some((_, old)) => *old = reading,
+                None => read.push((field.field, reading)),
+            }
+        }
+        for pointer in &spec.name {
+            if let Some((at, value)) = matches(&release.value, pointer, &release.pointer)
+                .into_iter()
+                .next()
+                && let Some(text) = value.as_str().map(one_line).filter(|t| !t.is_empty())
+            {
+                name = Some((
+                    text,
+                    Source {
+                        release: index,
+                        pointer: at,
+                    },
+                ));
+                break;
+            }
+        }
+        for text in &texts.texts {
+            for &(start, end) in &text.sentences {
+                let sentence = &text.plain[start..end];
+                if sentence.contains("<<") && !blanks.iter().any(|(s, _)| s == sentence) {
+                    blanks.push((
+                        sentence.to_owned(),
+                        Source {
+                            release: index,
+                            pointer: text.pointer.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    // Keep the declared order, header first.
+    read.sort_by_key(|(id, _)| spec.fields.iter().position(|f| f.field == *id));
+    Layout::new(group, vocabulary, &order).write(read, name, &blanks)
+}
+
+fn date_of(release: &Release) -> &str {
+    release
+        .value
+        .get("date")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+fn read_field(
+    field: &NoticeField,
+    def: &FieldDef,
+    release: &Release,
+    index: usize,
+    texts: &Texts,
+) -> Option<Reading> {
+    if !field.when.is_empty()
+        && !field
+            .when
+            .iter()
+            .any(|p| find_phrase(&texts.all, p).is_some())
+    {
+        return None;
+    }
+    if field
+        .unless
+        .iter()
+        .any(|p| find_phrase(&texts.all, p).is_some())
+    {
+        return None;
+    }
+    let source = |pointer: String| Source {
+        release: index,
+        pointer,
+    };
+    for pattern in &field.at {
+        let found = matches(&release.value, pattern, &release.pointer);
+        if let ValueType::Ref(reference) = &def.ty {
+            let Target::Entity(ty) = reference.target else {
+                continue;
+            };
+            let mut named: Vec<Named> = Vec::new();
+            for (pointer, value) in found {
+                let Some(name) = entity_name(value) else {
+                    continue;
+                };
+                if !named.iter().any(|n| n.name == name) {
+                    named.push(Named {
+                        name,
+                        ty,
+                        source: source(pointer),
+                    });
+                }
+                if !reference.many {
+                    break;
+                }
+            }
+            if let Some(first) = named.first() {
+                let value = named
+                    .iter()
+                    .map(|n| n.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Some(Reading {
+                    value,
+                    source: first.source.clone(),
+                    named,
+                });
+            }
+            continue;
+        }
+        for (pointer, value) in found {
+            if let Some(text) = typed(field, def, value) {
+                return Some(Reading {
+                    value: text,
+                    source: source(pointer),
+                    named: Vec::new(),
+                });
+            }
+        }
+    }
+    if !field.values.is_empty() {
+        return chosen_words(field, def, texts).map(|(value, pointer)| Reading {
+            value,
+            source: source(pointer),
+            named: Vec::new(),
+        });
+    }
+    for phrase in &field.phrases {
+        for text in &texts.texts {
+            for (s, &(start, end)) in text.sentences.iter().enumerate() {
+                let Some(after) = find_phrase(&text.lower[start..end], phrase) else {
+                    continue;
+                };
+                let sentence = &text.plain[start..end];
+                let next = text.sentences.get(s + 1).map(|&(a, b)| &text.plain[a..b]);
+                if let Some(value) = in_words(def, sentence, after, phrase, next) {
+                    return Some(Reading {
+                        value,
+                        source: source(text.pointer.clone()),
+                        named: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A value found in a sentence that says `phrase` (ending at `after`), in
+/// the canonical form of the field's type.
+fn in_words(
+    def: &FieldDef,
+    sentence: &str,
+    after: usize,
+    phrase: &str,
+    next: Option<&str>,
+) -> Option<String> {
+    let rest = &sentence[after..];
+    match def.ty {
+        ValueType::Date => {
+            let found = words::find_date(rest)
+                .or_else(|| words::find_date(sentence))
+                .or_else(|| next.and_then(words::find_date))?;
+            Some(match found {
+                Found::Value(date) | Found::Placeholder(date) => date,
+            })
+        }
+        ValueType::Duration => words::find_period(rest).or_else(|| words::find_period(sentence)),
+        ValueType::Money => words::find_amount(rest)
+            .or_else(|| words::find_amount(sentence))
+            .map(|a| a.text),
+        ValueType::Text => {
+            let text = if phrase.ends_with(':') {
+                rest.trim().trim_start_matches(['-', ':']).trim()
+            } else {
+                sentence
+            };
+            (!text.is_empty()).then(|| capped(one_line(text)))
+        }
+        _ => None,
+    }
+}
+
+/// The words of an enumerated field its phrases choose in the notice's
+/// text: for one word, the one said first; for several, each said.
+fn chosen_words(field: &NoticeField, def: &FieldDef, texts: &Texts) -> Option<(String, String)> {
+    let many = matches!(def.ty, ValueType::Words(_));
+    let mut found: Vec<(usize, usize, &str, &str)> = Vec::new();
+    for (t, text) in texts.texts.iter().enumerate() {
+        for (word, phrases) in &field.values {
+            if let Some(at) = phrases
+                .iter()
+                .filter_map(|p| find_phrase(&text.lower, p).map(|end| end - p.len()))
+                .min()
+            {
+                found.push((t, at, word.as_str(), text.pointer.as_str()));
+            }
+        }
+    }
+    found.sort_by_key(|(t, at, _, _)| (*t, *at));
+    let (_, _, first, pointer) = *found.first()?;
+    if !many {
+        return Some((first.to_owned(), pointer.to_owned()));
+    }
+    let said: Vec<&str> = field
+        .values
+        .iter()
+        .map(|(word, _)| word.as_str())
+        .filter(|word| found.iter().any(|(_, _, w, _)| w == word))
+        .collect();
+    Some((said.join(", "), pointer.to_owned()))
+}
+
+/// A JSON value as the field's type is written, or none where it is not
+/// one.
+fn typed(field: &NoticeField, def: &FieldDef, value: &Value) -> Option<String> {
+    match (&def.ty, value) {
+        (ValueType::Money, Value::Object(amount)) => {
+            let currency = amount.get("currency").and_then(Value::as_str);
+            if currency.is_some_and(|c| !c.eq_ignore_ascii_case("GBP")) {
+                return None;
+            }
+            let n = amount.get("amount")?.as_f64()?;
+            Some(format!("£{}", pounds(n)))
+        }
+        (ValueType::Money, Value::String(text)) => {
+            words::find_amount(&words::plain(text)).map(|a| a.text)
+        }
+        (ValueType::Date, Value::String(text)) => {
+            let head = text.get(..10).unwrap_or("");
+            let is_iso = head.len() == 10
+                && head.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
+            if is_iso {
+                Some(head.to_owned())
+            } else {
+                match words::find_date(&words::plain(text))? {
+                    Found::Value(date) | Found::Placeholder(date) => Some(date),
+                }
+            }
+        }
+        (ValueType::Duration, Value::Object(period)) => {
+            let days = period.get("durationInDays")?.as_u64()?;
+            Some(format!("{days} days"))
+        }
+        (ValueType::Duration, Value::String(text)) => words::find_period(text),
+        (ValueType::Number, Value::Number(n)) => Some(n.to_string()),
+        (ValueType::Text, Value::String(text)) => {
+            let text = one_line(&words::plain(text));
+            (!text.is_empty()).then(|| capped(text))
+        }
+        (ValueType::Text, Value::Number(n)) => Some(n.to_string()),
+        (ValueType::Enum(e) | ValueType::Words(e), Value::String(text)) => {
+            let word = text.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+            if let Some(i) = e.position(&word) {
+                return Some(e.values[i].clone());
+            }
+            let lower = words::plain(text).to_ascii_lowercase();
+            field
+                .values
+                .iter()
+                .find(|(_, phrases)| phrases.iter().any(|p| find_phrase(&lower, p).is_some()))
+                .map(|(word, _)| word.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Pounds as the format writes them: `185,691`, `185,691.50`; an amount
+/// no budget has is written whole, for the model to judge.
+fn pounds(n: f64) -> String {
+    if !n.is_finite() || n.abs() >= 1e15 {
+        return format!("{n:.0}");
+    }
+    let pence = (n.abs() * 100.0).round() as u64;
+    let (whole, part) = (pence / 100, pence % 100);
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    if part == 0 {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{part:02}")
+    }
+}
+
+/// The name an Open Contracting organisation reference gives, or a
+/// string's.
+fn entity_name(value: &Value) -> Option<String> {
+    let name = match value {
+        Value::Object(o) => o.get("name")?.as_str()?,
+        Value::String(s) => s,
+        _ => return None,
+    };
+    let name = one_line(&words::plain(name));
+    (!name.is_empty()).then(|| capped(name))
+}
+
+/// Text on one line: what a field's value or a heading can hold.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn capped(text: String) -> String {
+    match text.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// Every value at `pattern` (a JSON pointer, `*` for each element of a
+/// list), in document order, with its pointer after `base`; nulls and
+/// empty strings left out.
+fn matches<'v>(value: &'v Value, pattern: &str, base: &str) -> Vec<(String, &'v Value)> {
+    let mut out = Vec::new();
+    let segments: Vec<&str> = pattern.split('/').skip(1).collect();
+    walk(value, &segments, base.to_owned(), &mut out);
+    out
+}
+
+fn walk<'v>(value: &'v Value, segments: &[&str], at: String, out: &mut Vec<(String, &'v Value)>) {
+    let Some((first, rest)) = segments.split_first() else {
+        let empty =
+            matches!(value, Value::Null) || value.as_str().is_some_and(|s| s.trim().is_empty());
+        if !empty {
+            out.push((at, value));
+        }
+        return;
+    };
+    match (value, *first) {
+        (Value::Array(items), "*") => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, rest, format!("{at}/{i}"), out);
+            }
+        }
+        (Value::Array(items), index) => {
+            if let Some(item) = index.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                walk(item, rest, format!("{at}/{index}"), out);
+            }
+        }
+        (Value::Object(object), key) => {
+            if let Some(item) = object.get(key) {
+                walk(item, rest, format!("{at}/{}", escaped(key)), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A key as a JSON pointer writes it (RFC 6901).
+fn escaped(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The release's strings that say something, plain, with their pointers.
+fn texts_of(release: &Value, base: &str) -> Texts {
+    let mut texts = Vec::new();
+    collect(release, base.to_owned(), &mut texts);
+    let mut all = String::new();
+    for text in &texts {
+        all.push_str(&text.lower);
+        all.push('\n');
+    }
+    Texts { texts, all }
+}
+
+fn collect(value: &Value, at: String, out: &mut Vec<Text>) {
+    match value {
+        Value::String(raw) => {
+            let plain = words::plain(raw);
+            if plain.is_empty() {
+                return;
+            }
+            let lower = plain.to_ascii_lowercase();
+            let sentences = words::sentences(&plain)
+                .into_iter()
+                .map(|(start, s)| (start, start + s.len()))
+                .collect();
+            out.push(Text {
+                pointer: at,
+                plain,
+                lower,
+                sentences,
+            });
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect(item, format!("{at}/{i}"), out);
+            }
+        }
+        Value::Object(object) => {
+            for (key, item) in object {
+                if !CODED_KEYS.contains(&key.as_str()) {
+                    collect(item, format!("{at}/{}", escaped(key)), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The proposal text being written, with each line's place.
+struct Layout<'g> {
+    group: &'g Group,
+    vocabulary: &'g Vocabulary,
+    order: &'g [usize],
+    text: String,
+    places: Places,
+}
+
+impl<'g> Layout<'g> {
+    fn new(group: &'g Group, vocabulary: &'g Vocabulary, order: &'g [usize]) -> Self {
+        Layout {
+            group,
+            vocabulary,
+            order,
+            text: String::new(),
+            places: Places::default(),
+        }
+    }
+
+    fn notice_id(&self, release: usize) -> String {
+        let value = &self.group.releases[release].value;
+        value
+            .get("id")
+            .and_then(|id| match id {
+                Value::String(s) => Some(one_line(s)),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("release {}", release + 1))
+    }
+
+    fn place(&self, source: &Source) -> Place {
+        let release = &self.group.releases[source.release];
+        Place {
+            headings: vec![
+                self.group.ocid.clone(),
+                format!("notice {}", self.notice_id(source.release)),
+            ],
+            part: Part::Json {
+                line: release.line,
+                pointer: source.pointer.clone().into_boxed_str(),
+            },
+        }
+    }
+
+    fn line(&mut self, line: &str, source: &Source) {
+        let place = self.place(source);
+        self.places.push(self.text.len() as u32, place);
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+
+    /// A field, with the comment that says where it came from.
+    fn field(&mut self, key: &str, value: &str, source: &Source) {
+        let comment = format!(
+            "<!-- notice {}: {} -->",
+            comment_safe(&self.notice_id(source.release)),
+            comment_safe(&source.pointer)
+        );
+        self.line(&comment, source);
+        self.line(&format!("{key}: {value}"), source);
+    }
+
+    fn write(
+        mut self,
+        read: Vec<(FieldId, Reading)>,
+        name: Option<(String, Source)>,
+        blanks: &[(String, Source)],
+    ) -> Notice {
+        let spec = self.vocabulary.notices();
+        let latest = *self.order.last().unwrap_or(&0);
+        let root = Source {
+            release: latest,
+            pointer: self.group.releases[latest].pointer.clone(),
+        };
+        let notices: Vec<String> = self.order.iter().map(|&i| self.notice_id(i)).collect();
+        self.line(
+            &format!(
+                "<!-- {}: read by assure from its published notices {}; the comment above each field names the notice and the JSON pointer it came from -->",
+                comment_safe(&self.group.ocid),
+                comment_safe(&notices.join(", "))
+            ),
+            &root,
+        );
+        let (header, fields): (Vec<_>, Vec<_>) = read
+            .into_iter()
+            .partition(|(id, _)| self.vocabulary.field(*id).owner == Owner::Section(HEADER));
+        for (id, reading) in &header {
+            let key = self.vocabulary.field(*id).name.clone();
+            self.field(&key, &reading.value, &reading.source);
+        }
+        // A blank a field's value holds is flagged there; any other is
+        // kept as the sentence it is in.
+        let written: Vec<&str> = header
+            .iter()
+            .chain(&fields)
+            .map(|(_, r)| r.value.as_str())
+            .collect();
+        let loose: Vec<&(String, Source)> = blanks
+            .iter()
+            .filter(|(sentence, _)| {
+                placeholders(sentence).any(|blank| !written.iter().any(|v| v.contains(blank)))
+            })
+            .collect();
+        if !loose.is_empty() {
+            self.text.push('\n');
+            for (sentence, source) in loose {
+                let id = self.notice_id(source.release);
+                self.line(&format!("Notice {id} says \"{sentence}\""), source);
+            }
+        }
+        // The entities the references name, by section.
+        let mut named: Vec<&Named> = Vec::new();
+        for (_, reading) in &fields {
+            for entity in &reading.named {
+                if !named
+                    .iter()
+                    .any(|n| n.name == entity.name && n.ty == entity.ty)
+                {
+                    named.push(entity);
+                }
+            }
+        }
+        let mut types: Vec<EntityTypeId> = named.iter().map(|n| n.ty).collect();
+        types.dedup();
+        types.sort();
+        types.dedup();
+        for ty in types {
+            self.section_heading(ty, &root);
+            for entity in named.iter().filter(|n| n.ty == ty) {
+                self.text.push('\n');
+                self.line(
+                    &format!("## {}", heading_safe(&entity.name)),
+                    &entity.source,
+                );
+                if let Some(kind) = kind_of(self.vocabulary, ty, &entity.name) {
+                    self.line(&format!("kind: {kind}"), &entity.source);
+                }
+            }
+        }
+        if let Some(entity) = spec.entity {
+            self.section_heading(entity, &root);
+            self.text.push('\n');
+            let (title, source) = name.unwrap_or_else(|| (self.group.ocid.clone(), root.clone()));
+            self.line(&format!("## {}", heading_safe(&title)), &source);
+            if let Some(kind) = &spec.kind {
+                self.line(&format!("kind: {kind}"), &source);
+            }
+            for (id, reading) in &fields {
+                let key = self.vocabulary.field(*id).name.clone();
+                self.field(&key, &reading.value, &reading.source);
+            }
+        }
+        Notice {
+            ocid: self.group.ocid.clone(),
+            notices,
+            text: self.text,
+            places: self.places,
+        }
+    }
+
+    fn section_heading(&mut self, ty: EntityTypeId, root: &Source) {
+        let section = self
+            .vocabulary
+            .section(self.vocabulary.entity_type(ty).section);
+        let title = section.title.clone().unwrap_or_else(|| section.id.clone());
+        self.text.push('\n');
+        self.line(&format!("# {title}"), root);
+    }
+}
+
+/// The kind a name says an entity of `ty` is: the longest of the
+/// vocabulary's phrases for a kind of that type found in it.
+fn kind_of<'v>(vocabulary: &'v Vocabulary, ty: EntityTypeId, name: &str) -> Option<&'v str> {
+    let kinds = &vocabulary.entity_type(ty).kinds;
+    let lower = assure_vocab::fold(name);
+    vocabulary
+        .notices()
+        .kinds
+        .iter()
+        .filter(|(kind, _)| kinds.contains(kind))
+        .filter_map(|(kind, phrases)| {
+            phrases
+                .iter()
+                .filter(|p| find_phrase(&lower, p).is_some())
+                .map(String::len)
+                .max()
+                .map(|len| (len, kind.as_str()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, kind)| kind)
+}
+
+/// The placeholders (`<<Add date>>`) in a sentence.
+fn placeholders(sentence: &str) -> impl Iterator<Item = &str> {
+    sentence.match_indices("<<").filter_map(|(at, _)| {
+        let end = sentence[at..].find(">>")?;
+        Some(&sentence[at..at + end + 2])
+    })
+}
+
+/// Text inside a comment: `--` would end it.
+fn comment_safe(text: &str) -> String {
+    text.replace("--", "- -")
+}
+
+/// A heading's text: a name that would start a comment is escaped as
+/// prose is.
+fn heading_safe(name: &str) -> String {
+    name.trim_start_matches('#').trim().to_owned()
+}

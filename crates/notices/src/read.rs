@@ -1,0 +1,440 @@
+//! Open Contracting data as published, read a notice at a time: a release
+//! package, a record package, or JSON Lines of releases, compiled
+//! releases, records or packages, told apart by their content. A whole
+//! document is read at once (bounded); JSON Lines a line at a time, the
+//! releases of one `ocid` on consecutive lines joined, so that a year of
+//! notices is read in the memory one line needs.
+
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::io::BufRead;
+
+/// The longest line of JSON Lines read: a longer one is reported and
+/// passed over without being held.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// The largest whole document (a package not in JSON Lines) read: its
+/// parsed form takes several times its size.
+pub const MAX_DOCUMENT_BYTES: usize = 256 << 20;
+
+/// The most releases of one `ocid` joined into one notice: more (on
+/// consecutive lines of JSON Lines) start another.
+pub const MAX_RELEASES: usize = 1_000;
+
+/// One release of a notice, where it is.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// The release (a compiled release too).
+    pub value: Value,
+    /// Its line of a JSON Lines file, from 1.
+    pub line: Option<u32>,
+    /// Its JSON pointer within the line or the document.
+    pub pointer: String,
+}
+
+/// The releases of one procurement (`ocid`).
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The Open Contracting id.
+    pub ocid: String,
+    /// Its releases, in the order read.
+    pub releases: Vec<Release>,
+}
+
+/// What could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// The line of the file, where it is known.
+    pub line: Option<u64>,
+    /// Why, in words.
+    pub why: String,
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.why),
+            None => f.write_str(&self.why),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Start,
+    Lines,
+    Done,
+}
+
+/// The notices of a source, each `ocid`'s releases as a [`Group`], or
+/// what could not be read; see [`groups`].
+pub struct Groups<R> {
+    source: R,
+    mode: Mode,
+    line: u64,
+    pending: VecDeque<Result<Group, Unread>>,
+    current: Option<Group>,
+    buffer: Vec<u8>,
+}
+
+/// Reads `source` as Open Contracting data.
+pub fn groups<R: BufRead>(source: R) -> Groups<R> {
+    Groups {
+        source,
+        mode: Mode::Start,
+        line: 0,
+        pending: VecDeque::new(),
+        current: None,
+        buffer: Vec::new(),
+    }
+}
+
+/// A line read within bounds.
+enum Line {
+    Text,
+    TooLong,
+    End,
+}
+
+impl<R: BufRead> Groups<R> {
+    /// The next line into `buffer`, its end dropped; at most
+    /// [`MAX_LINE_BYTES`] held.
+    fn read_line(&mut self) -> Result<Line, Unread> {
+        self.buffer.clear();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let available = match self.source.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Unread {
+                        line: Some(self.line + 1),
+                        why: format!("cannot be read: {e}"),
+                    });
+                }
+            };
+            if available.is_empty() {
+                break;
+            }
+            any = true;
+            let (taken, ended) = match memchr(b'\n', available) {
+                Some(at) => (at + 1, true),
+                None => (available.len(), false),
+            };
+            if !too_long {
+                if self.buffer.len() + taken > MAX_LINE_BYTES + 1 {
+                    too_long = true;
+                    self.buffer.clear();
+                } else {
+                    self.buffer.extend_from_slice(&available[..taken]);
+                }
+            }
+            self.source.consume(taken);
+            if ended {
+                break;
+            }
+        }
+        if !any {
+            return Ok(Line::End);
+        }
+        self.line += 1;
+        if too_long {
+            return Ok(Line::TooLong);
+        }
+        while self
+            .buffer
+            .last()
+            .is_some_and(|b| *b == b'\n' || *b == b'\r')
+        {
+            self.buffer.pop();
+        }
+        Ok(Line::Text)
+    }
+
+    fn step(&mut self) {
+        match self.mode {
+            Mode::Done => {}
+            Mode::Start | Mode::Lines => match self.read_line() {
+                Err(unread) => {
+                    self.pending.push_back(Err(unread));
+                    self.finish();
+                }
+                Ok(Line::End) => {
+                    if self.mode == Mode::Start {
+                        self.pending.push_back(Err(Unread {
+                            line: None,
+                            why: "it is empty: no notices in it".into(),
+                        }));
+                    }
+                    self.finish();
+                }
+                Ok(Line::TooLong) => {
+                    self.mode = Mode::Lines;
+                    let line = self.line;
+                    self.pending.push_back(Err(Unread {
+                        line: Some(line),
+                        why: format!("longer than {} MiB: passed over", MAX_LINE_BYTES >> 20),
+                    }));
+                }
+                Ok(Line::Text) => {
+                    if self.buffer.iter().all(u8::is_ascii_whitespace) {
+                        return;
+                    }
+                    match serde_json::from_slice::<Value>(&self.buffer) {
+                        Ok(value) => {
+                            self.mode = Mode::Lines;
+                            let line = u32::try_from(self.line).unwrap_or(u32::MAX);
+                            self.value(value, Some(line));
+                        }
+                        Err(e)
+                            if self.mode == Mode::Start
+                                && e.classify() == serde_json::error::Category::Eof =>
+                        {
+                            self.document();
+                        }
+                        Err(e) => {
+                            self.mode = Mode::Lines;
+                            let line = self.line;
+                            self.pending.push_back(Err(Unread {
+                                line: Some(line),
+                                why: format!("not JSON: {}", without_position(&e)),
+                            }));
+                        }
+                    }
+                }
+            },
+        }
+    }
+
+    /// The rest of a document whose first line is not a whole value: read
+    /// whole, within [`MAX_DOCUMENT_BYTES`].
+    fn document(&mut self) {
+        let mut bytes = std::mem::take(&mut self.buffer);
+        bytes.push(b'\n');
+        let mut rest = Vec::new();
+        let limit = (MAX_DOCUMENT_BYTES - bytes.len()) as u64 + 1;
+        let read = std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut self.source, limit),
+            &mut rest,
+        );
+        self.finish();
+        if let Err(e) = read {
+            self.pending.push_back(Err(Unread {
+                line: None,
+                why: format!("cannot be read: {e}"),
+            }));
+            return;
+        }
+        bytes.extend_from_slice(&rest);
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            self.pending.push_back(Err(Unread {
+                line: None,
+                why: format!(
+                    "a document over {} MiB: give it as JSON Lines (a release, record or package a line), which is read a line at a time",
+                    MAX_DOCUMENT_BYTES >> 20
+                ),
+            }));
+            return;
+        }
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(value) => self.value(value, None),
+            Err(e) => self.pending.push_back(Err(Unread {
+                line: Some(e.line() as u64),
+                why: format!("not JSON: {}", without_position(&e)),
+            })),
+        }
+        self.flush();
+    }
+
+    fn finish(&mut self) {
+        self.flush();
+        self.mode = Mode::Done;
+    }
+
+    fn flush(&mut self) {
+        if let Some(group) = self.current.take() {
+            self.pending.push_back(Ok(group));
+        }
+    }
+
+    /// A value of the file (a line's, or the whole document's): a package,
+    /// a record or a release.
+    fn value(&mut self, mut value: Value, line: Option<u32>) {
+        let unread = |why: String| Unread {
+            line: line.map(u64::from),
+            why,
+        };
+        let Some(object) = value.as_object_mut() else {
+            self.pending.push_back(Err(unread(format!(
+                "not Open Contracting data: {} where a release, a record or a package is",
+                kind_of(&value)
+            ))));
+            return;
+        };
+        if let Some(Value::Array(releases)) = object.get_mut("releases").map(Value::take) {
+            let mut releases: Vec<Release> = releases
+                .into_iter()
+                .enumerate()
+                .map(|(i, value)| Release {
+                    value,
+                    line,
+                    pointer: format!("/releases/{i}"),
+                })
+                .collect();
+            // A package's releases of one procurement are one notice
+            // wherever they are in it; a line's join the lines around.
+            if line.is_none() {
+                releases = by_ocid(releases);
+            }
+            for release in releases {
+                self.release(release);
+            }
+        } else if let Some(Value::Array(records)) = object.get_mut("records").map(Value::take) {
+            for (r, mut record) in records.into_iter().enumerate() {
+                self.record(&mut record, line, r);
+            }
+        } else if object.contains_key("ocid") {
+            self.release(Release {
+                value,
+                line,
+                pointer: String::new(),
+            });
+        } else {
+            self.pending.push_back(Err(unread(
+                "not Open Contracting data: an object with no `releases`, `records` or `ocid`"
+                    .into(),
+            )));
+        }
+    }
+
+    /// A record's releases where they are given whole (as Find a Tender's
+    /// record packages give them), else its compiled release.
+    fn record(&mut self, record: &mut Value, line: Option<u32>, r: usize) {
+        let embedded = match record.get_mut("releases").map(Value::take) {
+            Some(Value::Array(releases))
+                if !releases.is_empty()
+                    && releases.iter().all(|release| {
+                        release
+                            .as_object()
+                            .is_some_and(|o| o.contains_key("date") && o.len() > 3)
+                    }) =>
+            {
+                Some(releases)
+            }
+            _ => None,
+        };
+        match (embedded, record.get_mut("compiledRelease").map(Value::take)) {
+            (Some(releases), _) => {
+                for (j, value) in releases.into_iter().enumerate() {
+                    self.release(Release {
+                        value,
+                        line,
+                        pointer: format!("/records/{r}/releases/{j}"),
+                    });
+                }
+            }
+            (None, Some(compiled)) if compiled.is_object() => self.release(Release {
+                value: compiled,
+                line,
+                pointer: format!("/records/{r}/compiledRelease"),
+            }),
+            _ => self.pending.push_back(Err(Unread {
+                line: line.map(u64::from),
+                why: format!("/records/{r} has neither its releases nor a compiled release"),
+            })),
+        }
+    }
+
+    fn release(&mut self, release: Release) {
+        let ocid = ocid_of(&release.value);
+        if ocid.is_empty() {
+            self.pending.push_back(Err(Unread {
+                line: release.line.map(u64::from),
+                why: format!(
+                    "{} has no `ocid`: it cannot be joined to a procurement",
+                    if release.pointer.is_empty() {
+                        "the release"
+                    } else {
+                        &release.pointer
+                    }
+                ),
+            }));
+            return;
+        }
+        match &mut self.current {
+            Some(group) if group.ocid == ocid && group.releases.len() < MAX_RELEASES => {
+                group.releases.push(release);
+            }
+            _ => {
+                self.flush();
+                self.current = Some(Group {
+                    ocid: ocid.to_owned(),
+                    releases: vec![release],
+                });
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for Groups<R> {
+    type Item = Result<Group, Unread>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(item);
+            }
+            if self.mode == Mode::Done {
+                return None;
+            }
+            self.step();
+        }
+    }
+}
+
+fn ocid_of(value: &Value) -> &str {
+    value
+        .get("ocid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// serde_json's message without its ` at line L column C`, which the
+/// caller says its own way; the column kept.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => format!("{} (column {})", &text[..at], e.column()),
+        None => text,
+    }
+}
+
+fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|b| *b == needle)
+}
+
+/// A document's releases with those of one `ocid` together, in the order
+/// each `ocid` first appears (a stable sort).
+fn by_ocid(releases: Vec<Release>) -> Vec<Release> {
+    let mut first = std::collections::HashMap::new();
+    let mut keyed: Vec<(usize, Release)> = releases
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (*first.entry(ocid_of(&r.value).to_owned()).or_insert(i), r))
+        .collect();
+    keyed.sort_by_key(|(key, _)| *key);
+    keyed.into_iter().map(|(_, r)| r).collect()
+}

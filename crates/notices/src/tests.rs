@@ -1,0 +1,270 @@
+//! Notices read as proposals: the groups a file gives, the text written
+//! for each procurement and each line's place, and what is refused.
+
+use crate::{Unread, convert, groups};
+use assure_diagnostic::place::Part;
+
+fn vocabulary() -> assure_vocab::Vocabulary {
+    let packs = [
+        assure_rules::default_pack(),
+        assure_rules::builtin_pack("psr-2024").expect("psr-2024 ships"),
+    ];
+    assure_rules::load(
+        &packs,
+        assure_vocab::Vocabulary::core(),
+        &Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("{:?}", e[0].diagnostics))
+    .vocabulary
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../fixtures/notices/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("the fixture exists")
+}
+
+/// A release's line and pointer.
+type Located = (Option<u32>, String);
+
+/// Each group's `ocid` with its releases' lines and pointers.
+fn shape(bytes: &[u8]) -> Vec<(String, Vec<Located>)> {
+    groups(bytes)
+        .map(|group| {
+            let group = group.expect("every group reads");
+            let releases = group
+                .releases
+                .iter()
+                .map(|r| (r.line, r.pointer.clone()))
+                .collect();
+            (group.ocid, releases)
+        })
+        .collect()
+}
+
+fn unread(bytes: &[u8]) -> Vec<Unread> {
+    groups(bytes).filter_map(Result::err).collect()
+}
+
+#[test]
+fn a_release_package_gives_each_procurement_once_wherever_its_releases_are() {
+    assert_eq!(
+        shape(&fixture("release-package.json")),
+        [
+            (
+                "ocds-h6vhtk-0a1001".to_owned(),
+                vec![
+                    (None, "/releases/0".to_owned()),
+                    (None, "/releases/2".to_owned())
+                ]
+            ),
+            (
+                "ocds-h6vhtk-0a1002".to_owned(),
+                vec![(None, "/releases/1".to_owned())]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn json_lines_join_the_releases_of_one_procurement_on_consecutive_lines() {
+    let shape = shape(&fixture("compiled-releases.jsonl"));
+    assert_eq!(shape.len(), 8);
+    assert_eq!(shape[0].1, [(Some(1), String::new())]);
+    assert_eq!(shape[7].0, "ocds-h6vhtk-0b2008");
+    assert_eq!(
+        shape[7].1,
+        [(Some(8), String::new()), (Some(9), String::new())]
+    );
+}
+
+#[test]
+fn a_record_package_gives_its_releases_whole_before_its_compiled_release() {
+    assert_eq!(
+        shape(&fixture("record-package.json")),
+        [(
+            "ocds-h6vhtk-0c3001".to_owned(),
+            vec![
+                (None, "/records/0/releases/0".to_owned()),
+                (None, "/records/0/releases/1".to_owned())
+            ]
+        )]
+    );
+    // Linked releases (a URL each) leave the compiled release.
+    let linked = br#"{"records": [{"ocid": "ocds-x-1", "releases": [{"url": "https://example.org/r/1", "date": "2026-01-01"}], "compiledRelease": {"ocid": "ocds-x-1", "id": "c", "date": "2026-01-01"}}]}"#;
+    assert_eq!(
+        shape(linked),
+        [(
+            "ocds-x-1".to_owned(),
+            vec![(Some(1), "/records/0/compiledRelease".to_owned())]
+        )]
+    );
+}
+
+#[test]
+fn a_record_package_is_written_as_a_proposal() {
+    let vocabulary = vocabulary();
+    let group = groups(&fixture("record-package.json")[..])
+        .next()
+        .expect("one group")
+        .expect("it reads");
+    let notice = convert(&group, &vocabulary);
+    assert_eq!(notice.notices, ["093001-2025", "013001-2026"]);
+    insta::assert_snapshot!(notice.text);
+}
+
+#[test]
+fn each_line_is_placed_at_the_notice_and_pointer_it_came_from() {
+    let vocabulary = vocabulary();
+    let group = groups(&fixture("record-package.json")[..])
+        .next()
+        .expect("one group")
+        .expect("it reads");
+    let notice = convert(&group, &vocabulary);
+    let at = notice
+        .text
+        .find("representations-deadline:")
+        .expect("the deadline is read");
+    let place = notice.places.at(at as u32).expect("it has a place");
+    assert_eq!(place.headings, ["ocds-h6vhtk-0c3001", "notice 093001-2025"]);
+    assert_eq!(
+        place.part,
+        Part::Json {
+            line: None,
+            pointer: "/records/0/releases/0/description".into()
+        }
+    );
+    assert_eq!(
+        place.describe(),
+        "ocds-h6vhtk-0c3001 › notice 093001-2025 › /records/0/releases/0/description"
+    );
+    assert!(notice.places.is_whole_document());
+}
+
+#[test]
+fn what_is_not_open_contracting_data_is_refused_with_its_line() {
+    let said =
+        |bytes: &[u8]| -> Vec<String> { unread(bytes).iter().map(ToString::to_string).collect() };
+    assert_eq!(said(b""), ["it is empty: no notices in it"]);
+    assert_eq!(said(b"\n  \n"), ["it is empty: no notices in it"]);
+    assert_eq!(
+        said(b"[1, 2]"),
+        ["line 1: not Open Contracting data: a list where a release, a record or a package is"]
+    );
+    assert_eq!(
+        said(b"{\"ocid\": \"ocds-a\"}\nnot json\n{\"a\": 1}\n{\"ocid\": \"\"}\n"),
+        [
+            "line 2: not JSON: expected ident (column 2)",
+            "line 3: not Open Contracting data: an object with no `releases`, `records` or `ocid`",
+            "line 4: the release has no `ocid`: it cannot be joined to a procurement",
+        ]
+    );
+    // A document that breaks off: where, by the document's line.
+    assert_eq!(
+        said(b"{\n  \"releases\": [\n    {\"ocid\": \"a\"},\n"),
+        ["line 4: not JSON: EOF while parsing a value (column 0)"]
+    );
+    assert_eq!(
+        said(br#"{"records": [{"ocid": "a"}]}"#),
+        ["line 1: /records/0 has neither its releases nor a compiled release"]
+    );
+}
+
+#[test]
+fn hostile_json_is_bounded() {
+    // Nesting past serde_json's limit is an error, not a stack overflow.
+    let deep = format!(
+        "{{\"ocid\": \"a\", \"x\": {}{}}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert_eq!(
+        unread(deep.as_bytes())
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["line 1: not JSON: recursion limit exceeded (column 146)"]
+    );
+    // A number no amount has is read as written, for the model to judge.
+    let huge = br#"{"ocid": "a", "awards": [{"value": {"amount": 1e308, "currency": "GBP"}}]}"#;
+    let group = groups(&huge[..])
+        .next()
+        .expect("a group")
+        .expect("it reads");
+    let notice = convert(&group, &vocabulary());
+    let value = notice
+        .text
+        .lines()
+        .find_map(|line| line.strip_prefix("value: £"))
+        .expect("the amount is written");
+    assert_eq!(
+        (value.len(), value.bytes().all(|b| b.is_ascii_digit())),
+        (309, true)
+    );
+    // A line past the limit is passed over without being held.
+    let mut long = vec![b' '; crate::MAX_LINE_BYTES + 10];
+    long.push(b'\n');
+    long.extend_from_slice(b"{\"ocid\": \"after\"}\n");
+    let items: Vec<_> = groups(&long[..]).collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        items[0]
+            .as_ref()
+            .map(|g| g.ocid.clone())
+            .unwrap_err()
+            .to_string(),
+        "line 1: longer than 64 MiB: passed over"
+    );
+    assert_eq!(
+        items[1].as_ref().map(|g| g.ocid.as_str()).ok(),
+        Some("after")
+    );
+}
+
+/// A reader of endless JSON Lines that counts what was taken from it.
+struct Endless {
+    line: u64,
+    pending: Vec<u8>,
+    read: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl std::io::Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pending.is_empty() {
+            self.line += 1;
+            self.pending = format!(
+                "{{\"ocid\": \"ocds-{}\", \"date\": \"2026-01-01\"}}\n",
+                self.line
+            )
+            .into_bytes();
+        }
+        let n = buf.len().min(self.pending.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+#[test]
+fn json_lines_are_read_a_procurement_at_a_time() {
+    let read = std::rc::Rc::new(std::cell::Cell::new(0));
+    let source = std::io::BufReader::with_capacity(
+        64,
+        Endless {
+            line: 0,
+            pending: Vec::new(),
+            read: read.clone(),
+        },
+    );
+    let mut endless = groups(source);
+    let first = endless.next().expect("a group").expect("it reads");
+    assert_eq!(first.ocid, "ocds-1");
+    // The first procurement is given once the next line starts another:
+    // two lines read, not the file.
+    assert!(read.get() < 200, "{} bytes read", read.get());
+    let thousandth = endless.nth(998).expect("a group").expect("it reads");
+    assert_eq!(thousandth.ocid, "ocds-1000");
+}
