@@ -2,7 +2,9 @@
 //! one variant per command whose arguments its module defines
 //! ([`crate::commands`]). Nothing here runs anything.
 
-use crate::commands::{convert, diff, explain, export, fix, fmt, graph, init, lint, report, rules};
+use crate::commands::{
+    convert, diff, explain, export, fix, fmt, graph, import, init, lint, report, rules,
+};
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -73,6 +75,9 @@ pub enum RawCommand {
     /// A Word document (`.docx`) as the proposal text assure reads from
     /// it (`--places`: each line's place in the document).
     Convert(convert::ConvertArgs),
+    /// Write proposals from published notices, one per procurement
+    /// (`import ocds notices.json --out DIR`), never over an existing file.
+    Import(import::ImportArgs),
     /// Apply the fixes findings carry (safe ones; `--unsafe` for the rest),
     /// writing each file back; `--diff` shows them instead.
     Fix(fix::FixArgs),

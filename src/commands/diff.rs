@@ -6,7 +6,7 @@ use crate::commands::{pretty, write};
 use crate::context::{Context, exists};
 use crate::{ExitStatus, Failure};
 use assure_check::{Checker, FileReport};
-use assure_diagnostic::Severity;
+use assure_diagnostic::{Severity, visible};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
@@ -39,10 +39,30 @@ pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     exists(&args.new)?;
     let (checker, _) = context.project()?.into_checker();
     let limit = context.common.max_proposal_bytes;
-    let (old, new) = (
-        read(&checker, &args.old, limit)?,
-        read(&checker, &args.new, limit)?,
-    );
+    // A file of notices stands for the procurement the other side names
+    // (its `ocid`): a proposal is compared with what its notices say.
+    let is_notices = |path: &Path| assure_notices::is_notices(&path.display().to_string());
+    let (old, new) = match (is_notices(&args.old), is_notices(&args.new)) {
+        (true, true) => {
+            return Err(Failure::new(
+                "diff compares a proposal with its notices: give one proposal and one file of notices",
+            ));
+        }
+        (false, true) => {
+            let old = read(&checker, &args.old, limit)?;
+            let new = read_notice(&checker, &args.new, &old)?;
+            (old, new)
+        }
+        (true, false) => {
+            let new = read(&checker, &args.new, limit)?;
+            let old = read_notice(&checker, &args.old, &new)?;
+            (old, new)
+        }
+        (false, false) => (
+            read(&checker, &args.old, limit)?,
+            read(&checker, &args.new, limit)?,
+        ),
+    };
     let comparison = assure_report::diff::compare_reports(&old, &new);
     let text = match args.format {
         DiffFormat::Human => assure_report::diff::human(&comparison, context.common.quiet),
@@ -58,6 +78,35 @@ pub fn run(args: &DiffArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     } else {
         ExitStatus::Ok
     })
+}
+
+/// The procurement `other` (a proposal) names, as its notices in `path`
+/// give it.
+fn read_notice(checker: &Checker, path: &Path, other: &FileReport) -> Result<FileReport, Failure> {
+    let shown = path.display().to_string();
+    let Some(ocid) = assure_workspace::notices::ocid_of(checker.vocabulary(), &other.text) else {
+        return Err(Failure::new(format!(
+            "{} names no procurement (no `ocid` in its header), so it cannot be compared with the notices in {}",
+            visible(&other.path),
+            visible(&shown)
+        )));
+    };
+    let source = assure_workspace::notices::open(path).map_err(|why| {
+        Failure::new(format!(
+            "cannot read {}: {}",
+            visible(&shown),
+            visible(&why)
+        ))
+    })?;
+    assure_workspace::notices::find(checker, source, &shown, &ocid)
+        .map_err(|why| Failure::new(format!("cannot read {why}")))?
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "{} has no notice of {}",
+                visible(&shown),
+                visible(&ocid)
+            ))
+        })
 }
 
 /// The report of one version: a proposal, or a Word document read as the

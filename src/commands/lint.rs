@@ -500,7 +500,7 @@ enum Output<'o> {
     Human(Box<assure_report::human::Streamed<'o>>),
     Json(assure_report::json::Streamed<'o>),
     Sarif(assure_report::sarif::Streamed<'o>),
-    Github(&'o mut dyn Write),
+    Github(assure_report::github::Streamed, &'o mut dyn Write),
 }
 
 impl<'o> Output<'o> {
@@ -524,7 +524,7 @@ impl<'o> Output<'o> {
                 configuration,
                 out,
             )?),
-            LintFormat::Github => Output::Github(out),
+            LintFormat::Github => Output::Github(assure_report::github::Streamed::default(), out),
         })
     }
 
@@ -533,9 +533,7 @@ impl<'o> Output<'o> {
             Output::Human(streamed) => streamed.reports(reports),
             Output::Json(streamed) => streamed.reports(reports),
             Output::Sarif(streamed) => streamed.reports(reports),
-            Output::Github(out) => {
-                out.write_all(assure_report::github::commands(reports).as_bytes())
-            }
+            Output::Github(streamed, out) => out.write_all(streamed.reports(reports).as_bytes()),
         }
     }
 
@@ -544,7 +542,7 @@ impl<'o> Output<'o> {
             Output::Human(streamed) => streamed.end(),
             Output::Json(streamed) => streamed.end(),
             Output::Sarif(streamed) => streamed.end(),
-            Output::Github(_) => Ok(()),
+            Output::Github(streamed, out) => out.write_all(streamed.end().as_bytes()),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod export;
 pub mod fix;
 pub mod fmt;
 pub mod graph;
+pub mod import;
 pub mod init;
 pub mod lint;
 pub mod report;
@@ -32,6 +33,7 @@ pub fn run(command: RawCommand, context: &mut Context<'_>) -> Result<ExitStatus,
         RawCommand::Diff(args) => diff::run(&args, context),
         RawCommand::Export(args) => export::run(&args, context),
         RawCommand::Convert(args) => convert::run(&args, context),
+        RawCommand::Import(args) => import::run(&args, context),
         RawCommand::Fix(args) => fix::run(&args, context),
         RawCommand::Fmt(args) => fmt::run(&args, context),
         RawCommand::Lsp => {

@@ -152,8 +152,15 @@ pub fn convert(group: &Group, vocabulary: &Vocabulary) -> Notice {
             }
         }
     }
-    // Keep the declared order, header first.
-    read.sort_by_key(|(id, _)| spec.fields.iter().position(|f| f.field == *id));
+    // In the order the canonical layout writes them: the vocabulary's.
+    read.sort_by_key(|(id, _)| {
+        let owner = vocabulary.field(*id).owner;
+        vocabulary
+            .fields_of(owner)
+            .ids()
+            .iter()
+            .position(|f| f == id)
+    });
     Layout::new(group, vocabulary, &order).write(read, name, &blanks)
 }
 
@@ -307,11 +314,15 @@ fn chosen_words(field: &NoticeField, def: &FieldDef, texts: &Texts) -> Option<(S
     let mut found: Vec<(usize, usize, &str, &str)> = Vec::new();
     for (t, text) in texts.texts.iter().enumerate() {
         for (word, phrases) in &field.values {
-            if let Some(at) = phrases
+            // A text that is the word itself, spelt out (an award
+            // criterion named `Value`), says it too.
+            let whole = text.lower.trim_end_matches('.') == word.replace('-', " ");
+            let at = phrases
                 .iter()
                 .filter_map(|p| find_phrase(&text.lower, p).map(|end| end - p.len()))
                 .min()
-            {
+                .or(whole.then_some(0));
+            if let Some(at) = at {
                 found.push((t, at, word.as_str(), text.pointer.as_str()));
             }
         }

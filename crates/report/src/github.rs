@@ -3,86 +3,133 @@
 //! line.
 
 use assure_check::FileReport;
+use assure_diagnostic::place::Part;
 use assure_diagnostic::{Severity, visible_lines};
 use std::fmt::Write as _;
 
 /// The workflow commands for a run.
 pub fn commands(reports: &[FileReport]) -> String {
-    let mut out = String::new();
-    for report in reports {
-        let index = report.line_index();
-        for finding in report.findings.iter().filter(|f| f.is_active()) {
-            let diagnostic = &finding.diagnostic;
-            let at = index.locate(&report.text, diagnostic.span);
-            let command = match diagnostic.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let mut message = diagnostic.message.clone();
-            if let Some(help) = &diagnostic.help {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
-            if let Some(place) = report
-                .places
-                .as_ref()
-                .and_then(|places| places.at(diagnostic.span.start))
-            {
-                message.push_str("\nin the document: ");
-                message.push_str(&place.describe());
-            }
+    let mut streamed = Streamed::default();
+    let mut out = streamed.reports(reports);
+    out.push_str(&streamed.end());
+    out
+}
+
+/// The commands a batch of reports at a time (a year of published
+/// notices): each batch's annotations and readiness, then the summary of
+/// every batch. One batch is [`commands`].
+#[derive(Default)]
+pub struct Streamed {
+    summary: crate::Summary,
+    configuration: Option<String>,
+    as_of: Option<String>,
+}
+
+impl Streamed {
+    /// The commands of the next reports: their annotations, then their
+    /// readiness.
+    pub fn reports(&mut self, reports: &[FileReport]) -> String {
+        let mut out = String::new();
+        for report in reports {
+            annotations(report, &mut out);
+        }
+        // The run's result where the log shows it last: each file's
+        // readiness, then the summary.
+        for report in reports.iter().filter(|r| !r.readiness.is_empty()) {
+            let rows: Vec<String> = report
+                .readiness
+                .iter()
+                .map(|row| format!("{}: {}", row.label(), row.describe()))
+                .collect();
             let _ = writeln!(
                 out,
-                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                property(report.path.strip_prefix("./").unwrap_or(&report.path)),
-                at.start.line,
-                at.start.column,
-                at.end.line,
-                at.end.column,
-                property(&diagnostic.code),
-                data(&message)
+                "::notice file={},title=assure readiness::{}",
+                property(crate::file_of(report)),
+                data(&rows.join("\n"))
             );
         }
+        self.summary.add(reports);
+        if self.configuration.is_none() {
+            self.configuration = crate::human::configuration(reports).map(str::to_owned);
+        }
+        if self.as_of.is_none() {
+            self.as_of = reports
+                .iter()
+                .find_map(|r| r.as_of.as_ref())
+                .map(|as_of| format!("Dates judged as of {} ({}).", as_of.date, as_of.source));
+        }
+        out
     }
-    // The run's result where the log shows it last: each file's readiness,
-    // then the summary.
-    for report in reports.iter().filter(|r| !r.readiness.is_empty()) {
-        let rows: Vec<String> = report
-            .readiness
-            .iter()
-            .map(|row| format!("{}: {}", row.label(), row.describe()))
-            .collect();
+
+    /// The configuration, the date judged by and the summary.
+    pub fn end(&self) -> String {
+        let mut out = String::new();
+        if let Some(configuration) = &self.configuration {
+            let _ = writeln!(
+                out,
+                "::notice title=assure configuration::{}",
+                data(&format!("Configured by {configuration}."))
+            );
+        }
+        if let Some(as_of) = &self.as_of {
+            let _ = writeln!(out, "::notice title=assure as of::{}", data(as_of));
+        }
         let _ = writeln!(
             out,
-            "::notice file={},title=assure readiness::{}",
-            property(report.path.strip_prefix("./").unwrap_or(&report.path)),
-            data(&rows.join("\n"))
+            "::notice title=assure::{}",
+            data(&self.summary.sentence())
         );
+        out
     }
-    if let Some(configuration) = crate::human::configuration(reports) {
+}
+
+/// A report's active findings as annotations.
+fn annotations(report: &FileReport, out: &mut String) {
+    let index = report.line_index();
+    for finding in report.findings.iter().filter(|f| f.is_active()) {
+        let diagnostic = &finding.diagnostic;
+        let command = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = diagnostic.message.clone();
+        if let Some(help) = &diagnostic.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let place = report
+            .places
+            .as_ref()
+            .and_then(|places| places.at(diagnostic.span.start));
+        if let Some(place) = place {
+            message.push_str("\nin the document: ");
+            message.push_str(&place.describe());
+        }
+        // A notice's finding is on the file's line where JSON Lines give
+        // one, else on the file: the converted text's lines are not the
+        // file's.
+        let at = match place.map(|p| &p.part) {
+            Some(Part::Json {
+                line: Some(line), ..
+            }) => format!(",line={line}"),
+            Some(Part::Json { line: None, .. }) => String::new(),
+            _ => {
+                let at = index.locate(&report.text, diagnostic.span);
+                format!(
+                    ",line={},col={},endLine={},endColumn={}",
+                    at.start.line, at.start.column, at.end.line, at.end.column
+                )
+            }
+        };
         let _ = writeln!(
             out,
-            "::notice title=assure configuration::{}",
-            data(&format!("Configured by {configuration}."))
+            "::{command} file={}{at},title={}::{}",
+            property(crate::file_of(report)),
+            property(&diagnostic.code),
+            data(&message)
         );
     }
-    if let Some(as_of) = reports.iter().find_map(|r| r.as_of.as_ref()) {
-        let _ = writeln!(
-            out,
-            "::notice title=assure as of::{}",
-            data(&format!(
-                "Dates judged as of {} ({}).",
-                as_of.date, as_of.source
-            ))
-        );
-    }
-    let _ = writeln!(
-        out,
-        "::notice title=assure::{}",
-        data(&crate::Summary::of(reports).sentence())
-    );
-    out
 }
 
 /// Escapes a command's message (control characters are escaped before:

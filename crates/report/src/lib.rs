@@ -19,6 +19,21 @@ pub mod sarif;
 use assure_check::FileReport;
 use assure_diagnostic::Severity;
 
+/// The file a report is of, as the repository has it: a procurement of a
+/// file of notices (`notices.jsonl#ocds-…`) is in the file.
+pub(crate) fn file_of(report: &FileReport) -> &str {
+    let path = report.path.strip_prefix("./").unwrap_or(&report.path);
+    let is_notice = report.places.as_ref().is_some_and(|places| {
+        places.lines().next().is_some_and(|(_, place)| {
+            matches!(place.part, assure_diagnostic::place::Part::Json { .. })
+        })
+    });
+    match path.rsplit_once('#') {
+        Some((file, _)) if is_notice => file,
+        _ => path,
+    }
+}
+
 /// Totals over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {

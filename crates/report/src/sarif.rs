@@ -352,6 +352,32 @@ fn location(
     // file's, so the place is logical, by its headings and paragraph or
     // cell, and the artifact is the file without a region.
     let mut location = match report.places.as_ref().and_then(|p| p.at(span.start)) {
+        // A published notice: the file itself (its line, for JSON Lines),
+        // and the notice and the JSON pointer of the value.
+        Some(
+            place @ assure_diagnostic::place::Place {
+                part: assure_diagnostic::place::Part::Json { line, pointer },
+                ..
+            },
+        ) => {
+            let mut physical = json!({"artifactLocation": places.artifact(crate::file_of(report))});
+            if let Some(line) = line {
+                physical["region"] = json!({"startLine": line});
+            }
+            json!({
+                "physicalLocation": physical,
+                "logicalLocations": [{
+                    "fullyQualifiedName": place.describe(),
+                    "name": &**pointer,
+                    "kind": "element",
+                    "properties": {
+                        "ocid": place.headings.first(),
+                        "notice": place.headings.get(1).map(|h| h.strip_prefix("notice ").unwrap_or(h)),
+                        "pointer": &**pointer,
+                    },
+                }],
+            })
+        }
         Some(place) => json!({
             "physicalLocation": {"artifactLocation": places.artifact(&report.path)},
             "logicalLocations": [{

@@ -88,3 +88,55 @@ pub fn check(
     }
     Ok(read)
 }
+
+/// The `ocid` a proposal read from notices gives in its header: the value
+/// of the header field the vocabulary reads from a release's `/ocid`
+/// first.
+pub fn ocid_of(vocabulary: &assure_vocab::Vocabulary, text: &str) -> Option<String> {
+    let key = vocabulary.notices().fields.iter().find_map(|field| {
+        let def = vocabulary.field(field.field);
+        (def.owner == assure_vocab::Owner::Section(assure_vocab::HEADER)
+            && field.at.first().is_some_and(|pointer| pointer == "/ocid"))
+        .then(|| def.name.clone())
+    })?;
+    text.lines()
+        .take_while(|line| !line.starts_with('#'))
+        .find_map(|line| line.strip_prefix(&key)?.strip_prefix(':'))
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// The report of the procurement `ocid` in `source` (shown as `shown`),
+/// read until it is found; none if it is not there.
+pub fn find(
+    checker: &Checker,
+    source: impl BufRead,
+    shown: &str,
+    ocid: &str,
+) -> Result<Option<FileReport>, String> {
+    let mut found: Option<assure_notices::Group> = None;
+    for item in assure_notices::groups(source) {
+        match item {
+            Ok(group) if group.ocid == ocid => match &mut found {
+                // Releases of one ocid on lines apart are joined here.
+                Some(known) => known.releases.extend(group.releases),
+                None => found = Some(group),
+            },
+            Ok(_) => {}
+            Err(unread) => {
+                return Err(format!(
+                    "{}: {}",
+                    visible(shown),
+                    visible(&unread.to_string())
+                ));
+            }
+        }
+    }
+    Ok(found.map(|group| {
+        let notice = assure_notices::convert(&group, checker.vocabulary());
+        let mut report =
+            checker.check_owned(&report_path(shown, &notice.ocid), notice.text.into_bytes());
+        report.places = Some(Arc::new(notice.places));
+        report
+    }))
+}
