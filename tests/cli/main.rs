@@ -15,6 +15,7 @@ mod fix;
 mod hostile;
 mod lint;
 mod lsp;
+mod notices;
 mod packs;
 mod report;
 mod rules;

@@ -365,3 +365,25 @@ fn sarif_of_a_word_document_validates() {
     assert_status!(run, 1);
     assert_eq!(validate(&run.stdout), Vec::<String>::new());
 }
+
+/// A published notice's findings, in the file (on their line of JSON
+/// Lines) with the notice and the JSON pointer as a logical location,
+/// validate as well.
+#[test]
+fn sarif_of_published_notices_validates() {
+    for file in [
+        "fixtures/notices/compiled-releases.jsonl",
+        "fixtures/notices/record-package.json",
+    ] {
+        let run = assure(&["--pack", "psr-2024", "lint", "--format", "sarif", file]);
+        assert_status!(run, 1);
+        assert_eq!(validate(&run.stdout), Vec::<String>::new(), "{file}");
+        let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let location = &log["runs"][0]["results"][0]["locations"][0];
+        assert_eq!(
+            location["physicalLocation"]["artifactLocation"]["uri"],
+            file
+        );
+        assert!(location["logicalLocations"][0]["properties"]["pointer"].is_string());
+    }
+}

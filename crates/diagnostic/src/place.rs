@@ -99,6 +99,15 @@ impl Place {
         out
     }
 
+    /// What a reader calls what the place is in: `document`, or `notice`
+    /// for a published notice's JSON.
+    pub fn kind_of_document(&self) -> &'static str {
+        match self.part {
+            Part::Json { .. } => "notice",
+            _ => "document",
+        }
+    }
+
     /// The paragraph it is, or a table cell's first: what a tool counts
     /// to; none for a sheet's cell.
     pub fn paragraph(&self) -> Option<u32> {

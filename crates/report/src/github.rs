@@ -103,7 +103,7 @@ fn annotations(report: &FileReport, out: &mut String) {
             .as_ref()
             .and_then(|places| places.at(diagnostic.span.start));
         if let Some(place) = place {
-            message.push_str("\nin the document: ");
+            message.push_str(&format!("\nin the {}: ", place.kind_of_document()));
             message.push_str(&place.describe());
         }
         // A notice's finding is on the file's line where JSON Lines give

@@ -158,7 +158,8 @@ fn write_findings(
             let mut lines = String::new();
             if let Some(place) = places.at(d.span.start) {
                 lines.push_str(&format!(
-                    "  in the document: {}\n",
+                    "  in the {}: {}\n",
+                    place.kind_of_document(),
                     visible(&place.describe())
                 ));
             }

@@ -1,0 +1,373 @@
+//! Published notices (Open Contracting data) linted, imported and compared
+//! as a user runs them: every finding with its procurement, place and
+//! message, held in `fixtures/notices/*.expected` (`ASSURE_BLESS=1`
+//! rewrites them after a change is reviewed).
+
+use crate::{assert_status, assure, assure_in, root};
+
+/// What `lint --format json` of a file of notices says: each procurement's
+/// readiness and findings (code, place, message), and the exit status.
+fn findings(file: &str) -> String {
+    let run = assure(&["--pack", "psr-2024", "lint", "--format", "json", file]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
+    let mut out = String::new();
+    for report in json["files"].as_array().expect("files") {
+        let path = report["path"].as_str().unwrap_or_default();
+        out.push_str(path.rsplit_once('#').map_or(path, |(_, ocid)| ocid));
+        out.push('\n');
+        for row in report["readiness"].as_array().expect("readiness") {
+            let stage = row["stage"].as_str().unwrap_or_default();
+            if stage.starts_with("psr") {
+                out.push_str(&format!(
+                    "  {stage}: {}\n",
+                    row["status"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+        for finding in report["findings"].as_array().expect("findings") {
+            out.push_str(&format!(
+                "  {} [{}] {}\n",
+                finding["code"].as_str().unwrap_or_default(),
+                finding["place"]["text"].as_str().unwrap_or("no place"),
+                finding["message"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    out.push_str(&format!("exit {}\n", run.status));
+    if !run.stderr.is_empty() {
+        out.push_str(&format!("stderr:\n{}", run.stderr));
+    }
+    out
+}
+
+fn matches_expected(name: &str) {
+    let file = format!("fixtures/notices/{name}");
+    let got = findings(&file);
+    let expected_path = root().join(format!("{file}.expected"));
+    if std::env::var_os("ASSURE_BLESS").is_some() {
+        std::fs::write(&expected_path, &got).expect("the expectation is written");
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    assert_eq!(
+        got, expected,
+        "{file}: run with ASSURE_BLESS=1 to accept a reviewed change"
+    );
+}
+
+#[test]
+fn a_release_package_is_checked_a_procurement_at_a_time() {
+    matches_expected("release-package.json");
+}
+
+#[test]
+fn json_lines_of_compiled_releases_are_checked_a_procurement_at_a_time() {
+    matches_expected("compiled-releases.jsonl");
+}
+
+#[test]
+fn a_record_package_is_checked_from_its_releases() {
+    matches_expected("record-package.json");
+}
+
+#[test]
+fn a_finding_names_its_notice_and_pointer_for_people() {
+    let run = assure(&[
+        "--pack",
+        "psr-2024",
+        "lint",
+        "--select",
+        "PSR016",
+        "fixtures/notices/record-package.json",
+    ]);
+    assert_status!(run, 1);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn what_cannot_be_read_fails_the_run_and_the_rest_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let good =
+        std::fs::read_to_string(root().join("fixtures/notices/compiled-releases.jsonl")).unwrap();
+    let first = good.lines().next().unwrap();
+    let deep = format!(
+        "{{\"ocid\": \"x\", \"a\": {}{}}}",
+        "[".repeat(500),
+        "]".repeat(500)
+    );
+    std::fs::write(
+        dir.path().join("mixed.jsonl"),
+        format!("{first}\nnot json\n{deep}\n[1]\n"),
+    )
+    .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "--pack",
+            "psr-2024",
+            "lint",
+            "--format",
+            "json",
+            "mixed.jsonl",
+        ],
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: mixed.jsonl: line 2: not JSON: expected ident (column 2)\n\
+         error: mixed.jsonl: line 3: not JSON: recursion limit exceeded (column 146)\n\
+         error: mixed.jsonl: line 4: not Open Contracting data: a list where a release, a record or a package is\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["files"][0]["path"], "mixed.jsonl#ocds-h6vhtk-0b2001");
+    assert_eq!(json["summary"]["files"], 1);
+}
+
+#[test]
+fn notices_stream_through_every_output_with_one_summary() {
+    // More procurements than one batch: the summary is of them all, once.
+    let dir = tempfile::tempdir().unwrap();
+    let line = std::fs::read_to_string(root().join("fixtures/notices/compiled-releases.jsonl"))
+        .unwrap()
+        .lines()
+        .nth(3)
+        .unwrap()
+        .to_owned();
+    let mut many = String::new();
+    for i in 0..600 {
+        many.push_str(&line.replace("ocds-h6vhtk-0b2004", &format!("ocds-h6vhtk-9{i:05}")));
+        many.push('\n');
+    }
+    std::fs::write(dir.path().join("year.jsonl"), many).unwrap();
+    let lint = |format: &str| {
+        assure_in(
+            dir.path(),
+            &[
+                "--pack",
+                "psr-2024",
+                "lint",
+                "--format",
+                format,
+                "year.jsonl",
+            ],
+        )
+    };
+    let json = lint("json");
+    assert_status!(json, 1);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["files"].as_array().unwrap().len(), 600);
+    assert_eq!(json["files"][599]["path"], "year.jsonl#ocds-h6vhtk-900599");
+    assert_eq!(json["summary"]["files"], 600);
+    assert_eq!(json["summary"]["errors"], 600);
+    let human = lint("human");
+    assert_eq!(human.stdout.matches(" errors, ").count(), 1);
+    assert!(
+        human
+            .stdout
+            .ends_with("600 errors, 2400 warnings, 600 infos in 600 files\n"),
+        "{}",
+        &human.stdout[human.stdout.len() - 200..]
+    );
+    let github = lint("github");
+    assert_eq!(github.stdout.matches("title=assure::").count(), 1);
+    assert!(
+        github
+            .stdout
+            .contains("::error file=year.jsonl,line=600,title=PSR018::")
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&lint("sarif").stdout).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3600);
+}
+
+#[test]
+fn import_writes_a_proposal_per_procurement_that_lints_as_its_notices_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let notices = root().join("fixtures/notices/compiled-releases.jsonl");
+    let notices = notices.to_str().unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "--pack", "psr-2024", "import", "ocds", notices, "--out", "imported",
+        ],
+    );
+    assert_status!(run, 0);
+    assert_eq!(run.stderr, "wrote 8 proposals in imported\n");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("imported"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names[0], "ocds-h6vhtk-0b2001.proposal");
+    assert_eq!(names.len(), 8);
+    // In the canonical layout, each field under the comment naming its
+    // notice and pointer.
+    let fmt = assure_in(
+        dir.path(),
+        &["--pack", "psr-2024", "fmt", "--check", "imported"],
+    );
+    assert_status!(fmt, 0);
+    let text =
+        std::fs::read_to_string(dir.path().join("imported/ocds-h6vhtk-0b2004.proposal")).unwrap();
+    assert!(text.contains("<!-- notice ocds-h6vhtk-0b2004-2026-06-03T09:00:00+01:00: /description -->\nrepresentations-period: 8 days\n"), "{text}");
+    // The same findings as the notices give.
+    let codes = |args: &[&str], dir: &std::path::Path| -> Vec<String> {
+        let run = assure_in(dir, args);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let mut codes: Vec<String> = json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["findings"].as_array().unwrap().clone())
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(
+        codes(
+            &["--pack", "psr-2024", "lint", "--format", "json", "imported"],
+            dir.path()
+        ),
+        codes(
+            &["--pack", "psr-2024", "lint", "--format", "json", notices],
+            dir.path()
+        )
+    );
+    // A second import keeps every file, which the team may have completed.
+    let file = dir.path().join("imported/ocds-h6vhtk-0b2001.proposal");
+    std::fs::write(&file, "completed by the team\n").unwrap();
+    let again = assure_in(
+        dir.path(),
+        &[
+            "--pack", "psr-2024", "import", "ocds", notices, "--out", "imported",
+        ],
+    );
+    assert_status!(again, 0);
+    assert!(again.stderr.starts_with("warning: imported/ocds-h6vhtk-0b2001.proposal is there already: kept as it is (delete it to import it again)\n"), "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .ends_with("wrote 0 proposals in imported; 8 kept as they were\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "completed by the team\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn import_never_writes_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("out")).unwrap();
+    let notices = root().join("fixtures/notices/record-package.json");
+    let run = assure_in(
+        dir.path(),
+        &[
+            "--pack",
+            "psr-2024",
+            "import",
+            "ocds",
+            notices.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+    );
+    assert_status!(run, 2);
+    assert_eq!(
+        run.stderr,
+        "error: out is a link: give the folder itself, which assure never reaches through a link\n"
+    );
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    // A link planted where a proposal would go is kept, not followed.
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    let target = elsewhere.path().join("victim");
+    std::fs::write(&target, "mine\n").unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join("real/ocds-h6vhtk-0c3001.proposal"))
+        .unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "--pack",
+            "psr-2024",
+            "import",
+            "ocds",
+            notices.to_str().unwrap(),
+            "--out",
+            "real",
+        ],
+    );
+    assert_status!(run, 0);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine\n");
+}
+
+#[test]
+fn diff_compares_a_proposal_with_what_its_notices_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let notices = root().join("fixtures/notices/record-package.json");
+    let notices = notices.to_str().unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "--pack", "psr-2024", "import", "ocds", notices, "--out", ".",
+        ],
+    );
+    assert_status!(run, 0);
+    let path = dir.path().join("ocds-h6vhtk-0c3001.proposal");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "representations-deadline: 2026-01-05",
+            "representations-deadline: 2026-01-07",
+        ),
+    )
+    .unwrap();
+    let diff = assure_in(
+        dir.path(),
+        &[
+            "--pack",
+            "psr-2024",
+            "diff",
+            notices,
+            "ocds-h6vhtk-0c3001.proposal",
+        ],
+    );
+    assert_status!(diff, 0);
+    assert!(
+        diff.stdout.contains(
+            "-representations-deadline: 2026-01-05\n+representations-deadline: 2026-01-07\n"
+        ),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout.contains("Resolved: 1 finding\n  - PSR016 "),
+        "{}",
+        diff.stdout
+    );
+    // A proposal naming no procurement cannot be compared.
+    let other = assure_in(
+        &root(),
+        &[
+            "--pack",
+            "psr-2024",
+            "diff",
+            notices,
+            "fixtures/dudley-mcp.proposal",
+        ],
+    );
+    assert_status!(other, 2);
+    assert_eq!(
+        other.stderr,
+        format!(
+            "error: fixtures/dudley-mcp.proposal names no procurement (no `ocid` in its header), so it cannot be compared with the notices in {notices}\n"
+        )
+    );
+}
