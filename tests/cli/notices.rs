@@ -371,3 +371,114 @@ fn diff_compares_a_proposal_with_what_its_notices_say() {
         )
     );
 }
+
+/// ocdskit, the Open Contracting Partnership's command-line tools, in a
+/// virtual environment of its own under `target/` (`.ci/run` makes it);
+/// missing under plain `cargo test`, its checks are left to `.ci/run`.
+fn ocdskit() -> Option<std::path::PathBuf> {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let venv = root().join("target/ocds-tools");
+    let tool = venv.join("bin/ocdskit");
+    if tool.is_file() {
+        return Some(tool);
+    }
+    if !assure_test_tools::external_required() {
+        assure_test_tools::left_to_ci("ocdskit (PyPI)");
+        return None;
+    }
+    let made = std::process::Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "python3 -m venv target/ocds-tools failed");
+    let installed = std::process::Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "ocdskit==1.7.0"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(installed, "pip install ocdskit failed");
+    Some(tool)
+}
+
+fn ocdskit_run(tool: &std::path::Path, args: &[&str], input: Option<&[u8]>) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new(tool)
+        .args(args)
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ocdskit runs");
+    let mut stdin = child.stdin.take().expect("its input");
+    if let Some(input) = input {
+        stdin.write_all(input).expect("ocdskit reads");
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("ocdskit ends");
+    assert!(output.status.success(), "ocdskit {args:?} failed");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn ocdskit_reads_the_fixtures_as_the_kinds_assure_reads_them_as() {
+    let Some(tool) = ocdskit() else {
+        return;
+    };
+    assert_eq!(
+        ocdskit_run(
+            &tool,
+            &[
+                "detect-format",
+                "fixtures/notices/release-package.json",
+                "fixtures/notices/record-package.json",
+                "fixtures/notices/compiled-releases.jsonl",
+            ],
+            None
+        ),
+        "fixtures/notices/release-package.json: release package\n\
+         fixtures/notices/record-package.json: record package\n\
+         fixtures/notices/compiled-releases.jsonl: concatenated JSON, starting with compiled release\n"
+    );
+}
+
+#[test]
+fn a_package_ocdskit_makes_of_the_releases_gives_their_findings() {
+    let Some(tool) = ocdskit() else {
+        return;
+    };
+    let lines = std::fs::read(root().join("fixtures/notices/compiled-releases.jsonl")).unwrap();
+    let package = ocdskit_run(&tool, &["package-releases"], Some(&lines));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package.json"), &package).unwrap();
+    let messages = |file: &std::path::Path| -> Vec<String> {
+        let run = assure(&[
+            "--pack",
+            "psr-2024",
+            "lint",
+            "--format",
+            "json",
+            file.to_str().unwrap(),
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["findings"].as_array().unwrap().clone())
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let packaged = messages(&dir.path().join("package.json"));
+    assert_eq!(packaged.len(), 44);
+    assert_eq!(
+        packaged,
+        messages(&root().join("fixtures/notices/compiled-releases.jsonl"))
+    );
+}
