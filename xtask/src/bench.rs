@@ -163,7 +163,7 @@ pub fn assure_binary() -> Result<std::path::PathBuf, String> {
 
 /// Runs `assure` with `args`, its output discarded; wall time and, where
 /// `/usr/bin/time` exists, peak resident memory in MiB.
-fn run_assure(
+pub(crate) fn run_assure(
     binary: &std::path::Path,
     args: &[&std::ffi::OsStr],
     memory: bool,

@@ -25,6 +25,7 @@ mod docx_bench;
 mod fuzz;
 mod hunt;
 mod lsp_bench;
+mod notices_bench;
 mod regimes;
 mod report_bench;
 mod scaling;
@@ -121,6 +122,10 @@ enum Task {
         /// writing the site from each.
         #[arg(long)]
         report: bool,
+        /// Instead, lint JSON Lines of published notices of 5, 100 and 500
+        /// MB (`--quick`: 5 and 50): throughput and peak memory.
+        #[arg(long)]
+        notices: bool,
     },
 }
 
@@ -171,6 +176,11 @@ fn main() -> ExitCode {
             ..
         } => bench::only(&stage, entities),
         Task::Bench { report: true, .. } => report_bench::run(),
+        Task::Bench {
+            notices: true,
+            quick,
+            ..
+        } => notices_bench::run(quick),
         Task::Bench { lsp: true, .. } => bench::assure_binary().and_then(|b| lsp_bench::run(&b)),
         Task::Bench { quick, .. } => bench::run(quick),
         Task::Fuzz { seconds, targets } => fuzz::run(&targets, seconds),

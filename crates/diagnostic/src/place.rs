@@ -146,6 +146,15 @@ impl Places {
         self.lines.push((offset, index));
     }
 
+    /// The line starting at `offset` is from the place of the line before
+    /// it (a caller that knows so need not build the place again); nothing
+    /// if no line was placed yet.
+    pub fn repeat(&mut self, offset: u32) {
+        if let Some(&(_, index)) = self.lines.last() {
+            self.lines.push((offset, index));
+        }
+    }
+
     /// The place of the line holding `offset`; none before the first line
     /// with a place (a line the conversion wrote itself).
     pub fn at(&self, offset: u32) -> Option<&Place> {

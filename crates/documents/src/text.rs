@@ -61,7 +61,9 @@ fn mark_blanks(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut rest = line;
     'scan: while !rest.is_empty() {
-        for prompt in PROMPTS {
+        // Every prompt opens with `C` or `E`: others need no comparing.
+        let opens_prompt = matches!(rest.as_bytes()[0], b'C' | b'c' | b'E' | b'e');
+        for prompt in PROMPTS.iter().filter(|_| opens_prompt) {
             if let Some(tail) = strip_prefix_ignoring_case(rest, prompt) {
                 out.push_str("<<");
                 out.push_str(prompt);

@@ -65,13 +65,43 @@ struct Text {
 
 struct Texts {
     texts: Vec<Text>,
-    /// Every text, lower case, one a line: what `when` looks in.
+    /// Every text, lower case, one a line: what phrases are looked for in,
+    /// once each, whichever text says them.
     all: String,
+    /// Where each text starts in `all`.
+    starts: Vec<usize>,
+}
+
+impl Texts {
+    /// The text holding `all`'s byte `at`, and `at` within it.
+    fn at(&self, at: usize) -> (usize, usize) {
+        let t = self.starts.partition_point(|&start| start <= at) - 1;
+        (t, at - self.starts[t])
+    }
+
+    /// Each place `phrase` is said, as (text, end of the phrase within
+    /// it), in order: one search of `all`, a phrase being never across two
+    /// texts (they are apart by a line break, which no phrase holds).
+    fn said<'t>(&'t self, phrase: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            let end = from + find_phrase(&self.all[from..], phrase)?;
+            from = end;
+            Some(self.at(end - 1)).map(|(t, last)| (t, last + 1))
+        })
+    }
 }
 
 /// Keys whose strings are codes, identifiers and addresses, not what a
-/// notice says.
-const CODED_KEYS: [&str; 24] = [
+/// notice says; the values under the last few (an organisation's address
+/// and contacts) are passed over whole.
+const CODED_KEYS: [&str; 30] = [
+    "address",
+    "contactPoint",
+    "identifier",
+    "additionalIdentifiers",
+    "classification",
+    "additionalClassifications",
     "id",
     "ocid",
     "uri",
@@ -252,20 +282,28 @@ fn read_field(
         });
     }
     for phrase in &field.phrases {
-        for text in &texts.texts {
-            for (s, &(start, end)) in text.sentences.iter().enumerate() {
-                let Some(after) = find_phrase(&text.lower[start..end], phrase) else {
-                    continue;
-                };
-                let sentence = &text.plain[start..end];
-                let next = text.sentences.get(s + 1).map(|&(a, b)| &text.plain[a..b]);
-                if let Some(value) = in_words(def, sentence, after, phrase, next) {
-                    return Some(Reading {
-                        value,
-                        source: source(text.pointer.clone()),
-                        named: Vec::new(),
-                    });
-                }
+        // Each place the phrase is said, taken in its sentence.
+        for (t, end_of_phrase) in texts.said(phrase) {
+            let text = &texts.texts[t];
+            let s = text
+                .sentences
+                .partition_point(|&(_, end)| end < end_of_phrase);
+            let Some(&(start, end)) = text.sentences.get(s) else {
+                continue;
+            };
+            if end_of_phrase - phrase.len() < start {
+                // Across a sentence's end: not said in one.
+                continue;
+            }
+            let after = end_of_phrase - start;
+            let sentence = &text.plain[start..end];
+            let next = text.sentences.get(s + 1).map(|&(a, b)| &text.plain[a..b]);
+            if let Some(value) = in_words(def, sentence, after, phrase, next) {
+                return Some(Reading {
+                    value,
+                    source: source(text.pointer.clone()),
+                    named: Vec::new(),
+                });
             }
         }
     }
@@ -312,19 +350,21 @@ fn in_words(
 fn chosen_words(field: &NoticeField, def: &FieldDef, texts: &Texts) -> Option<(String, String)> {
     let many = matches!(def.ty, ValueType::Words(_));
     let mut found: Vec<(usize, usize, &str, &str)> = Vec::new();
-    for (t, text) in texts.texts.iter().enumerate() {
-        for (word, phrases) in &field.values {
-            // A text that is the word itself, spelt out (an award
-            // criterion named `Value`), says it too.
-            let whole = text.lower.trim_end_matches('.') == word.replace('-', " ");
-            let at = phrases
-                .iter()
-                .filter_map(|p| find_phrase(&text.lower, p).map(|end| end - p.len()))
-                .min()
-                .or(whole.then_some(0));
-            if let Some(at) = at {
-                found.push((t, at, word.as_str(), text.pointer.as_str()));
-            }
+    for (word, phrases) in &field.values {
+        let first = phrases
+            .iter()
+            .filter_map(|p| texts.said(p).next().map(|(t, end)| (t, end - p.len())))
+            .min();
+        // A text that is the word itself, spelt out (an award criterion
+        // named `Value`), says it too.
+        let spelt = word.replace('-', " ");
+        let whole = texts
+            .texts
+            .iter()
+            .position(|text| text.lower.trim_end_matches('.') == spelt)
+            .map(|t| (t, 0));
+        if let Some((t, at)) = first.into_iter().chain(whole).min() {
+            found.push((t, at, word.as_str(), texts.texts[t].pointer.as_str()));
         }
     }
     found.sort_by_key(|(t, at, _, _)| (*t, *at));
@@ -498,11 +538,13 @@ fn texts_of(release: &Value, base: &str) -> Texts {
     let mut texts = Vec::new();
     collect(release, base.to_owned(), &mut texts);
     let mut all = String::new();
+    let mut starts = Vec::with_capacity(texts.len());
     for text in &texts {
+        starts.push(all.len());
         all.push_str(&text.lower);
         all.push('\n');
     }
-    Texts { texts, all }
+    Texts { texts, all, starts }
 }
 
 fn collect(value: &Value, at: String, out: &mut Vec<Text>) {
@@ -547,30 +589,44 @@ struct Layout<'g> {
     order: &'g [usize],
     text: String,
     places: Places,
+    /// Each release's notice id, as shown.
+    ids: Vec<String>,
+    /// The source of the last line placed: a line from the same one
+    /// repeats its place rather than building it again.
+    last: Option<(usize, String)>,
 }
 
 impl<'g> Layout<'g> {
     fn new(group: &'g Group, vocabulary: &'g Vocabulary, order: &'g [usize]) -> Self {
+        let ids = group
+            .releases
+            .iter()
+            .enumerate()
+            .map(|(release, r)| {
+                r.value
+                    .get("id")
+                    .and_then(|id| match id {
+                        Value::String(s) => Some(one_line(s)),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| format!("release {}", release + 1))
+            })
+            .collect();
         Layout {
             group,
             vocabulary,
             order,
             text: String::new(),
             places: Places::default(),
+            ids,
+            last: None,
         }
     }
 
     fn notice_id(&self, release: usize) -> String {
-        let value = &self.group.releases[release].value;
-        value
-            .get("id")
-            .and_then(|id| match id {
-                Value::String(s) => Some(one_line(s)),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| format!("release {}", release + 1))
+        self.ids[release].clone()
     }
 
     fn place(&self, source: &Source) -> Place {
@@ -588,8 +644,16 @@ impl<'g> Layout<'g> {
     }
 
     fn line(&mut self, line: &str, source: &Source) {
-        let place = self.place(source);
-        self.places.push(self.text.len() as u32, place);
+        let same = self.last.as_ref().is_some_and(|(release, pointer)| {
+            *release == source.release && *pointer == source.pointer
+        });
+        if same {
+            self.places.repeat(self.text.len() as u32);
+        } else {
+            let place = self.place(source);
+            self.places.push(self.text.len() as u32, place);
+            self.last = Some((source.release, source.pointer.clone()));
+        }
         self.text.push_str(line);
         self.text.push('\n');
     }
@@ -598,7 +662,7 @@ impl<'g> Layout<'g> {
     fn field(&mut self, key: &str, value: &str, source: &Source) {
         let comment = format!(
             "<!-- notice {}: {} -->",
-            comment_safe(&self.notice_id(source.release)),
+            comment_safe(&self.ids[source.release]),
             comment_safe(&source.pointer)
         );
         self.line(&comment, source);

@@ -423,7 +423,7 @@ fn without_position(e: &serde_json::Error) -> String {
 }
 
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|b| *b == needle)
+    memchr::memchr(needle, haystack)
 }
 
 /// A document's releases with those of one `ocid` together, in the order

@@ -8,6 +8,9 @@ use assure_documents::Cleaned;
 /// tags dropped, the common entities decoded, then as a word processor's
 /// text is made plain (template blanks become placeholders).
 pub(crate) fn plain(raw: &str) -> String {
+    if is_plain(raw) {
+        return raw.to_owned();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(at) = rest.find(['<', '&']) {
@@ -39,6 +42,26 @@ pub(crate) fn plain(raw: &str) -> String {
     }
     out.push_str(rest);
     Cleaned::of(&out).0
+}
+
+/// Whether `raw` is plain already: printable ASCII, no tag, entity or
+/// bracket, spaces single and inside, and no prompt of a content control
+/// (each opens with `Click`, `Choose` or `Enter`): most of a notice's
+/// strings (names, titles, codes), which are then taken as they are.
+fn is_plain(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let printable = bytes
+        .iter()
+        .all(|b| (0x20..0x7f).contains(b) && !matches!(b, b'<' | b'&' | b'['));
+    printable
+        && !raw.starts_with(' ')
+        && !raw.ends_with(' ')
+        && memchr::memmem::find(bytes, b"  ").is_none()
+        && !bytes.windows(5).any(|w| {
+            w.eq_ignore_ascii_case(b"click")
+                || w.eq_ignore_ascii_case(b"choos")
+                || w.eq_ignore_ascii_case(b"enter")
+        })
 }
 
 /// An HTML tag at the start of `text` (`<br/>`, `<p>`, `</li>`): whether it
@@ -139,7 +162,9 @@ fn is_abbreviation(before: &str) -> bool {
 /// words: the byte offset just after it.
 pub(crate) fn find_phrase(lower: &str, phrase: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(at) = lower[from..].find(phrase) {
+    // memchr's search: built for each call, it costs far less than the
+    // standard library's, and a notice asks for hundreds of phrases.
+    while let Some(at) = memchr::memmem::find(&lower.as_bytes()[from..], phrase.as_bytes()) {
         let start = from + at;
         let end = start + phrase.len();
         let before = lower[..start].chars().next_back();
@@ -432,6 +457,26 @@ mod tests {
         );
         assert_eq!(plain("a <b>bold</b> word"), "a bold word");
         assert_eq!(plain("by [Add date] &pound;5"), "by <<Add date>> £5");
+    }
+
+    #[test]
+    fn plain_text_is_taken_as_it_is_and_anything_else_is_cleaned() {
+        for raw in ["Community Nursing Services", "PS14,357", "a (b) c; d."] {
+            assert!(is_plain(raw), "{raw}");
+            assert_eq!(plain(raw), Cleaned::of(raw).0);
+        }
+        for raw in [
+            "two  spaces",
+            " lead",
+            "x\ny",
+            "Click here to enter text.",
+            "[Add date]",
+            "caf\u{e9}",
+            "a &amp; b",
+        ] {
+            assert!(!is_plain(raw), "{raw}");
+        }
+        assert_eq!(plain("Choose an item."), "<<Choose an item.>>");
     }
 
     #[test]

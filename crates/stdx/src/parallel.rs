@@ -48,10 +48,14 @@ pub fn map_in_order<T: Sync, R: Send>(
 /// How many threads to use for work of `size` units, where work under
 /// `threshold` is not worth a thread: one, or every core.
 pub fn threads_for(size: usize, threshold: usize) -> usize {
+    // Read once: the answer comes from the cgroup's files, and a run of
+    // many small reports would ask for each.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     if size < threshold {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        *CORES
+            .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
     }
 }
 

@@ -30,7 +30,7 @@ pub fn report_path(shown: &str, ocid: &str) -> String {
 }
 
 /// Opens `path` (a regular file, or standard input as `-`) for reading.
-pub fn open(path: &Path) -> Result<Box<dyn BufRead>, String> {
+pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, String> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(std::io::BufReader::with_capacity(
             1 << 20,
