@@ -1,5 +1,5 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET...]`: runs the cargo-fuzz targets
-//! of `fuzz/` (proposal, docx, format, pack, config, store) one after the other, each starting
+//! of `fuzz/` (proposal, docx, notices, format, pack, config, store) one after the other, each starting
 //! from its seeds in `fuzz/seeds/` and the corpus it built before.
 //!
 //! The targets build with `-s none` (no sanitizer: the code has no
@@ -9,9 +9,10 @@ use std::path::Path;
 use std::process::Command;
 
 /// Every target, with the longest input worth trying.
-pub const TARGETS: [(&str, u32); 6] = [
+pub const TARGETS: [(&str, u32); 7] = [
     ("proposal", 4096),
     ("docx", 4096),
+    ("notices", 4096),
     ("format", 4096),
     ("pack", 8192),
     ("config", 2048),

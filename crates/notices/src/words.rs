@@ -95,7 +95,10 @@ fn tag(text: &str) -> Option<(bool, usize)> {
 
 /// An HTML entity at the start of `text`: the character and its length.
 fn entity(text: &str) -> Option<(char, usize)> {
-    let end = text[..text.len().min(12)].find(';')? + 1;
+    let end = text.as_bytes()[..text.len().min(12)]
+        .iter()
+        .position(|b| *b == b';')?
+        + 1;
     let name = &text[1..end - 1];
     let c = match name {
         "amp" => '&',
@@ -457,6 +460,11 @@ mod tests {
         );
         assert_eq!(plain("a <b>bold</b> word"), "a bold word");
         assert_eq!(plain("by [Add date] &pound;5"), "by <<Add date>> £5");
+        // An ampersand before text that is not ASCII (found by fuzzing).
+        assert_eq!(
+            plain("&\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}: x"),
+            "&\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}: x"
+        );
     }
 
     #[test]
