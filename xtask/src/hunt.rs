@@ -109,6 +109,21 @@ const MEANING_CHANGES: &[(&str, Rewrite, &str, &str)] = &[
         "signed",
         "not signed yet, after a checkpoint 2 that is recorded",
     ),
+    // A notice that states no deadline for representations: the
+    // schedules of notices do not require one, and the standstill itself
+    // (PSR007) still holds the award back.
+    (
+        "PSR016",
+        Rewrite::Delete,
+        "representations-deadline",
+        "a notice of intention that states no deadline",
+    ),
+    (
+        "PSR017",
+        Rewrite::Delete,
+        "representations-deadline",
+        "a notice of intention that states no deadline",
+    ),
     (
         "PSR006",
         Rewrite::Delete,

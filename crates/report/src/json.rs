@@ -25,7 +25,7 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()>
 }
 
 /// The document written a batch of reports at a time, for a run too large
-/// to hold (a year of published notices): the same bytes as [`write`] of
+/// to hold (a year of published notices): the same bytes as [`write()`] of
 /// every batch at once.
 pub struct Streamed<'o> {
     writer: std::io::BufWriter<&'o mut dyn Write>,

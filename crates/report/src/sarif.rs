@@ -114,7 +114,7 @@ pub fn write(
 }
 
 /// The log written a batch of reports at a time (a year of published
-/// notices): the same bytes as [`write`] of every batch at once.
+/// notices): the same bytes as [`write()`] of every batch at once.
 pub struct Streamed<'o> {
     writer: std::io::BufWriter<&'o mut dyn Write>,
     rule_ids: RuleIds,
