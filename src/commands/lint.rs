@@ -252,7 +252,12 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
         drop(reports);
         for file in &notices {
             let shown = file.path.display().to_string();
-            let source = match assure_workspace::notices::open(&file.path) {
+            let opened = match (&file.error, file.stdin) {
+                (Some(error), _) => Err(error.clone()),
+                (None, true) => assure_workspace::notices::open(Path::new("-")),
+                (None, false) => assure_workspace::notices::open(&file.path),
+            };
+            let source = match opened {
                 Ok(source) => source,
                 Err(why) => {
                     writeln!(
@@ -272,6 +277,17 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             let Some(read) = unless_broken_pipe(read)? else {
                 return Ok(ExitStatus::Ok);
             };
+            // Nothing applied is nothing checked: most likely the regime's
+            // pack was not loaded.
+            let ungoverned = std::mem::take(&mut tally.ungoverned);
+            if ungoverned > 0 && ungoverned == read.procurements {
+                writeln!(
+                    context.stderr,
+                    "warning: {}: no stage of the packs loaded applies to any of its {} procurements, so none was checked; load the regime they are under (`--pack psr-2024`)",
+                    visible(&shown),
+                    read.procurements
+                )?;
+            }
             // What was not read was not checked: the run fails (status 2),
             // as for a file that cannot be read.
             for unread in &read.unread {
@@ -346,6 +362,8 @@ struct Tally {
     /// Today's findings for `--write-baseline`.
     recorded: Vec<Entry>,
     record: bool,
+    /// Reports since it was last taken that no stage applied to.
+    ungoverned: usize,
 }
 
 impl Tally {
@@ -373,11 +391,21 @@ impl Tally {
             baseline_files,
             recorded: Vec::new(),
             record,
+            ungoverned: 0,
         }
     }
 
     fn add(&mut self, reports: &[FileReport]) {
         self.summary.add(reports);
+        self.ungoverned += reports
+            .iter()
+            .filter(|r| {
+                !r.readiness.is_empty()
+                    && r.readiness
+                        .iter()
+                        .all(|row| row.status == Status::NotApplicable)
+            })
+            .count();
         self.incomplete |= reports
             .iter()
             .flat_map(|r| &r.readiness)

@@ -482,3 +482,40 @@ fn a_package_ocdskit_makes_of_the_releases_gives_their_findings() {
         messages(&root().join("fixtures/notices/compiled-releases.jsonl"))
     );
 }
+
+#[test]
+fn notices_are_read_from_standard_input_under_the_name_given() {
+    let notices = std::fs::read(root().join("fixtures/notices/record-package.json")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args([
+            "--pack",
+            "psr-2024",
+            "lint",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "week.json",
+            "-",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &notices).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["files"][0]["path"], "week.json#ocds-h6vhtk-0c3001");
+    assert_eq!(json["summary"]["files"], 1);
+}
+
+#[test]
+fn notices_no_loaded_stage_applies_to_are_said_to_be_unchecked() {
+    let run = assure(&["lint", "-q", "fixtures/notices/record-package.json"]);
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stderr,
+        "warning: fixtures/notices/record-package.json: no stage of the packs loaded applies to any of its 1 procurements, so none was checked; load the regime they are under (`--pack psr-2024`)\n"
+    );
+}
