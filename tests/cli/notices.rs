@@ -5,6 +5,16 @@
 
 use crate::{assert_status, assure, assure_in, root};
 
+/// `assure --pack psr-2024 import ocds NOTICES --out OUT`, run in `dir`.
+fn import(dir: &std::path::Path, notices: &str, out: &str) -> crate::Run {
+    assure_in(
+        dir,
+        &[
+            "--pack", "psr-2024", "import", "ocds", notices, "--out", out,
+        ],
+    )
+}
+
 /// What `lint --format json` of a file of notices says: each procurement's
 /// readiness and findings (code, place, message), and the exit status.
 fn findings(file: &str) -> String {
@@ -183,12 +193,7 @@ fn import_writes_a_proposal_per_procurement_that_lints_as_its_notices_do() {
     let dir = tempfile::tempdir().unwrap();
     let notices = root().join("fixtures/notices/compiled-releases.jsonl");
     let notices = notices.to_str().unwrap();
-    let run = assure_in(
-        dir.path(),
-        &[
-            "--pack", "psr-2024", "import", "ocds", notices, "--out", "imported",
-        ],
-    );
+    let run = import(dir.path(), notices, "imported");
     assert_status!(run, 0);
     assert_eq!(run.stderr, "wrote 8 proposals in imported\n");
     let mut names: Vec<String> = std::fs::read_dir(dir.path().join("imported"))
@@ -241,12 +246,7 @@ fn import_writes_a_proposal_per_procurement_that_lints_as_its_notices_do() {
     // A second import keeps every file, which the team may have completed.
     let file = dir.path().join("imported/ocds-h6vhtk-0b2001.proposal");
     std::fs::write(&file, "completed by the team\n").unwrap();
-    let again = assure_in(
-        dir.path(),
-        &[
-            "--pack", "psr-2024", "import", "ocds", notices, "--out", "imported",
-        ],
-    );
+    let again = import(dir.path(), notices, "imported");
     assert_status!(again, 0);
     assert!(again.stderr.starts_with("warning: imported/ocds-h6vhtk-0b2001.proposal is there already: kept as it is (delete it to import it again)\n"), "{}", again.stderr);
     assert!(
@@ -267,18 +267,7 @@ fn import_never_writes_through_a_link() {
     let elsewhere = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("out")).unwrap();
     let notices = root().join("fixtures/notices/record-package.json");
-    let run = assure_in(
-        dir.path(),
-        &[
-            "--pack",
-            "psr-2024",
-            "import",
-            "ocds",
-            notices.to_str().unwrap(),
-            "--out",
-            "out",
-        ],
-    );
+    let run = import(dir.path(), notices.to_str().unwrap(), "out");
     assert_status!(run, 2);
     assert_eq!(
         run.stderr,
@@ -291,18 +280,7 @@ fn import_never_writes_through_a_link() {
     std::fs::write(&target, "mine\n").unwrap();
     std::os::unix::fs::symlink(&target, dir.path().join("real/ocds-h6vhtk-0c3001.proposal"))
         .unwrap();
-    let run = assure_in(
-        dir.path(),
-        &[
-            "--pack",
-            "psr-2024",
-            "import",
-            "ocds",
-            notices.to_str().unwrap(),
-            "--out",
-            "real",
-        ],
-    );
+    let run = import(dir.path(), notices.to_str().unwrap(), "real");
     assert_status!(run, 0);
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine\n");
 }
@@ -312,12 +290,7 @@ fn diff_compares_a_proposal_with_what_its_notices_say() {
     let dir = tempfile::tempdir().unwrap();
     let notices = root().join("fixtures/notices/record-package.json");
     let notices = notices.to_str().unwrap();
-    let run = assure_in(
-        dir.path(),
-        &[
-            "--pack", "psr-2024", "import", "ocds", notices, "--out", ".",
-        ],
-    );
+    let run = import(dir.path(), notices, ".");
     assert_status!(run, 0);
     let path = dir.path().join("ocds-h6vhtk-0c3001.proposal");
     let text = std::fs::read_to_string(&path).unwrap();

@@ -234,7 +234,7 @@ fn crates_depend_only_downwards() {
             &["diagnostic", "stdx", "vocab", "model", "check", "rules"],
         ),
         ("documents", &["diagnostic", "vocab"]),
-        ("notices", &["diagnostic", "documents", "vocab"]),
+        ("notices", &["diagnostic", "documents", "stdx", "vocab"]),
         (
             "workspace",
             &[

@@ -160,28 +160,7 @@ fn numeric_date(text: &str) -> Option<String> {
 }
 
 fn month_number(word: &str) -> Option<u8> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let word = word.trim_end_matches('.').to_ascii_lowercase();
-    if word.len() < 3 {
-        return None;
-    }
-    MONTHS
-        .iter()
-        .position(|m| m.starts_with(&word) && (word.len() >= 3))
-        .map(|i| i as u8 + 1)
+    assure_stdx::words::month_named(word).map(|m| m as u8)
 }
 
 /// A word of `allowed` written with spaces or capitals: `foundation trust`,

@@ -44,6 +44,15 @@ fn shape(bytes: &[u8]) -> Vec<(String, Vec<Located>)> {
         .collect()
 }
 
+/// The record package fixture's one procurement, converted.
+fn record_notice() -> crate::Notice {
+    let group = groups(&fixture("record-package.json")[..])
+        .next()
+        .expect("one group")
+        .expect("it reads");
+    convert(&group, &vocabulary())
+}
+
 fn unread(bytes: &[u8]) -> Vec<Unread> {
     groups(bytes).filter_map(Result::err).collect()
 }
@@ -105,24 +114,14 @@ fn a_record_package_gives_its_releases_whole_before_its_compiled_release() {
 
 #[test]
 fn a_record_package_is_written_as_a_proposal() {
-    let vocabulary = vocabulary();
-    let group = groups(&fixture("record-package.json")[..])
-        .next()
-        .expect("one group")
-        .expect("it reads");
-    let notice = convert(&group, &vocabulary);
+    let notice = record_notice();
     assert_eq!(notice.notices, ["093001-2025", "013001-2026"]);
     insta::assert_snapshot!(notice.text);
 }
 
 #[test]
 fn each_line_is_placed_at_the_notice_and_pointer_it_came_from() {
-    let vocabulary = vocabulary();
-    let group = groups(&fixture("record-package.json")[..])
-        .next()
-        .expect("one group")
-        .expect("it reads");
-    let notice = convert(&group, &vocabulary);
+    let notice = record_notice();
     let at = notice
         .text
         .find("representations-deadline:")

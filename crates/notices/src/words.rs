@@ -194,30 +194,8 @@ pub(crate) enum Found {
     Placeholder(String),
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 fn month(word: &str) -> Option<u32> {
-    let word = word.trim_end_matches(['.', ',']).to_ascii_lowercase();
-    if word.len() < 3 {
-        return None;
-    }
-    MONTHS
-        .iter()
-        .position(|m| *m == word || (word.len() >= 3 && m.starts_with(&word) && word.len() <= 4))
-        .map(|i| i as u32 + 1)
+    assure_stdx::words::month_named(word)
 }
 
 /// A day of the month as written: `3`, `03`, `3rd`, `03rd`, `21st,`.

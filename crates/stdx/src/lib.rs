@@ -5,3 +5,4 @@
 //! I/O; it depends on the standard library alone.
 
 pub mod parallel;
+pub mod words;
