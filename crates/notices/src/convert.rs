@@ -714,6 +714,7 @@ impl<'g> Layout<'g> {
             self.text.push('\n');
             for (sentence, source) in loose {
                 let id = self.notice_id(source.release);
+                let sentence = capped(one_line(sentence));
                 self.line(&format!("Notice {id} says \"{sentence}\""), source);
             }
         }

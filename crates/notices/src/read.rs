@@ -149,6 +149,10 @@ impl<R: BufRead> Groups<R> {
         {
             self.buffer.pop();
         }
+        // A byte order mark, as Windows tools write one, is no JSON.
+        if self.line == 1 && self.buffer.starts_with(b"\xEF\xBB\xBF") {
+            self.buffer.drain(..3);
+        }
         Ok(Line::Text)
     }
 
