@@ -26,6 +26,12 @@ pub struct ConvertArgs {
 pub fn run(args: &ConvertArgs, context: &mut Context<'_>) -> Result<ExitStatus, Failure> {
     exists(&args.file)?;
     let shown = args.file.display().to_string();
+    if assure_notices::is_notices(&shown) {
+        return Err(Failure::new(format!(
+            "{} is a file of published notices: `assure import ocds {0} --out DIR` writes the proposal of each procurement in it",
+            assure_diagnostic::visible(&shown)
+        )));
+    }
     let Some(kind) = assure_documents::Kind::of(&shown) else {
         return Err(Failure::new(format!(
             "{} is not a document assure converts (a Word .docx, or a register in .csv, .xlsx or .ods); proposals in the text format are read as they are",

@@ -492,3 +492,26 @@ fn notices_no_loaded_stage_applies_to_are_said_to_be_unchecked() {
         "warning: fixtures/notices/record-package.json: no stage of the packs loaded applies to any of its 1 procurements, so none was checked; load the regime they are under (`--pack psr-2024`)\n"
     );
 }
+
+#[test]
+fn commands_that_rewrite_proposals_leave_a_file_of_notices_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("week.json");
+    std::fs::copy(root().join("fixtures/notices/release-package.json"), &file).unwrap();
+    let before = std::fs::read(&file).unwrap();
+    for command in ["fmt", "fix"] {
+        let run = assure_in(dir.path(), &[command, "week.json"]);
+        assert_status!(run, 2);
+        assert_eq!(
+            run.stderr,
+            "error: cannot read week.json: it is a file of published notices: this command rewrites proposals in the text format (`assure import ocds` writes a proposal for each procurement)\n"
+        );
+    }
+    let convert = assure_in(dir.path(), &["convert", "week.json"]);
+    assert_status!(convert, 2);
+    assert_eq!(
+        convert.stderr,
+        "error: week.json is a file of published notices: `assure import ocds week.json --out DIR` writes the proposal of each procurement in it\n"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+}

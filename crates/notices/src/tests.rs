@@ -174,10 +174,14 @@ fn what_is_not_open_contracting_data_is_refused_with_its_line() {
 #[test]
 fn a_byte_order_mark_and_windows_line_ends_are_read_past() {
     let lines = b"\xEF\xBB\xBF{\"ocid\": \"a\"}\r\n{\"ocid\": \"b\"}\r\n";
-    let ocids: Vec<String> = groups(&lines[..]).map(|g| g.expect("it reads").ocid).collect();
+    let ocids: Vec<String> = groups(&lines[..])
+        .map(|g| g.expect("it reads").ocid)
+        .collect();
     assert_eq!(ocids, ["a", "b"]);
     let document = b"\xEF\xBB\xBF{\r\n  \"releases\": [{\"ocid\": \"c\"}]\r\n}\r\n";
-    let ocids: Vec<String> = groups(&document[..]).map(|g| g.expect("it reads").ocid).collect();
+    let ocids: Vec<String> = groups(&document[..])
+        .map(|g| g.expect("it reads").ocid)
+        .collect();
     assert_eq!(ocids, ["c"]);
 }
 

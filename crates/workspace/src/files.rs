@@ -651,6 +651,11 @@ pub fn proposal_texts(paths: &[PathBuf], limit: u64) -> (Vec<Result<ProposalText
                     "it is a Word document: this command rewrites proposals in the text format (`assure convert` writes one as text)",
                 ));
             }
+            if assure_notices::is_notices(&shown) {
+                return Err(unread(
+                    "it is a file of published notices: this command rewrites proposals in the text format (`assure import ocds` writes a proposal for each procurement)",
+                ));
+            }
             let bytes = file.read(limit).map_err(|e| unread(&e))?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| unread("it is not UTF-8 text (lint reports it as SYN003)"))?;
