@@ -6,7 +6,7 @@
 //! the value came from, written above it as a comment too.
 
 use crate::read::{Group, Release};
-use crate::words::{self, Found, find_phrase};
+use crate::words::{self, find_phrase};
 use assure_diagnostic::place::{Part, Place, Places};
 use assure_vocab::{
     EntityTypeId, FieldDef, FieldId, HEADER, NoticeField, Owner, Target, ValueType, Vocabulary,
@@ -87,14 +87,16 @@ impl Texts {
         std::iter::from_fn(move || {
             let end = from + find_phrase(&self.all[from..], phrase)?;
             from = end;
-            Some(self.at(end - 1)).map(|(t, last)| (t, last + 1))
+            // The phrase's last byte is in the text it ends in.
+            let (t, last) = self.at(end - 1);
+            Some((t, last + 1))
         })
     }
 }
 
 /// Keys whose strings are codes, identifiers and addresses, not what a
-/// notice says; the values under the last few (an organisation's address
-/// and contacts) are passed over whole.
+/// notice says; the values under the first few (an organisation's address,
+/// contacts and classifications) are passed over whole.
 const CODED_KEYS: [&str; 30] = [
     "address",
     "contactPoint",
@@ -321,14 +323,9 @@ fn in_words(
 ) -> Option<String> {
     let rest = &sentence[after..];
     match def.ty {
-        ValueType::Date => {
-            let found = words::find_date(rest)
-                .or_else(|| words::find_date(sentence))
-                .or_else(|| next.and_then(words::find_date))?;
-            Some(match found {
-                Found::Value(date) | Found::Placeholder(date) => date,
-            })
-        }
+        ValueType::Date => words::find_date(rest)
+            .or_else(|| words::find_date(sentence))
+            .or_else(|| next.and_then(words::find_date)),
         ValueType::Duration => words::find_period(rest).or_else(|| words::find_period(sentence)),
         ValueType::Money => words::find_amount(rest)
             .or_else(|| words::find_amount(sentence))
@@ -409,9 +406,7 @@ fn typed(field: &NoticeField, def: &FieldDef, value: &Value) -> Option<String> {
             if is_iso {
                 Some(head.to_owned())
             } else {
-                match words::find_date(&words::plain(text))? {
-                    Found::Value(date) | Found::Placeholder(date) => Some(date),
-                }
+                words::find_date(&words::plain(text))
             }
         }
         (ValueType::Duration, Value::Object(period)) => {

@@ -118,7 +118,7 @@ impl<R: BufRead> Groups<R> {
                 break;
             }
             any = true;
-            let (taken, ended) = match memchr(b'\n', available) {
+            let (taken, ended) = match memchr::memchr(b'\n', available) {
                 Some(at) => (at + 1, true),
                 None => (available.len(), false),
             };
@@ -424,10 +424,6 @@ fn without_position(e: &serde_json::Error) -> String {
         Some(at) => format!("{} (column {})", &text[..at], e.column()),
         None => text,
     }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    memchr::memchr(needle, haystack)
 }
 
 /// A document's releases with those of one `ocid` together, in the order

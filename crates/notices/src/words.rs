@@ -185,15 +185,6 @@ pub(crate) fn find_phrase(lower: &str, phrase: &str) -> Option<usize> {
     None
 }
 
-/// What a notice's text gives where a value was looked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Found {
-    /// The value, in the proposal's canonical form.
-    Value(String),
-    /// A template blank left where the value should be (`<<Add date>>`).
-    Placeholder(String),
-}
-
 fn month(word: &str) -> Option<u32> {
     assure_stdx::words::month_named(word)
 }
@@ -224,9 +215,10 @@ fn iso(year: i32, month: u32, day: u32) -> String {
 
 /// The first date in `text`, in any form notices use (`03rd June 2026`,
 /// `3 June 2026`, `June 3, 2026`, `21/10/2025`, `21.10.2025`,
-/// `2025-10-21`), or the first placeholder before any (`<<Add date>>`,
-/// `DD/MM/YYYY`).
-pub(crate) fn find_date(text: &str) -> Option<Found> {
+/// `2025-10-21`), as the canonical form writes it; or the first
+/// placeholder before any (`<<Add date>>`, `DD/MM/YYYY` as
+/// `<<DD/MM/YYYY>>`), which is written as found for SYN004 to say so.
+pub(crate) fn find_date(text: &str) -> Option<String> {
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
         .filter(|w| !w.is_empty())
@@ -237,7 +229,7 @@ pub(crate) fn find_date(text: &str) -> Option<Found> {
             let end = text[start..]
                 .find(">>")
                 .map_or(text.len(), |e| start + e + 2);
-            return Some(Found::Placeholder(text[start..end].to_owned()));
+            return Some(text[start..end].to_owned());
         }
         let bare = word.trim_end_matches(['.', ',', ';', ':']);
         if let Some(found) = numeric_date(bare) {
@@ -251,14 +243,14 @@ pub(crate) fn find_date(text: &str) -> Option<Found> {
                 (month(next(1)), year(next(2)))
             };
             if let (Some(m), Some(y)) = (m, y) {
-                return Some(Found::Value(iso(y, m, d)));
+                return Some(iso(y, m, d));
             }
         }
         if let Some(m) = month(word)
             && word.chars().next().is_some_and(char::is_alphabetic)
             && let (Some(d), Some(y)) = (day(next(1)), year(next(2)))
         {
-            return Some(Found::Value(iso(y, m, d)));
+            return Some(iso(y, m, d));
         }
     }
     None
@@ -266,7 +258,7 @@ pub(crate) fn find_date(text: &str) -> Option<Found> {
 
 /// `2025-10-21`, `21/10/2025`, `21.10.2025`, `21-10-2025`; a blank such as
 /// `DD/MM/YYYY` as a placeholder.
-fn numeric_date(word: &str) -> Option<Found> {
+fn numeric_date(word: &str) -> Option<String> {
     let parts: Vec<&str> = word.split(['/', '.', '-']).collect();
     if parts.len() != 3 {
         return None;
@@ -277,7 +269,7 @@ fn numeric_date(word: &str) -> Option<Found> {
                 .all(|c| matches!(c, 'D' | 'd' | 'M' | 'm' | 'Y' | 'y' | 'X' | 'x'))
     };
     if parts.iter().all(|p| is_blank(p)) {
-        return Some(Found::Placeholder(format!("<<{word}>>")));
+        return Some(format!("<<{word}>>"));
     }
     let number = |p: &str, len: std::ops::RangeInclusive<usize>| {
         (len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
@@ -289,14 +281,14 @@ fn numeric_date(word: &str) -> Option<Found> {
         number(parts[1], 1..=2),
         number(parts[2], 1..=2),
     ) {
-        return Some(Found::Value(iso(y as i32, m, d)));
+        return Some(iso(y as i32, m, d));
     }
     if let (Some(d), Some(m), Some(y)) = (
         number(parts[0], 1..=2),
         number(parts[1], 1..=2),
         number(parts[2], 4..=4),
     ) {
-        return Some(Found::Value(iso(y as i32, m, d)));
+        return Some(iso(y as i32, m, d));
     }
     None
 }
@@ -468,7 +460,7 @@ mod tests {
     #[test]
     fn dates_in_every_form_notices_use() {
         let date = |t: &str| find_date(t);
-        let v = |s: &str| Some(Found::Value(s.to_owned()));
+        let v = |s: &str| Some(s.to_owned());
         assert_eq!(date("by 03rd June 2026"), v("2026-06-03"));
         assert_eq!(date("by 20th October 2025."), v("2025-10-20"));
         assert_eq!(date("midnight 30th March 2026"), v("2026-03-30"));
@@ -483,12 +475,9 @@ mod tests {
         assert_eq!(date("by 31/04/2026"), v("2026-04-31"));
         assert_eq!(
             date("by <<Add date>> at noon"),
-            Some(Found::Placeholder("<<Add date>>".into()))
+            Some("<<Add date>>".to_owned())
         );
-        assert_eq!(
-            date("by DD/MM/YYYY"),
-            Some(Found::Placeholder("<<DD/MM/YYYY>>".into()))
-        );
+        assert_eq!(date("by DD/MM/YYYY"), Some("<<DD/MM/YYYY>>".to_owned()));
         assert_eq!(date("within 8 days of publication"), None);
         assert_eq!(date("Lot 3 of 2026"), None);
     }
