@@ -55,7 +55,6 @@ pub fn check(
 ) -> std::io::Result<Read> {
     let mut read = Read::default();
     let mut groups = assure_notices::groups(source).peekable();
-    let vocabulary = checker.vocabulary();
     while groups.peek().is_some() {
         let mut batch = Vec::with_capacity(BATCH);
         for item in groups.by_ref() {
@@ -76,13 +75,7 @@ pub fn check(
         read.procurements += batch.len();
         let reports: Vec<FileReport> = batch
             .par_iter()
-            .map(|group| {
-                let notice = assure_notices::convert(group, vocabulary);
-                let mut report = checker
-                    .check_owned(&report_path(shown, &notice.ocid), notice.text.into_bytes());
-                report.places = Some(Arc::new(notice.places));
-                report
-            })
+            .map(|group| checked(checker, shown, group))
             .collect();
         each(reports)?;
     }
@@ -132,11 +125,15 @@ pub fn find(
             }
         }
     }
-    Ok(found.map(|group| {
-        let notice = assure_notices::convert(&group, checker.vocabulary());
-        let mut report =
-            checker.check_owned(&report_path(shown, &notice.ocid), notice.text.into_bytes());
-        report.places = Some(Arc::new(notice.places));
-        report
-    }))
+    Ok(found.map(|group| checked(checker, shown, &group)))
+}
+
+/// A procurement of the file `shown`, converted and checked, each line
+/// placed in its notices.
+fn checked(checker: &Checker, shown: &str, group: &assure_notices::Group) -> FileReport {
+    let notice = assure_notices::convert(group, checker.vocabulary());
+    let mut report =
+        checker.check_owned(&report_path(shown, &notice.ocid), notice.text.into_bytes());
+    report.places = Some(Arc::new(notice.places));
+    report
 }
