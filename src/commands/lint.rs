@@ -270,6 +270,8 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
                     continue;
                 }
             };
+            // Counted for this file alone.
+            tally.ungoverned = 0;
             let read = assure_workspace::notices::check(&checker, source, &shown, |batch| {
                 tally.add(&batch);
                 out.reports(&batch)
@@ -279,8 +281,7 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             };
             // Nothing applied is nothing checked: most likely the regime's
             // pack was not loaded.
-            let ungoverned = std::mem::take(&mut tally.ungoverned);
-            if ungoverned > 0 && ungoverned == read.procurements {
+            if tally.ungoverned > 0 && tally.ungoverned == read.procurements {
                 writeln!(
                     context.stderr,
                     "warning: {}: no stage of the packs loaded applies to any of its {} procurements, so none was checked; load the regime they are under (`--pack psr-2024`)",

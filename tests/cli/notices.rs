@@ -515,3 +515,28 @@ fn commands_that_rewrite_proposals_leave_a_file_of_notices_alone() {
     );
     assert_eq!(std::fs::read(&file).unwrap(), before);
 }
+
+#[test]
+fn the_warning_counts_only_the_procurements_of_its_own_file() {
+    // A proposal no stage applies to either, linted first, is none of the
+    // notices file's procurements.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("imported.proposal"),
+        "proposal: Imported\nocid: ocds-x-1\n",
+    )
+    .unwrap();
+    let notices = root().join("fixtures/notices/record-package.json");
+    let run = assure_in(
+        dir.path(),
+        &["lint", "-q", "imported.proposal", notices.to_str().unwrap()],
+    );
+    assert_status!(run, 0);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: {}: no stage of the packs loaded applies to any of its 1 procurements, so none was checked; load the regime they are under (`--pack psr-2024`)\n",
+            notices.display()
+        )
+    );
+}
