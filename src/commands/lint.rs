@@ -240,7 +240,7 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
             args.format,
             &human,
             checker.rules(),
-            checker_configuration(&reports, &checker).as_deref(),
+            checker.configuration(),
             context.stdout,
         );
         let Some(mut out) = unless_broken_pipe(begun)? else {
@@ -331,18 +331,6 @@ pub fn run(args: &LintArgs, context: &mut Context<'_>) -> Result<ExitStatus, Fai
     } else {
         tally.status(args.deny == Some(DenyLevel::Warnings))
     })
-}
-
-/// The configuration file a run used, as shown: the proposals' reports
-/// say it, and a run of notices alone asks the checker.
-fn checker_configuration(
-    reports: &[FileReport],
-    checker: &assure_check::Checker,
-) -> Option<String> {
-    reports
-        .iter()
-        .find_map(|r| r.configuration.clone())
-        .or_else(|| checker.unreadable("", "").configuration)
 }
 
 /// What the run's status, its baseline and its warnings about the

@@ -123,6 +123,11 @@ impl Checker {
         )
     }
 
+    /// The configuration file the run uses, as shown, if one was found.
+    pub fn configuration(&self) -> Option<&str> {
+        self.configuration.as_deref()
+    }
+
     /// Names the configuration file the run uses (as shown), for its
     /// reports to say.
     pub fn with_configuration(mut self, configuration: Option<String>) -> Checker {
