@@ -351,7 +351,8 @@ struct Tally {
     /// Today's findings for `--write-baseline`.
     recorded: Vec<Entry>,
     record: bool,
-    /// Reports since it was last taken that no stage applied to.
+    /// Reports no stage applied to, since it was last set to 0 (before
+    /// each file of notices).
     ungoverned: usize,
 }
 
