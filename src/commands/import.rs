@@ -60,6 +60,7 @@ pub fn run(args: &ImportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
     })?;
     let (mut written, mut kept, mut failed) = (0usize, Vec::new(), Vec::new());
     let mut unread = Vec::new();
+    let notices = assure_notices::Reader::new(checker.vocabulary());
     for item in assure_notices::groups(source) {
         let group = match item {
             Ok(group) => group,
@@ -72,7 +73,7 @@ pub fn run(args: &ImportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
                 continue;
             }
         };
-        let notice = assure_notices::convert(&group, checker.vocabulary());
+        let notice = notices.convert(&group);
         let path = args.out.join(file_name(&notice.ocid));
         match assure_workspace::write::create_new(&path, notice.text.as_bytes()) {
             Ok(()) => written += 1,

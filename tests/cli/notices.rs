@@ -457,6 +457,48 @@ fn a_package_ocdskit_makes_of_the_releases_gives_their_findings() {
 }
 
 #[test]
+fn a_reader_that_stops_reading_stops_the_run() {
+    // Far more batches than are in flight at once: the reading, checking
+    // and writing threads each stop when the one after them has, and the
+    // run ends as after any broken pipe (status 0, nothing said).
+    let dir = tempfile::tempdir().unwrap();
+    let line = std::fs::read_to_string(root().join("fixtures/notices/compiled-releases.jsonl"))
+        .unwrap()
+        .lines()
+        .nth(3)
+        .unwrap()
+        .to_owned();
+    let mut many = String::new();
+    for i in 0..4_000 {
+        many.push_str(&line.replace("ocds-h6vhtk-0b2004", &format!("ocds-h6vhtk-8{i:05}")));
+        many.push('\n');
+    }
+    std::fs::write(dir.path().join("year.jsonl"), many).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args([
+            "--pack",
+            "psr-2024",
+            "lint",
+            "--format",
+            "json",
+            "year.jsonl",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 4096];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    assert!(first.starts_with(b"{"));
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
 fn notices_are_read_from_standard_input_under_the_name_given() {
     let notices = std::fs::read(root().join("fixtures/notices/record-package.json")).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assure"))

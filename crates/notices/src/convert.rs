@@ -6,6 +6,7 @@
 //! the value came from, written above it as a comment too.
 
 use crate::read::{Group, Release};
+use crate::texts::{Phrases, Texts, escaped, texts_of};
 use crate::words::{self, find_phrase};
 use assure_diagnostic::place::{Part, Place, Places};
 use assure_vocab::{
@@ -54,84 +55,35 @@ struct Reading {
     named: Vec<Named>,
 }
 
-/// A string of the release, plain, with its pointer, lower case (ASCII, so
-/// that offsets agree) and its sentences.
-struct Text {
-    pointer: String,
-    plain: String,
-    lower: String,
-    sentences: Vec<(usize, usize)>,
+/// How a vocabulary's `[notices]` reads procurements: made once for a run
+/// (its phrases in one automaton) and used for each.
+pub struct Reader<'v> {
+    vocabulary: &'v Vocabulary,
+    phrases: Phrases,
 }
 
-struct Texts {
-    texts: Vec<Text>,
-    /// Every text, lower case, one a line: what phrases are looked for in,
-    /// once each, whichever text says them.
-    all: String,
-    /// Where each text starts in `all`.
-    starts: Vec<usize>,
-}
-
-impl Texts {
-    /// The text holding `all`'s byte `at`, and `at` within it.
-    fn at(&self, at: usize) -> (usize, usize) {
-        let t = self.starts.partition_point(|&start| start <= at) - 1;
-        (t, at - self.starts[t])
+impl<'v> Reader<'v> {
+    /// A reader of notices through `vocabulary`.
+    pub fn new(vocabulary: &'v Vocabulary) -> Reader<'v> {
+        Reader {
+            vocabulary,
+            phrases: Phrases::of(vocabulary),
+        }
     }
 
-    /// Each place `phrase` is said, as (text, end of the phrase within
-    /// it), in order: one search of `all`, a phrase being never across two
-    /// texts (they are apart by a line break, which no phrase holds).
-    fn said<'t>(&'t self, phrase: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
-        let mut from = 0;
-        std::iter::from_fn(move || {
-            let end = from + find_phrase(&self.all[from..], phrase)?;
-            from = end;
-            // The phrase's last byte is in the text it ends in.
-            let (t, last) = self.at(end - 1);
-            Some((t, last + 1))
-        })
+    /// The group as a proposal.
+    pub fn convert(&self, group: &Group) -> Notice {
+        convert_with(group, self.vocabulary, &self.phrases)
     }
 }
 
-/// Keys whose strings are codes, identifiers and addresses, not what a
-/// notice says; the values under the first few (an organisation's address,
-/// contacts and classifications) are passed over whole.
-const CODED_KEYS: [&str; 30] = [
-    "address",
-    "contactPoint",
-    "identifier",
-    "additionalIdentifiers",
-    "classification",
-    "additionalClassifications",
-    "id",
-    "ocid",
-    "uri",
-    "url",
-    "scheme",
-    "email",
-    "telephone",
-    "faxNumber",
-    "postalCode",
-    "currency",
-    "language",
-    "tag",
-    "status",
-    "format",
-    "documentType",
-    "mainProcurementCategory",
-    "initiationType",
-    "date",
-    "datePublished",
-    "dateModified",
-    "startDate",
-    "endDate",
-    "dateSigned",
-    "relatedLot",
-];
-
-/// The group as a proposal, read through `vocabulary`'s `[notices]`.
+/// The group as a proposal, read through `vocabulary`'s `[notices]`; for
+/// many groups, a [`Reader`] does the vocabulary's part once.
 pub fn convert(group: &Group, vocabulary: &Vocabulary) -> Notice {
+    Reader::new(vocabulary).convert(group)
+}
+
+fn convert_with(group: &Group, vocabulary: &Vocabulary, phrases: &Phrases) -> Notice {
     let spec = vocabulary.notices();
     // Later notices say what stands now: ordered by their dates (as
     // published: one offset throughout), the order read among equals.
@@ -142,7 +94,7 @@ pub fn convert(group: &Group, vocabulary: &Vocabulary) -> Notice {
     let mut blanks: Vec<(String, Source)> = Vec::new();
     for &index in &order {
         let release = &group.releases[index];
-        let texts = texts_of(&release.value, &release.pointer);
+        let texts = texts_of(&release.value, &release.pointer, phrases);
         for field in &spec.fields {
             let def = vocabulary.field(field.field);
             let Some(reading) = read_field(field, def, release, index, &texts) else {
@@ -211,19 +163,10 @@ fn read_field(
     index: usize,
     texts: &Texts,
 ) -> Option<Reading> {
-    if !field.when.is_empty()
-        && !field
-            .when
-            .iter()
-            .any(|p| find_phrase(&texts.all, p).is_some())
-    {
+    if !field.when.is_empty() && !field.when.iter().any(|p| texts.says(p)) {
         return None;
     }
-    if field
-        .unless
-        .iter()
-        .any(|p| find_phrase(&texts.all, p).is_some())
-    {
+    if field.unless.iter().any(|p| texts.says(p)) {
         return None;
     }
     let source = |pointer: String| Source {
@@ -517,60 +460,6 @@ fn walk<'v>(value: &'v Value, segments: &[&str], at: String, out: &mut Vec<(Stri
         (Value::Object(object), key) => {
             if let Some(item) = object.get(key) {
                 walk(item, rest, format!("{at}/{}", escaped(key)), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// A key as a JSON pointer writes it (RFC 6901).
-fn escaped(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-/// The release's strings that say something, plain, with their pointers.
-fn texts_of(release: &Value, base: &str) -> Texts {
-    let mut texts = Vec::new();
-    collect(release, base.to_owned(), &mut texts);
-    let mut all = String::new();
-    let mut starts = Vec::with_capacity(texts.len());
-    for text in &texts {
-        starts.push(all.len());
-        all.push_str(&text.lower);
-        all.push('\n');
-    }
-    Texts { texts, all, starts }
-}
-
-fn collect(value: &Value, at: String, out: &mut Vec<Text>) {
-    match value {
-        Value::String(raw) => {
-            let plain = words::plain(raw);
-            if plain.is_empty() {
-                return;
-            }
-            let lower = plain.to_ascii_lowercase();
-            let sentences = words::sentences(&plain)
-                .into_iter()
-                .map(|(start, s)| (start, start + s.len()))
-                .collect();
-            out.push(Text {
-                pointer: at,
-                plain,
-                lower,
-                sentences,
-            });
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                collect(item, format!("{at}/{i}"), out);
-            }
-        }
-        Value::Object(object) => {
-            for (key, item) in object {
-                if !CODED_KEYS.contains(&key.as_str()) {
-                    collect(item, format!("{at}/{}", escaped(key)), out);
-                }
             }
         }
         _ => {}

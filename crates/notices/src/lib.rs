@@ -9,7 +9,7 @@
 //! (`/releases/0/tender/value`). Parsing, modelling, rules and outputs
 //! then work as they do on a `.proposal`, as for a Word document.
 //!
-//! The shape, in three steps, each a module:
+//! The shape, in four steps, each a module:
 //!
 //! - `read`: the bytes as a stream of [`Group`]s, the releases of one
 //!   `ocid`; a whole document bounded by [`MAX_DOCUMENT_BYTES`], JSON
@@ -20,6 +20,9 @@
 //!   template blanks), its sentences, and the dates, amounts and periods
 //!   written in words (`03rd June 2026`, `21/10/2025`, `PS14,357`,
 //!   `within 8 days`);
+//! - `texts`: a release's strings that say something, each with its
+//!   pointer and sentences, and where the vocabulary's phrases are said
+//!   in them (one automaton for them all, made once a run);
 //! - `convert`: a group as proposal text, through the vocabulary's
 //!   `[notices]`: which entity a notice is, where each field's value is
 //!   (JSON pointers, or the sentence saying a phrase), which phrases choose
@@ -32,9 +35,10 @@
 
 mod convert;
 mod read;
+mod texts;
 mod words;
 
-pub use convert::{Notice, convert};
+pub use convert::{Notice, Reader, convert};
 pub use read::{
     Group, Groups, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, MAX_RELEASES, Release, Unread, groups,
 };

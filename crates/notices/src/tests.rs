@@ -281,3 +281,35 @@ fn json_lines_are_read_a_procurement_at_a_time() {
     let thousandth = endless.nth(998).expect("a group").expect("it reads");
     assert_eq!(thousandth.ocid, "ocds-1000");
 }
+
+/// The automaton finds each of the vocabulary's phrases where the search
+/// for one phrase at a time does, as whole words, overlapping or not.
+#[test]
+fn the_phrase_automaton_finds_what_a_search_for_each_phrase_finds() {
+    let vocabulary = vocabulary();
+    let phrases = crate::texts::Phrases::of(&vocabulary);
+    let texts = [
+        "this is a provider selection regime (psr) intention to award notice under direct award process c.",
+        "decision makers: director of strategy; decision-makers: chief finance officer\nopt c (option c) and process cc",
+        "representationsrepresentations representation, conflicts of interest: none. the most suitable provider process",
+        "\u{e9}direct award process c\u{e9} quality and innovation; value; social value; improving access",
+        "",
+    ];
+    for text in texts {
+        let hits = phrases.hits(text);
+        let mut expected: Vec<(u32, u32)> = Vec::new();
+        for (phrase, &id) in &phrases.ids {
+            let mut from = 0;
+            while let Some(end) = crate::words::find_phrase(&text[from..], phrase) {
+                expected.push((id, (from + end) as u32));
+                from += end - phrase.len() + phrase.chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        expected.sort_unstable();
+        assert_eq!(hits, expected, "in {text:?}");
+        assert!(
+            !hits.is_empty() || text.is_empty(),
+            "nothing found in {text:?}"
+        );
+    }
+}

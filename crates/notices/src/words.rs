@@ -166,23 +166,30 @@ fn is_abbreviation(before: &str) -> bool {
 pub(crate) fn find_phrase(lower: &str, phrase: &str) -> Option<usize> {
     let mut from = 0;
     // memchr's search: built for each call, it costs far less than the
-    // standard library's, and a notice asks for hundreds of phrases.
+    // standard library's.
     while let Some(at) = memchr::memmem::find(&lower.as_bytes()[from..], phrase.as_bytes()) {
         let start = from + at;
         let end = start + phrase.len();
-        let before = lower[..start].chars().next_back();
-        let after = lower[end..].chars().next();
-        let edge = |c: Option<char>, inner: Option<char>| {
-            // A phrase that starts or ends in punctuation (`(psr)`,
-            // `decision makers:`) needs no edge on that side.
-            inner.is_some_and(|i| !i.is_alphanumeric()) || c.is_none_or(|c| !c.is_alphanumeric())
-        };
-        if edge(before, phrase.chars().next()) && edge(after, phrase.chars().next_back()) {
+        if whole_words(lower, start, end) {
             return Some(end);
         }
         from = start + phrase.chars().next().map_or(1, char::len_utf8);
     }
     None
+}
+
+/// Whether `lower[start..end]`, a phrase found there, stands as whole
+/// words: no letter or digit runs into it on either side, unless the
+/// phrase starts or ends that side in punctuation (`(psr)`, `decision
+/// makers:`), which needs no edge.
+pub(crate) fn whole_words(lower: &str, start: usize, end: usize) -> bool {
+    let phrase = &lower[start..end];
+    let before = lower[..start].chars().next_back();
+    let after = lower[end..].chars().next();
+    let edge = |c: Option<char>, inner: Option<char>| {
+        inner.is_some_and(|i| !i.is_alphanumeric()) || c.is_none_or(|c| !c.is_alphanumeric())
+    };
+    edge(before, phrase.chars().next()) && edge(after, phrase.chars().next_back())
 }
 
 fn month(word: &str) -> Option<u32> {

@@ -1,8 +1,8 @@
 //! Files of published notices (Open Contracting data) checked a batch of
 //! procurements at a time: each `ocid` converted to a proposal
-//! (`assure_notices`) and checked on every core, the batch handed on
-//! before the next is read, so that a year of notices is checked in the
-//! memory of a batch.
+//! (`assure_notices`) and checked on every core while the next batch is
+//! read and the last one written, so that a year of notices is checked in
+//! the memory of a few batches.
 
 use assure_check::{Checker, FileReport};
 use assure_diagnostic::visible;
@@ -47,12 +47,62 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, String> {
 
 /// Checks every procurement of `source` (shown as `shown`), handing each
 /// batch's reports, in the file's order, to `each`.
+///
+/// Three stages run at once, a batch apart: the next batch is read (its
+/// JSON parsed) on a thread of its own while this one is checked on every
+/// core and the last one's reports are handed to `each` on the calling
+/// thread. Channels of one batch between them keep the memory at a few
+/// batches whatever the file's length. An error from `each` stops the
+/// reading too.
 pub fn check(
     checker: &Checker,
-    source: impl BufRead,
+    source: impl BufRead + Send,
     shown: &str,
     mut each: impl FnMut(Vec<FileReport>) -> std::io::Result<()>,
 ) -> std::io::Result<Read> {
+    use std::sync::mpsc::sync_channel;
+    std::thread::scope(|scope| {
+        let (to_check, batches) = sync_channel::<Vec<assure_notices::Group>>(0);
+        let (to_write, reports_checked) = sync_channel::<Vec<FileReport>>(0);
+        let reader = scope.spawn(move || read_batches(source, shown, &to_check));
+        scope.spawn(move || {
+            let notices = assure_notices::Reader::new(checker.vocabulary());
+            for batch in batches {
+                let reports: Vec<FileReport> = batch
+                    .par_iter()
+                    .map(|group| checked(checker, &notices, shown, group))
+                    .collect();
+                if to_write.send(reports).is_err() {
+                    // The writer stopped: so does the checking, and, its
+                    // channel dropped, the reading.
+                    break;
+                }
+            }
+        });
+        let mut written = Ok(());
+        for reports in reports_checked.iter() {
+            if let Err(error) = each(reports) {
+                written = Err(error);
+                break;
+            }
+        }
+        // Dropped before the reader is joined, so that a checker blocked
+        // on sending to a writer that stopped is released.
+        drop(reports_checked);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written.map(|()| read)
+    })
+}
+
+/// Reads `source` a batch of procurements at a time, sending each batch
+/// on, until the file ends or the receiver is gone.
+fn read_batches(
+    source: impl BufRead,
+    shown: &str,
+    to_check: &std::sync::mpsc::SyncSender<Vec<assure_notices::Group>>,
+) -> Read {
     let mut read = Read::default();
     let mut groups = assure_notices::groups(source).peekable();
     while groups.peek().is_some() {
@@ -73,13 +123,12 @@ pub fn check(
             }
         }
         read.procurements += batch.len();
-        let reports: Vec<FileReport> = batch
-            .par_iter()
-            .map(|group| checked(checker, shown, group))
-            .collect();
-        each(reports)?;
+        if !batch.is_empty() && to_check.send(batch).is_err() {
+            // The checking stopped: nothing more is wanted.
+            break;
+        }
     }
-    Ok(read)
+    read
 }
 
 /// The `ocid` a proposal read from notices gives in its header: the value
@@ -125,13 +174,19 @@ pub fn find(
             }
         }
     }
-    Ok(found.map(|group| checked(checker, shown, &group)))
+    let notices = assure_notices::Reader::new(checker.vocabulary());
+    Ok(found.map(|group| checked(checker, &notices, shown, &group)))
 }
 
 /// A procurement of the file `shown`, converted and checked, each line
 /// placed in its notices.
-fn checked(checker: &Checker, shown: &str, group: &assure_notices::Group) -> FileReport {
-    let notice = assure_notices::convert(group, checker.vocabulary());
+fn checked(
+    checker: &Checker,
+    notices: &assure_notices::Reader<'_>,
+    shown: &str,
+    group: &assure_notices::Group,
+) -> FileReport {
+    let notice = notices.convert(group);
     let mut report =
         checker.check_owned(&report_path(shown, &notice.ocid), notice.text.into_bytes());
     report.places = Some(Arc::new(notice.places));
