@@ -75,6 +75,14 @@ fn json_lines_of_compiled_releases_are_checked_a_procurement_at_a_time() {
 }
 
 #[test]
+fn deadlines_are_read_in_the_forms_notices_write_them() {
+    // Working days from the notice itself (PSR024), a day and month with
+    // no year, a year of two digits across Christmas and New Year, a month
+    // by name between dashes.
+    matches_expected("deadlines.jsonl");
+}
+
+#[test]
 fn a_record_package_is_checked_from_its_releases() {
     matches_expected("record-package.json");
 }

@@ -243,7 +243,14 @@ fn read_field(
             let after = end_of_phrase - start;
             let sentence = &text.plain[start..end];
             let next = text.sentences.get(s + 1).map(|&(a, b)| &text.plain[a..b]);
-            if let Some(value) = in_words(def, sentence, after, phrase, next) {
+            let said = Said {
+                sentence,
+                after,
+                phrase,
+                next,
+                notice: words::iso_day(date_of(release)),
+            };
+            if let Some(value) = in_words(field, def, &said) {
                 return Some(Reading {
                     value,
                     source: source(text.pointer.clone()),
@@ -255,20 +262,38 @@ fn read_field(
     None
 }
 
-/// A value found in a sentence that says `phrase` (ending at `after`), in
-/// the canonical form of the field's type.
-fn in_words(
-    def: &FieldDef,
-    sentence: &str,
+/// A sentence that says a field's phrase.
+struct Said<'s> {
+    sentence: &'s str,
+    /// Where the phrase ends in it.
     after: usize,
-    phrase: &str,
-    next: Option<&str>,
-) -> Option<String> {
+    phrase: &'s str,
+    /// The sentence after it, if any.
+    next: Option<&'s str>,
+    /// The day of the notice that says it, for a date written without
+    /// its year.
+    notice: Option<words::Day>,
+}
+
+/// A value found in a sentence that says one of the field's phrases, in
+/// the canonical form of the field's type.
+fn in_words(field: &NoticeField, def: &FieldDef, said: &Said<'_>) -> Option<String> {
+    let Said {
+        sentence,
+        after,
+        phrase,
+        next,
+        notice,
+    } = *said;
     let rest = &sentence[after..];
+    let date = |text: &str| words::find_date_near(text, notice);
     match def.ty {
-        ValueType::Date => words::find_date(rest)
-            .or_else(|| words::find_date(sentence))
-            .or_else(|| next.and_then(words::find_date)),
+        ValueType::Date => date(rest)
+            .or_else(|| date(sentence))
+            .or_else(|| next.and_then(date)),
+        ValueType::Number if !field.units.is_empty() => words::find_count(rest, &field.units)
+            .or_else(|| words::find_count(sentence, &field.units))
+            .map(|n| n.to_string()),
         ValueType::Duration => words::find_period(rest).or_else(|| words::find_period(sentence)),
         ValueType::Money => words::find_amount(rest)
             .or_else(|| words::find_amount(sentence))

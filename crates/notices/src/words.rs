@@ -220,12 +220,22 @@ fn iso(year: i32, month: u32, day: u32) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// A day as (year, month, day).
+pub(crate) type Day = (i32, u32, u32);
+
 /// The first date in `text`, in any form notices use (`03rd June 2026`,
-/// `3 June 2026`, `June 3, 2026`, `21/10/2025`, `21.10.2025`,
-/// `2025-10-21`), as the canonical form writes it; or the first
-/// placeholder before any (`<<Add date>>`, `DD/MM/YYYY` as
+/// `3 June 2026`, `June 3, 2026`, `21/10/2025`, `21/10/25`, `21.10.2025`,
+/// `2025-10-21`, `21-Oct-2025`), as the canonical form writes it; or the
+/// first placeholder before any (`<<Add date>>`, `DD/MM/YYYY` as
 /// `<<DD/MM/YYYY>>`), which is written as found for SYN004 to say so.
 pub(crate) fn find_date(text: &str) -> Option<String> {
+    find_date_near(text, None)
+}
+
+/// [`find_date`], and a day and month written without a year
+/// (`Wednesday 17th June`) taken as the first such day on or after
+/// `notice`, the day of the notice that says it, where that is known.
+pub(crate) fn find_date_near(text: &str, notice: Option<Day>) -> Option<String> {
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
         .filter(|w| !w.is_empty())
@@ -244,27 +254,66 @@ pub(crate) fn find_date(text: &str) -> Option<String> {
         }
         let next = |k: usize| words.get(i + k).copied().unwrap_or("");
         if let Some(d) = day(word) {
-            let (m, y) = if next(1).eq_ignore_ascii_case("of") {
-                (month(next(2)), year(next(3)))
+            let (month_word, year_word) = if next(1).eq_ignore_ascii_case("of") {
+                (next(2), next(3))
             } else {
-                (month(next(1)), year(next(2)))
+                (next(1), next(2))
             };
-            if let (Some(m), Some(y)) = (m, y) {
-                return Some(iso(y, m, d));
+            if let Some(m) = month(month_word) {
+                if let Some(y) = year(year_word) {
+                    return Some(iso(y, m, d));
+                }
+                if let Some(found) = without_year(month_word, m, d, notice) {
+                    return Some(found);
+                }
             }
         }
         if let Some(m) = month(word)
             && word.chars().next().is_some_and(char::is_alphabetic)
-            && let (Some(d), Some(y)) = (day(next(1)), year(next(2)))
+            && let Some(d) = day(next(1))
         {
-            return Some(iso(y, m, d));
+            if let Some(y) = year(next(2)) {
+                return Some(iso(y, m, d));
+            }
+            if let Some(found) = without_year(word, m, d, notice) {
+                return Some(found);
+            }
         }
     }
     None
 }
 
-/// `2025-10-21`, `21/10/2025`, `21.10.2025`, `21-10-2025`; a blank such as
-/// `DD/MM/YYYY` as a placeholder.
+/// A day and month written without a year, in the notice's year, or the
+/// next where that day is before the notice; only where the month's name
+/// is written as a date writes it (`June`, not `may` the verb) and the
+/// notice's day is known.
+fn without_year(month_word: &str, m: u32, d: u32, notice: Option<Day>) -> Option<String> {
+    let (year, notice_month, notice_day) = notice?;
+    if !month_word.chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
+    let year = if (m, d) < (notice_month, notice_day) {
+        year + 1
+    } else {
+        year
+    };
+    Some(iso(year, m, d))
+}
+
+/// The day an ISO date or date-time (`2026-06-05T09:30:00+01:00`) starts
+/// with.
+pub(crate) fn iso_day(text: &str) -> Option<Day> {
+    let head = text.get(..10)?;
+    let mut parts = head.split('-');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    (head.len() == 10 && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// `2025-10-21`, `21/10/2025`, `21/10/25`, `21.10.2025`, `21-10-2025`,
+/// `21-Oct-2025`; a blank such as `DD/MM/YYYY` as a placeholder. A year of
+/// two digits is this century's.
 fn numeric_date(word: &str) -> Option<String> {
     let parts: Vec<&str> = word.split(['/', '.', '-']).collect();
     if parts.len() != 3 {
@@ -290,12 +339,26 @@ fn numeric_date(word: &str) -> Option<String> {
     ) {
         return Some(iso(y as i32, m, d));
     }
-    if let (Some(d), Some(m), Some(y)) = (
-        number(parts[0], 1..=2),
-        number(parts[1], 1..=2),
-        number(parts[2], 4..=4),
-    ) {
-        return Some(iso(y as i32, m, d));
+    let year = |p: &str| {
+        number(p, 4..=4)
+            .or_else(|| number(p, 2..=2).map(|y| 2000 + y))
+            .map(|y| y as i32)
+    };
+    let month_of = |p: &str| {
+        number(p, 1..=2).or_else(|| {
+            // A month by name only between letters' separators as
+            // written: `21-Oct-2025`.
+            p.chars()
+                .next()
+                .is_some_and(char::is_alphabetic)
+                .then(|| month(p))
+                .flatten()
+        })
+    };
+    if let (Some(d), Some(m), Some(y)) =
+        (number(parts[0], 1..=2), month_of(parts[1]), year(parts[2]))
+    {
+        return Some(iso(y, m, d));
     }
     None
 }
@@ -425,6 +488,79 @@ pub(crate) fn find_period(text: &str) -> Option<String> {
     None
 }
 
+/// The first number in `text` that one of `units` (lower case, one word
+/// or more) follows: `8 working days`, `eight (8) working days`,
+/// `eight working days`.
+pub(crate) fn find_count(text: &str, units: &[String]) -> Option<u32> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| matches!(c, ',' | '.' | ';' | ':' | '(' | ')'))
+                .to_ascii_lowercase()
+        })
+        .collect();
+    for (i, word) in words.iter().enumerate() {
+        let Some(n) = count(word) else {
+            continue;
+        };
+        // `eight (8) working days`: the figure repeated in brackets.
+        let mut k = i + 1;
+        if words.get(k).and_then(|w| count(w)) == Some(n) {
+            k += 1;
+        }
+        let follows = |unit: &String| {
+            let unit: Vec<&str> = unit.split_whitespace().collect();
+            !unit.is_empty()
+                && words.len() >= k + unit.len()
+                && unit.iter().zip(&words[k..]).all(|(u, w)| u == w)
+        };
+        if units.iter().any(follows) {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// A count written in figures or as a word (up to thirty).
+fn count(word: &str) -> Option<u32> {
+    if !word.is_empty() && word.len() <= 4 && word.bytes().all(|b| b.is_ascii_digit()) {
+        return word.parse().ok();
+    }
+    const WORDS: [&str; 30] = [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "twenty-one",
+        "twenty-two",
+        "twenty-three",
+        "twenty-four",
+        "twenty-five",
+        "twenty-six",
+        "twenty-seven",
+        "twenty-eight",
+        "twenty-nine",
+        "thirty",
+    ];
+    WORDS.iter().position(|w| *w == word).map(|i| i as u32 + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,6 +623,36 @@ mod tests {
         assert_eq!(date("by DD/MM/YYYY"), Some("<<DD/MM/YYYY>>".to_owned()));
         assert_eq!(date("within 8 days of publication"), None);
         assert_eq!(date("Lot 3 of 2026"), None);
+        // A year of two digits, a month by name between dashes.
+        assert_eq!(date("by 23:59 on 17/06/26"), v("2026-06-17"));
+        assert_eq!(date("by 17-Jun-2026"), v("2026-06-17"));
+        assert_eq!(date("by 1-Sept-26."), v("2026-09-01"));
+        assert_eq!(date("lots 3-4-5"), None);
+        // Without a year, nothing unless the notice's day is known.
+        assert_eq!(date("by 5pm on Wednesday 17th June"), None);
+    }
+
+    #[test]
+    fn a_date_without_its_year_is_the_first_after_the_notice() {
+        let near = |t: &str, notice: Day| find_date_near(t, Some(notice));
+        let v = |s: &str| Some(s.to_owned());
+        let notice = (2026, 6, 5);
+        assert_eq!(
+            near("by 5pm on Wednesday 17th June", notice),
+            v("2026-06-17")
+        );
+        assert_eq!(near("by June 17th.", notice), v("2026-06-17"));
+        // The notice's own day is that day; a day before it is next year's.
+        assert_eq!(near("by 5 June", notice), v("2026-06-05"));
+        assert_eq!(near("by 4 June", notice), v("2027-06-04"));
+        assert_eq!(near("by 8 January", (2025, 12, 30)), v("2026-01-08"));
+        // A year, where written, is the year.
+        assert_eq!(near("by 4 June 2026", notice), v("2026-06-04"));
+        // `may` the verb is not May.
+        assert_eq!(near("8 providers may make representations", notice), None);
+        assert_eq!(iso_day("2026-06-05T09:30:00+01:00"), Some(notice));
+        assert_eq!(iso_day("2026-13-05"), None);
+        assert_eq!(iso_day("June"), None);
     }
 
     #[test]
@@ -530,6 +696,18 @@ mod tests {
         );
         assert_eq!(find_period("10 calendar days"), Some("10 days".into()));
         assert_eq!(find_period("within 8 working days"), None);
+    }
+
+    #[test]
+    fn counts_in_the_units_given() {
+        let units = ["working days".to_owned(), "business days".to_owned()];
+        let found = |t: &str| find_count(t, &units);
+        assert_eq!(found("within 8 working days of publication"), Some(8));
+        assert_eq!(found("within eight (8) working days"), Some(8));
+        assert_eq!(found("within ten business days."), Some(10));
+        assert_eq!(found("within 8 days of publication"), None);
+        assert_eq!(found("lot 2: 8 working"), None);
+        assert_eq!(found("2 lots within 8 working days"), Some(8));
     }
 
     #[test]

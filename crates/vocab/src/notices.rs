@@ -52,6 +52,10 @@ pub struct NoticeField {
     pub when: Vec<String>,
     /// ... and none of these.
     pub unless: Vec<String>,
+    /// For a number found after `phrases`: the units (lower case) it is
+    /// counted in, one of which follows it (`8 working days`); a number
+    /// with none of them is not read.
+    pub units: Vec<String>,
 }
 
 impl Vocabulary {
@@ -169,6 +173,7 @@ impl Vocabulary {
                     }
                     extend_unique(&mut known.when, read.when);
                     extend_unique(&mut known.unless, read.unless);
+                    extend_unique(&mut known.units, read.units);
                 }
                 None => self.notices.fields.push(read),
             }
@@ -190,6 +195,7 @@ impl Vocabulary {
             values: Vec::new(),
             when: Vec::new(),
             unless: Vec::new(),
+            units: Vec::new(),
         };
         if let Some(at) = spec.get("at") {
             for (pointer, span) in strings(reader, at, "`at`") {
@@ -250,6 +256,32 @@ impl Vocabulary {
         if let Some(unless) = spec.get("unless") {
             read.unless = lowered(strings(reader, unless, "`unless`"));
         }
+        if let Some(units) = spec.get("units") {
+            if matches!(def.ty, ValueType::Number) {
+                read.units = lowered(strings(reader, units, "`units`"));
+            } else {
+                reader.error(
+                    VOC001,
+                    span_of(units),
+                    format!(
+                        "`{}` is {}: `units` say what a number found after `phrases` counts",
+                        def.name,
+                        def.ty.describe()
+                    ),
+                );
+            }
+        }
+        if matches!(def.ty, ValueType::Number) && !read.phrases.is_empty() && read.units.is_empty()
+        {
+            reader.error(
+                codes::TOML003,
+                spec.span(),
+                format!(
+                    "`{}` is a number found after `phrases`: give the `units` it is counted in (`units = [\"working days\"]`), or any number in the sentence would be taken",
+                    def.name
+                ),
+            );
+        }
         if read.at.is_empty() && read.phrases.is_empty() && read.values.is_empty() {
             reader.error(
                 codes::TOML003,
@@ -264,7 +296,7 @@ impl Vocabulary {
     }
 }
 
-const NOTICE_FIELD_KEYS: [&str; 5] = ["at", "phrases", "values", "when", "unless"];
+const NOTICE_FIELD_KEYS: [&str; 6] = ["at", "phrases", "values", "when", "unless", "units"];
 
 /// Whether `pointer` is a JSON pointer (`/tender/value`, `*` for every
 /// element); an error where not.
