@@ -23,12 +23,13 @@ fn checker() -> &'static assure_check::Checker {
 
 fn read(bytes: &[u8]) {
     let checker = checker();
+    let reader = assure_notices::Reader::new(checker.vocabulary());
     for group in assure_notices::groups(bytes).take(64).flatten() {
-        let notice = assure_notices::convert(&group, checker.vocabulary());
+        let notice = reader.convert(&group);
         for (start, _) in notice.places.lines() {
             assert!(start as usize <= notice.text.len());
         }
-        let report = checker.check_owned("fuzz.json", notice.text.into_bytes());
+        let report = checker.check_notice("fuzz.json", notice.text.into_bytes());
         assert!(report.findings.iter().all(|f| f.diagnostic.span.end as usize <= report.text.len()));
     }
 }

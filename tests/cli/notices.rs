@@ -83,6 +83,51 @@ fn deadlines_are_read_in_the_forms_notices_write_them() {
 }
 
 #[test]
+fn an_organisation_whose_kind_the_notice_does_not_say_is_not_an_error() {
+    // SCH011's own example: a supplier whose name says no kind. A notice
+    // cannot give kinds, so nothing is blocked; the proposal imported from
+    // it must give one (SCH004).
+    let info = assure_diagnostic::codes::lookup("SCH011").unwrap();
+    let (language, example) = info.example().unwrap();
+    assert_eq!(language, "json");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("week.jsonl"), example).unwrap();
+    let run = assure_in(
+        dir.path(),
+        &[
+            "--pack",
+            "psr-2024",
+            "lint",
+            "--format",
+            "json",
+            "week.jsonl",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let file = &json["files"][0];
+    let codes: Vec<&str> = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .filter(|code| code.starts_with("SCH"))
+        .collect();
+    assert_eq!(codes, ["SCH011"]);
+    assert_eq!(json["summary"]["errors"], 0, "{}", run.stdout);
+    let statuses: Vec<&str> = file["readiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert!(!statuses.contains(&"blocked"), "{statuses:?}");
+    import(dir.path(), "week.jsonl", "out");
+    let imported = assure_in(dir.path(), &["lint", "out/ocds-h6vhtk-0e5001.proposal"]);
+    assert!(imported.stdout.contains("SCH004"), "{}", imported.stdout);
+    assert!(!imported.stdout.contains("SCH011"), "{}", imported.stdout);
+}
+
+#[test]
 fn a_record_package_is_checked_from_its_releases() {
     matches_expected("record-package.json");
 }

@@ -161,7 +161,7 @@ fn sarif_of_every_fixture_validates() {
       "partialFingerprints": {
         "assureFinding/v1": "5977923ca09ee727"
       },
-      "ruleIndex": 29,
+      "ruleIndex": 30,
       "relatedLocations": [
         {
           "physicalLocation": {

@@ -169,6 +169,7 @@ registry! {
     SCH008: "value-in-words", Proposal, Warning, "A value written as people write it in a document (`£1.5 million`, `75 per cent`, `1 April 2017`, `NHS Trust`); it is read, and the canonical form is given.";
     SCH009: "filler-not-content", Proposal, Warning, "A field whose whole value stands for nothing (`TBC`, `N/A`, `to follow`, `see business case`): it is read as not given, so that a rule needing it fires or says it cannot judge.";
     SCH010: "field-out-of-place", Proposal, Warning, "A field written under a heading that does not have it, while another section or kind does: it is not read where it is, so what it says is lost, and every stage is incomplete until it is moved.";
+    SCH011: "kind-not-stated", Proposal, Warning, "An organisation published notices name without saying what kind of body it is, its name saying none assure reads: the notices are not at fault, and the rules that need its kind say they could not judge.";
     REF001: "unknown-reference", Proposal, Error, "A reference to no entity; the help names the closest name.";
     REF002: "duplicate-name", Proposal, Error, "Two entities with the same name; both headings are labelled.";
     REF003: "repeated-reference", Proposal, Warning, "An entity named again in one list, with no qualifier either time: the same link twice.";

@@ -269,12 +269,36 @@ pub struct UnknownField {
 /// ([`Model::written_fields`]) outlives the call.
 pub fn build<'a>(
     source: &'a str,
+    tree: SourceFile,
+    vocabulary: &'a Vocabulary,
+) -> (Model<'a>, Vec<Diagnostic>) {
+    build_from(source, tree, vocabulary, Origin::Proposal)
+}
+
+/// Where the text being modelled came from: what the format requires of a
+/// proposal someone writes, a text read from a published notice may not be
+/// able to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// A proposal, written (or converted from a document someone wrote).
+    #[default]
+    Proposal,
+    /// Published notices, read into a proposal's text: an organisation's
+    /// kind they do not state is not stated (SCH011, a warning), not
+    /// missing (SCH004).
+    Notice,
+}
+
+/// [`build`], for text of the given origin.
+pub fn build_from<'a>(
+    source: &'a str,
     mut tree: SourceFile,
     vocabulary: &'a Vocabulary,
+    origin: Origin,
 ) -> (Model<'a>, Vec<Diagnostic>) {
     let outline = outline::walk(source, &tree, vocabulary);
     tree.lines = Vec::new();
-    let typed = typing::type_fields(source, &tree, vocabulary, outline);
+    let typed = typing::type_fields(source, &tree, vocabulary, outline, origin);
     let written_fields = tree.fields.iter().map(assure_syntax::Field::span).collect();
     drop(tree);
     typed.link(written_fields)

@@ -92,6 +92,25 @@ pub(crate) fn missing_kind(vocabulary: &Vocabulary, entity: &crate::Entity<'_>) 
     .with_help(format!("add `kind: ...`, one of: {}", ty.kinds.join(", ")))
 }
 
+/// SCH011 for an entity of type `ty` named `name`, read from published
+/// notices, with no `kind`: the notices do not say it.
+pub(crate) fn kind_not_stated(vocabulary: &Vocabulary, entity: &crate::Entity<'_>) -> Diagnostic {
+    let ty = vocabulary.entity_type(entity.ty);
+    Diagnostic::of(
+        codes::SCH011,
+        entity.heading,
+        format!(
+            "the notices do not say what kind of {} `{}` is, and its name says none assure reads",
+            ty.id,
+            excerpt(entity.name)
+        ),
+    )
+    .with_help(format!(
+        "rules that need its kind say they could not judge it; a proposal imported from the notices gives it (`kind: ...`, one of: {})",
+        ty.kinds.join(", ")
+    ))
+}
+
 /// SCH002 for a field `key` that applies only to other kinds than `kind`.
 pub(crate) fn not_for_kind(
     entity_type: &str,

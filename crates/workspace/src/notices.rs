@@ -188,7 +188,7 @@ fn checked(
 ) -> FileReport {
     let notice = notices.convert(group);
     let mut report =
-        checker.check_owned(&report_path(shown, &notice.ocid), notice.text.into_bytes());
+        checker.check_notice(&report_path(shown, &notice.ocid), notice.text.into_bytes());
     report.places = Some(Arc::new(notice.places));
     report
 }

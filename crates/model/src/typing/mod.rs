@@ -49,12 +49,14 @@ pub(crate) fn type_fields<'a>(
     file: &SourceFile,
     vocabulary: &'a Vocabulary,
     outline: Outline<'a>,
+    origin: crate::Origin,
 ) -> Typed<'a> {
     Typing {
         source,
         file,
         vocabulary,
         outline,
+        origin,
     }
     .type_fields()
 }
@@ -65,6 +67,7 @@ struct Typing<'a, 'b> {
     file: &'b SourceFile,
     vocabulary: &'a Vocabulary,
     outline: Outline<'a>,
+    origin: crate::Origin,
 }
 
 impl<'a> Typing<'a, '_> {
@@ -157,6 +160,7 @@ impl<'a> Typing<'a, '_> {
             &self.outline.entities,
             chunk,
         )
+        .with_origin(self.origin)
     }
 
     /// Types the entities of block number `block`.
@@ -270,6 +274,9 @@ fn type_entity<'a>(
                     ));
                 }
             }
+            None if ty.kind_required && typer.origin == crate::Origin::Notice => {
+                typer.push(schema::kind_not_stated(vocabulary, entity));
+            }
             None if ty.kind_required => typer.push(schema::missing_kind(vocabulary, entity)),
             None => {}
         }
@@ -348,6 +355,8 @@ pub(crate) enum Said {
 /// Types values. Values borrow from the source and vocabulary (`'a`);
 /// the tree and the name index are only consulted (`'b`).
 pub(crate) struct Typer<'a, 'b> {
+    /// Where the text came from: a notice need not state kinds.
+    pub(crate) origin: crate::Origin,
     pub(crate) source: &'a str,
     pub(crate) file: &'b SourceFile,
     pub(crate) vocabulary: &'a Vocabulary,
@@ -420,6 +429,7 @@ impl<'a, 'b> Typer<'a, 'b> {
         chunk: usize,
     ) -> Self {
         Typer {
+            origin: crate::Origin::Proposal,
             source,
             file,
             vocabulary,
@@ -436,6 +446,12 @@ impl<'a, 'b> Typer<'a, 'b> {
             refs: Vec::new(),
             chunk,
         }
+    }
+
+    /// This typer, for text of `origin`.
+    fn with_origin(mut self, origin: crate::Origin) -> Self {
+        self.origin = origin;
+        self
     }
 
     pub(crate) fn vocabulary(&self) -> &'a Vocabulary {
