@@ -75,11 +75,12 @@ fn json_lines_of_compiled_releases_are_checked_a_procurement_at_a_time() {
 }
 
 #[test]
-fn deadlines_are_read_in_the_forms_notices_write_them() {
-    // Working days from the notice itself (PSR024), a day and month with
-    // no year, a year of two digits across Christmas and New Year, a month
-    // by name between dashes.
-    matches_expected("deadlines.jsonl");
+fn what_notices_say_is_read_in_the_forms_they_write_it() {
+    // Deadlines: working days from the notice itself (PSR024), a day and
+    // month with no year, a year of two digits across Christmas and New
+    // Year, a month by name between dashes. Decision-makers: `Decision-
+    // making body:`, `Decision maker(s):` (no PSR020 for either).
+    matches_expected("wordings.jsonl");
 }
 
 #[test]
