@@ -15,6 +15,26 @@ fn import(dir: &std::path::Path, notices: &str, out: &str) -> crate::Run {
     )
 }
 
+/// A folder holding `year.jsonl`: `count` procurements, each the fourth
+/// of the compiled releases fixture under an `ocid` of its own
+/// (`ocds-h6vhtk-` + `prefix` + its number).
+fn year_of(count: usize, prefix: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let line = std::fs::read_to_string(root().join("fixtures/notices/compiled-releases.jsonl"))
+        .unwrap()
+        .lines()
+        .nth(3)
+        .unwrap()
+        .to_owned();
+    let mut many = String::new();
+    for i in 0..count {
+        many.push_str(&line.replace("ocds-h6vhtk-0b2004", &format!("ocds-h6vhtk-{prefix}{i:05}")));
+        many.push('\n');
+    }
+    std::fs::write(dir.path().join("year.jsonl"), many).unwrap();
+    dir
+}
+
 /// What `lint --format json` of a file of notices says: each procurement's
 /// readiness and findings (code, place, message), and the exit status.
 fn findings(file: &str) -> String {
@@ -189,19 +209,7 @@ fn what_cannot_be_read_fails_the_run_and_the_rest_is_checked() {
 #[test]
 fn notices_stream_through_every_output_with_one_summary() {
     // More procurements than one batch: the summary is of them all, once.
-    let dir = tempfile::tempdir().unwrap();
-    let line = std::fs::read_to_string(root().join("fixtures/notices/compiled-releases.jsonl"))
-        .unwrap()
-        .lines()
-        .nth(3)
-        .unwrap()
-        .to_owned();
-    let mut many = String::new();
-    for i in 0..600 {
-        many.push_str(&line.replace("ocds-h6vhtk-0b2004", &format!("ocds-h6vhtk-9{i:05}")));
-        many.push('\n');
-    }
-    std::fs::write(dir.path().join("year.jsonl"), many).unwrap();
+    let dir = year_of(600, "9");
     let lint = |format: &str| {
         assure_in(
             dir.path(),
@@ -515,19 +523,7 @@ fn a_reader_that_stops_reading_stops_the_run() {
     // Far more batches than are in flight at once: the reading, checking
     // and writing threads each stop when the one after them has, and the
     // run ends as after any broken pipe (status 0, nothing said).
-    let dir = tempfile::tempdir().unwrap();
-    let line = std::fs::read_to_string(root().join("fixtures/notices/compiled-releases.jsonl"))
-        .unwrap()
-        .lines()
-        .nth(3)
-        .unwrap()
-        .to_owned();
-    let mut many = String::new();
-    for i in 0..4_000 {
-        many.push_str(&line.replace("ocds-h6vhtk-0b2004", &format!("ocds-h6vhtk-8{i:05}")));
-        many.push('\n');
-    }
-    std::fs::write(dir.path().join("year.jsonl"), many).unwrap();
+    let dir = year_of(4_000, "8");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assure"))
         .args([
             "--pack",
