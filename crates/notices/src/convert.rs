@@ -288,9 +288,11 @@ fn in_words(field: &NoticeField, def: &FieldDef, said: &Said<'_>) -> Option<Stri
     let rest = &sentence[after..];
     let date = |text: &str| words::find_date_near(text, notice);
     match def.ty {
+        // The sentence after it only with its year: a day and month there
+        // (`the contract starts on 1 April`) may be of something else.
         ValueType::Date => date(rest)
             .or_else(|| date(sentence))
-            .or_else(|| next.and_then(date)),
+            .or_else(|| next.and_then(words::find_date)),
         ValueType::Number if !field.units.is_empty() => words::find_count(rest, &field.units)
             .or_else(|| words::find_count(sentence, &field.units))
             .map(|n| n.to_string()),

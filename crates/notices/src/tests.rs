@@ -313,3 +313,40 @@ fn the_phrase_automaton_finds_what_a_search_for_each_phrase_finds() {
         );
     }
 }
+
+/// A deadline's day and month with no year is read in the sentence that
+/// speaks of representations, never from the sentence after it, where a
+/// day and month may be of something else.
+#[test]
+fn a_date_without_its_year_is_read_only_where_representations_are_spoken_of() {
+    let notice = |description: &str| {
+        let release = serde_json::json!({
+            "ocid": "ocds-h6vhtk-0f0001",
+            "id": "0f0001-1",
+            "date": "2026-06-05T09:30:00+01:00",
+            "description": description,
+            "tender": {"id": "0f0001", "title": "Minor surgery"},
+        });
+        let line = serde_json::to_vec(&release).unwrap();
+        let group = groups(&line[..]).next().unwrap().unwrap();
+        convert(&group, &vocabulary()).text
+    };
+    let said = notice(
+        "This is a Provider Selection Regime (PSR) intention to award notice. Representations must be made by 5pm on Wednesday 17th June.",
+    );
+    assert!(
+        said.contains("representations-deadline: 2026-06-17\n"),
+        "{said}"
+    );
+    let after = notice(
+        "This is a Provider Selection Regime (PSR) intention to award notice. Representations may be made to the ICB. The contract starts on 1 April.",
+    );
+    assert!(!after.contains("representations-deadline"), "{after}");
+    let after_with_year = notice(
+        "This is a Provider Selection Regime (PSR) intention to award notice. Representations may be made to the ICB. The deadline is 17 June 2026.",
+    );
+    assert!(
+        after_with_year.contains("representations-deadline: 2026-06-17\n"),
+        "{after_with_year}"
+    );
+}
