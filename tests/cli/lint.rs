@@ -124,7 +124,7 @@ fn a_directory_is_linted_whole_and_in_order() {
     insta::assert_json_snapshot!(summary, @r#"
     {
       "baselined": 0,
-      "errors": 231,
+      "errors": 234,
       "warnings": 1043,
       "infos": 3,
       "suppressed": 3
