@@ -226,6 +226,7 @@ fn read_field(
             named: Vec::new(),
         });
     }
+    let notice_day = words::iso_day(date_of(release));
     for phrase in &field.phrases {
         // Each place the phrase is said, taken in its sentence.
         for (t, end_of_phrase) in texts.said(phrase) {
@@ -248,7 +249,7 @@ fn read_field(
                 after,
                 phrase,
                 next,
-                notice: words::iso_day(date_of(release)),
+                notice: notice_day,
             };
             if let Some(value) = in_words(field, def, &said) {
                 return Some(Reading {
@@ -363,22 +364,10 @@ fn typed(field: &NoticeField, def: &FieldDef, value: &Value) -> Option<String> {
         (ValueType::Money, Value::String(text)) => {
             words::find_amount(&words::plain(text)).map(|a| a.text)
         }
-        (ValueType::Date, Value::String(text)) => {
-            let head = text.get(..10).unwrap_or("");
-            let is_iso = head.len() == 10
-                && head.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                });
-            if is_iso {
-                Some(head.to_owned())
-            } else {
-                words::find_date(&words::plain(text))
-            }
-        }
+        (ValueType::Date, Value::String(text)) => match words::iso_head(text) {
+            Some(head) => Some(head.to_owned()),
+            None => words::find_date(&words::plain(text)),
+        },
         (ValueType::Duration, Value::Object(period)) => {
             let days = period.get("durationInDays")?.as_u64()?;
             Some(format!("{days} days"))

@@ -233,8 +233,8 @@ pub(crate) fn find_date(text: &str) -> Option<String> {
 }
 
 /// [`find_date`], and a day and month written without a year
-/// (`Wednesday 17th June`) taken as the first such day on or after
-/// `notice`, the day of the notice that says it, where that is known.
+/// (`Wednesday 17th June`) in the year that puts it nearest `notice`, the
+/// day of the notice that says it, where that is known.
 pub(crate) fn find_date_near(text: &str, notice: Option<Day>) -> Option<String> {
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
@@ -283,16 +283,25 @@ pub(crate) fn find_date_near(text: &str, notice: Option<Day>) -> Option<String> 
     None
 }
 
-/// A day and month written without a year, in the notice's year, or the
-/// next where that day is before the notice; only where the month's name
-/// is written as a date writes it (`June`, not `may` the verb) and the
-/// notice's day is known.
+/// A day and month written without a year, in the year that puts it
+/// nearest the notice (`8 January` in a notice of 30 December is next
+/// year's; `17 June` in a notice of 20 June is that June's, three days
+/// before the notice, which PSR017 then says, rather than next year's, which
+/// would hide it); only where the month's name is written as a date writes
+/// it (`June`, not `may` the verb) and the notice's day is known.
 fn without_year(month_word: &str, m: u32, d: u32, notice: Option<Day>) -> Option<String> {
     let (year, notice_month, notice_day) = notice?;
     if !month_word.chars().next().is_some_and(char::is_uppercase) {
         return None;
     }
-    let year = if (m, d) < (notice_month, notice_day) {
+    // Half a year, in days counted as months of 31: nearer than that in
+    // the notice's own year is nearest there.
+    const HALF_YEAR: i64 = 186;
+    let offset = |m: u32, d: u32| i64::from(m) * 31 + i64::from(d);
+    let after_notice = offset(m, d) - offset(notice_month, notice_day);
+    let year = if after_notice > HALF_YEAR {
+        year - 1
+    } else if after_notice < -HALF_YEAR {
         year + 1
     } else {
         year
@@ -300,15 +309,30 @@ fn without_year(month_word: &str, m: u32, d: u32, notice: Option<Day>) -> Option
     Some(iso(year, m, d))
 }
 
-/// The day an ISO date or date-time (`2026-06-05T09:30:00+01:00`) starts
-/// with.
-pub(crate) fn iso_day(text: &str) -> Option<Day> {
+/// The `YYYY-MM-DD` an ISO date or date-time
+/// (`2026-06-05T09:30:00+01:00`) starts with, its digits unchecked.
+pub(crate) fn iso_head(text: &str) -> Option<&str> {
     let head = text.get(..10)?;
-    let mut parts = head.split('-');
-    let y = parts.next()?.parse().ok()?;
-    let m = parts.next()?.parse().ok()?;
-    let d = parts.next()?.parse().ok()?;
-    (head.len() == 10 && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+    head.bytes()
+        .enumerate()
+        .all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        .then_some(head)
+}
+
+/// The day an ISO date or date-time (`2026-06-05T09:30:00+01:00`) starts
+/// with, where it is one.
+pub(crate) fn iso_day(text: &str) -> Option<Day> {
+    let head = iso_head(text)?;
+    let y = head[..4].parse().ok()?;
+    let m = head[5..7].parse().ok()?;
+    let d = head[8..].parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
 }
 
 /// `2025-10-21`, `21/10/2025`, `21/10/25`, `21.10.2025`, `21-10-2025`,
@@ -633,7 +657,7 @@ mod tests {
     }
 
     #[test]
-    fn a_date_without_its_year_is_the_first_after_the_notice() {
+    fn a_date_without_its_year_is_the_one_nearest_the_notice() {
         let near = |t: &str, notice: Day| find_date_near(t, Some(notice));
         let v = |s: &str| Some(s.to_owned());
         let notice = (2026, 6, 5);
@@ -642,17 +666,23 @@ mod tests {
             v("2026-06-17")
         );
         assert_eq!(near("by June 17th.", notice), v("2026-06-17"));
-        // The notice's own day is that day; a day before it is next year's.
+        // The year that puts it nearest the notice: a day before the
+        // notice stays before it (for PSR017 to say), not next year's.
         assert_eq!(near("by 5 June", notice), v("2026-06-05"));
-        assert_eq!(near("by 4 June", notice), v("2027-06-04"));
+        assert_eq!(near("by 4 June", notice), v("2026-06-04"));
         assert_eq!(near("by 8 January", (2025, 12, 30)), v("2026-01-08"));
+        assert_eq!(near("by 20 December", (2026, 1, 5)), v("2025-12-20"));
+        assert_eq!(near("by 4 December", notice), v("2026-12-04"));
+        assert_eq!(near("by 6 December", notice), v("2025-12-06"));
         // A year, where written, is the year.
         assert_eq!(near("by 4 June 2026", notice), v("2026-06-04"));
         // `may` the verb is not May.
         assert_eq!(near("8 providers may make representations", notice), None);
         assert_eq!(iso_day("2026-06-05T09:30:00+01:00"), Some(notice));
         assert_eq!(iso_day("2026-13-05"), None);
+        assert_eq!(iso_day("2026-6-5T10:00"), None);
         assert_eq!(iso_day("June"), None);
+        assert_eq!(iso_head("2026-02-30T09:00"), Some("2026-02-30"));
     }
 
     #[test]
