@@ -35,6 +35,14 @@ fn year_of(count: usize, prefix: &str) -> tempfile::TempDir {
     dir
 }
 
+/// `assure --pack psr-2024 lint --format FORMAT FILE`, run in `dir`.
+fn lint_in(dir: &std::path::Path, format: &str, file: &str) -> crate::Run {
+    assure_in(
+        dir,
+        &["--pack", "psr-2024", "lint", "--format", format, file],
+    )
+}
+
 /// What `lint --format json` of a file of notices says: each procurement's
 /// readiness and findings (code, place, message), and the exit status.
 fn findings(file: &str) -> String {
@@ -99,7 +107,8 @@ fn what_notices_say_is_read_in_the_forms_they_write_it() {
     // Deadlines: working days from the notice itself (PSR024), a day and
     // month with no year, a year of two digits across Christmas and New
     // Year, a month by name between dashes. Decision-makers: `Decision-
-    // making body:`, `Decision maker(s):` (no PSR020 for either).
+    // making body:`, `Decision maker(s):` (no PSR020 for either). A day
+    // and month with no year just before the notice is before it (PSR017).
     matches_expected("wordings.jsonl");
 }
 
@@ -113,17 +122,7 @@ fn an_organisation_whose_kind_the_notice_does_not_say_is_not_an_error() {
     assert_eq!(language, "json");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("week.jsonl"), example).unwrap();
-    let run = assure_in(
-        dir.path(),
-        &[
-            "--pack",
-            "psr-2024",
-            "lint",
-            "--format",
-            "json",
-            "week.jsonl",
-        ],
-    );
+    let run = lint_in(dir.path(), "json", "week.jsonl");
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let file = &json["files"][0];
     let codes: Vec<&str> = file["findings"]
@@ -142,6 +141,26 @@ fn an_organisation_whose_kind_the_notice_does_not_say_is_not_an_error() {
         .map(|r| r["status"].as_str().unwrap())
         .collect();
     assert!(!statuses.contains(&"blocked"), "{statuses:?}");
+    // A notice under the regime whose buyer's kind is not said: whether the
+    // regime binds the buyer cannot be told, so no stage of it is ready.
+    let buyer = example
+        .replace("NHS Brackenford Integrated Care Board", "NHS Brackenford")
+        .replace("0e5001", "0e5002")
+        .replace(
+            r#""tag":["tender"],"#,
+            r#""tag":["tender"],"description":"This is a Provider Selection Regime (PSR) intention to award notice.","#,
+        );
+    std::fs::write(dir.path().join("buyer.jsonl"), buyer).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&lint_in(dir.path(), "json", "buyer.jsonl").stdout).unwrap();
+    let psr: Vec<&str> = json["files"][0]["readiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["pack"] == "psr-2024")
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(psr, ["incomplete", "incomplete", "incomplete"]);
     import(dir.path(), "week.jsonl", "out");
     let imported = assure_in(dir.path(), &["lint", "out/ocds-h6vhtk-0e5001.proposal"]);
     assert!(imported.stdout.contains("SCH004"), "{}", imported.stdout);
@@ -183,17 +202,7 @@ fn what_cannot_be_read_fails_the_run_and_the_rest_is_checked() {
         format!("{first}\nnot json\n{deep}\n[1]\n"),
     )
     .unwrap();
-    let run = assure_in(
-        dir.path(),
-        &[
-            "--pack",
-            "psr-2024",
-            "lint",
-            "--format",
-            "json",
-            "mixed.jsonl",
-        ],
-    );
+    let run = lint_in(dir.path(), "json", "mixed.jsonl");
     assert_status!(run, 2);
     assert_eq!(
         run.stderr,
@@ -210,19 +219,7 @@ fn what_cannot_be_read_fails_the_run_and_the_rest_is_checked() {
 fn notices_stream_through_every_output_with_one_summary() {
     // More procurements than one batch: the summary is of them all, once.
     let dir = year_of(600, "9");
-    let lint = |format: &str| {
-        assure_in(
-            dir.path(),
-            &[
-                "--pack",
-                "psr-2024",
-                "lint",
-                "--format",
-                format,
-                "year.jsonl",
-            ],
-        )
-    };
+    let lint = |format: &str| lint_in(dir.path(), format, "year.jsonl");
     let json = lint("json");
     assert_status!(json, 1);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
@@ -276,8 +273,8 @@ fn import_writes_a_proposal_per_procurement_that_lints_as_its_notices_do() {
         std::fs::read_to_string(dir.path().join("imported/ocds-h6vhtk-0b2004.proposal")).unwrap();
     assert!(text.contains("<!-- notice ocds-h6vhtk-0b2004-2026-06-03T09:00:00+01:00: /description -->\nrepresentations-period: 8 days\n"), "{text}");
     // The same findings as the notices give.
-    let codes = |args: &[&str], dir: &std::path::Path| -> Vec<String> {
-        let run = assure_in(dir, args);
+    let codes = |file: &str| -> Vec<String> {
+        let run = lint_in(dir.path(), "json", file);
         let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         let mut codes: Vec<String> = json["files"]
             .as_array()
@@ -295,16 +292,7 @@ fn import_writes_a_proposal_per_procurement_that_lints_as_its_notices_do() {
         codes.sort();
         codes
     };
-    assert_eq!(
-        codes(
-            &["--pack", "psr-2024", "lint", "--format", "json", "imported"],
-            dir.path()
-        ),
-        codes(
-            &["--pack", "psr-2024", "lint", "--format", "json", notices],
-            dir.path()
-        )
-    );
+    assert_eq!(codes("imported"), codes(notices));
     // A second import keeps every file, which the team may have completed.
     let file = dir.path().join("imported/ocds-h6vhtk-0b2001.proposal");
     std::fs::write(&file, "completed by the team\n").unwrap();

@@ -51,7 +51,8 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, String> {
 /// Three stages run at once, a batch apart: the next batch is read (its
 /// JSON parsed) on a thread of its own while this one is checked on every
 /// core and the last one's reports are handed to `each` on the calling
-/// thread. Channels of one batch between them keep the memory at a few
+/// thread. The channels between them hold no batch of their own (each
+/// hands one over only when the next stage takes it), so memory is a few
 /// batches whatever the file's length. An error from `each` stops the
 /// reading too.
 pub fn check(
