@@ -1,8 +1,9 @@
 //! Any bytes as published notices (Open Contracting JSON: a package, a
 //! record package, JSON Lines), and as the free text of a notice's
 //! description, read, converted and checked with psr-2024: nothing panics,
-//! every line's place is within the text, and a procurement's text is
-//! checked as any proposal is.
+//! every line's place is within the text, a procurement's text is checked
+//! as any proposal is, and joining the releases of procurements on lines
+//! apart gives every release once.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -34,8 +35,26 @@ fn read(bytes: &[u8]) {
     }
 }
 
+/// Every release of `items` by its `ocid`, line and pointer, sorted.
+fn releases(
+    items: impl Iterator<Item = Result<assure_notices::Group, assure_notices::Unread>>,
+) -> Vec<(String, Option<u32>, String)> {
+    let mut all: Vec<_> = items
+        .flatten()
+        .flat_map(|group| {
+            let ocid = group.ocid;
+            group.releases.into_iter().map(move |r| (ocid.clone(), r.line, r.pointer))
+        })
+        .collect();
+    all.sort();
+    all
+}
+
 fuzz_target!(|bytes: &[u8]| {
     read(bytes);
+    let apart = assure_notices::apart(bytes);
+    let joined = assure_notices::groups(bytes).joining(apart, Box::new(bytes.to_vec()));
+    assert_eq!(releases(joined), releases(assure_notices::groups(bytes)));
     // The bytes as what a notice says, where dates, amounts, periods,
     // phrases and placeholders are read from.
     let text = String::from_utf8_lossy(bytes);

@@ -98,15 +98,20 @@ fn read_notice(checker: &Checker, path: &Path, other: &FileReport) -> Result<Fil
             visible(&why)
         ))
     })?;
-    assure_workspace::notices::find(checker, source, &shown, &ocid)
-        .map_err(|why| Failure::new(format!("cannot read {why}")))?
-        .ok_or_else(|| {
-            Failure::new(format!(
-                "{} has no notice of {}",
-                visible(&shown),
-                visible(&ocid)
-            ))
-        })
+    assure_workspace::notices::find(
+        checker,
+        std::io::BufReader::with_capacity(1 << 20, source),
+        &shown,
+        &ocid,
+    )
+    .map_err(|why| Failure::new(format!("cannot read {why}")))?
+    .ok_or_else(|| {
+        Failure::new(format!(
+            "{} has no notice of {}",
+            visible(&shown),
+            visible(&ocid)
+        ))
+    })
 }
 
 /// The report of one version: a proposal, or a Word document read as the

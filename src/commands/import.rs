@@ -61,7 +61,9 @@ pub fn run(args: &ImportArgs, context: &mut Context<'_>) -> Result<ExitStatus, F
     let (mut written, mut kept, mut failed) = (0usize, Vec::new(), Vec::new());
     let mut unread = Vec::new();
     let notices = assure_notices::Reader::new(checker.vocabulary());
-    for item in assure_notices::groups(source) {
+    // Releases of a procurement on lines apart make one proposal.
+    let groups = assure_workspace::notices::groups(source, &shown, &mut unread);
+    for item in groups {
         let group = match item {
             Ok(group) => group,
             Err(why) => {

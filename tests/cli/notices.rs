@@ -103,6 +103,43 @@ fn json_lines_of_compiled_releases_are_checked_a_procurement_at_a_time() {
 }
 
 #[test]
+fn releases_of_a_procurement_on_lines_apart_are_checked_together() {
+    // A bulk file a notice a line, in the order published: the award
+    // notice of the first procurement, two lines after its notice of
+    // intention, says the contract was signed inside the standstill
+    // (PSR007), which neither notice shows alone.
+    matches_expected("releases-apart.jsonl");
+}
+
+#[test]
+fn releases_apart_on_standard_input_are_joined_as_in_a_file() {
+    let file = "fixtures/notices/releases-apart.jsonl";
+    let notices = std::fs::read(root().join(file)).unwrap();
+    let piped = lint_piped(file, &notices);
+    let read = assure(&["--pack", "psr-2024", "lint", "--format", "json", file]);
+    assert_eq!(piped.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&piped.stderr), "");
+    assert_eq!(String::from_utf8_lossy(&piped.stdout), read.stdout);
+}
+
+#[test]
+fn import_writes_one_proposal_of_releases_on_lines_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let notices = root().join("fixtures/notices/releases-apart.jsonl");
+    let run = import(dir.path(), notices.to_str().unwrap(), "imported");
+    assert_status!(run, 0);
+    assert_eq!(run.stderr, "wrote 2 proposals in imported\n");
+    let text =
+        std::fs::read_to_string(dir.path().join("imported/ocds-h6vhtk-0e5001.proposal")).unwrap();
+    for said in [
+        "<!-- notice ocds-h6vhtk-0e5001-intention: /date -->\nintention-notice: 2026-06-01\n",
+        "<!-- notice ocds-h6vhtk-0e5001-award: /contracts/0/dateSigned -->\nawarded: 2026-06-10\n",
+    ] {
+        assert!(text.contains(said), "{said} is not in {text}");
+    }
+}
+
+#[test]
 fn what_notices_say_is_read_in_the_forms_they_write_it() {
     // Deadlines: working days from the notice itself (PSR024), a day and
     // month with no year, a year of two digits across Christmas and New
@@ -456,12 +493,14 @@ fn ocdskit_reads_the_fixtures_as_the_kinds_assure_reads_them_as() {
                 "fixtures/notices/release-package.json",
                 "fixtures/notices/record-package.json",
                 "fixtures/notices/compiled-releases.jsonl",
+                "fixtures/notices/releases-apart.jsonl",
             ],
             None
         ),
         "fixtures/notices/release-package.json: release package\n\
          fixtures/notices/record-package.json: record package\n\
-         fixtures/notices/compiled-releases.jsonl: concatenated JSON, starting with compiled release\n"
+         fixtures/notices/compiled-releases.jsonl: concatenated JSON, starting with compiled release\n\
+         fixtures/notices/releases-apart.jsonl: concatenated JSON, starting with release\n"
     );
 }
 
@@ -536,9 +575,9 @@ fn a_reader_that_stops_reading_stops_the_run() {
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
 
-#[test]
-fn notices_are_read_from_standard_input_under_the_name_given() {
-    let notices = std::fs::read(root().join("fixtures/notices/record-package.json")).unwrap();
+/// `assure --pack psr-2024 lint --format json --stdin-filename NAME -`
+/// given `notices` on standard input.
+fn lint_piped(name: &str, notices: &[u8]) -> std::process::Output {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assure"))
         .args([
             "--pack",
@@ -547,16 +586,23 @@ fn notices_are_read_from_standard_input_under_the_name_given() {
             "--format",
             "json",
             "--stdin-filename",
-            "week.json",
+            name,
             "-",
         ])
         .current_dir(root())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &notices).unwrap();
-    let output = child.wait_with_output().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), notices).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn notices_are_read_from_standard_input_under_the_name_given() {
+    let notices = std::fs::read(root().join("fixtures/notices/record-package.json")).unwrap();
+    let output = lint_piped("week.json", &notices);
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["files"][0]["path"], "week.json#ocds-h6vhtk-0c3001");

@@ -16,6 +16,10 @@
 //!   Lines a line at a time (each line bounded by [`MAX_LINE_BYTES`], the
 //!   releases of an `ocid` on consecutive lines joined), so that memory
 //!   does not grow with the file;
+//! - `apart`: a first reading of JSON Lines for the procurements whose
+//!   releases are on lines apart (as bulk files give a notice a line, in
+//!   the order published), so that the second joins them, reading those
+//!   lines again, in a few words of memory a procurement;
 //! - `words`: the free text as published (HTML line breaks, entities,
 //!   template blanks), its sentences, and the dates, amounts and periods
 //!   written in words (`03rd June 2026`, `21/10/2025`, `PS14,357`,
@@ -33,14 +37,17 @@
 //! notice one of intention, which name a process, are the vocabulary's,
 //! extended by packs.
 
+mod apart;
 mod convert;
 mod read;
 mod texts;
 mod words;
 
+pub use apart::{Apart, apart};
 pub use convert::{Notice, Reader, convert};
 pub use read::{
-    Group, Groups, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, MAX_RELEASES, Release, Unread, groups,
+    Group, Groups, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, MAX_RELEASES, Release, Reread, Unread,
+    groups,
 };
 
 /// Whether a file's name says it holds notices: `.json`, `.jsonl` or

@@ -2,11 +2,13 @@
 //! package, a record package, or JSON Lines of releases, compiled
 //! releases, records or packages, told apart by their content. A whole
 //! document is read at once (bounded); JSON Lines a line at a time, the
-//! releases of one `ocid` on consecutive lines joined, so that a year of
+//! releases of one `ocid` on consecutive lines joined, and those on lines
+//! apart too where a first reading (`apart`) found them, so that a year of
 //! notices is read in the memory one line needs.
 
+use crate::apart::{Apart, Position};
 use serde_json::Value;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::BufRead;
 
 /// The longest line of JSON Lines read: a longer one is reported and
@@ -69,38 +71,62 @@ enum Mode {
 /// The notices of a source, each `ocid`'s releases as a [`Group`], or
 /// what could not be read; see [`groups`].
 pub struct Groups<R> {
-    source: R,
+    lines: Lines<R>,
     mode: Mode,
-    line: u64,
     pending: VecDeque<Result<Group, Unread>>,
     current: Option<Group>,
-    buffer: Vec<u8>,
+    join: Option<Join>,
 }
 
-/// Reads `source` as Open Contracting data.
+/// Reads `source` as Open Contracting data; the releases of an `ocid` on
+/// lines apart are read as procurements apart (see [`Groups::joining`]).
 pub fn groups<R: BufRead>(source: R) -> Groups<R> {
     Groups {
-        source,
+        lines: Lines::new(source),
         mode: Mode::Start,
-        line: 0,
         pending: VecDeque::new(),
         current: None,
-        buffer: Vec::new(),
+        join: None,
     }
 }
 
 /// A line read within bounds.
-enum Line {
+pub(crate) enum Line {
     Text,
     TooLong,
     End,
 }
 
-impl<R: BufRead> Groups<R> {
+/// A source read a line at a time, each line bounded by
+/// [`MAX_LINE_BYTES`], with where each starts.
+pub(crate) struct Lines<R> {
+    source: R,
+    /// Lines read so far: the number of the last one.
+    pub(crate) line: u64,
+    /// Bytes taken from the source so far.
+    taken: u64,
+    /// Where the last line read starts in the source.
+    pub(crate) start: u64,
+    /// The last line read, its end dropped.
+    pub(crate) buffer: Vec<u8>,
+}
+
+impl<R: BufRead> Lines<R> {
+    pub(crate) fn new(source: R) -> Self {
+        Lines {
+            source,
+            line: 0,
+            taken: 0,
+            start: 0,
+            buffer: Vec::new(),
+        }
+    }
+
     /// The next line into `buffer`, its end dropped; at most
     /// [`MAX_LINE_BYTES`] held.
-    fn read_line(&mut self) -> Result<Line, Unread> {
+    pub(crate) fn next_line(&mut self) -> Result<Line, Unread> {
         self.buffer.clear();
+        self.start = self.taken;
         let mut too_long = false;
         let mut any = false;
         loop {
@@ -131,6 +157,7 @@ impl<R: BufRead> Groups<R> {
                 }
             }
             self.source.consume(taken);
+            self.taken += taken as u64;
             if ended {
                 break;
             }
@@ -152,14 +179,32 @@ impl<R: BufRead> Groups<R> {
         // A byte order mark, as Windows tools write one, is no JSON.
         if self.line == 1 && self.buffer.starts_with(b"\xEF\xBB\xBF") {
             self.buffer.drain(..3);
+            self.start += 3;
         }
         Ok(Line::Text)
+    }
+}
+
+impl<R: BufRead> Groups<R> {
+    /// Joins to each procurement the releases of its `ocid` on lines apart
+    /// from it, where `apart` (a first reading of the same source) found
+    /// them, reading those lines again from `reread`; each is then passed
+    /// over where it is.
+    pub fn joining(mut self, apart: Apart, reread: Box<dyn Reread>) -> Self {
+        if !apart.is_empty() {
+            self.join = Some(Join {
+                apart,
+                reread,
+                joined: BTreeMap::new(),
+            });
+        }
+        self
     }
 
     fn step(&mut self) {
         match self.mode {
             Mode::Done => {}
-            Mode::Start | Mode::Lines => match self.read_line() {
+            Mode::Start | Mode::Lines => match self.lines.next_line() {
                 Err(unread) => {
                     self.pending.push_back(Err(unread));
                     self.finish();
@@ -175,20 +220,23 @@ impl<R: BufRead> Groups<R> {
                 }
                 Ok(Line::TooLong) => {
                     self.mode = Mode::Lines;
-                    let line = self.line;
+                    let line = self.lines.line;
                     self.pending.push_back(Err(Unread {
                         line: Some(line),
                         why: format!("longer than {} MiB: passed over", MAX_LINE_BYTES >> 20),
                     }));
                 }
                 Ok(Line::Text) => {
-                    if self.buffer.iter().all(u8::is_ascii_whitespace) {
+                    if let Some(join) = &mut self.join {
+                        join.passed(self.lines.line);
+                    }
+                    if self.lines.buffer.iter().all(u8::is_ascii_whitespace) {
                         return;
                     }
-                    match serde_json::from_slice::<Value>(&self.buffer) {
+                    match serde_json::from_slice::<Value>(&self.lines.buffer) {
                         Ok(value) => {
                             self.mode = Mode::Lines;
-                            let line = u32::try_from(self.line).unwrap_or(u32::MAX);
+                            let line = u32::try_from(self.lines.line).unwrap_or(u32::MAX);
                             self.value(value, Some(line));
                         }
                         Err(e)
@@ -199,7 +247,7 @@ impl<R: BufRead> Groups<R> {
                         }
                         Err(e) => {
                             self.mode = Mode::Lines;
-                            let line = self.line;
+                            let line = self.lines.line;
                             self.pending.push_back(Err(Unread {
                                 line: Some(line),
                                 why: format!("not JSON: {}", without_position(&e)),
@@ -214,12 +262,12 @@ impl<R: BufRead> Groups<R> {
     /// The rest of a document whose first line is not a whole value: read
     /// whole, within [`MAX_DOCUMENT_BYTES`].
     fn document(&mut self) {
-        let mut bytes = std::mem::take(&mut self.buffer);
+        let mut bytes = std::mem::take(&mut self.lines.buffer);
         bytes.push(b'\n');
         let mut rest = Vec::new();
         let limit = (MAX_DOCUMENT_BYTES - bytes.len()) as u64 + 1;
         let read = std::io::Read::read_to_end(
-            &mut std::io::Read::take(&mut self.source, limit),
+            &mut std::io::Read::take(&mut self.lines.source, limit),
             &mut rest,
         );
         self.finish();
@@ -257,7 +305,10 @@ impl<R: BufRead> Groups<R> {
     }
 
     fn flush(&mut self) {
-        if let Some(group) = self.current.take() {
+        if let Some(mut group) = self.current.take() {
+            if let Some(join) = &mut self.join {
+                join.join(&mut group, &mut self.pending);
+            }
             self.pending.push_back(Ok(group));
         }
     }
@@ -352,6 +403,11 @@ impl<R: BufRead> Groups<R> {
 
     fn release(&mut self, release: Release) {
         let ocid = ocid_of(&release.value);
+        if let (Some(join), Some(line)) = (&self.join, release.line)
+            && join.was_joined(line, ocid)
+        {
+            return;
+        }
         if ocid.is_empty() {
             self.pending.push_back(Err(Unread {
                 line: release.line.map(u64::from),
@@ -437,4 +493,116 @@ fn by_ocid(releases: Vec<Release>) -> Vec<Release> {
         .collect();
     keyed.sort_by_key(|(key, _)| *key);
     keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Reads a stretch of the source again by where it starts: how the
+/// releases of one procurement on lines apart are joined.
+pub trait Reread: Send {
+    /// Fills `into` from the byte `start` of the source.
+    fn read_at(&self, start: u64, into: &mut [u8]) -> std::io::Result<()>;
+}
+
+impl Reread for Vec<u8> {
+    fn read_at(&self, start: u64, into: &mut [u8]) -> std::io::Result<()> {
+        let from = usize::try_from(start).unwrap_or(usize::MAX);
+        match from
+            .checked_add(into.len())
+            .and_then(|end| self.get(from..end))
+        {
+            Some(bytes) => {
+                into.copy_from_slice(bytes);
+                Ok(())
+            }
+            None => Err(std::io::ErrorKind::UnexpectedEof.into()),
+        }
+    }
+}
+
+/// The releases of procurements on lines apart, joined as each
+/// procurement is given.
+struct Join {
+    apart: Apart,
+    reread: Box<dyn Reread>,
+    /// The `ocid`s whose releases on a line ahead were joined to a
+    /// procurement already given, by line: passed over there.
+    joined: BTreeMap<u32, Vec<String>>,
+}
+
+impl Join {
+    /// Forgets what was joined from the lines before `line`, now read.
+    fn passed(&mut self, line: u64) {
+        while let Some(entry) = self.joined.first_entry() {
+            if u64::from(*entry.key()) >= line {
+                break;
+            }
+            entry.remove();
+        }
+    }
+
+    fn was_joined(&self, line: u32, ocid: &str) -> bool {
+        self.joined
+            .get(&line)
+            .is_some_and(|ocids| ocids.iter().any(|joined| joined == ocid))
+    }
+
+    /// Adds to `group` its `ocid`'s releases on the lines after its own,
+    /// each line whole, while the group stays within [`MAX_RELEASES`];
+    /// those lines not joined stay for a later group of the `ocid`.
+    fn join(&mut self, group: &mut Group, pending: &mut VecDeque<Result<Group, Unread>>) {
+        // A whole document's procurements are whole already: only lines
+        // are joined.
+        let Some(after) = group.releases.last().and_then(|r| r.line) else {
+            return;
+        };
+        let Some(positions) = self.apart.take(&group.ocid) else {
+            return;
+        };
+        let mut kept = Vec::new();
+        let mut full = false;
+        for position in positions {
+            if full || position.line <= after {
+                kept.push(position);
+                continue;
+            }
+            match self.releases_at(position, &group.ocid) {
+                Ok(found) if found.is_empty() => kept.push(position),
+                Ok(found) if group.releases.len() + found.len() > MAX_RELEASES => {
+                    full = true;
+                    kept.push(position);
+                }
+                Ok(found) => {
+                    group.releases.extend(found);
+                    self.joined
+                        .entry(position.line)
+                        .or_default()
+                        .push(group.ocid.clone());
+                }
+                Err(why) => {
+                    pending.push_back(Err(Unread {
+                        line: Some(u64::from(position.line)),
+                        why: format!(
+                            "cannot be read again to join it to the procurement {}: {why}",
+                            group.ocid
+                        ),
+                    }));
+                    kept.push(position);
+                }
+            }
+        }
+        self.apart.put_back(&group.ocid, kept);
+    }
+
+    /// The releases of `ocid` on the line at `position`, read again.
+    fn releases_at(&self, position: Position, ocid: &str) -> std::io::Result<Vec<Release>> {
+        let mut bytes = vec![0; position.len as usize];
+        self.reread.read_at(position.start, &mut bytes)?;
+        let mut line = groups(&bytes[..]);
+        line.mode = Mode::Lines;
+        line.lines.line = u64::from(position.line).saturating_sub(1);
+        Ok(line
+            .filter_map(Result::ok)
+            .filter(|group| group.ocid == ocid)
+            .flat_map(|group| group.releases)
+            .collect())
+    }
 }

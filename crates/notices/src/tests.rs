@@ -31,7 +31,13 @@ type Located = (Option<u32>, String);
 
 /// Each group's `ocid` with its releases' lines and pointers.
 fn shape(bytes: &[u8]) -> Vec<(String, Vec<Located>)> {
-    groups(bytes)
+    shape_of(groups(bytes))
+}
+
+fn shape_of(
+    items: impl Iterator<Item = Result<crate::Group, Unread>>,
+) -> Vec<(String, Vec<Located>)> {
+    items
         .map(|group| {
             let group = group.expect("every group reads");
             let releases = group
@@ -86,6 +92,221 @@ fn json_lines_join_the_releases_of_one_procurement_on_consecutive_lines() {
     assert_eq!(
         shape[7].1,
         [(Some(8), String::new()), (Some(9), String::new())]
+    );
+}
+
+/// Each group's `ocid` and its releases' lines and pointers, the releases
+/// of an `ocid` on lines apart joined by a first reading.
+fn joined_shape(bytes: &[u8]) -> Vec<(String, Vec<Located>)> {
+    let apart = crate::apart(bytes);
+    shape_of(groups(bytes).joining(apart, Box::new(bytes.to_vec())))
+}
+
+fn at_lines(ocid: &str, lines: &[(u32, &str)]) -> (String, Vec<Located>) {
+    (
+        ocid.to_owned(),
+        lines
+            .iter()
+            .map(|(line, pointer)| (Some(*line), (*pointer).to_owned()))
+            .collect(),
+    )
+}
+
+#[test]
+fn json_lines_join_the_releases_of_one_procurement_on_lines_apart() {
+    // A bulk file gives a notice a line, in the order published: X's
+    // intention, Y's, X's award, a package with Z and X, and Y's award
+    // after a line that is not JSON.
+    let lines = concat!(
+        "{\"ocid\": \"X\", \"id\": \"x-1\"}\n",
+        "{\"ocid\": \"Y\", \"id\": \"y-1\"}\n",
+        "{\"ocid\": \"X\", \"id\": \"x-2\"}\n",
+        "\n",
+        "{\"releases\": [{\"ocid\": \"Z\", \"id\": \"z-1\"}, {\"ocid\": \"X\", \"id\": \"x-3\"}]}\n",
+        "not json\n",
+        "{\"ocid\": \"Y\", \"id\": \"y-2\"}\n",
+    )
+    .as_bytes();
+    let expected_groups = [
+        at_lines("X", &[(1, ""), (3, ""), (5, "/releases/1")]),
+        at_lines("Y", &[(2, ""), (7, "")]),
+        at_lines("Z", &[(5, "/releases/0")]),
+    ];
+    let joined: Vec<_> = {
+        let apart = crate::apart(lines);
+        assert_eq!(apart.procurements(), 2);
+        groups(lines)
+            .joining(apart, Box::new(lines.to_vec()))
+            .collect()
+    };
+    let (read, unread): (Vec<_>, Vec<_>) = joined.into_iter().partition(Result::is_ok);
+    assert_eq!(
+        unread
+            .into_iter()
+            .map(|u| u.unwrap_err().to_string())
+            .collect::<Vec<_>>(),
+        ["line 6: not JSON: expected ident (column 2)"]
+    );
+    let read: Vec<_> = read
+        .into_iter()
+        .map(|g| {
+            let g = g.unwrap();
+            let releases = g.releases.iter().map(|r| (r.line, r.pointer.clone()));
+            (g.ocid, releases.collect::<Vec<_>>())
+        })
+        .collect();
+    assert_eq!(read, expected_groups);
+    // Read once, without the first reading, they are procurements apart.
+    let apart_once = groups(lines)
+        .filter_map(Result::ok)
+        .filter(|group| group.ocid == "X")
+        .count();
+    assert_eq!(apart_once, 3);
+}
+
+#[test]
+fn releases_apart_are_joined_in_a_procurement_of_at_most_the_most_releases() {
+    // X's first line holds the most releases a procurement is given with;
+    // its releases two lines on are a procurement of their own, joined to
+    // those after them.
+    let full: Vec<String> = (0..crate::MAX_RELEASES)
+        .map(|i| format!("{{\"ocid\": \"X\", \"id\": \"{i}\"}}"))
+        .collect();
+    let text = format!(
+        "{{\"releases\": [{}]}}\n{{\"ocid\": \"Y\"}}\n{{\"ocid\": \"X\", \"id\": \"a\"}}\n{{\"ocid\": \"Y\"}}\n{{\"ocid\": \"X\", \"id\": \"b\"}}\n",
+        full.join(", ")
+    );
+    let shape = joined_shape(text.as_bytes());
+    let sizes: Vec<(&str, usize, Option<u32>)> = shape
+        .iter()
+        .map(|(ocid, releases)| (ocid.as_str(), releases.len(), releases[0].0))
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("X", crate::MAX_RELEASES, Some(1)),
+            ("Y", 2, Some(2)),
+            ("X", 2, Some(3))
+        ]
+    );
+}
+
+/// A source that cannot be read again.
+struct Gone;
+
+impl crate::Reread for Gone {
+    fn read_at(&self, _: u64, _: &mut [u8]) -> std::io::Result<()> {
+        Err(std::io::Error::other("the file is gone"))
+    }
+}
+
+#[test]
+fn a_line_that_cannot_be_read_again_is_said_and_read_where_it_is() {
+    let lines = b"{\"ocid\": \"X\"}\n{\"ocid\": \"Y\"}\n{\"ocid\": \"X\"}\n";
+    let items: Vec<String> = groups(&lines[..])
+        .joining(crate::apart(&lines[..]), Box::new(Gone))
+        .map(|item| match item {
+            Ok(group) => format!(
+                "{} at {:?}",
+                group.ocid,
+                group.releases.iter().map(|r| r.line).collect::<Vec<_>>()
+            ),
+            Err(unread) => unread.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            "line 3: cannot be read again to join it to the procurement X: the file is gone",
+            "X at [Some(1)]",
+            "Y at [Some(2)]",
+            "X at [Some(3)]",
+        ]
+    );
+}
+
+/// Every release, by its `ocid`, line and pointer, sorted.
+fn releases_of(
+    items: impl Iterator<Item = Result<crate::Group, Unread>>,
+) -> Vec<(String, Located)> {
+    let mut all: Vec<(String, Located)> = items
+        .filter_map(Result::ok)
+        .flat_map(|group| {
+            let ocid = group.ocid;
+            group
+                .releases
+                .into_iter()
+                .map(move |r| (ocid.clone(), (r.line, r.pointer)))
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn joining_gives_every_release_once_and_each_procurement_once() {
+    // Lines of releases and packages of a few `ocid`s in a scrambled
+    // order, with lines that are not releases between them; and a document
+    // whose lines are releases too, which is read whole and joins nothing.
+    let mut seed = 7u64;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for _ in 0..200 {
+        let mut text = String::new();
+        for _ in 0..next(12) {
+            let ocid = |n: u64| format!("\"ocid\": \"o{n}\"");
+            match next(6) {
+                0 => text.push_str(&format!(
+                    "{{\"releases\": [{{{}}}, {{{}}}]}}\n",
+                    ocid(next(4)),
+                    ocid(next(4))
+                )),
+                1 => text.push_str("not json\n\n"),
+                2 => text.push_str("{\"ocid\": 5}\n"),
+                _ => text.push_str(&format!("{{{}}}\n", ocid(next(4)))),
+            }
+        }
+        let bytes = text.as_bytes();
+        let joined: Vec<_> = groups(bytes)
+            .joining(crate::apart(bytes), Box::new(bytes.to_vec()))
+            .collect();
+        assert_eq!(
+            releases_of(joined.iter().cloned()),
+            releases_of(groups(bytes)),
+            "in {text}"
+        );
+        let mut ocids: Vec<&str> = joined
+            .iter()
+            .filter_map(|g| g.as_ref().ok())
+            .map(|g| g.ocid.as_str())
+            .collect();
+        let procurements = ocids.len();
+        ocids.sort_unstable();
+        ocids.dedup();
+        assert_eq!(ocids.len(), procurements, "in {text}");
+    }
+    let document =
+        b"{\"releases\": [\n{\"ocid\": \"X\"}\n,\n{\"ocid\": \"Y\"}\n,\n{\"ocid\": \"X\"}\n]}\n";
+    assert_eq!(crate::apart(&document[..]).procurements(), 1);
+    assert_eq!(
+        releases_of(
+            groups(&document[..]).joining(crate::apart(&document[..]), Box::new(document.to_vec()))
+        ),
+        releases_of(groups(&document[..]))
+    );
+}
+
+#[test]
+fn a_document_and_consecutive_lines_need_no_second_reading() {
+    assert!(crate::apart(&fixture("release-package.json")[..]).is_empty());
+    assert!(crate::apart(&fixture("compiled-releases.jsonl")[..]).is_empty());
+    assert_eq!(
+        joined_shape(&fixture("compiled-releases.jsonl")),
+        shape(&fixture("compiled-releases.jsonl"))
     );
 }
 

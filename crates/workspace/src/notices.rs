@@ -7,12 +7,14 @@
 use assure_check::{Checker, FileReport};
 use assure_diagnostic::visible;
 use rayon::prelude::*;
-use std::io::BufRead;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek as _};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Procurements checked together: enough for every core, few enough that
-/// a batch's reports are small beside a file of notices.
+/// Procurements checked together (or fewer, holding as many releases):
+/// enough for every core, few enough that a batch's reports are small
+/// beside a file of notices.
 pub const BATCH: usize = 256;
 
 /// What a file of notices gave.
@@ -29,24 +31,58 @@ pub fn report_path(shown: &str, ocid: &str) -> String {
     format!("{shown}#{ocid}")
 }
 
-/// Opens `path` (a regular file, or standard input as `-`) for reading.
-pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, String> {
+/// Opens `path` (a regular file, or standard input as `-`) for reading
+/// twice: standard input is first copied to a file of its own, which no
+/// name reaches and which goes when it is closed.
+pub fn open(path: &Path) -> Result<File, String> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::BufReader::with_capacity(
-            1 << 20,
-            std::io::stdin(),
-        )));
+        let mut spool = tempfile::tempfile().map_err(|e| format!("no room to hold it: {e}"))?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut spool).map_err(|e| e.to_string())?;
+        spool.rewind().map_err(|e| e.to_string())?;
+        return Ok(spool);
     }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let file = File::open(path).map_err(|e| e.to_string())?;
     let metadata = file.metadata().map_err(|e| e.to_string())?;
     if !metadata.is_file() {
         return Err("not a regular file".into());
     }
-    Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, file)))
+    Ok(file)
 }
 
-/// Checks every procurement of `source` (shown as `shown`), handing each
-/// batch's reports, in the file's order, to `each`.
+/// The groups of `file`, the releases of a procurement on lines apart
+/// joined: the file is read once for where they are, then again from its
+/// start. What cannot be read again is said in `unread`.
+pub fn groups(
+    file: File,
+    shown: &str,
+    unread: &mut Vec<String>,
+) -> assure_notices::Groups<BufReader<File>> {
+    let apart = assure_notices::apart(BufReader::with_capacity(1 << 20, &file));
+    let again = (&file).rewind().and_then(|()| file.try_clone());
+    let said = |e: std::io::Error| format!("{}: cannot be read again: {e}", visible(shown));
+    match again {
+        Ok(reread) => assure_notices::groups(BufReader::with_capacity(1 << 20, file))
+            .joining(apart, Box::new(ReadAt(reread))),
+        Err(e) => {
+            unread.push(said(e));
+            assure_notices::groups(BufReader::new(file))
+        }
+    }
+}
+
+/// A file read at a place without moving its cursor, which the reading
+/// in order owns.
+struct ReadAt(File);
+
+impl assure_notices::Reread for ReadAt {
+    fn read_at(&self, start: u64, into: &mut [u8]) -> std::io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.0, into, start)
+    }
+}
+
+/// Checks every procurement of `file` (shown as `shown`), the releases of
+/// one on lines apart joined (see [`groups`]), handing each batch's
+/// reports, in the file's order, to `each`.
 ///
 /// Three stages run at once, a batch apart: the next batch is read (its
 /// JSON parsed) on a thread of its own while this one is checked on every
@@ -57,7 +93,7 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, String> {
 /// reading too.
 pub fn check(
     checker: &Checker,
-    source: impl BufRead + Send,
+    file: File,
     shown: &str,
     mut each: impl FnMut(Vec<FileReport>) -> std::io::Result<()>,
 ) -> std::io::Result<Read> {
@@ -65,7 +101,7 @@ pub fn check(
     std::thread::scope(|scope| {
         let (to_check, batches) = sync_channel::<Vec<assure_notices::Group>>(0);
         let (to_write, reports_checked) = sync_channel::<Vec<FileReport>>(0);
-        let reader = scope.spawn(move || read_batches(source, shown, &to_check));
+        let reader = scope.spawn(move || read_batches(file, shown, &to_check));
         scope.spawn(move || {
             let notices = assure_notices::Reader::new(checker.vocabulary());
             for batch in batches {
@@ -97,22 +133,27 @@ pub fn check(
     })
 }
 
-/// Reads `source` a batch of procurements at a time, sending each batch
+/// Reads `file` a batch of procurements at a time, sending each batch
 /// on, until the file ends or the receiver is gone.
 fn read_batches(
-    source: impl BufRead,
+    file: File,
     shown: &str,
     to_check: &std::sync::mpsc::SyncSender<Vec<assure_notices::Group>>,
 ) -> Read {
     let mut read = Read::default();
-    let mut groups = assure_notices::groups(source).peekable();
+    let mut groups = groups(file, shown, &mut read.unread).peekable();
     while groups.peek().is_some() {
         let mut batch = Vec::with_capacity(BATCH);
+        let mut releases = 0;
         for item in groups.by_ref() {
             match item {
                 Ok(group) => {
+                    releases += group.releases.len();
                     batch.push(group);
-                    if batch.len() == BATCH {
+                    // Procurements joined from lines apart hold several
+                    // releases each: a batch holds about as many releases
+                    // as procurements of one each.
+                    if batch.len() == BATCH || releases >= BATCH {
                         break;
                     }
                 }
