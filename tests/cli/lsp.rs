@@ -560,7 +560,7 @@ fn corpus_rules_read_the_workspace() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("assure.toml"),
-        "packs = [\"psr-2024\"]\nas-of = 2026-06-01\n",
+        "packs = [\"psr-2024\"]\nas-of = 2026-10-01\n",
     )
     .unwrap();
     let award = |awarded: &str, summary: &str| {
@@ -595,7 +595,7 @@ fn corpus_rules_read_the_workspace() {
     assert_eq!(
         psr011(&mut server),
         [
-            "4:0 PSR011 North ICB awarded contracts under the regime in the financial year 2025/26, which ended on 2026-03-31, and its last annual summary was published on 2025-04-10"
+            "4:0 PSR011 North ICB awarded contracts under the regime in the year 2025/26, which ended on 2026-03-31; its annual summary was expected by 2026-09-30, and the last was published on 2025-04-10"
         ]
     );
     let _ = server.next("assure/readiness");
@@ -627,7 +627,7 @@ fn the_editor_reads_the_tree_lint_reads() {
     std::fs::create_dir_all(dir.path().join("outside")).unwrap();
     std::fs::write(
         tree.join("assure.toml"),
-        "packs = [\"psr-2024\"]\nas-of = 2026-06-01\n",
+        "packs = [\"psr-2024\"]\nas-of = 2026-10-01\n",
     )
     .unwrap();
     let award = |awarded: &str, summary: &str| {

@@ -35,6 +35,25 @@ fn year_of(count: usize, prefix: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Each finding of a `lint --format json` run, as `CODE message`, in the
+/// order given.
+fn code_messages(run: &crate::Run) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
+    json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .flat_map(|f| f["findings"].as_array().expect("findings").clone())
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
 /// `assure --pack psr-2024 lint --format FORMAT FILE`, run in `dir`.
 fn lint_in(dir: &std::path::Path, format: &str, file: &str) -> crate::Run {
     assure_in(
@@ -310,22 +329,8 @@ fn import_writes_a_proposal_per_procurement_that_lints_as_its_notices_do() {
         std::fs::read_to_string(dir.path().join("imported/ocds-h6vhtk-0b2004.proposal")).unwrap();
     assert!(text.contains("<!-- notice ocds-h6vhtk-0b2004-2026-06-03T09:00:00+01:00: /description -->\nrepresentations-period: 8 days\n"), "{text}");
     // The same findings as the notices give.
-    let codes = |file: &str| -> Vec<String> {
-        let run = lint_in(dir.path(), "json", file);
-        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-        let mut codes: Vec<String> = json["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|f| f["findings"].as_array().unwrap().clone())
-            .map(|f| {
-                format!(
-                    "{} {}",
-                    f["code"].as_str().unwrap(),
-                    f["message"].as_str().unwrap()
-                )
-            })
-            .collect();
+    let codes = |file: &str| {
+        let mut codes = code_messages(&lint_in(dir.path(), "json", file));
         codes.sort();
         codes
     };
@@ -513,29 +518,15 @@ fn a_package_ocdskit_makes_of_the_releases_gives_their_findings() {
     let package = ocdskit_run(&tool, &["package-releases"], Some(&lines));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("package.json"), &package).unwrap();
-    let messages = |file: &std::path::Path| -> Vec<String> {
-        let run = assure(&[
+    let messages = |file: &std::path::Path| {
+        code_messages(&assure(&[
             "--pack",
             "psr-2024",
             "lint",
             "--format",
             "json",
             file.to_str().unwrap(),
-        ]);
-        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-        json["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|f| f["findings"].as_array().unwrap().clone())
-            .map(|f| {
-                format!(
-                    "{} {}",
-                    f["code"].as_str().unwrap(),
-                    f["message"].as_str().unwrap()
-                )
-            })
-            .collect()
+        ]))
     };
     let packaged = messages(&dir.path().join("package.json"));
     assert_eq!(packaged.len(), 44);

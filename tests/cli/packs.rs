@@ -718,7 +718,7 @@ fn a_corpus_rule_sees_every_proposal_linted_together() {
             "--pack",
             "psr-2024",
             "--as-of",
-            "2026-06-01",
+            "2026-10-01",
             "lint",
             "--format",
             "json",
@@ -747,7 +747,7 @@ fn a_corpus_rule_sees_every_proposal_linted_together() {
     assert_eq!(
         lint(&["a.proposal", "b.proposal"]),
         [
-            "a.proposal: [\"\\\"PSR011\\\" 5: North ICB awarded contracts under the regime in the financial year 2025/26, which ended on 2026-03-31, and its last annual summary was published on 2025-04-10\"]",
+            "a.proposal: [\"\\\"PSR011\\\" 5: North ICB awarded contracts under the regime in the year 2025/26, which ended on 2026-03-31; its annual summary was expected by 2026-09-30, and the last was published on 2025-04-10\"]",
             "b.proposal: []",
         ]
     );
