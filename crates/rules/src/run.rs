@@ -4,7 +4,7 @@
 
 use crate::{ExampleFailure, FixAction, MAX_LABELS, Rule, RuleFix, RuleSet, codes};
 use assure_diagnostic::{Diagnostic, Span};
-use assure_lang::{Evaluator, Frame, Val};
+use assure_lang::{Calendar, Evaluator, Frame, Val};
 use assure_model::{Date, EntityId, Model};
 
 /// How to run the rules.
@@ -260,7 +260,12 @@ impl RuleSet {
             .min(options.threads.unwrap_or(usize::MAX));
         let mut read_today = false;
         let mut outcomes = Vec::new();
-        let findings = assure_stdx::parallel::map_in_order(&rules, threads, run)
+        let ran = if threads <= 1 {
+            self.run_on_one_evaluator(&rules, model, options, budget)
+        } else {
+            assure_stdx::parallel::map_in_order(&rules, threads, run)
+        };
+        let findings = ran
             .into_iter()
             .flat_map(|(findings, read, kept)| {
                 read_today |= read;
@@ -288,6 +293,52 @@ impl RuleSet {
             read_today: read_today || evaluator.read_today(),
             outcomes,
         }
+    }
+
+    /// Each rule's findings, in order, on one thread: the rules that count
+    /// in one calendar share an evaluator, so that a definition one rule
+    /// computed for an entity (`under_psr(k)`) is remembered for the next.
+    /// A remembered result gives each call the fields it found absent, so
+    /// what a rule says it could not judge is the same either way.
+    fn run_on_one_evaluator<'a>(
+        &'a self,
+        rules: &[&'a Rule],
+        model: &'a Model<'a>,
+        options: &Options,
+        budget: u64,
+    ) -> Vec<RuleRun> {
+        let mut shared: Option<(Option<&Calendar>, Evaluator<'a>)> = None;
+        let mut ran = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let calendar = self.calendar_of(rule);
+            let same = shared.as_ref().is_some_and(|(used, _)| {
+                used.map(std::ptr::from_ref) == calendar.map(std::ptr::from_ref)
+            });
+            if !same {
+                let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
+                    .with_today(options.today)
+                    .with_calendar(calendar);
+                shared = Some((calendar, evaluator));
+            }
+            let Some((_, evaluator)) = &shared else {
+                continue;
+            };
+            evaluator.refuel(budget);
+            let mut outcomes = options.outcomes.then(Vec::new);
+            let findings = self.run_one(
+                evaluator,
+                rule,
+                budget,
+                options.base_fuel,
+                outcomes.as_mut(),
+            );
+            ran.push((
+                findings,
+                evaluator.read_today(),
+                outcomes.unwrap_or_default(),
+            ));
+        }
+        ran
     }
 
     /// One rule's findings, with EVAL001 if it ran out of fuel.
@@ -327,6 +378,14 @@ impl RuleSet {
         findings
     }
 }
+
+/// What one rule gave: its findings, whether it read `today()`, and (with
+/// [`Options::outcomes`]) each binding's outcome.
+type RuleRun = (
+    Vec<RuleFinding>,
+    bool,
+    Vec<(String, Option<EntityId>, Outcome)>,
+);
 
 /// Models with fewer entities than this are evaluated on one thread: for
 /// them a thread costs more than it saves, and a directory of small

@@ -786,3 +786,63 @@ fn no_rule_passes_a_binding_for_want_of_a_field() {
         silent.join("\n")
     );
 }
+
+/// A definition's result is remembered for the entity it was computed for,
+/// by the rule that computed it and the rules after it; each binding that
+/// calls it is still told which fields it found absent, so what each says
+/// it could not judge is the same as if it had computed the result itself.
+#[test]
+fn a_remembered_definition_still_names_the_fields_it_lacked() {
+    let pack = r#"
+[pack]
+name = "shared"
+version = "0.1.0"
+
+[vocabulary.entities.organisation.fields]
+score = { type = "number" }
+
+[define.strong]
+params = ["o"]
+expr = "o.score > 3"
+
+[[rules]]
+code = "SHR001"
+name = "weak-holder"
+stage = "safe-to-launch"
+severity = "warning"
+summary = "A contract's holder is strong."
+source = "local policy"
+for = "k in contracts"
+when = "not strong(k.holder)"
+message = "{k.name} is held by a weak provider"
+primary = "heading(k)"
+
+[[rules]]
+code = "SHR002"
+name = "strong-holder-of-value"
+stage = "safe-to-launch"
+severity = "warning"
+summary = "A strong holder's contract is worth little."
+source = "local policy"
+for = "k in contracts"
+when = "strong(k.holder) and k.value > £5"
+message = "{k.name} is worth {k.value}"
+primary = "heading(k)"
+"#;
+    let set = with_default_pack("shared.toml", pack.into());
+    let proposal = "proposal: Example\nmodel: other\n\n# Organisations\n\n## Care Ltd\nkind: private-company\n\n# Contracts\n\n## First\nkind: other\nholder: Care Ltd\nvalue: £10\n\n## Second\nkind: other\nholder: Care Ltd\nvalue: £10\n";
+    let said: Vec<String> = lint_with(&set, proposal)
+        .lines()
+        .filter(|line| line.contains("SHR00"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "11 EVAL002 SHR001 (weak-holder) could not be assessed for `First`: it cannot tell whether it holds: it reads `score` of `Care Ltd`, not written",
+            "11 EVAL002 SHR002 (strong-holder-of-value) could not be assessed for `First`: it cannot tell whether it holds: it reads `score` of `Care Ltd`, not written",
+            "16 EVAL002 SHR001 (weak-holder) could not be assessed for `Second`: it cannot tell whether it holds: it reads `score` of `Care Ltd`, not written",
+            "16 EVAL002 SHR002 (strong-holder-of-value) could not be assessed for `Second`: it cannot tell whether it holds: it reads `score` of `Care Ltd`, not written",
+        ]
+    );
+}

@@ -88,7 +88,8 @@ pub struct Evaluator<'a> {
     /// Results of user-defined functions called with entities, by function
     /// and arguments: a definition is a function of the model alone, and
     /// rules call the same one on the same entity many times.
-    /// Each with whether a filter met `none` computing it.
+    /// Each with whether a filter met `none` computing it, and the fields
+    /// it found absent, which each call is given.
     define_results: std::cell::RefCell<DefineResults<'a>>,
     /// The long lists whose addresses are in `define_results`' keys, kept
     /// alive so that no other list takes their address.
@@ -134,9 +135,17 @@ pub struct Evaluator<'a> {
 /// The most absent fields remembered for one binding.
 const MAX_ABSENT: usize = 8;
 
-/// Definitions' results by definition and arguments, each with whether a
-/// filter met `none` computing it.
-type DefineResults<'a> = FxHashMap<(u32, [ArgKey; 2]), (Val<'a>, bool)>;
+/// Definitions' results by definition and arguments.
+type DefineResults<'a> = FxHashMap<(u32, [ArgKey; 2]), Remembered<'a>>;
+
+/// A definition's result, as a call that finds it remembered is given it.
+struct Remembered<'a> {
+    value: Val<'a>,
+    /// Whether a filter met `none` computing it.
+    uncertain: bool,
+    /// The fields it read and found absent (see [`Evaluator::absent`]).
+    absent: Vec<(Holder, FieldId, bool)>,
+}
 
 /// Closures by the step's address and an entity whose closure each is.
 type SharedClosures<'a> = FxHashMap<(usize, EntityId), Arc<[Val<'a>]>>;
@@ -506,13 +515,14 @@ impl<'a> Evaluator<'a> {
                 }
                 let key = memo_key(*index, &slots[..args.len()]);
                 if let Some(key) = key
-                    && let Some((value, uncertain)) = self.define_results.borrow().get(&key)
+                    && let Some(remembered) = self.define_results.borrow().get(&key)
                 {
                     self.give_back(slots);
-                    if *uncertain {
+                    if remembered.uncertain {
                         self.uncertain.set(true);
                     }
-                    return value.clone();
+                    self.replay_absent(&remembered.absent);
+                    return remembered.value.clone();
                 }
                 // The long lists of the key, to keep alive with the result.
                 let args_kept: Vec<Val<'a>> = match key {
@@ -528,7 +538,16 @@ impl<'a> Evaluator<'a> {
                 };
                 let before = self.uncertain.take();
                 let filler_reads = self.filler_reads.get();
+                // The fields the body finds absent are the definition's,
+                // whoever calls it and whether or not it asks about them:
+                // gathered apart, then given to the caller as a remembered
+                // result gives them.
+                let outer_absent = self.absent.take();
+                let outer_asking = self.asking.replace(0);
                 let value = self.eval_op(&define.body, &mut inner);
+                self.asking.set(outer_asking);
+                let absent = self.absent.replace(outer_absent);
+                self.replay_absent(&absent);
                 let uncertain = self.uncertain.get();
                 self.uncertain.set(before || uncertain);
                 self.give_back(inner.slots);
@@ -570,7 +589,14 @@ impl<'a> Evaluator<'a> {
                             self.define_lists.borrow_mut().push(Arc::clone(list));
                         }
                     }
-                    results.insert(key, (value.clone(), uncertain));
+                    results.insert(
+                        key,
+                        Remembered {
+                            value: value.clone(),
+                            uncertain,
+                            absent,
+                        },
+                    );
                 }
                 value
             }

@@ -108,6 +108,21 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Notes the fields a definition found absent, as if read here.
+    pub(super) fn replay_absent(&self, fields: &[(Holder, FieldId, bool)]) {
+        if self.asking.get() > 0 || fields.is_empty() {
+            return;
+        }
+        let mut absent = self.absent.borrow_mut();
+        for &(holder, field, unusable) in fields {
+            if absent.len() < MAX_ABSENT
+                && !absent.iter().any(|&(h, f, _)| (h, f) == (holder, field))
+            {
+                absent.push((holder, field, unusable));
+            }
+        }
+    }
+
     /// Evaluates `op` as asking whether a value is given: an absent field
     /// there is not a gap.
     pub(super) fn asking_about(&self, op: &'a Op, frame: &mut Frame<'a>) -> Val<'a> {
