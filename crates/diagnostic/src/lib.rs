@@ -273,7 +273,12 @@ fn similarity(a: &str, b: &str) -> f64 {
     if a_chars.len().abs_diff(b_chars.len()) * 2 > longest {
         return 0.0;
     }
-    let distance = levenshtein(&a_chars, &b_chars);
+    // Only a score of 0.8 or more suggests anything: a distance past what
+    // gives it (a fifth of the longer, or two slips) stops the count.
+    let within = (longest / 5).max(if longest >= 4 { 2 } else { 0 });
+    let Some(distance) = levenshtein_within(&a_chars, &b_chars, within) else {
+        return 0.0;
+    };
     let score = 1.0 - distance as f64 / longest as f64;
     // One or two slips in a short word are still a typo.
     if distance <= 2 && longest >= 4 {
@@ -282,7 +287,8 @@ fn similarity(a: &str, b: &str) -> f64 {
     score
 }
 
-fn levenshtein(a: &[char], b: &[char]) -> usize {
+/// The edit distance of `a` and `b`, if it is at most `within`.
+fn levenshtein_within(a: &[char], b: &[char], within: usize) -> Option<usize> {
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
@@ -291,9 +297,13 @@ fn levenshtein(a: &[char], b: &[char]) -> usize {
             let substitution = previous[j] + usize::from(ca != cb);
             current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
         }
+        // No later row is below this one's least.
+        if current.iter().min().is_some_and(|&least| least > within) {
+            return None;
+        }
         std::mem::swap(&mut previous, &mut current);
     }
-    previous[b.len()]
+    Some(previous[b.len()]).filter(|&d| d <= within)
 }
 
 #[cfg(test)]

@@ -449,33 +449,52 @@ fn capped(text: String) -> String {
 fn matches<'v>(value: &'v Value, pattern: &str, base: &str) -> Vec<(String, &'v Value)> {
     let mut out = Vec::new();
     let segments: Vec<&str> = pattern.split('/').skip(1).collect();
-    walk(value, &segments, base.to_owned(), &mut out);
+    let mut at = base.to_owned();
+    walk(value, &segments, &mut at, &mut out);
     out
 }
 
-fn walk<'v>(value: &'v Value, segments: &[&str], at: String, out: &mut Vec<(String, &'v Value)>) {
+/// The values under `value` at `segments`, whose pointer is `at` (a
+/// buffer each level adds its step to and takes it off again: a pointer is
+/// made only for a value found).
+fn walk<'v>(
+    value: &'v Value,
+    segments: &[&str],
+    at: &mut String,
+    out: &mut Vec<(String, &'v Value)>,
+) {
+    use std::fmt::Write as _;
     let Some((first, rest)) = segments.split_first() else {
         let empty =
             matches!(value, Value::Null) || value.as_str().is_some_and(|s| s.trim().is_empty());
         if !empty {
-            out.push((at, value));
+            out.push((at.clone(), value));
         }
         return;
     };
+    let len = at.len();
     match (value, *first) {
         (Value::Array(items), "*") => {
             for (i, item) in items.iter().enumerate() {
-                walk(item, rest, format!("{at}/{i}"), out);
+                let _ = write!(at, "/{i}");
+                walk(item, rest, at, out);
+                at.truncate(len);
             }
         }
         (Value::Array(items), index) => {
             if let Some(item) = index.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                walk(item, rest, format!("{at}/{index}"), out);
+                at.push('/');
+                at.push_str(index);
+                walk(item, rest, at, out);
+                at.truncate(len);
             }
         }
         (Value::Object(object), key) => {
             if let Some(item) = object.get(key) {
-                walk(item, rest, format!("{at}/{}", escaped(key)), out);
+                at.push('/');
+                at.push_str(&escaped(key));
+                walk(item, rest, at, out);
+                at.truncate(len);
             }
         }
         _ => {}
@@ -709,8 +728,12 @@ fn placeholders(sentence: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Text inside a comment: `--` would end it.
-fn comment_safe(text: &str) -> String {
-    text.replace("--", "- -")
+fn comment_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("--") {
+        text.replace("--", "- -").into()
+    } else {
+        text.into()
+    }
 }
 
 /// A heading's text: a name that would start a comment is escaped as

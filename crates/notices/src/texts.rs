@@ -85,6 +85,10 @@ impl Phrases {
 impl Texts<'_> {
     /// Whether `phrase` is said anywhere, as whole words.
     pub(crate) fn says(&self, phrase: &str) -> bool {
+        if let (Some(&id), Some(_)) = (self.phrases.ids.get(phrase), &self.phrases.automaton) {
+            let from = self.hits.partition_point(|&(p, _)| p < id);
+            return self.hits.get(from).is_some_and(|&(p, _)| p == id);
+        }
         self.said(phrase).next().is_some()
     }
 

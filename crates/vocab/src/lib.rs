@@ -354,8 +354,18 @@ impl Vocabulary {
     /// Whether `value` (a field's whole value) is a word that stands for
     /// nothing (`TBC`, `N/A`, `to follow`): then the field says nothing.
     pub fn is_filler(&self, value: &str) -> bool {
-        // Filler is short; a long value is read without lowering it.
-        value.len() <= 40 && self.filler.contains(&filler_key(value))
+        // Filler is short; a long value is read without lowering it. Every
+        // field's value is asked: the key is built in a buffer kept for it.
+        if value.len() > 40 {
+            return false;
+        }
+        thread_local! {
+            static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        KEY.with_borrow_mut(|key| {
+            filler_key_into(value, key);
+            self.filler.iter().any(|filler| filler == key)
+        })
     }
 
     /// The core vocabulary of the format, from `rules/vocabulary.toml`.
@@ -533,7 +543,25 @@ mod tests;
 /// `text` as filler is compared: trimmed, in lower case, inner white
 /// space one space, a full stop at the end dropped (`To follow.`).
 pub fn filler_key(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let joined = words.join(" ").to_lowercase();
-    joined.strip_suffix('.').unwrap_or(&joined).to_owned()
+    let mut key = String::new();
+    filler_key_into(text, &mut key);
+    key
+}
+
+/// [`filler_key`] into `out`, which is cleared first.
+fn filler_key_into(text: &str, out: &mut String) {
+    out.clear();
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if word.is_ascii() {
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
+    }
+    if out.ends_with('.') {
+        out.pop();
+    }
 }
