@@ -121,8 +121,8 @@ fn convert_with(group: &Group, vocabulary: &Vocabulary, phrases: &Phrases) -> No
                 break;
             }
         }
-        for text in &texts.texts {
-            for &(start, end) in &text.sentences {
+        for text in texts.texts.iter().filter(|text| text.plain.contains("<<")) {
+            for &(start, end) in text.sentences() {
                 let sentence = &text.plain[start..end];
                 if sentence.contains("<<") && !blanks.iter().any(|(s, _)| s == sentence) {
                     blanks.push((
@@ -231,10 +231,9 @@ fn read_field(
         // Each place the phrase is said, taken in its sentence.
         for (t, end_of_phrase) in texts.said(phrase) {
             let text = &texts.texts[t];
-            let s = text
-                .sentences
-                .partition_point(|&(_, end)| end < end_of_phrase);
-            let Some(&(start, end)) = text.sentences.get(s) else {
+            let sentences = text.sentences();
+            let s = sentences.partition_point(|&(_, end)| end < end_of_phrase);
+            let Some(&(start, end)) = sentences.get(s) else {
                 continue;
             };
             if end_of_phrase - phrase.len() < start {
@@ -243,7 +242,7 @@ fn read_field(
             }
             let after = end_of_phrase - start;
             let sentence = &text.plain[start..end];
-            let next = text.sentences.get(s + 1).map(|&(a, b)| &text.plain[a..b]);
+            let next = sentences.get(s + 1).map(|&(a, b)| &text.plain[a..b]);
             let said = Said {
                 sentence,
                 after,
@@ -326,10 +325,8 @@ fn chosen_words(field: &NoticeField, def: &FieldDef, texts: &Texts) -> Option<(S
         // A text that is the word itself, spelt out (an award criterion
         // named `Value`), says it too.
         let spelt = word.replace('-', " ");
-        let whole = texts
-            .texts
-            .iter()
-            .position(|text| text.lower.trim_end_matches('.') == spelt)
+        let whole = (0..texts.texts.len())
+            .find(|&t| texts.lower(t).trim_end_matches('.') == spelt)
             .map(|t| (t, 0));
         if let Some((t, at)) = first.into_iter().chain(whole).min() {
             found.push((t, at, word.as_str(), texts.texts[t].pointer.as_str()));

@@ -8,13 +8,25 @@ use crate::words::{self, find_phrase};
 use assure_vocab::Vocabulary;
 use serde_json::Value;
 
-/// A string of the release, plain, with its pointer, lower case (ASCII, so
-/// that offsets agree) and its sentences.
+/// A string of the release, plain, with its pointer; its sentences are
+/// found when first asked for (most strings are names and titles, whose
+/// sentences no one asks for), and its lower case is in [`Texts::all`].
 pub(crate) struct Text {
     pub(crate) pointer: String,
     pub(crate) plain: String,
-    pub(crate) lower: String,
-    pub(crate) sentences: Vec<(usize, usize)>,
+    sentences: std::cell::OnceCell<Vec<(usize, usize)>>,
+}
+
+impl Text {
+    /// Where each sentence of the text starts and ends.
+    pub(crate) fn sentences(&self) -> &[(usize, usize)] {
+        self.sentences.get_or_init(|| {
+            words::sentences(&self.plain)
+                .into_iter()
+                .map(|(start, s)| (start, start + s.len()))
+                .collect()
+        })
+    }
 }
 
 pub(crate) struct Texts<'r> {
@@ -90,6 +102,17 @@ impl Texts<'_> {
             return self.hits.get(from).is_some_and(|&(p, _)| p == id);
         }
         self.said(phrase).next().is_some()
+    }
+
+    /// The `t`th text in lower case (ASCII, so that offsets agree).
+    pub(crate) fn lower(&self, t: usize) -> &str {
+        let start = self.starts[t];
+        let end = self
+            .starts
+            .get(t + 1)
+            .map_or(self.all.len(), |&next| next)
+            .saturating_sub(1);
+        &self.all[start..end]
     }
 
     /// The text holding `all`'s byte `at`, and `at` within it.
@@ -181,8 +204,10 @@ pub(crate) fn texts_of<'r>(release: &Value, base: &str, phrases: &'r Phrases) ->
     let mut all = String::new();
     let mut starts = Vec::with_capacity(texts.len());
     for text in &texts {
-        starts.push(all.len());
-        all.push_str(&text.lower);
+        let start = all.len();
+        starts.push(start);
+        all.push_str(&text.plain);
+        all[start..].make_ascii_lowercase();
         all.push('\n');
     }
     let hits = phrases.hits(&all);
@@ -205,16 +230,10 @@ fn collect(value: &Value, at: &mut String, out: &mut Vec<Text>) {
             if plain.is_empty() {
                 return;
             }
-            let lower = plain.to_ascii_lowercase();
-            let sentences = words::sentences(&plain)
-                .into_iter()
-                .map(|(start, s)| (start, start + s.len()))
-                .collect();
             out.push(Text {
                 pointer: at.clone(),
                 plain,
-                lower,
-                sentences,
+                sentences: std::cell::OnceCell::new(),
             });
         }
         Value::Array(items) => {
