@@ -30,7 +30,7 @@ fn read(bytes: &[u8]) {
         for (start, _) in notice.places.lines() {
             assert!(start as usize <= notice.text.len());
         }
-        let report = checker.check_notice("fuzz.json", notice.text.into_bytes());
+        let report = checker.check_notice("fuzz.json", notice.text);
         assert!(report.findings.iter().all(|f| f.diagnostic.span.end as usize <= report.text.len()));
     }
 }

@@ -240,10 +240,14 @@ impl Checker {
         self.check_owned_from(path, bytes, Origin::Proposal)
     }
 
-    /// Checks the text `bytes` that published notices were read into (see
+    /// Checks the `text` that published notices were read into (see
     /// [`Origin::Notice`]), named `path`.
-    pub fn check_notice(&self, path: &str, bytes: Vec<u8>) -> FileReport {
-        self.check_owned_from(path, bytes, Origin::Notice)
+    pub fn check_notice(&self, path: &str, text: String) -> FileReport {
+        // Text already: only its length is left to refuse.
+        if u32::try_from(text.len()).is_err() {
+            return self.check_owned_from(path, text.into_bytes(), Origin::Notice);
+        }
+        self.check_text(path, text, Origin::Notice)
     }
 
     fn check_owned_from(&self, path: &str, bytes: Vec<u8>, origin: Origin) -> FileReport {
@@ -266,6 +270,11 @@ impl Checker {
                 };
             }
         };
+        self.check_text(path, text, origin)
+    }
+
+    /// A document's report, its text read.
+    fn check_text(&self, path: &str, text: String, origin: Origin) -> FileReport {
         let (findings, verdicts, allows_used, read_today) = self.findings(path, &text, origin);
         let mut report = FileReport {
             path: path.to_owned(),

@@ -47,12 +47,14 @@ pub(crate) struct Texts<'r> {
 /// them, not once for each.
 pub(crate) struct Phrases {
     automaton: Option<aho_corasick::AhoCorasick>,
-    pub(crate) ids: std::collections::HashMap<String, u32>,
+    /// Each phrase's index in the automaton; the phrases are the packs', so a
+    /// quick hash serves.
+    pub(crate) ids: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Phrases {
     pub(crate) fn of(vocabulary: &Vocabulary) -> Phrases {
-        let mut ids = std::collections::HashMap::new();
+        let mut ids = rustc_hash::FxHashMap::default();
         let mut patterns: Vec<&str> = Vec::new();
         for field in &vocabulary.notices().fields {
             let chosen = field.values.iter().flat_map(|(_, phrases)| phrases);

@@ -229,8 +229,7 @@ fn checked(
     group: &assure_notices::Group,
 ) -> FileReport {
     let notice = notices.convert(group);
-    let mut report =
-        checker.check_notice(&report_path(shown, &notice.ocid), notice.text.into_bytes());
+    let mut report = checker.check_notice(&report_path(shown, &notice.ocid), notice.text);
     report.places = Some(Arc::new(notice.places));
     report
 }
