@@ -15,11 +15,12 @@
 //! releases.
 //!
 //! Only each line's `ocid`s are read here, not its values. A hash that two
-//! `ocid`s share costs a line read again for nothing: what is joined is
-//! chosen by the `ocid` itself, read again.
+//! `ocid`s share (one chance in 2^64 for a pair, the keys random) costs at
+//! most a join: what is joined is chosen by the `ocid` itself, read again,
+//! and a line of the other is then read where it is, as without this.
 
 use crate::read::{Line, Lines};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
 use std::io::BufRead;
 
@@ -29,8 +30,10 @@ pub struct Apart {
     hasher: std::collections::hash_map::RandomState,
     /// Each `ocid` read, by its hash: its index in `later`, or `NONE`.
     seen: HashMap<u64, u32>,
-    /// For each `ocid` read again after other lines, those lines, in order.
-    later: Vec<Vec<Position>>,
+    /// For each `ocid` read again after other lines, those lines, in order:
+    /// each taken from the front once, joined or passed, so that joining
+    /// is linear however the lines fall.
+    later: Vec<VecDeque<Position>>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -49,7 +52,7 @@ pub(crate) struct Position {
 impl Apart {
     /// Whether no procurement has releases on lines apart.
     pub fn is_empty(&self) -> bool {
-        self.later.iter().all(Vec::is_empty)
+        self.later.iter().all(VecDeque::is_empty)
     }
 
     /// How many procurements have releases on lines apart.
@@ -61,20 +64,11 @@ impl Apart {
         self.hasher.hash_one(ocid)
     }
 
-    /// The later lines of `ocid`, taken out until [`Apart::put_back`].
-    pub(crate) fn take(&mut self, ocid: &str) -> Option<Vec<Position>> {
+    /// The later lines of `ocid` not yet joined or passed, in order (and
+    /// those of any `ocid` sharing its hash, which it finds nothing in).
+    pub(crate) fn lines_of(&mut self, ocid: &str) -> Option<&mut VecDeque<Position>> {
         let slot = *self.seen.get(&self.key(ocid))?;
-        let lines = std::mem::take(self.later.get_mut(slot as usize)?);
-        (!lines.is_empty()).then_some(lines)
-    }
-
-    /// Gives back the lines of `ocid` not joined.
-    pub(crate) fn put_back(&mut self, ocid: &str, lines: Vec<Position>) {
-        if let Some(&slot) = self.seen.get(&self.key(ocid))
-            && let Some(kept) = self.later.get_mut(slot as usize)
-        {
-            *kept = lines;
-        }
+        self.later.get_mut(slot as usize)
     }
 
     /// Notes that `key`'s releases are on `position` too, a run after its
@@ -88,11 +82,11 @@ impl Apart {
                 return;
             };
             *slot = next;
-            self.later.push(Vec::new());
+            self.later.push(VecDeque::new());
         }
         let lines = &mut self.later[*slot as usize];
-        if lines.last().is_none_or(|last| last.line != position.line) {
-            lines.push(position);
+        if lines.back().is_none_or(|last| last.line != position.line) {
+            lines.push_back(position);
         }
     }
 }

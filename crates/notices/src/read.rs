@@ -547,62 +547,67 @@ impl Join {
 
     /// Adds to `group` its `ocid`'s releases on the lines after its own,
     /// each line whole, while the group stays within [`MAX_RELEASES`];
-    /// those lines not joined stay for a later group of the `ocid`.
+    /// the lines past that stay for the group of the `ocid` that starts at
+    /// the first of them. Each line is taken once: joined, or passed (its
+    /// releases read where it is), so that joining is linear.
     fn join(&mut self, group: &mut Group, pending: &mut VecDeque<Result<Group, Unread>>) {
         // A whole document's procurements are whole already: only lines
         // are joined.
         let Some(after) = group.releases.last().and_then(|r| r.line) else {
             return;
         };
-        let Some(positions) = self.apart.take(&group.ocid) else {
+        let Join {
+            apart,
+            reread,
+            joined,
+        } = self;
+        let Some(lines) = apart.lines_of(&group.ocid) else {
             return;
         };
-        let mut kept = Vec::new();
-        let mut full = false;
-        for position in positions {
-            if full || position.line <= after {
-                kept.push(position);
+        while let Some(&position) = lines.front() {
+            // Read in order already, in this group or one before it.
+            if position.line <= after {
+                lines.pop_front();
                 continue;
             }
-            match self.releases_at(position, &group.ocid) {
-                Ok(found) if found.is_empty() => kept.push(position),
-                Ok(found) if group.releases.len() + found.len() > MAX_RELEASES => {
-                    full = true;
-                    kept.push(position);
-                }
+            match releases_at(reread.as_ref(), position, &group.ocid) {
+                Ok(found) if group.releases.len() + found.len() > MAX_RELEASES => break,
                 Ok(found) => {
-                    group.releases.extend(found);
-                    self.joined
-                        .entry(position.line)
-                        .or_default()
-                        .push(group.ocid.clone());
+                    if !found.is_empty() {
+                        group.releases.extend(found);
+                        joined
+                            .entry(position.line)
+                            .or_default()
+                            .push(group.ocid.clone());
+                    }
                 }
-                Err(why) => {
-                    pending.push_back(Err(Unread {
-                        line: Some(u64::from(position.line)),
-                        why: format!(
-                            "cannot be read again to join it to the procurement {}: {why}",
-                            group.ocid
-                        ),
-                    }));
-                    kept.push(position);
-                }
+                Err(why) => pending.push_back(Err(Unread {
+                    line: Some(u64::from(position.line)),
+                    why: format!(
+                        "cannot be read again to join it to the procurement {}: {why}",
+                        group.ocid
+                    ),
+                })),
             }
+            lines.pop_front();
         }
-        self.apart.put_back(&group.ocid, kept);
     }
+}
 
-    /// The releases of `ocid` on the line at `position`, read again.
-    fn releases_at(&self, position: Position, ocid: &str) -> std::io::Result<Vec<Release>> {
-        let mut bytes = vec![0; position.len as usize];
-        self.reread.read_at(position.start, &mut bytes)?;
-        let mut line = groups(&bytes[..]);
-        line.mode = Mode::Lines;
-        line.lines.line = u64::from(position.line).saturating_sub(1);
-        Ok(line
-            .filter_map(Result::ok)
-            .filter(|group| group.ocid == ocid)
-            .flat_map(|group| group.releases)
-            .collect())
-    }
+/// The releases of `ocid` on the line at `position`, read again.
+fn releases_at(
+    reread: &dyn Reread,
+    position: Position,
+    ocid: &str,
+) -> std::io::Result<Vec<Release>> {
+    let mut bytes = vec![0; position.len as usize];
+    reread.read_at(position.start, &mut bytes)?;
+    let mut line = groups(&bytes[..]);
+    line.mode = Mode::Lines;
+    line.lines.line = u64::from(position.line).saturating_sub(1);
+    Ok(line
+        .filter_map(Result::ok)
+        .filter(|group| group.ocid == ocid)
+        .flat_map(|group| group.releases)
+        .collect())
 }
