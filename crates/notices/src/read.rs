@@ -196,6 +196,7 @@ impl<R: BufRead> Groups<R> {
                 apart,
                 reread,
                 joined: BTreeMap::new(),
+                read_again: ReadAgain::default(),
             });
         }
         self
@@ -526,6 +527,77 @@ struct Join {
     /// The `ocid`s whose releases on a line ahead were joined to a
     /// procurement already given, by line: passed over there.
     joined: BTreeMap<u32, Vec<String>>,
+    /// The lines ahead read again last, their releases not yet joined.
+    read_again: ReadAgain,
+}
+
+/// The last few lines read again, parsed, each procurement's releases
+/// taken out as they are joined: a line that is a package of a hundred
+/// procurements' releases (as a page of Find a Tender's data is), each
+/// joined to its procurement on a line before, is read and parsed once,
+/// not once for each.
+#[derive(Default)]
+struct ReadAgain {
+    /// Each line's number, procurements and length.
+    lines: VecDeque<(u32, Vec<Group>, usize)>,
+    /// The bytes of the lines held.
+    bytes: usize,
+}
+
+/// The most lines, and bytes of lines, held parsed for joining: a page of
+/// a hundred releases is about half a megabyte.
+const READ_AGAIN_LINES: usize = 8;
+const READ_AGAIN_BYTES: usize = 4 << 20;
+
+impl ReadAgain {
+    /// The releases of `ocid` on the line at `position`, taken out of it,
+    /// read again unless it is held.
+    fn take(
+        &mut self,
+        reread: &dyn Reread,
+        position: Position,
+        ocid: &str,
+    ) -> std::io::Result<Vec<Release>> {
+        let held = match self
+            .lines
+            .iter()
+            .position(|(line, ..)| *line == position.line)
+        {
+            Some(at) => at,
+            None => {
+                let groups = groups_at(reread, position)?;
+                let len = position.len as usize;
+                while self.lines.len() >= READ_AGAIN_LINES
+                    || (!self.lines.is_empty() && self.bytes + len > READ_AGAIN_BYTES)
+                {
+                    let Some((_, _, dropped)) = self.lines.pop_front() else {
+                        break;
+                    };
+                    self.bytes -= dropped;
+                }
+                self.bytes += len;
+                self.lines.push_back((position.line, groups, len));
+                self.lines.len() - 1
+            }
+        };
+        let (_, groups, _) = &mut self.lines[held];
+        let mut taken = Vec::new();
+        groups.retain_mut(|group| {
+            if group.ocid == ocid {
+                taken.append(&mut group.releases);
+                false
+            } else {
+                true
+            }
+        });
+        // A line all of whose procurements are joined is let go.
+        if groups.is_empty()
+            && let Some((_, _, len)) = self.lines.remove(held)
+        {
+            self.bytes -= len;
+        }
+        Ok(taken)
+    }
 }
 
 impl Join {
@@ -560,6 +632,7 @@ impl Join {
             apart,
             reread,
             joined,
+            read_again,
         } = self;
         let Some(lines) = apart.lines_of(&group.ocid) else {
             return;
@@ -570,7 +643,7 @@ impl Join {
                 lines.pop_front();
                 continue;
             }
-            match releases_at(reread.as_ref(), position, &group.ocid) {
+            match read_again.take(reread.as_ref(), position, &group.ocid) {
                 Ok(found) if group.releases.len() + found.len() > MAX_RELEASES => break,
                 Ok(found) => {
                     if !found.is_empty() {
@@ -594,20 +667,12 @@ impl Join {
     }
 }
 
-/// The releases of `ocid` on the line at `position`, read again.
-fn releases_at(
-    reread: &dyn Reread,
-    position: Position,
-    ocid: &str,
-) -> std::io::Result<Vec<Release>> {
+/// The procurements on the line at `position`, read again.
+fn groups_at(reread: &dyn Reread, position: Position) -> std::io::Result<Vec<Group>> {
     let mut bytes = vec![0; position.len as usize];
     reread.read_at(position.start, &mut bytes)?;
     let mut line = groups(&bytes[..]);
     line.mode = Mode::Lines;
     line.lines.line = u64::from(position.line).saturating_sub(1);
-    Ok(line
-        .filter_map(Result::ok)
-        .filter(|group| group.ocid == ocid)
-        .flat_map(|group| group.releases)
-        .collect())
+    Ok(line.filter_map(Result::ok).collect())
 }

@@ -571,3 +571,46 @@ fn a_date_without_its_year_is_read_only_where_representations_are_spoken_of() {
         "{after_with_year}"
     );
 }
+
+/// A source read again that counts its reads.
+struct Counted {
+    bytes: Vec<u8>,
+    reads: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl crate::Reread for Counted {
+    fn read_at(&self, start: u64, into: &mut [u8]) -> std::io::Result<()> {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.bytes.read_at(start, into)
+    }
+}
+
+#[test]
+fn a_page_of_many_procurements_is_read_again_once_for_them_all() {
+    // Two pages (packages a line) of the same fifty procurements, a
+    // notice of another between them: each procurement is joined to its
+    // release on the second page, which is read again once, not fifty
+    // times.
+    let page = |tag: &str| {
+        let releases: Vec<String> = (0..50)
+            .map(|i| format!("{{\"ocid\": \"A{i}\", \"id\": \"{tag}{i}\"}}"))
+            .collect();
+        format!("{{\"releases\": [{}]}}\n", releases.join(", "))
+    };
+    let text = format!("{}{{\"ocid\": \"B\"}}\n{}", page("first"), page("second"));
+    let bytes = text.as_bytes();
+    let reads = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let reread = Counted {
+        bytes: bytes.to_vec(),
+        reads: reads.clone(),
+    };
+    let shape = shape_of(groups(bytes).joining(crate::apart(bytes), Box::new(reread)));
+    assert_eq!(shape.len(), 51);
+    assert_eq!(
+        shape[7],
+        at_lines("A7", &[(1, "/releases/7"), (3, "/releases/7")])
+    );
+    assert_eq!(shape[50], at_lines("B", &[(2, "")]));
+    assert_eq!(reads.load(std::sync::atomic::Ordering::Relaxed), 1);
+}
