@@ -644,6 +644,9 @@ impl Join {
                 continue;
             }
             match read_again.take(reread.as_ref(), position, &group.ocid) {
+                // Past the most a procurement holds: this line starts the
+                // `ocid`'s next procurement, read in order (its releases
+                // taken out of the line held are read there again).
                 Ok(found) if group.releases.len() + found.len() > MAX_RELEASES => break,
                 Ok(found) => {
                     if !found.is_empty() {

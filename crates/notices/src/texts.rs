@@ -99,11 +99,20 @@ impl Phrases {
 impl Texts<'_> {
     /// Whether `phrase` is said anywhere, as whole words.
     pub(crate) fn says(&self, phrase: &str) -> bool {
-        if let (Some(&id), Some(_)) = (self.phrases.ids.get(phrase), &self.phrases.automaton) {
-            let from = self.hits.partition_point(|&(p, _)| p < id);
-            return self.hits.get(from).is_some_and(|&(p, _)| p == id);
+        match self.hits_of(phrase) {
+            Some(hits) => !hits.is_empty(),
+            None => self.said(phrase).next().is_some(),
         }
-        self.said(phrase).next().is_some()
+    }
+
+    /// Where the automaton found `phrase`, as (phrase, end) in `all`; none
+    /// where the phrase is not one of its own or there is no automaton.
+    fn hits_of(&self, phrase: &str) -> Option<&[(u32, u32)]> {
+        let id = *self.phrases.ids.get(phrase)?;
+        self.phrases.automaton.as_ref()?;
+        let from = self.hits.partition_point(|&(p, _)| p < id);
+        let to = self.hits.partition_point(|&(p, _)| p <= id);
+        Some(&self.hits[from..to])
     }
 
     /// The `t`th text in lower case (ASCII, so that offsets agree).
@@ -136,14 +145,8 @@ impl Texts<'_> {
             let (t, last) = self.at(end - 1);
             (t, last + 1)
         };
-        if let (Some(&id), Some(_)) = (self.phrases.ids.get(phrase), &self.phrases.automaton) {
-            let from = self.hits.partition_point(|&(p, _)| p < id);
-            let to = self.hits.partition_point(|&(p, _)| p <= id);
-            return Box::new(
-                self.hits[from..to]
-                    .iter()
-                    .map(move |&(_, end)| place(end as usize)),
-            );
+        if let Some(hits) = self.hits_of(phrase) {
+            return Box::new(hits.iter().map(move |&(_, end)| place(end as usize)));
         }
         let mut from = 0;
         Box::new(std::iter::from_fn(move || {

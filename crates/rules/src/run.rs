@@ -239,22 +239,8 @@ impl RuleSet {
             })
             .collect();
         let run = |rule: &&Rule| {
-            let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
-                .with_today(options.today)
-                .with_calendar(self.calendar_of(rule));
-            let mut outcomes = options.outcomes.then(Vec::new);
-            let findings = self.run_one(
-                &evaluator,
-                rule,
-                budget,
-                options.base_fuel,
-                outcomes.as_mut(),
-            );
-            (
-                findings,
-                evaluator.read_today(),
-                outcomes.unwrap_or_default(),
-            )
+            let evaluator = self.evaluator(model, options, budget, self.calendar_of(rule));
+            self.rule_run(&evaluator, rule, options, budget)
         };
         let threads = assure_stdx::parallel::threads_for(model.entities().len(), PARALLEL_FROM)
             .min(options.threads.unwrap_or(usize::MAX));
@@ -315,30 +301,51 @@ impl RuleSet {
                 used.map(std::ptr::from_ref) == calendar.map(std::ptr::from_ref)
             });
             if !same {
-                let evaluator = Evaluator::new(model, &self.vocabulary, &self.defines, budget)
-                    .with_today(options.today)
-                    .with_calendar(calendar);
-                shared = Some((calendar, evaluator));
+                shared = Some((calendar, self.evaluator(model, options, budget, calendar)));
             }
             let Some((_, evaluator)) = &shared else {
                 continue;
             };
             evaluator.refuel(budget);
-            let mut outcomes = options.outcomes.then(Vec::new);
-            let findings = self.run_one(
-                evaluator,
-                rule,
-                budget,
-                options.base_fuel,
-                outcomes.as_mut(),
-            );
-            ran.push((
-                findings,
-                evaluator.read_today(),
-                outcomes.unwrap_or_default(),
-            ));
+            ran.push(self.rule_run(evaluator, rule, options, budget));
         }
         ran
+    }
+
+    /// An evaluator of `model` counting in `calendar`, with `budget` steps.
+    fn evaluator<'a>(
+        &'a self,
+        model: &'a Model<'a>,
+        options: &Options,
+        budget: u64,
+        calendar: Option<&'a Calendar>,
+    ) -> Evaluator<'a> {
+        Evaluator::new(model, &self.vocabulary, &self.defines, budget)
+            .with_today(options.today)
+            .with_calendar(calendar)
+    }
+
+    /// What `rule` gives on `evaluator`.
+    fn rule_run<'a>(
+        &self,
+        evaluator: &Evaluator<'a>,
+        rule: &'a Rule,
+        options: &Options,
+        budget: u64,
+    ) -> RuleRun {
+        let mut outcomes = options.outcomes.then(Vec::new);
+        let findings = self.run_one(
+            evaluator,
+            rule,
+            budget,
+            options.base_fuel,
+            outcomes.as_mut(),
+        );
+        (
+            findings,
+            evaluator.read_today(),
+            outcomes.unwrap_or_default(),
+        )
     }
 
     /// One rule's findings, with EVAL001 if it ran out of fuel.
