@@ -263,19 +263,25 @@ where
 /// longer length, with a bonus when one is a prefix of the other (a name typed
 /// in part).
 fn similarity(a: &str, b: &str) -> f64 {
-    let a_chars: Vec<char> = a.chars().collect();
-    let b_chars: Vec<char> = b.chars().collect();
-    let longest = a_chars.len().max(b_chars.len());
+    let (a_len, b_len) = (a.chars().count(), b.chars().count());
+    let longest = a_len.max(b_len);
     if longest == 0 {
         return 1.0;
     }
     // Names that differ wildly in length cannot be typos of each other.
-    if a_chars.len().abs_diff(b_chars.len()) * 2 > longest {
+    if a_len.abs_diff(b_len) * 2 > longest {
         return 0.0;
     }
     // Only a score of 0.8 or more suggests anything: a distance past what
-    // gives it (a fifth of the longer, or two slips) stops the count.
+    // gives it (a fifth of the longer, or two slips) stops the count. The
+    // distance is at least the difference in length, so a difference past
+    // it needs no count at all.
     let within = (longest / 5).max(if longest >= 4 { 2 } else { 0 });
+    if a_len.abs_diff(b_len) > within {
+        return 0.0;
+    }
+    let a_chars: Vec<char> = a.chars().collect();
+    let b_chars: Vec<char> = b.chars().collect();
     let Some(distance) = levenshtein_within(&a_chars, &b_chars, within) else {
         return 0.0;
     };

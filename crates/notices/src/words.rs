@@ -57,11 +57,20 @@ fn is_plain(raw: &str) -> bool {
         && !raw.starts_with(' ')
         && !raw.ends_with(' ')
         && memchr::memmem::find(bytes, b"  ").is_none()
-        && !bytes.windows(5).any(|w| {
-            w.eq_ignore_ascii_case(b"click")
-                || w.eq_ignore_ascii_case(b"choos")
-                || w.eq_ignore_ascii_case(b"enter")
-        })
+        && !says_prompt(bytes)
+}
+
+/// Whether `bytes` hold `click`, `choos` or `enter` in any case: each
+/// place a `c` or an `e` starts is compared, not every window.
+fn says_prompt(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(at, b)| {
+        matches!(b | 0x20, b'c' | b'e')
+            && bytes.get(at..at + 5).is_some_and(|w| {
+                w.eq_ignore_ascii_case(b"click")
+                    || w.eq_ignore_ascii_case(b"choos")
+                    || w.eq_ignore_ascii_case(b"enter")
+            })
+    })
 }
 
 /// An HTML tag at the start of `text` (`<br/>`, `<p>`, `</li>`): whether it
