@@ -824,3 +824,105 @@ fn a_proposal_names_its_register_beside_it_and_nowhere_else() {
     );
     crate::assert_status!(run, 1);
 }
+
+/// A Word document of `body` (WordprocessingML paragraphs and tables),
+/// with Heading 1 and 2 styles.
+fn word_document(body: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+    let styles = format!(
+        r#"<w:styles {W}><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style><w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style></w:styles>"#
+    );
+    let document = format!(r#"<w:document {W}><w:body>{body}</w:body></w:document>"#);
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let parts = [
+        ("[Content_Types].xml", "<Types/>".to_owned()),
+        (
+            "_rels/.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_owned(),
+        ),
+        ("word/document.xml", document),
+        ("word/styles.xml", styles),
+    ];
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn a_word_table_headed_board_gives_an_icbs_board_to_the_board_rules() {
+    let paragraph = |style: &str, text: &str| {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    };
+    let table = |rows: &[[&str; 2]]| {
+        let cells: String = rows
+            .iter()
+            .map(|row| {
+                let cells: String = row
+                    .iter()
+                    .map(|cell| format!("<w:tc><w:p><w:r><w:t>{cell}</w:t></w:r></w:p></w:tc>"))
+                    .collect();
+                format!("<w:tr>{cells}</w:tr>")
+            })
+            .collect();
+        format!("<w:tbl>{cells}</w:tbl>")
+    };
+    let body = [
+        table(&[["Proposal", "Board test"], ["Commissioner", "North ICB"]]),
+        paragraph("Heading1", "Organisations"),
+        paragraph("Heading2", "North ICB"),
+        table(&[
+            ["Kind", "icb"],
+            [
+                "Board",
+                "Ms A (chair), Mr B (chief-executive), Ms C (non-executive-member)",
+            ],
+        ]),
+        paragraph("Heading1", "People"),
+        paragraph("Heading2", "Ms A"),
+        paragraph("Heading2", "Mr B"),
+        paragraph("Heading2", "Ms C"),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("board.docx"), word_document(&body)).unwrap();
+    let text = assure_in(dir.path(), &["--pack", "coi-2017", "convert", "board.docx"]);
+    crate::assert_status!(text, 0);
+    assert!(
+        text.stdout.contains("\n## North ICB\nkind: icb\ngoverning-body: Ms A (chair), Mr B (chief-executive), Ms C (non-executive-member)\n"),
+        "{}",
+        text.stdout
+    );
+    let lint = assure_in(
+        dir.path(),
+        &[
+            "--pack",
+            "coi-2017",
+            "lint",
+            "--select",
+            "CIG018",
+            "--format",
+            "json",
+            "board.docx",
+        ],
+    );
+    let report: Value = serde_json::from_str(&lint.stdout).unwrap();
+    let findings = &report["files"][0]["findings"];
+    assert_eq!(
+        findings.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        lint.stdout
+    );
+    assert_eq!(
+        findings[0]["message"],
+        "North ICB's board lacks 2 more ordinary members: an integrated care board consists of a chair, a chief executive and at least 3 other members, and it has 1 other member"
+    );
+}
