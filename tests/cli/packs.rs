@@ -641,7 +641,7 @@ fn init_with_a_pack_writes_the_fields_it_adds() {
     assert_status!(run, 0);
     let text = std::fs::read_to_string(dir.path().join("p.proposal")).unwrap();
     assert!(
-        text.contains("## <<YOUR CCG>>\nkind: ccg\n<!-- members needed for the board to be quorate -->\nquorum: <<HOW MANY MEMBERS MAKE A QUORUM>>\n<!-- governing-body: a list of names (pack coi-2017) -->\ngoverning-body: <<ITS GOVERNING BODY'S OR BOARD'S MEMBERS, EACH WITH THEIR ROLE: NAME (LAY-MEMBER), NAME (CHIEF-EXECUTIVE)>>\n"),
+        text.contains("## <<YOUR CCG>>\nkind: ccg\n<!-- members needed for the board to be quorate -->\nquorum: <<HOW MANY MEMBERS MAKE A QUORUM>>\n<!-- primary-care-delegated: yes or no (pack coi-2017) -->\nprimary-care-delegated: <<WHETHER COMMISSIONING OF PRIMARY CARE IS DELEGATED TO IT>>\n"),
         "{text}"
     );
     assert!(text.contains("\n# Gifts and hospitality\n\n## <<NAME OF A GIFT>>\n<!-- kind: gift, hospitality, cash-or-voucher -->\nkind: <<KIND>>\n"), "{text}");

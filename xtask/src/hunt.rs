@@ -176,6 +176,18 @@ const MEANING_CHANGES: &[(&str, Rewrite, &str, &str)] = &[
     (
         "COI001",
         Rewrite::Delete,
+        "governing-body",
+        "the body lists no board, so the person sits on no body of it",
+    ),
+    (
+        "COI001",
+        Rewrite::UnderNextHeading,
+        "governing-body",
+        "the board is then the next organisation's, on which the person has an interest, not a seat at the commissioner",
+    ),
+    (
+        "COI001",
+        Rewrite::Delete,
         "partner-in",
         "the person has no such interest",
     ),

@@ -164,7 +164,7 @@ fn sch002_unknown_fields_with_suggestions() {
     SCH002 1:1 "modle": unknown field `modle` for the header (help: did you mean `model`?)
     SCH002 3:1 "kind": field `kind` in `# Organisations` is not under any entity (help: write it under the `## Name` heading of the entity it describes)
     SCH002 6:1 "turnvoer": unknown field `turnvoer` for an organisation (help: did you mean `turnover`?)
-    SCH002 7:1 "favourite-colour": unknown field `favourite-colour` for an organisation (help: the fields here are: kind, turnover, established, list-size, owned-by, members, parent, guarantor, cqc-registered, quorum, control-total)
+    SCH002 7:1 "favourite-colour": unknown field `favourite-colour` for an organisation (help: the fields here are: kind, turnover, established, list-size, owned-by, members, parent, guarantor, cqc-registered, quorum, control-total, governing-body)
     SCH002 9:1 "safe-to-lanch": unknown field `safe-to-lanch` for section `Gateway` (help: did you mean `safe-to-launch`?)
     "####);
 }
